@@ -1,0 +1,118 @@
+import { and, asc, eq, like, sql, inArray } from 'drizzle-orm';
+import type { Job, JobSpec, JobStore } from '../../src/application/ports/jobs.js';
+import type { Database, Db } from './database.js';
+
+type JobRow = Database['t']['jobs']['$inferSelect'];
+
+const toJob = (r: JobRow): Job => ({
+  id: r.id,
+  kind: r.kind,
+  key: r.key,
+  runAt: new Date(Number(r.runAt)),
+  payload: r.payload as Record<string, unknown>,
+  attempts: r.attempts,
+  status: r.status as Job['status'],
+});
+
+/** Used inside ticket transactions too, so a timer is set if and only if the change is stored. */
+export async function insertJobs(tx: Db, d: Database, jobs: JobSpec[], now: Date): Promise<void> {
+  if (!jobs.length) return;
+  await tx
+    .insert(d.t.jobs)
+    .values(
+      jobs.map((j) => ({
+        kind: j.kind,
+        key: j.key,
+        runAt: j.runAt.getTime(),
+        payload: j.payload,
+        status: 'pending',
+        attempts: 0,
+        createdAt: now.getTime(),
+      })),
+    )
+    .onConflictDoNothing();
+}
+
+export async function cancelJobsByPrefix(tx: Db, d: Database, prefix: string, now: Date): Promise<number> {
+  const rows = await tx
+    .update(d.t.jobs)
+    .set({ status: 'cancelled', finishedAt: now.getTime() })
+    .where(and(eq(d.t.jobs.status, 'pending'), sql`substr(${d.t.jobs.key}, 1, ${prefix.length}) = ${prefix}`))
+    .returning({ id: d.t.jobs.id });
+  return rows.length;
+}
+
+export class SqlJobStore implements JobStore {
+  constructor(private readonly d: Database) {}
+
+  enqueue(jobs: JobSpec[]) {
+    return this.d.tx((tx) => insertJobs(tx, this.d, jobs, new Date()));
+  }
+
+  async claim(now: Date, limit: number, worker: string, leaseMs: number): Promise<Job[]> {
+    const j = this.d.t.jobs;
+    const at = now.getTime();
+    // A running job whose lease ran out belonged to a worker that died: it is due again.
+    const due = sql`((${j.status} = 'pending' AND ${j.runAt} <= ${at}) OR (${j.status} = 'running' AND ${j.lockedUntil} <= ${at}))`;
+    if (this.d.dialect === 'pg') {
+      const res = await this.d.pool!.query(
+        `UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1
+         WHERE id IN (SELECT id FROM jobs WHERE (status = 'pending' AND run_at <= $3) OR (status = 'running' AND locked_until <= $3)
+                      ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING id, kind, key, run_at, payload, status, attempts`,
+        [worker, at + leaseMs, at, limit],
+      );
+      return res.rows.map((r) => ({ id: r.id, kind: r.kind, key: r.key, runAt: new Date(Number(r.run_at)), payload: r.payload, attempts: r.attempts, status: r.status }));
+    }
+    return this.d.tx(async (tx) => {
+      const rows = await tx.select({ id: j.id }).from(j).where(due).orderBy(asc(j.runAt)).limit(limit);
+      if (!rows.length) return [];
+      const claimed = await tx
+        .update(j)
+        .set({ status: 'running', lockedBy: worker, lockedUntil: at + leaseMs, attempts: sql`${j.attempts} + 1` })
+        .where(inArray(j.id, rows.map((r) => r.id)))
+        .returning();
+      return claimed.map(toJob).sort((a, b) => a.runAt.getTime() - b.runAt.getTime());
+    });
+  }
+
+  async complete(id: number, now: Date) {
+    await this.d.db.update(this.d.t.jobs).set({ status: 'done', finishedAt: now.getTime(), lockedUntil: null }).where(eq(this.d.t.jobs.id, id));
+  }
+
+  async retry(id: number, error: string, runAt: Date) {
+    await this.d.db
+      .update(this.d.t.jobs)
+      .set({ status: 'pending', runAt: runAt.getTime(), lastError: error.slice(0, 500), lockedUntil: null, lockedBy: null })
+      .where(eq(this.d.t.jobs.id, id));
+  }
+
+  async fail(id: number, error: string, now: Date) {
+    await this.d.db.update(this.d.t.jobs).set({ status: 'failed', lastError: error.slice(0, 500), finishedAt: now.getTime(), lockedUntil: null }).where(eq(this.d.t.jobs.id, id));
+  }
+
+  cancelByPrefix(prefix: string, now: Date) {
+    return this.d.tx((tx) => cancelJobsByPrefix(tx, this.d, prefix, now));
+  }
+
+  async get(key: string) {
+    const [r] = await this.d.db.select().from(this.d.t.jobs).where(eq(this.d.t.jobs.key, key)).limit(1);
+    return r ? toJob(r) : null;
+  }
+
+  async list(f: { status?: Job['status']; kindPrefix?: string; limit?: number }) {
+    const j = this.d.t.jobs;
+    const conds = [];
+    if (f.status) conds.push(eq(j.status, f.status));
+    if (f.kindPrefix) conds.push(like(j.kind, `${f.kindPrefix}%`));
+    const rows = await this.d.db.select().from(j).where(conds.length ? and(...conds) : undefined).orderBy(asc(j.runAt)).limit(f.limit ?? 500);
+    return rows.map(toJob);
+  }
+
+  async nextDue() {
+    const j = this.d.t.jobs;
+    const [r] = await this.d.db.select({ runAt: j.runAt }).from(j).where(eq(j.status, 'pending')).orderBy(asc(j.runAt)).limit(1);
+    return r ? new Date(Number(r.runAt)) : null;
+  }
+}
+

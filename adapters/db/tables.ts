@@ -1,0 +1,194 @@
+/**
+ * One schema definition for both engines. `defineTables` is called with the SQLite column kit
+ * and with the PostgreSQL one, so the two schemas cannot drift apart; drizzle-kit generates the
+ * migrations of each from `schema.sqlite.ts` / `schema.pg.ts`. The TypeScript types are those of
+ * the SQLite build: the query builders of both dialects share the methods the store uses.
+ */
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core';
+
+export const sqliteKit = {
+  table: sqliteTable,
+  text: (name: string) => text(name),
+  int: (name: string) => integer(name),
+  /** epoch milliseconds */
+  ms: (name: string) => integer(name),
+  bool: (name: string) => integer(name, { mode: 'boolean' }),
+  json: (name: string) => text(name, { mode: 'json' }),
+  serial: (name: string) => integer(name).primaryKey({ autoIncrement: true }),
+  index,
+  uniqueIndex,
+  primaryKey,
+};
+export type Kit = typeof sqliteKit;
+
+export function defineTables(k: Kit) {
+  const tickets = k.table(
+    'tickets',
+    {
+      id: k.text('id').primaryKey(),
+      number: k.text('number').notNull(),
+      day: k.text('day').notNull(),
+      channel: k.text('channel').notNull(),
+      contact: k.text('contact'),
+      contactName: k.text('contact_name'),
+      content: k.text('content').notNull(),
+      category: k.text('category').notNull(),
+      urgent: k.bool('urgent').notNull(),
+      unit: k.text('unit'),
+      township: k.text('township'),
+      place: k.text('place'),
+      attachments: k.json('attachments').notNull(),
+      state: k.text('state').notNull(),
+      signDeadline: k.ms('sign_deadline'),
+      replyDeadline: k.ms('reply_deadline'),
+      noCallback: k.bool('no_callback').notNull(),
+      externalRef: k.text('external_ref'),
+      reviewer: k.text('reviewer'),
+      mergedInto: k.text('merged_into'),
+      reopenCount: k.int('reopen_count').notNull(),
+      supervision: k.text('supervision').notNull(),
+      pendingExtensionDays: k.int('pending_extension_days').notNull(),
+      lastReply: k.text('last_reply'),
+      followUp: k.json('follow_up'),
+      classification: k.json('classification'),
+      createdAt: k.ms('created_at').notNull(),
+      updatedAt: k.ms('updated_at').notNull(),
+      version: k.int('version').notNull(),
+      /** idempotency key of the request that created it (webhook id, platform case id, MsgId) */
+      sourceKey: k.text('source_key'),
+    },
+    (t) => [
+      k.uniqueIndex('tickets_number_uq').on(t.number),
+      k.uniqueIndex('tickets_source_key_uq').on(t.sourceKey),
+      k.index('tickets_state_idx').on(t.state, t.createdAt),
+      k.index('tickets_unit_idx').on(t.unit, t.createdAt),
+      k.index('tickets_contact_idx').on(t.contact, t.createdAt),
+      k.index('tickets_created_idx').on(t.createdAt),
+    ],
+  );
+
+  const ticketEvents = k.table(
+    'ticket_events',
+    {
+      id: k.serial('id'),
+      ticketId: k.text('ticket_id').notNull(),
+      seq: k.int('seq').notNull(),
+      at: k.ms('at').notNull(),
+      type: k.text('type').notNull(),
+      actorId: k.text('actor_id').notNull(),
+      actorRole: k.text('actor_role').notNull(),
+      actorName: k.text('actor_name'),
+      via: k.text('via').notNull(),
+      data: k.json('data').notNull(),
+    },
+    (t) => [k.uniqueIndex('ticket_events_seq_uq').on(t.ticketId, t.seq), k.index('ticket_events_at_idx').on(t.at)],
+  );
+
+  /** Per-day ticket number counters; bumped in the same transaction as the insert, so numbers are gap-free. */
+  const dayCounters = k.table('day_counters', {
+    day: k.text('day').primaryKey(),
+    n: k.int('n').notNull(),
+  });
+
+  const units = k.table('units', {
+    name: k.text('name').primaryKey(),
+    kind: k.text('kind').notNull(),
+    sort: k.int('sort').notNull(),
+    headName: k.text('head_name'),
+    headPhone: k.text('head_phone'),
+    active: k.bool('active').notNull(),
+  });
+
+  const users = k.table(
+    'users',
+    {
+      id: k.text('id').primaryKey(),
+      name: k.text('name').notNull(),
+      displayName: k.text('display_name'),
+      role: k.text('role').notNull(),
+      unit: k.text('unit'),
+      phone: k.text('phone'),
+      passwordHash: k.text('password_hash'),
+      disabled: k.bool('disabled').notNull(),
+      createdAt: k.ms('created_at').notNull(),
+    },
+    (t) => [k.uniqueIndex('users_name_uq').on(t.name)],
+  );
+
+  /** API tokens and console sessions, both stored as SHA-256 of the secret. */
+  const credentials = k.table(
+    'credentials',
+    {
+      hash: k.text('hash').primaryKey(),
+      kind: k.text('kind').notNull(),
+      userId: k.text('user_id').notNull(),
+      csrf: k.text('csrf'),
+      expiresAt: k.ms('expires_at'),
+      createdAt: k.ms('created_at').notNull(),
+    },
+    (t) => [k.index('credentials_user_idx').on(t.userId)],
+  );
+
+  /** The one job table behind every timer (paging steps, follow-ups, supervision sweeps...). */
+  const jobs = k.table(
+    'jobs',
+    {
+      id: k.serial('id'),
+      kind: k.text('kind').notNull(),
+      key: k.text('key').notNull(),
+      runAt: k.ms('run_at').notNull(),
+      payload: k.json('payload').notNull(),
+      status: k.text('status').notNull(),
+      attempts: k.int('attempts').notNull(),
+      lockedBy: k.text('locked_by'),
+      lockedUntil: k.ms('locked_until'),
+      lastError: k.text('last_error'),
+      createdAt: k.ms('created_at').notNull(),
+      finishedAt: k.ms('finished_at'),
+    },
+    (t) => [k.uniqueIndex('jobs_key_uq').on(t.key), k.index('jobs_due_idx').on(t.status, t.runAt)],
+  );
+
+  /** Remembered results of idempotent requests (provider callback ids, MsgIds...). */
+  const dedupe = k.table(
+    'dedupe',
+    {
+      scope: k.text('scope').notNull(),
+      key: k.text('key').notNull(),
+      value: k.json('value'),
+      at: k.ms('at').notNull(),
+    },
+    (t) => [k.primaryKey({ columns: [t.scope, t.key] })],
+  );
+
+  /** Small keyed state documents: IVR call sessions, WeChat conversations, rate-limit windows. */
+  const stateDocs = k.table(
+    'state_docs',
+    {
+      scope: k.text('scope').notNull(),
+      key: k.text('key').notNull(),
+      doc: k.json('doc').notNull(),
+      expiresAt: k.ms('expires_at'),
+      updatedAt: k.ms('updated_at').notNull(),
+    },
+    (t) => [k.primaryKey({ columns: [t.scope, t.key] }), k.index('state_docs_expiry_idx').on(t.expiresAt)],
+  );
+
+  /** Append-only audit of everything that is not a ticket event: pages, deliveries, roster edits, reveals. */
+  const audit = k.table(
+    'audit',
+    {
+      id: k.serial('id'),
+      at: k.ms('at').notNull(),
+      actorId: k.text('actor_id').notNull(),
+      kind: k.text('kind').notNull(),
+      subject: k.text('subject'),
+      data: k.json('data'),
+    },
+    (t) => [k.index('audit_subject_idx').on(t.subject, t.at)],
+  );
+
+  return { tickets, ticketEvents, dayCounters, units, users, credentials, jobs, dedupe, stateDocs, audit };
+}
+
+export type Tables = ReturnType<typeof defineTables>;

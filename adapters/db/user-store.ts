@@ -1,0 +1,84 @@
+import { and, asc, eq, gt, isNull, or } from 'drizzle-orm';
+import type { Credential, User, UserStore } from '../../src/application/ports/users.js';
+import type { Database } from './database.js';
+
+type UserRow = Database['t']['users']['$inferSelect'];
+
+const toUser = (r: UserRow): User => ({
+  id: r.id,
+  name: r.name,
+  displayName: r.displayName,
+  role: r.role as User['role'],
+  unit: r.unit,
+  phone: r.phone,
+  disabled: r.disabled,
+});
+
+export class SqlUserStore implements UserStore {
+  constructor(private readonly d: Database) {}
+
+  async create(u: User & { passwordHash: string | null }, at: Date) {
+    await this.d.db.insert(this.d.t.users).values({ ...u, createdAt: at.getTime() });
+    return u;
+  }
+
+  async upsertByName(u: User & { passwordHash: string | null }, at: Date) {
+    const t = this.d.t.users;
+    const { id, name, ...rest } = u;
+    const [r] = await this.d.db
+      .insert(t)
+      .values({ ...u, createdAt: at.getTime() })
+      .onConflictDoUpdate({ target: t.name, set: rest })
+      .returning();
+    return toUser(r!);
+  }
+
+  async byId(id: string) {
+    const [r] = await this.d.db.select().from(this.d.t.users).where(eq(this.d.t.users.id, id)).limit(1);
+    return r ? toUser(r) : null;
+  }
+
+  async byName(name: string) {
+    const [r] = await this.d.db.select().from(this.d.t.users).where(eq(this.d.t.users.name, name)).limit(1);
+    return r ? { ...toUser(r), passwordHash: r.passwordHash } : null;
+  }
+
+  async list() {
+    const rows = await this.d.db.select().from(this.d.t.users).orderBy(asc(this.d.t.users.name));
+    return rows.map(toUser);
+  }
+
+  async setDisabled(id: string, disabled: boolean) {
+    await this.d.db.update(this.d.t.users).set({ disabled }).where(eq(this.d.t.users.id, id));
+  }
+
+  async addCredential(c: Credential) {
+    await this.d.db.insert(this.d.t.credentials).values({
+      hash: c.hash,
+      kind: c.kind,
+      userId: c.userId,
+      csrf: c.csrf ?? null,
+      expiresAt: c.expiresAt ? c.expiresAt.getTime() : null,
+      createdAt: c.createdAt.getTime(),
+    });
+  }
+
+  async findCredential(hash: string, now: Date) {
+    const c = this.d.t.credentials;
+    const [r] = await this.d.db
+      .select({ cred: c, user: this.d.t.users })
+      .from(c)
+      .innerJoin(this.d.t.users, eq(this.d.t.users.id, c.userId))
+      .where(and(eq(c.hash, hash), or(isNull(c.expiresAt), gt(c.expiresAt, now.getTime()))))
+      .limit(1);
+    if (!r || r.user.disabled) return null;
+    return {
+      credential: { hash: r.cred.hash, kind: r.cred.kind as Credential['kind'], userId: r.cred.userId, csrf: r.cred.csrf, expiresAt: r.cred.expiresAt ? new Date(Number(r.cred.expiresAt)) : null, createdAt: new Date(Number(r.cred.createdAt)) },
+      user: toUser(r.user),
+    };
+  }
+
+  async deleteCredential(hash: string) {
+    await this.d.db.delete(this.d.t.credentials).where(eq(this.d.t.credentials.hash, hash));
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * What a short citizen message means: a command, a yes/no, a follow-up rating. Matching is on the
+ * whole (normalised) message, so a description that merely starts with "取消…" stays a description.
+ */
+import { parseTicketNumber } from '../../domain/tickets/number.js';
+
+/** Full-width digits/letters to ASCII, trimmed, trailing punctuation and spaces removed, lower case. */
+export function normalise(text: string): string {
+  const s = text
+    .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/\u3000/g, ' ')
+    .trim()
+    .toLowerCase();
+  // A lone "?" is a question for help, so punctuation is only stripped when words remain.
+  const stripped = s.replace(/[\s!?.,~。！？，、…]+$/u, '');
+  return stripped === '' ? s : stripped;
+}
+
+export type Command =
+  | { kind: 'query'; number: string | null }
+  | { kind: 'cancel' }
+  | { kind: 'operator' }
+  | { kind: 'help' };
+
+const QUERY_RE = /^(?:查询进度|进度查询|查进度|查询工单|查询)\s*[:：]?\s*(.*)$/;
+/** Loose shape of a ticket number as typed; anything wordier is a question, not a lookup. */
+const NUMBER_LIKE_RE = /^[a-z0-9][a-z0-9\- #*]{3,39}$/i;
+
+export function parseCommand(text: string): Command | null {
+  const s = normalise(text);
+  const q = QUERY_RE.exec(s);
+  if (q) {
+    const rest = q[1].trim();
+    if (rest === '') return { kind: 'query', number: null };
+    // "查询一下社保怎么交" is a 咨询 for the hotline, not a lookup.
+    if (NUMBER_LIKE_RE.test(rest)) return { kind: 'query', number: parseTicketNumber(rest) ?? rest.toUpperCase() };
+    return null;
+  }
+  if (/^(取消|取消反映|撤销|退出|不反映了)$/.test(s)) return { kind: 'cancel' };
+  if (/^(人工|人工客服|转人工|人工服务|找人工|客服)$/.test(s)) return { kind: 'operator' };
+  if (/^(帮助|help|\?|菜单|使用说明)$/.test(s)) return { kind: 'help' };
+  return null;
+}
+
+export function looksLikeTicketNumber(text: string): string | null {
+  const s = normalise(text);
+  return NUMBER_LIKE_RE.test(s) ? parseTicketNumber(s) ?? s.toUpperCase() : null;
+}
+
+export type ConfirmAnswer = 'yes' | 'no' | 'edit' | 'edit_description' | 'edit_place';
+
+export function parseConfirm(text: string): ConfirmAnswer | null {
+  const s = normalise(text);
+  if (/^(是|是的|对|对的|确认|提交|确认提交|好|好的|可以|没问题|正确|y|yes|ok)$/.test(s)) return 'yes';
+  if (/^(否|放弃|不提交|算了|不用了|no|n)$/.test(s)) return 'no';
+  if (/^(修改|更改|更正|不对|不是|不正确|有误|改一下)$/.test(s)) return 'edit';
+  if (/^(修改|更改|更正)(描述|问题|内容)$/.test(s)) return 'edit_description';
+  if (/^(修改|更改|更正)(地点|位置|地址)$/.test(s)) return 'edit_place';
+  return null;
+}
+
+export function parseEditChoice(text: string): 'description' | 'place' | null {
+  const s = normalise(text);
+  if (/^(1|描述|问题|内容|问题描述)$/.test(s)) return 'description';
+  if (/^(2|地点|位置|地址|发生地点)$/.test(s)) return 'place';
+  return null;
+}
+
+export interface FollowupReply {
+  satisfaction?: '满意' | '基本满意' | '不满意';
+  solved?: boolean;
+}
+
+/** 1/2/3 and 已解决/未解决 as answers to a 回访, alone or together ("1 已解决"). */
+export function parseFollowupReply(text: string): FollowupReply | null {
+  const s = normalise(text).replace(/[\s,，、;；]+/g, ' ');
+  if (s.length === 0 || s.length > 12) return null;
+  const out: FollowupReply = {};
+  let rest = s;
+  const take = (re: RegExp): boolean => {
+    const m = re.exec(rest);
+    if (!m) return false;
+    rest = (rest.slice(0, m.index) + rest.slice(m.index + m[0].length)).trim();
+    return true;
+  };
+  if (take(/未解决|没解决|没有解决|还没解决|没有得到解决/)) out.solved = false;
+  else if (take(/已解决|解决了|已经解决|得到解决/)) out.solved = true;
+  if (take(/基本满意|^2(?!\d)/)) out.satisfaction = '基本满意';
+  else if (take(/不满意|^3(?!\d)/)) out.satisfaction = '不满意';
+  else if (take(/非常满意|满意|^1(?!\d)/)) out.satisfaction = '满意';
+  if (rest.trim() !== '' || (out.satisfaction === undefined && out.solved === undefined)) return null;
+  return out;
+}
+
+export function isGreetingOnly(text: string): boolean {
+  return /^((你好|您好|在吗|在不在|有人吗|hi|hello|哈喽|喂|嗨|早上好|下午好|晚上好)[\s啊呀呢吗,.!?~，。！？、]*)+$/i.test(normalise(text));
+}

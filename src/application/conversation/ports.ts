@@ -1,0 +1,175 @@
+/**
+ * What the conversation engine needs from the outside world. Both WeChat transports (the wechaty
+ * bot and the Official Account webhook) feed the same engine, so nothing here knows about either.
+ */
+import type { Attachment, Category } from '../../domain/tickets/ticket.js';
+
+export type ChatChannel = 'wechat' | 'wechat-mp';
+
+/** One message from a citizen, already unwrapped by the transport. */
+export interface ChatInput {
+  /** openid (Official Account) or wechat contact id (wechaty). */
+  contactId: string;
+  channel: ChatChannel;
+  kind: 'text' | 'image' | 'voice' | 'location' | 'event';
+  text?: string;
+  /** Where an image/voice can be fetched later; the transport turns a MediaId into a URL. */
+  mediaUrl?: string;
+  /** WeChat's speech recognition of a voice message, when enabled. */
+  recognition?: string;
+  location?: { lat: number; lng: number; label: string };
+  /** For kind 'event': subscribe / unsubscribe, or click (menu). A bare eventKey means click. */
+  event?: 'subscribe' | 'unsubscribe' | 'click';
+  eventKey?: string;
+  /** When the citizen sent it (transport time). */
+  at: Date;
+  /** Transport message id (MsgId, or FromUserName+CreateTime for events): retries share it. */
+  messageId?: string;
+  contactName?: string;
+}
+
+/** What the lead's classifier returns; only these fields are relied on. */
+export interface Classification {
+  unit: string | null;
+  category: Category;
+  urgent: boolean;
+  urgentReasons: string[];
+  township: string | null;
+  place: string | null;
+  confidence: number;
+}
+
+export interface Classifier {
+  classify(text: string): Classification | Promise<Classification>;
+}
+
+export interface TranscriptLine {
+  from: 'citizen' | 'bot';
+  text: string;
+  /** ISO instant */
+  at: string;
+}
+
+export interface CreateTicketInput {
+  channel: ChatChannel;
+  contactId: string;
+  contactName: string | null;
+  content: string;
+  category: Category;
+  urgent: boolean;
+  unit: string | null;
+  township: string | null;
+  place: string | null;
+  /** Present when the citizen shared a WeChat location. */
+  location: { lat: number; lng: number } | null;
+  attachments: Attachment[];
+  classification: Classification;
+  transcript: TranscriptLine[];
+  /**
+   * One per conversation: a retried or replayed confirmation must not create a second ticket.
+   * Suitable as the TicketStore `sourceKey`.
+   */
+  idempotencyKey: string;
+  receivedAt: Date;
+}
+
+export interface TicketGateway {
+  createTicket(input: CreateTicketInput): Promise<{ number: string; replyBy: Date }>;
+  /**
+   * The ticket's status for this contact, or null when it does not exist or belongs to someone
+   * else (the engine answers both the same way so numbers cannot be probed).
+   */
+  lookupTicket(number: string, contactId: string, channel: ChatChannel): Promise<{ statusLabel: string; latestReply: string | null } | null>;
+}
+
+export interface OperatorHandoff {
+  /**
+   * Hands the conversation to a human operator. Called once with the transcript so far when the
+   * citizen asks for 人工, then once per further citizen message (only the new line) while the
+   * conversation stays with the operator.
+   */
+  handToOperator(contactId: string, transcript: TranscriptLine[], channel: ChatChannel): Promise<void>;
+}
+
+export interface PendingFollowup {
+  ticketNumber: string;
+}
+
+export interface FollowupAnswer {
+  ticketNumber: string;
+  contactId: string;
+  channel: ChatChannel;
+  satisfaction?: '满意' | '基本满意' | '不满意';
+  solved?: boolean;
+  /** The citizen's words, kept for the record. */
+  answer: string;
+  at: Date;
+}
+
+export interface FollowupPort {
+  pendingFollowup(contactId: string, channel: ChatChannel): Promise<PendingFollowup | null>;
+  recordFollowup(answer: FollowupAnswer): Promise<void>;
+}
+
+export type ConversationPorts = Classifier & TicketGateway & OperatorHandoff & FollowupPort;
+
+/** A place the citizen gave: typed text, or a shared WeChat location. */
+export interface PlaceInfo {
+  text: string;
+  lat?: number;
+  lng?: number;
+}
+
+export type ConversationStep =
+  /** collecting what happened */
+  | 'describing'
+  | 'awaiting_place'
+  | 'confirming'
+  /** after 修改: which part to change */
+  | 'choosing_edit'
+  /** after the 查询进度 menu: the next message is a ticket number */
+  | 'awaiting_ticket_number'
+  /** handed to a human; citizen messages are relayed, the bot stays quiet */
+  | 'with_operator';
+
+/** Everything the engine remembers about one citizen; JSON-safe so any store can keep it. */
+export interface ConversationState {
+  t: 'conversation';
+  v: 1;
+  id: string;
+  step: ConversationStep;
+  startedAt: string;
+  lastActivityAt: string;
+  greeted: boolean;
+  description: string[];
+  attachments: Attachment[];
+  /** Place the citizen gave explicitly; the classifier's place is the fallback. */
+  place: PlaceInfo | null;
+  classification: Classification | null;
+  transcript: TranscriptLine[];
+  contactName: string | null;
+}
+
+export interface RateWindow {
+  t: 'rate';
+  /** epoch ms of accepted messages inside the window */
+  hits: number[];
+  noticed: boolean;
+}
+
+export interface SeenMessage {
+  t: 'seen';
+  at: string;
+}
+
+export type ConversationRecord = ConversationState | RateWindow | SeenMessage;
+
+/**
+ * Keyed records with an expiry after which the store may forget them. The engine decides idle
+ * timeouts itself from `lastActivityAt`; `expiresAt` is only for garbage collection.
+ */
+export interface ConversationStore {
+  get(key: string): Promise<ConversationRecord | null>;
+  save(key: string, state: ConversationRecord, expiresAt: Date): Promise<void>;
+  delete(key: string): Promise<void>;
+}

@@ -1,0 +1,54 @@
+import type { Clock } from '../../domain/clock.js';
+import type { StateStore } from '../ports/misc.js';
+import type { ConversationRecord, ConversationStore } from './ports.js';
+
+/**
+ * In-process store for tests and single-instance demos. Records are copied through JSON on the
+ * way in and out, so a test catches state that a database-backed store could not keep.
+ */
+export class InMemoryConversationStore implements ConversationStore {
+  private readonly rows = new Map<string, { json: string; expiresAt: number }>();
+  private writes = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  async get(key: string): Promise<ConversationRecord | null> {
+    const row = this.rows.get(key);
+    if (!row) return null;
+    if (row.expiresAt <= this.clock.now().getTime()) {
+      this.rows.delete(key);
+      return null;
+    }
+    return JSON.parse(row.json) as ConversationRecord;
+  }
+
+  async save(key: string, state: ConversationRecord, expiresAt: Date): Promise<void> {
+    this.rows.set(key, { json: JSON.stringify(state), expiresAt: expiresAt.getTime() });
+    // Sweep now and then so contacts who never come back do not pile up.
+    if (++this.writes % 512 === 0) this.sweep();
+  }
+
+  async delete(key: string): Promise<void> {
+    this.rows.delete(key);
+  }
+
+  /** Drops expired records; returns how many are left. */
+  sweep(): number {
+    const now = this.clock.now().getTime();
+    for (const [k, row] of this.rows) if (row.expiresAt <= now) this.rows.delete(k);
+    return this.rows.size;
+  }
+
+  get size(): number {
+    return this.rows.size;
+  }
+}
+
+/** The conversation store over the shared keyed StateStore port (sqlite/pg adapters). */
+export function conversationStoreOver(states: StateStore, clock: Clock, scope = 'conversation'): ConversationStore {
+  return {
+    get: (key) => states.get<ConversationRecord>(scope, key, clock.now()),
+    save: (key, state, expiresAt) => states.put(scope, key, state, clock.now(), expiresAt),
+    delete: (key) => states.delete(scope, key),
+  };
+}

@@ -1,0 +1,34 @@
+/** Remembers the outcome of idempotent requests: the first caller stores, retries read it back. */
+export interface DedupeStore {
+  /** Returns true when the key was new (and is now taken). */
+  claim(scope: string, key: string, at: Date, value?: unknown): Promise<boolean>;
+  get(scope: string, key: string): Promise<unknown | undefined>;
+  set(scope: string, key: string, value: unknown, at: Date): Promise<void>;
+}
+
+/** Keyed state documents (IVR call state, conversations) with optional expiry. */
+export interface StateStore {
+  get<T>(scope: string, key: string, now: Date): Promise<T | null>;
+  put<T>(scope: string, key: string, doc: T, now: Date, expiresAt?: Date | null): Promise<void>;
+  delete(scope: string, key: string): Promise<void>;
+  list<T>(scope: string, now: Date): Promise<{ key: string; doc: T }[]>;
+}
+
+export interface AuditEntry {
+  at: Date;
+  actorId: string;
+  kind: string;
+  subject?: string | null;
+  data?: unknown;
+}
+
+export interface AuditLog {
+  append(e: AuditEntry): Promise<void>;
+  list(subject: string): Promise<AuditEntry[]>;
+}
+
+/** In-process or cross-instance fan-out of live updates (screen pops, ticket changes, page progress). */
+export interface EventBus {
+  publish(topic: string, payload: unknown): void;
+  subscribe(topic: string, fn: (payload: unknown) => void): () => void;
+}

@@ -1,0 +1,31 @@
+import type { Category } from '../../domain/tickets/ticket.js';
+
+/** What the classifier decided and why; kept on the ticket for the operator and for audits. */
+export interface ClassificationResult {
+  unit: string | null;
+  category: Category;
+  urgent: boolean;
+  urgentReasons: string[];
+  township: string | null;
+  place: string | null;
+  confidence: number;
+  evidence: string[];
+  suggestions: { unit: string; score: number; evidence: string[] }[];
+  needsManualDispatch: boolean;
+}
+
+export interface ClassifierPort {
+  classify(text: string): ClassificationResult;
+}
+
+/** Deadlines and calling hours: the SLA calendar as the services need it. */
+export interface DeadlineCalendar {
+  deadlines(input: { category: Category; urgent: boolean; from: Date }): { signBy: Date; replyBy: Date };
+  extendReply(replyBy: Date, days: number): Date;
+  isWorkingTime(at: Date): boolean;
+  /** Earliest moment at or after `at` inside the citizen calling window (default 08:30–21:00). */
+  nextCallTime(at: Date): Date;
+  /** Start of the next working day's hours strictly after `at`'s day (for "回访 by next working day"). */
+  nextWorkingDayEnd(at: Date): Date;
+  workingDaysBetween(a: Date, b: Date): number;
+}

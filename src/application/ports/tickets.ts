@@ -1,0 +1,52 @@
+import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.js';
+import type { Actor, Ticket, TicketState } from '../../domain/tickets/ticket.js';
+import type { JobSpec } from './jobs.js';
+
+export interface Change {
+  at: Date;
+  actor: Actor;
+  /** channel or surface the change came through: api, console, phone, sms, wechat, system... */
+  via: string;
+}
+
+/** What a decision about a ticket produces: its events, plus timers to set in the same transaction. */
+export interface Decision {
+  events: TicketEventData[];
+  jobs?: JobSpec[];
+  /** keys of pending jobs to cancel in the same transaction */
+  cancelJobPrefixes?: string[];
+  /** Timers that depend on the ticket after the events (its version, its deadlines). */
+  timers?: (after: Ticket) => { jobs: JobSpec[]; cancel: string[] };
+}
+
+export interface TicketFilter {
+  state?: TicketState[];
+  unit?: string;
+  channel?: string;
+  urgent?: boolean;
+  contact?: string;
+  from?: Date;
+  to?: Date;
+  overdueAt?: Date;
+  q?: string;
+  needsDispatch?: boolean;
+}
+
+export interface TicketStore {
+  /**
+   * Create a ticket: allocates the day's next number, stores the events and jobs atomically.
+   * With a sourceKey already used, returns the existing ticket and `created: false`.
+   */
+  create(input: Change & { id: string; sourceKey: string | null; decide: (number: string) => Decision; classification?: unknown }): Promise<{ ticket: Ticket; created: boolean }>;
+  /** Read-decide-write under a row lock: `decide` sees the current ticket; its events are checked against the lifecycle. */
+  mutate(id: string, change: Change, decide: (t: Ticket) => Decision): Promise<{ ticket: Ticket; events: TicketEvent[] }>;
+  get(id: string): Promise<Ticket | null>;
+  getByNumber(number: string): Promise<Ticket | null>;
+  bySourceKey(key: string): Promise<Ticket | null>;
+  classification(id: string): Promise<unknown>;
+  events(id: string): Promise<TicketEvent[]>;
+  list(filter: TicketFilter, page: { limit: number; cursor?: string | null }): Promise<{ items: Ticket[]; next: string | null }>;
+  /** Every event of tickets created before `to`, grouped by ticket, for rates over any past period. */
+  eventsForPeriod(from: Date, to: Date): Promise<Map<string, TicketEvent[]>>;
+  countByState(): Promise<Record<string, number>>;
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Role } from '../domain/policy.js';
+import type { AuthService } from './auth.js';
+import type { Unit, UnitStore, UserStore } from './ports/users.js';
+
+export function readUnitsFile(path: string): Unit[] {
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as { units: string[]; townships: string[] };
+  return [
+    ...raw.units.map((name, i) => ({ name, kind: 'unit' as const, sort: i, active: true })),
+    ...raw.townships.map((name, i) => ({ name, kind: 'township' as const, sort: 100 + i, active: true })),
+  ];
+}
+
+export const DEMO_USERS: { name: string; role: Role; unit?: string; displayName: string }[] = [
+  { name: 'operator', role: 'operator', displayName: '话务员小李' },
+  { name: 'chengguan', role: 'unit', unit: '市城管局', displayName: '市城管局值班员' },
+  { name: 'water', role: 'unit', unit: '润泉供水公司', displayName: '润泉供水公司值班员' },
+  { name: 'supervisor', role: 'supervisor', displayName: '热线办督办员' },
+  { name: 'admin', role: 'admin', displayName: '系统管理员' },
+];
+
+/** Units of 附件1 (65 member units + 18 townships) and, for the demo, one user per role. */
+export async function seed(deps: { units: UnitStore; users: UserStore; auth: AuthService }, unitsFile: string, demoUsers: boolean) {
+  const units = readUnitsFile(unitsFile);
+  await deps.units.upsert(units);
+  const created: { name: string; role: Role; unit?: string; password: string }[] = [];
+  if (demoUsers) {
+    for (const u of DEMO_USERS) {
+      if (await deps.users.byName(u.name)) continue;
+      const password = randomBytes(9).toString('base64url');
+      await deps.auth.addUser({ ...u, password });
+      created.push({ ...u, password });
+    }
+  }
+  return { units: units.length, createdUsers: created };
+}

@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../domain/clock.js';
+import { AppError, forbidden, invalid, notFound } from '../../domain/errors.js';
+import { mayAct, type Principal, type TicketAction } from '../../domain/policy.js';
+import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.js';
+import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
+import type { EventBus } from '../ports/misc.js';
+import type { ClassificationResult, ClassifierPort, DeadlineCalendar } from '../ports/routing.js';
+import type { Change, Decision, TicketFilter, TicketStore } from '../ports/tickets.js';
+import { findDuplicates, type DuplicateSuggestion } from './duplicates.js';
+import { timersFor } from './timers.js';
+
+export interface IntakeRequest {
+  channel: Channel;
+  content: string;
+  contact?: string | null;
+  contactName?: string | null;
+  /** An operator's choice wins over the classifier's. */
+  category?: Category;
+  urgent?: boolean;
+  unit?: string | null;
+  township?: string | null;
+  place?: string | null;
+  attachments?: Attachment[];
+  noCallback?: boolean;
+  externalRef?: string | null;
+  reviewer?: string | null;
+  /** Idempotency key of the delivery (CallSid, MsgId, platform case id...). */
+  sourceKey?: string | null;
+}
+
+export interface IntakeResult {
+  ticket: Ticket;
+  created: boolean;
+  classification: ClassificationResult;
+  duplicates: DuplicateSuggestion[];
+}
+
+export interface TicketServiceDeps {
+  store: TicketStore;
+  classifier: ClassifierPort;
+  calendar: DeadlineCalendar;
+  clock: Clock;
+  bus: EventBus;
+  units: () => Set<string>;
+  /** Called after timers were stored, so the job runner looks at them now rather than at its next poll. */
+  onJobs?: () => void;
+}
+
+const actorOf = (p: Principal): Actor => ({ id: p.id, role: p.role, name: p.name, unit: p.unit });
+
+/**
+ * Intake and every lifecycle action of a ticket, for every channel. Authorisation is checked
+ * here (not in the routes) so the phone, WeChat and API paths obey the same rules.
+ */
+export class TicketService {
+  constructor(private readonly d: TicketServiceDeps) {}
+
+  classify(text: string): ClassificationResult {
+    return this.d.classifier.classify(text);
+  }
+
+  async intake(req: IntakeRequest, by: Actor, via: string): Promise<IntakeResult> {
+    const content = req.content.trim();
+    if (!content) throw invalid('empty_content', '诉求内容不能为空');
+    if (req.unit && !this.d.units().has(req.unit)) throw invalid('unknown_unit', `未知的承办单位:${req.unit}`);
+    if (req.category && !CATEGORIES.includes(req.category)) throw invalid('unknown_category', `未知的诉求类别:${req.category}`);
+    const c = this.d.classifier.classify(`${content} ${req.place ?? ''}`);
+    const at = this.d.clock.now();
+    const category = req.category ?? c.category;
+    // An urgent flag is never dropped: the classifier can raise one, a human can raise one.
+    const urgent = !!req.urgent || c.urgent;
+    const unit = req.unit ?? (c.needsManualDispatch ? null : c.unit);
+    const id = randomUUID();
+    const { ticket, created } = await this.d.store.create({
+      id,
+      at,
+      actor: by,
+      via,
+      sourceKey: req.sourceKey ?? null,
+      classification: c,
+      decide: (number) => {
+        const events: TicketEventData[] = [
+          {
+            type: 'created',
+            number,
+            channel: req.channel,
+            contact: req.contact ?? null,
+            contactName: req.contactName ?? null,
+            content,
+            category,
+            urgent,
+            township: req.township ?? c.township,
+            place: req.place ?? c.place,
+            attachments: req.attachments ?? [],
+            noCallback: !!req.noCallback,
+            externalRef: req.externalRef ?? null,
+            reviewer: req.reviewer ?? null,
+          },
+        ];
+        if (unit) events.push(this.dispatchEvent(unit, category, urgent, at, req.unit ? '人工派单' : `自动派单(置信度 ${c.confidence.toFixed(2)})`));
+        return this.withTimers(events, at);
+      },
+    });
+    if (created) this.afterChange(ticket, []);
+    const duplicates = created ? await findDuplicates(this.d.store, ticket, c, at) : [];
+    return { ticket, created, classification: c, duplicates };
+  }
+
+  private dispatchEvent(unit: string, category: Category, urgent: boolean, from: Date, note?: string): TicketEventData {
+    const dl = this.d.calendar.deadlines({ category, urgent, from });
+    return { type: 'dispatched', unit, signDeadline: dl.signBy.toISOString(), replyDeadline: dl.replyBy.toISOString(), note };
+  }
+
+  /** Adds the timers the events imply; computed on the folded result so deadlines and versions are final. */
+  private withTimers(events: TicketEventData[], at: Date): Decision {
+    return { events, timers: (after) => timersFor(after, events, this.d.calendar, at) };
+  }
+
+  async get(p: Principal, id: string): Promise<Ticket> {
+    const t = await this.d.store.get(id);
+    if (!t || !mayAct(p, 'read', t)) throw notFound('ticket', id);
+    return t;
+  }
+
+  async getByNumber(number: string): Promise<Ticket | null> {
+    return this.d.store.getByNumber(number);
+  }
+
+  async timeline(p: Principal, id: string): Promise<TicketEvent[]> {
+    await this.get(p, id);
+    return this.d.store.events(id);
+  }
+
+  list(p: Principal, f: TicketFilter, page: { limit: number; cursor?: string | null }) {
+    if (p.role === 'unit') f = { ...f, unit: p.unit ?? '\u0000' };
+    return this.d.store.list(f, page);
+  }
+
+  /** Apply a principal's action: authorise, decide the events, store them with their timers. */
+  async act(p: Principal, id: string, action: TicketAction, via: string, decide: (t: Ticket, now: Date) => TicketEventData[]): Promise<Ticket> {
+    const existing = await this.d.store.get(id);
+    if (!existing || !mayAct(p, 'read', existing)) throw notFound('ticket', id);
+    if (!mayAct(p, action, existing)) throw forbidden();
+    return this.apply(id, actorOf(p), via, (t, now) => {
+      // Re-checked under the row lock: the ticket may have been re-dispatched meanwhile.
+      if (!mayAct(p, action, t)) throw forbidden();
+      return decide(t, now);
+    });
+  }
+
+  /** Changes made by the system or a channel (paging acks, follow-up results), authorised by their caller. */
+  async apply(id: string, actor: Actor, via: string, decide: (t: Ticket, now: Date) => TicketEventData[]): Promise<Ticket> {
+    const at = this.d.clock.now();
+    const change: Change = { at, actor, via };
+    const { ticket, events } = await this.d.store.mutate(id, change, (t) => this.withTimers(decide(t, at), at));
+    this.afterChange(ticket, events);
+    return ticket;
+  }
+
+  private afterChange(ticket: Ticket, events: TicketEvent[]) {
+    this.d.bus.publish('ticket', { id: ticket.id, number: ticket.number, state: ticket.state, unit: ticket.unit, urgent: ticket.urgent, events: events.map((e) => e.data.type) });
+    this.d.onJobs?.();
+  }
+
+  // The lifecycle actions, one method each, so routes and channels stay thin.
+
+  dispatch(p: Principal, id: string, unit: string, note?: string) {
+    if (!this.d.units().has(unit)) throw invalid('unknown_unit', `未知的承办单位:${unit}`);
+    return this.act(p, id, 'dispatch', 'console', (t, now) => [this.dispatchEvent(unit, t.category, t.urgent, now, note)]);
+  }
+
+  sign(p: Principal, id: string, via = 'console') {
+    return this.act(p, id, 'sign', via, () => [{ type: 'signed' }]);
+  }
+
+  returnTicket(p: Principal, id: string, reason: string) {
+    if (!reason.trim()) throw invalid('reason_required', '退单必须填写理由');
+    return this.act(p, id, 'return', 'console', () => [{ type: 'returned', reason }]);
+  }
+
+  requestExtension(p: Principal, id: string, days: number, reason: string) {
+    if (!Number.isInteger(days) || days < 1 || days > 30) throw invalid('bad_days', '延期天数应为 1–30 个工作日');
+    if (!reason.trim()) throw invalid('reason_required', '延期申请必须填写理由');
+    return this.act(p, id, 'request_extension', 'console', () => [{ type: 'extension_requested', days, reason }]);
+  }
+
+  decideExtension(p: Principal, id: string, approved: boolean, note?: string) {
+    return this.act(p, id, 'decide_extension', 'console', (t) => {
+      if (!approved) return [{ type: 'extension_decided', approved, note }];
+      const days = t.pendingExtensionDays;
+      return [{ type: 'extension_decided', approved, note, replyDeadline: this.d.calendar.extendReply(t.replyDeadline ?? new Date(), days).toISOString() }];
+    });
+  }
+
+  reply(p: Principal, id: string, reply: string, attachments?: Attachment[]) {
+    if (!reply.trim()) throw invalid('reply_required', '反馈内容不能为空');
+    return this.act(p, id, 'reply', 'console', () => [{ type: 'replied', reply, attachments }]);
+  }
+
+  review(p: Principal, id: string, approved: boolean, note?: string) {
+    return this.act(p, id, 'review', 'console', () => [{ type: 'review_decided', approved, note }]);
+  }
+
+  /** A 回访 result: satisfied and solved closes; otherwise 重办 back to the unit (or the operator when the unit was wrong). */
+  followUpEvents(result: FollowUpResult, wrongUnit = false): TicketEventData[] {
+    const events: TicketEventData[] = [{ type: 'followed_up', result }];
+    if (result.satisfaction === '不满意' || result.solved === false) {
+      events.push({ type: 'reopened', reason: result.reason || (result.solved === false ? '群众反映问题未解决' : '群众不满意'), toOperator: wrongUnit });
+    } else {
+      events.push({ type: 'closed', note: result.satisfaction === '未回访' ? '未回访办结' : undefined });
+    }
+    return events;
+  }
+
+  recordFollowUp(p: Principal, id: string, result: FollowUpResult, wrongUnit = false) {
+    return this.act(p, id, 'followup', result.via, () => this.followUpEvents(result, wrongUnit));
+  }
+
+  reopen(p: Principal, id: string, reason: string, toOperator = false) {
+    return this.act(p, id, 'reopen', 'console', () => [{ type: 'reopened', reason, toOperator }]);
+  }
+
+  close(p: Principal, id: string, note?: string) {
+    return this.act(p, id, 'close', 'console', () => [{ type: 'closed', note }]);
+  }
+
+  supervise(p: Principal, id: string, level: '催办' | '督办' | '通报', note?: string) {
+    return this.act(p, id, 'supervise', 'console', () => [{ type: 'supervised', level, note }]);
+  }
+
+  note(p: Principal, id: string, text: string) {
+    if (!text.trim()) throw invalid('empty_note', '备注不能为空');
+    return this.act(p, id, 'note', 'console', () => [{ type: 'note', text }]);
+  }
+
+  revealContact(p: Principal, id: string) {
+    return this.act(p, id, 'reveal_contact', 'console', () => [{ type: 'contact_revealed' }]);
+  }
+
+  async merge(p: Principal, id: string, intoId: string) {
+    if (id === intoId) throw invalid('merge_self', '不能与自身并单');
+    const into = await this.get(p, intoId);
+    if (into.state === 'merged' || into.state === 'closed') throw new AppError('conflict', 'merge_target_closed', `目标工单 ${into.number} 已${into.state === 'merged' ? '并单' : '办结'}`);
+    const from = await this.act(p, id, 'merge', 'console', () => [{ type: 'merged', into: into.id, intoNumber: into.number }]);
+    await this.apply(into.id, actorOf(p), 'console', () => [{ type: 'merge_received', from: from.id, fromNumber: from.number }]);
+    return from;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The one configuration loader. Every setting comes from the environment (secrets never from
+ * files in the repository), is validated at start, and is listed with its default and meaning
+ * in `CONFIG_DOCS`, from which the README's table is generated (`suban config --markdown`).
+ */
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+interface Setting {
+  env: string;
+  default?: string;
+  doc: string;
+  secret?: boolean;
+}
+
+export const CONFIG_DOCS: Setting[] = [
+  { env: 'SUBAN_HOST', default: '127.0.0.1', doc: 'Address the HTTP server listens on (the Docker image sets 0.0.0.0).' },
+  { env: 'SUBAN_PORT', default: '3000', doc: 'HTTP port.' },
+  { env: 'SUBAN_PUBLIC_URL', default: 'http://localhost:3000', doc: 'Base URL the outside world (Twilio, WeChat) uses to reach this service; webhook signatures are checked against it.' },
+  { env: 'DATABASE_URL', default: 'sqlite:./data/suban.db', doc: 'sqlite:<file> (embedded, WAL) or postgres://… (required for more than one instance).' },
+  { env: 'SUBAN_DB_POOL', default: '10', doc: 'PostgreSQL connection pool size.' },
+  { env: 'SUBAN_LOG_LEVEL', default: 'info', doc: 'pino log level (phone numbers, tokens and secrets are always redacted).' },
+  { env: 'SUBAN_VOICE', default: 'sim', doc: 'Voice provider: sim (simulated, offline), twilio or freeswitch.' },
+  { env: 'SUBAN_SMS', default: 'sim', doc: 'SMS provider: sim or twilio.' },
+  { env: 'SUBAN_DUTY_LIST', default: 'config/duty-list.yaml', doc: '职责清单: units, the matters they own, township place names.' },
+  { env: 'SUBAN_CLASSIFY_THRESHOLD', default: '0.45', doc: 'Below this classifier confidence a ticket goes to the manual-dispatch queue.' },
+  { env: 'SUBAN_CALENDAR_FILE', default: '', doc: 'Local holiday/调休 YAML for years chinese-days does not cover yet (see config/calendar-local.example.yaml).' },
+  { env: 'SUBAN_WORK_HOURS', default: '08:30-12:00,14:30-17:30', doc: 'Working hours used for sign/reply deadlines (Asia/Shanghai).' },
+  { env: 'SUBAN_CALL_WINDOW', default: '08:30-21:00', doc: 'Hours in which citizens may be called back (回访).' },
+  { env: 'SUBAN_FLOWS_DIR', default: 'ivr-flows', doc: 'Directory of the IVR call flows (YAML).' },
+  { env: 'SUBAN_JOB_POLL_MS', default: '500', doc: 'How often the job runner looks for due timers.' },
+  { env: 'SUBAN_SESSION_HOURS', default: '12', doc: 'Console session lifetime.' },
+  { env: 'SUBAN_COOKIE_SECURE', default: 'auto', doc: 'Secure flag on the session cookie: auto (when SUBAN_PUBLIC_URL is https), true or false.' },
+  { env: 'SUBAN_CITY_DUTY_PHONE', default: '', doc: '市政府值班室 phone: receives 即办 results and the final paging step.' },
+  { env: 'SUBAN_HOTLINE_DUTY_PHONE', default: '', doc: 'Hotline office duty phone: the repeating last step of every escalation chain.' },
+  { env: 'TWILIO_ACCOUNT_SID', default: '', doc: 'Twilio account SID (SUBAN_VOICE/SUBAN_SMS=twilio).', secret: true },
+  { env: 'TWILIO_AUTH_TOKEN', default: '', doc: 'Twilio auth token; also validates X-Twilio-Signature.', secret: true },
+  { env: 'TWILIO_FROM', default: '', doc: 'The hotline number calls and SMS are sent from.' },
+  { env: 'SUBAN_FS_HOST', default: '127.0.0.1', doc: 'FreeSWITCH event socket host (inbound ESL, for originate).' },
+  { env: 'SUBAN_FS_PORT', default: '8021', doc: 'FreeSWITCH event socket port.' },
+  { env: 'SUBAN_FS_PASSWORD', default: 'ClueCon', doc: 'FreeSWITCH event socket password.', secret: true },
+  { env: 'SUBAN_FS_OUTBOUND_PORT', default: '8084', doc: 'Port of our outbound-socket server (dialplan `socket 127.0.0.1:8084 async full`).' },
+  { env: 'WECHAT_MP_TOKEN', default: '', doc: 'Official Account server token (signature check).', secret: true },
+  { env: 'WECHAT_MP_APPID', default: '', doc: 'Official Account AppId.' },
+  { env: 'WECHAT_MP_SECRET', default: '', doc: 'Official Account AppSecret (access_token).', secret: true },
+  { env: 'WECHAT_MP_AES_KEY', default: '', doc: 'EncodingAESKey for safe mode; empty = plain mode.', secret: true },
+  { env: 'WECHAT_API_BASE', default: 'https://api.weixin.qq.com', doc: 'WeChat API base URL (tests point it at a loopback fake).' },
+  { env: 'WECHATY_PUPPET', default: '', doc: 'wechaty puppet package for the WeChat bot; empty disables the bot (the demo uses wechaty-puppet-mock).' },
+  { env: 'WECHATY_PUPPET_TOKEN', default: '', doc: 'Token for the puppet service, when the puppet needs one.', secret: true },
+];
+
+const Schema = Type.Object({
+  host: Type.String(),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  publicUrl: Type.String({ pattern: '^https?://' }),
+  databaseUrl: Type.String({ pattern: '^(sqlite:|file:|postgres(ql)?://)' }),
+  dbPool: Type.Integer({ minimum: 1, maximum: 200 }),
+  logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+  voice: Type.Union([Type.Literal('sim'), Type.Literal('twilio'), Type.Literal('freeswitch')]),
+  sms: Type.Union([Type.Literal('sim'), Type.Literal('twilio')]),
+  dutyList: Type.String(),
+  classifyThreshold: Type.Number({ minimum: 0, maximum: 1 }),
+  calendarFile: Type.String(),
+  workHours: Type.Array(Type.Object({ start: Type.String(), end: Type.String() }), { minItems: 1 }),
+  callWindow: Type.Object({ start: Type.String(), end: Type.String() }),
+  flowsDir: Type.String(),
+  jobPollMs: Type.Integer({ minimum: 10 }),
+  sessionHours: Type.Number({ minimum: 0.1 }),
+  cookieSecure: Type.Boolean(),
+  cityDutyPhone: Type.String(),
+  hotlineDutyPhone: Type.String(),
+  twilio: Type.Object({ accountSid: Type.String(), authToken: Type.String(), from: Type.String() }),
+  freeswitch: Type.Object({ host: Type.String(), port: Type.Integer(), password: Type.String(), outboundPort: Type.Integer() }),
+  wechatMp: Type.Object({ token: Type.String(), appId: Type.String(), secret: Type.String(), aesKey: Type.String(), apiBase: Type.String() }),
+  wechaty: Type.Object({ puppet: Type.String(), token: Type.String() }),
+});
+
+export type Config = Static<typeof Schema>;
+
+export class ConfigError extends Error {}
+
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+function ranges(name: string, raw: string): { start: string; end: string }[] {
+  return raw.split(',').map((part) => {
+    const [start, end] = part.trim().split('-');
+    if (!start || !end || !HHMM.test(start) || !HHMM.test(end) || start >= end) throw new ConfigError(`${name}: "${part}" is not HH:MM-HH:MM`);
+    return { start, end };
+  });
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const get = (k: string) => env[k] ?? CONFIG_DOCS.find((s) => s.env === k)?.default ?? '';
+  const int = (k: string) => {
+    const v = Number(get(k));
+    if (!Number.isFinite(v)) throw new ConfigError(`${k}: "${get(k)}" is not a number`);
+    return v;
+  };
+  const publicUrl = get('SUBAN_PUBLIC_URL').replace(/\/$/, '');
+  const secure = get('SUBAN_COOKIE_SECURE');
+  const cfg = {
+    host: get('SUBAN_HOST'),
+    port: int('SUBAN_PORT'),
+    publicUrl,
+    databaseUrl: get('DATABASE_URL'),
+    dbPool: int('SUBAN_DB_POOL'),
+    logLevel: get('SUBAN_LOG_LEVEL'),
+    voice: get('SUBAN_VOICE'),
+    sms: get('SUBAN_SMS'),
+    dutyList: get('SUBAN_DUTY_LIST'),
+    classifyThreshold: int('SUBAN_CLASSIFY_THRESHOLD'),
+    calendarFile: get('SUBAN_CALENDAR_FILE'),
+    workHours: ranges('SUBAN_WORK_HOURS', get('SUBAN_WORK_HOURS')),
+    callWindow: ranges('SUBAN_CALL_WINDOW', get('SUBAN_CALL_WINDOW'))[0],
+    flowsDir: get('SUBAN_FLOWS_DIR'),
+    jobPollMs: int('SUBAN_JOB_POLL_MS'),
+    sessionHours: int('SUBAN_SESSION_HOURS'),
+    cookieSecure: secure === 'auto' ? publicUrl.startsWith('https://') : secure === 'true',
+    cityDutyPhone: get('SUBAN_CITY_DUTY_PHONE'),
+    hotlineDutyPhone: get('SUBAN_HOTLINE_DUTY_PHONE'),
+    twilio: { accountSid: get('TWILIO_ACCOUNT_SID'), authToken: get('TWILIO_AUTH_TOKEN'), from: get('TWILIO_FROM') },
+    freeswitch: { host: get('SUBAN_FS_HOST'), port: int('SUBAN_FS_PORT'), password: get('SUBAN_FS_PASSWORD'), outboundPort: int('SUBAN_FS_OUTBOUND_PORT') },
+    wechatMp: { token: get('WECHAT_MP_TOKEN'), appId: get('WECHAT_MP_APPID'), secret: get('WECHAT_MP_SECRET'), aesKey: get('WECHAT_MP_AES_KEY'), apiBase: get('WECHAT_API_BASE').replace(/\/$/, '') },
+    wechaty: { puppet: get('WECHATY_PUPPET'), token: get('WECHATY_PUPPET_TOKEN') },
+    ...overrides,
+  };
+  if (!Value.Check(Schema, cfg)) {
+    const first = [...Value.Errors(Schema, cfg)][0];
+    throw new ConfigError(`invalid configuration at ${first?.instancePath}: ${first?.message}`);
+  }
+  if (cfg.voice === 'twilio' || cfg.sms === 'twilio') {
+    if (!cfg.twilio.accountSid || !cfg.twilio.authToken) throw new ConfigError('SUBAN_VOICE/SUBAN_SMS=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+  }
+  if (cfg.wechatMp.aesKey && cfg.wechatMp.aesKey.length !== 43) throw new ConfigError('WECHAT_MP_AES_KEY must be the 43-character EncodingAESKey');
+  return cfg as Config;
+}
+
+export function configMarkdown(): string {
+  const rows = CONFIG_DOCS.map((s) => `| \`${s.env}\` | ${s.default ? `\`${s.default}\`` : '(empty)'} | ${s.doc}${s.secret ? ' **Secret.**' : ''} |`);
+  return ['| Variable | Default | Meaning |', '|---|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,53 @@
+import type { Ticket } from './tickets/ticket.js';
+
+export const ROLES = ['operator', 'unit', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = { operator: '话务员', unit: '承办单位', supervisor: '督办员', admin: '管理员' };
+
+export type TicketAction =
+  | 'read'
+  | 'create'
+  | 'dispatch'
+  | 'sign'
+  | 'return'
+  | 'request_extension'
+  | 'decide_extension'
+  | 'reply'
+  | 'review'
+  | 'followup'
+  | 'reopen'
+  | 'close'
+  | 'supervise'
+  | 'merge'
+  | 'update'
+  | 'reveal_contact'
+  | 'note'
+  | 'page';
+
+/**
+ * Who may do what. Units act only on tickets dispatched to them; the hotline office (operator,
+ * supervisor) works across units; admins configure and may do everything an office user does.
+ */
+const ALLOWED: Record<Role, TicketAction[]> = {
+  operator: ['read', 'create', 'dispatch', 'followup', 'reopen', 'close', 'merge', 'update', 'reveal_contact', 'note', 'page', 'decide_extension'],
+  unit: ['read', 'sign', 'return', 'request_extension', 'reply', 'note', 'reveal_contact'],
+  supervisor: ['read', 'create', 'dispatch', 'decide_extension', 'review', 'followup', 'reopen', 'close', 'supervise', 'merge', 'update', 'reveal_contact', 'note', 'page'],
+  admin: ['read', 'create', 'dispatch', 'decide_extension', 'review', 'followup', 'reopen', 'close', 'supervise', 'merge', 'update', 'reveal_contact', 'note', 'page'],
+};
+
+export interface Principal {
+  id: string;
+  name: string;
+  role: Role;
+  unit: string | null;
+}
+
+export function mayAct(p: Principal, action: TicketAction, ticket?: Pick<Ticket, 'unit'>): boolean {
+  if (!ALLOWED[p.role].includes(action)) return false;
+  if (p.role === 'unit') return !!ticket && !!p.unit && ticket.unit === p.unit;
+  return true;
+}
+
+/** Whether this principal sees caller contacts unmasked without an explicit, audited reveal. */
+export const seesFullContact = (p: Principal) => p.role === 'operator' || p.role === 'supervisor' || p.role === 'admin';

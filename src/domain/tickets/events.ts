@@ -1,0 +1,75 @@
+import type { Attachment, Category, Channel, FollowUpResult, Ticket, TicketState } from './ticket.js';
+
+/** The append-only facts about a ticket. The ticket row is a projection of these. */
+export type TicketEventData =
+  | {
+      type: 'created';
+      number: string;
+      channel: Channel;
+      contact: string | null;
+      contactName: string | null;
+      content: string;
+      category: Category;
+      urgent: boolean;
+      township: string | null;
+      place: string | null;
+      attachments: Attachment[];
+      noCallback: boolean;
+      externalRef: string | null;
+      reviewer?: string | null;
+      classification?: unknown;
+    }
+  | { type: 'dispatched'; unit: string; signDeadline: string; replyDeadline: string; note?: string }
+  | { type: 'signed' }
+  | { type: 'returned'; reason: string }
+  | { type: 'extension_requested'; days: number; reason: string }
+  | { type: 'extension_decided'; approved: boolean; replyDeadline?: string; note?: string }
+  | { type: 'replied'; reply: string; attachments?: Attachment[] }
+  | { type: 'review_decided'; approved: boolean; note?: string }
+  | { type: 'followed_up'; result: FollowUpResult }
+  | { type: 'reopened'; reason: string; toOperator: boolean }
+  | { type: 'closed'; note?: string }
+  | { type: 'supervised'; level: '催办' | '督办' | '通报'; note?: string }
+  | { type: 'merged'; into: string; intoNumber: string }
+  | { type: 'merge_received'; from: string; fromNumber: string }
+  | { type: 'updated'; changes: Partial<Pick<Ticket, 'category' | 'urgent' | 'township' | 'place' | 'content'>> }
+  | { type: 'attachment_added'; attachment: Attachment }
+  | { type: 'contact_revealed' }
+  | { type: 'note'; text: string };
+
+export type TicketEventType = TicketEventData['type'];
+
+export interface TicketEvent {
+  id?: number;
+  ticketId: string;
+  seq: number;
+  at: Date;
+  actorId: string;
+  actorRole: string;
+  actorName?: string | null;
+  via: string;
+  data: TicketEventData;
+}
+
+export const EVENT_LABELS: Record<TicketEventType, string> = {
+  created: '受理',
+  dispatched: '派单',
+  signed: '签收',
+  returned: '退单',
+  extension_requested: '申请延期',
+  extension_decided: '延期审批',
+  replied: '反馈',
+  review_decided: '回复审核',
+  followed_up: '回访',
+  reopened: '重办',
+  closed: '办结',
+  supervised: '督办',
+  merged: '并单',
+  merge_received: '并入',
+  updated: '修改',
+  attachment_added: '添加附件',
+  contact_revealed: '查看号码',
+  note: '备注',
+};
+
+export type { TicketState };

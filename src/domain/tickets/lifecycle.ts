@@ -1,0 +1,148 @@
+import { conflict, invalid } from '../errors.js';
+import type { TicketEvent, TicketEventData, TicketEventType } from './events.js';
+import { STATE_LABELS, type Ticket, type TicketState } from './ticket.js';
+
+/**
+ * The explicit transition table. Each state-changing event lists the states it may happen in
+ * and the state it leads to (`same` keeps the state). Anything not listed is illegal.
+ */
+type Target = TicketState | 'same' | ((t: Ticket, e: TicketEventData) => TicketState);
+
+const OPEN: TicketState[] = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing'];
+
+export const TRANSITIONS: Record<Exclude<TicketEventType, 'created'>, { from: TicketState[]; to: Target }> = {
+  dispatched: { from: ['accepted', 'returned', 'dispatched'], to: 'dispatched' },
+  signed: { from: ['dispatched'], to: 'handling' },
+  returned: { from: ['dispatched', 'handling'], to: 'returned' },
+  extension_requested: { from: ['handling'], to: 'same' },
+  extension_decided: { from: ['handling', 'replied'], to: 'same' },
+  replied: { from: ['handling'], to: (t) => (t.reviewer ? 'reviewing' : 'replied') },
+  review_decided: { from: ['reviewing'], to: (_t, e) => (e.type === 'review_decided' && e.approved ? 'replied' : 'handling') },
+  followed_up: { from: ['replied'], to: 'same' },
+  reopened: { from: ['replied', 'closed'], to: (_t, e) => (e.type === 'reopened' && e.toOperator ? 'returned' : 'dispatched') },
+  closed: { from: ['replied'], to: 'closed' },
+  supervised: { from: OPEN, to: 'same' },
+  merged: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'merged' },
+  merge_received: { from: OPEN, to: 'same' },
+  updated: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'same' },
+  attachment_added: { from: [...OPEN, 'closed'], to: 'same' },
+  contact_revealed: { from: [...OPEN, 'closed', 'merged'], to: 'same' },
+  note: { from: [...OPEN, 'closed', 'merged'], to: 'same' },
+};
+
+/** Which event types may happen now; the 409 names them. */
+export function allowedEvents(state: TicketState): TicketEventType[] {
+  return (Object.keys(TRANSITIONS) as Exclude<TicketEventType, 'created'>[]).filter((k) => TRANSITIONS[k].from.includes(state));
+}
+
+export function assertTransition(t: Ticket, e: TicketEventData): void {
+  if (e.type === 'created') throw invalid('bad_event', 'created can only start a ticket');
+  const rule = TRANSITIONS[e.type];
+  if (!rule.from.includes(t.state)) {
+    const allowed = allowedEvents(t.state);
+    throw conflict(
+      'illegal_transition',
+      `工单 ${t.number} 当前状态为「${STATE_LABELS[t.state]}」(${t.state}),不能执行 ${e.type};允许的操作:${allowed.join(', ') || '无'}`,
+      { state: t.state, action: e.type, allowed },
+    );
+  }
+  if (e.type === 'extension_requested' && t.pendingExtensionDays > 0) throw conflict('extension_pending', '已有待审批的延期申请');
+  if (e.type === 'extension_decided' && t.pendingExtensionDays === 0) throw conflict('no_extension_pending', '没有待审批的延期申请');
+}
+
+function nextState(t: Ticket, e: TicketEventData): TicketState {
+  if (e.type === 'created') return 'accepted';
+  const to = TRANSITIONS[e.type].to;
+  if (to === 'same') return t.state;
+  return typeof to === 'function' ? to(t, e) : to;
+}
+
+/** Apply one event to a ticket (pure). `created` builds the ticket from nothing. */
+export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 'at' | 'data'>): Ticket {
+  const e = ev.data;
+  if (e.type === 'created') {
+    return {
+      id: ev.ticketId,
+      number: e.number,
+      channel: e.channel,
+      contact: e.contact,
+      contactName: e.contactName,
+      content: e.content,
+      category: e.category,
+      urgent: e.urgent,
+      unit: null,
+      township: e.township,
+      place: e.place,
+      attachments: [...e.attachments],
+      state: 'accepted',
+      signDeadline: null,
+      replyDeadline: null,
+      noCallback: e.noCallback,
+      externalRef: e.externalRef,
+      reviewer: e.reviewer ?? null,
+      mergedInto: null,
+      reopenCount: 0,
+      supervision: 'none',
+      pendingExtensionDays: 0,
+      lastReply: null,
+      followUp: null,
+      createdAt: ev.at,
+      updatedAt: ev.at,
+      version: 1,
+    };
+  }
+  if (!t) throw invalid('bad_event', 'event before created');
+  const n: Ticket = { ...t, state: nextState(t, e), updatedAt: ev.at, version: t.version + 1 };
+  switch (e.type) {
+    case 'dispatched':
+      n.unit = e.unit;
+      n.signDeadline = new Date(e.signDeadline);
+      n.replyDeadline = new Date(e.replyDeadline);
+      n.supervision = 'none';
+      break;
+    case 'returned':
+      n.unit = t.unit; // stays visible as the unit that returned it until re-dispatch
+      break;
+    case 'extension_requested':
+      n.pendingExtensionDays = e.days;
+      break;
+    case 'extension_decided':
+      n.pendingExtensionDays = 0;
+      if (e.approved && e.replyDeadline) n.replyDeadline = new Date(e.replyDeadline);
+      break;
+    case 'replied':
+      n.lastReply = e.reply;
+      if (e.attachments) n.attachments = [...n.attachments, ...e.attachments];
+      break;
+    case 'followed_up':
+      n.followUp = e.result;
+      break;
+    case 'reopened':
+      n.reopenCount = t.reopenCount + 1;
+      n.followUp = null;
+      break;
+    case 'supervised':
+      n.supervision = e.level;
+      break;
+    case 'merged':
+      n.mergedInto = e.into;
+      break;
+    case 'updated':
+      Object.assign(n, e.changes);
+      break;
+    case 'attachment_added':
+      n.attachments = [...n.attachments, e.attachment];
+      break;
+    default:
+      break;
+  }
+  return n;
+}
+
+/** The current ticket derived from its events alone; the store's row must always equal this. */
+export function foldEvents(events: Pick<TicketEvent, 'ticketId' | 'at' | 'data'>[]): Ticket {
+  let t: Ticket | null = null;
+  for (const e of events) t = applyEvent(t, e);
+  if (!t) throw invalid('no_events', 'a ticket needs at least its created event');
+  return t;
+}

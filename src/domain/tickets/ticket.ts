@@ -1,0 +1,82 @@
+/** The ticket (工单) as the domain sees it: plain data, no storage or transport concerns. */
+
+export const CATEGORIES = ['咨询', '求助', '投诉', '举报', '建议', '表扬'] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export const BASE_CHANNELS = ['phone', 'wechat', 'wechat-mp', 'sms', 'web', 'open311'] as const;
+/** `platform:<name>` for the outside platforms of 附件2. */
+export type Channel = (typeof BASE_CHANNELS)[number] | `platform:${string}`;
+
+export function isChannel(s: string): s is Channel {
+  return (BASE_CHANNELS as readonly string[]).includes(s) || /^platform:.+/.test(s);
+}
+
+export const STATES = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing', 'closed', 'merged'] as const;
+export type TicketState = (typeof STATES)[number];
+
+/** Chinese names the users see. */
+export const STATE_LABELS: Record<TicketState, string> = {
+  accepted: '已受理',
+  dispatched: '已派单',
+  returned: '已退单',
+  handling: '办理中',
+  replied: '已反馈',
+  reviewing: '待审核',
+  closed: '已办结',
+  merged: '已并单',
+};
+
+export interface Attachment {
+  kind: 'recording' | 'voicemail' | 'image' | 'voice' | 'file';
+  url: string;
+  note?: string;
+}
+
+export interface FollowUpResult {
+  satisfaction: '满意' | '基本满意' | '不满意' | '未回访';
+  solved?: boolean;
+  reason?: string;
+  via: string;
+}
+
+export interface Ticket {
+  id: string;
+  number: string;
+  channel: Channel;
+  contact: string | null;
+  contactName: string | null;
+  content: string;
+  category: Category;
+  urgent: boolean;
+  unit: string | null;
+  township: string | null;
+  place: string | null;
+  attachments: Attachment[];
+  state: TicketState;
+  signDeadline: Date | null;
+  replyDeadline: Date | null;
+  noCallback: boolean;
+  externalRef: string | null;
+  /** Managing department that must approve the reply (附件2 merged-review platforms), else null. */
+  reviewer: string | null;
+  mergedInto: string | null;
+  reopenCount: number;
+  supervision: 'none' | '催办' | '督办' | '通报';
+  /** working days asked for by a pending 延期 request; 0 when none is pending */
+  pendingExtensionDays: number;
+  lastReply: string | null;
+  followUp: FollowUpResult | null;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+/** Who did something, and through what. Kept on every event. */
+export interface Actor {
+  id: string;
+  role: 'system' | 'citizen' | 'operator' | 'unit' | 'supervisor' | 'admin' | 'duty';
+  name?: string;
+  unit?: string | null;
+}
+
+export const SYSTEM: Actor = { id: 'system', role: 'system', name: '系统' };

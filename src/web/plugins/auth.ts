@@ -1,0 +1,51 @@
+import fp from 'fastify-plugin';
+import cookie from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../../domain/errors.js';
+import type { Principal, Role } from '../../domain/policy.js';
+import type { AuthService } from '../../application/auth.js';
+
+export const SESSION_COOKIE = 'suban_session';
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** preHandler that requires a signed-in principal, optionally with one of the roles. */
+    requireAuth(roles?: Role[]): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  }
+}
+
+/**
+ * Bearer API tokens for programs, a session cookie for the console. Cookie-authenticated writes
+ * must echo the session's CSRF token in `x-csrf-token` (a cross-site form cannot read it).
+ */
+export default fp<{ auth: AuthService }>(
+  async (app, { auth }) => {
+    await app.register(cookie);
+    app.decorateRequest('principal', null);
+    app.addHook('onRequest', async (req) => {
+      const header = req.headers.authorization;
+      if (header?.startsWith('Bearer ')) {
+        const found = await auth.authenticate(header.slice(7).trim(), 'token');
+        req.principal = found?.principal ?? null;
+        return;
+      }
+      const session = req.cookies[SESSION_COOKIE];
+      if (!session) return;
+      const found = await auth.authenticate(session, 'session');
+      if (!found) return;
+      if (UNSAFE.has(req.method) && !req.url.startsWith('/api/v1/auth/login')) {
+        if (req.headers['x-csrf-token'] !== found.csrf) throw new AppError('forbidden', 'csrf', '缺少或错误的 CSRF 令牌');
+      }
+      req.principal = found.principal;
+    });
+    app.decorate('requireAuth', (roles?: Role[]) => async (req: FastifyRequest) => {
+      if (!req.principal) throw new AppError('unauthorized', 'unauthenticated', '请先登录');
+      if (roles && !roles.includes(req.principal.role)) throw new AppError('forbidden', 'forbidden', '没有权限执行此操作');
+    });
+  },
+  { name: 'auth', dependencies: ['errors'] },
+);

@@ -1,0 +1,61 @@
+import fp from 'fastify-plugin';
+import type { FastifyError } from 'fastify';
+import { AppError, type ErrorKind } from '../../domain/errors.js';
+
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** Fastify's own client-error codes and the stable codes we answer with. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_content_length',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'empty_body',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
+  FST_ERR_VALIDATION: 'validation',
+};
+
+export const isDatabaseDown = (e: unknown): boolean => {
+  const err = e as { code?: string; message?: string; cause?: unknown };
+  const code = err?.code ?? '';
+  if (['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001', '08003', 'SQLITE_BUSY'].includes(code)) return true;
+  if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err?.message ?? '')) return true;
+  return err?.cause ? isDatabaseDown(err.cause) : false;
+};
+
+/** The one error shape: `{error:{code,message}}`. Anything a client sends gets a 4xx, never a 5xx. */
+export default fp(
+  async (app) => {
+    app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
+      if (err instanceof AppError) {
+        const status = STATUS[err.kind];
+        if (status === 503) reply.header('retry-after', '5');
+        return reply.status(status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
+      }
+      const fe = err as FastifyError;
+      if (fe.validation) {
+        return reply.status(400).send({ error: { code: 'validation', message: `请求参数无效:${fe.message}` } });
+      }
+      if (isDatabaseDown(err)) {
+        req.log.warn({ err: fe.message }, 'database unavailable');
+        return reply.status(503).header('retry-after', '5').send({ error: { code: 'unavailable', message: '服务暂时不可用,请稍后重试' } });
+      }
+      const status = fe.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        return reply.status(status).send({ error: { code: FASTIFY_CODES[fe.code] ?? (fe.code?.toLowerCase() || 'bad_request'), message: fe.message } });
+      }
+      req.log.error({ err }, 'unhandled error');
+      return reply.status(500).send({ error: { code: 'internal', message: '服务器内部错误' } });
+    });
+    app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: { code: 'route_not_found', message: `没有这个接口:${req.method} ${req.url.split('?')[0]}` } }));
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,42 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import rateLimit from '@fastify/rate-limit';
+import { Type } from 'typebox';
+import { errors } from '../../schemas/common.js';
+import { SESSION_COOKIE } from '../../plugins/auth.js';
+
+const Me = Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), unit: Type.Union([Type.String(), Type.Null()]) });
+
+const auth: FastifyPluginAsyncTypebox = async (app) => {
+  const { auth: svc, config } = app.ctx;
+  // Password guessing is slowed per client address; the limit is local to this plugin.
+  await app.register(rateLimit, { max: 10, timeWindow: '1 minute', global: false });
+
+  app.post(
+    '/auth/login',
+    {
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'console login (sets an httpOnly session cookie; returns the CSRF token to echo in x-csrf-token)',
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ user: Me, csrf: Type.String() }), ...errors(400, 401, 429) },
+      },
+    },
+    async (req, reply) => {
+      const r = await svc.login(req.body.name, req.body.password);
+      reply.setCookie(SESSION_COOKIE, r.session, { httpOnly: true, secure: config.cookieSecure, sameSite: 'lax', path: '/', expires: r.expiresAt });
+      return { user: { id: r.user.id, name: r.user.displayName ?? r.user.name, role: r.user.role, unit: r.user.unit }, csrf: r.csrf };
+    },
+  );
+
+  app.post('/auth/logout', { schema: { tags: ['auth'], response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async (req, reply) => {
+    const s = req.cookies[SESSION_COOKIE];
+    if (s) await svc.logout(s);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true };
+  });
+
+  app.get('/auth/me', { schema: { tags: ['auth'], response: { 200: Type.Object({ user: Me }), ...errors(401) } }, preHandler: app.requireAuth() }, async (req) => ({ user: req.principal! }));
+};
+
+export default auth;

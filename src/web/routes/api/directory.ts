@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { ROLES } from '../../../domain/policy.js';
+import { errors } from '../../schemas/common.js';
+
+const UserView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  displayName: Type.Union([Type.String(), Type.Null()]),
+  role: Type.String(),
+  unit: Type.Union([Type.String(), Type.Null()]),
+  disabled: Type.Boolean(),
+});
+
+/** Units of 附件1 and console users. */
+const directory: FastifyPluginAsyncTypebox = async (app) => {
+  const { units, users, auth } = app.ctx;
+
+  app.get(
+    '/units',
+    {
+      preHandler: app.requireAuth(),
+      schema: { tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), active: Type.Boolean() })) }), ...errors(401) } },
+    },
+    async () => ({ items: (await units.list()).map((u) => ({ name: u.name, kind: u.kind, active: u.active })) }),
+  );
+
+  app.get(
+    '/users',
+    { preHandler: app.requireAuth(['admin', 'supervisor']), schema: { tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(UserView) }), ...errors(401, 403) } } },
+    async () => ({ items: (await users.list()).map(({ phone: _p, ...u }) => u) }),
+  );
+
+  app.post(
+    '/users',
+    {
+      preHandler: app.requireAuth(['admin']),
+      schema: {
+        tags: ['directory'],
+        summary: 'add a user; the API token is returned once',
+        body: Type.Object(
+          {
+            name: Type.String({ minLength: 2, maxLength: 64 }),
+            role: Type.Union(ROLES.map((r) => Type.Literal(r))),
+            unit: Type.Optional(Type.String({ maxLength: 64 })),
+            displayName: Type.Optional(Type.String({ maxLength: 64 })),
+            password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ user: UserView, token: Type.String() }), ...errors(400, 401, 403, 409) },
+      },
+    },
+    async (req, reply) => {
+      const u = await auth.addUser(req.body);
+      const token = await auth.issueToken(u.id);
+      const { phone: _p, ...user } = u;
+      return reply.status(201).send({ user, token });
+    },
+  );
+};
+
+export default directory;

@@ -1,0 +1,144 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import type { Principal } from '../../../domain/policy.js';
+import { allowedEvents } from '../../../domain/tickets/lifecycle.js';
+import { isChannel, type Channel, type Ticket, type TicketState } from '../../../domain/tickets/ticket.js';
+import { STATES } from '../../../domain/tickets/ticket.js';
+import { invalid } from '../../../domain/errors.js';
+import { errors, IdParams } from '../../schemas/common.js';
+import { Classification, CreateTicketBody, Duplicate, ListQuery, TicketEventView, TicketView } from '../../schemas/tickets.js';
+import { eventView, ticketView } from '../../views.js';
+
+const WithReason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
+const Ok = { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 404, 409) };
+
+/** Ticket intake, search and every lifecycle action as its own endpoint. */
+const tickets: FastifyPluginAsyncTypebox = async (app) => {
+  const { tickets: svc, clock } = app.ctx;
+  const view = (t: Ticket, p: Principal) => ({ ticket: ticketView(t, p, clock.now()) });
+  app.addHook('preHandler', app.requireAuth());
+
+  app.post(
+    '/tickets',
+    {
+      schema: {
+        tags: ['tickets'],
+        summary: '受理:create a ticket (classified and dispatched by the 职责清单 unless the operator chose)',
+        body: CreateTicketBody,
+        response: { 200: Type.Object({ ticket: TicketView, created: Type.Boolean(), classification: Classification, duplicates: Type.Array(Duplicate) }), 201: Type.Object({ ticket: TicketView, created: Type.Boolean(), classification: Classification, duplicates: Type.Array(Duplicate) }), ...errors(400, 401, 403) },
+      },
+      preHandler: app.requireAuth(['operator', 'supervisor', 'admin']),
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const channel = (b.channel ?? 'web') as Channel;
+      if (!isChannel(channel)) throw invalid('bad_channel', `未知渠道:${channel}`);
+      const r = await svc.intake({ ...b, channel, sourceKey: b.idempotencyKey ? `api:${req.principal!.id}:${b.idempotencyKey}` : null }, { id: req.principal!.id, role: req.principal!.role, name: req.principal!.name }, 'api');
+      return reply.status(r.created ? 201 : 200).send({ ticket: ticketView(r.ticket, req.principal!, clock.now()), created: r.created, classification: r.classification, duplicates: r.duplicates });
+    },
+  );
+
+  app.get(
+    '/tickets',
+    { schema: { tags: ['tickets'], summary: 'search and filter tickets (cursor pagination)', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(TicketView), next: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401) } } },
+    async (req) => {
+      const q = req.query;
+      const states = q.state ? q.state.split(',').map((s) => s.trim()) : undefined;
+      if (states?.some((s) => !(STATES as readonly string[]).includes(s))) throw invalid('bad_state', `未知状态;可选:${STATES.join(',')}`);
+      const r = await svc.list(
+        req.principal!,
+        {
+          state: states as TicketState[] | undefined,
+          unit: q.unit,
+          channel: q.channel,
+          urgent: q.urgent,
+          overdueAt: q.overdue ? clock.now() : undefined,
+          needsDispatch: q.needsDispatch,
+          from: q.from ? new Date(q.from) : undefined,
+          to: q.to ? new Date(q.to) : undefined,
+          q: q.q,
+        },
+        { limit: q.limit ?? 50, cursor: q.cursor },
+      );
+      return { items: r.items.map((t) => ticketView(t, req.principal!, clock.now())), next: r.next };
+    },
+  );
+
+  app.get(
+    '/tickets/:id',
+    { schema: { tags: ['tickets'], params: IdParams, response: { 200: Type.Object({ ticket: TicketView, allowed: Type.Array(Type.String()), classification: Type.Any() }), ...errors(401, 404) } } },
+    async (req) => {
+      const t = await svc.get(req.principal!, req.params.id);
+      return { ticket: ticketView(t, req.principal!, clock.now()), allowed: allowedEvents(t.state), classification: await app.ctx.ticketStore.classification(t.id) };
+    },
+  );
+
+  app.get(
+    '/tickets/by-number/:number',
+    { schema: { tags: ['tickets'], params: Type.Object({ number: Type.String({ pattern: '^\\d{8}-\\d{4,}$' }) }), response: { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 404) } } },
+    async (req) => {
+      const found = await svc.getByNumber(req.params.number);
+      const t = await svc.get(req.principal!, found?.id ?? req.params.number);
+      return view(t, req.principal!);
+    },
+  );
+
+  app.get(
+    '/tickets/:id/events',
+    { schema: { tags: ['tickets'], summary: 'the append-only timeline', params: IdParams, response: { 200: Type.Object({ events: Type.Array(TicketEventView) }), ...errors(401, 404) } } },
+    async (req) => ({ events: (await svc.timeline(req.principal!, req.params.id)).map((e) => eventView(e, req.principal!)) }),
+  );
+
+  const action = <B extends Parameters<typeof Type.Object>[0]>(path: string, summary: string, body: B | null, run: (p: Principal, id: string, b: Record<string, unknown>) => Promise<Ticket>) =>
+    app.post(
+      `/tickets/:id/${path}`,
+      {
+        schema: {
+          tags: ['lifecycle'],
+          summary,
+          params: IdParams,
+          ...(body ? { body: Type.Object(body, { additionalProperties: false }) } : {}),
+          response: Ok,
+        },
+      },
+      async (req) => view(await run(req.principal!, req.params.id, (req.body ?? {}) as Record<string, unknown>), req.principal!),
+    );
+
+  action('dispatch', '派单 to a unit', { unit: Type.String({ minLength: 1, maxLength: 64 }), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) => svc.dispatch(p, id, b.unit as string, b.note as string | undefined));
+  action('sign', '签收 by the unit', null, (p, id) => svc.sign(p, id));
+  action('return', '退单 with a reason', WithReason.properties, (p, id, b) => svc.returnTicket(p, id, b.reason as string));
+  action('extension', '申请延期 (working days)', { days: Type.Integer({ minimum: 1, maximum: 30 }), reason: Type.String({ minLength: 1, maxLength: 2000 }) }, (p, id, b) => svc.requestExtension(p, id, b.days as number, b.reason as string));
+  action('extension/decision', '延期审批', { approved: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) => svc.decideExtension(p, id, b.approved as boolean, b.note as string | undefined));
+  action('reply', '反馈 the result', { reply: Type.String({ minLength: 1, maxLength: 5000 }) }, (p, id, b) => svc.reply(p, id, b.reply as string));
+  action('review', '审核 the reply (merged-review platforms)', { approved: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) => svc.review(p, id, b.approved as boolean, b.note as string | undefined));
+  action(
+    'followup',
+    '回访 result recorded by hand',
+    {
+      satisfaction: Type.Union(['满意', '基本满意', '不满意', '未回访'].map((s) => Type.Literal(s))),
+      solved: Type.Optional(Type.Boolean()),
+      reason: Type.Optional(Type.String({ maxLength: 2000 })),
+      wrongUnit: Type.Optional(Type.Boolean()),
+    },
+    (p, id, b) => svc.recordFollowUp(p, id, { satisfaction: b.satisfaction as '满意', solved: b.solved as boolean | undefined, reason: b.reason as string | undefined, via: 'manual' }, !!b.wrongUnit),
+  );
+  action('reopen', '重办', { reason: Type.String({ minLength: 1, maxLength: 2000 }), toOperator: Type.Optional(Type.Boolean()) }, (p, id, b) => svc.reopen(p, id, b.reason as string, !!b.toOperator));
+  action('close', '办结', { note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) => svc.close(p, id, b.note as string | undefined));
+  action('supervise', '督办 mark', { level: Type.Union([Type.Literal('催办'), Type.Literal('督办'), Type.Literal('通报')]), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) => svc.supervise(p, id, b.level as '督办', b.note as string | undefined));
+  action('merge', '并单 into another ticket', { into: Type.String({ minLength: 1, maxLength: 64 }) }, (p, id, b) => svc.merge(p, id, b.into as string));
+  action('notes', '备注', { text: Type.String({ minLength: 1, maxLength: 2000 }) }, (p, id, b) => svc.note(p, id, b.text as string));
+
+  app.post(
+    '/tickets/:id/reveal-contact',
+    { schema: { tags: ['tickets'], summary: 'show the full caller contact (audited as an event)', params: IdParams, response: { 200: Type.Object({ contact: Type.Union([Type.String(), Type.Null()]) }), ...errors(401, 403, 404, 409) } } },
+    async (req) => ({ contact: (await svc.revealContact(req.principal!, req.params.id)).contact }),
+  );
+
+  app.post(
+    '/classify',
+    { schema: { tags: ['dispatch'], summary: 'classify a text by the 职责清单', body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false }), response: { 200: Classification, ...errors(400, 401) } } },
+    async (req) => svc.classify(req.body.text),
+  );
+};
+
+export default tickets;

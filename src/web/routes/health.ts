@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import client from 'prom-client';
+
+/** Liveness, readiness (database reachable, calendar covered) and Prometheus metrics. */
+const health: FastifyPluginAsyncTypebox = async (app) => {
+  const { db, ticketStore, clock, calendarCoverage } = app.ctx;
+  const registry = new client.Registry();
+  const latency = new client.Histogram({
+    name: 'suban_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  new client.Gauge({
+    name: 'suban_tickets',
+    help: 'tickets by state',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [state, n] of Object.entries(await ticketStore.countByState().catch(() => ({})))) this.set({ state }, n);
+    },
+  });
+  new client.Gauge({
+    name: 'suban_open_urgent_tickets',
+    help: 'open 即办 tickets',
+    registers: [registry],
+    async collect() {
+      const r = await ticketStore.list({ urgent: true, state: ['accepted', 'dispatched', 'returned', 'handling'] }, { limit: 1000 }).catch(() => ({ items: [] }));
+      this.set(r.items.length);
+    },
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    latency.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  app.get('/healthz', { schema: { tags: ['ops'], response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async () => ({ ok: true }));
+
+  app.get(
+    '/readyz',
+    { schema: { tags: ['ops'], response: { 200: Type.Object({ ok: Type.Boolean(), database: Type.String(), calendar: Type.Any() }), 503: Type.Object({ ok: Type.Boolean(), database: Type.String(), calendar: Type.Any() }) } } },
+    async (_req, reply) => {
+      const calendar = calendarCoverage(clock.now());
+      try {
+        await db.ping();
+        return { ok: true, database: 'ok', calendar };
+      } catch {
+        return reply.status(503).header('retry-after', '5').send({ ok: false, database: 'unreachable', calendar });
+      }
+    },
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+};
+
+export default health;

@@ -1,0 +1,118 @@
+import { Type, type Static } from 'typebox';
+import { CATEGORIES, STATES } from '../../domain/tickets/ticket.js';
+import { literals } from './common.js';
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
+const Category = literals([...CATEGORIES]);
+const State = literals([...STATES]);
+const Channel = Type.String({ pattern: '^(phone|wechat|wechat-mp|sms|web|open311|platform:.+)$', maxLength: 80 });
+
+export const Attachment = Type.Object({
+  kind: literals(['recording', 'voicemail', 'image', 'voice', 'file']),
+  url: Type.String({ maxLength: 2000 }),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
+});
+
+export const TicketView = Type.Object(
+  {
+    id: Type.String(),
+    number: Type.String(),
+    channel: Type.String(),
+    contact: Nullable(Type.String()),
+    contactMasked: Type.Boolean(),
+    contactName: Nullable(Type.String()),
+    content: Type.String(),
+    category: Type.String(),
+    urgent: Type.Boolean(),
+    unit: Nullable(Type.String()),
+    township: Nullable(Type.String()),
+    place: Nullable(Type.String()),
+    attachments: Type.Array(Attachment),
+    state: Type.String(),
+    stateLabel: Type.String(),
+    signDeadline: Nullable(Type.String()),
+    replyDeadline: Nullable(Type.String()),
+    overdue: Type.Boolean(),
+    noCallback: Type.Boolean(),
+    externalRef: Nullable(Type.String()),
+    reviewer: Nullable(Type.String()),
+    mergedInto: Nullable(Type.String()),
+    reopenCount: Type.Integer(),
+    supervision: Type.String(),
+    pendingExtensionDays: Type.Integer(),
+    lastReply: Nullable(Type.String()),
+    followUp: Nullable(Type.Object({ satisfaction: Type.String(), solved: Type.Optional(Type.Boolean()), reason: Type.Optional(Type.String()), via: Type.String() })),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    version: Type.Integer(),
+  },
+  { $id: 'Ticket' },
+);
+export type TicketView = Static<typeof TicketView>;
+
+export const Classification = Type.Object({
+  unit: Nullable(Type.String()),
+  category: Type.String(),
+  urgent: Type.Boolean(),
+  urgentReasons: Type.Array(Type.String()),
+  township: Nullable(Type.String()),
+  place: Nullable(Type.String()),
+  confidence: Type.Number(),
+  evidence: Type.Array(Type.String()),
+  suggestions: Type.Array(Type.Object({ unit: Type.String(), score: Type.Number(), evidence: Type.Array(Type.String()) })),
+  needsManualDispatch: Type.Boolean(),
+});
+
+export const Duplicate = Type.Object({ id: Type.String(), number: Type.String(), reason: Type.String(), score: Type.Number() });
+
+export const CreateTicketBody = Type.Object(
+  {
+    channel: Type.Optional(Channel),
+    content: Type.String({ minLength: 1, maxLength: 5000 }),
+    contact: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    contactName: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    category: Type.Optional(Category),
+    urgent: Type.Optional(Type.Boolean()),
+    unit: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    township: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
+    place: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    attachments: Type.Optional(Type.Array(Attachment, { maxItems: 20 })),
+    noCallback: Type.Optional(Type.Boolean()),
+    externalRef: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type CreateTicketBody = Static<typeof CreateTicketBody>;
+
+export const ListQuery = Type.Object(
+  {
+    state: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated states' })),
+    unit: Type.Optional(Type.String({ maxLength: 64 })),
+    channel: Type.Optional(Type.String({ maxLength: 80 })),
+    urgent: Type.Optional(Type.Boolean()),
+    overdue: Type.Optional(Type.Boolean()),
+    needsDispatch: Type.Optional(Type.Boolean()),
+    from: Type.Optional(Type.String({ format: 'date-time' })),
+    to: Type.Optional(Type.String({ format: 'date-time' })),
+    q: Type.Optional(Type.String({ maxLength: 100 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type ListQuery = Static<typeof ListQuery>;
+
+export const TicketEventView = Type.Object({
+  seq: Type.Integer(),
+  at: Type.String(),
+  type: Type.String(),
+  label: Type.String(),
+  actorId: Type.String(),
+  actorRole: Type.String(),
+  actorName: Nullable(Type.String()),
+  via: Type.String(),
+  data: Type.Any(),
+});
+
+export { State, Category, Channel };
