@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../src/domain/clock.js';
+import type { SmsSender } from '../../src/application/ports/messaging.js';
+import type { EventBus } from '../../src/application/ports/misc.js';
+
+export interface SimSms {
+  id: string;
+  to: string;
+  text: string;
+  ref?: string;
+  at: string;
+}
+
+/**
+ * The simulated SMS provider of the demo and the tests: messages are kept in memory (latest
+ * 500), published on the bus for the console, and nothing leaves the machine.
+ */
+export class SimSmsSender implements SmsSender {
+  readonly sent: SimSms[] = [];
+  constructor(
+    private readonly clock: Clock,
+    private readonly bus?: EventBus,
+  ) {}
+
+  async send(msg: { to: string; text: string; ref?: string }) {
+    const s: SimSms = { id: `SM${randomUUID().replace(/-/g, '')}`, ...msg, at: this.clock.now().toISOString() };
+    this.sent.push(s);
+    if (this.sent.length > 500) this.sent.shift();
+    this.bus?.publish('sim.sms', s);
+    return { id: s.id };
+  }
+}

@@ -1,0 +1,503 @@
+/**
+ * A fake FreeSWITCH that speaks the event-socket text protocol over real TCP.
+ *
+ * Inbound side (we dial it, like port 8021): auth, api, bgapi with BACKGROUND_JOB events,
+ * event subscriptions (plain or json), scripted originate outcomes, dropped connections.
+ * Outbound side (it dials our socket server, like the dialplan's `socket ... async full`):
+ * plays one call from a script: channel data on `connect`, then answers every `sendmsg`
+ * execute with CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE carrying our Event-UUID.
+ *
+ * It shares no code with the adapter on purpose: a parsing bug in one must not be mirrored by
+ * the other. The interop test checks this fake against modesl, a third-party client.
+ */
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+export interface ReceivedCommand {
+  side: 'inbound' | 'outbound';
+  /** Inbound: 1 for the first accepted connection, and so on. Outbound: the call uuid. */
+  connection: string;
+  line: string;
+  headers: Record<string, string>;
+}
+
+export type OriginateOutcome =
+  | { answer: true; dtmf?: string; hangupAfterMs?: number; delayMs?: number }
+  | { answer: false; cause: string; delayMs?: number };
+
+export interface CallScript {
+  uuid?: string;
+  callerNumber: string;
+  callerName?: string;
+  destinationNumber?: string;
+  /** Digits pressed at each play_and_get_digits, in order; '' means nothing pressed. */
+  digits?: string[];
+  /** Reported as variable_record_ms for every record. */
+  recordMs?: number;
+  /** originate_disposition reported by bridge; SUCCESS by default. */
+  bridgeDisposition?: string;
+  /** The caller hangs up while the Nth execute (1-based) runs; it never completes. */
+  hangupAtExecute?: number;
+  /** Milliseconds each application takes (default 1), overridable per application name. */
+  executeMs?: number;
+  executeMsByApp?: Record<string, number>;
+  /** The switch drops the socket while the Nth execute runs, with no hangup event. */
+  dropAtExecute?: number;
+}
+
+export interface CallTranscript {
+  uuid: string;
+  commands: ReceivedCommand[];
+  executes: Array<{ app: string; arg: string; eventUuid: string }>;
+  hangupCause: string | null;
+  hungUpBy: 'caller' | 'server' | null;
+  /** Variables set with the `set` application. */
+  variables: Record<string, string>;
+}
+
+type Format = 'plain' | 'json';
+
+interface InboundConn {
+  id: string;
+  socket: net.Socket;
+  authed: boolean;
+  format: Format;
+  events: Set<string>;
+  /** FreeSWITCH handles one command at a time per socket; `api` blocks the ones behind it. */
+  chain: Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function reply(text: string, extra: Record<string, string> = {}): string {
+  let out = 'Content-Type: command/reply\n';
+  for (const [k, v] of Object.entries(extra)) out += `${k}: ${v}\n`;
+  return `${out}Reply-Text: ${text}\n\n`;
+}
+
+function apiResponse(body: string): string {
+  return `Content-Type: api/response\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`;
+}
+
+function disconnectNotice(disposition: 'linger' | 'disconnect'): string {
+  const body = 'Disconnected, goodbye.\nSee you at ClueCon! http://www.cluecon.com/\n';
+  return `Content-Type: text/disconnect-notice\nContent-Disposition: ${disposition}\nContent-Length: ${Buffer.byteLength(body)}\n\n${body}`;
+}
+
+let sequence = 1000;
+const CORE_UUID = 'a1b2c3d4-0000-4000-8000-fa4efa4efa4e';
+
+function eventFrame(format: Format, name: string, headers: Record<string, string>, body = ''): string {
+  const all: Record<string, string> = {
+    'Event-Name': name,
+    'Core-UUID': CORE_UUID,
+    'FreeSWITCH-Hostname': 'fake-fs',
+    // Spaces and colons: the client must url-decode these.
+    'Event-Date-Local': '2025-03-04 09:15:00',
+    'Event-Date-Timestamp': '1741050900000000',
+    'Event-Sequence': String(++sequence),
+    ...headers,
+  };
+  if (format === 'json') {
+    const json = JSON.stringify(body ? { ...all, 'Content-Length': String(Buffer.byteLength(body)), _body: body } : all);
+    return `Content-Length: ${Buffer.byteLength(json)}\nContent-Type: text/event-json\n\n${json}`;
+  }
+  let inner = '';
+  for (const [k, v] of Object.entries(all)) inner += `${k}: ${encodeURIComponent(v)}\n`;
+  inner += body ? `Content-Length: ${Buffer.byteLength(body)}\n\n${body}` : '\n';
+  return `Content-Length: ${Buffer.byteLength(inner)}\nContent-Type: text/event-plain\n\n${inner}`;
+}
+
+/** Splits incoming bytes into `line\nheaders\n\n` command blocks. */
+class CommandReader {
+  private buf = '';
+  constructor(private readonly onCommand: (line: string, headers: Record<string, string>) => void) {}
+  push(chunk: Buffer): void {
+    this.buf += chunk.toString('utf8');
+    for (;;) {
+      this.buf = this.buf.replace(/^\n+/, '');
+      const end = this.buf.indexOf('\n\n');
+      if (end < 0) return;
+      const [line = '', ...rest] = this.buf.slice(0, end).split('\n');
+      this.buf = this.buf.slice(end + 2);
+      const headers: Record<string, string> = {};
+      for (const h of rest) {
+        const at = h.indexOf(':');
+        if (at > 0) headers[h.slice(0, at).trim()] = h.slice(at + 1).trim();
+      }
+      this.onCommand(line.trim(), headers);
+    }
+  }
+}
+
+/** FreeSWITCH's argument splitting: spaces separate, single quotes group. */
+export function splitArgs(data: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  let has = false;
+  for (const ch of data) {
+    if (ch === "'") {
+      quoted = !quoted;
+      has = true;
+    } else if (ch === ' ' && !quoted) {
+      if (has) out.push(cur);
+      cur = '';
+      has = false;
+    } else {
+      cur += ch;
+      has = true;
+    }
+  }
+  if (has) out.push(cur);
+  return out;
+}
+
+/** Reads `{a=1,b='x y'}dialstring &app(arg)` the way mod_commands does, enough for tests. */
+export function parseOriginate(args: string): { vars: Record<string, string>; dial: string; app: string } {
+  const vars: Record<string, string> = {};
+  let rest = args.trim();
+  if (rest.startsWith('{')) {
+    const close = rest.indexOf('}');
+    const block = rest.slice(1, close);
+    rest = rest.slice(close + 1);
+    for (const part of block.split(/(?<!\\),/)) {
+      const eq = part.indexOf('=');
+      if (eq < 0) continue;
+      vars[part.slice(0, eq)] = part.slice(eq + 1).replace(/^'(.*)'$/, '$1').replace(/\\,/g, ',');
+    }
+  }
+  const space = rest.indexOf(' ');
+  return { vars, dial: space < 0 ? rest : rest.slice(0, space), app: space < 0 ? '' : rest.slice(space + 1).trim() };
+}
+
+export class FakeFreeSwitch {
+  readonly commands: ReceivedCommand[] = [];
+  /** Times (ms, monotonic) at which inbound connections were accepted. */
+  readonly connectionTimes: number[] = [];
+  private readonly server: net.Server;
+  private readonly inbound = new Set<InboundConn>();
+  private readonly outbound = new Set<net.Socket>();
+  private readonly originateScripts: Array<{ match: string; outcome: OriginateOutcome }> = [];
+  private readonly apiHandlers = new Map<string, (args: string) => string | Promise<string>>();
+  private rejectCount = 0;
+  private accepted = 0;
+  private jobDelay: (command: string) => number = () => 0;
+  private readonly password: string;
+
+  constructor(opts: { password?: string } = {}) {
+    this.password = opts.password ?? 'ClueCon';
+    this.server = net.createServer((s) => this.acceptInbound(s));
+    this.apiHandlers.set('status', () => 'UP 0 years, 0 days, 0 hours, 1 minute\nFreeSWITCH (Version 1.10.12) is ready\n');
+    this.apiHandlers.set('echo', (args) => args);
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve) => this.server.listen(0, '127.0.0.1', () => resolve(this.port)));
+  }
+
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  get connectionCount(): number {
+    return this.accepted;
+  }
+
+  /** How the next originate whose dial string contains `match` ends. Later scripts win. */
+  scriptOriginate(match: string, outcome: OriginateOutcome): void {
+    this.originateScripts.unshift({ match, outcome });
+  }
+
+  onApi(command: string, handler: (args: string) => string | Promise<string>): void {
+    this.apiHandlers.set(command, handler);
+  }
+
+  /** Delay before each BACKGROUND_JOB, by command text; lets tests reorder job results. */
+  setJobDelay(fn: (command: string) => number): void {
+    this.jobDelay = fn;
+  }
+
+  /** The next `n` inbound connections are accepted and closed at once (switch still starting). */
+  rejectNextConnections(n: number): void {
+    this.rejectCount = n;
+  }
+
+  /** Cuts every inbound connection without a goodbye, as a crash or network loss would. */
+  dropInbound(): void {
+    for (const c of this.inbound) c.socket.destroy();
+  }
+
+  /** Writes bytes as they are to every authenticated inbound connection. */
+  sendRaw(text: string | Buffer): void {
+    for (const c of this.inbound) if (c.authed) c.socket.write(text);
+  }
+
+  /** Sends an event to inbound connections subscribed to it (or to ALL). */
+  emitEvent(name: string, headers: Record<string, string>, body = ''): void {
+    for (const c of this.inbound) {
+      if (c.authed && (c.events.has(name) || c.events.has('ALL'))) c.socket.write(eventFrame(c.format, name, headers, body));
+    }
+  }
+
+  inboundCommands(): ReceivedCommand[] {
+    return this.commands.filter((c) => c.side === 'inbound');
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.inbound) c.socket.destroy();
+    for (const s of this.outbound) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  // --- inbound -----------------------------------------------------------------------------
+
+  private acceptInbound(socket: net.Socket): void {
+    this.accepted++;
+    this.connectionTimes.push(performance.now());
+    if (this.rejectCount > 0) {
+      this.rejectCount--;
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const conn: InboundConn = { id: String(this.accepted), socket, authed: false, format: 'plain', events: new Set(), chain: Promise.resolve() };
+    this.inbound.add(conn);
+    socket.on('close', () => this.inbound.delete(conn));
+    socket.on('error', () => {});
+    const reader = new CommandReader((line, headers) => {
+      conn.chain = conn.chain.then(() => this.onInbound(conn, line, headers));
+    });
+    socket.on('data', (d) => reader.push(d));
+    socket.write('Content-Type: auth/request\n\n');
+  }
+
+  private async onInbound(conn: InboundConn, line: string, headers: Record<string, string>): Promise<void> {
+    this.commands.push({ side: 'inbound', connection: conn.id, line, headers });
+    const [verb = '', ...words] = line.split(' ');
+    const rest = words.join(' ');
+    const { socket } = conn;
+    if (!conn.authed) {
+      if (verb !== 'auth') {
+        socket.write(reply('-ERR command not found'));
+        return;
+      }
+      if (rest === this.password) {
+        conn.authed = true;
+        socket.write(reply('+OK accepted'));
+      } else {
+        socket.write(reply('-ERR invalid'));
+        socket.end(disconnectNotice('disconnect'));
+      }
+      return;
+    }
+    switch (verb) {
+      case 'event': {
+        const [format = 'plain', ...names] = words;
+        if (format !== 'plain' && format !== 'json') {
+          socket.write(reply('-ERR unsupported format in this fake'));
+          return;
+        }
+        conn.format = format;
+        for (const n of names) conn.events.add(n.toUpperCase() === 'ALL' ? 'ALL' : n);
+        socket.write(reply(`+OK event listener enabled ${format}`));
+        return;
+      }
+      case 'api': {
+        const out = await this.runApi(rest);
+        if (!socket.destroyed) socket.write(apiResponse(out));
+        return;
+      }
+      case 'bgapi': {
+        const jobUuid = headers['Job-UUID'] || randomUUID();
+        socket.write(reply(`+OK Job-UUID: ${jobUuid}`, { 'Job-UUID': jobUuid }));
+        void (async () => {
+          await sleep(this.jobDelay(rest));
+          const out = await this.runApi(rest);
+          if (!socket.destroyed && (conn.events.has('BACKGROUND_JOB') || conn.events.has('ALL'))) {
+            const [cmd = '', ...args] = rest.split(' ');
+            socket.write(eventFrame(conn.format, 'BACKGROUND_JOB', { 'Job-UUID': jobUuid, 'Job-Command': cmd, 'Job-Command-Arg': args.join(' ') }, out));
+          }
+        })();
+        return;
+      }
+      case 'exit':
+        socket.write(reply('+OK bye'));
+        socket.end(disconnectNotice('disconnect'));
+        return;
+      default:
+        socket.write(reply('-ERR command not found'));
+    }
+  }
+
+  private async runApi(text: string): Promise<string> {
+    const [cmd = '', ...words] = text.split(' ');
+    const args = words.join(' ');
+    if (cmd === 'originate') return this.originate(args);
+    const handler = this.apiHandlers.get(cmd);
+    return handler ? handler(args) : `-ERR ${cmd} Command not found!\n`;
+  }
+
+  private async originate(args: string): Promise<string> {
+    const { vars, dial } = parseOriginate(args);
+    const uuid = vars.origination_uuid || randomUUID();
+    const outcome = this.originateScripts.find((s) => dial.includes(s.match))?.outcome ?? { answer: true };
+    await sleep(outcome.delayMs ?? 0);
+    const channel = { 'Unique-ID': uuid, 'Caller-Destination-Number': dial.split('/').pop() ?? dial, 'Call-Direction': 'outbound' };
+    if (!outcome.answer) {
+      this.emitEvent('CHANNEL_HANGUP', { ...channel, 'Hangup-Cause': outcome.cause });
+      return `-ERR ${outcome.cause}\n`;
+    }
+    this.emitEvent('CHANNEL_ANSWER', { ...channel, 'Answer-State': 'answered' });
+    void (async () => {
+      for (const digit of outcome.dtmf ?? '') {
+        await sleep(2);
+        this.emitEvent('DTMF', { ...channel, 'DTMF-Digit': digit, 'DTMF-Duration': '2000' });
+      }
+      if (outcome.hangupAfterMs !== undefined) {
+        await sleep(outcome.hangupAfterMs);
+        this.emitEvent('CHANNEL_HANGUP', { ...channel, 'Hangup-Cause': 'NORMAL_CLEARING' });
+      }
+    })();
+    return `+OK ${uuid}\n`;
+  }
+
+  // --- outbound ------------------------------------------------------------------------------
+
+  /** Dials our outbound socket server as an incoming call would; resolves when the socket closes. */
+  placeCall(port: number, script: CallScript, host = '127.0.0.1'): Promise<CallTranscript> {
+    const uuid = script.uuid ?? randomUUID();
+    const transcript: CallTranscript = { uuid, commands: [], executes: [], hangupCause: null, hungUpBy: null, variables: {} };
+    const digits = [...(script.digits ?? [])];
+    let myevents = false;
+    let linger = false;
+    let executeCount = 0;
+    let connected = false;
+    const channelHeaders = (): Record<string, string> => ({
+      'Unique-ID': uuid,
+      'Channel-Name': `sofia/internal/${script.callerNumber}@127.0.0.1`,
+      'Caller-Caller-ID-Number': script.callerNumber,
+      'Caller-Caller-ID-Name': script.callerName ?? script.callerNumber,
+      'Caller-Destination-Number': script.destinationNumber ?? '12345',
+      'Answer-State': 'answered',
+      ...Object.fromEntries(Object.entries(transcript.variables).map(([k, v]) => [`variable_${k}`, v])),
+    });
+
+    return new Promise<CallTranscript>((resolve, reject) => {
+      const socket = net.connect({ host, port });
+      // Without it Nagle holds small frames until the peer's delayed ACK (40 ms), reordering timings.
+      socket.setNoDelay(true);
+      this.outbound.add(socket);
+      const send = (text: string) => {
+        if (!socket.destroyed) socket.write(text);
+      };
+      const emit = (name: string, headers: Record<string, string>) => {
+        if (myevents) send(eventFrame('plain', name, { ...channelHeaders(), ...headers }));
+      };
+      const hangup = (by: 'caller' | 'server', cause: string) => {
+        if (transcript.hungUpBy) return;
+        transcript.hungUpBy = by;
+        transcript.hangupCause = cause;
+        emit('CHANNEL_HANGUP', { 'Hangup-Cause': cause, 'Answer-State': 'hangup' });
+        emit('CHANNEL_HANGUP_COMPLETE', { 'Hangup-Cause': cause, 'Answer-State': 'hangup' });
+        send(disconnectNotice(linger ? 'linger' : 'disconnect'));
+        // With linger the switch waits for our `exit`; give it a moment, then go regardless.
+        setTimeout(() => socket.end(), linger ? 200 : 0);
+      };
+
+      const execute = async (app: string, arg: string, eventUuid: string) => {
+        executeCount++;
+        const n = executeCount;
+        transcript.executes.push({ app, arg, eventUuid });
+        emit('CHANNEL_EXECUTE', { Application: app, 'Application-Data': arg, 'Application-UUID': eventUuid });
+        await sleep(script.executeMsByApp?.[app] ?? script.executeMs ?? 1);
+        if (transcript.hungUpBy) return;
+        if (script.dropAtExecute === n) {
+          socket.destroy();
+          return;
+        }
+        if (script.hangupAtExecute === n) {
+          hangup('caller', 'NORMAL_CLEARING');
+          return;
+        }
+        const done: Record<string, string> = { Application: app, 'Application-Data': arg, 'Application-UUID': eventUuid, 'Application-Response': '_none_' };
+        if (app === 'set') {
+          const eq = arg.indexOf('=');
+          if (eq > 0) transcript.variables[arg.slice(0, eq)] = arg.slice(eq + 1);
+        } else if (app === 'play_and_get_digits') {
+          const varName = splitArgs(arg)[7];
+          const pressed = digits.shift() ?? '';
+          if (varName && pressed) done[`variable_${varName}`] = pressed;
+        } else if (app === 'record') {
+          done.variable_record_ms = String(script.recordMs ?? 3000);
+        } else if (app === 'bridge') {
+          done.variable_originate_disposition = script.bridgeDisposition ?? 'SUCCESS';
+        }
+        emit('CHANNEL_EXECUTE_COMPLETE', done);
+      };
+
+      const reader = new CommandReader((line, headers) => {
+        const cmd: ReceivedCommand = { side: 'outbound', connection: uuid, line, headers };
+        this.commands.push(cmd);
+        transcript.commands.push(cmd);
+        const verb = line.split(' ')[0];
+        if (!connected && verb !== 'connect') {
+          send(reply('-ERR not connected'));
+          return;
+        }
+        switch (verb) {
+          case 'connect': {
+            connected = true;
+            let out = 'Content-Type: command/reply\nReply-Text: +OK\nSocket-Mode: async\nControl: full\n';
+            for (const [k, v] of Object.entries({ 'Event-Name': 'CHANNEL_DATA', ...channelHeaders() })) out += `${k}: ${encodeURIComponent(v)}\n`;
+            send(`${out}\n`);
+            return;
+          }
+          case 'myevents':
+            myevents = true;
+            send(reply('+OK Events Enabled'));
+            return;
+          case 'linger':
+            linger = true;
+            send(reply('+OK will linger'));
+            return;
+          case 'event':
+            myevents = true;
+            send(reply('+OK event listener enabled plain'));
+            return;
+          case 'exit':
+            send(reply('+OK bye'));
+            socket.end();
+            return;
+          case 'sendmsg': {
+            if (transcript.hungUpBy) {
+              send(reply('-ERR call is gone'));
+              return;
+            }
+            const command = headers['call-command'];
+            if (command === 'execute') {
+              send(reply('+OK'));
+              void execute(headers['execute-app-name'] ?? '', headers['execute-app-arg'] ?? '', headers['Event-UUID'] ?? '');
+            } else if (command === 'hangup') {
+              send(reply('+OK'));
+              setTimeout(() => hangup('server', headers['hangup-cause'] || 'NORMAL_CLEARING'), 1);
+            } else {
+              send(reply(`-ERR unsupported call-command ${command}`));
+            }
+            return;
+          }
+          default:
+            send(reply('-ERR command not found'));
+        }
+      });
+      socket.on('data', (d) => reader.push(d));
+      socket.on('error', (err) => {
+        if (!connected) reject(err);
+      });
+      socket.on('close', () => {
+        this.outbound.delete(socket);
+        resolve(transcript);
+      });
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createContainer, type Container } from '../../src/container.js';
+import { createLogger } from '../../src/logger.js';
+import { FakeClock } from '../../src/domain/clock.js';
+import { buildApp, type AppOptions } from '../../src/web/app.js';
+import { seed } from '../../src/application/seed.js';
+import { loadClassifier } from '../../src/application/classifier.js';
+import type { ClassifierPort } from '../../src/application/ports/routing.js';
+import type { Role } from '../../src/domain/policy.js';
+import { newSchemaName, dropSchema, type Engine } from './db.js';
+
+let sharedClassifier: ClassifierPort | null = null;
+/** jieba and the duty list load once per test process. */
+export function classifier(): ClassifierPort {
+  sharedClassifier ??= loadClassifier('config/duty-list.yaml', 0.45);
+  return sharedClassifier;
+}
+
+/** Collects log lines so tests can assert what is (not) logged. */
+export class LogSink extends Writable {
+  lines: string[] = [];
+  override _write(chunk: Buffer, _enc: string, cb: () => void) {
+    this.lines.push(chunk.toString());
+    cb();
+  }
+  get text() {
+    return this.lines.join('');
+  }
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: Container;
+  clock: FakeClock;
+  logs: LogSink;
+  /** Bearer tokens of seeded users, one per role (unitA = 市城管局, unitB = 润泉供水公司). */
+  tokens: Record<'operator' | 'unitA' | 'unitB' | 'supervisor' | 'admin', string>;
+  /** Shorthand for app.inject with a bearer token. */
+  call(who: keyof TestApp['tokens'] | null, method: string, url: string, body?: unknown): Promise<{ status: number; json: any; headers: Record<string, unknown>; body: string }>;
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/**
+ * A whole service on a fresh database (in-memory SQLite, or a PostgreSQL schema of its own),
+ * with a fake clock, seeded units and one user per role.
+ */
+export async function testApp(t: Teardown, opts: { engine?: Engine; now?: string; env?: Record<string, string>; config?: Partial<Config>; app?: AppOptions } = {}): Promise<TestApp> {
+  const engine = opts.engine ?? 'sqlite';
+  const clock = new FakeClock(opts.now ?? '2026-11-26T02:00:00Z');
+  const schema = engine === 'pg' ? newSchemaName() : undefined;
+  const config = loadConfig(
+    {
+      DATABASE_URL: engine === 'pg' ? process.env.SUBAN_TEST_PG_URL! : 'sqlite::memory:',
+      SUBAN_PUBLIC_URL: 'https://hotline.example.cn',
+      SUBAN_LOG_LEVEL: 'info',
+      ...opts.env,
+    },
+    opts.config,
+  );
+  const logs = new LogSink();
+  const ctx = await createContainer(config, createLogger(config.logLevel, logs), { clock, pgSchema: schema, classifier: classifier() });
+  await seed(ctx, 'config/units.json', false);
+  const app = await buildApp(ctx, opts.app);
+  await app.ready();
+  t.teardown(async () => {
+    await app.close();
+    await ctx.close();
+    if (schema) await dropSchema(process.env.SUBAN_TEST_PG_URL!, schema);
+  });
+  const mk = async (name: string, role: Role, unit?: string) => ctx.auth.issueToken((await ctx.auth.addUser({ name, role, unit, password: 'correct-horse-1' })).id);
+  const tokens = {
+    operator: await mk('op', 'operator'),
+    unitA: await mk('unit-a', 'unit', '市城管局'),
+    unitB: await mk('unit-b', 'unit', '润泉供水公司'),
+    supervisor: await mk('sup', 'supervisor'),
+    admin: await mk('adm', 'admin'),
+  };
+  const call: TestApp['call'] = async (who, method, url, body) => {
+    const res = await app.inject({
+      method: method as 'GET',
+      url,
+      headers: who ? { authorization: `Bearer ${tokens[who]}` } : {},
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
+    let json: unknown = null;
+    try {
+      json = res.json();
+    } catch {
+      json = null;
+    }
+    return { status: res.statusCode, json, headers: res.headers, body: res.body };
+  };
+  return { app, ctx, clock, logs, tokens, call };
+}
