@@ -17,6 +17,8 @@ import { SqlAuditLog, SqlDedupeStore, SqlStateStore } from '../adapters/db/misc-
 import { SqlUserStore } from '../adapters/db/user-store.js';
 import { SqlUnitStore } from '../adapters/db/unit-store.js';
 import { LocalEventBus } from '../adapters/bus/local-bus.js';
+import { SimSmsSender } from '../adapters/sim/sms.js';
+import type { SmsSender } from './application/ports/messaging.js';
 import { AuthService } from './application/auth.js';
 import { TicketService } from './application/tickets/service.js';
 import { JobRunner } from './application/jobs/runner.js';
@@ -49,6 +51,10 @@ export interface Container {
   auth: AuthService;
   tickets: TicketService;
   runner: JobRunner;
+  /** Outbound SMS (sim in the demo and tests). */
+  sms: SmsSender;
+  /** The simulated provider's outbox when SUBAN_SMS=sim, for the console and tests. */
+  simSms: SimSmsSender | null;
   close(): Promise<void>;
 }
 
@@ -85,6 +91,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const runner = new JobRunner(jobs, clock, log.child({ component: 'jobs' }), { worker: `${hostname()}:${process.pid}`, pollMs: config.jobPollMs });
   const audit = new SqlAuditLog(db);
   const users = new SqlUserStore(db);
+  const simSms = config.sms === 'sim' ? new SimSmsSender(clock, bus) : null;
+  const sms: SmsSender = simSms ?? unavailableSms('twilio');
   const tickets = new TicketService({ store: ticketStore, classifier, calendar, clock, bus, units: () => unitNames, onJobs: () => runner.wake() });
 
   return {
@@ -115,9 +123,16 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     auth: new AuthService(users, units, audit, clock, config.sessionHours),
     tickets,
     runner,
+    sms,
+    simSms,
     async close() {
       await runner.stop();
       await db.close();
     },
   };
+}
+
+/** Placeholder until a provider is wired: fails loudly rather than dropping a message. */
+function unavailableSms(name: string): SmsSender {
+  return { send: async () => Promise.reject(new Error(`SMS provider ${name} is not configured in this build`)) };
 }

@@ -29,7 +29,6 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     loggerInstance: ctx.log,
     bodyLimit: 1024 * 1024,
     trustProxy: true,
-    disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,0 +1,40 @@
+/**
+ * Ticket creation over HTTP on SQLite (and PostgreSQL), against a bare Fastify JSON echo measured
+ * in the same run. Run: `npm run bench:intake` (set SUBAN_TEST_PG_URL to include PostgreSQL).
+ */
+import { load, machine, startTarget, type Result } from './harness.js';
+
+const texts = ['象湖镇红都大道路灯不亮', '小区门口有人占道经营,影响通行', '我们村停水两天了', '超市卖过期食品', '老板拖欠工资三个月了', '楼下餐馆油烟很大'];
+let i = 0;
+const body = () => JSON.stringify({ channel: 'phone', contact: `1380000${String(1000 + (i++ % 9000))}`, content: texts[i % texts.length] });
+const duration = Number(process.env.BENCH_SECONDS ?? 8);
+
+async function run(kind: string): Promise<Result> {
+  const target = await startTarget(kind);
+  try {
+    if (kind === 'echo') {
+      return await load({ url: `http://127.0.0.1:${target.port}/echo`, method: 'POST', duration, headers: { 'content-type': 'application/json' }, body: body() });
+    }
+    return await load({
+      url: `http://127.0.0.1:${target.port}/api/v1/tickets`,
+      method: 'POST',
+      duration,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
+      requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
+    });
+  } finally {
+    await target.stop();
+  }
+}
+
+const kinds = ['echo', 'sqlite', ...(process.env.SUBAN_TEST_PG_URL ? ['pg'] : [])];
+const results: Record<string, Result> = {};
+for (const k of kinds) results[k] = await run(k);
+const base = results.echo!;
+console.log(`machine: ${machine()}; ${duration} s per target, 10 connections`);
+console.log('| target | req/s | p50 ms | p99 ms | errors | non-2xx | ratio to echo |');
+console.log('|---|---|---|---|---|---|---|');
+for (const k of kinds) {
+  const r = results[k]!;
+  console.log(`| ${k === 'echo' ? 'bare Fastify echo (baseline)' : `POST /api/v1/tickets on ${k}`} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${(r.rps / base.rps).toFixed(3)} |`);
+}

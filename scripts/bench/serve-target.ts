@@ -1,0 +1,39 @@
+/**
+ * A benchmark target in its own process: `suban` on a fresh database, or a bare Fastify JSON echo
+ * (the baseline). Prints one JSON line {port, token} when ready.
+ */
+import Fastify from 'fastify';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { createContainer } from '../../src/container.js';
+import { createLogger } from '../../src/logger.js';
+import { buildApp } from '../../src/web/app.js';
+import { seed } from '../../src/application/seed.js';
+
+const kind = process.argv[2] ?? 'sqlite';
+
+if (kind === 'echo') {
+  const app = Fastify();
+  app.post('/echo', async (req) => ({ ok: true, body: req.body }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  console.log(JSON.stringify({ port: (app.server.address() as { port: number }).port }));
+} else {
+  const schema = `bench_${process.pid}`;
+  const url = kind === 'pg' ? (process.env.SUBAN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test') : `sqlite:${join(mkdtempSync(join(tmpdir(), 'suban-bench-')), 'bench.db')}`;
+  const config = loadConfig({ DATABASE_URL: url, SUBAN_LOG_LEVEL: 'warn', SUBAN_DB_POOL: '10' });
+  const ctx = await createContainer(config, createLogger('warn'), { pgSchema: kind === 'pg' ? schema : undefined });
+  await seed(ctx, 'config/units.json', false);
+  const user = await ctx.auth.addUser({ name: 'bench', role: 'operator' });
+  const token = await ctx.auth.issueToken(user.id);
+  const app = await buildApp(ctx);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  console.log(JSON.stringify({ port: (app.server.address() as { port: number }).port, token }));
+  process.on('SIGTERM', async () => {
+    await app.close();
+    if (kind === 'pg') await ctx.db.pool!.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await ctx.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,251 @@
+/**
+ * The 职责清单 (duty list) as validated data: which unit owns which matters, the place names of
+ * each township, and the 即办 rules. The YAML lives in config/duty-list.yaml and is edited by the
+ * hotline office, so every error names the entry that is wrong, and all errors are reported at
+ * once rather than one per restart.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { invalid } from '../errors.js';
+import { CATEGORIES, type Category } from '../tickets/ticket.js';
+import { normalizeText } from './normalize.js';
+
+export interface DutyUnit {
+  name: string;
+  categories: Category[];
+  /** Normalised phrase → weight (> 0). */
+  keywords: Map<string, number>;
+  examples: string[];
+  boundary: string | null;
+}
+
+export interface Township {
+  name: string;
+  /** Normalised place names inside the township. */
+  places: string[];
+}
+
+export interface UrgentRule {
+  id: string;
+  /** Chinese label shown to operators in urgentReasons. */
+  label: string;
+  /** The unit that acts on the scene; null keeps the unit that owns the matter. */
+  unit: string | null;
+  phrases: string[];
+  /** Longer phrases containing a trigger that are not a danger (烟囱冒烟). */
+  except: string[];
+  patterns: RegExp[];
+}
+
+export interface DutyList {
+  version: number;
+  units: DutyUnit[];
+  townships: Township[];
+  urgent: UrgentRule[];
+}
+
+export interface DutyListExpectations {
+  /** When given, the list must cover exactly these unit names (units.json). */
+  units?: readonly string[];
+  /** When given, the list must cover exactly these townships. */
+  townships?: readonly string[];
+}
+
+export const DEFAULT_DUTY_LIST_PATH = new URL('../../../config/duty-list.yaml', import.meta.url);
+
+const MAX_WEIGHT = 10;
+const CATEGORY_SET: ReadonlySet<string> = new Set(CATEGORIES);
+
+export function loadDutyList(path: string | URL = DEFAULT_DUTY_LIST_PATH, expect: DutyListExpectations = {}): DutyList {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw invalid('duty_list_unreadable', `职责清单文件无法读取:${String(path)}(${(e as Error).message})`);
+  }
+  return parseDutyList(text, String(path), expect);
+}
+
+export function parseDutyList(yamlText: string, source = 'duty-list.yaml', expect: DutyListExpectations = {}): DutyList {
+  let raw: unknown;
+  try {
+    raw = parseYaml(yamlText);
+  } catch (e) {
+    throw invalid('duty_list_invalid', `职责清单 ${source} 不是有效的 YAML:${(e as Error).message}`);
+  }
+  const errors: string[] = [];
+  const list = validate(raw, errors, expect);
+  if (errors.length > 0 || !list) {
+    throw invalid('duty_list_invalid', `职责清单 ${source} 有 ${errors.length} 处错误:\n${errors.join('\n')}`, { errors });
+  }
+  return list;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkKeys(obj: Record<string, unknown>, allowed: string[], where: string, errors: string[]): void {
+  for (const k of Object.keys(obj)) {
+    if (!allowed.includes(k)) errors.push(`${where}: 未知字段 "${k}"(允许:${allowed.join(', ')})`);
+  }
+}
+
+function stringList(v: unknown, where: string, errors: string[], opts: { min: number; minLength?: number }): string[] {
+  if (v === undefined || v === null) {
+    if (opts.min > 0) errors.push(`${where}: 缺少,至少需要 ${opts.min} 项`);
+    return [];
+  }
+  if (!Array.isArray(v)) {
+    errors.push(`${where}: 应为列表`);
+    return [];
+  }
+  const out: string[] = [];
+  v.forEach((item, i) => {
+    const s = typeof item === 'number' ? String(item) : item;
+    if (typeof s !== 'string' || s.trim() === '') {
+      errors.push(`${where}[${i}]: 应为非空文字`);
+    } else if (opts.minLength && normalizeText(s.trim()).length < opts.minLength) {
+      errors.push(`${where}[${i}] "${s}": 至少 ${opts.minLength} 个字`);
+    } else {
+      out.push(s.trim());
+    }
+  });
+  if (out.length < opts.min && v.length >= opts.min) return out;
+  if (v.length < opts.min) errors.push(`${where}: 至少需要 ${opts.min} 项,现有 ${v.length} 项`);
+  return out;
+}
+
+function validate(raw: unknown, errors: string[], expect: DutyListExpectations): DutyList | null {
+  if (!isRecord(raw)) {
+    errors.push('根节点应为映射(version, units, townships, urgent)');
+    return null;
+  }
+  checkKeys(raw, ['version', 'units', 'townships', 'urgent'], '根节点', errors);
+  if (raw.version !== 1) errors.push(`version: 只支持 1,实际为 ${JSON.stringify(raw.version)}`);
+
+  const units = validateUnits(raw.units, errors);
+  const unitNames = new Set(units.map((u) => u.name));
+  const townships = validateTownships(raw.townships, errors);
+  const urgent = validateUrgent(raw.urgent, unitNames, errors);
+
+  if (expect.units) compareSets('units', [...unitNames], expect.units, errors);
+  if (expect.townships) compareSets('townships', townships.map((t) => t.name), expect.townships, errors);
+  return { version: 1, units, townships, urgent };
+}
+
+function compareSets(where: string, actual: string[], expected: readonly string[], errors: string[]): void {
+  const have = new Set(actual);
+  const want = new Set(expected);
+  for (const name of expected) if (!have.has(name)) errors.push(`${where}: 缺少 "${name}"`);
+  for (const name of actual) if (!want.has(name)) errors.push(`${where}.${name}: 不在成员单位/乡镇名单中(名称须完全一致)`);
+}
+
+function validateUnits(v: unknown, errors: string[]): DutyUnit[] {
+  if (!isRecord(v) || Object.keys(v).length === 0) {
+    errors.push('units: 应为非空映射(单位名 → 职责)');
+    return [];
+  }
+  const out: DutyUnit[] = [];
+  for (const [name, body] of Object.entries(v)) {
+    const where = `units.${name}`;
+    if (name.trim() !== name || name === '') {
+      errors.push(`${where}: 单位名不能有首尾空格`);
+      continue;
+    }
+    if (!isRecord(body)) {
+      errors.push(`${where}: 应为映射(categories, keywords, examples, boundary)`);
+      continue;
+    }
+    checkKeys(body, ['categories', 'keywords', 'examples', 'boundary'], where, errors);
+    const categories = stringList(body.categories, `${where}.categories`, errors, { min: 1 }).filter((c) => {
+      if (CATEGORY_SET.has(c)) return true;
+      errors.push(`${where}.categories: 未知类别 "${c}"(可选:${CATEGORIES.join('/')})`);
+      return false;
+    }) as Category[];
+    const keywords = new Map<string, number>();
+    if (!isRecord(body.keywords) || Object.keys(body.keywords).length === 0) {
+      errors.push(`${where}.keywords: 应为非空映射(关键词: 权重)`);
+    } else {
+      for (const [kw, w] of Object.entries(body.keywords)) {
+        const norm = normalizeText(kw.trim());
+        if (norm.length < 2) errors.push(`${where}.keywords.${kw}: 关键词至少 2 个字(单字太容易误配)`);
+        else if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0 || w > MAX_WEIGHT) {
+          errors.push(`${where}.keywords.${kw}: 权重应为 0 到 ${MAX_WEIGHT} 之间的正数,实际为 ${JSON.stringify(w)}`);
+        } else if (keywords.has(norm)) errors.push(`${where}.keywords.${kw}: 与其他关键词重复`);
+        else keywords.set(norm, w);
+      }
+    }
+    const examples = stringList(body.examples, `${where}.examples`, errors, { min: 2 });
+    let boundary: string | null = null;
+    if (body.boundary !== undefined) {
+      if (typeof body.boundary !== 'string' || body.boundary.trim() === '') errors.push(`${where}.boundary: 应为文字`);
+      else boundary = body.boundary.trim();
+    }
+    out.push({ name, categories, keywords, examples, boundary });
+  }
+  return out;
+}
+
+function validateTownships(v: unknown, errors: string[]): Township[] {
+  if (!isRecord(v) || Object.keys(v).length === 0) {
+    errors.push('townships: 应为非空映射(乡镇 → 地名列表)');
+    return [];
+  }
+  const owner = new Map<string, string>();
+  const out: Township[] = [];
+  for (const [name, places] of Object.entries(v)) {
+    const where = `townships.${name}`;
+    const list = stringList(places, where, errors, { min: 1, minLength: 2 }).map(normalizeText);
+    for (const p of list) {
+      const prev = owner.get(p);
+      if (prev !== undefined && prev !== name) errors.push(`${where}: 地名 "${p}" 同时属于 ${prev},无法判断乡镇`);
+      else owner.set(p, name);
+    }
+    out.push({ name, places: [...new Set(list)] });
+  }
+  return out;
+}
+
+function validateUrgent(v: unknown, unitNames: ReadonlySet<string>, errors: string[]): UrgentRule[] {
+  if (!Array.isArray(v) || v.length === 0) {
+    errors.push('urgent: 应为非空列表(即办规则)');
+    return [];
+  }
+  const ids = new Set<string>();
+  const out: UrgentRule[] = [];
+  v.forEach((body, i) => {
+    const id = isRecord(body) && typeof body.id === 'string' ? body.id : `#${i}`;
+    const where = `urgent[${id}]`;
+    if (!isRecord(body)) {
+      errors.push(`${where}: 应为映射(id, label, unit, phrases, except, patterns)`);
+      return;
+    }
+    checkKeys(body, ['id', 'label', 'unit', 'phrases', 'except', 'patterns'], where, errors);
+    if (typeof body.id !== 'string' || body.id === '') errors.push(`${where}.id: 缺少`);
+    else if (ids.has(body.id)) errors.push(`${where}.id: 重复`);
+    else ids.add(body.id);
+    if (typeof body.label !== 'string' || body.label.trim() === '') errors.push(`${where}.label: 缺少中文标签`);
+    let unit: string | null = null;
+    if (body.unit !== null && body.unit !== undefined) {
+      if (typeof body.unit !== 'string' || !unitNames.has(body.unit)) errors.push(`${where}.unit: "${String(body.unit)}" 不是清单中的单位`);
+      else unit = body.unit;
+    }
+    const phrases = stringList(body.phrases, `${where}.phrases`, errors, { min: 0, minLength: 2 }).map(normalizeText);
+    const except = stringList(body.except, `${where}.except`, errors, { min: 0 }).map(normalizeText);
+    const patterns: RegExp[] = [];
+    stringList(body.patterns, `${where}.patterns`, errors, { min: 0 }).forEach((p, j) => {
+      try {
+        patterns.push(new RegExp(p, 'u'));
+      } catch (e) {
+        errors.push(`${where}.patterns[${j}]: 正则表达式无效:${(e as Error).message}`);
+      }
+    });
+    if (phrases.length === 0 && patterns.length === 0) errors.push(`${where}: phrases 和 patterns 至少要有一项`);
+    for (const ex of except) {
+      if (!phrases.some((p) => ex.includes(p))) errors.push(`${where}.except "${ex}": 不包含任何触发词,不会起作用`);
+    }
+    out.push({ id, label: typeof body.label === 'string' ? body.label.trim() : id, unit, phrases, except, patterns });
+  });
+  return out;
+}

@@ -1,0 +1,321 @@
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import { Classifier, DEFAULT_THRESHOLD, type Classification } from '../../../src/domain/routing/classifier.js';
+import { loadDutyList, parseDutyList } from '../../../src/domain/routing/duty-list.js';
+import { AppError } from '../../../src/domain/errors.js';
+import { CATEGORIES } from '../../../src/domain/tickets/ticket.js';
+
+/** The 65 member units and 18 townships of units.json (附件1), exact names. */
+const UNITS = [
+  '市纪委监委', '市委政法委', '市委组织部', '市委统战部', '市委宣传部', '市信访局', '市委编办', '市政府办', '市发改委', '市城管局',
+  '市教体局', '市科技局', '市工信局', '市公安局', '市民政局', '市司法局', '市财政局', '市人社局', '市自然资源局', '市住建局',
+  '市交通运输局', '市水利局', '市农业农村局', '市商务局', '市文广旅局', '市卫健委', '市退役军人事务局', '市应急管理局', '市审计局',
+  '市林业局', '市市场监管局', '市乡村振兴局', '市行政审批局', '市公安局交管大队', '市机关事务管理中心', '市果茶服务中心',
+  '市住保安置中心', '市棚改办', '市旧改办', '市总工会', '市妇联', '市残联', '团市委', '市科协', '纪念馆', '市税务局',
+  '市消防救援大队', '瑞金医保分局', '瑞金生态环境局', '市烟草专卖局', '瑞金公路发展分中心', '瑞金公积金分中心', '经开区党政办',
+  '市城投集团公司', '市文旅集团公司', '市工投公司', '市乡村振兴公司', '市机场建设公司', '石油公司', '电信公司', '移动公司',
+  '联通公司', '广电公司', '供电公司', '润泉供水公司',
+];
+const TOWNSHIPS = [
+  '象湖镇', '壬田镇', '沙洲坝镇', '瑞林镇', '黄柏乡', '武阳镇', '谢坊镇', '叶坪镇', '日东乡', '云石山乡', '大柏地乡', '拔英乡',
+  '泽覃乡', '冈面乡', '万田乡', '丁陂乡', '九堡镇', '城市社区',
+];
+
+interface Labelled {
+  id: string;
+  text: string;
+  unit: string;
+  acceptable: string[];
+  category: string;
+  urgent: boolean;
+  township: string | null;
+}
+
+function readJsonl(name: string): Labelled[] {
+  const text = readFileSync(new URL(`../../fixtures/classify/${name}`, import.meta.url), 'utf8');
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Labelled);
+}
+
+interface Scores {
+  n: number;
+  unit: number;
+  urgentRecall: number;
+  urgentPrecision: number;
+  category: number;
+  township: number;
+  manualRate: number;
+  autoPrecision: number;
+  misses: string[];
+}
+
+function score(rows: Labelled[], c: Classifier): Scores {
+  let unit = 0, urgent = 0, urgentHit = 0, flagged = 0, category = 0, township = 0, manual = 0, auto = 0, autoOk = 0;
+  const misses: string[] = [];
+  for (const r of rows) {
+    const x = c.classify(r.text);
+    const ok = x.unit !== null && [r.unit, ...r.acceptable].includes(x.unit);
+    if (ok) unit++;
+    if (x.needsManualDispatch) manual++;
+    else {
+      auto++;
+      if (ok) autoOk++;
+    }
+    if (r.urgent) {
+      urgent++;
+      if (x.urgent) urgentHit++;
+      else misses.push(`即办漏报 ${r.id}: ${r.text}`);
+    }
+    if (x.urgent) flagged++;
+    if (x.category === r.category) category++;
+    if (x.township === r.township) township++;
+  }
+  const n = rows.length;
+  return {
+    n,
+    unit: unit / n,
+    urgentRecall: urgent === 0 ? 1 : urgentHit / urgent,
+    urgentPrecision: flagged === 0 ? 1 : urgentHit / flagged,
+    category: category / n,
+    township: township / n,
+    manualRate: manual / n,
+    autoPrecision: auto === 0 ? 1 : autoOk / auto,
+    misses,
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+const dutyList = loadDutyList(undefined, { units: UNITS, townships: TOWNSHIPS });
+const classifier = new Classifier(dutyList);
+
+t.test('duty list covers every unit and township of units.json with usable entries', async (t) => {
+  t.equal(dutyList.units.length, 65);
+  t.equal(dutyList.townships.length, 18);
+  for (const u of dutyList.units) {
+    t.ok(u.keywords.size >= 5, `${u.name} has keywords`);
+    t.ok(u.examples.length >= 2, `${u.name} has 2+ examples`);
+    t.ok(u.categories.every((c) => (CATEGORIES as readonly string[]).includes(c)), `${u.name} categories valid`);
+  }
+  for (const tw of dutyList.townships) {
+    t.ok(tw.places.length >= 5 && tw.places.length <= 25, `${tw.name} has ${tw.places.length} places`);
+  }
+  for (const r of dutyList.urgent) t.ok(r.unit === null || UNITS.includes(r.unit), `urgent rule ${r.id} acts through a member unit`);
+});
+
+t.test('labelled set: accuracy, 即办 recall, category, township', async (t) => {
+  const rows = readJsonl('labelled.jsonl');
+  t.ok(rows.length >= 300, `${rows.length} labelled requests`);
+  t.ok(rows.filter((r) => r.urgent).length >= 60, '60+ 即办 cases');
+  const covered = new Set(rows.map((r) => r.unit));
+  t.same(UNITS.filter((u) => !covered.has(u)), [], 'every unit has labelled requests');
+  for (const r of rows) {
+    t.ok(UNITS.includes(r.unit) && r.acceptable.every((a) => UNITS.includes(a)), `${r.id} labels exact unit names`);
+    if (r.township !== null) t.ok(TOWNSHIPS.includes(r.township), `${r.id} township is one of the 18`);
+  }
+
+  const s = score(rows, classifier);
+  t.comment(
+    `labelled n=${s.n}: unit ${pct(s.unit)}, 即办 recall ${pct(s.urgentRecall)} (precision ${pct(s.urgentPrecision)}), ` +
+      `category ${pct(s.category)}, township ${pct(s.township)}, manual dispatch ${pct(s.manualRate)}, ` +
+      `auto-dispatch precision ${pct(s.autoPrecision)}`,
+  );
+  t.ok(s.unit >= 0.9, `unit accuracy ${pct(s.unit)} >= 90%`);
+  t.ok(s.urgentRecall >= 0.99, `即办 recall ${pct(s.urgentRecall)} >= 99%`, { misses: s.misses });
+  t.ok(s.category >= 0.65, `category accuracy ${pct(s.category)} >= 65%`);
+  t.ok(s.township >= 0.95, `township accuracy ${pct(s.township)} >= 95%`);
+  t.ok(s.autoPrecision >= 0.95, `auto-dispatched tickets go to the right unit ${pct(s.autoPrecision)}`);
+});
+
+t.test('holdout set (written after tuning): generalisation', async (t) => {
+  const rows = readJsonl('holdout.jsonl');
+  t.ok(rows.length >= 60, `${rows.length} holdout requests`);
+  const s = score(rows, classifier);
+  t.comment(
+    `HOLDOUT n=${s.n}: unit ${pct(s.unit)}, 即办 recall ${pct(s.urgentRecall)} (precision ${pct(s.urgentPrecision)}), ` +
+      `category ${pct(s.category)}, township ${pct(s.township)}, manual dispatch ${pct(s.manualRate)}, ` +
+      `auto-dispatch precision ${pct(s.autoPrecision)}`,
+  );
+  for (const m of s.misses) t.comment(m);
+  t.ok(s.unit >= 0.8, `holdout unit accuracy ${pct(s.unit)} >= 80%`);
+  // The first blind look (before the 疑似险情 safety net) was unit 85.4%, 即办 recall 52.2%:
+  // phrase rules overfit. The floor below guards the safety net; the figure itself is reported.
+  t.ok(s.urgentRecall >= 0.75, `holdout 即办 recall ${pct(s.urgentRecall)} >= 75%`);
+});
+
+t.test('即办: every danger family fires, with its label and the unit that acts', async (t) => {
+  const cases: [text: string, label: string, unit: string | null][] = [
+    ['仓库那边着火了,烟很大,快来', '火情', '市消防救援大队'],
+    ['厨房里煤气味很重,头有点晕', '燃气泄漏', '市住建局'],
+    ['电梯卡在三楼和四楼中间,里面有两个人', '电梯困人', '市市场监管局'],
+    ['有两个驴友被困在山上下不来了', '人员被困', '市消防救援大队'],
+    ['水库边有人落水了', '溺水落水', '市消防救援大队'],
+    ['建设路水管破裂了,水漫了一地', '供水主管爆裂', '润泉供水公司'],
+    ['高压线断了掉在田里,还在冒火花', '电线掉落漏电', '供电公司'],
+    ['山洪下来了,村口的小桥快冲垮了', '洪水险情', '市水利局'],
+    ['地下通道积水很深,有辆车被淹了', '内涝积水', '市城管局'],
+    ['隔壁老房子的墙倒了一半,还住着人', '房屋倒塌', '市住建局'],
+    ['去瑞林的路边山体滑坡了,泥巴冲到路上', '山体滑坡塌方', '市自然资源局'],
+    ['我女儿五岁,在商场走丢了', '人员走失', '市公安局'],
+    ['有人持刀在街上追人', '暴力伤害', '市公安局'],
+    ['我老公喝醉了又在家里打我', '暴力伤害', '市公安局'],
+    ['工业园一个厂发生了爆炸', '爆炸', '市消防救援大队'],
+    ['单位食堂吃完午饭后十几个人上吐下泻', '食物中毒', '市市场监管局'],
+    ['十字路口两车相撞,有人受伤了', '交通事故伤人', '市公安局交管大队'],
+    ['化工厂的储罐在泄漏,味道很刺鼻', '安全生产隐患', '市应急管理局'],
+    ['五十多个农民工在项目部门口讨要工资', '群体讨薪', '市人社局'],
+    ['一百多人把镇政府大门围住了', '群体性事件', '市公安局'],
+    ['有个女的坐在桥栏杆上,说不想活了', '轻生', '市公安局'],
+    ['路上有个老人晕倒了,叫不醒', '人员伤病急救', '市卫健委'],
+    ['工地上的塔吊在大风里晃得厉害', '工地施工险情', '市住建局'],
+    ['整个镇停电了,到现在没来电', '大面积停水停电', '供电公司'],
+    ['楼上有人往下扔东西,差点砸到人', '高空坠物', null],
+  ];
+  for (const [text, label, unit] of cases) {
+    const c = classifier.classify(text);
+    t.ok(c.urgent, `即办: ${text}`);
+    t.ok(c.urgentReasons.includes(label), `「${label}」 in ${JSON.stringify(c.urgentReasons)}: ${text}`);
+    if (unit) t.equal(c.unit, unit, `acting unit for ${text}`);
+  }
+});
+
+t.test('即办: negation is not trusted, exceptions are narrow', async (t) => {
+  t.ok(classifier.classify('好像没有着火,就是厨房一直在冒烟').urgent, 'a denied fire with smoke still fires');
+  t.ok(classifier.classify('不知道是不是漏气,有点燃气味').urgent, 'a doubtful gas smell still fires');
+  const chimney = classifier.classify('工厂烟囱冒烟,熏得人难受');
+  t.notOk(chimney.urgentReasons.includes('火情'), 'a chimney is not a fire');
+  t.equal(chimney.unit, '瑞金生态环境局');
+  t.notOk(classifier.classify('请问社保卡丢了怎么补办').urgent, 'a question about a card is not urgent');
+  t.notOk(classifier.classify('热水器打不着火了,售后不来修').urgentReasons.includes('火情'), '打不着火 is not a fire');
+  t.ok(classifier.classify('烟囱冒烟的那个厂,后面仓库着火了').urgentReasons.includes('火情'), 'an exception only hides its own occurrence');
+});
+
+t.test('routing follows the duty list boundaries', async (t) => {
+  const cases: [string, string][] = [
+    ['旁边工地晚上一点还在打桩施工', '市城管局'],
+    ['楼下广场舞音响开得太大了', '市公安局'],
+    ['工厂的机器噪音日夜不停', '瑞金生态环境局'],
+    ['村里有人占用耕地建房子', '市自然资源局'],
+    ['小区里有人在楼顶违章搭建', '市城管局'],
+    ['我们小区停水了,什么时候来水', '润泉供水公司'],
+    ['家里停电了,供电所电话打不通', '供电公司'],
+    ['包工头拖欠工资不给', '市人社局'],
+    ['超市卖过期食品', '市市场监管局'],
+    ['异地住院怎么报销医保', '瑞金医保分局'],
+    ['有线电视没有信号了', '广电公司'],
+  ];
+  for (const [text, unit] of cases) t.equal(classifier.classify(text).unit, unit, text);
+});
+
+t.test('township and place from place names', async (t) => {
+  const a = classifier.classify('叶坪村村口的路灯坏了');
+  t.equal(a.township, '叶坪镇');
+  t.equal(a.place, '叶坪村');
+  const b = classifier.classify('我是象湖镇的,想问低保怎么申请');
+  t.equal(b.township, '象湖镇');
+  t.equal(b.place, null, 'naming only the township gives no place');
+  const c = classifier.classify('金都社区门口天天有人摆摊');
+  t.equal(c.township, '城市社区');
+  const d = classifier.classify('幸福里小区门口垃圾没人清');
+  t.equal(d.township, null, 'an unknown estate gives no township');
+  t.equal(d.place, '幸福里小区', 'but is still kept as the place');
+  const e = classifier.classify('从武阳到谢坊那段公路全是坑');
+  t.equal(e.township, null, 'two townships named equally: no guess');
+  t.equal(classifier.classify('ＫＴＶ太吵了,在红都大道').township, '象湖镇', 'full-width input is normalised');
+});
+
+t.test('category from cue words', async (t) => {
+  const cases: [string, string][] = [
+    ['请问公积金怎么提取', '咨询'],
+    ['我要投诉物业,电梯坏了一个月不修', '投诉'],
+    ['举报有人在河里电鱼', '举报'],
+    ['建议在人民广场多设几个公厕', '建议'],
+    ['表扬一下供电所的师傅,半夜来抢修', '表扬'],
+    ['求助,家里老人生病没人照顾,能不能帮帮忙', '求助'],
+    ['有人被困在电梯里', '求助'],
+  ];
+  for (const [text, category] of cases) t.equal(classifier.classify(text).category, category, text);
+  t.not(classifier.classify('麻烦尽快处理一下楼下的垃圾,谢谢').category, '表扬', 'a polite thank-you is not praise');
+});
+
+t.test('manual dispatch below the threshold, with suggestions', async (t) => {
+  t.equal(classifier.threshold, DEFAULT_THRESHOLD);
+  const vague: Classification = classifier.classify('宽带老是断网');
+  t.ok(vague.needsManualDispatch, 'operator must choose among the carriers');
+  t.ok(vague.confidence < DEFAULT_THRESHOLD);
+  t.equal(vague.suggestions.length, 3);
+  t.same(new Set(vague.suggestions.map((s) => s.unit)), new Set(['电信公司', '移动公司', '联通公司']));
+  t.ok(vague.suggestions.every((s) => s.evidence.length > 0), 'each suggestion says why');
+
+  const clear = classifier.classify('移动宽带老是断网');
+  t.equal(clear.unit, '移动公司');
+  t.notOk(clear.needsManualDispatch, 'naming the carrier settles it');
+  t.ok(clear.confidence >= DEFAULT_THRESHOLD && clear.confidence <= 1);
+
+  const nothing = classifier.classify('喂喂,你好');
+  t.equal(nothing.unit, null);
+  t.ok(nothing.needsManualDispatch);
+  t.same(nothing.suggestions, []);
+  t.equal(nothing.confidence, 0);
+
+  const eager = new Classifier(dutyList, { threshold: 0 });
+  t.notOk(eager.classify('宽带老是断网').needsManualDispatch, 'threshold is configurable');
+  const strict = new Classifier(dutyList, { threshold: 0.99 });
+  t.ok(strict.classify('移动宽带老是断网').needsManualDispatch);
+  t.throws(() => new Classifier(dutyList, { threshold: 1.5 }), RangeError);
+});
+
+t.test('duty list validation names the entry that is wrong', async (t) => {
+  const good = `
+version: 1
+units:
+  甲局:
+    categories: [投诉]
+    keywords: {路灯: 3, 井盖: 2}
+    examples: [路灯坏了, 井盖丢了]
+  乙公司:
+    categories: [求助]
+    keywords: {停水: 5}
+    examples: [停水了, 没有水]
+townships:
+  甲镇: [甲村, 甲路]
+urgent:
+  - id: fire
+    label: 火情
+    unit: 甲局
+    phrases: [着火]
+`;
+  const ok = parseDutyList(good, 'good.yaml');
+  t.equal(ok.units.length, 2);
+  t.equal(ok.units[0].keywords.get('路灯'), 3);
+
+  const expectError = (yaml: string, fragments: string[], expect = {}) => {
+    try {
+      parseDutyList(yaml, 'bad.yaml', expect);
+      t.fail(`should reject: ${fragments.join(' / ')}`);
+    } catch (e) {
+      t.ok(e instanceof AppError, 'AppError');
+      const err = e as AppError;
+      t.equal(err.kind, 'invalid');
+      t.equal(err.code, 'duty_list_invalid');
+      for (const f of fragments) t.match(err.message, f, `message names ${f}`);
+    }
+  };
+  expectError(good.replace('路灯: 3', '路灯: -1'), ['units.甲局.keywords.路灯', '权重']);
+  expectError(good.replace('路灯: 3', '灯: 3'), ['units.甲局.keywords.灯', '至少 2 个字']);
+  expectError(good.replace('examples: [路灯坏了, 井盖丢了]', 'examples: [路灯坏了]'), ['units.甲局.examples', '至少需要 2 项']);
+  expectError(good.replace('categories: [投诉]', 'categories: [吐槽]'), ['units.甲局.categories', '吐槽']);
+  expectError(good.replace('unit: 甲局', 'unit: 丙局'), ['urgent[fire].unit', '丙局']);
+  expectError(good.replace('phrases: [着火]', "patterns: ['(着火']"), ['urgent[fire].patterns[0]', '正则']);
+  expectError(good.replace('甲镇: [甲村, 甲路]', '甲镇: [甲村, 甲路]\n  乙镇: [甲村]'), ['townships.乙镇', '甲村', '甲镇']);
+  expectError(good.replace('    examples: [停水了, 没有水]', '    examples: [停水了, 没有水]\n    keyword: {水: 1}'), ['units.乙公司', '未知字段 "keyword"']);
+  expectError(good, ['units: 缺少 "丙局"'], { units: ['甲局', '乙公司', '丙局'] });
+  expectError(good, ['units.乙公司', '不在成员单位'], { units: ['甲局'] });
+  expectError(good.replace('version: 1', 'version: 2'), ['version']);
+  expectError('units: [unclosed', ['不是有效的 YAML']);
+  // Several mistakes are reported together, so one edit round fixes them all.
+  expectError(good.replace('路灯: 3', '路灯: 0').replace('unit: 甲局', 'unit: 丙局'), ['2 处错误', 'keywords.路灯', 'urgent[fire].unit']);
+  t.throws(() => loadDutyList('/nonexistent/duty-list.yaml'), { code: 'duty_list_unreadable' });
+});
