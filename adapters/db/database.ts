@@ -70,6 +70,7 @@ function openSqlite(url: string): Database {
   conn.pragma('synchronous = NORMAL');
   conn.pragma('busy_timeout = 5000');
   conn.pragma('foreign_keys = ON');
+  cacheStatements(conn);
   const db = drizzleSqlite(conn) as unknown as Db;
   const lock = new Mutex();
   return {
@@ -96,6 +97,25 @@ function openSqlite(url: string): Database {
     close: async () => {
       await lock.run(async () => conn.close());
     },
+  };
+}
+
+/**
+ * drizzle prepares a new better-sqlite3 statement for every query, and preparing costs more than
+ * running. Statements are cached by their SQL text; `raw` mode, which drizzle toggles per call,
+ * is reset so a cached statement behaves like a fresh one.
+ */
+function cacheStatements(conn: BetterSqlite.Database) {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, BetterSqlite.Statement>();
+  (conn as { prepare: (sql: string) => BetterSqlite.Statement }).prepare = (sqlText: string) => {
+    let stmt = cache.get(sqlText);
+    if (!stmt) {
+      stmt = prepare(sqlText);
+      if (cache.size >= 1000) cache.clear();
+      cache.set(sqlText, stmt);
+    } else if (stmt.reader) stmt.raw(false);
+    return stmt;
   };
 }
 

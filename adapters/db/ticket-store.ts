@@ -234,6 +234,7 @@ export class SqlTicketStore implements TicketStore {
         )!,
       );
     }
+    if (f.place) conds.push(or(eq(tk.place, f.place), like(tk.content, `%${f.place.replace(/[%_]/g, '')}%`))!);
     if (f.q) conds.push(or(like(tk.content, `%${f.q.replace(/[%_]/g, '')}%`), eq(tk.number, f.q))!);
     const cur = decodeCursor(page.cursor);
     if (cur) conds.push(or(lt(tk.createdAt, cur.at), and(eq(tk.createdAt, cur.at), lt(tk.id, cur.id)))!);

@@ -5,6 +5,7 @@ import { AppError, invalid } from '../domain/errors.js';
 import { ROLES, type Principal, type Role } from '../domain/policy.js';
 import type { AuditLog } from './ports/misc.js';
 import type { UnitStore, User, UserStore } from './ports/users.js';
+import { TtlCache } from './token-cache.js';
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const secret = (prefix: string) => `${prefix}_${randomBytes(32).toString('base64url')}`;
@@ -22,6 +23,8 @@ export const toPrincipal = (u: User): Principal => ({ id: u.id, name: u.displayN
 
 /** Users, API tokens and console sessions. Secrets are returned once and stored only as hashes. */
 export class AuthService {
+  private readonly cache = new TtlCache<{ principal: Principal; csrf: string | null } | null>(5_000);
+
   constructor(
     private readonly users: UserStore,
     private readonly units: UnitStore,
@@ -66,14 +69,21 @@ export class AuthService {
   }
 
   async logout(session: string) {
+    this.cache.delete(`session:${sha256(session)}`);
     await this.users.deleteCredential(sha256(session));
   }
 
   /** The principal behind a bearer token or a session cookie, or null. */
   async authenticate(secretValue: string, kind: 'token' | 'session'): Promise<{ principal: Principal; csrf: string | null } | null> {
     if (!secretValue || secretValue.length > 200) return null;
-    const found = await this.users.findCredential(sha256(secretValue), this.clock.now());
-    if (!found || found.credential.kind !== kind) return null;
-    return { principal: toPrincipal(found.user), csrf: found.credential.csrf ?? null };
+    const hash = sha256(secretValue);
+    const key = `${kind}:${hash}`;
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const found = await this.users.findCredential(hash, this.clock.now());
+    const result = found && found.credential.kind === kind ? { principal: toPrincipal(found.user), csrf: found.credential.csrf ?? null } : null;
+    // Unknown secrets are not remembered: a flood of random tokens must not evict real ones.
+    if (result) this.cache.set(key, result);
+    return result;
   }
 }

@@ -29,6 +29,8 @@ export interface TicketFilter {
   to?: Date;
   overdueAt?: Date;
   q?: string;
+  /** tickets whose place is this, or whose text mentions it */
+  place?: string;
   needsDispatch?: boolean;
 }
 

@@ -43,13 +43,13 @@ export async function findDuplicates(store: TicketStore, t: Ticket, c: Classific
     }
   }
   const place = t.place ?? c.place;
-  if (t.unit || place) {
-    const { items } = await store.list({ unit: t.unit ?? undefined, from: new Date(now.getTime() - 24 * HOUR), state: [...OPEN] }, { limit: 100 });
+  if (place) {
+    // Only tickets that name the same place are candidates, so the query stays small on a busy day.
+    const { items } = await store.list({ unit: t.unit ?? undefined, from: new Date(now.getTime() - 24 * HOUR), state: [...OPEN], place }, { limit: 30 });
     for (const o of items) {
       if (o.id === t.id || out.has(o.id) || (t.contact && o.contact === t.contact)) continue;
-      const samePlace = !!place && (o.place === place || o.content.includes(place));
-      const score = textSimilarity(o.content, t.content) + (samePlace ? 0.25 : 0);
-      if (samePlace && score >= 0.45) out.set(o.id, { id: o.id, number: o.number, reason: 'same_place', score: Math.min(1, score) });
+      const score = textSimilarity(o.content, t.content) + 0.25;
+      if (score >= 0.45) out.set(o.id, { id: o.id, number: o.number, reason: 'same_place', score: Math.min(1, score) });
     }
   }
   return [...out.values()].sort((a, b) => b.score - a.score).slice(0, 5);
