@@ -1,0 +1,48 @@
+import t from 'tap';
+import pg from 'pg';
+import { PgEventBus } from '../../adapters/bus/pg-bus.js';
+import { openDatabase } from '../../adapters/db/database.js';
+import { dropSchema, newSchemaName } from '../helpers/db.js';
+
+const url = process.env.SUBAN_TEST_PG_URL;
+const quiet = { warn: () => undefined, info: () => undefined };
+
+t.test('PostgreSQL event bus fans out across instances', { skip: url ? false : 'SUBAN_TEST_PG_URL not set: PostgreSQL tests run in CI' }, async (t) => {
+  const schema = newSchemaName();
+  const db = await openDatabase({ url: url!, schema });
+  await db.migrate();
+  const opt = `-c search_path=${schema}`;
+  const a = new PgEventBus(db.pool!, url!, opt, quiet);
+  const b = new PgEventBus(db.pool!, url!, opt, quiet);
+  await a.start();
+  await b.start();
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+    await db.close();
+    await dropSchema(url!, schema);
+  });
+  const seenByB: unknown[] = [];
+  const seenByA: unknown[] = [];
+  b.subscribe('screenpop', (p) => seenByB.push(p));
+  a.subscribe('screenpop', (p) => seenByA.push(p));
+  a.publish('screenpop', { caller: '138****0000', n: 1 });
+  const big = { blob: '话'.repeat(5000) };
+  a.publish('screenpop', big);
+  for (let i = 0; i < 50 && seenByB.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  t.same(seenByB, [{ caller: '138****0000', n: 1 }, big], 'the other instance got both, the large one through the table');
+  t.equal(seenByA.length, 2, 'the publisher delivers locally exactly once (no echo)');
+
+  // The listening connection is killed (e.g. PostgreSQL restarted it): the bus reconnects by itself.
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN suban_bus%' AND pid <> pg_backend_pid()`);
+  await admin.end();
+  let got = false;
+  b.subscribe('after', () => (got = true));
+  for (let i = 0; i < 100 && !got; i++) {
+    a.publish('after', { i });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.ok(got, 'delivery resumes after the listener connection was killed');
+});
