@@ -19,7 +19,11 @@ const USAGE = `用法 usage: suban <command>
   user add <name> --role <operator|unit|supervisor|admin> [--unit <unit>] [--password <pw>]
                              add a user; prints an API token once
   classify                   JSON lines {"id","text"} on stdin → one JSON line per input on stdout
-  config --markdown          print the configuration table`;
+  open311 add-client <name>  register an Open311 client app; prints its api_key once
+  config --markdown          print the configuration table
+  flows check [--dir <dir>]  validate the IVR flows (exit code 1 on errors)
+  call --from <number> [--press <keys>]... [--say <text>] [--json]
+                             place a simulated call to the hotline against the local database`;
 
 const UNITS_FILE = 'config/units.json';
 
@@ -68,9 +72,45 @@ async function main(argv: string[]) {
       const cfg = loadConfig();
       return runClassify(process.stdin, process.stdout, loadClassifier(cfg.dutyList, cfg.classifyThreshold) as never);
     }
+    case 'open311': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true });
+      if (positionals[0] !== 'add-client' || !positionals[1]) throw new UsageError('open311 add-client <name>');
+      const c = await container(loadConfig());
+      try {
+        const { Open311Store } = await import('./application/platforms/open311.js');
+        const key = await new Open311Store(c.state, () => c.clock.now()).registerClient(positionals[1]);
+        console.log(`Open311 client ${positionals[1]} registered. api_key (shown once): ${key}`);
+      } finally {
+        await c.close();
+      }
+      return;
+    }
     case 'config':
       console.log(configMarkdown());
       return;
+    case 'flows': {
+      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { dir: { type: 'string' } } });
+      if (positionals[0] !== 'check') throw new UsageError('flows check [--dir <dir>]');
+      const { flowsCheck } = await import('./application/voice/cli-commands.js');
+      process.exitCode = flowsCheck(values.dir ?? loadConfig().flowsDir, process.stdout);
+      return;
+    }
+    case 'call': {
+      const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, press: { type: 'string', multiple: true }, say: { type: 'string' }, json: { type: 'boolean' } } });
+      if (!values.from) throw new UsageError('call --from <number> [--press <keys>]... [--say <text>]');
+      const { simulateCall } = await import('./application/voice/cli-commands.js');
+      // Always the simulator: a test call from the CLI must never ring or text a real phone.
+      const c = await container(loadConfig({ ...process.env, SUBAN_VOICE: 'sim', SUBAN_SMS: 'sim' }));
+      try {
+        await seed(c, UNITS_FILE, false);
+        await c.voiceService.start();
+        const press = (values.press ?? []).flatMap((p) => p.split(','));
+        process.exitCode = await simulateCall({ sim: c.simVoice!, voice: c.voiceService, bus: c.bus, sms: c.simSms }, { from: values.from, press, say: values.say, json: values.json }, process.stdout);
+      } finally {
+        await c.close();
+      }
+      return;
+    }
     default:
       console.error(USAGE);
       process.exitCode = cmd ? 2 : 0;

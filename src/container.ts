@@ -17,6 +17,7 @@ import { SqlAuditLog, SqlDedupeStore, SqlStateStore } from '../adapters/db/misc-
 import { SqlUserStore } from '../adapters/db/user-store.js';
 import { SqlUnitStore } from '../adapters/db/unit-store.js';
 import { LocalEventBus } from '../adapters/bus/local-bus.js';
+import { PgEventBus } from '../adapters/bus/pg-bus.js';
 import { SimSmsSender } from '../adapters/sim/sms.js';
 import type { SmsSender } from './application/ports/messaging.js';
 import { AuthService } from './application/auth.js';
@@ -29,6 +30,22 @@ import type { TicketStore } from './application/ports/tickets.js';
 import type { JobStore } from './application/ports/jobs.js';
 import type { UnitStore, UserStore } from './application/ports/users.js';
 import { loadClassifier } from './application/classifier.js';
+import { loadPlatforms } from './application/platforms/config.js';
+import { PlatformService } from './application/platforms/service.js';
+import type { VoiceDialer } from './application/ports/voice.js';
+import type { IvrAction } from './application/ivr/ports.js';
+import type { VoiceService } from './application/voice/voice-service.js';
+import type { SmsInbox } from './application/voice/sms-inbox.js';
+import type { SimVoiceProvider } from '../adapters/sim/voice.js';
+import { createVoice, twilioSmsSender, type VoiceWiringOptions } from './application/voice/wiring.js';
+import { wireFollowup, type FollowupHandle } from './application/followup/wiring.js';
+import type { FollowUpService } from './application/followup/service.js';
+import { SupervisionService } from './application/supervision/service.js';
+import { HotspotService } from './application/hotspots/service.js';
+import { SqlPagingStore } from '../adapters/db/paging-store.js';
+import { createPaging } from './application/paging/wiring.js';
+import type { DutyService } from './application/paging/duty-service.js';
+import type { PagingService } from './application/paging/service.js';
 
 export interface Container {
   config: Config;
@@ -51,10 +68,36 @@ export interface Container {
   auth: AuthService;
   tickets: TicketService;
   runner: JobRunner;
+  /** The 14 outside platforms of 附件2: push/poll intake and reply-back (jobs platform.poll, platform.reply). */
+  platforms: PlatformService;
   /** Outbound SMS (sim in the demo and tests). */
   sms: SmsSender;
   /** The simulated provider's outbox when SUBAN_SMS=sim, for the console and tests. */
   simSms: SimSmsSender | null;
+  /** Outbound calls (paging, 回访) through SUBAN_VOICE; outcomes on the bus topic `call.outcome`. */
+  voice: VoiceDialer;
+  /** IVR runner, flows, screen pops and waiting calls. */
+  voiceService: VoiceService;
+  /** Named IVR flow actions; services add theirs at wiring time (pageAck, pagePass, recordFollowup). */
+  ivrActions: Record<string, IvrAction>;
+  /** Inbound SMS from any provider; services hook in with smsInbox.use(). */
+  smsInbox: SmsInbox;
+  /** The simulated phone when SUBAN_VOICE=sim (demo console, CLI, tests). */
+  simVoice: SimVoiceProvider | null;
+  /** 回访 after each reply (jobs followup.*, IVR action recordFollowup, inbound-SMS hook). */
+  followup: FollowUpService;
+  /** WeChat transports hand the follow-up service a way to write to a citizen's chat. */
+  setFollowupChat: FollowupHandle['setChat'];
+  /** 督办 sweep (job supervision.sweep; call schedule() once at start) and sla.reply_due. */
+  supervision: SupervisionService;
+  /** 研判预警 (job hotspots.scan; call schedule() once at start), 联席会议, 包案. */
+  hotspots: HotspotService;
+  /** Duty rosters and escalation chains (who is on duty for a unit at T). */
+  duty: DutyService;
+  /** Paging duty people (jobs page.*, sla.sign_due, IVR actions pageAck/pagePass, inbound-SMS hook). */
+  paging: PagingService;
+  /** Resolves when paging's reactions to bus events so far are done (tests). */
+  pagingIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -64,6 +107,8 @@ export interface ContainerOptions {
   pgSchema?: string;
   /** Reuse a classifier across containers in one process (tests): loading jieba takes ~0.3 s. */
   classifier?: ClassifierPort;
+  /** Voice/SMS provider hooks (tests point the twilio SDK at a loopback fake). */
+  voice?: VoiceWiringOptions;
 }
 
 export async function createContainer(config: Config, log: Logger, opts: ContainerOptions = {}): Promise<Container> {
@@ -77,7 +122,10 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const coverage = workCalendar.coverage(clock.now(), 60);
   if (!coverage.covered) log.warn({ uncovered: coverage.uncovered }, coverage.message);
 
-  const bus = new LocalEventBus();
+  // One instance: in-process fan-out. PostgreSQL: LISTEN/NOTIFY so every instance's websockets see every event.
+  const pgBus = db.pool ? new PgEventBus(db.pool, config.databaseUrl, opts.pgSchema ? `-c search_path=${opts.pgSchema}` : undefined, log.child({ component: 'bus' })) : null;
+  if (pgBus) await pgBus.start();
+  const bus: EventBus = pgBus ?? new LocalEventBus();
   const ticketStore = new SqlTicketStore(db);
   const jobs = new SqlJobStore(db);
   const units = new SqlUnitStore(db);
@@ -92,8 +140,33 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const audit = new SqlAuditLog(db);
   const users = new SqlUserStore(db);
   const simSms = config.sms === 'sim' ? new SimSmsSender(clock, bus) : null;
-  const sms: SmsSender = simSms ?? unavailableSms('twilio');
-  const tickets = new TicketService({ store: ticketStore, classifier, calendar, clock, bus, units: () => unitNames, onJobs: () => runner.wake() });
+  const sms: SmsSender = simSms ?? (config.sms === 'twilio' ? twilioSmsSender(config, opts.voice) : unavailableSms('twilio'));
+  let platformsRef: PlatformService | null = null;
+  const tickets = new TicketService({
+    store: ticketStore,
+    classifier,
+    calendar,
+    clock,
+    bus,
+    units: () => unitNames,
+    onJobs: () => runner.wake(),
+    isMirror: (t) => platformsRef?.ofChannel(t.channel)?.kind === 'interconnect',
+  });
+  // Platform secrets and endpoint overrides come from the environment only (SUBAN_PLATFORM_<SLUG>_SECRET ...).
+  const platforms = new PlatformService({ platforms: loadPlatforms({ env: process.env }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });
+  platforms.register(runner);
+  platformsRef = platforms;
+  await platforms.schedulePolls();
+  const dedupe = new SqlDedupeStore(db);
+  const state = new SqlStateStore(db);
+  const voice = createVoice({ config, log, clock, bus, state, dedupe, tickets, ticketStore, classifier, workCalendar, sms }, opts.voice);
+  const paging = createPaging({ store: new SqlPagingStore(db), clock, log: log.child({ component: 'paging' }), bus, audit, state, dedupe, jobs, runner, tickets, ticketStore, units, unitNames: () => unitNames, isWorkday: (d) => workCalendar.isWorkday(d), voice: voice.voiceService, sms, config, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox });
+  // After paging: its inbound-SMS hook (duty acks) is tried before the 回访 answers.
+  const followup = wireFollowup({ config, tickets, ticketStore, jobs, state, sms, voice: voice.voiceService, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox, calendar, clock, bus, audit, log: log.child({ component: 'followup' }), runner });
+  const supervision = new SupervisionService({ tickets, store: ticketStore, jobs, state, dedupe, sms, units, dutyPhone: async (u, at) => (await paging.duty.onDuty(u, at))?.member.phone ?? null, calendar, clock, bus, log: log.child({ component: 'supervision' }), wake: () => runner.wake() });
+  supervision.register(runner);
+  const hotspots = new HotspotService({ store: ticketStore, tickets, jobs, state, bus, clock, log: log.child({ component: 'hotspots' }) });
+  hotspots.register(runner);
 
   return {
     config,
@@ -103,8 +176,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     bus,
     ticketStore,
     jobs,
-    dedupe: new SqlDedupeStore(db),
-    state: new SqlStateStore(db),
+    dedupe,
+    state,
     audit,
     users,
     units: {
@@ -123,10 +196,25 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     auth: new AuthService(users, units, audit, clock, config.sessionHours),
     tickets,
     runner,
+    platforms,
     sms,
     simSms,
+    voice: voice.voiceService,
+    voiceService: voice.voiceService,
+    ivrActions: voice.ivrActions,
+    smsInbox: voice.smsInbox,
+    simVoice: voice.simVoice,
+    followup: followup.service,
+    setFollowupChat: followup.setChat,
+    supervision,
+    hotspots,
+    duty: paging.duty,
+    paging: paging.paging,
+    pagingIdle: () => paging.idle(),
     async close() {
+      await voice.voiceService.stop();
       await runner.stop();
+      await pgBus?.close();
       await db.close();
     },
   };

@@ -19,6 +19,9 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
   }
   const app = await buildApp(ctx);
   ctx.runner.start();
+  // The periodic sweeps re-enqueue themselves; started here (not in the container) so tests drive them by hand.
+  await ctx.supervision.schedule();
+  await ctx.hotspots.schedule();
   await app.listen({ host: config.host, port: config.port });
   const url = config.publicUrl;
   console.log(`\nSuban 速办 is up in ${Date.now() - started} ms on ${ctx.db.dialect}`);

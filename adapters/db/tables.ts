@@ -188,7 +188,75 @@ export function defineTables(k: Kit) {
     (t) => [k.index('audit_subject_idx').on(t.subject, t.at)],
   );
 
-  return { tickets, ticketEvents, dayCounters, units, users, credentials, jobs, dedupe, stateDocs, audit };
+  /**
+   * Paging (duty person calls/SMS until acknowledged). `running_key` holds the ticket id while the
+   * page runs, so one ticket never has two running pages; `source_key` makes a trigger idempotent.
+   */
+  const pages = k.table(
+    'pages',
+    {
+      id: k.text('id').primaryKey(),
+      ticketId: k.text('ticket_id').notNull(),
+      ticketNumber: k.text('ticket_number').notNull(),
+      unit: k.text('unit'),
+      reason: k.text('reason').notNull(),
+      status: k.text('status').notNull(),
+      runningKey: k.text('running_key'),
+      sourceKey: k.text('source_key'),
+      chain: k.json('chain').notNull(),
+      vars: k.json('vars').notNull(),
+      step: k.int('step').notNull(),
+      attempt: k.int('attempt').notNull(),
+      nextStep: k.int('next_step'),
+      nextAttempt: k.int('next_attempt'),
+      nextAt: k.ms('next_at'),
+      startedAt: k.ms('started_at').notNull(),
+      startedBy: k.text('started_by').notNull(),
+      endedAt: k.ms('ended_at'),
+      endReason: k.text('end_reason'),
+      ackedAt: k.ms('acked_at'),
+      ackedBy: k.text('acked_by'),
+      ackedById: k.text('acked_by_id'),
+      ackVia: k.text('ack_via'),
+    },
+    (t) => [
+      k.uniqueIndex('pages_running_uq').on(t.runningKey),
+      k.uniqueIndex('pages_source_uq').on(t.sourceKey),
+      k.index('pages_ticket_idx').on(t.ticketId, t.startedAt),
+      k.index('pages_status_idx').on(t.status, t.startedAt),
+    ],
+  );
+
+  /** One row per call or message of a page; (page, step, attempt) is the idempotency key of a send. */
+  const pageAttempts = k.table(
+    'page_attempts',
+    {
+      id: k.serial('id'),
+      pageId: k.text('page_id').notNull(),
+      ticketId: k.text('ticket_id').notNull(),
+      step: k.int('step').notNull(),
+      attempt: k.int('attempt').notNull(),
+      target: k.text('target').notNull(),
+      targetName: k.text('target_name'),
+      channel: k.text('channel').notNull(),
+      to: k.text('to_addr'),
+      code: k.text('code'),
+      status: k.text('status').notNull(),
+      providerId: k.text('provider_id'),
+      outcome: k.text('outcome'),
+      result: k.text('result'),
+      error: k.text('error'),
+      at: k.ms('at').notNull(),
+      endedAt: k.ms('ended_at'),
+    },
+    (t) => [
+      k.uniqueIndex('page_attempts_pos_uq').on(t.pageId, t.step, t.attempt),
+      k.index('page_attempts_to_idx').on(t.to, t.at),
+      k.index('page_attempts_provider_idx').on(t.providerId),
+    ],
+  );
+
+  return { tickets, ticketEvents, dayCounters, units, users, credentials, jobs, dedupe, stateDocs, audit, pages, pageAttempts };
 }
 
 export type Tables = ReturnType<typeof defineTables>;

@@ -11,6 +11,16 @@ import health from './routes/health.js';
 import ticketRoutes from './routes/api/tickets.js';
 import authRoutes from './routes/api/auth.js';
 import directoryRoutes from './routes/api/directory.js';
+import statsRoutes from './routes/api/stats.js';
+import supervisionRoutes from './routes/api/supervision.js';
+import dutyRoutes from './routes/api/duty.js';
+import platformRoutes from './routes/platforms.js';
+import open311Routes from './routes/open311.js';
+import consoleRoutes from './routes/console.js';
+import websocket from '@fastify/websocket';
+import operatorSocket from './ws/operator.js';
+import { twilioRoutes } from '../../adapters/twilio/routes.js';
+import { simRoutes } from '../../adapters/sim/voice.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -55,9 +65,31 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
       await api.register(authRoutes);
       await api.register(ticketRoutes);
       await api.register(directoryRoutes);
+      await api.register(statsRoutes);
+      await api.register(supervisionRoutes);
+      await api.register(dutyRoutes);
     },
     { prefix: '/api/v1' },
   );
+  // Voice: operator screen pops, provider webhooks, the simulator's console API.
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(operatorSocket);
+  if (ctx.config.voice === 'twilio' || ctx.config.sms === 'twilio') {
+    const c = ctx.config;
+    await app.register(twilioRoutes({ voice: ctx.voiceService, inbox: ctx.smsInbox, authToken: c.twilio.authToken, publicUrl: c.publicUrl, state: ctx.state, dedupe: ctx.dedupe, clock: ctx.clock, log: ctx.log }));
+  }
+  await app.register(simRoutes({ sim: ctx.simVoice, sms: ctx.simSms, inbox: ctx.smsInbox, clock: ctx.clock }));
+  app.addHook('onReady', async () => {
+    await ctx.voiceService.start();
+  });
+  app.addHook('onClose', async () => {
+    await ctx.voiceService.stop();
+  });
+  // Outside platforms (附件2 push endpoint) and Open311 GeoReport v2: each keeps its own body parser / error shape inside.
+  await app.register(platformRoutes);
+  await app.register(open311Routes);
   for (const p of opts.plugins ?? []) await app.register(p);
+  // The web console last: its client routes never shadow an API route.
+  await app.register(consoleRoutes);
   return app as unknown as FastifyInstance;
 }

@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import argon2 from 'argon2';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
 import { createContainer, type Container } from '../../src/container.js';
@@ -12,6 +14,9 @@ import type { Role } from '../../src/domain/policy.js';
 import { newSchemaName, dropSchema, type Engine } from './db.js';
 
 let sharedClassifier: ClassifierPort | null = null;
+let passwordHash: string | null = null;
+/** The password of every seeded test user (op, unit-a, unit-b, sup, adm). */
+export const TEST_PASSWORD = 'correct-horse-1';
 /** jieba and the duty list load once per test process. */
 export function classifier(): ClassifierPort {
   sharedClassifier ??= loadClassifier('config/duty-list.yaml', 0.45);
@@ -72,7 +77,12 @@ export async function testApp(t: Teardown, opts: { engine?: Engine; now?: string
     await ctx.close();
     if (schema) await dropSchema(process.env.SUBAN_TEST_PG_URL!, schema);
   });
-  const mk = async (name: string, role: Role, unit?: string) => ctx.auth.issueToken((await ctx.auth.addUser({ name, role, unit, password: 'correct-horse-1' })).id);
+  // argon2 is deliberately slow: hash the shared test password once per process, not per user.
+  passwordHash ??= await argon2.hash(TEST_PASSWORD);
+  const mk = async (name: string, role: Role, unit?: string) => {
+    const user = await ctx.users.create({ id: randomUUID(), name, role, unit: unit ?? null, displayName: null, phone: null, disabled: false, passwordHash }, clock.now());
+    return ctx.auth.issueToken(user.id);
+  };
   const tokens = {
     operator: await mk('op', 'operator'),
     unitA: await mk('unit-a', 'unit', '市城管局'),

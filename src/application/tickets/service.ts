@@ -43,6 +43,8 @@ export interface TicketServiceDeps {
   clock: Clock;
   bus: EventBus;
   units: () => Set<string>;
+  /** Tickets mirrored from a platform that handles them itself get no timers. */
+  isMirror?: (t: Ticket) => boolean;
   /** Called after timers were stored, so the job runner looks at them now rather than at its next poll. */
   onJobs?: () => void;
 }
@@ -114,7 +116,7 @@ export class TicketService {
 
   /** Adds the timers the events imply; computed on the folded result so deadlines and versions are final. */
   private withTimers(events: TicketEventData[], at: Date): Decision {
-    return { events, timers: (after) => timersFor(after, events, this.d.calendar, at) };
+    return { events, timers: (after) => timersFor(after, events, this.d.calendar, at, { mirror: this.d.isMirror?.(after) }) };
   }
 
   async get(p: Principal, id: string): Promise<Ticket> {

@@ -9,14 +9,18 @@ export const JOB = {
   signDue: 'sla.sign_due',
   replyDue: 'sla.reply_due',
   followupStart: 'followup.start',
+  /** Send the reply back to the outside platform the ticket came from (handler: application/platforms). */
+  platformReply: 'platform.reply',
 } as const;
-
 
 /**
  * Which timers a change sets, and which it cancels. One place, so "what happens after X" is
  * readable without chasing handlers. Keys embed the ticket version so a re-dispatch gets fresh timers.
  */
-export function timersFor(after: Ticket, events: TicketEventData[], cal: DeadlineCalendar, now: Date): { jobs: JobSpec[]; cancel: string[] } {
+export function timersFor(after: Ticket, events: TicketEventData[], cal: DeadlineCalendar, now: Date, opts: { mirror?: boolean } = {}): { jobs: JobSpec[]; cancel: string[] } {
+  // A mirror of a case an interconnect platform handles itself (附件2 互联互通): the original platform
+  // chases, pages and follows up; the hotline keeps the record only, so no deadline, page or 回访 timers.
+  if (opts.mirror) return { jobs: [], cancel: [] };
   const jobs: JobSpec[] = [];
   const cancel: string[] = [];
   const id = after.id;
@@ -35,10 +39,11 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
         break;
       case 'replied':
         if (after.state === 'replied') jobs.push(followupJob(after, cal, now));
+        if (after.state === 'replied') jobs.push(...platformReplyJob(after, now));
         cancel.push(`sla:${id}:`);
         break;
       case 'review_decided':
-        if (e.approved) jobs.push(followupJob(after, cal, now));
+        if (e.approved) jobs.push(followupJob(after, cal, now), ...platformReplyJob(after, now));
         break;
       case 'closed':
       case 'merged':
@@ -55,6 +60,16 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
     }
   }
   return { jobs, cancel };
+}
+
+/**
+ * A ticket from an outside platform that reaches `replied` owes the platform its reply. Set here, in
+ * the same transaction as the reply (or the approving review), so a crash cannot lose it; the handler
+ * decides by the platform's kind whether anything is sent (interconnect platforms reply themselves).
+ */
+function platformReplyJob(t: Ticket, now: Date): JobSpec[] {
+  if (!t.channel.startsWith('platform:')) return [];
+  return [{ kind: JOB.platformReply, key: `platform.reply:${t.id}:${t.version}`, runAt: now, payload: { ticketId: t.id, version: t.version } }];
 }
 
 function followupJob(t: Ticket, cal: DeadlineCalendar, now: Date): JobSpec {

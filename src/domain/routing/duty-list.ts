@@ -32,8 +32,9 @@ export interface UrgentRule {
   /** The unit that acts on the scene; null keeps the unit that owns the matter. */
   unit: string | null;
   phrases: string[];
-  /** Longer phrases containing a trigger that are not a danger (烟囱冒烟). */
+  /** Longer phrases containing a trigger that are not a danger (烟囱冒烟); a phrase or pattern match lying inside one is ignored. */
   except: string[];
+  /** Compiled with the `g` flag; `{name}` placeholders of the YAML already replaced by the lexicon's words. */
   patterns: RegExp[];
 }
 
@@ -121,13 +122,14 @@ function validate(raw: unknown, errors: string[], expect: DutyListExpectations):
     errors.push('根节点应为映射(version, units, townships, urgent)');
     return null;
   }
-  checkKeys(raw, ['version', 'units', 'townships', 'urgent'], '根节点', errors);
+  checkKeys(raw, ['version', 'units', 'townships', 'lexicon', 'urgent'], '根节点', errors);
   if (raw.version !== 1) errors.push(`version: 只支持 1,实际为 ${JSON.stringify(raw.version)}`);
 
   const units = validateUnits(raw.units, errors);
   const unitNames = new Set(units.map((u) => u.name));
   const townships = validateTownships(raw.townships, errors);
-  const urgent = validateUrgent(raw.urgent, unitNames, errors);
+  const lexicon = validateLexicon(raw.lexicon, errors);
+  const urgent = validateUrgent(raw.urgent, unitNames, lexicon, errors);
 
   if (expect.units) compareSets('units', [...unitNames], expect.units, errors);
   if (expect.townships) compareSets('townships', townships.map((t) => t.name), expect.townships, errors);
@@ -207,7 +209,58 @@ function validateTownships(v: unknown, errors: string[]): Township[] {
   return out;
 }
 
-function validateUrgent(v: unknown, unitNames: ReadonlySet<string>, errors: string[]): UrgentRule[] {
+/**
+ * Word families (儿童, 老人, 房屋构件, 凶器 ...) that urgent patterns share as `{name}`, so that a
+ * colloquial word added once (细伢子, 老倌) reaches every rule about children or old people. An
+ * item is a regular-expression fragment (usually a plain word) or `{other}` to include another
+ * family. Returns name → one non-capturing alternation, longest words first.
+ */
+function validateLexicon(v: unknown, errors: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  if (v === undefined || v === null) return out;
+  if (!isRecord(v)) {
+    errors.push('lexicon: 应为映射(词族名 → 词语列表)');
+    return out;
+  }
+  const raw = new Map<string, string[]>();
+  for (const [name, items] of Object.entries(v)) {
+    if (!LEXICON_NAME.test(name)) errors.push(`lexicon.${name}: 词族名只能用小写字母、数字和下划线`);
+    else raw.set(name, stringList(items, `lexicon.${name}`, errors, { min: 1 }));
+  }
+  const words = (name: string, trail: string[]): string[] => {
+    if (trail.includes(name)) {
+      errors.push(`lexicon.${trail[0]}: 循环引用 ${[...trail, name].join(' → ')}`);
+      return [];
+    }
+    const items = raw.get(name) ?? [];
+    return items.flatMap((item) => {
+      const ref = /^\{([a-z0-9_]+)\}$/.exec(item);
+      if (!ref) return [item];
+      if (!raw.has(ref[1])) {
+        errors.push(`lexicon.${name}: 引用了不存在的词族 {${ref[1]}}`);
+        return [];
+      }
+      return words(ref[1], [...trail, name]);
+    });
+  };
+  for (const name of raw.keys()) {
+    const list = [...new Set(words(name, []))].sort((a, b) => b.length - a.length);
+    const alternation = `(?:${list.join('|')})`;
+    try {
+      new RegExp(alternation, 'u');
+      out.set(name, alternation);
+    } catch (e) {
+      errors.push(`lexicon.${name}: 含无效的正则片段:${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+const LEXICON_NAME = /^[a-z][a-z0-9_]*$/;
+/** `{name}` in a pattern; `{0,12}` and other quantifiers never match because they start with a digit. */
+const PLACEHOLDER = /\{([a-z][a-z0-9_]*)\}/g;
+
+function validateUrgent(v: unknown, unitNames: ReadonlySet<string>, lexicon: ReadonlyMap<string, string>, errors: string[]): UrgentRule[] {
   if (!Array.isArray(v) || v.length === 0) {
     errors.push('urgent: 应为非空列表(即办规则)');
     return [];
@@ -235,15 +288,24 @@ function validateUrgent(v: unknown, unitNames: ReadonlySet<string>, errors: stri
     const except = stringList(body.except, `${where}.except`, errors, { min: 0 }).map(normalizeText);
     const patterns: RegExp[] = [];
     stringList(body.patterns, `${where}.patterns`, errors, { min: 0 }).forEach((p, j) => {
+      // Not normalizeText: its upper-casing would turn \s into \S.
+      let source = p;
+      const unknown = [...source.matchAll(PLACEHOLDER)].map((m) => m[1]).filter((name) => !lexicon.has(name));
+      if (unknown.length > 0) {
+        errors.push(`${where}.patterns[${j}]: 词族 ${unknown.map((n) => `{${n}}`).join('、')} 未在 lexicon 中定义`);
+        return;
+      }
+      source = source.replace(PLACEHOLDER, (_, name: string) => lexicon.get(name)!);
       try {
-        patterns.push(new RegExp(p, 'u'));
+        patterns.push(new RegExp(source, 'gu'));
       } catch (e) {
         errors.push(`${where}.patterns[${j}]: 正则表达式无效:${(e as Error).message}`);
       }
     });
     if (phrases.length === 0 && patterns.length === 0) errors.push(`${where}: phrases 和 patterns 至少要有一项`);
     for (const ex of except) {
-      if (!phrases.some((p) => ex.includes(p))) errors.push(`${where}.except "${ex}": 不包含任何触发词,不会起作用`);
+      const covers = phrases.some((p) => ex.includes(p)) || patterns.some((re) => new RegExp(re.source, 'u').test(ex));
+      if (!covers) errors.push(`${where}.except "${ex}": 不包含任何触发词,不会起作用`);
     }
     out.push({ id, label: typeof body.label === 'string' ? body.label.trim() : id, unit, phrases, except, patterns });
   });

@@ -48,6 +48,59 @@ CREATE TABLE `jobs` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `jobs_key_uq` ON `jobs` (`key`);--> statement-breakpoint
 CREATE INDEX `jobs_due_idx` ON `jobs` (`status`,`run_at`);--> statement-breakpoint
+CREATE TABLE `page_attempts` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`page_id` text NOT NULL,
+	`ticket_id` text NOT NULL,
+	`step` integer NOT NULL,
+	`attempt` integer NOT NULL,
+	`target` text NOT NULL,
+	`target_name` text,
+	`channel` text NOT NULL,
+	`to_addr` text,
+	`code` text,
+	`status` text NOT NULL,
+	`provider_id` text,
+	`outcome` text,
+	`result` text,
+	`error` text,
+	`at` integer NOT NULL,
+	`ended_at` integer
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `page_attempts_pos_uq` ON `page_attempts` (`page_id`,`step`,`attempt`);--> statement-breakpoint
+CREATE INDEX `page_attempts_to_idx` ON `page_attempts` (`to_addr`,`at`);--> statement-breakpoint
+CREATE INDEX `page_attempts_provider_idx` ON `page_attempts` (`provider_id`);--> statement-breakpoint
+CREATE TABLE `pages` (
+	`id` text PRIMARY KEY NOT NULL,
+	`ticket_id` text NOT NULL,
+	`ticket_number` text NOT NULL,
+	`unit` text,
+	`reason` text NOT NULL,
+	`status` text NOT NULL,
+	`running_key` text,
+	`source_key` text,
+	`chain` text NOT NULL,
+	`vars` text NOT NULL,
+	`step` integer NOT NULL,
+	`attempt` integer NOT NULL,
+	`next_step` integer,
+	`next_attempt` integer,
+	`next_at` integer,
+	`started_at` integer NOT NULL,
+	`started_by` text NOT NULL,
+	`ended_at` integer,
+	`end_reason` text,
+	`acked_at` integer,
+	`acked_by` text,
+	`acked_by_id` text,
+	`ack_via` text
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `pages_running_uq` ON `pages` (`running_key`);--> statement-breakpoint
+CREATE UNIQUE INDEX `pages_source_uq` ON `pages` (`source_key`);--> statement-breakpoint
+CREATE INDEX `pages_ticket_idx` ON `pages` (`ticket_id`,`started_at`);--> statement-breakpoint
+CREATE INDEX `pages_status_idx` ON `pages` (`status`,`started_at`);--> statement-breakpoint
 CREATE TABLE `state_docs` (
 	`scope` text NOT NULL,
 	`key` text NOT NULL,

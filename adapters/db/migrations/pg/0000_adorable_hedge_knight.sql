@@ -44,6 +44,52 @@ CREATE TABLE "jobs" (
 	"finished_at" bigint
 );
 --> statement-breakpoint
+CREATE TABLE "page_attempts" (
+	"id" serial PRIMARY KEY NOT NULL,
+	"page_id" text NOT NULL,
+	"ticket_id" text NOT NULL,
+	"step" integer NOT NULL,
+	"attempt" integer NOT NULL,
+	"target" text NOT NULL,
+	"target_name" text,
+	"channel" text NOT NULL,
+	"to_addr" text,
+	"code" text,
+	"status" text NOT NULL,
+	"provider_id" text,
+	"outcome" text,
+	"result" text,
+	"error" text,
+	"at" bigint NOT NULL,
+	"ended_at" bigint
+);
+--> statement-breakpoint
+CREATE TABLE "pages" (
+	"id" text PRIMARY KEY NOT NULL,
+	"ticket_id" text NOT NULL,
+	"ticket_number" text NOT NULL,
+	"unit" text,
+	"reason" text NOT NULL,
+	"status" text NOT NULL,
+	"running_key" text,
+	"source_key" text,
+	"chain" jsonb NOT NULL,
+	"vars" jsonb NOT NULL,
+	"step" integer NOT NULL,
+	"attempt" integer NOT NULL,
+	"next_step" integer,
+	"next_attempt" integer,
+	"next_at" bigint,
+	"started_at" bigint NOT NULL,
+	"started_by" text NOT NULL,
+	"ended_at" bigint,
+	"end_reason" text,
+	"acked_at" bigint,
+	"acked_by" text,
+	"acked_by_id" text,
+	"ack_via" text
+);
+--> statement-breakpoint
 CREATE TABLE "state_docs" (
 	"scope" text NOT NULL,
 	"key" text NOT NULL,
@@ -124,6 +170,13 @@ CREATE INDEX "audit_subject_idx" ON "audit" USING btree ("subject","at");--> sta
 CREATE INDEX "credentials_user_idx" ON "credentials" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "jobs_key_uq" ON "jobs" USING btree ("key");--> statement-breakpoint
 CREATE INDEX "jobs_due_idx" ON "jobs" USING btree ("status","run_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "page_attempts_pos_uq" ON "page_attempts" USING btree ("page_id","step","attempt");--> statement-breakpoint
+CREATE INDEX "page_attempts_to_idx" ON "page_attempts" USING btree ("to_addr","at");--> statement-breakpoint
+CREATE INDEX "page_attempts_provider_idx" ON "page_attempts" USING btree ("provider_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "pages_running_uq" ON "pages" USING btree ("running_key");--> statement-breakpoint
+CREATE UNIQUE INDEX "pages_source_uq" ON "pages" USING btree ("source_key");--> statement-breakpoint
+CREATE INDEX "pages_ticket_idx" ON "pages" USING btree ("ticket_id","started_at");--> statement-breakpoint
+CREATE INDEX "pages_status_idx" ON "pages" USING btree ("status","started_at");--> statement-breakpoint
 CREATE INDEX "state_docs_expiry_idx" ON "state_docs" USING btree ("expires_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "ticket_events_seq_uq" ON "ticket_events" USING btree ("ticket_id","seq");--> statement-breakpoint
 CREATE INDEX "ticket_events_at_idx" ON "ticket_events" USING btree ("at");--> statement-breakpoint

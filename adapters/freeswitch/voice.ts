@@ -1,0 +1,159 @@
+/**
+ * Wires FreeSWITCH to the IVR runner: every call FreeSWITCH hands to our outbound socket runs a
+ * flow turn by turn through render.executeTurn; outbound calls are `originate`d over the inbound
+ * ESL connection and land on the same socket server (`&socket(...)`), where the pending call's
+ * flow is picked up by its uuid. Hangup causes become CallOutcomes on the bus.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Turn } from '../../src/application/ivr/instructions.js';
+import type { CallOutcome, OutboundCall } from '../../src/application/ports/voice.js';
+import type { VoiceLogger, VoiceProvider, VoiceService } from '../../src/application/voice/voice-service.js';
+import { normalisePhone } from '../../src/domain/phone.js';
+import type { Clock } from '../../src/domain/clock.js';
+import { EslClient, type EslClientOptions } from './esl-client.js';
+import { isCallHungUp } from './errors.js';
+import type { OriginateFailureKind } from './originate.js';
+import { OutboundServer, type CallChannel, type TtsConfig } from './outbound-server.js';
+import { executeTurn, type RenderOptions } from './render.js';
+
+export interface FreeSwitchVoiceOptions {
+  esl: Pick<EslClientOptions, 'host' | 'port' | 'password' | 'gateway' | 'reconnect'>;
+  /** where our outbound-socket server listens; 0 picks a free port (tests) */
+  outbound: { host?: string; port: number };
+  /** host:port FreeSWITCH dials for originated calls (default the outbound server's) */
+  socketTarget?: string;
+  tts?: TtsConfig;
+  render?: Partial<RenderOptions>;
+  /** the hotline number outbound calls show */
+  callerId?: string;
+  clock: Clock;
+  log: VoiceLogger;
+}
+
+interface Pending {
+  call: OutboundCall;
+  settled: boolean;
+}
+
+const OUTCOME_BY_KIND: Record<OriginateFailureKind, CallOutcome['outcome']> = {
+  no_answer: 'no-answer',
+  busy: 'busy',
+  rejected: 'busy',
+  invalid_number: 'failed',
+  unreachable: 'failed',
+  error: 'failed',
+};
+
+export class FreeSwitchVoiceProvider implements VoiceProvider {
+  readonly name = 'freeswitch';
+  readonly esl: EslClient;
+  readonly server: OutboundServer;
+  private readonly pending = new Map<string, Pending>();
+  private readonly running = new Set<Promise<void>>();
+  private address: { host: string; port: number } | null = null;
+
+  constructor(
+    private readonly voice: VoiceService,
+    private readonly o: FreeSwitchVoiceOptions,
+  ) {
+    this.esl = new EslClient({ ...o.esl, events: ['CHANNEL_HANGUP'], logger: o.log });
+    this.server = new OutboundServer({
+      host: o.outbound.host ?? '127.0.0.1',
+      port: o.outbound.port,
+      onCall: (ch) => this.track(this.runCall(ch)),
+      ...(o.tts ? { tts: o.tts } : {}),
+      logger: o.log,
+    });
+  }
+
+  /** The outbound-socket server's address once started. */
+  get listening(): { host: string; port: number } | null {
+    return this.address;
+  }
+
+  async start(): Promise<void> {
+    this.address = await this.server.listen();
+    // A switch that is down or restarting must not stop the service: the client keeps retrying.
+    this.esl.connect().catch((err: unknown) => this.o.log.error({ err: (err as Error).message }, 'FreeSWITCH event socket refused us'));
+  }
+
+  async stop(): Promise<void> {
+    await this.server.close();
+    await this.esl.close();
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** Resolves when the calls in progress have ended (tests). */
+  async settled(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running]);
+    await this.voice.idle();
+  }
+
+  async placeCall(c: OutboundCall): Promise<{ callId: string }> {
+    const uuid = randomUUID();
+    this.pending.set(uuid, { call: c, settled: false });
+    const target = this.o.socketTarget ?? `${this.address?.host ?? '127.0.0.1'}:${this.address?.port ?? 8084}`;
+    // originate answers only once the far end picks up (or fails): the outcome follows on the bus.
+    const job = this.esl
+      .originate({
+        to: c.to,
+        timeoutSec: c.timeoutSec ?? 30,
+        ...(this.o.callerId ? { callerId: { number: this.o.callerId, name: '12345' } } : {}),
+        vars: { origination_uuid: uuid, suban_ref: c.ref },
+        app: { name: 'socket', arg: `${target} async full` },
+      })
+      .then((r) => {
+        if (!r.ok) this.outcome(uuid, OUTCOME_BY_KIND[r.kind], null);
+      })
+      .catch((err: unknown) => {
+        this.o.log.warn({ callId: uuid, err: (err as Error).message }, 'originate failed');
+        this.outcome(uuid, 'failed', null);
+      });
+    this.track(job);
+    return { callId: uuid };
+  }
+
+  private track(p: Promise<void>): Promise<void> {
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p));
+    return p;
+  }
+
+  private outcome(uuid: string, outcome: CallOutcome['outcome'], result: string | null): void {
+    const p = this.pending.get(uuid);
+    if (!p || p.settled) return;
+    p.settled = true;
+    this.pending.delete(uuid);
+    this.voice.publishOutcome({ ref: p.call.ref, callId: uuid, outcome, result, at: this.o.clock.now() });
+  }
+
+  private async runCall(ch: CallChannel): Promise<void> {
+    const callId = ch.info.uuid;
+    const out = this.pending.get(callId);
+    const { runner } = this.voice;
+    const render: RenderOptions = {
+      recordingPath: (id, turn) => `/var/lib/freeswitch/recordings/suban/${id}-${turn}.wav`,
+      ...this.o.render,
+    };
+    let turn: Turn;
+    try {
+      turn = await runner.start(
+        out
+          ? { callId, flow: out.call.flow, caller: this.o.callerId ?? '12345', called: normalisePhone(out.call.to), direction: 'outbound', vars: { ...out.call.vars, callRef: out.call.ref } }
+          : { callId, flow: this.voice.inboundFlow, caller: normalisePhone(ch.info.callerNumber), called: ch.info.destinationNumber, direction: 'inbound' },
+      );
+      for (;;) {
+        const input = await executeTurn(ch, turn, render);
+        if (turn.done) break;
+        turn = await runner.resume(callId, input, turn.turnId);
+      }
+    } catch (err) {
+      if (!isCallHungUp(err)) this.o.log.warn({ callId, err: (err as Error).message }, 'FreeSWITCH call failed');
+      await runner.hangup(callId, isCallHungUp(err) ? 'caller_hangup' : 'error');
+    }
+    if (out) {
+      const s = await runner.getSession(callId);
+      this.outcome(callId, 'completed', s?.ended?.result ?? null);
+    }
+  }
+}

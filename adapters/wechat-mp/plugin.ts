@@ -1,0 +1,326 @@
+/**
+ * The WeChat Official Account (公众号) webhook: `GET /wechat/mp` answers WeChat's URL check,
+ * `POST /wechat/mp` receives messages in plain or AES safe mode and feeds them to the same
+ * conversation engine as the wechaty bot.
+ *
+ * WeChat waits 5 s for an answer and otherwise retries (up to three times, same MsgId). So each
+ * message gets `passiveReplyMs` (4 s): when the engine answers in time its text goes back in the
+ * HTTP response (a passive reply); otherwise we answer `success` and the texts follow as
+ * customer-service messages. A message is processed once: the DedupeStore claim stops a retry
+ * on any instance, in-process retries join the running attempt and get the same answer, and
+ * the engine's own seen-marks cover an instance that died half-way.
+ *
+ * Anything from the network gets a 4xx when it is wrong and never a 5xx: a bad signature 401
+ * (nothing is parsed or stored), plain POSTs while safe mode is configured 403, malformed XML
+ * 400, more than 64 KiB 413.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Clock } from '../../src/domain/clock.js';
+import { AppError } from '../../src/domain/errors.js';
+import type { ChatInput } from '../../src/application/conversation/ports.js';
+import { T } from '../../src/application/conversation/texts.js';
+import { createConversationEngine, type ChatHandler, type ConversationDeps } from '../../src/application/conversation/wiring.js';
+import type { SmsSender } from '../../src/application/ports/messaging.js';
+import type { DedupeStore } from '../../src/application/ports/misc.js';
+import { WechatMpCrypto, verifyPlainSignature } from './crypto.js';
+import { MAX_XML_BYTES, buildTextReply, dedupeKey, parseEncryptedEnvelope, parseIncomingMessage, sealReply, type IncomingMpMessage } from './xml.js';
+import { WechatMpApiClient, WechatMpNotifier, splitUtf8, MAX_TEXT_BYTES, type WechatMpApi } from './api-client.js';
+
+interface MpLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** The slice of the container the webhook needs; `Container` satisfies it. */
+export interface WechatMpDeps extends ConversationDeps {
+  config: { wechatMp: { token: string; appId: string; secret: string; aesKey: string; apiBase: string } };
+  dedupe: DedupeStore;
+  sms: SmsSender;
+  log: MpLog;
+}
+
+export interface WechatMpOptions {
+  /** Defaults to a conversation engine over the deps. */
+  engine?: ChatHandler;
+  /** Defaults to the HTTP client for config.wechatMp.apiBase. */
+  api?: WechatMpApi;
+  notifier?: WechatMpNotifier;
+  /** How long to wait for the engine before answering `success` (default 4000 ms; WeChat gives up at 5 s). */
+  passiveReplyMs?: number;
+  /** A claim older than this whose instance never finished is taken over (default 30 s). */
+  staleClaimMs?: number;
+  /** 16 random bytes for the safe-mode envelope (tests reproduce vectors with it). */
+  random?: () => Buffer;
+}
+
+export interface WechatMp {
+  /** Register with buildApp(ctx, { plugins: [mp.plugin] }); encapsulated (its XML parser is its own). */
+  plugin: (app: FastifyInstance) => Promise<void>;
+  /** Outbound notices (ticket updates) with the 48-hour window and the SMS fallback. */
+  notifier: WechatMpNotifier;
+  /**
+   * A customer-service message or an error: AppError 'unavailable' (wechat_window_closed) outside
+   * the 48-hour window, WechatApiError when WeChat refuses. For the 回访 question, whose answer
+   * must come back through this chat.
+   */
+  sendToContact(openid: string, text: string): Promise<void>;
+  /** The follower's last message, click or subscribe; null when never seen. */
+  lastInboundAt(openid: string): Promise<Date | null>;
+  engine: ChatHandler;
+  /** Resolves when every reply still being produced or sent in the background is done. */
+  idle(): Promise<void>;
+}
+
+export const MP_DEDUPE_SCOPE = 'wechat-mp';
+
+/** Said when a genuine message could not be handled; WeChat does not retry after a 200. */
+const BUSY_TEXT = '抱歉，系统繁忙，您的消息未能处理，请稍后再发送一次。';
+
+type ClaimRecord = { state: 'processing'; startedAt: string } | { state: 'done'; passive: string | null } | { state: 'failed'; at: string };
+
+type JobResult = { kind: 'replies'; replies: string[] } | { kind: 'done'; passive: string | null } | { kind: 'busy' } | { kind: 'failed' };
+
+/** One message being handled in this process; WeChat's retries of it join instead of starting over. */
+interface Job {
+  result: Promise<JobResult>;
+  /** 'passive' once the replies went into an HTTP answer; 'later' once they go as customer-service messages. */
+  mode: 'open' | 'passive' | 'later';
+  passive: string | null;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/** Joined replies for one passive message, or null when they do not fit in one. */
+function passiveText(replies: string[]): string | null {
+  if (replies.length === 0) return null;
+  const joined = replies.join('\n\n');
+  return splitUtf8(joined, MAX_TEXT_BYTES).length === 1 ? joined : null;
+}
+
+const HTTP_URL_RE = /^https?:\/\/[^\s]{1,1000}$/;
+
+/** The neutral chat input for a parsed message; null for kinds the conversation does not take. */
+export function toChatInput(m: IncomingMpMessage, now: Date): ChatInput | null {
+  // WeChat's CreateTime is the citizen's send time; a wildly different one is not trusted.
+  const sent = m.createTime * 1000;
+  const at = Math.abs(sent - now.getTime()) < 24 * 3600_000 ? new Date(sent) : now;
+  const base = { contactId: m.fromUserName, channel: 'wechat-mp' as const, at, messageId: dedupeKey(m) };
+  switch (m.type) {
+    case 'text':
+      return { ...base, kind: 'text', text: m.content };
+    case 'image':
+      return { ...base, kind: 'image', ...(HTTP_URL_RE.test(m.picUrl) ? { mediaUrl: m.picUrl } : {}) };
+    case 'voice':
+      // Voice has no URL; the media id can be fetched through cgi-bin/media/get for 3 days.
+      return { ...base, kind: 'voice', mediaUrl: `wechat-mp-media:${m.mediaId}`, ...(m.recognition ? { recognition: m.recognition } : {}) };
+    case 'location':
+      return { ...base, kind: 'location', location: { lat: m.lat, lng: m.lng, label: m.label } };
+    case 'event':
+      if (m.event === 'CLICK') return { ...base, kind: 'event', event: 'click', ...(m.eventKey ? { eventKey: m.eventKey } : {}) };
+      return { ...base, kind: 'event', event: m.event };
+    default:
+      return null;
+  }
+}
+
+export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): WechatMp {
+  const cfg = deps.config.wechatMp;
+  const clock: Clock = deps.clock;
+  const engine: ChatHandler = opts.engine ?? createConversationEngine(deps);
+  const api = opts.api ?? new WechatMpApiClient({ apiBase: cfg.apiBase, appId: cfg.appId, secret: cfg.secret }, clock);
+  const notifier = opts.notifier ?? new WechatMpNotifier({ state: deps.state, sms: deps.sms, clock, bus: deps.bus, log: deps.log }, api);
+  const crypto = cfg.aesKey ? new WechatMpCrypto({ token: cfg.token, encodingAESKey: cfg.aesKey, appId: cfg.appId }, opts.random) : null;
+  const passiveReplyMs = opts.passiveReplyMs ?? 4000;
+  const staleClaimMs = opts.staleClaimMs ?? 30_000;
+  const jobs = new Map<string, Job>();
+  const background = new Set<Promise<unknown>>();
+
+  const track = (p: Promise<unknown>) => {
+    const q = p.catch((err) => deps.log.error({ err: String(err) }, 'wechat-mp background work failed')).finally(() => background.delete(q));
+    background.add(q);
+  };
+
+  /** Claims the message in the DedupeStore; a claim left by a dead instance is taken over. */
+  async function claim(key: string): Promise<JobResult | null> {
+    const now = clock.now();
+    const mine: ClaimRecord = { state: 'processing', startedAt: now.toISOString() };
+    if (await deps.dedupe.claim(MP_DEDUPE_SCOPE, key, now, mine)) return null;
+    const rec = (await deps.dedupe.get(MP_DEDUPE_SCOPE, key)) as ClaimRecord | undefined;
+    if (rec?.state === 'done') return { kind: 'done', passive: rec.passive };
+    if (rec?.state === 'processing' && now.getTime() - Date.parse(rec.startedAt) < staleClaimMs) return { kind: 'busy' };
+    await deps.dedupe.set(MP_DEDUPE_SCOPE, key, mine, now);
+    return null;
+  }
+
+  function start(key: string, input: ChatInput): Job {
+    const job: Job = { mode: 'open', passive: null, result: Promise.resolve({ kind: 'busy' }) };
+    job.result = (async (): Promise<JobResult> => {
+      const earlier = await claim(key);
+      if (earlier) return earlier;
+      let replies: string[];
+      try {
+        replies = await engine.handle(input);
+      } catch (err) {
+        deps.log.error({ err: String(err) }, 'wechat-mp message could not be handled');
+        const failed: ClaimRecord = { state: 'failed', at: clock.now().toISOString() };
+        await deps.dedupe.set(MP_DEDUPE_SCOPE, key, failed, clock.now()).catch(() => undefined);
+        return { kind: 'failed' };
+      }
+      // Decided here, before any waiting request sees the result: a request whose deadline
+      // already passed has switched the job to 'later'.
+      if (job.mode === 'open') {
+        job.passive = passiveText(replies);
+        job.mode = job.passive !== null || replies.length === 0 ? 'passive' : 'later';
+      }
+      if (job.mode === 'later' && replies.length > 0) track(notifier.send(input.contactId, replies));
+      const done: ClaimRecord = { state: 'done', passive: job.mode === 'passive' ? job.passive : null };
+      await deps.dedupe.set(MP_DEDUPE_SCOPE, key, done, clock.now());
+      return { kind: 'replies', replies };
+    })().finally(() => {
+      if (jobs.get(key) === job) jobs.delete(key);
+    });
+    track(job.result);
+    return job;
+  }
+
+  /** The passive reply text for this request, or null to answer `success`. */
+  async function deliver(input: ChatInput): Promise<{ passive: string | null; failed?: boolean }> {
+    const key = `${input.contactId}:${input.messageId}`;
+    let job = jobs.get(key);
+    if (!job) {
+      job = start(key, input);
+      jobs.set(key, job);
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), passiveReplyMs);
+    });
+    const r = await Promise.race([job.result, timeout]).finally(() => clearTimeout(timer));
+    if (r === 'timeout') {
+      if (job.mode === 'open') job.mode = 'later';
+      return { passive: job.mode === 'passive' ? job.passive : null };
+    }
+    switch (r.kind) {
+      case 'done':
+        return { passive: r.passive };
+      case 'busy':
+        return { passive: null };
+      case 'failed':
+        return { passive: null, failed: true };
+      case 'replies':
+        return { passive: job.mode === 'passive' ? job.passive : null };
+    }
+  }
+
+  function answer(reply: FastifyReply, m: IncomingMpMessage, text: string | null, encrypted: boolean, nonce: string) {
+    if (text === null) return reply.type('text/plain; charset=utf-8').send('success');
+    const createTime = Math.floor(clock.now().getTime() / 1000);
+    const xml = buildTextReply({ toUser: m.fromUserName, fromUser: m.toUserName, content: text, createTime });
+    const body = encrypted && crypto ? sealReply(crypto, xml, String(createTime), nonce) : xml;
+    return reply.type('application/xml; charset=utf-8').send(body);
+  }
+
+  function fail(reply: FastifyReply, status: number, code: string, message: string) {
+    return reply.status(status).send({ error: { code, message } });
+  }
+
+  async function onPost(req: FastifyRequest, reply: FastifyReply) {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const timestamp = str(q.timestamp);
+    const nonce = str(q.nonce);
+    if (!timestamp || !nonce) return fail(reply, 401, 'wechat_signature', 'missing timestamp or nonce');
+    const encrypted = q.encrypt_type === 'aes';
+    if (!encrypted && !verifyPlainSignature(cfg.token, timestamp, nonce, str(q.signature) ?? '')) {
+      return fail(reply, 401, 'wechat_signature', 'signature does not match');
+    }
+    if (encrypted && !crypto) return fail(reply, 400, 'wechat_safe_mode_off', 'safe mode is not configured (WECHAT_MP_AES_KEY)');
+    // With safe mode configured a plain body is refused: its signature does not cover the body.
+    if (!encrypted && crypto) return fail(reply, 403, 'wechat_plain_refused', 'this account accepts encrypted messages only');
+    if (typeof req.body !== 'string') return fail(reply, 400, 'wechat_xml', 'body must be XML');
+
+    let m: IncomingMpMessage;
+    try {
+      let xml = req.body;
+      if (encrypted && crypto) {
+        const env = parseEncryptedEnvelope(xml);
+        xml = crypto.open({ timestamp, nonce, msgSignature: str(q.msg_signature) ?? '', encrypt: env.encrypt });
+      }
+      m = parseIncomingMessage(xml);
+    } catch (err) {
+      if (err instanceof AppError) {
+        if (err.code === 'wechat_signature') return fail(reply, 401, err.code, err.message);
+        return fail(reply, err.kind === 'too_large' ? 413 : 400, err.code, err.message);
+      }
+      req.log.warn({ err: String(err) }, 'wechat-mp body refused');
+      return fail(reply, 400, 'wechat_xml', 'body could not be read');
+    }
+    const openid = str(q.openid);
+    if (openid && openid !== m.fromUserName) return fail(reply, 400, 'wechat_openid', 'openid does not match FromUserName');
+
+    try {
+      await notifier.noteInbound(m.fromUserName, m.type === 'text' ? m.content : undefined);
+      const input = toChatInput(m, clock.now());
+      if (!input) {
+        // Video, links and such get a hint; unknown events (VIEW, LOCATION...) need no answer.
+        return answer(reply, m, m.type === 'unsupported' && m.msgType !== 'event' ? T.unsupported : null, encrypted, nonce);
+      }
+      const out = await deliver(input);
+      if (out.failed) return answer(reply, m, BUSY_TEXT, encrypted, nonce);
+      return answer(reply, m, out.passive, encrypted, nonce);
+    } catch (err) {
+      // The message is genuine, so WeChat gets a 200 and the citizen an apology, never a 5xx.
+      req.log.error({ err: String(err) }, 'wechat-mp message failed');
+      return answer(reply, m, BUSY_TEXT, encrypted, nonce);
+    }
+  }
+
+  async function onGet(req: FastifyRequest, reply: FastifyReply) {
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const [signature, timestamp, nonce, echostr] = [str(q.signature), str(q.timestamp), str(q.nonce), str(q.echostr)];
+    if (!signature || !timestamp || !nonce || echostr === null) return fail(reply, 400, 'wechat_verify', 'signature, timestamp, nonce and echostr are required');
+    if (!verifyPlainSignature(cfg.token, timestamp, nonce, signature)) return fail(reply, 401, 'wechat_signature', 'signature does not match');
+    return reply.type('text/plain; charset=utf-8').send(echostr);
+  }
+
+  const plugin = async (app: FastifyInstance) => {
+    if (!cfg.token) {
+      deps.log.info({}, 'WeChat Official Account webhook disabled (WECHAT_MP_TOKEN is empty)');
+      return;
+    }
+    // Only this plugin's routes: WeChat posts text/xml, and nothing larger than 64 KiB is a message.
+    app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string', bodyLimit: MAX_XML_BYTES }, (_req, body, done) => done(null, body));
+    app.setErrorHandler((err: FastifyError, req, reply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+      if (status === 400 && !(err.statusCode && err.statusCode < 500)) req.log.warn({ err: err.message }, 'wechat-mp request failed');
+      return fail(reply, status, err.code?.toLowerCase() || 'bad_request', err.message);
+    });
+    app.get('/wechat/mp', onGet);
+    app.post('/wechat/mp', { bodyLimit: MAX_XML_BYTES }, onPost);
+    app.addHook('onClose', async () => {
+      await idle();
+    });
+  };
+
+  async function idle(): Promise<void> {
+    while (background.size > 0) await Promise.allSettled([...background]);
+  }
+
+  async function lastInboundAt(openid: string): Promise<Date | null> {
+    const doc = await notifier.contact(openid);
+    const at = doc ? Date.parse(doc.lastInboundAt) : 0;
+    return at > 0 ? new Date(at) : null;
+  }
+
+  async function sendToContact(openid: string, text: string): Promise<void> {
+    if (!(await notifier.inWindow(openid))) throw new AppError('unavailable', 'wechat_window_closed', '超出公众号48小时客服消息时限，无法发送');
+    await api.sendText(openid, text);
+  }
+
+  return { plugin, notifier, engine, idle, sendToContact, lastInboundAt };
+}
+
+/** Shorthand when only the plugin is needed: `buildApp(ctx, { plugins: [wechatMpPlugin(ctx)] })`. */
+export function wechatMpPlugin(deps: WechatMpDeps, opts: WechatMpOptions = {}): (app: FastifyInstance) => Promise<void> {
+  return createWechatMp(deps, opts).plugin;
+}

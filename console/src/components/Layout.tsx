@@ -1,0 +1,65 @@
+import type { ComponentChildren } from 'preact';
+import type { Role } from '../../../src/domain/policy.js';
+import { roleLabel } from '../format.js';
+import { liveStatus } from '../live.js';
+import { useLocation } from '../router.js';
+import { logout } from '../session.js';
+import { useStore } from '../store.js';
+import type { User } from '../types.js';
+
+export interface NavItem {
+  path: string;
+  label: string;
+  roles: Role[];
+}
+
+export const NAV: NavItem[] = [
+  { path: '/desk', label: '话务台', roles: ['operator', 'supervisor', 'admin'] },
+  { path: '/inbox', label: '单位待办', roles: ['unit'] },
+  { path: '/tickets', label: '工单', roles: ['operator', 'unit', 'supervisor', 'admin'] },
+  { path: '/duty', label: '值班与呼叫', roles: ['operator', 'unit', 'supervisor', 'admin'] },
+  { path: '/board', label: '督办看板', roles: ['operator', 'supervisor', 'admin'] },
+  { path: '/admin', label: '管理', roles: ['supervisor', 'admin'] },
+];
+
+export function Layout({ user, children }: { user: User; children: ComponentChildren }) {
+  const loc = useLocation();
+  const live = useStore(liveStatus);
+  const online = live.console === 'open' && (live.operator === 'off' || live.operator === 'open');
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">
+        跳到主要内容
+      </a>
+      <header class="topbar">
+        <div class="brand">
+          速办 <small>12345 热线工作台</small>
+        </div>
+        <nav aria-label="主导航">
+          <ul>
+            {NAV.filter((n) => n.roles.includes(user.role)).map((n) => (
+              <li key={n.path}>
+                <a href={n.path} aria-current={loc.path === n.path || loc.path.startsWith(`${n.path}/`) ? 'page' : undefined}>
+                  {n.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div class="who">
+          <span class={`live-dot ${online ? 'on' : ''}`} role="status" aria-label={online ? '实时连接正常' : '实时连接中断，正在重连'} title={online ? '实时连接正常' : '实时连接中断，正在重连'} />
+          <span>
+            {user.name} · {roleLabel(user.role)}
+            {user.unit ? ` · ${user.unit}` : ''}
+          </span>
+          <button type="button" class="btn-link" onClick={() => void logout()}>
+            退出
+          </button>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {children}
+      </main>
+    </div>
+  );
+}

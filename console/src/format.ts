@@ -1,0 +1,41 @@
+/** How the console writes times, durations and labels: always Beijing time, always Chinese. */
+import { ROLE_LABELS, type Role } from '../../src/domain/policy.js';
+
+const TZ = 'Asia/Shanghai';
+const dtf = new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
+const tf = new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+export function dateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '—' : dtf.format(d).replace(/\//g, '-');
+}
+
+export function time(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '—' : tf.format(d);
+}
+
+/** "还剩 3 小时" / "已超期 2 天" relative to now. */
+export function dueIn(iso: string | null | undefined, now = Date.now()): { text: string; overdue: boolean; soon: boolean } {
+  if (!iso) return { text: '—', overdue: false, soon: false };
+  const ms = new Date(iso).getTime() - now;
+  const abs = Math.abs(ms);
+  const h = abs / 3600_000;
+  const span = h >= 48 ? `${Math.floor(h / 24)} 天` : h >= 1 ? `${Math.floor(h)} 小时` : `${Math.max(1, Math.floor(abs / 60_000))} 分钟`;
+  return ms < 0 ? { text: `已超期 ${span}`, overdue: true, soon: false } : { text: `还剩 ${span}`, overdue: false, soon: h < 4 };
+}
+
+export function waited(sinceIso: string, now = Date.now()): string {
+  const s = Math.max(0, Math.round((now - new Date(sinceIso).getTime()) / 1000));
+  return s < 60 ? `${s} 秒` : `${Math.floor(s / 60)} 分 ${s % 60} 秒`;
+}
+
+export const roleLabel = (r: string) => ROLE_LABELS[r as Role] ?? r;
+
+const CHANNELS: Record<string, string> = { phone: '电话', wechat: '微信', 'wechat-mp': '公众号', sms: '短信', web: '网页', open311: 'Open311' };
+export const channelLabel = (c: string) => CHANNELS[c] ?? (c.startsWith('platform:') ? `平台:${c.slice(9)}` : c);
+export const CHANNEL_OPTIONS = Object.entries(CHANNELS);
+
+export const percent = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)}%`);

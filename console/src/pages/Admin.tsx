@@ -1,0 +1,283 @@
+/** 管理: users and roles, units, the 职责清单 in service, and the IVR flows drawn as graphs. */
+import { useEffect, useState } from 'preact/hooks';
+import { ROLES } from '../../../src/domain/policy.js';
+import { post } from '../api.js';
+import { FlowGraph, type FlowGraphData } from '../components/FlowGraph.js';
+import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
+import { roleLabel } from '../format.js';
+import { useApi } from '../useApi.js';
+import type { Unit, User } from '../types.js';
+
+type Tab = 'users' | 'units' | 'duty' | 'flows';
+const TABS: [Tab, string][] = [
+  ['users', '用户与角色'],
+  ['units', '承办单位'],
+  ['duty', '职责清单'],
+  ['flows', '语音流程'],
+];
+
+export function AdminPage({ user }: { user: User }) {
+  const [tab, setTab] = useState<Tab>('users');
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const i = TABS.findIndex(([t]) => t === tab);
+    const next = TABS[(i + (e.key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length]![0];
+    setTab(next);
+    setTimeout(() => document.getElementById(`tab-${next}`)?.focus(), 0);
+  };
+  return (
+    <div>
+      <h1 class="page-title">管理</h1>
+      <div class="tabs" role="tablist" aria-label="管理项目" onKeyDown={onKey}>
+        {TABS.map(([t, label]) => (
+          <button key={t} id={`tab-${t}`} type="button" role="tab" aria-selected={tab === t} aria-controls={`panel-${t}`} tabIndex={tab === t ? 0 : -1} onClick={() => setTab(t)}>
+            {label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+        {tab === 'users' ? <Users admin={user.role === 'admin'} /> : tab === 'units' ? <Units /> : tab === 'duty' ? <DutyList /> : <Flows />}
+      </div>
+    </div>
+  );
+}
+
+interface UserRow {
+  id: string;
+  name: string;
+  displayName: string | null;
+  role: string;
+  unit: string | null;
+  disabled: boolean;
+}
+
+function Users({ admin }: { admin: boolean }) {
+  const { data, error, reload } = useApi<{ items: UserRow[] }>('/api/v1/users');
+  const units = useApi<{ items: Unit[] }>('/api/v1/units');
+  const [form, setForm] = useState({ name: '', displayName: '', role: 'operator', unit: '', password: '' });
+  const [msg, setMsg] = useState<string | null>(null);
+  const [formError, setFormError] = useState<unknown>(null);
+  const add = async (e: Event) => {
+    e.preventDefault();
+    setFormError(null);
+    try {
+      const r = await post<{ user: UserRow }>('/api/v1/users', {
+        name: form.name.trim(),
+        role: form.role,
+        ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
+        ...(form.role === 'unit' ? { unit: form.unit } : {}),
+        ...(form.password ? { password: form.password } : {}),
+      });
+      setMsg(`已添加用户 ${r.user.name}`);
+      setForm({ name: '', displayName: '', role: 'operator', unit: '', password: '' });
+      reload();
+    } catch (err) {
+      setFormError(err);
+    }
+  };
+  return (
+    <>
+      <Section title="用户">
+        <ErrorBox error={error} />
+        {!data ? (
+          <Loading />
+        ) : (
+          <table class="grid">
+            <caption class="sr-only">用户列表</caption>
+            <thead>
+              <tr>
+                <th scope="col">用户名</th>
+                <th scope="col">姓名</th>
+                <th scope="col">角色</th>
+                <th scope="col">单位</th>
+                <th scope="col">状态</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.name}</td>
+                  <td>{u.displayName ?? '—'}</td>
+                  <td>{roleLabel(u.role)}</td>
+                  <td>{u.unit ?? '—'}</td>
+                  <td>{u.disabled ? <span class="badge badge-muted">已停用</span> : '正常'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+      {admin ? (
+        <Section title="添加用户">
+          <form class="inline-form" onSubmit={add}>
+            <label>
+              用户名
+              <input required minLength={2} value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+            </label>
+            <label>
+              姓名
+              <input value={form.displayName} onInput={(e) => setForm({ ...form, displayName: e.currentTarget.value })} />
+            </label>
+            <label>
+              角色
+              <select value={form.role} onChange={(e) => setForm({ ...form, role: e.currentTarget.value })}>
+                {ROLES.map((r) => (
+                  <option key={r} value={r}>
+                    {roleLabel(r)}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {form.role === 'unit' ? (
+              <label>
+                所属单位
+                <select required value={form.unit} onChange={(e) => setForm({ ...form, unit: e.currentTarget.value })}>
+                  <option value="">请选择</option>
+                  {(units.data?.items ?? []).map((u) => (
+                    <option key={u.name}>{u.name}</option>
+                  ))}
+                </select>
+              </label>
+            ) : null}
+            <label>
+              初始密码
+              <input type="password" minLength={8} autocomplete="new-password" value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+            </label>
+            <button type="submit" class="btn btn-primary">
+              添加
+            </button>
+          </form>
+          <ErrorBox error={formError} />
+          {msg ? <div class="alert alert-ok">{msg}</div> : null}
+        </Section>
+      ) : null}
+    </>
+  );
+}
+
+function Units() {
+  const { data, error } = useApi<{ items: Unit[] }>('/api/v1/units');
+  return (
+    <Section title={`承办单位（${data?.items.length ?? 0}）`}>
+      <ErrorBox error={error} />
+      {!data ? (
+        <Loading />
+      ) : (
+        <table class="grid compact">
+          <caption class="sr-only">承办单位</caption>
+          <thead>
+            <tr>
+              <th scope="col">单位</th>
+              <th scope="col">类型</th>
+              <th scope="col">状态</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.items.map((u) => (
+              <tr key={u.name}>
+                <td>{u.name}</td>
+                <td>{u.kind}</td>
+                <td>{u.active ? '在用' : '停用'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+interface DutyListView {
+  units: { name: string; categories: string[]; keywords: { phrase: string; weight: number }[]; examples: string[]; boundary: string | null }[];
+  townships: { name: string; places: string[] }[];
+  urgent: { id: string; label: string; unit: string | null; phrases: string[] }[];
+}
+
+function DutyList() {
+  const { data, error, missing } = useApi<DutyListView>('/api/v1/admin/duty-list');
+  const [filter, setFilter] = useState('');
+  if (missing) return <Empty missing>本版本没有职责清单接口。</Empty>;
+  if (error) return <ErrorBox error={error} />;
+  if (!data) return <Loading />;
+  const f = filter.trim();
+  const units = f ? data.units.filter((u) => u.name.includes(f) || u.keywords.some((k) => k.phrase.includes(f)) || u.examples.some((x) => x.includes(f))) : data.units;
+  return (
+    <>
+      <Section title={`职责清单（${units.length} / ${data.units.length} 个单位）`} actions={<input type="search" aria-label="按单位或事项筛选" placeholder="按单位或事项筛选" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} />}>
+        <table class="grid">
+          <caption class="sr-only">职责清单</caption>
+          <thead>
+            <tr>
+              <th scope="col">单位</th>
+              <th scope="col">类别</th>
+              <th scope="col">主要事项（关键词）</th>
+              <th scope="col">职责边界</th>
+            </tr>
+          </thead>
+          <tbody>
+            {units.map((u) => (
+              <tr key={u.name}>
+                <td>{u.name}</td>
+                <td>{u.categories.join('、')}</td>
+                <td class="cell-wrap">{u.keywords.slice(0, 14).map((k) => k.phrase).join('、')}</td>
+                <td class="cell-wrap">{u.boundary ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+      <Section title={`即办规则（${data.urgent.length}）`}>
+        <ul class="rules">
+          {data.urgent.map((r) => (
+            <li key={r.id}>
+              <strong>{r.label}</strong> {r.unit ? `→ ${r.unit}` : '（原承办单位）'} <span class="muted">{r.phrases.slice(0, 10).join('、')}</span>
+            </li>
+          ))}
+        </ul>
+      </Section>
+    </>
+  );
+}
+
+function Flows() {
+  const { data, error, missing } = useApi<{ flows: FlowGraphData[]; errors: { file: string; line: number; message: string }[] }>('/api/v1/admin/flows');
+  const [name, setName] = useState<string | null>(null);
+  useEffect(() => {
+    if (data && !name && data.flows[0]) setName(data.flows.find((f) => f.name === 'hotline')?.name ?? data.flows[0].name);
+  }, [data]);
+  if (missing) return <Empty missing>本版本没有语音流程接口。</Empty>;
+  if (error) return <ErrorBox error={error} />;
+  if (!data) return <Loading />;
+  if (!data.flows.length) return <Empty>没有加载任何语音流程。</Empty>;
+  const g = data.flows.find((f) => f.name === name) ?? data.flows[0]!;
+  return (
+    <Section
+      title={`语音流程 · ${g.name}`}
+      actions={
+        <label class="inline">
+          流程
+          <select value={g.name} onChange={(e) => setName(e.currentTarget.value)}>
+            {data.flows.map((f) => (
+              <option key={f.name} value={f.name}>
+                {f.name}（{f.file}）
+              </option>
+            ))}
+          </select>
+        </label>
+      }
+    >
+      {g.description ? <p class="muted">{g.description}</p> : null}
+      {data.errors.length ? (
+        <div class="alert alert-error" role="alert">
+          {data.errors.map((e, i) => (
+            <div key={i}>
+              {e.file}:{e.line} {e.message}
+            </div>
+          ))}
+        </div>
+      ) : null}
+      <FlowGraph g={g} />
+      <p class="muted">共 {g.steps.length} 个步骤；把鼠标停在步骤上可看到完整内容和行号。</p>
+    </Section>
+  );
+}

@@ -1,0 +1,256 @@
+import { useEffect, useState } from 'preact/hooks';
+import { ApiError, get, post } from '../api.js';
+import { actionsFor, type ActionSpec } from '../actions.js';
+import { ActionDialog } from '../components/ActionDialog.js';
+import { Deadline, ErrorBox, Loading, Section, StateBadge, UrgentBadge } from '../components/ui.js';
+import { channelLabel, dateTime, roleLabel } from '../format.js';
+import { useLive } from '../live.js';
+import { mayAct } from '../../../src/domain/policy.js';
+import type { Attachment, TicketChange, TicketEventView, TicketView, User } from '../types.js';
+
+interface Loaded {
+  ticket: TicketView;
+  allowed: string[];
+  events: TicketEventView[];
+}
+
+export function TicketDetailPage({ id, user }: { id: string; user: User }) {
+  const [data, setData] = useState<Loaded | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [denied, setDenied] = useState(false);
+  const [dialog, setDialog] = useState<ActionSpec | null>(null);
+  const [contact, setContact] = useState<string | null>(null);
+
+  const load = async () => {
+    try {
+      const [t, ev] = await Promise.all([get<{ ticket: TicketView; allowed: string[] }>(`/api/v1/tickets/${id}`), get<{ events: TicketEventView[] }>(`/api/v1/tickets/${id}/events`)]);
+      setData({ ticket: t.ticket, allowed: t.allowed, events: ev.events });
+      setError(null);
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 403)) setDenied(true);
+      else setError(e);
+    }
+  };
+  useEffect(() => {
+    setData(null);
+    setDenied(false);
+    setContact(null);
+    void load();
+  }, [id]);
+  useLive('ticket', (c: TicketChange) => {
+    if (c.id === id) void load();
+  });
+
+  if (denied)
+    return (
+      <div class="alert alert-error" role="alert" data-testid="ticket-denied">
+        无权查看或工单不存在。<a href="/tickets">返回工单列表</a>
+      </div>
+    );
+  if (error) return <ErrorBox error={error} />;
+  if (!data) return <Loading />;
+  const t = data.ticket;
+  const actions = actionsFor(user, t, data.allowed);
+  const canReveal = t.contactMasked && mayAct(user, 'reveal_contact', { unit: t.unit });
+
+  const reveal = async () => {
+    try {
+      const r = await post<{ contact: string | null }>(`/api/v1/tickets/${t.id}/reveal-contact`);
+      setContact(r.contact);
+      void load();
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  return (
+    <div class="detail">
+      <header class="page-head">
+        <h1>
+          工单 {t.number} <StateBadge state={t.state} label={t.stateLabel} /> {t.urgent ? <UrgentBadge /> : null}
+          {t.overdue ? <span class="badge badge-danger">已超期</span> : null}
+          {t.supervision !== 'none' ? <span class="badge badge-danger">{t.supervision}</span> : null}
+        </h1>
+        <div class="actions" role="toolbar" aria-label="工单操作">
+          {actions.length === 0 ? <span class="muted">当前没有可执行的操作</span> : null}
+          {actions.map((a) => (
+            <button key={a.event} type="button" class={`btn${a.primary ? ' btn-primary' : ''}`} onClick={() => setDialog(a)}>
+              {a.label}
+            </button>
+          ))}
+        </div>
+      </header>
+      <div class="detail-grid">
+        <Section title="诉求">
+          <p class="content">{t.content}</p>
+          <dl class="facts">
+            <dt>来电人</dt>
+            <dd>
+              <span data-testid="contact">{contact ?? t.contact ?? '—'}</span> {t.contactName ? `（${t.contactName}）` : ''}
+              {canReveal && !contact ? (
+                <button type="button" class="btn btn-small" onClick={reveal} title="查看完整号码（将记录在工单中）">
+                  查看完整号码
+                </button>
+              ) : null}
+            </dd>
+            <dt>渠道</dt>
+            <dd>{channelLabel(t.channel)}</dd>
+            <dt>类别</dt>
+            <dd>{t.category}</dd>
+            <dt>承办单位</dt>
+            <dd>{t.unit ?? '待派单'}</dd>
+            <dt>乡镇 / 地点</dt>
+            <dd>
+              {t.township ?? '—'} / {t.place ?? '—'}
+            </dd>
+            <dt>受理时间</dt>
+            <dd>{dateTime(t.createdAt)}</dd>
+            <dt>签收时限</dt>
+            <dd>
+              {dateTime(t.signDeadline)} {t.state === 'dispatched' ? <Deadline at={t.signDeadline} /> : null}
+            </dd>
+            <dt>办结时限</dt>
+            <dd>
+              {dateTime(t.replyDeadline)} {['dispatched', 'handling', 'returned'].includes(t.state) ? <Deadline at={t.replyDeadline} /> : null}
+              {t.pendingExtensionDays ? <span class="badge badge-warn">延期申请 {t.pendingExtensionDays} 个工作日待审批</span> : null}
+            </dd>
+            {t.lastReply ? (
+              <>
+                <dt>办理结果</dt>
+                <dd>{t.lastReply}</dd>
+              </>
+            ) : null}
+            {t.followUp ? (
+              <>
+                <dt>回访</dt>
+                <dd>
+                  {t.followUp.satisfaction}
+                  {t.followUp.solved === undefined ? '' : t.followUp.solved ? ' · 已解决' : ' · 未解决'}
+                  {t.followUp.reason ? ` · ${t.followUp.reason}` : ''}
+                </dd>
+              </>
+            ) : null}
+            {t.noCallback ? (
+              <>
+                <dt>回访</dt>
+                <dd>群众不愿接受回访</dd>
+              </>
+            ) : null}
+            {t.mergedInto ? (
+              <>
+                <dt>已并入</dt>
+                <dd>
+                  <a href={`/tickets/${t.mergedInto}`}>查看主工单</a>
+                </dd>
+              </>
+            ) : null}
+          </dl>
+        </Section>
+        <Section title={`附件（${t.attachments.length}）`}>
+          {t.attachments.length === 0 ? <p class="muted">无附件</p> : <Attachments items={t.attachments} />}
+        </Section>
+        <Section title="办理过程" class="span-2">
+          <ol class="timeline">
+            {data.events.map((e) => (
+              <li key={e.seq} class={`ev ev-${e.type}`}>
+                <time dateTime={e.at}>{dateTime(e.at)}</time>
+                <strong>{e.label}</strong>
+                <span class="muted">
+                  {e.actorName ?? e.actorId}（{roleLabel(e.actorRole)}） · {e.via}
+                </span>
+                <EventDetail e={e} />
+              </li>
+            ))}
+          </ol>
+        </Section>
+      </div>
+      {dialog ? (
+        <ActionDialog
+          spec={dialog}
+          ticket={t}
+          onClose={() => setDialog(null)}
+          onDone={() => {
+            setDialog(null);
+            void load();
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+const sameOrigin = (url: string) => url.startsWith('/') && !url.startsWith('//');
+
+function Attachments({ items }: { items: Attachment[] }) {
+  return (
+    <ul class="attachments">
+      {items.map((a, i) => (
+        <li key={i}>
+          <span class="badge badge-muted">{{ recording: '录音', voicemail: '留言', image: '图片', voice: '语音', file: '文件' }[a.kind]}</span> {a.note ?? ''}
+          {(a.kind === 'recording' || a.kind === 'voicemail' || a.kind === 'voice') && sameOrigin(a.url) ? (
+            <audio controls preload="none" src={a.url} aria-label={a.note ?? '录音'} />
+          ) : a.kind === 'image' && sameOrigin(a.url) ? (
+            <img src={a.url} alt={a.note ?? '附件图片'} loading="lazy" />
+          ) : a.url.startsWith('geo:') ? (
+            <span class="muted"> 位置 {a.url.slice(4)}</span>
+          ) : (
+            <a href={a.url} target="_blank" rel="noopener noreferrer">
+              打开
+            </a>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The facts of an event worth reading, in words. */
+function EventDetail({ e }: { e: TicketEventView }) {
+  const d = e.data as Record<string, any>;
+  const parts: string[] = [];
+  switch (e.type) {
+    case 'created':
+      parts.push(`${d.category}${d.urgent ? ' · 即办' : ''}`);
+      if (d.contact) parts.push(`来电 ${d.contact}`);
+      break;
+    case 'dispatched':
+      parts.push(`派至 ${d.unit}`);
+      if (d.note) parts.push(d.note);
+      break;
+    case 'returned':
+    case 'reopened':
+      parts.push(d.reason ?? '');
+      break;
+    case 'extension_requested':
+      parts.push(`申请延期 ${d.days} 个工作日：${d.reason}`);
+      break;
+    case 'extension_decided':
+    case 'review_decided':
+      parts.push(d.approved ? '同意' : '不同意');
+      if (d.note) parts.push(d.note);
+      break;
+    case 'replied':
+      parts.push(d.reply ?? '');
+      break;
+    case 'followed_up':
+      parts.push(`${d.satisfaction ?? d.result?.satisfaction ?? ''}`);
+      break;
+    case 'supervised':
+      parts.push(`${d.level}${d.note ? `：${d.note}` : ''}`);
+      break;
+    case 'merged':
+      parts.push(`并入 ${d.intoNumber ?? d.into}`);
+      break;
+    case 'merge_received':
+      parts.push(`并入 ${d.fromNumber ?? d.from}`);
+      break;
+    case 'note':
+      parts.push(d.text ?? '');
+      break;
+    case 'closed':
+      if (d.note) parts.push(d.note);
+      break;
+  }
+  const text = parts.filter(Boolean).join(' · ');
+  return text ? <div class="ev-detail">{text}</div> : null;
+}

@@ -1,0 +1,171 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { STATE_LABELS, STATES } from '../../../src/domain/tickets/ticket.js';
+import { get, qs } from '../api.js';
+import { TicketTable } from '../components/TicketTable.js';
+import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
+import { CHANNEL_OPTIONS } from '../format.js';
+import { useLive } from '../live.js';
+import { navigate, useLocation } from '../router.js';
+import { units as loadUnits } from '../units.js';
+import type { TicketView, Unit, User } from '../types.js';
+
+const FIELDS = ['q', 'state', 'unit', 'channel', 'from', 'to', 'overdue', 'urgent'] as const;
+type Filters = Record<(typeof FIELDS)[number], string>;
+
+/** A date picked in the form means that day in Beijing. */
+const dayStart = (d: string) => (d ? `${d}T00:00:00+08:00` : undefined);
+const dayEnd = (d: string) => (d ? `${d}T23:59:59+08:00` : undefined);
+
+export function TicketsPage({ user }: { user: User }) {
+  const { query } = useLocation();
+  const applied: Filters = Object.fromEntries(FIELDS.map((k) => [k, query.get(k) ?? ''])) as Filters;
+  const [form, setForm] = useState<Filters>(applied);
+  const [items, setItems] = useState<TicketView[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [unitList, setUnitList] = useState<Unit[]>([]);
+  const key = FIELDS.map((k) => applied[k]).join('|');
+  const reloadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const path = (cursor?: string) =>
+    `/api/v1/tickets${qs({
+      q: applied.q || undefined,
+      state: applied.state || undefined,
+      unit: user.role === 'unit' ? undefined : applied.unit || undefined,
+      channel: applied.channel || undefined,
+      from: dayStart(applied.from),
+      to: dayEnd(applied.to),
+      overdue: applied.overdue === '1' || undefined,
+      urgent: applied.urgent === '1' || undefined,
+      limit: 50,
+      cursor,
+    })}`;
+
+  const load = () =>
+    get<{ items: TicketView[]; next: string | null }>(path()).then(
+      (r) => {
+        setItems(r.items);
+        setNext(r.next);
+        setError(null);
+      },
+      setError,
+    );
+
+  useEffect(() => {
+    setForm(applied);
+    setItems(null);
+    void load();
+  }, [key]);
+  useEffect(() => {
+    if (user.role !== 'unit') loadUnits().then(setUnitList, () => undefined);
+  }, []);
+  // New and changed tickets show up without a refresh; bursts are folded into one reload.
+  useLive('ticket', () => {
+    if (reloadTimer.current) clearTimeout(reloadTimer.current);
+    reloadTimer.current = setTimeout(() => void load(), 300);
+  });
+
+  const more = async () => {
+    if (!next) return;
+    try {
+      const r = await get<{ items: TicketView[]; next: string | null }>(path(next));
+      setItems((xs) => [...(xs ?? []), ...r.items]);
+      setNext(r.next);
+    } catch (e) {
+      setError(e);
+    }
+  };
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    navigate(`/tickets${qs(form)}`);
+  };
+  const set = (k: keyof Filters, v: string) => setForm((f) => ({ ...f, [k]: v }));
+
+  return (
+    <div>
+      <h1 class="page-title">工单</h1>
+      <form class="filters" onSubmit={submit} role="search" aria-label="工单筛选">
+        <label>
+          关键词
+          <input type="search" value={form.q} onInput={(e) => set('q', e.currentTarget.value)} placeholder="工单号、内容、电话" />
+        </label>
+        <label>
+          状态
+          <select value={form.state} onChange={(e) => set('state', e.currentTarget.value)}>
+            <option value="">全部</option>
+            <option value="dispatched,handling,returned">未办结</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {STATE_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {user.role !== 'unit' ? (
+          <label>
+            承办单位
+            <select value={form.unit} onChange={(e) => set('unit', e.currentTarget.value)}>
+              <option value="">全部</option>
+              {unitList.map((u) => (
+                <option key={u.name}>{u.name}</option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <label>
+          渠道
+          <select value={form.channel} onChange={(e) => set('channel', e.currentTarget.value)}>
+            <option value="">全部</option>
+            {CHANNEL_OPTIONS.map(([v, l]) => (
+              <option key={v} value={v}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          起始日期
+          <input type="date" value={form.from} onInput={(e) => set('from', e.currentTarget.value)} />
+        </label>
+        <label>
+          截止日期
+          <input type="date" value={form.to} onInput={(e) => set('to', e.currentTarget.value)} />
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={form.overdue === '1'} onChange={(e) => set('overdue', e.currentTarget.checked ? '1' : '')} />
+          仅超期
+        </label>
+        <label class="check">
+          <input type="checkbox" checked={form.urgent === '1'} onChange={(e) => set('urgent', e.currentTarget.checked ? '1' : '')} />
+          仅即办
+        </label>
+        <div class="filter-actions">
+          <button type="submit" class="btn btn-primary">
+            查询
+          </button>
+          <a class="btn" href="/tickets">
+            重置
+          </a>
+        </div>
+      </form>
+      <ErrorBox error={error} />
+      <Section title={items ? `查询结果（${items.length}${next ? '+' : ''}）` : '查询结果'}>
+        {!items ? (
+          <Loading />
+        ) : items.length === 0 ? (
+          <Empty>没有符合条件的工单。</Empty>
+        ) : (
+          <>
+            <TicketTable items={items} caption="工单查询结果" showUnit={user.role !== 'unit'} />
+            {next ? (
+              <button type="button" class="btn more" onClick={more}>
+                加载更多
+              </button>
+            ) : null}
+          </>
+        )}
+      </Section>
+    </div>
+  );
+}

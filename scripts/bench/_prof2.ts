@@ -1,0 +1,12 @@
+import { loadConfig } from '../../src/config.js';
+import { createContainer } from '../../src/container.js';
+import { createLogger } from '../../src/logger.js';
+import { seed } from '../../src/application/seed.js';
+const ctx = await createContainer(loadConfig({ DATABASE_URL: 'sqlite:/tmp/prof.db', SUBAN_LOG_LEVEL: 'warn' }), createLogger('warn'));
+await seed(ctx, 'config/units.json', false);
+const texts = ['象湖镇红都大道路灯不亮', '小区门口有人占道经营,影响通行', '我们村停水两天了', '超市卖过期食品', '老板拖欠工资三个月了', '楼下餐馆油烟很大'];
+for (let i = 0; i < 200; i++) await ctx.tickets.intake({ channel: 'phone', content: texts[i % 6], contact: `138000${1000 + i}` }, { id: 'x', role: 'operator' }, 'api');
+const t0 = performance.now();
+for (let i = 0; i < 1000; i++) await ctx.tickets.intake({ channel: 'phone', content: texts[i % 6], contact: `138000${1000 + i}` }, { id: 'x', role: 'operator' }, 'api');
+console.log('intake warm ms/op', (performance.now() - t0) / 1000);
+await ctx.close();

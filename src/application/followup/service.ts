@@ -1,0 +1,408 @@
+/**
+ * 回访: after a unit's reply, ask the citizen whether they are satisfied and whether the matter
+ * is solved. Automated calls first (up to `maxCalls`, spread over the day, only in calling hours),
+ * then an SMS with reply codes, or a WeChat message for WeChat tickets; silence ends as 未回访,
+ * which closes the ticket without counting as satisfied. Every step is a durable job keyed
+ * `followup:<ticket>:<round>:...`, so closing the ticket cancels what is still pending.
+ */
+import type { Clock } from '../../domain/clock.js';
+import { AppError, conflict, invalid, notFound } from '../../domain/errors.js';
+import { normalisePhone } from '../../domain/phone.js';
+import type { TicketEventData } from '../../domain/tickets/events.js';
+import type { Actor, FollowUpResult, Ticket } from '../../domain/tickets/ticket.js';
+import { markFollowupPending } from '../conversation/wiring.js';
+import { parseFollowupReply } from '../conversation/intents.js';
+import type { ChatChannel } from '../conversation/ports.js';
+import type { ActionContext, IvrAction } from '../ivr/ports.js';
+import type { Job, JobSpec, JobStore } from '../ports/jobs.js';
+import type { SmsSender } from '../ports/messaging.js';
+import type { AuditLog, EventBus, StateStore } from '../ports/misc.js';
+import type { DeadlineCalendar } from '../ports/routing.js';
+import type { TicketStore } from '../ports/tickets.js';
+import { CALL_OUTCOME_TOPIC, type CallOutcome, type VoiceDialer } from '../ports/voice.js';
+import type { TicketService } from '../tickets/service.js';
+import { JOB } from '../tickets/timers.js';
+import { FOLLOWUP_SCOPE, FOLLOWUP_SMS_SCOPE, type FollowupChat, type FollowupConfig, type FollowupDoc, type PendingSms } from './ports.js';
+import { nextAttemptTime, slotOf, type AttemptPlan } from './schedule.js';
+import * as texts from './texts.js';
+
+export const FOLLOWUP_JOB = {
+  start: JOB.followupStart,
+  call: 'followup.call',
+  sms: 'followup.sms',
+  expire: 'followup.expire',
+  report: 'followup.report',
+} as const;
+
+export const FOLLOWUP_ACTOR: Actor = { id: 'followup', role: 'system', name: '回访系统' };
+
+const CHAT_CHANNELS: readonly string[] = ['wechat', 'wechat-mp'];
+const VALID: readonly string[] = ['满意', '基本满意', '不满意'];
+
+export interface FollowupDeps {
+  tickets: Pick<TicketService, 'apply' | 'followUpEvents' | 'getByNumber'>;
+  store: Pick<TicketStore, 'get' | 'events'>;
+  jobs: Pick<JobStore, 'enqueue' | 'cancelByPrefix'>;
+  state: StateStore;
+  sms: SmsSender;
+  /** Read at each call so a dialer wired after this service is still used; null = no automated calls. */
+  voice: () => VoiceDialer | null;
+  chat: () => FollowupChat | null;
+  calendar: Pick<DeadlineCalendar, 'nextCallTime'>;
+  clock: Clock;
+  bus: EventBus;
+  audit: AuditLog;
+  log: { warn(o: object, m: string): void; info(o: object, m: string): void };
+  /** Ask the job runner to look now (a step due at once). */
+  wake?: () => void;
+  config: FollowupConfig;
+}
+
+export interface InboundSmsAnswer {
+  handled: boolean;
+  /** Text to send back to the citizen, when there is one. */
+  reply?: string;
+}
+
+/** Awaiting 回访: replied (and approved where a review applies) and not yet followed up. */
+const awaiting = (t: Ticket | null): boolean => !!t && t.state === 'replied' && !t.followUp;
+
+/** A number we can phone or text; WeChat contact ids are not. */
+function phoneOf(t: Ticket): string | null {
+  if (!t.contact || CHAT_CHANNELS.includes(t.channel)) return null;
+  const p = normalisePhone(t.contact);
+  return /^\d{7,15}$/.test(p) ? p : null;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+export class FollowUpService {
+  private readonly plan: AttemptPlan;
+
+  constructor(private readonly d: FollowupDeps) {
+    this.plan = { window: d.config.callWindow, slotStarts: d.config.slotStarts, minGapMinutes: d.config.minGapMinutes };
+  }
+
+  /** Registers the job handlers on the runner. */
+  register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
+    runner.register(FOLLOWUP_JOB.start, (j) => this.onStart(j.payload as { ticketId: string; version: number }));
+    runner.register(FOLLOWUP_JOB.call, (j) => this.onCall(j.payload as { ticketId: string; round: number; n: number }));
+    runner.register(FOLLOWUP_JOB.sms, (j) => this.onSms(j.payload as { ticketId: string; round: number }));
+    runner.register(FOLLOWUP_JOB.expire, (j) => this.onExpire(j.payload as { ticketId: string; round: number }));
+    runner.register(FOLLOWUP_JOB.report, (j) => this.onReport(j.payload as { ticketId: string; version: number }));
+  }
+
+  /** Listens to call outcomes (kept on the attempt) and to 即办 follow-ups (reported to the city duty office). */
+  subscribe(): () => void {
+    const offCalls = this.d.bus.subscribe(CALL_OUTCOME_TOPIC, (p) => {
+      const o = p as CallOutcome;
+      if (typeof o?.ref === 'string' && o.ref.startsWith('followup:')) void this.onCallOutcome(o).catch((err) => this.d.log.warn({ err: String(err), ref: o.ref }, 'follow-up call outcome not kept'));
+    });
+    const offTickets = this.d.bus.subscribe('ticket', (p) => {
+      const e = p as { id: string; urgent: boolean; events: string[] };
+      if (!e?.events?.includes('followed_up')) return;
+      // Answered elsewhere (operator's manual call, the WeChat conversation): end our round too.
+      void this.endRoundAnsweredElsewhere(e.id).catch((err) => this.d.log.warn({ err: String(err), ticket: e.id }, 'follow-up round not ended'));
+      if (e.urgent) void this.scheduleUrgentReport(e.id).catch((err) => this.d.log.warn({ err: String(err), ticket: e.id }, '即办 report not scheduled'));
+    });
+    return () => {
+      offCalls();
+      offTickets();
+    };
+  }
+
+  /** The IVR actions the followup flow calls. */
+  ivrActions(): Record<string, IvrAction> {
+    return { recordFollowup: (args, ctx) => this.recordFromCall(args, ctx) };
+  }
+
+  /** The round's progress; a round answered by other means (manual call, WeChat) shows as done with the ticket's result. */
+  async status(ticketId: string): Promise<FollowupDoc | null> {
+    const doc = await this.d.state.get<FollowupDoc>(FOLLOWUP_SCOPE, ticketId, this.d.clock.now());
+    if (!doc || doc.stage === 'done') return doc;
+    const t = await this.d.store.get(ticketId);
+    if (awaiting(t)) return doc;
+    return { ...doc, stage: 'done', result: t?.followUp ?? doc.result };
+  }
+
+  private raw(ticketId: string) {
+    return this.d.state.get<FollowupDoc>(FOLLOWUP_SCOPE, ticketId, this.d.clock.now());
+  }
+
+  // ---- the steps ---------------------------------------------------------------------------
+
+  private async onStart(p: { ticketId: string; version: number }): Promise<void> {
+    const t = await this.d.store.get(p.ticketId);
+    if (!t || !awaiting(t)) return;
+    const round = p.version;
+    const now = this.d.clock.now();
+    const prev = await this.raw(t.id);
+    // A re-run of this job continues the round it began (every enqueue below is idempotent by key).
+    if (prev && prev.round === round && prev.stage !== 'calling') return;
+    const doc: FollowupDoc =
+      prev && prev.round === round
+        ? prev
+        : { ticketId: t.id, number: t.number, round, stage: 'calling', startedAt: iso(now), attempts: [], sms: null, chat: null, answeredKey: null, finishedAt: null, result: null };
+    await this.save(doc);
+
+    if (t.noCallback) return this.finish(doc, { satisfaction: '未回访', reason: '群众要求不回访', via: 'system' }, 'system');
+    if (CHAT_CHANNELS.includes(t.channel) && t.contact) return this.askInChat(doc, t, t.channel as ChatChannel, t.contact);
+    if (!phoneOf(t)) return this.finish(doc, { satisfaction: '未回访', reason: '无可回访的联系方式', via: 'system' }, 'system');
+    if (this.d.voice()) await this.enqueue([this.callJob(t.id, round, 1, this.d.calendar.nextCallTime(now))]);
+    else await this.enqueue([this.smsJob(t.id, round, this.d.calendar.nextCallTime(now))]);
+  }
+
+  private async onCall(p: { ticketId: string; round: number; n: number }): Promise<void> {
+    const { t, doc } = await this.current(p.ticketId, p.round);
+    if (!t || !doc) return;
+    const phone = phoneOf(t);
+    if (!phone) return;
+    const now = this.d.clock.now();
+    const allowed = this.d.calendar.nextCallTime(now);
+    if (allowed.getTime() !== now.getTime()) {
+      // The runner was down or late: never call in quiet hours, try at the next allowed moment.
+      await this.enqueue([{ ...this.callJob(t.id, p.round, p.n, allowed), key: `followup:${t.id}:${p.round}:call:${p.n}:${allowed.getTime()}` }]);
+      return;
+    }
+    if (doc.attempts.some((a) => a.n === p.n)) return; // placed already (job re-run after a crash)
+    const voice = this.d.voice();
+    const ref = `followup:${t.id}:${p.round}:call:${p.n}`;
+    const attempt = { n: p.n, at: iso(now), slot: slotOf(now, this.plan), ref, callId: null as string | null, outcome: null as string | null, result: null as string | null };
+    if (voice) {
+      try {
+        const r = await voice.placeCall({ to: phone, flow: 'followup', vars: { ticketNumber: t.number, unitName: t.unit ?? '承办单位', replySummary: (t.lastReply ?? '').slice(0, 120) }, ref, detectMachine: true, timeoutSec: 40 });
+        attempt.callId = r.callId;
+      } catch (err) {
+        attempt.outcome = 'failed';
+        this.d.log.warn({ err: String(err), ticket: t.number, attempt: p.n }, 'follow-up call could not be placed');
+      }
+    } else attempt.outcome = 'no-dialer';
+    doc.attempts.push(attempt);
+    await this.save(doc);
+    // The next step is set now, not on the outcome: an outcome lost in a restart must not stall the 回访.
+    if (p.n < this.d.config.maxCalls && voice) {
+      const used = doc.attempts.map((a) => a.slot).filter((s) => s >= 0);
+      await this.enqueue([this.callJob(t.id, p.round, p.n + 1, nextAttemptTime(now, used, this.plan))]);
+    } else {
+      const at = this.d.calendar.nextCallTime(new Date(now.getTime() + this.d.config.smsAfterLastCallMinutes * 60_000));
+      await this.enqueue([this.smsJob(t.id, p.round, at)]);
+    }
+  }
+
+  private async onCallOutcome(o: CallOutcome): Promise<void> {
+    const [, ticketId, round] = o.ref.split(':');
+    const doc = await this.raw(ticketId);
+    if (!doc || String(doc.round) !== round) return;
+    const a = doc.attempts.find((x) => x.ref === o.ref);
+    if (!a) return;
+    a.outcome = o.outcome;
+    a.result = o.result ?? null;
+    a.callId ??= o.callId;
+    await this.save(doc);
+  }
+
+  private async onSms(p: { ticketId: string; round: number }): Promise<void> {
+    const { t, doc } = await this.current(p.ticketId, p.round);
+    if (!t || !doc) return;
+    const phone = phoneOf(t);
+    if (!phone) return;
+    const now = this.d.clock.now();
+    if (this.d.calendar.nextCallTime(now).getTime() !== now.getTime()) {
+      const at = this.d.calendar.nextCallTime(now);
+      await this.enqueue([{ ...this.smsJob(t.id, p.round, at), key: `followup:${t.id}:${p.round}:sms:${at.getTime()}` }]);
+      return;
+    }
+    if (!doc.sms) {
+      await this.d.sms.send({ to: phone, text: texts.followupQuestion(t), ref: `followup:${t.id}:${p.round}:sms` });
+      const pending: PendingSms = { ticketId: t.id, number: t.number, round: p.round, sentAt: iso(now) };
+      const until = new Date(now.getTime() + (this.d.config.answerHours + 24) * 3600_000);
+      await this.d.state.put(FOLLOWUP_SMS_SCOPE, phone, pending, now, until);
+      doc.sms = { to: phone, sentAt: iso(now) };
+      doc.stage = 'sms';
+      await this.save(doc);
+    }
+    await this.enqueue([this.expireJob(t.id, p.round, new Date(now.getTime() + this.d.config.answerHours * 3600_000))]);
+  }
+
+  private async askInChat(doc: FollowupDoc, t: Ticket, channel: ChatChannel, contactId: string): Promise<void> {
+    const chat = this.d.chat();
+    const now = this.d.clock.now();
+    if (doc.chat) return; // asked already (job re-run)
+    if (!chat) return this.finish(doc, { satisfaction: '未回访', reason: '微信渠道未接入，无法发送回访', via: 'system' }, 'system');
+    const windowH = this.d.config.chatWindowHours[channel];
+    if (windowH !== undefined) {
+      const last = (await chat.lastInboundAt?.(channel, contactId)) ?? t.createdAt;
+      if (now.getTime() - last.getTime() > windowH * 3600_000) {
+        return this.finish(doc, { satisfaction: '未回访', reason: `超出微信${windowH}小时会话时限，无法发送回访`, via: 'system' }, 'system');
+      }
+    }
+    try {
+      await chat.send(channel, contactId, texts.followupQuestion(t));
+    } catch (err) {
+      this.d.log.warn({ err: String(err), ticket: t.number }, 'WeChat follow-up question not sent');
+      return this.finish(doc, { satisfaction: '未回访', reason: '微信回访消息发送失败', via: 'system' }, 'system');
+    }
+    // The conversation engine records the citizen's 1/2/3 on the ticket itself (conversation/wiring.ts).
+    await markFollowupPending({ state: this.d.state, clock: this.d.clock }, channel, contactId, t, (this.d.config.answerHours + 24) * 3600_000);
+    doc.chat = { channel, contactId, sentAt: iso(now) };
+    doc.stage = 'chat';
+    await this.save(doc);
+    await this.enqueue([this.expireJob(t.id, doc.round, new Date(now.getTime() + this.d.config.answerHours * 3600_000))]);
+  }
+
+  private async onExpire(p: { ticketId: string; round: number }): Promise<void> {
+    const { t, doc } = await this.current(p.ticketId, p.round);
+    if (!t || !doc) return;
+    const pending = doc.sms ? await this.d.state.get<PendingSms>(FOLLOWUP_SMS_SCOPE, doc.sms.to, this.d.clock.now()) : null;
+    if (pending && pending.ticketId === t.id && pending.satisfaction) {
+      // A rating without the second answer is still a valid 回访.
+      return this.finish(doc, { satisfaction: pending.satisfaction, ...(pending.solved !== undefined ? { solved: pending.solved } : {}), reason: '短信回访（未答复是否解决）', via: 'sms' }, 'sms');
+    }
+    const tried = [doc.attempts.length ? `电话${doc.attempts.length}次未接通或未作答` : null, doc.sms ? '短信未回复' : null, doc.chat ? '微信未回复' : null].filter(Boolean).join('，');
+    return this.finish(doc, { satisfaction: '未回访', reason: tried || '未能联系群众', via: 'system' }, 'system');
+  }
+
+  // ---- answers -----------------------------------------------------------------------------
+
+  /** An SMS to the hotline number: the answer to a 回访 question when one is waiting for this phone. */
+  async handleInboundSms(m: { from: string; text: string; at?: Date }): Promise<InboundSmsAnswer> {
+    const phone = normalisePhone(m.from);
+    const now = this.d.clock.now();
+    const pending = await this.d.state.get<PendingSms>(FOLLOWUP_SMS_SCOPE, phone, now);
+    if (!pending) return { handled: false };
+    const { t, doc } = await this.current(pending.ticketId, pending.round);
+    if (!t || !doc) {
+      await this.d.state.delete(FOLLOWUP_SMS_SCOPE, phone);
+      return { handled: false };
+    }
+    const text = m.text.trim();
+    const merged: PendingSms = { ...pending };
+    // A bare 1/2 after the rating answers the second question (已解决/未解决).
+    if (merged.satisfaction && merged.solved === undefined && /^[12]$/.test(text.replace(/[\s。.]/g, ''))) {
+      merged.solved = text.startsWith('1');
+    } else {
+      const r = parseFollowupReply(text);
+      if (!r) {
+        // Long texts are probably a new request, which the SMS intake should take instead.
+        return text.length <= 8 ? { handled: true, reply: texts.unrecognised(t.number) } : { handled: false };
+      }
+      if (r.satisfaction) merged.satisfaction = r.satisfaction;
+      if (r.solved !== undefined) merged.solved = r.solved;
+    }
+    if (merged.satisfaction && merged.solved !== undefined) {
+      const result: FollowUpResult = { satisfaction: merged.satisfaction, solved: merged.solved, reason: `群众短信答复：${text}`, via: 'sms' };
+      await this.finish(doc, result, 'sms');
+      return { handled: true, reply: texts.thanks(t.number, result) };
+    }
+    await this.d.state.put(FOLLOWUP_SMS_SCOPE, phone, merged, now, new Date(now.getTime() + (this.d.config.answerHours + 24) * 3600_000));
+    return { handled: true, reply: merged.satisfaction ? texts.askSolved(t.number) : texts.askSatisfaction(t.number) };
+  }
+
+  /** The followup flow's `recordFollowup` action: the citizen answered the automated call. */
+  private async recordFromCall(args: Record<string, unknown>, ctx: ActionContext): Promise<{ ok: true }> {
+    const number = String(args.ticketNumber ?? '');
+    const satisfaction = String(args.satisfaction ?? '');
+    if (!VALID.includes(satisfaction)) throw invalid('bad_satisfaction', `无效的满意度：${satisfaction}`);
+    const solved = args.solved === true || args.solved === 'true' ? true : args.solved === false || args.solved === 'false' ? false : undefined;
+    const recording = typeof args.reasonRecordingUrl === 'string' && args.reasonRecordingUrl ? args.reasonRecordingUrl : null;
+    const t = await this.d.tickets.getByNumber(number);
+    if (!t) throw notFound('ticket', number);
+    const doc = await this.raw(t.id);
+    if (doc?.answeredKey === ctx.idempotencyKey) return { ok: true }; // the same answer, retried
+    if (!doc || doc.stage === 'done' || !awaiting(t)) throw conflict('followup_not_awaited', `工单 ${number} 当前不在回访中`);
+    const result: FollowUpResult = { satisfaction: satisfaction as '满意', ...(solved !== undefined ? { solved } : {}), ...(recording ? { reason: '见回访录音' } : {}), via: 'phone' };
+    const extra: TicketEventData[] = recording ? [{ type: 'attachment_added', attachment: { kind: 'recording', url: recording, note: `回访录音（通话 ${ctx.callId}）` } }] : [];
+    doc.answeredKey = ctx.idempotencyKey;
+    await this.finish(doc, result, 'phone', extra, true);
+    return { ok: true };
+  }
+
+  /** Only cancels: the doc is written by the path that recorded the answer (no race on it). */
+  private async endRoundAnsweredElsewhere(ticketId: string): Promise<void> {
+    const doc = await this.d.state.get<FollowupDoc>(FOLLOWUP_SCOPE, ticketId, this.d.clock.now());
+    if (doc) await this.d.jobs.cancelByPrefix(`followup:${ticketId}:${doc.round}:`, this.d.clock.now());
+  }
+
+  // ---- 即办 result report ---------------------------------------------------------------------
+
+  private async scheduleUrgentReport(ticketId: string): Promise<void> {
+    const t = await this.d.store.get(ticketId);
+    if (!t) return;
+    await this.enqueue([{ kind: FOLLOWUP_JOB.report, key: `followup-report:${t.id}:${t.version}`, runAt: this.d.clock.now(), payload: { ticketId: t.id, version: t.version } }]);
+  }
+
+  private async onReport(p: { ticketId: string; version: number }): Promise<void> {
+    const t = await this.d.store.get(p.ticketId);
+    if (!t) return;
+    // The last 回访 on record, also when it sent the ticket back for 重办 (the ticket no longer shows it).
+    const last = (await this.d.store.events(t.id)).filter((e) => e.data.type === 'followed_up').at(-1);
+    const result = last?.data.type === 'followed_up' ? last.data.result : null;
+    if (!result) return;
+    const phone = this.d.config.cityDutyPhone;
+    const now = this.d.clock.now();
+    const text = texts.urgentReport(t, result);
+    if (phone) await this.d.sms.send({ to: normalisePhone(phone), text, ref: `followup-report:${t.id}:${p.version}` });
+    else this.d.log.warn({ ticket: t.number }, '即办 result archived but not reported: SUBAN_CITY_DUTY_PHONE is empty');
+    await this.d.audit.append({ at: now, actorId: FOLLOWUP_ACTOR.id, kind: 'urgent.result_report', subject: t.id, data: { number: t.number, reportedTo: phone || null, text } });
+    await this.d.tickets.apply(t.id, FOLLOWUP_ACTOR, 'system', () => [{ type: 'note', text: phone ? texts.URGENT_ARCHIVED_NOTE : texts.URGENT_ARCHIVED_NO_PHONE_NOTE }]);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  /** The ticket and its round doc when this round is still the one waiting for the citizen. */
+  private async current(ticketId: string, round: number): Promise<{ t: Ticket | null; doc: FollowupDoc | null }> {
+    const t = await this.d.store.get(ticketId);
+    const doc = await this.raw(ticketId);
+    if (!t || !awaiting(t) || !doc || doc.round !== round || doc.stage === 'done') return { t: null, doc: null };
+    return { t, doc };
+  }
+
+  /**
+   * Record the result on the ticket (closing it, or 重办) and end the round. A ticket followed up
+   * meanwhile by other means (an operator's manual call, WeChat) keeps that result.
+   */
+  private async finish(doc: FollowupDoc, result: FollowUpResult, via: string, extra: TicketEventData[] = [], rethrow = false): Promise<void> {
+    const now = this.d.clock.now();
+    try {
+      await this.d.tickets.apply(doc.ticketId, FOLLOWUP_ACTOR, via, (t) => {
+        if (!awaiting(t)) throw conflict('followup_not_awaited', `工单 ${t.number} 已不在回访中`);
+        return [...extra, ...this.d.tickets.followUpEvents(result)];
+      });
+    } catch (err) {
+      if (rethrow || !(err instanceof AppError) || err.kind !== 'conflict') throw err;
+      this.d.log.info({ ticket: doc.number, code: err.code }, 'follow-up result not recorded: the ticket moved on');
+    }
+    doc.stage = 'done';
+    doc.finishedAt = iso(now);
+    doc.result = result;
+    await this.save(doc);
+    if (doc.sms) {
+      const p = await this.d.state.get<PendingSms>(FOLLOWUP_SMS_SCOPE, doc.sms.to, now);
+      if (p?.ticketId === doc.ticketId) await this.d.state.delete(FOLLOWUP_SMS_SCOPE, doc.sms.to);
+    }
+    await this.d.jobs.cancelByPrefix(`followup:${doc.ticketId}:${doc.round}:`, now);
+  }
+
+  private save(doc: FollowupDoc) {
+    const now = this.d.clock.now();
+    // Kept 90 days for the console and audits; the result itself is on the ticket for good.
+    return this.d.state.put(FOLLOWUP_SCOPE, doc.ticketId, doc, now, new Date(now.getTime() + 90 * 86400_000));
+  }
+
+  private async enqueue(jobs: JobSpec[]) {
+    await this.d.jobs.enqueue(jobs);
+    this.d.wake?.();
+  }
+
+  private callJob(ticketId: string, round: number, n: number, runAt: Date): JobSpec {
+    return { kind: FOLLOWUP_JOB.call, key: `followup:${ticketId}:${round}:call:${n}`, runAt, payload: { ticketId, round, n } };
+  }
+
+  private smsJob(ticketId: string, round: number, runAt: Date): JobSpec {
+    return { kind: FOLLOWUP_JOB.sms, key: `followup:${ticketId}:${round}:sms`, runAt, payload: { ticketId, round } };
+  }
+
+  private expireJob(ticketId: string, round: number, runAt: Date): JobSpec {
+    return { kind: FOLLOWUP_JOB.expire, key: `followup:${ticketId}:${round}:expire`, runAt, payload: { ticketId, round } };
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Rosters and escalation chains: kept as versioned documents (one per unit), every change audited.
+ * Answers "who is on duty for unit X at T" for paging, the API and the console.
+ */
+import type { Clock } from '../../domain/clock.js';
+import { conflict, invalid, notFound } from '../../domain/errors.js';
+import { defaultChain, validateChain, type ChainInput, type EscalationChain } from '../../domain/duty/escalation.js';
+import { rosterIcal } from '../../domain/duty/ical.js';
+import { dutyTimeline, dutyWarnings, whoIsOnDuty, type DutySegment, type DutyWarning, type OnDuty } from '../../domain/duty/on-duty.js';
+import { rosterFromCsv, rosterFromYaml, rosterToCsv, rosterToYaml } from '../../domain/duty/roster-io.js';
+import { validateRoster, type LeaveBlock, type Override, type Roster, type RosterInput } from '../../domain/duty/roster.js';
+import type { IsWorkday } from '../../domain/duty/rotation.js';
+import type { AuditLog, EventBus, StateStore } from '../ports/misc.js';
+
+/** The hotline office's own duty roster: the `hotline_duty` target pages whoever is on it. */
+export const HOTLINE_ROSTER = '12345热线办';
+
+const ROSTERS = 'duty.roster';
+const CHAINS = 'duty.chain';
+
+export interface Editor {
+  id: string;
+  name?: string;
+}
+
+export interface DutyServiceDeps {
+  state: StateStore;
+  audit: AuditLog;
+  bus?: EventBus;
+  clock: Clock;
+  isWorkday: IsWorkday;
+  /** known unit names (附件1); the hotline office roster is always allowed */
+  units: () => Set<string>;
+}
+
+export type RosterFormat = 'yaml' | 'csv';
+
+export class DutyService {
+  constructor(private readonly d: DutyServiceDeps) {}
+
+  private checkUnit(unit: string) {
+    if (unit !== HOTLINE_ROSTER && !this.d.units().has(unit)) throw invalid('unknown_unit', `未知的单位:${unit}`);
+  }
+
+  async roster(unit: string): Promise<Roster | null> {
+    return this.d.state.get<Roster>(ROSTERS, unit, this.d.clock.now());
+  }
+
+  async rosters(): Promise<Roster[]> {
+    return (await this.d.state.list<Roster>(ROSTERS, this.d.clock.now())).map((x) => x.doc).sort((a, b) => a.unit.localeCompare(b.unit, 'zh'));
+  }
+
+  private async mustRoster(unit: string): Promise<Roster> {
+    const r = await this.roster(unit);
+    if (!r) throw notFound('roster', unit);
+    return r;
+  }
+
+  /** Replace a roster. With `expectedVersion`, a concurrent edit is refused instead of lost. */
+  async saveRoster(unit: string, input: RosterInput, by: Editor, expectedVersion?: number, kind = 'duty.roster.save'): Promise<Roster> {
+    this.checkUnit(unit);
+    const now = this.d.clock.now();
+    const before = await this.roster(unit);
+    if (expectedVersion !== undefined && (before?.version ?? 0) !== expectedVersion) throw conflict('roster_changed', `值班表已被他人修改(当前版本 ${before?.version ?? 0}),请刷新后重试`);
+    const roster = validateRoster(unit, input, (before?.version ?? 0) + 1, now);
+    await this.d.state.put(ROSTERS, unit, roster, now);
+    await this.d.audit.append({ at: now, actorId: by.id, kind, subject: `roster:${unit}`, data: { version: roster.version, before: before ?? null, after: roster } });
+    this.d.bus?.publish('duty', { unit, version: roster.version });
+    return roster;
+  }
+
+  async deleteRoster(unit: string, by: Editor): Promise<void> {
+    const before = await this.mustRoster(unit);
+    const now = this.d.clock.now();
+    await this.d.state.delete(ROSTERS, unit);
+    await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.roster.delete', subject: `roster:${unit}`, data: { before } });
+    this.d.bus?.publish('duty', { unit, version: null });
+  }
+
+  async addOverride(unit: string, o: Omit<Override, 'id'>, by: Editor): Promise<Roster> {
+    const r = await this.mustRoster(unit);
+    const id = `override-${r.version + 1}-${r.overrides.length + 1}`;
+    return this.saveRoster(unit, { ...r, overrides: [...r.overrides, { ...o, id }] }, by, r.version, 'duty.override.add');
+  }
+
+  async removeOverride(unit: string, id: string, by: Editor): Promise<Roster> {
+    const r = await this.mustRoster(unit);
+    if (!r.overrides.some((o) => o.id === id)) throw notFound('override', id);
+    return this.saveRoster(unit, { ...r, overrides: r.overrides.filter((o) => o.id !== id) }, by, r.version, 'duty.override.remove');
+  }
+
+  async addLeave(unit: string, l: Omit<LeaveBlock, 'id'>, by: Editor): Promise<Roster> {
+    const r = await this.mustRoster(unit);
+    const id = `leave-${r.version + 1}-${r.leave.length + 1}`;
+    return this.saveRoster(unit, { ...r, leave: [...r.leave, { ...l, id }] }, by, r.version, 'duty.leave.add');
+  }
+
+  async removeLeave(unit: string, id: string, by: Editor): Promise<Roster> {
+    const r = await this.mustRoster(unit);
+    if (!r.leave.some((l) => l.id === id)) throw notFound('leave', id);
+    return this.saveRoster(unit, { ...r, leave: r.leave.filter((l) => l.id !== id) }, by, r.version, 'duty.leave.remove');
+  }
+
+  async onDuty(unit: string, at: Date): Promise<OnDuty | null> {
+    const r = await this.roster(unit);
+    return r ? whoIsOnDuty(r, at, this.d.isWorkday) : null;
+  }
+
+  async schedule(unit: string, from: Date, to: Date): Promise<{ segments: DutySegment[]; warnings: DutyWarning[] }> {
+    if (to.getTime() - from.getTime() > 400 * 86_400_000) throw invalid('range_too_long', '查询区间不能超过 400 天');
+    const r = await this.mustRoster(unit);
+    return { segments: dutyTimeline(r, from, to, this.d.isWorkday), warnings: dutyWarnings(r, from, to, this.d.isWorkday) };
+  }
+
+  async exportRoster(unit: string, format: RosterFormat): Promise<string> {
+    const r = await this.mustRoster(unit);
+    return format === 'csv' ? rosterToCsv(r) : rosterToYaml(r);
+  }
+
+  async importRoster(unit: string, format: RosterFormat, text: string, by: Editor): Promise<Roster> {
+    const input = format === 'csv' ? rosterFromCsv(text) : rosterFromYaml(text);
+    if (input.unit && input.unit !== unit) throw invalid('unit_mismatch', `导入文件属于${input.unit},不是${unit}`);
+    return this.saveRoster(unit, input, by, undefined, 'duty.roster.import');
+  }
+
+  async ical(unit: string, from: Date, to: Date): Promise<string> {
+    const { segments } = await this.schedule(unit, from, to);
+    return rosterIcal(unit, segments, this.d.clock.now());
+  }
+
+  /** The unit's chain, or the default one when it has none. */
+  async chain(unit: string): Promise<EscalationChain> {
+    return (await this.d.state.get<EscalationChain>(CHAINS, unit, this.d.clock.now())) ?? defaultChain(unit, this.d.clock.now());
+  }
+
+  async saveChain(unit: string, input: ChainInput, by: Editor): Promise<EscalationChain> {
+    this.checkUnit(unit);
+    const now = this.d.clock.now();
+    const before = await this.d.state.get<EscalationChain>(CHAINS, unit, now);
+    const chain = validateChain(unit, input, (before?.version ?? 0) + 1, now);
+    await this.d.state.put(CHAINS, unit, chain, now);
+    await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.chain.save', subject: `chain:${unit}`, data: { before: before ?? null, after: chain } });
+    return chain;
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The paging part of the composition root: builds the duty and paging services, registers their
+ * jobs with the one runner, listens to ticket changes and call outcomes, adds the IVR actions
+ * the paging flow calls, and claims SMS replies to pages before the inbox treats them as requests.
+ */
+import type { Clock } from '../../domain/clock.js';
+import { normalisePhone } from '../../domain/phone.js';
+import type { IvrAction } from '../ivr/ports.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { JobStore } from '../ports/jobs.js';
+import type { SmsSender } from '../ports/messaging.js';
+import type { AuditLog, DedupeStore, EventBus, StateStore } from '../ports/misc.js';
+import type { TicketStore } from '../ports/tickets.js';
+import type { UnitStore } from '../ports/users.js';
+import { CALL_OUTCOME_TOPIC, type CallOutcome, type VoiceDialer } from '../ports/voice.js';
+import type { TicketService } from '../tickets/service.js';
+import { JOB } from '../tickets/timers.js';
+import type { SmsInbox } from '../voice/sms-inbox.js';
+import { DutyService } from './duty-service.js';
+import type { PagingStore } from './ports.js';
+import { PAGE_JOB, PagingService, type PagingDeps, type WechatNotifier } from './service.js';
+
+export interface PagingParts {
+  duty: DutyService;
+  paging: PagingService;
+  /** Resolves when the reactions to bus events started so far are done (tests). */
+  idle(): Promise<void>;
+}
+
+export interface PagingWiring {
+  store: PagingStore;
+  clock: Clock;
+  log: PagingDeps['log'];
+  bus: EventBus;
+  audit: AuditLog;
+  state: StateStore;
+  dedupe: DedupeStore;
+  jobs: JobStore;
+  runner: JobRunner;
+  tickets: TicketService;
+  ticketStore: TicketStore;
+  units: Pick<UnitStore, 'get'>;
+  unitNames: () => Set<string>;
+  isWorkday: (date: string) => boolean;
+  voice: VoiceDialer;
+  sms: SmsSender;
+  wechat?: WechatNotifier | null;
+  config: { hotlineDutyPhone: string; cityDutyPhone: string };
+  ivrActions?: Record<string, IvrAction>;
+  smsInbox?: Pick<SmsInbox, 'use'>;
+  random?: () => number;
+}
+
+const SYSTEM = { id: 'system', name: '系统' };
+
+interface TicketChange {
+  id: string;
+  state: string;
+  unit: string | null;
+  urgent: boolean;
+  events: string[];
+}
+
+export function createPaging(w: PagingWiring): PagingParts {
+  const duty = new DutyService({ state: w.state, audit: w.audit, bus: w.bus, clock: w.clock, isWorkday: w.isWorkday, units: w.unitNames });
+  const paging = new PagingService({
+    store: w.store,
+    duty,
+    tickets: w.tickets,
+    ticketStore: w.ticketStore,
+    voice: w.voice,
+    sms: w.sms,
+    wechat: w.wechat ?? null,
+    units: w.units,
+    audit: w.audit,
+    bus: w.bus,
+    state: w.state,
+    dedupe: w.dedupe,
+    clock: w.clock,
+    config: w.config,
+    log: w.log,
+    wake: () => w.runner.wake(),
+    random: w.random,
+  });
+
+  const inflight = new Set<Promise<unknown>>();
+  const track = (what: string, p: Promise<unknown>) => {
+    const q = p.catch((e: unknown) => w.log.error({ err: (e as Error).message, what }, 'paging reaction failed'));
+    inflight.add(q);
+    void q.finally(() => inflight.delete(q));
+  };
+
+  // The timers.
+  w.runner.register(PAGE_JOB.step, async (job) => paging.runStep(job.payload as { pageId: string; step: number; attempt: number }));
+  w.runner.register(JOB.pageStart, async (job) => {
+    const t = await w.ticketStore.get(String(job.payload.ticketId));
+    if (!t) return;
+    await paging.stopIfUnneeded(t.id);
+    if (t.state === 'dispatched' && t.unit) await paging.start(t.id, 'urgent', SYSTEM, job.key);
+    else if (t.state === 'accepted' || t.state === 'returned') await paging.start(t.id, 'unassigned', SYSTEM, job.key);
+  });
+  w.runner.register(JOB.signDue, async (job) => {
+    const t = await w.ticketStore.get(String(job.payload.ticketId));
+    if (!t || t.state !== 'dispatched' || !t.unit) return;
+    if (t.signDeadline && t.signDeadline > w.clock.now()) return;
+    const chain = await duty.chain(t.unit);
+    if (!t.urgent && !chain.pageOnSignOverdue) return;
+    // An operator who cancelled this ticket's page has taken it over by hand.
+    const [last] = await w.store.list({ ticketId: t.id, limit: 1 });
+    if (last?.status === 'cancelled') return;
+    await paging.start(t.id, 'sign_overdue', SYSTEM, job.key);
+  });
+  w.runner.register(PAGE_JOB.report, async (job) => paging.reportResult(String(job.payload.ticketId), job.key));
+
+  // Ticket changes: stop pages nobody needs, page a 即办 ticket dispatched later, report 即办 results.
+  w.bus.subscribe('ticket', (raw) => {
+    const c = raw as TicketChange;
+    if (!c?.id || !Array.isArray(c.events)) return;
+    const ev = new Set(c.events);
+    track(
+      'ticket change',
+      (async () => {
+        if (['signed', 'returned', 'closed', 'merged', 'dispatched'].some((e) => ev.has(e))) await paging.stopIfUnneeded(c.id);
+        if (!c.urgent) return;
+        const jobs = [];
+        const t = await w.ticketStore.get(c.id);
+        if (!t) return;
+        if (ev.has('dispatched') && !ev.has('created') && t.state === 'dispatched') jobs.push({ kind: JOB.pageStart, key: `page:${t.id}:start:${t.version}`, runAt: w.clock.now(), payload: { ticketId: t.id, reason: 'urgent' } });
+        if ((ev.has('replied') || ev.has('review_decided')) && t.state === 'replied') jobs.push({ kind: PAGE_JOB.report, key: `report:${t.id}:${t.version}`, runAt: w.clock.now(), payload: { ticketId: t.id } });
+        if (jobs.length) {
+          await w.jobs.enqueue(jobs);
+          w.runner.wake();
+        }
+      })(),
+    );
+  });
+
+  w.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => track('call outcome', paging.handleCallOutcome(o as CallOutcome)));
+
+  // What the paging flow (ivr-flows/paging.yaml) calls on a keypress.
+  if (w.ivrActions) {
+    const keypress = async (digit: string, ctx: { callId: string; at: Date }, found: { pageId: string } | null, ticketNumber: string) =>
+      w.audit.append({ at: ctx.at, actorId: `call:${ctx.callId}`, kind: 'page.keypress', subject: found ? `page:${found.pageId}` : `ticket-number:${ticketNumber}`, data: { digit, callId: ctx.callId, ticketNumber } });
+    w.ivrActions.pageAck = async (args, ctx) => {
+      const number = String(args.ticketNumber ?? '');
+      const found = await paging.attemptOfCall(ctx.callId, number);
+      await keypress('1', ctx, found, number);
+      if (!found) throw new Error(`no page for call ${ctx.callId}`);
+      const a = found.attempt;
+      const r = await paging.acknowledge(found.pageId, { id: `call:${a?.to ?? ctx.callId}`, name: a?.targetName ?? '值班人员', phone: a?.to ?? null }, 'call', { callId: ctx.callId });
+      return { status: r.status, by: r.status === 'already' ? r.by : null };
+    };
+    w.ivrActions.pagePass = async (args, ctx) => {
+      const number = String(args.ticketNumber ?? '');
+      const found = await paging.attemptOfCall(ctx.callId, number);
+      await keypress('9', ctx, found, number);
+      if (!found) throw new Error(`no page for call ${ctx.callId}`);
+      const a = found.attempt;
+      const moved = await paging.passOn(found.pageId, a ? { step: a.step, attempt: a.attempt } : null, { id: `call:${a?.to ?? ctx.callId}`, name: a?.targetName ?? undefined }, 'page.pass');
+      return { moved: !!moved };
+    };
+  }
+
+  // Replies to paging SMS come before the inbox makes requests of them.
+  w.smsInbox?.use(async (sms) => {
+    const r = await paging.handleInboundSms({ from: sms.from, text: sms.text, at: sms.at });
+    if (r.reply) await w.sms.send({ to: normalisePhone(sms.from), text: r.reply, ref: `page-reply:${sms.provider}:${sms.id}` });
+    return r.handled;
+  });
+
+  return {
+    duty,
+    paging,
+    async idle() {
+      while (inflight.size) await Promise.allSettled([...inflight]);
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from 'typebox';
+import { shanghaiInstant, shanghaiParts } from '../../../domain/clock.js';
+import { invalid } from '../../../domain/errors.js';
+import type { Principal } from '../../../domain/policy.js';
+import { addDays } from '../../../domain/sla/dates.js';
+import { RANKING_COLUMNS, RATE_GROUPS, rankingBoard, rateColumns, ratesBoard, toCsv, toXlsx, type Column, type RateGroup } from '../../../application/supervision/rates-report.js';
+import { errors } from '../../schemas/common.js';
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const Format = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')]));
+
+/** `YYYY-MM-DD` is a Shanghai day (`to` inclusive); anything else must be an ISO instant. */
+function parseBound(s: string | undefined, end: boolean): Date | null {
+  if (!s) return null;
+  if (DATE.test(s)) return shanghaiInstant(end ? addDays(s, 1) : s);
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) throw invalid('bad_period', `无效的日期：${s}（应为 YYYY-MM-DD 或 ISO 时间）`);
+  return d;
+}
+
+/** Units see their own unit's figures only; the hotline office sees every row. */
+const visible = (p: Principal, key: string) => p.role !== 'unit' || key === p.unit;
+
+async function send<R>(reply: FastifyReply, format: 'csv' | 'xlsx', columns: Column<R>[], rows: R[], name: string) {
+  const file = encodeURIComponent(`${name}.${format}`);
+  reply.header('content-disposition', `attachment; filename="export.${format}"; filename*=UTF-8''${file}`);
+  if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(toCsv(columns, rows));
+  return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(columns, rows, name.slice(0, 31)));
+}
+
+/** 三率 board and monthly ranking, as JSON or exported as CSV/XLSX with Chinese headers. */
+const stats: FastifyPluginAsyncTypebox = async (app) => {
+  const { ticketStore, clock } = app.ctx;
+  app.addHook('preHandler', app.requireAuth(['operator', 'supervisor', 'admin', 'unit']));
+
+  app.get(
+    '/stats/rates',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: '三率: 受理量, 响应率, 办结率, 解决率, 满意率, 重办, 超期 … per unit/township/channel/city over [from, to]',
+        querystring: Type.Object({
+          from: Type.Optional(Type.String({ maxLength: 40 })),
+          to: Type.Optional(Type.String({ maxLength: 40 })),
+          groupBy: Type.Optional(Type.Union(RATE_GROUPS.map((g) => Type.Literal(g)))),
+          format: Format,
+        }),
+        response: { 200: Type.Any(), ...errors(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const p = req.principal!;
+      const now = clock.now();
+      const from = parseBound(req.query.from, false) ?? shanghaiInstant(`${shanghaiParts(now).date.slice(0, 7)}-01`);
+      const to = parseBound(req.query.to, true) ?? new Date(now.getTime() + 1);
+      if (!(from.getTime() < to.getTime())) throw invalid('bad_period', '统计区间的开始须早于结束');
+      // A unit's own row is what it may see, whatever grouping it asked for.
+      const group: RateGroup = p.role === 'unit' ? 'unit' : (req.query.groupBy ?? 'unit');
+      const rows = (await ratesBoard(ticketStore, { from, to }, group)).filter((r) => visible(p, r.key));
+      const format = req.query.format ?? 'json';
+      if (format !== 'json') {
+        const label = (d: Date) => shanghaiParts(d).date;
+        return send(reply, format, rateColumns(group), rows, `三率统计_${label(from)}_${label(new Date(to.getTime() - 1))}`);
+      }
+      return { period: { from: from.toISOString(), to: to.toISOString() }, groupBy: group, rows: rows.map((r) => ({ ...r.figures, key: r.key, label: r.label, decisions: r.decisions })) };
+    },
+  );
+
+  app.get(
+    '/stats/ranking',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: '月度排名 of units by composite score (响应率, 按期办结率, 解决率, 满意率)',
+        querystring: Type.Object({ month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })), format: Format }),
+        response: { 200: Type.Any(), ...errors(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const p = req.principal!;
+      const month = req.query.month ?? shanghaiParts(clock.now()).date.slice(0, 7);
+      const [y, m] = month.split('-').map(Number);
+      const rows = (await rankingBoard(ticketStore, y, m)).filter((r) => visible(p, r.key));
+      const format = req.query.format ?? 'json';
+      if (format !== 'json') return send(reply, format, RANKING_COLUMNS, rows, `月度排名_${month}`);
+      return { month, rows };
+    },
+  );
+};
+
+export default stats;

@@ -1,0 +1,269 @@
+/**
+ * The web console: the built bundle (console/dist) under /assets, index.html for every client
+ * route, and the few read-only endpoints only the console needs (session restore, reference
+ * lists, WeChat hand-overs, the IVR flow graph, the 职责清单 view) plus `/ws/console`, the live
+ * feed every role gets. Registered last, after the API, so it never shadows an API route.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { WebSocket } from 'ws';
+import { AppError } from '../../domain/errors.js';
+import type { Principal } from '../../domain/policy.js';
+import { loadDutyList, type DutyList } from '../../domain/routing/duty-list.js';
+import { stepTargets, type FlowDefinition, type StepSpec } from '../../application/ivr/flow.js';
+import { FlowRegistry } from '../../application/ivr/registry.js';
+import { HANDOVER_SCOPE, type HandoverDoc } from '../../application/conversation/wiring.js';
+import { SESSION_COOKIE } from '../plugins/auth.js';
+
+export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+
+/** Paths the console's router owns; anything else keeps the API's 404. */
+export const CLIENT_ROUTES = ['/', '/login', '/desk', '/inbox', '/tickets', '/tickets/:id', '/duty', '/board', '/admin'];
+
+/**
+ * Endpoints other parts of Suban add (duty/paging, stats). The console asks which exist before
+ * calling them, so a build without one shows an honest 暂无数据 instead of a failed request.
+ */
+export const OPTIONAL_ROUTES: Record<string, { method: 'GET' | 'POST'; url: string }> = {
+  onDuty: { method: 'GET', url: '/api/v1/duty/on-duty' },
+  schedule: { method: 'GET', url: '/api/v1/duty/rosters/:unit/schedule' },
+  pages: { method: 'GET', url: '/api/v1/duty/pages' },
+  rates: { method: 'GET', url: '/api/v1/stats/rates' },
+  hotspots: { method: 'GET', url: '/api/v1/supervision/hotspots' },
+  supervised: { method: 'GET', url: '/api/v1/supervision/tickets' },
+  /** the simulator bridges a held call when the operator takes it (demo, tests) */
+  simAnswer: { method: 'POST', url: '/api/v1/sim/calls/:id/answer' },
+};
+
+/**
+ * Bus topics forwarded to every console as `{type, <type>: payload}`. `unit` says the payload
+ * belongs to one unit (a unit user only gets its own); `office` keeps it from unit users.
+ */
+export const CONSOLE_TOPICS: Record<string, { type: string; scope: 'unit' | 'office' }> = {
+  ticket: { type: 'ticket', scope: 'unit' },
+  page: { type: 'page', scope: 'unit' },
+  duty: { type: 'duty', scope: 'unit' },
+  supervision: { type: 'supervision', scope: 'unit' },
+  alert: { type: 'alert', scope: 'office' },
+};
+
+export interface ConsoleOptions {
+  /** where the built console lives (tests may point elsewhere) */
+  dist?: string;
+  heartbeatMs?: number;
+}
+
+export interface FlowGraph {
+  name: string;
+  file: string;
+  description: string | null;
+  start: string;
+  steps: { id: string; verb: string; line: number; text: string; edges: { to: string; label: string }[] }[];
+}
+
+/** A flow as nodes and labelled edges, for the admin page's drawing. */
+export function flowGraph(def: FlowDefinition): FlowGraph {
+  const steps = [...def.steps.values()].map((s) => ({ id: s.id, verb: s.verb, line: s.line, text: stepText(s), edges: stepEdges(s) }));
+  return { name: def.name, file: def.file, description: def.description ?? null, start: def.start, steps };
+}
+
+function stepText(s: StepSpec): string {
+  switch (s.verb) {
+    case 'say':
+      return s.text;
+    case 'gather':
+      return s.label ?? s.prompt.map((p) => (p.kind === 'say' ? p.text : p.url)).join(' ');
+    case 'queue':
+      return `${s.name}（优先级 ${s.priority}，${s.timeLimitSec} 秒）`;
+    case 'action':
+      return s.name;
+    case 'branch':
+      return s.if.kind === 'workingHours' ? '工作时间？' : s.if.kind === 'callerBlocked' ? '黑名单？' : s.if.kind === 'equals' ? `${s.if.var} = ${String(s.if.value)}` : `${s.if.var} ∈ ${s.if.values.join('/')}`;
+    case 'record':
+      return `录音 ${s.maxLengthSec} 秒`;
+    case 'sms':
+      return s.text;
+    case 'dial':
+      return s.number;
+    case 'play':
+      return s.url;
+    case 'hangup':
+      return s.result ?? '挂机';
+    case 'goto':
+      return `→ ${s.to}`;
+  }
+}
+
+function stepEdges(s: StepSpec): { to: string; label: string }[] {
+  const seen = new Map<string, string[]>();
+  const add = (to: string | undefined, label: string) => {
+    if (!to) return;
+    seen.set(to, [...(seen.get(to) ?? []), label].filter(Boolean));
+  };
+  switch (s.verb) {
+    case 'gather':
+      for (const b of s.branches) add(b.to, `按${b.key}${b.label ? ` ${b.label}` : ''}`);
+      add(s.next, '输入');
+      add(s.onNoInput, '无输入');
+      add(s.onInvalid, '无效');
+      break;
+    case 'branch':
+      add(s.then, '是');
+      add(s.else, '否');
+      break;
+    case 'queue':
+      add(s.onAnswered, '接通后');
+      add(s.onTimeout, '超时');
+      break;
+    case 'record':
+      add(s.next, '');
+      add(s.onNoInput, '未录到');
+      break;
+    case 'dial':
+      add(s.next, '');
+      add(s.onFailed, '失败');
+      break;
+    case 'sms':
+    case 'action':
+      add(s.next, '');
+      add(s.onError, '出错');
+      break;
+    default:
+      for (const t of stepTargets(s)) add(t, '');
+  }
+  return [...seen].map(([to, labels]) => ({ to, label: labels.join(' / ') }));
+}
+
+function dutyListView(d: DutyList) {
+  return {
+    units: d.units.map((u) => ({
+      name: u.name,
+      categories: u.categories,
+      keywords: [...u.keywords].sort((a, b) => b[1] - a[1]).map(([k, w]) => ({ phrase: k, weight: w })),
+      examples: u.examples,
+      boundary: u.boundary,
+    })),
+    townships: d.townships.map((t) => ({ name: t.name, places: t.places })),
+    urgent: d.urgent.map((r) => ({ id: r.id, label: r.label, unit: r.unit, phrases: r.phrases, except: r.except })),
+  };
+}
+
+export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions = {}): Promise<void> {
+  const { ctx } = app;
+  const dist = opts.dist ?? CONSOLE_DIST;
+  const indexPath = join(dist, 'index.html');
+  let dutyList: DutyList | null = null;
+  const duty = () => (dutyList ??= loadDutyList(ctx.config.dutyList));
+
+  // ---- the bundle ------------------------------------------------------------------------------
+  if (existsSync(join(dist, 'assets'))) {
+    await app.register(fastifyStatic, {
+      root: join(dist, 'assets'),
+      prefix: '/assets/',
+      // file names carry a content hash
+      immutable: true,
+      maxAge: '365d',
+      index: false,
+    });
+  } else {
+    app.log.warn({ dist }, 'console is not built (npm run build): the web console is unavailable');
+  }
+  let index: string | null = null;
+  const sendIndex = (reply: FastifyReply) => {
+    index ??= existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : null;
+    if (!index) return reply.status(503).type('text/plain; charset=utf-8').send('控制台尚未构建：请运行 npm run build');
+    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
+  };
+  for (const url of CLIENT_ROUTES) app.get(url, { schema: { hide: true } }, (_req, reply) => sendIndex(reply));
+
+  // ---- console-only reads ------------------------------------------------------------------------
+  const office = app.requireAuth(['operator', 'supervisor', 'admin']);
+
+  app.get('/api/v1/console/session', { schema: { tags: ['console'], summary: 'the signed-in console user and the CSRF token to echo (after a page reload)' } }, async (req) => {
+    const cookie = req.cookies[SESSION_COOKIE];
+    const found = cookie ? await ctx.auth.authenticate(cookie, 'session') : null;
+    // 200 either way: a signed-out visitor is not an error the browser should log.
+    return found ? { user: found.principal, csrf: found.csrf } : { user: null, csrf: null };
+  });
+
+  app.get('/api/v1/console/features', { preHandler: app.requireAuth(), schema: { tags: ['console'], summary: 'which optional API parts this build has' } }, async () =>
+    Object.fromEntries(Object.entries(OPTIONAL_ROUTES).map(([k, r]) => [k, app.hasRoute(r)])),
+  );
+
+  app.get('/api/v1/console/reference', { preHandler: app.requireAuth(), schema: { tags: ['console'], summary: 'townships and categories for the intake form' } }, async () => ({
+    townships: duty().townships.map((t) => t.name),
+  }));
+
+  app.get('/api/v1/console/handovers', { preHandler: office, schema: { tags: ['console'], summary: 'WeChat citizens waiting for an operator (人工)' } }, async () => {
+    const docs = await ctx.state.list<HandoverDoc>(HANDOVER_SCOPE, ctx.clock.now());
+    return { items: docs.map(({ doc }) => ({ channel: doc.channel, contactId: doc.contactId, since: doc.since, first: true, lines: doc.transcript.slice(-20) })) };
+  });
+
+  app.get('/api/v1/admin/flows', { preHandler: app.requireAuth(['supervisor', 'admin']), schema: { tags: ['console'], summary: 'the IVR flows in service, as graphs' } }, async () => {
+    let registry: Pick<FlowRegistry, 'names' | 'get' | 'errors'> | undefined = ctx.voiceService?.registry;
+    if (!registry || registry.names().length === 0) {
+      const r = new FlowRegistry(ctx.config.flowsDir);
+      r.load();
+      registry = r;
+    }
+    const reg = registry;
+    return { flows: reg.names().map((n) => flowGraph(reg.get(n)!.def)), errors: reg.errors().map((e) => ({ file: e.file, line: e.line, message: e.message })) };
+  });
+
+  app.get('/api/v1/admin/duty-list', { preHandler: app.requireAuth(['operator', 'supervisor', 'admin']), schema: { tags: ['console'], summary: 'the 职责清单 in service' } }, async () => dutyListView(duty()));
+
+  // ---- live feed for every role ------------------------------------------------------------------
+  const sockets = new Map<WebSocket, Principal>();
+  const seesTicket = (p: Principal, unit: unknown) => p.role !== 'unit' || (!!p.unit && unit === p.unit);
+  const unsubscribe = Object.entries(CONSOLE_TOPICS).map(([topic, { type, scope }]) =>
+    ctx.bus.subscribe(topic, (payload) => {
+      if (!sockets.size) return;
+      const text = JSON.stringify({ type, [type]: payload });
+      const unit = (payload as { unit?: unknown } | null)?.unit;
+      for (const [ws, p] of sockets) {
+        if (ws.readyState !== ws.OPEN) continue;
+        if (scope === 'office' ? p.role === 'unit' : !seesTicket(p, unit)) continue;
+        ws.send(text);
+      }
+    }),
+  );
+  const heartbeat = setInterval(() => {
+    for (const ws of sockets.keys()) {
+      if ((ws as WebSocket & { suban_alive?: boolean }).suban_alive === false) {
+        ws.terminate();
+        continue;
+      }
+      (ws as WebSocket & { suban_alive?: boolean }).suban_alive = false;
+      ws.ping();
+    }
+  }, opts.heartbeatMs ?? 20_000);
+  heartbeat.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    for (const u of unsubscribe) u();
+    for (const ws of sockets.keys()) ws.close(1001, 'server shutting down');
+  });
+
+  app.get(
+    '/ws/console',
+    {
+      websocket: true,
+      schema: { hide: true },
+      preValidation: async (req) => {
+        if (!req.principal) throw new AppError('unauthorized', 'unauthenticated', '请先登录');
+      },
+    },
+    (socket, req) => {
+      sockets.set(socket, req.principal!);
+      const s = socket as WebSocket & { suban_alive?: boolean };
+      s.suban_alive = true;
+      socket.on('pong', () => (s.suban_alive = true));
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => sockets.delete(socket));
+      socket.send(JSON.stringify({ type: 'hello', user: { id: req.principal!.id, role: req.principal!.role, unit: req.principal!.unit } }));
+    },
+  );
+}

@@ -1,0 +1,141 @@
+/**
+ * `GET /ws/operator`: the operators' live feed. Authenticated as operator, supervisor or admin
+ * (bearer token in `Sec-WebSocket-Protocol: bearer, <token>`, `?token=`, an Authorization header,
+ * or the console's session cookie). On connect the client gets the calls still waiting, then
+ * screen pops, call state changes, WeChat hand-overs, and updates of the tickets it said it has
+ * open (`{"type":"open","ticket":"<id or number>"}`). Every message is serialised once and the
+ * same string goes to every socket; dead and hopelessly slow sockets are dropped.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { AppError } from '../../domain/errors.js';
+import type { Principal, Role } from '../../domain/policy.js';
+import { CALL_STATE_TOPIC, HANDOVER_TOPIC, SCREEN_POP_TOPIC } from '../../application/voice/voice-service.js';
+
+export interface OperatorSocketOptions {
+  /** ping interval; a socket that did not answer the previous ping is dropped */
+  heartbeatMs?: number;
+  /** bytes queued for one socket before it counts as dead */
+  maxBufferedBytes?: number;
+}
+
+const ROLES: Role[] = ['operator', 'supervisor', 'admin'];
+const MAX_OPEN_TICKETS = 200;
+
+interface Client {
+  socket: WebSocket;
+  principal: Principal;
+  alive: boolean;
+  open: Set<string>;
+}
+
+/** Tokens a browser can send with a websocket: it cannot set an Authorization header. */
+function tokenOf(req: FastifyRequest): string | null {
+  const proto = req.headers['sec-websocket-protocol'];
+  if (typeof proto === 'string') {
+    const parts = proto.split(',').map((s) => s.trim()).filter(Boolean);
+    const i = parts.indexOf('bearer');
+    if (i >= 0 && parts[i + 1]) return parts[i + 1]!;
+  }
+  const q = (req.query as Record<string, unknown> | undefined)?.token;
+  return typeof q === 'string' && q ? q : null;
+}
+
+export default async function operatorSocket(app: FastifyInstance, opts: OperatorSocketOptions = {}): Promise<void> {
+  const { ctx } = app;
+  const clients = new Set<Client>();
+  const maxBuffered = opts.maxBufferedBytes ?? 4 * 1024 * 1024;
+
+  const send = (c: Client, text: string) => {
+    if (c.socket.readyState !== c.socket.OPEN) return;
+    if (c.socket.bufferedAmount > maxBuffered) {
+      c.socket.terminate();
+      return;
+    }
+    c.socket.send(text);
+  };
+  const broadcast = (type: string, payload: unknown) => {
+    if (!clients.size) return;
+    const text = JSON.stringify({ type, ...(payload as object) });
+    for (const c of clients) send(c, text);
+  };
+
+  const unsubscribe = [
+    ctx.bus.subscribe(SCREEN_POP_TOPIC, (pop) => broadcast('screenpop', { pop })),
+    ctx.bus.subscribe(CALL_STATE_TOPIC, (ev) => broadcast('call', { call: ev })),
+    ctx.bus.subscribe(HANDOVER_TOPIC, (h) => broadcast('handover', { handover: h })),
+    ctx.bus.subscribe('ticket', (t) => {
+      const { id, number } = (t ?? {}) as { id?: string; number?: string };
+      let text: string | null = null;
+      for (const c of clients) {
+        if ((id && c.open.has(id)) || (number && c.open.has(number))) send(c, (text ??= JSON.stringify({ type: 'ticket', ticket: t })));
+      }
+    }),
+  ];
+
+  const heartbeat = setInterval(() => {
+    for (const c of clients) {
+      if (!c.alive) {
+        c.socket.terminate();
+        continue;
+      }
+      c.alive = false;
+      try {
+        c.socket.ping();
+      } catch {
+        c.socket.terminate();
+      }
+    }
+  }, opts.heartbeatMs ?? 15_000);
+  heartbeat.unref();
+
+  app.addHook('onClose', async () => {
+    clearInterval(heartbeat);
+    for (const u of unsubscribe) u();
+    for (const c of clients) c.socket.close(1001, 'server shutting down');
+  });
+
+  app.get(
+    '/ws/operator',
+    {
+      websocket: true,
+      // Runs before the upgrade: a refused client gets a plain 401/403 answer, no socket.
+      preValidation: async (req) => {
+        if (!req.principal) {
+          const token = tokenOf(req);
+          const found = token ? await ctx.auth.authenticate(token, 'token') : null;
+          req.principal = found?.principal ?? null;
+        }
+        if (!req.principal) throw new AppError('unauthorized', 'unauthenticated', '请先登录');
+        if (!ROLES.includes(req.principal.role)) throw new AppError('forbidden', 'forbidden', '只有话务员、班长和管理员可以接收来电弹屏');
+      },
+    },
+    (socket, req) => {
+      const c: Client = { socket, principal: req.principal!, alive: true, open: new Set() };
+      clients.add(c);
+      socket.on('pong', () => {
+        c.alive = true;
+      });
+      socket.on('close', () => clients.delete(c));
+      socket.on('error', () => clients.delete(c));
+      socket.on('message', (data) => {
+        c.alive = true;
+        let m: { type?: unknown; ticket?: unknown };
+        try {
+          m = JSON.parse(String(data));
+        } catch {
+          return;
+        }
+        if (m.type === 'ping') send(c, JSON.stringify({ type: 'pong' }));
+        else if (m.type === 'waiting') send(c, JSON.stringify({ type: 'waiting', calls: ctx.voiceService.waitingCalls() }));
+        else if (typeof m.ticket === 'string' && m.ticket.length <= 64) {
+          if (m.type === 'open' && c.open.size < MAX_OPEN_TICKETS) c.open.add(m.ticket);
+          else if (m.type === 'close') c.open.delete(m.ticket);
+        }
+      });
+      const p = c.principal;
+      send(c, JSON.stringify({ type: 'hello', user: { id: p.id, name: p.name, role: p.role }, heartbeatMs: opts.heartbeatMs ?? 15_000 }));
+      send(c, JSON.stringify({ type: 'waiting', calls: ctx.voiceService.waitingCalls() }));
+    },
+  );
+}

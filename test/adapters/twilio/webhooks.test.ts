@@ -1,0 +1,230 @@
+import t from 'tap';
+import twilio from 'twilio';
+import { CALL_OUTCOME_TOPIC, type CallOutcome } from '../../../src/application/ports/voice.js';
+import { SCREEN_POP_TOPIC, type OperatorScreenPop } from '../../../src/application/voice/index.js';
+import { HOTLINE, sayText, twilioApp, twimlUrls } from './helpers.js';
+
+const IN_HOURS = '2026-11-26T02:00:00Z';
+const AFTER_HOURS = '2026-11-26T14:00:00Z';
+const sid = (n: number, p = 'CA') => `${p}${String(n).padStart(32, '0')}`;
+
+t.test('the signature vector of protocol-vectors.md, checked the way the routes check it', async (t) => {
+  const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
+  t.ok(twilio.validateRequest('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'https://mycompany.com/myapp.php?foo=1&bar=2', params));
+  t.notOk(twilio.validateRequest('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'https://mycompany.com/myapp.php?foo=1&bar=3', params));
+  t.notOk(twilio.validateRequest('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'https://mycompany.com/myapp.php?foo=1&bar=2', { ...params, Digits: '1235' }));
+});
+
+const h = await twilioApp(t, { now: IN_HOURS });
+const { ctx, hooks, twilio: fake } = h;
+
+t.test('a full call through hotline.yaml over signed webhooks: 1 即办, queue timeout, recording, ticket, SMS', async (t) => {
+  h.clock.set(IN_HOURS);
+  const pops: OperatorScreenPop[] = [];
+  ctx.bus.subscribe(SCREEN_POP_TOPIC, (p) => pops.push(p as OperatorScreenPop));
+  const CallSid = sid(1);
+  const base = { CallSid, From: '+8613800000000', To: HOTLINE, AccountSid: 'AC0123456789abcdef0123456789abcdef' };
+
+  const welcome = await hooks.post('/twilio/voice', { ...base, CallStatus: 'ringing', Direction: 'inbound' });
+  t.equal(welcome.status, 200);
+  t.match(welcome.type, /xml/);
+  t.match(welcome.body, /<Say language="cmn-CN"[^>]*>您好，欢迎致电12345/);
+  t.match(welcome.body, /<Gather input="dtmf" numDigits="1" timeout="6"/);
+  t.match(welcome.body, /actionOnEmptyResult="true"/);
+  const gatherUrl = twimlUrls(welcome.body).gather!;
+  t.equal(gatherUrl, `https://hotline.example.cn/twilio/gather?callSid=${CallSid}&turn=1`);
+
+  const queued = await hooks.post(gatherUrl, { ...base, Digits: '1' });
+  t.equal(queued.status, 200);
+  t.match(queued.body, /<Enqueue [^>]*>urgent<\/Enqueue>/);
+  const { enqueue, wait } = twimlUrls(queued.body);
+  await ctx.voiceService.idle();
+  t.match(pops.at(-1), { callId: CallSid, caller: '13800000000', queue: 'urgent', ivrPath: '主菜单 1 即办/紧急', draft: { urgent: true } });
+  t.same(ctx.voiceService.waitingCalls().map((c) => c.callId), [CallSid]);
+
+  const hold = await hooks.post(wait!, { ...base, QueueTime: '0', QueueSid: 'QU' + '0'.repeat(32) });
+  t.match(hold.body, /<Pause length="10"\/>/);
+  const leave = await hooks.post(wait!, { ...base, QueueTime: '30' });
+  t.match(leave.body, /<Leave\/>/);
+
+  const record = await hooks.post(enqueue!, { ...base, QueueResult: 'leave', QueueTime: '30' });
+  t.match(sayText(record.body), /说明紧急情况/);
+  t.match(record.body, /<Record [^>]*maxLength="180"[^>]*playBeep="true"/);
+  const urls = twimlUrls(record.body);
+  t.match(urls.redirect, /empty=1/, 'an empty recording still reaches the flow');
+  t.same(ctx.voiceService.waitingCalls(), []);
+
+  const recordingUrl = 'https://api.twilio.com/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE00000000000000000000000000000001';
+  const recParams = { ...base, RecordingUrl: recordingUrl, RecordingDuration: '14', RecordingSid: 'RE' + '0'.repeat(31) + '1' };
+  const done = await hooks.post(urls.record!, recParams);
+  t.equal(done.status, 200);
+  t.match(sayText(done.body), /工单编号是：二〇二六一一二六，〇〇〇一/);
+  t.match(done.body, /<Hangup\/>/);
+
+  const ticket = (await ctx.tickets.getByNumber('20261126-0001'))!;
+  t.match(ticket, { channel: 'phone', contact: '13800000000', urgent: true, externalRef: CallSid });
+  t.same(ticket.attachments.map((a) => [a.kind, a.url]), [['recording', recordingUrl]]);
+  t.equal(fake.messages.length, 1, 'SMS through the SDK to the fake REST API');
+  t.match(fake.messages[0], { to: '+8613800000000', from: HOTLINE, body: /工单编号20261126-0001/ });
+
+  // Twilio retries the record callback (timeout on its side): same TwiML, nothing twice.
+  const again = await hooks.post(urls.record!, recParams);
+  t.equal(again.body, done.body);
+  t.equal(fake.messages.length, 1);
+  t.equal((await ctx.ticketStore.list({ contact: '13800000000' }, { limit: 10 })).items.length, 1);
+
+  // A retried first webhook after the call moved on: the current answer, not a restart.
+  const lateRetry = await hooks.post('/twilio/voice', { ...base, CallStatus: 'ringing' });
+  t.equal(lateRetry.status, 200);
+  t.match(lateRetry.body, /<Hangup\/>/);
+
+  const status = await hooks.post('/twilio/status', { ...base, CallStatus: 'completed', CallDuration: '75' });
+  t.equal(status.status, 200);
+});
+
+t.test('after hours: message, ticket, SMS with the number', async (t) => {
+  h.clock.set(AFTER_HOURS);
+  const CallSid = sid(2);
+  const base = { CallSid, From: '+8613900000002', To: HOTLINE };
+  const first = await hooks.post('/twilio/voice', base);
+  t.match(sayText(first.body), /非工作时间/);
+  const rec = await hooks.post(twimlUrls(first.body).gather!, { ...base, Digits: '2' });
+  t.match(rec.body, /<Record /);
+  const done = await hooks.post(twimlUrls(rec.body).record!, { ...base, RecordingUrl: 'https://api.twilio.com/rec/RE2', RecordingDuration: '20' });
+  const number = /工单编号(\d{8}-\d{4})/.exec(fake.messages.at(-1)!.body)?.[1];
+  t.ok(number);
+  t.match(await ctx.tickets.getByNumber(number!), { channel: 'phone', contact: '13900000002', attachments: [{ kind: 'recording', url: 'https://api.twilio.com/rec/RE2' }] });
+  t.match(done.body, /<Hangup\/>/);
+});
+
+t.test('an empty recording (Twilio skips the action and follows the Redirect): no ticket', async (t) => {
+  h.clock.set(AFTER_HOURS);
+  const CallSid = sid(3);
+  const base = { CallSid, From: '+8613900000003', To: HOTLINE };
+  const first = await hooks.post('/twilio/voice', base);
+  const rec = await hooks.post(twimlUrls(first.body).gather!, { ...base, Digits: '2' });
+  const done = await hooks.post(twimlUrls(rec.body).redirect!, base);
+  t.match(sayText(done.body), /没有收到您的留言/);
+  t.equal((await ctx.ticketStore.list({ contact: '13900000003' }, { limit: 5 })).items.length, 0);
+});
+
+t.test('wrong, missing or replayed-elsewhere signatures: 403 and nothing changes', async (t) => {
+  const CallSid = sid(4);
+  const params = { CallSid, From: '+8613900000004', To: HOTLINE };
+  const forged = await hooks.post('/twilio/voice', params, { signature: 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' });
+  t.equal(forged.status, 403);
+  t.match(JSON.parse(forged.body), { error: { code: 'bad_signature' } });
+  t.equal((await hooks.post('/twilio/voice', params, { signature: null })).status, 403);
+  // A valid signature for other parameters (a tampered From) or another URL does not pass.
+  t.equal((await hooks.post('/twilio/voice', { ...params, From: '+8613900000005' }, { signature: hooks.sign('/twilio/voice', params) })).status, 403);
+  t.equal((await hooks.post('/twilio/voice?x=1', params, { signature: hooks.sign('/twilio/voice', params) })).status, 403);
+  t.equal(await ctx.voiceService.runner.getSession(CallSid), null, 'no call was started');
+  const sms = await hooks.post('/twilio/sms', { MessageSid: sid(4, 'SM'), From: '+8613900000004', Body: '路灯坏了' }, { signature: 'x' });
+  t.equal(sms.status, 403);
+  t.equal((await ctx.ticketStore.list({ contact: '13900000004' }, { limit: 5 })).items.length, 0);
+});
+
+t.test('malformed webhooks and unknown calls: 4xx or a safe TwiML answer, never a 5xx', async (t) => {
+  h.clock.set(IN_HOURS);
+  const noSid = await hooks.post('/twilio/voice', { From: '+8613900000006' });
+  t.equal(noSid.status, 400);
+  const unknown = await hooks.post(`/twilio/gather?callSid=${sid(999)}&turn=1`, { CallSid: sid(999), Digits: '1' });
+  t.equal(unknown.status, 200);
+  t.match(unknown.body, /<Say[^>]*>对不起.*<Hangup\/>/);
+  t.equal((await hooks.post(`/twilio/gather?callSid=${sid(5)}&turn=abc`, { CallSid: sid(5), Digits: '1' })).status, 400);
+  t.equal((await hooks.post(`/twilio/gather?callSid=${sid(5)}&turn=1`, { CallSid: sid(6), Digits: '1' })).status, 400, 'CallSid must match the URL');
+  t.equal((await hooks.post('/twilio/record', { CallSid: sid(5) })).status, 400);
+  t.equal((await hooks.post('/twilio/status', { CallSid: sid(5) })).status, 400);
+  t.equal((await hooks.post('/twilio/status', { CallSid: sid(777), CallStatus: 'completed' })).status, 200, 'status of an unknown call is ignored');
+  t.equal((await hooks.post('/twilio/sms', { From: '+8613900000006', Body: 'x' })).status, 400);
+  t.equal((await hooks.post('/twilio/wait?callSid=x&turn=1', { CallSid: 'x' })).status, 400);
+  const weird = await fetch(`${h.appUrl}/twilio/voice`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-twilio-signature': 'x' }, body: 'CallSid=1' });
+  t.ok(weird.status >= 400 && weird.status < 500, `text/plain body → ${weird.status}`);
+  const json = await fetch(`${h.appUrl}/twilio/voice`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-twilio-signature': 'x' }, body: '{"CallSid": {"$gt": ""}}' });
+  t.equal(json.status, 403);
+
+  // A stale turn (Twilio out of step): the call's current answer, and the call is not disturbed.
+  const CallSid = sid(7);
+  const base = { CallSid, From: '+8613900000007', To: HOTLINE };
+  const first = await hooks.post('/twilio/voice', base);
+  const g1 = twimlUrls(first.body).gather!;
+  const lookup = await hooks.post(g1, { ...base, Digits: '4' });
+  const g2 = twimlUrls(lookup.body).gather!;
+  t.match(g2, /turn=2/);
+  const missing = await hooks.post(g2, { ...base, Digits: '202611269999#' });
+  t.match(sayText(missing.body), /没有查到编号为/);
+  const stale = await hooks.post(g1, { ...base, Digits: '0' });
+  t.equal(stale.status, 200);
+  t.equal(stale.body, missing.body, 'an out-of-step callback gets the call\'s current answer');
+  t.equal((await hooks.post(g2, { ...base, Digits: '202611269999#' })).body, missing.body, 'a replay of the latest turn gets the same answer');
+  const older = await hooks.post(g1.replace('turn=1', 'turn=0'), { ...base, Digits: '0' });
+  t.equal(older.status, 400);
+  const logs = h.logs.text;
+  t.notMatch(logs, /"level":50.*Twilio webhook failed/);
+});
+
+t.test('outbound calls through the SDK; status callbacks become CallOutcomes, once', async (t) => {
+  h.clock.set(IN_HOURS);
+  ctx.ivrActions.pageAck = async () => ({ ok: true });
+  ctx.ivrActions.pagePass = async () => ({ ok: true });
+  ctx.voiceService.loadFlows();
+  const outcomes: CallOutcome[] = [];
+  ctx.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => outcomes.push(o as CallOutcome));
+  const vars = { ticketNumber: '20261126-0007', category: '求助', place: '象湖镇', summary: '路面塌陷' };
+
+  const a = await ctx.voice.placeCall({ to: '13900000010', flow: 'paging', vars, ref: 'page:a', detectMachine: true });
+  const callA = fake.calls.at(-1)!;
+  t.equal(a.callId, callA.sid);
+  t.match(callA, { to: '+8613900000010', from: HOTLINE, method: 'POST', machineDetection: 'Enable', url: /^https:\/\/hotline\.example\.cn\/twilio\/voice\?oc=/ });
+  const base = { CallSid: callA.sid, From: HOTLINE, To: '+8613900000010', Direction: 'outbound-api' };
+  const announce = await hooks.post(callA.url, { ...base, CallStatus: 'in-progress', AnsweredBy: 'human' });
+  t.match(sayText(announce.body), /有一件即办工单需要您立即处理。工单编号：二〇二六一一二六，〇〇〇七/);
+  const acked = await hooks.post(twimlUrls(announce.body).gather!, { ...base, Digits: '1' });
+  t.match(acked.body, /<Hangup\/>/);
+  t.equal((await hooks.post(callA.statusCallback!, { ...base, CallStatus: 'completed' })).status, 200);
+  t.equal((await hooks.post(callA.statusCallback!, { ...base, CallStatus: 'completed' })).status, 200, 'replayed status');
+
+  await ctx.voice.placeCall({ to: '13900000011', flow: 'paging', vars, ref: 'page:b' });
+  const callB = fake.calls.at(-1)!;
+  await hooks.post(callB.statusCallback!, { CallSid: callB.sid, CallStatus: 'no-answer' });
+
+  await ctx.voice.placeCall({ to: '13900000012', flow: 'paging', vars, ref: 'page:c', detectMachine: true });
+  const callC = fake.calls.at(-1)!;
+  await hooks.post(callC.statusCallback!, { CallSid: callC.sid, CallStatus: 'completed', AnsweredBy: 'machine_end_beep' });
+
+  await ctx.voice.placeCall({ to: '13900000013', flow: 'paging', vars, ref: 'page:d' });
+  const callD = fake.calls.at(-1)!;
+  await hooks.post(callD.statusCallback!, { CallSid: callD.sid, CallStatus: 'busy' });
+
+  t.same(
+    outcomes.map((o) => [o.ref, o.outcome, o.result ?? null]),
+    [
+      ['page:a', 'completed', 'acknowledged'],
+      ['page:b', 'no-answer', null],
+      ['page:c', 'machine', null],
+      ['page:d', 'busy', null],
+    ],
+  );
+});
+
+t.test('inbound SMS: a ticket with a confirmation, 查询 replies the state, replays change nothing', async (t) => {
+  h.clock.set(IN_HOURS);
+  const before = fake.messages.length;
+  const MessageSid = sid(20, 'SM');
+  const msg = { MessageSid, From: '+8613900000020', To: HOTLINE, Body: '小区停水一整天了，没有任何通知' };
+  const r1 = await hooks.post('/twilio/sms', msg);
+  t.equal(r1.status, 200);
+  t.match(r1.body, /<Response\/?>/);
+  const ack = fake.messages.at(-1)!;
+  t.equal(fake.messages.length, before + 1);
+  const number = /工单编号(\d{8}-\d{4})/.exec(ack.body)![1]!;
+  t.match(ack, { to: '+8613900000020', from: HOTLINE });
+  t.match(await ctx.tickets.getByNumber(number), { channel: 'sms', contact: '13900000020' });
+  await hooks.post('/twilio/sms', msg);
+  t.equal(fake.messages.length, before + 1, 'a replayed MessageSid sends nothing');
+  t.equal((await ctx.ticketStore.list({ contact: '13900000020' }, { limit: 5 })).items.length, 1);
+
+  await hooks.post('/twilio/sms', { MessageSid: sid(21, 'SM'), From: '+8613900000021', To: HOTLINE, Body: `查询 ${number.replace('-', '')}` });
+  t.match(fake.messages.at(-1), { to: '+8613900000021', body: new RegExp(`工单${number}的办理状态：(已受理|已派单)`) });
+  t.equal(fake.rejected.length, 0, 'the SDK authenticated to the fake every time');
+});

@@ -1,0 +1,130 @@
+/**
+ * The web console in real headless Chromium against a real listening server: a simulated call
+ * pops on the operator desk within a second, the operator dispatches with the keyboard, the unit
+ * sees the ticket arrive live and signs it, and the operator's view follows — plus role limits,
+ * the masked number, and no console error on any page.
+ */
+import t from 'tap';
+import type { Browser } from 'playwright-core';
+import { testApp } from '../helpers/app.js';
+import { ensureConsoleBuilt, launch, login, watchedPage, workingMorning, type WatchedPage } from './browser.js';
+
+const CALLER = '13800138000';
+const MASKED = '138****8000';
+const DOM = { waitUntil: 'domcontentloaded' } as const;
+
+t.test('console end to end in Chromium', async (t) => {
+  await ensureConsoleBuilt();
+  // plain http on loopback: the session cookie cannot be Secure
+  const h = await testApp(t, { now: workingMorning(), env: { SUBAN_COOKIE_SECURE: 'false' } });
+  const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  const browser: Browser = await launch();
+  t.teardown(() => browser.close());
+  const sim = h.ctx.simVoice;
+  if (!sim) throw new Error('the sim voice provider is not wired');
+
+  const op = await watchedPage(browser, address);
+  const unit = await watchedPage(browser, address);
+
+  await t.test('login pages render and sign in', async (t) => {
+    await login(op.page, 'op');
+    t.equal(new URL(op.page.url()).pathname, '/desk', 'operator starts at the desk');
+    await login(unit.page, 'unit-a');
+    t.equal(new URL(unit.page.url()).pathname, '/inbox', 'a unit starts at its inbox');
+    await unit.page.getByText('没有待签收的工单').waitFor();
+  });
+
+  let number = '';
+  await t.test('a call pops within a second, the operator dispatches from the keyboard', async (t) => {
+    const started = Date.now();
+    // The caller presses 3 (投诉/求助) and waits in the queue for an operator.
+    const call = sim.placeInbound({ from: CALLER, press: ['3'], say: '解放路的路灯坏了好几天，晚上很黑', holdMs: 20_000 });
+    call.catch(() => undefined);
+    await op.page.getByTestId('waiting-caller').filter({ hasText: CALLER }).waitFor({ timeout: 1000 });
+    const popMs = Date.now() - started;
+    t.ok(popMs < 1000, `screen pop shown in ${popMs} ms`);
+
+    await op.page.keyboard.press('F2');
+    const pop = op.page.getByTestId('screen-pop');
+    await pop.waitFor();
+    t.match(await op.page.getByTestId('pop-caller').innerText(), CALLER, 'the operator sees the caller number');
+    t.match(await op.page.getByTestId('pop-ivr').innerText(), /3/, 'the IVR path shows the key pressed');
+    const content = op.page.getByLabel('诉求内容');
+    t.equal(await content.inputValue(), '解放路的路灯坏了好几天，晚上很黑', 'the form is filled with what the caller said');
+    t.ok(await content.evaluate((el) => el === document.activeElement), 'the content field has the focus after F2');
+    // the classifier's suggestion and its reasons
+    await op.page.getByTestId('reasons').getByText('路灯坏了').waitFor();
+    t.equal(await op.page.getByLabel('承办单位').inputValue(), '市城管局', 'unit pre-filled from the 职责清单');
+
+    await content.press('Control+Enter');
+    const result = op.page.getByTestId('dispatch-result');
+    await result.waitFor();
+    number = (await result.locator('a').first().innerText()).trim();
+    t.match(number, /^\d{8}-\d{4,}$/, `dispatched as ${number}`);
+  });
+
+  await t.test('the unit sees it arrive live, signs it, and the operator view follows', async (t) => {
+    const row = unit.page.locator(`li[data-ticket="${number}"]`);
+    await row.waitFor({ timeout: 2000 });
+    t.ok(await row.locator('.badge', { hasText: '新' }).isVisible(), 'marked as new');
+    await row.getByRole('button', { name: `签收 ${number}` }).click();
+    await unit.page.getByText(`已签收 ${number}`).waitFor();
+    const mine = op.page.locator(`.mine li[data-ticket="${number}"]`);
+    await mine.getByText('办理中').waitFor({ timeout: 2000 });
+    t.pass('operator desk shows 办理中 without a reload');
+  });
+
+  await t.test('the unit sees the caller masked; the operator sees it whole', async (t) => {
+    const [found] = (await h.ctx.ticketStore.list({ contact: CALLER }, { limit: 1 })).items;
+    await unit.page.goto(`/tickets/${found!.id}`, DOM);
+    const contact = unit.page.getByTestId('contact');
+    await contact.waitFor();
+    t.equal((await contact.innerText()).trim(), MASKED, 'masked for the unit');
+    t.notMatch(await unit.page.content(), CALLER, 'the full number is nowhere in the unit page');
+    await unit.page.getByText('签收').first().waitFor();
+    await op.page.goto(`/tickets/${found!.id}`, DOM);
+    await op.page.getByTestId('contact').waitFor();
+    t.equal((await op.page.getByTestId('contact').innerText()).trim(), CALLER, 'whole for the operator');
+    t.ok(await op.page.locator('.timeline').getByText('签收').isVisible(), 'the timeline has the signing');
+  });
+
+  await t.test("a unit cannot open another unit's ticket", async (t) => {
+    const other = await h.ctx.tickets.intake({ channel: 'phone', content: '我家停水了，水管爆裂', contact: '13900000000', unit: '润泉供水公司' }, { id: 'test', role: 'operator' }, 'test');
+    const before = unit.errors.length;
+    await unit.page.goto(`/tickets/${other.ticket.id}`, DOM);
+    await unit.page.getByTestId('ticket-denied').waitFor();
+    t.match(await unit.page.getByTestId('ticket-denied').innerText(), '无权查看或工单不存在');
+    // The browser itself logs the refused request; that line is the expected 404, nothing else.
+    const extra = unit.errors.splice(before);
+    t.ok(extra.every((e) => /Failed to load resource: the server responded with a status of 404/.test(e)), `only the refused request was logged: ${extra.join(' | ')}`);
+    await unit.page.goto('/tickets', DOM);
+    await unit.page.locator('table.grid').waitFor();
+    t.equal(await unit.page.locator(`tr[data-ticket="${other.ticket.number}"]`).count(), 0, "the other unit's ticket is not listed");
+    t.equal(await unit.page.getByRole('link', { name: '督办看板' }).count(), 0, 'no supervisor board in the unit menu');
+  });
+
+  await t.test('every page renders without console errors', async (t) => {
+    const sup = await watchedPage(browser, address);
+    await login(sup.page, 'adm');
+    for (const [path, marker] of [
+      ['/desk', '等待接听'],
+      ['/tickets', '查询结果'],
+      ['/duty', '正在进行的呼叫'],
+      ['/board', '各单位三率'],
+      ['/admin', '用户'],
+    ] as const) {
+      await sup.page.goto(path, DOM);
+      await sup.page.getByRole('heading', { name: new RegExp(marker) }).first().waitFor();
+    }
+    await sup.page.getByRole('tab', { name: '语音流程' }).click();
+    await sup.page.locator('svg.flow .flow-node').first().waitFor();
+    t.ok((await sup.page.locator('svg.flow .flow-node').count()) > 5, 'the hotline flow is drawn');
+    await sup.page.getByRole('tab', { name: '职责清单' }).click();
+    await sup.page.getByRole('cell', { name: '市城管局' }).first().waitFor();
+    for (const w of [op, unit, sup] as WatchedPage[]) t.same(w.errors, [], 'no console errors');
+    await sup.context.close();
+  });
+
+  await op.context.close();
+  await unit.context.close();
+});

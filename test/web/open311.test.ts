@@ -1,0 +1,171 @@
+import t from 'tap';
+import { XMLParser } from 'fast-xml-parser';
+import { testApp } from '../helpers/app.js';
+import { ENGINES } from '../helpers/db.js';
+import { Open311Store, serviceCode } from '../../src/application/platforms/open311.js';
+
+const xml = new XMLParser({ isArray: (name) => ['service', 'request', 'error'].includes(name), parseTagValue: false });
+const form = (o: Record<string, string>) => new URLSearchParams(o).toString();
+
+for (const engine of ENGINES) {
+  t.test(`Open311 GeoReport v2 on ${engine}`, async (t) => {
+    const h = await testApp(t, { engine });
+    const apiKey = await new Open311Store(h.ctx.state, () => h.clock.now()).registerClient('fixmystreet-rj');
+    const CITY = serviceCode('市城管局');
+    const WATER = serviceCode('润泉供水公司');
+    const get = (url: string) => h.app.inject({ method: 'GET', url });
+    const post = (url: string, body: Record<string, string>) => h.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form(body) });
+    const file = (over: Record<string, string> = {}) =>
+      post('/open311/v2/requests.json', { api_key: apiKey, service_code: CITY, description: '红都大道与八一路交叉口路灯不亮', lat: '25.885531', long: '116.027116', first_name: '小明', last_name: '钟', phone: '13812345678', media_url: 'https://fms.example.cn/photo/1.jpg', ...over });
+
+    await t.test('services.json and services.xml list the units of the 职责清单', async (t) => {
+      const r = await get('/open311/v2/services.json');
+      t.equal(r.statusCode, 200);
+      t.match(r.headers['content-type'], /application\/json/);
+      const list = r.json();
+      t.ok(list.length >= 60, 'one service per unit of the duty list');
+      const city = list.find((s: { service_name: string }) => s.service_name === '市城管局');
+      t.match(city, { service_code: CITY, metadata: false, type: 'realtime', group: '职能部门' });
+      t.match(city.service_code, /^u[0-9a-f]{8}$/);
+      t.ok(city.keywords.length > 0 && city.description.length > 0);
+      t.equal(list.find((s: { service_name: string }) => s.service_name === '润泉供水公司').group, '公用企业');
+      const x = await get('/open311/v2/services.xml');
+      t.match(x.headers['content-type'], /text\/xml/);
+      const doc = xml.parse(x.body);
+      t.equal(doc.services.service.length, list.length);
+      t.equal(doc.services.service.find((s: { service_code: string }) => s.service_code === CITY).service_name, '市城管局');
+      const def = await get(`/open311/v2/services/${CITY}.json`);
+      t.same(def.json(), { service_code: CITY, attributes: [] });
+      const defx = xml.parse((await get(`/open311/v2/services/${CITY}.xml`)).body);
+      t.equal(defx.service_definition.service_code, CITY);
+    });
+
+    await t.test('unknown things answer with the standard error array, in JSON and XML', async (t) => {
+      const r = await get('/open311/v2/services/u00000000.json');
+      t.equal(r.statusCode, 404);
+      t.same(r.json(), [{ code: 404, description: 'service_code u00000000 not found' }], 'not our {error:{…}} shape');
+      const x = await get('/open311/v2/services/u00000000.xml');
+      t.equal(x.statusCode, 404);
+      t.equal(xml.parse(x.body).errors.error[0].code, '404');
+      t.equal((await get('/open311/v2/requests/20991231-0001.json')).statusCode, 404);
+      t.equal((await get('/open311/v2/tokens/nope.json')).statusCode, 404);
+      t.equal((await get('/open311/v2/nothing-here.json')).json()[0].code, 404);
+      t.equal((await get('/open311/v2/services')).statusCode, 404, 'a format is required');
+    });
+
+    await t.test('POST requests.json files a ticket on channel open311', async (t) => {
+      const r = await file();
+      t.equal(r.statusCode, 200, r.body);
+      const [res] = r.json();
+      t.match(res.service_request_id, /^20261126-\d{4}$/);
+      t.match(res.token, /^[0-9a-f]{24}$/);
+      t.match(res.service_notice, res.service_request_id);
+      const tk = await h.ctx.ticketStore.getByNumber(res.service_request_id);
+      t.equal(tk!.channel, 'open311');
+      t.equal(tk!.unit, '市城管局', 'the chosen service is the unit');
+      t.equal(tk!.contact, '13812345678');
+      t.equal(tk!.contactName, '钟小明', 'Chinese names: family name first');
+      t.same(tk!.attachments, [{ kind: 'image', url: 'https://fms.example.cn/photo/1.jpg' }]);
+      const events = await h.ctx.ticketStore.events(tk!.id);
+      t.equal(events[0]!.actorId, 'open311:fixmystreet-rj', 'the client app is on the record');
+
+      const one = (await get(`/open311/v2/requests/${res.service_request_id}.json`)).json();
+      t.equal(one.length, 1);
+      t.match(one[0], { service_request_id: res.service_request_id, status: 'open', service_code: CITY, service_name: '市城管局', agency_responsible: '市城管局', lat: 25.885531, long: 116.027116, media_url: 'https://fms.example.cn/photo/1.jpg', description: '红都大道与八一路交叉口路灯不亮' });
+      t.ok(one[0].requested_datetime && one[0].expected_datetime);
+      t.notOk(JSON.stringify(one).includes('13812345678'), 'no contact details in the public view');
+      const ox = xml.parse((await get(`/open311/v2/requests/${res.service_request_id}.xml`)).body);
+      t.equal(ox.service_requests.request[0].service_request_id, res.service_request_id);
+      t.equal(ox.service_requests.request[0].status, 'open');
+      const tok = (await get(`/open311/v2/tokens/${res.token}.json`)).json();
+      t.same(tok, [{ service_request_id: res.service_request_id, token: res.token }]);
+
+      const rx = await post('/open311/v2/requests.xml', { api_key: apiKey, service_code: WATER, description: '金都小区停水', address_string: '象湖镇金都小区' });
+      t.equal(rx.statusCode, 200);
+      t.match(xml.parse(rx.body).service_requests.request[0].service_request_id, /^20261126-\d{4}$/);
+    });
+
+    await t.test('bad api_key, unknown service, missing location: 403 / 400', async (t) => {
+      for (const key of ['', 'o311_guessed', 'sbn_staff-token']) {
+        const r = await file({ api_key: key });
+        t.equal(r.statusCode, 403, `api_key "${key}"`);
+        t.equal(r.json()[0].code, 403);
+      }
+      t.equal((await file({ api_key: h.tokens.operator })).statusCode, 403, 'a staff API token is not an Open311 key');
+      const unknown = await file({ service_code: 'u00000000' });
+      t.equal(unknown.statusCode, 400);
+      t.match(unknown.json()[0].description, /service_code u00000000 not found/);
+      t.equal((await file({ service_code: '' })).statusCode, 400);
+      const noLoc = await file({ lat: '', long: '' });
+      t.equal(noLoc.statusCode, 400);
+      t.match(noLoc.json()[0].description, /location is required/);
+      t.equal((await file({ lat: '25.8', long: '' })).statusCode, 400, 'half a coordinate');
+      t.equal((await file({ lat: '125.8', long: '116' })).statusCode, 400, 'off the planet');
+      t.equal((await file({ lat: '', long: '', address_id: 'RJ-XH-0101' })).statusCode, 200, 'address_id alone is a location');
+      t.equal((await file({ description: '' })).statusCode, 400);
+      t.equal((await file({ media_url: 'javascript:alert(1)' })).statusCode, 400);
+      const x = await h.app.inject({ method: 'POST', url: '/open311/v2/requests.xml', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: form({ api_key: 'bad', service_code: CITY, description: 'x', lat: '1', long: '1' }) });
+      t.equal(x.statusCode, 403);
+      t.equal(xml.parse(x.body).errors.error[0].description, 'api_key missing or not valid');
+    });
+
+    await t.test('GET requests.json: filters and paging', async (t) => {
+      // A fresh hour, so date filters can tell these apart from the earlier ones.
+      h.clock.advance(3600_000);
+      const from = h.clock.now().toISOString();
+      const filed: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        h.clock.advance(60_000);
+        filed.push((await file({ description: `第${i + 1}处路灯不亮,红都大道${i + 1}号杆` })).json()[0].service_request_id);
+      }
+      const all = (await get(`/open311/v2/requests.json?start_date=${encodeURIComponent(from)}`)).json();
+      t.same(all.map((r: { service_request_id: string }) => r.service_request_id), [...filed].reverse(), 'newest first');
+      const seen: string[] = [];
+      let url: string | null = `/open311/v2/requests.json?start_date=${encodeURIComponent(from)}&page_size=2`;
+      const sizes: number[] = [];
+      while (url) {
+        const r = await get(url);
+        t.equal(r.statusCode, 200);
+        sizes.push(r.json().length);
+        seen.push(...r.json().map((x: { service_request_id: string }) => x.service_request_id));
+        const link = r.headers.link as string | undefined;
+        url = link ? link.replace(/^<https:\/\/hotline\.example\.cn/, '').replace(/>; rel="next"$/, '') : null;
+      }
+      t.same(sizes, [2, 2, 1], 'pages of 2, 2 and 1, following rel=next');
+      t.same(seen, [...filed].reverse(), 'every request once, in order');
+      t.same((await get(`/open311/v2/requests.json?start_date=${encodeURIComponent(from)}&page_size=2&page=3`)).json().map((x: { service_request_id: string }) => x.service_request_id), [filed[0]]);
+      t.same((await get(`/open311/v2/requests.json?start_date=${encodeURIComponent(from)}&page_size=2&page=9`)).json(), [], 'past the end: empty');
+
+      const ids = (await get(`/open311/v2/requests.json?service_request_id=${filed[1]},${filed[3]},20991231-0009&status=closed`)).json();
+      t.same(ids.map((x: { service_request_id: string }) => x.service_request_id).sort(), [filed[1], filed[3]].sort(), 'ids win over every other filter');
+      t.equal((await get(`/open311/v2/requests.json?service_code=${WATER}`)).json().length, 1);
+      t.equal((await get(`/open311/v2/requests.json?status=closed`)).json().length, 0);
+      t.ok((await get(`/open311/v2/requests.json?status=open`)).json().length >= 7);
+      const until = (await get(`/open311/v2/requests.json?end_date=${encodeURIComponent(from)}`)).json();
+      t.notOk(until.some((x: { service_request_id: string }) => filed.includes(x.service_request_id)), 'end_date excludes later requests');
+      const px = xml.parse((await get(`/open311/v2/requests.xml?start_date=${encodeURIComponent(from)}&page_size=2`)).body);
+      t.equal(px.service_requests.request.length, 2);
+      for (const bad of ['page_size=0', 'page_size=5000', 'page=0', 'status=pending', 'start_date=yesterday', 'service_code=u00000000']) {
+        const r = await get(`/open311/v2/requests.json?${bad}`);
+        t.equal(r.statusCode, 400, bad);
+        t.equal(r.json()[0].code, 400);
+      }
+    });
+
+    await t.test('status follows the ticket: closed once 办结', async (t) => {
+      const id = (await file()).json()[0].service_request_id;
+      const tk = (await h.ctx.ticketStore.getByNumber(id))!;
+      await h.ctx.tickets.apply(tk.id, { id: 'u', role: 'unit', unit: '市城管局' }, 'test', () => [{ type: 'signed' }, { type: 'replied', reply: '已修复' }, { type: 'closed' }]);
+      const r = (await get(`/open311/v2/requests/${id}.json`)).json()[0];
+      t.equal(r.status, 'closed');
+      t.match(r.status_notes, /已办结.*已修复/);
+      t.ok((await get('/open311/v2/requests.json?status=closed')).json().some((x: { service_request_id: string }) => x.service_request_id === id));
+    });
+
+    await t.test('GET lists only Open311 requests', async (t) => {
+      const phone = await h.call('operator', 'POST', '/api/v1/tickets', { channel: 'phone', contact: '13900000000', content: '象湖镇红都大道路灯坏了' });
+      t.equal((await get(`/open311/v2/requests/${phone.json.ticket.number}.json`)).statusCode, 404);
+      t.notOk((await get('/open311/v2/requests.json')).json().some((x: { service_request_id: string }) => x.service_request_id === phone.json.ticket.number));
+    });
+  });
+}
