@@ -33,7 +33,7 @@ async function main(argv: string[]) {
     case 'serve':
       return startServer(loadConfig());
     case 'demo': {
-      const env = { ...process.env, SUBAN_VOICE: process.env.SUBAN_VOICE ?? 'sim', SUBAN_SMS: process.env.SUBAN_SMS ?? 'sim' };
+      const env = { ...process.env, SUBAN_VOICE: process.env.SUBAN_VOICE ?? 'sim', SUBAN_SMS: process.env.SUBAN_SMS ?? 'sim', WECHATY_PUPPET: process.env.WECHATY_PUPPET ?? 'wechaty-puppet-mock' };
       const cfg = loadConfig(env);
       return startServer(cfg, { demo: true });
     }

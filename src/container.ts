@@ -16,6 +16,8 @@ import { SqlJobStore } from '../adapters/db/job-store.js';
 import { SqlAuditLog, SqlDedupeStore, SqlStateStore } from '../adapters/db/misc-stores.js';
 import { SqlUserStore } from '../adapters/db/user-store.js';
 import { SqlUnitStore } from '../adapters/db/unit-store.js';
+import { createWechatMp } from '../adapters/wechat-mp/plugin.js';
+import { chatOutbox } from './application/conversation/wiring.js';
 import { LocalEventBus } from '../adapters/bus/local-bus.js';
 import { PgEventBus } from '../adapters/bus/pg-bus.js';
 import { SimSmsSender } from '../adapters/sim/sms.js';
@@ -98,6 +100,8 @@ export interface Container {
   paging: PagingService;
   /** Resolves when paging's reactions to bus events so far are done (tests). */
   pagingIdle(): Promise<void>;
+  /** The Official Account webhook plugin and its customer-service notifier. */
+  wechatMp: WechatMp;
   close(): Promise<void>;
 }
 
@@ -140,7 +144,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const audit = new SqlAuditLog(db);
   const users = new SqlUserStore(db);
   const simSms = config.sms === 'sim' ? new SimSmsSender(clock, bus) : null;
-  const sms: SmsSender = simSms ?? (config.sms === 'twilio' ? twilioSmsSender(config, opts.voice) : unavailableSms('twilio'));
+  const sms: SmsSender = simSms ?? twilioSmsSender(config, opts.voice);
   let platformsRef: PlatformService | null = null;
   const tickets = new TicketService({
     store: ticketStore,
@@ -168,7 +172,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const hotspots = new HotspotService({ store: ticketStore, tickets, jobs, state, bus, clock, log: log.child({ component: 'hotspots' }) });
   hotspots.register(runner);
 
-  return {
+  const ctx: Container = {
     config,
     log,
     clock,
@@ -214,13 +218,19 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     async close() {
       await voice.voiceService.stop();
       await runner.stop();
+      await paging.idle();
       await pgBus?.close();
       await db.close();
     },
+    wechatMp: null as unknown as WechatMp,
   };
+  // WeChat: the Official Account webhook (routes only when WECHAT_MP_TOKEN is set) is built here; the
+  // wechaty bot holds a long-lived session and starts in server.ts when WECHATY_PUPPET is set.
+  ctx.wechatMp = createWechatMp(ctx);
+  followup.setChat(chatOutbox({ 'wechat-mp': config.wechatMp.token ? ctx.wechatMp : null }));
+  return ctx;
 }
 
-/** Placeholder until a provider is wired: fails loudly rather than dropping a message. */
-function unavailableSms(name: string): SmsSender {
-  return { send: async () => Promise.reject(new Error(`SMS provider ${name} is not configured in this build`)) };
-}
+
+
+export type WechatMp = ReturnType<typeof createWechatMp>;

@@ -165,6 +165,9 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
         deps.log.error({ err: String(err) }, 'wechat-mp message could not be handled');
         const failed: ClaimRecord = { state: 'failed', at: clock.now().toISOString() };
         await deps.dedupe.set(MP_DEDUPE_SCOPE, key, failed, clock.now()).catch(() => undefined);
+        // Requests already answered `success` cannot carry the apology; it follows as a message.
+        if (job.mode === 'later') track(notifier.send(input.contactId, [BUSY_TEXT]));
+        else job.mode = 'passive';
         return { kind: 'failed' };
       }
       // Decided here, before any waiting request sees the result: a request whose deadline

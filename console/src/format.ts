@@ -2,6 +2,16 @@
 import { ROLE_LABELS, type Role } from '../../src/domain/policy.js';
 
 const TZ = 'Asia/Shanghai';
+
+/** Milliseconds the service's clock is ahead of this PC's (a test or demo clock, or a skewed PC). */
+let serverOffset = 0;
+export function setServerNow(iso: string): void {
+  const t = Date.parse(iso);
+  if (!Number.isNaN(t)) serverOffset = t - Date.now();
+}
+export const serverNow = () => Date.now() + serverOffset;
+/** YYYY-MM-DD of the service's today in Beijing. */
+export const serverToday = () => new Date(serverNow() + 8 * 3600_000).toISOString().slice(0, 10);
 const dtf = new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false });
 const tf = new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
@@ -18,7 +28,7 @@ export function time(iso: string | null | undefined): string {
 }
 
 /** "还剩 3 小时" / "已超期 2 天" relative to now. */
-export function dueIn(iso: string | null | undefined, now = Date.now()): { text: string; overdue: boolean; soon: boolean } {
+export function dueIn(iso: string | null | undefined, now = serverNow()): { text: string; overdue: boolean; soon: boolean } {
   if (!iso) return { text: '—', overdue: false, soon: false };
   const ms = new Date(iso).getTime() - now;
   const abs = Math.abs(ms);
@@ -27,7 +37,7 @@ export function dueIn(iso: string | null | undefined, now = Date.now()): { text:
   return ms < 0 ? { text: `已超期 ${span}`, overdue: true, soon: false } : { text: `还剩 ${span}`, overdue: false, soon: h < 4 };
 }
 
-export function waited(sinceIso: string, now = Date.now()): string {
+export function waited(sinceIso: string, now = serverNow()): string {
   const s = Math.max(0, Math.round((now - new Date(sinceIso).getTime()) / 1000));
   return s < 60 ? `${s} 秒` : `${Math.floor(s / 60)} 分 ${s % 60} 秒`;
 }

@@ -72,4 +72,7 @@ function App() {
   );
 }
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+// the static "正在加载…" placeholder goes; preact renders into an empty container
+root.replaceChildren();
+render(<App />, root);

@@ -1,4 +1,5 @@
 import { ApiError, get, post, setCsrf, whenUnauthorized } from './api.js';
+import { setServerNow } from './format.js';
 import { Store } from './store.js';
 import type { User } from './types.js';
 
@@ -13,7 +14,8 @@ whenUnauthorized(() => {
 /** After a reload the cookie is still there; the CSRF token is asked for again. */
 export async function restore(): Promise<void> {
   try {
-    const r = await get<{ user: User; csrf: string }>('/api/v1/console/session');
+    const r = await get<{ user: User | null; csrf: string | null; now: string }>('/api/v1/console/session');
+    setServerNow(r.now);
     setCsrf(r.csrf);
     session.set(r.user);
   } catch (e) {
@@ -24,6 +26,7 @@ export async function restore(): Promise<void> {
 
 export async function login(name: string, password: string): Promise<User> {
   const r = await post<{ user: User; csrf: string }>('/api/v1/auth/login', { name, password });
+  get<{ now: string }>('/api/v1/console/session').then((x) => setServerNow(x.now), () => undefined);
   setCsrf(r.csrf);
   session.set(r.user);
   return r.user;

@@ -4,9 +4,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
 import type { Container } from '../container.js';
 import errors from './plugins/errors.js';
 import auth from './plugins/auth.js';
+import rateLimits from './plugins/rate-limits.js';
 import health from './routes/health.js';
 import ticketRoutes from './routes/api/tickets.js';
 import authRoutes from './routes/api/auth.js';
@@ -58,6 +62,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(rateLimits, { webhookPerMinute: ctx.config.webhookRateLimit });
   await app.register(auth, { auth: ctx.auth });
   await app.register(health);
   await app.register(
@@ -88,6 +93,9 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   // Outside platforms (附件2 push endpoint) and Open311 GeoReport v2: each keeps its own body parser / error shape inside.
   await app.register(platformRoutes);
   await app.register(open311Routes);
+  // WeChat Official Account webhook (no routes unless WECHAT_MP_TOKEN is set) and the media it saves.
+  await app.register(ctx.wechatMp.plugin);
+  await app.register(fastifyStatic, { root: resolve('data/media'), prefix: '/media/', decorateReply: false, serve: existsSync('data/media') });
   for (const p of opts.plugins ?? []) await app.register(p);
   // The web console last: its client routes never shadow an API route.
   await app.register(consoleRoutes);

@@ -4,12 +4,12 @@
  * stats API (/api/v1/stats/...); where this build has none the section says so.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, isMissing, qs } from '../api.js';
+import { get, qs } from '../api.js';
 import { has } from '../features.js';
 import { RateChart } from '../components/RateChart.js';
 import { TicketTable } from '../components/TicketTable.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
-import { dateTime, percent } from '../format.js';
+import { dateTime, percent, serverNow, serverToday } from '../format.js';
 import { useLive } from '../live.js';
 import type { TicketView, User } from '../types.js';
 
@@ -65,37 +65,10 @@ const toRates = (rows: RateRow[]): UnitRates[] =>
     reopened: r.reopened,
   }));
 
-/** YYYY-MM-DD of today in Beijing. */
-const today = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+const today = serverToday;
 const monthStart = () => `${today().slice(0, 7)}-01`;
 
 const NEAR_MS = 4 * 3600_000;
-
-/** The stats API's field names vary by formula set; read the usual spellings. */
-function rateOf(r: any, ...keys: string[]): number | null {
-  for (const k of keys) {
-    const v = r?.[k] ?? r?.rates?.[k];
-    if (typeof v === 'number') return v > 1 ? v / 100 : v;
-  }
-  return null;
-}
-
-function toRates(rows: any[]): UnitRates[] {
-  return rows.map((r) => ({
-    unit: r.unit ?? r.name ?? r.key ?? r.group ?? '—',
-    received: r.received ?? r.total ?? r.count,
-    responseRate: rateOf(r, 'responseRate', 'response', '响应率'),
-    completionRate: rateOf(r, 'completionRate', 'completion', 'closeRate', '办结率'),
-    satisfactionRate: rateOf(r, 'satisfactionRate', 'satisfaction', '满意率'),
-    overdue: r.overdue ?? r.overdueCount,
-    reopened: r.reopened ?? r.reopenCount,
-  }));
-}
-
-function monthStart(): string {
-  const now = new Date(Date.now() + 8 * 3600_000);
-  return `${now.toISOString().slice(0, 7)}-01`;
-}
 
 export function BoardPage({ user: _user }: { user: User }) {
   const [open, setOpen] = useState<TicketView[] | null>(null);
@@ -134,7 +107,7 @@ export function BoardPage({ user: _user }: { user: User }) {
   useLive('supervision', () => void loadOpen());
   useLive('alert', () => void loadAlerts());
 
-  const now = Date.now();
+  const now = serverNow();
   const deadlineOf = (t: TicketView) => (t.state === 'dispatched' ? t.signDeadline : t.replyDeadline);
   const active = open ?? [];
   const overdue = active.filter((t) => t.overdue);

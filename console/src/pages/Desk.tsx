@@ -8,7 +8,7 @@ import { CATEGORIES } from '../../../src/domain/tickets/ticket.js';
 import { get, post } from '../api.js';
 import { has } from '../features.js';
 import { Empty, ErrorBox, Section, StateBadge, UrgentBadge } from '../components/ui.js';
-import { channelLabel, dateTime, time, waited } from '../format.js';
+import { channelLabel, dateTime, serverNow, time, waited } from '../format.js';
 import { useLive } from '../live.js';
 import { units as loadUnits } from '../units.js';
 import type { CallStateEvent, Classification, Duplicate, HandoverEvent, ScreenPop, TicketChange, TicketView, Unit, User } from '../types.js';
@@ -34,6 +34,8 @@ interface Draft {
   recordingUrl: string | null;
 }
 
+const QUEUE_LABEL: Record<string, string> = { urgent: '即办/紧急', consult: '咨询', complaint: '投诉/求助/建议/举报', general: '人工' };
+
 const CALL_STATE_LABEL: Record<string, string> = { queued: '排队中', answered: '已接通', abandoned: '已放弃', left_queue: '已离队', hungup: '已挂断' };
 
 const blank = (): Draft => ({ callId: null, channel: 'phone', contact: '', contactName: '', content: '', category: '求助', unit: '', township: '', place: '', urgent: false, noCallback: false, recordingUrl: null });
@@ -58,7 +60,7 @@ export function DeskPage({ user: _user }: { user: User }) {
   const [result, setResult] = useState<{ ticket: TicketView; duplicates: Duplicate[] } | null>(null);
   const [mine, setMine] = useState<TicketView[]>([]);
   const [handovers, setHandovers] = useState<Map<string, HandoverEvent>>(new Map());
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(serverNow());
   const contentRef = useRef<HTMLTextAreaElement>(null);
   const formRef = useRef<HTMLFormElement>(null);
 
@@ -66,7 +68,7 @@ export function DeskPage({ user: _user }: { user: User }) {
     loadUnits().then(setUnitList, setError);
     get<Reference>('/api/v1/console/reference').then(setRef, () => undefined);
     get<{ items: HandoverEvent[] }>('/api/v1/console/handovers').then((r) => setHandovers(new Map(r.items.map((h) => [`${h.channel}:${h.contactId}`, h]))), () => undefined);
-    const timer = setInterval(() => setNow(Date.now()), 1000);
+    const timer = setInterval(() => setNow(serverNow()), 1000);
     return () => clearInterval(timer);
   }, []);
 
@@ -424,7 +426,7 @@ function ScreenPopPanel({ pop, state }: { pop: ScreenPop; state: string }) {
           </dd>
           <dt>排队</dt>
           <dd>
-            {pop.queue}（优先级 {pop.priority}） · {time(pop.queuedAt)}
+            {QUEUE_LABEL[pop.queue] ?? pop.queue}队列（优先级 {pop.priority}） · {time(pop.queuedAt)} 进入
           </dd>
           {pop.speech ? (
             <>

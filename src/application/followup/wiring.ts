@@ -69,30 +69,3 @@ export function wireFollowup(d: FollowupWiringDeps, overrides: Partial<FollowupC
   return { service, setChat: (c) => (chat = c) };
 }
 
-/**
- * A FollowupChat over the Official Account notifier (adapters/wechat-mp WechatMpNotifier) and,
- * optionally, the wechaty bot. Only a message that went by WeChat counts as asked: a fallback SMS
- * would not be matched to the conversation's answer.
- */
-export function followupChatOver(targets: {
-  mp?: { inWindow(openid: string): Promise<boolean>; contact(openid: string): Promise<{ lastInboundAt: string } | null>; send(openid: string, text: string, ref?: string): Promise<{ via: string }> };
-  bot?: { say(contactId: string, text: string): Promise<void> };
-}): FollowupChat {
-  return {
-    async send(channel: ChatChannel, contactId: string, text: string) {
-      if (channel === 'wechat-mp') {
-        if (!targets.mp || !(await targets.mp.inWindow(contactId))) throw new Error('outside the WeChat 48 h window');
-        const r = await targets.mp.send(contactId, text, `followup:${contactId}`);
-        if (r.via !== 'wechat') throw new Error(`not delivered by WeChat (${r.via})`);
-        return;
-      }
-      if (!targets.bot) throw new Error('the WeChat bot is not running');
-      await targets.bot.say(contactId, text);
-    },
-    async lastInboundAt(channel: ChatChannel, contactId: string) {
-      if (channel !== 'wechat-mp' || !targets.mp) return null;
-      const c = await targets.mp.contact(contactId);
-      return c ? new Date(c.lastInboundAt) : null;
-    },
-  };
-}

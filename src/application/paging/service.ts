@@ -431,7 +431,9 @@ export class PagingService {
   async handleCallOutcome(o: CallOutcome): Promise<void> {
     const ref = parsePageRef(o.ref);
     if (!ref) return;
-    if (!(await this.d.dedupe.claim('page.outcome', `${o.callId}:${o.outcome}`, o.at, { ref: o.ref }))) return;
+    // Across instances the bus carries JSON: the time may arrive as a string.
+    const endedAt = new Date(o.at);
+    if (!(await this.d.dedupe.claim('page.outcome', `${o.callId}:${o.outcome}`, endedAt, { ref: o.ref }))) return;
     const now = this.d.clock.now();
     const reached = o.result === 'acknowledged' || o.result === 'passed';
     let changed: Page | null = null;
@@ -439,9 +441,9 @@ export class PagingService {
       if (!lock) return;
       const page = lock.page;
       await lock.write(async (w) => {
-        await w.updateAttempt(page.id, ref.step, ref.attempt, { outcome: o.outcome, result: o.result ?? null, endedAt: o.at });
+        await w.updateAttempt(page.id, ref.step, ref.attempt, { outcome: o.outcome, result: o.result ?? null, endedAt });
         if (reached || page.status !== 'running' || page.step !== ref.step || page.attempt !== ref.attempt || !page.next) return;
-        const at = new Date(Math.max(o.at.getTime(), 0) + waitAfterNotReached(page.chain, ref) * 1000);
+        const at = new Date(endedAt.getTime() + waitAfterNotReached(page.chain, ref) * 1000);
         if (at >= page.next.at) return;
         await w.bringForward(pageJobKey(page, page.next), at);
         await w.updatePage(page.id, { next: { ...page.next, at } });

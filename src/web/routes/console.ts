@@ -186,7 +186,9 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
     const cookie = req.cookies[SESSION_COOKIE];
     const found = cookie ? await ctx.auth.authenticate(cookie, 'session') : null;
     // 200 either way: a signed-out visitor is not an error the browser should log.
-    return found ? { user: found.principal, csrf: found.csrf } : { user: null, csrf: null };
+    // `now` is the service's clock: deadlines and report periods are read against it, not the PC's.
+    const now = ctx.clock.now().toISOString();
+    return found ? { user: found.principal, csrf: found.csrf, now } : { user: null, csrf: null, now };
   });
 
   app.get('/api/v1/console/features', { preHandler: app.requireAuth(), schema: { tags: ['console'], summary: 'which optional API parts this build has' } }, async () =>

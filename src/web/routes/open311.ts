@@ -88,14 +88,15 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
     async (o) => {
       o.setErrorHandler((err: FastifyError | Error, req, reply) => {
         const f = formatOf(req);
-        let status: 400 | 403 | 404 | 413 | 500 = 500;
+        let status: 400 | 403 | 404 | 413 | 429 | 500 = 500;
         let description = '服务器内部错误';
         if (err instanceof Open311Error) [status, description] = [err.status, err.message];
         else if (err instanceof AppError) {
           status = err.kind === 'forbidden' || err.kind === 'unauthorized' ? 403 : err.kind === 'not_found' ? 404 : err.kind === 'too_large' ? 413 : err.kind === 'invalid' || err.kind === 'conflict' ? 400 : 500;
           description = err.message;
         } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
-          status = (err as FastifyError).statusCode === 413 ? 413 : 400;
+          const code = (err as FastifyError).statusCode;
+          status = code === 413 ? 413 : code === 429 ? 429 : 400;
           description = err.message;
         }
         if (status === 500) req.log.error({ err }, 'open311 error');

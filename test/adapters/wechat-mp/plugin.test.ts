@@ -16,6 +16,7 @@ const SECRET = 'test-secret';
 /** An engine whose calls can be held back, to play a slow database or classifier. */
 class GatedEngine implements ChatHandler {
   calls: ChatInput[] = [];
+  failNext = false;
   private gate: Promise<void> | null = null;
   private open: (() => void) | null = null;
   constructor(private readonly inner: ChatHandler) {}
@@ -29,6 +30,10 @@ class GatedEngine implements ChatHandler {
   async handle(input: ChatInput) {
     this.calls.push(input);
     if (this.gate) await this.gate;
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('database went away');
+    }
     return this.inner.handle(input);
   }
 }
@@ -188,6 +193,17 @@ t.test('plain mode', async (t) => {
     t.equal(mine[0].content, T.greeting);
     t.match(mine.slice(1).map((m) => m.content).join(''), /【问题】解放路的路灯坏了很很很/);
     for (const m of mine) t.ok(Buffer.byteLength(m.content) <= 2048, 'each within WeChat\'s limit');
+  });
+
+  t.test('a failure inside is an apology with 200, and WeChat\'s retry of that MsgId is handled afresh', async (t) => {
+    const from = 'oFail';
+    const body = mpXml({ from, createTime: Math.floor(clock.now().getTime() / 1000), msgId: nextMsgId(), type: 'text', content: '你好' });
+    s.engine.failNext = true;
+    const first = await s.post(body);
+    t.equal(first.status, 200);
+    t.match(replyContent(first.body), /系统繁忙/);
+    const retry = await s.post(body);
+    t.equal(replyContent(retry.body), `${T.greeting}\n\n${T.askDescription}`);
   });
 
   t.test('a claim held by another instance: success; a stale one is taken over', async (t) => {

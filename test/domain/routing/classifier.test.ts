@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Classifier, DEFAULT_THRESHOLD, type Classification } from '../../../src/domain/routing/classifier.js';
 import { loadDutyList, parseDutyList } from '../../../src/domain/routing/duty-list.js';
 import { AppError } from '../../../src/domain/errors.js';
+import { normalizeText } from '../../../src/domain/routing/normalize.js';
 import { CATEGORIES } from '../../../src/domain/tickets/ticket.js';
 
 /** The 65 member units and 18 townships of units.json (附件1), exact names. */
@@ -139,10 +140,54 @@ t.test('holdout set (written after tuning): generalisation', async (t) => {
       `auto-dispatch precision ${pct(s.autoPrecision)}`,
   );
   for (const m of s.misses) t.comment(m);
-  t.ok(s.unit >= 0.8, `holdout unit accuracy ${pct(s.unit)} >= 80%`);
-  // The first blind look (before the 疑似险情 safety net) was unit 85.4%, 即办 recall 52.2%:
-  // phrase rules overfit. The floor below guards the safety net; the figure itself is reported.
-  t.ok(s.urgentRecall >= 0.75, `holdout 即办 recall ${pct(s.urgentRecall)} >= 75%`);
+  t.ok(s.unit >= 0.88, `holdout unit accuracy ${pct(s.unit)} >= 88%`);
+  // The first blind look (before the 疑似险情 safety net) was unit 85.4%, 即办 recall 52.2%;
+  // before the hazard-family lexicon 85.4% / 82.6%; with it 92.7% / 100%.
+  t.ok(s.urgentRecall >= 0.95, `holdout 即办 recall ${pct(s.urgentRecall)} >= 95%`);
+});
+
+/** Checks shared by the blind sets: exact unit names, the township list, enough 即办 cases. */
+function checkFixture(t: Test, rows: Labelled[], minRows: number, minUrgent: number): void {
+  t.ok(rows.length >= minRows, `${rows.length} requests >= ${minRows}`);
+  t.ok(rows.filter((r) => r.urgent).length >= minUrgent, `${rows.filter((r) => r.urgent).length} 即办 cases >= ${minUrgent}`);
+  t.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'ids are unique');
+  for (const r of rows) {
+    t.ok(UNITS.includes(r.unit) && r.acceptable.every((a) => UNITS.includes(a)), `${r.id} labels exact unit names`);
+    if (r.township !== null) t.ok(TOWNSHIPS.includes(r.township), `${r.id} township is one of the 18`);
+  }
+}
+
+t.test('blind set (written before reading the rules, then tuned on): 即办 families and units', async (t) => {
+  const rows = readJsonl('blind.jsonl');
+  checkFixture(t, rows, 250, 100);
+  const s = score(rows, classifier);
+  t.comment(
+    `BLIND n=${s.n}: unit ${pct(s.unit)}, 即办 recall ${pct(s.urgentRecall)} (precision ${pct(s.urgentPrecision)}), ` +
+      `category ${pct(s.category)}, manual dispatch ${pct(s.manualRate)}, auto-dispatch precision ${pct(s.autoPrecision)}`,
+  );
+  for (const m of s.misses) t.comment(m);
+  // Measured before any tuning: unit 80.4%, 即办 recall 55.6% (precision 87.5%).
+  // After the hazard-family lexicon: unit 97.4%, recall 100%, precision 92.6%. Floors keep a margin.
+  t.ok(s.unit >= 0.95, `blind unit accuracy ${pct(s.unit)} >= 95%`);
+  t.ok(s.urgentRecall >= 0.98, `blind 即办 recall ${pct(s.urgentRecall)} >= 98%`, { misses: s.misses });
+  t.ok(s.urgentPrecision >= 0.6, `blind 即办 precision ${pct(s.urgentPrecision)} >= 60% (false alarms are tolerated)`);
+});
+
+t.test('blind2 set (written after tuning, never tuned on): the honest generalisation figure', async (t) => {
+  const rows = readJsonl('blind2.jsonl');
+  checkFixture(t, rows, 150, 60);
+  const s = score(rows, classifier);
+  t.comment(
+    `BLIND2 n=${s.n}: unit ${pct(s.unit)}, 即办 recall ${pct(s.urgentRecall)} (precision ${pct(s.urgentPrecision)}), ` +
+      `category ${pct(s.category)}, manual dispatch ${pct(s.manualRate)}, auto-dispatch precision ${pct(s.autoPrecision)}`,
+  );
+  for (const m of s.misses) t.comment(m);
+  // Measured once: unit 72.7%, 即办 recall 58.6% (precision 80.4%); the committed classifier
+  // before this work scored unit 66.0%, recall 30.0% on the same texts. Far from the 99% target:
+  // phrase rules still miss new wordings. These floors only guard against a regression; do not
+  // tune on this file, write a fresh one instead.
+  t.ok(s.unit >= 0.7, `blind2 unit accuracy ${pct(s.unit)} >= 70%`);
+  t.ok(s.urgentRecall >= 0.55, `blind2 即办 recall ${pct(s.urgentRecall)} >= 55%`);
 });
 
 t.test('即办: every danger family fires, with its label and the unit that acts', async (t) => {
@@ -179,6 +224,67 @@ t.test('即办: every danger family fires, with its label and the unit that acts
     t.ok(c.urgentReasons.includes(label), `「${label}」 in ${JSON.stringify(c.urgentReasons)}: ${text}`);
     if (unit) t.equal(c.unit, unit, `acting unit for ${text}`);
   }
+});
+
+t.test('即办: word families reach colloquial and dialect phrasings', async (t) => {
+  const cases: [text: string, label: string][] = [
+    ['我家老倌下午去放牛,到现在都冇回来', '人员走失'],
+    ['细伢子在河边玩,一下不见人了', '人员走失'],
+    ['闻到一股怪味,像是煤气', '燃气泄漏'],
+    ['对面楼窗户一直往外冒黑烟', '火情'],
+    ['有个人在天台上坐着不下来', '轻生'],
+    ['一楼进水了,我婆婆腿脚不好走不了', '人员被困'],
+  ];
+  for (const [text, label] of cases) {
+    const c = classifier.classify(text);
+    t.ok(c.urgentReasons.includes(label), `「${label}」 in ${JSON.stringify(c.urgentReasons)}: ${text}`);
+  }
+  t.equal(normalizeText('佢屋里冇人,唔知'), '他屋里没人,不知', 'dialect characters fold one-to-one, offsets stay valid');
+  t.notOk(classifier.classify('砖厂一直冒黑烟,晒的衣服都是灰').urgentReasons.includes('火情'), 'smoke from a factory is pollution');
+  t.notOk(classifier.classify('塔吊上吊的钢管掉下来了').urgentReasons.includes('轻生'), '上吊 inside 塔吊上吊的 is not self-harm');
+  t.notOk(classifier.classify('我在路口被电子眼拍了').urgent, '被电子眼 is not an electric shock');
+  t.equal(classifier.classify('绵江路一下雨就淹,水到小腿了').unit, '市城管局', '绵江路 is a street, not the river');
+});
+
+t.test('duty list lexicon: placeholders expand, mistakes are named', async (t) => {
+  const base = `
+version: 1
+units:
+  甲局:
+    categories: [求助]
+    keywords: {路灯: 3, 井盖: 2}
+    examples: [路灯坏了, 井盖丢了]
+townships:
+  甲镇: [甲村, 甲路]
+lexicon:
+  child: [孩子, 细伢子]
+  kin: ['{child}', 老人]
+urgent:
+  - id: missing
+    label: 人员走失
+    unit: 甲局
+    patterns: ['{kin}.{0,6}不见了']
+    except: [孩子不见了的事已经]
+`;
+  const list = parseDutyList(base, 'lex.yaml');
+  const c = new Classifier(list);
+  t.ok(c.classify('我家细伢子不见了').urgent, 'a word of an included family fires');
+  t.ok(c.classify('隔壁老人不见了').urgent);
+  t.notOk(c.classify('孩子不见了的事已经解决了').urgent, 'except applies to pattern matches too');
+  t.ok(c.classify('孩子不见了的事已经解决了,但是弟弟的孩子不见了').urgent, 'except hides only its own occurrence');
+  const bad = (yaml: string, fragment: string) => {
+    try {
+      parseDutyList(yaml, 'lex.yaml');
+      t.fail(`should reject: ${fragment}`);
+    } catch (e) {
+      t.ok(e instanceof AppError && e.code === 'duty_list_invalid', 'AppError duty_list_invalid');
+      t.match((e as Error).message, fragment, `message names ${fragment}`);
+    }
+  };
+  bad(base.replace("'{kin}.{0,6}不见了'", "'{kids}.{0,6}不见了'"), '{kids}');
+  bad(base.replace("kin: ['{child}', 老人]", "kin: ['{kin2}', 老人]"), '不存在的词族');
+  bad(base.replace("child: [孩子, 细伢子]", "child: ['{kin}', 孩子]"), '循环引用');
+  bad(base.replace('lexicon:', 'lexicon:\n  Bad-Name: [x]'), 'lexicon.Bad-Name');
 });
 
 t.test('即办: negation is not trusted, exceptions are narrow', async (t) => {

@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import rateLimit from '@fastify/rate-limit';
 import { Type } from 'typebox';
 import { errors } from '../../schemas/common.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
@@ -8,12 +7,11 @@ const Me = Type.Object({ id: Type.String(), name: Type.String(), role: Type.Stri
 
 const auth: FastifyPluginAsyncTypebox = async (app) => {
   const { auth: svc, config } = app.ctx;
-  // Password guessing is slowed per client address; the limit is local to this plugin.
-  await app.register(rateLimit, { max: 10, timeWindow: '1 minute', global: false });
 
   app.post(
     '/auth/login',
     {
+      // Password guessing is slowed per client address.
       config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
