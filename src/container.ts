@@ -117,7 +117,9 @@ export interface ContainerOptions {
 
 export async function createContainer(config: Config, log: Logger, opts: ContainerOptions = {}): Promise<Container> {
   const clock = opts.clock ?? systemClock;
-  const db = await openDatabase({ url: config.databaseUrl, schema: opts.pgSchema, poolSize: config.dbPool });
+  // SUBAN_DB_SCHEMA for whole processes (serve, user add); tests in one process pass pgSchema.
+  const pgSchema = opts.pgSchema ?? (config.dbSchema || undefined);
+  const db = await openDatabase({ url: config.databaseUrl, schema: pgSchema, poolSize: config.dbPool });
   await db.migrate();
   const overrides = config.calendarFile && existsSync(config.calendarFile) ? parseCalendarOverridesYaml(readFileSync(config.calendarFile, 'utf8'), config.calendarFile) : undefined;
   if (config.calendarFile && !overrides) throw new Error(`SUBAN_CALENDAR_FILE ${config.calendarFile} does not exist`);
@@ -127,7 +129,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   if (!coverage.covered) log.warn({ uncovered: coverage.uncovered }, coverage.message);
 
   // One instance: in-process fan-out. PostgreSQL: LISTEN/NOTIFY so every instance's websockets see every event.
-  const pgBus = db.pool ? new PgEventBus(db.pool, config.databaseUrl, opts.pgSchema ? `-c search_path=${opts.pgSchema}` : undefined, log.child({ component: 'bus' })) : null;
+  const pgBus = db.pool ? new PgEventBus(db.pool, config.databaseUrl, pgSchema ? `-c search_path=${pgSchema}` : undefined, log.child({ component: 'bus' })) : null;
   if (pgBus) await pgBus.start();
   const bus: EventBus = pgBus ?? new LocalEventBus();
   const ticketStore = new SqlTicketStore(db);

@@ -247,11 +247,11 @@ export interface SimCallReport {
 export function simRoutes(deps: { sim: SimVoiceProvider | null; sms: SimSmsSender | null; inbox: SmsInbox | null; clock: Clock }) {
   return async (app: FastifyInstance) => {
     const staff = app.requireAuth(['operator', 'supervisor', 'admin']);
-    app.get('/api/v1/sim/outbox', { preHandler: staff }, async () => ({
+    app.get('/api/v1/sim/outbox', { preValidation: staff }, async () => ({
       calls: [...(deps.sim?.calls ?? [])].reverse().slice(0, 100),
       sms: [...(deps.sms?.sent ?? [])].reverse().slice(0, 100),
     }));
-    app.post<{ Body: { from?: string; press?: string[] | string; say?: string; holdMs?: number } }>('/api/v1/sim/calls', { preHandler: staff }, async (req, reply) => {
+    app.post<{ Body: { from?: string; press?: string[] | string; say?: string; holdMs?: number } }>('/api/v1/sim/calls', { preValidation: staff }, async (req, reply) => {
       const sim = deps.sim;
       if (!sim) throw new AppError('unavailable', 'sim_voice_off', '模拟语音未启用(SUBAN_VOICE=sim)');
       const b = req.body ?? {};
@@ -266,11 +266,11 @@ export function simRoutes(deps: { sim: SimVoiceProvider | null; sms: SimSmsSende
       }
       return reply.code(201).send(await done);
     });
-    app.post<{ Params: { id: string } }>('/api/v1/sim/calls/:id/answer', { preHandler: staff }, async (req) => {
+    app.post<{ Params: { id: string } }>('/api/v1/sim/calls/:id/answer', { preValidation: staff }, async (req) => {
       if (!deps.sim?.answerQueued(req.params.id)) throw notFound('queued_call', req.params.id);
       return { answered: true };
     });
-    app.post<{ Body: { from?: string; text?: string } }>('/api/v1/sim/sms', { preHandler: staff }, async (req, reply) => {
+    app.post<{ Body: { from?: string; text?: string } }>('/api/v1/sim/sms', { preValidation: staff }, async (req, reply) => {
       if (!deps.inbox) throw new AppError('unavailable', 'sim_sms_off', '模拟短信未启用');
       const b = req.body ?? {};
       if (typeof b.from !== 'string' || typeof b.text !== 'string') throw invalid('sms_fields', '请填写号码和短信内容');

@@ -1,7 +1,7 @@
 /** Outbound calls and SMS through the twilio SDK. */
 import { randomUUID } from 'node:crypto';
 import twilio from 'twilio';
-import type RequestClient from 'twilio/lib/base/RequestClient.js';
+import RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { AppError } from '../../src/domain/errors.js';
 import { normalisePhone } from '../../src/domain/phone.js';
@@ -16,11 +16,24 @@ export interface TwilioSettings {
   accountSid: string;
   authToken: string;
   from: string;
+  /** TWILIO_API_BASE: another base URL for the REST API (a loopback fake for tests of whole processes). */
+  apiBase?: string;
 }
 
 /** `httpClient` lets tests send the SDK's real requests to a loopback fake of Twilio's REST API. */
 export function createTwilioClient(s: TwilioSettings, httpClient?: RequestClient): TwilioClient {
-  return twilio(s.accountSid, s.authToken, httpClient ? { httpClient } : {});
+  const client = httpClient ?? (s.apiBase ? rebasedRequestClient(s.apiBase) : undefined);
+  return twilio(s.accountSid, s.authToken, client ? { httpClient: client } : {});
+}
+
+/** The SDK's own RequestClient with only the host rewritten: form encoding, auth and parsing stay the SDK's. */
+function rebasedRequestClient(base: string): RequestClient {
+  class Rebased extends RequestClient {
+    override request<T>(opts: RequestClient.RequestOptions<T>) {
+      return super.request({ ...opts, uri: opts.uri.replace(/^https:\/\/[a-z.]*twilio\.com/, base) });
+    }
+  }
+  return new Rebased();
 }
 
 /** Twilio wants E.164; citizens' numbers are stored as 11 mainland digits. */

@@ -22,7 +22,7 @@ import platformRoutes from './routes/platforms.js';
 import open311Routes from './routes/open311.js';
 import consoleRoutes from './routes/console.js';
 import websocket from '@fastify/websocket';
-import operatorSocket from './ws/operator.js';
+import operatorSocket, { closeSocketsForRestart } from './ws/operator.js';
 import { twilioRoutes } from '../../adapters/twilio/routes.js';
 import { simRoutes } from '../../adapters/sim/voice.js';
 
@@ -77,7 +77,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     { prefix: '/api/v1' },
   );
   // Voice: operator screen pops, provider webhooks, the simulator's console API.
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsForRestart });
   await app.register(operatorSocket);
   if (ctx.config.voice === 'twilio' || ctx.config.sms === 'twilio') {
     const c = ctx.config;

@@ -11,6 +11,8 @@ export const JOB = {
   followupStart: 'followup.start',
   /** Send the reply back to the outside platform the ticket came from (handler: application/platforms). */
   platformReply: 'platform.reply',
+  /** Report a 即办 ticket's result to the 市政府值班室 (handler: application/paging). */
+  urgentReport: 'page.report',
 } as const;
 
 /**
@@ -33,6 +35,8 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
         cancel.push(`sla:${id}:`);
         jobs.push({ kind: JOB.signDue, key: `sla:${id}:sign:${after.version}`, runAt: new Date(e.signDeadline), payload: { ticketId: id, version: after.version } });
         jobs.push({ kind: JOB.replyDue, key: `sla:${id}:reply:${after.version}`, runAt: new Date(e.replyDeadline), payload: { ticketId: id, version: after.version } });
+        // A 即办 ticket dispatched after intake (manual dispatch, re-dispatch): page the new unit at once.
+        if (after.urgent && !events.some((x) => x.type === 'created')) jobs.push({ kind: JOB.pageStart, key: `page:${id}:start:${after.version}`, runAt: now, payload: { ticketId: id, reason: 'urgent' } });
         break;
       case 'signed':
         cancel.push(`page:${id}:`, `sla:${id}:sign`);
@@ -40,10 +44,13 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
       case 'replied':
         if (after.state === 'replied') jobs.push(followupJob(after, cal, now));
         if (after.state === 'replied') jobs.push(...platformReplyJob(after, now));
+        // 即办: the result goes to the 市政府值班室 (the plan, 任务 6), set with the reply so a crash cannot lose it.
+        if (after.urgent) jobs.push({ kind: JOB.urgentReport, key: `report:${id}:${after.version}`, runAt: now, payload: { ticketId: id } });
         cancel.push(`sla:${id}:`);
         break;
       case 'review_decided':
         if (e.approved) jobs.push(followupJob(after, cal, now), ...platformReplyJob(after, now));
+        if (e.approved && after.urgent) jobs.push({ kind: JOB.urgentReport, key: `report:${id}:${after.version}`, runAt: now, payload: { ticketId: id } });
         break;
       case 'closed':
       case 'merged':

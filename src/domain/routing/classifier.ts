@@ -1,12 +1,18 @@
 /**
  * The dispatch classifier: from a request's text to the unit that owns it (per the 职责清单),
- * the 诉求类别, 即办 or not, and the township. It is a transparent weighted-phrase scorer, not a
- * trained model, so an operator can see why (evidence) and the hotline office can fix a wrong
- * dispatch by editing config/duty-list.yaml.
+ * the 诉求类别, 即办 or not, and the township. Two voices are added up: the duty list's weighted
+ * phrases (transparent, and the hotline office fixes a wrong dispatch by editing
+ * config/duty-list.yaml) and models learned from the hotline's labelled past requests
+ * (config/routing-examples.jsonl), which hear wordings no phrase list has. 即办 is flagged when
+ * either the 即办 rules or the 即办 model say so: a missed danger costs far more than a false alarm.
+ * Every decision keeps its evidence: the phrases, the rules, and the n-grams the models weighed.
  */
 import type { Category } from '../tickets/ticket.js';
 import { detectCategory } from './category.js';
 import type { DutyList, DutyUnit } from './duty-list.js';
+import { DEFAULT_ROUTING_EXAMPLES_PATH, loadRoutingExamples, type RoutingExample } from './examples.js';
+import { showFeature, textFeatures } from './features.js';
+import { DEFAULT_LEARNED_PARAMS, LearnedRouter, type LearnedParams, type UnitVote } from './learned.js';
 import { normalizeText } from './normalize.js';
 import { keepMostSpecific, PhraseIndex, type PhraseMatch } from './phrase-index.js';
 import { PlaceFinder } from './places.js';
@@ -45,7 +51,18 @@ export interface Classification {
 export interface ClassifierOptions {
   /** Confidence below which the operator must choose the unit. Default DEFAULT_THRESHOLD. */
   threshold?: number;
+  /**
+   * Labelled past requests to learn from: a JSONL path, the examples themselves, or null for the
+   * phrase rules alone. Default config/routing-examples.jsonl. Examples are ignored when most of
+   * them name units this duty list does not have: they belong to another hotline's list.
+   */
+  examples?: string | URL | readonly RoutingExample[] | null;
+  /** Tuning of the learned models (defaults chosen by cross-validation). */
+  learned?: Partial<LearnedParams>;
 }
+
+/** The 即办 reason shown when only the model, not a rule, recognised the danger. */
+export const MODEL_URGENT_REASON = '模型判断疑似即办(请核实)';
 
 export const DEFAULT_THRESHOLD = 0.35;
 
@@ -60,6 +77,12 @@ const UNALIGNED_FACTOR = 0.5;
 /** Score at which strength reaches 1 - 1/e. */
 const STRENGTH_SCALE = 4;
 
+/**
+ * One segmenter per duty list: loading jieba's dictionary is most of the load time, and
+ * cross-validation builds several classifiers over the same list.
+ */
+const segmenters = new WeakMap<DutyList, Segmenter>();
+
 interface UnitHit {
   unit: string;
   weight: number;
@@ -71,6 +94,7 @@ export class Classifier {
   private readonly units: Map<string, DutyUnit>;
   private readonly places: PlaceFinder;
   private readonly segmenter: Segmenter;
+  private readonly learned: LearnedRouter | null;
 
   constructor(
     private readonly dutyList: DutyList,
@@ -82,8 +106,28 @@ export class Classifier {
     this.units = new Map(dutyList.units.map((u) => [u.name, u]));
     for (const u of dutyList.units) for (const [phrase, weight] of u.keywords) this.keywords.add(phrase, { unit: u.name, weight });
     this.places = new PlaceFinder(dutyList.townships);
-    const urgentPhrases = dutyList.urgent.flatMap((r) => r.phrases);
-    this.segmenter = new Segmenter([...this.keywords.phrases(), ...this.places.words(), ...urgentPhrases]);
+    let segmenter = segmenters.get(dutyList);
+    if (!segmenter) {
+      const urgentPhrases = dutyList.urgent.flatMap((r) => r.phrases);
+      segmenter = new Segmenter([...this.keywords.phrases(), ...this.places.words(), ...urgentPhrases]);
+      segmenters.set(dutyList, segmenter);
+    }
+    this.segmenter = segmenter;
+    this.learned = this.trainLearned(opts);
+  }
+
+  private trainLearned(opts: ClassifierOptions): LearnedRouter | null {
+    const source = opts.examples === undefined ? DEFAULT_ROUTING_EXAMPLES_PATH : opts.examples;
+    if (source === null) return null;
+    const examples = typeof source === 'string' || source instanceof URL ? loadRoutingExamples(source) : source;
+    const known = new Set(this.dutyList.units.map((u) => u.name));
+    if (examples.filter((e) => known.has(e.unit)).length * 2 < examples.length) return null;
+    const params = { ...DEFAULT_LEARNED_PARAMS, ...opts.learned };
+    return new LearnedRouter(this.dutyList, examples, (t) => this.features(normalizeText(t)), params);
+  }
+
+  private features(text: string): string[] {
+    return textFeatures(text, this.segmenter.tokens(text));
   }
 
   /** Segmentation with this classifier's dictionary, for callers that want the same words. */
@@ -105,11 +149,23 @@ export class Classifier {
     // and a later rule (房屋倒塌, fired by the same 塌) must not pull the ticket elsewhere.
     const actor = urgentHits[0];
     if (actor?.rule.unit) {
-      const s = scores.get(actor.rule.unit) ?? { score: 0, evidence: [], seen: new Set<string>() };
+      const s = scores.get(actor.rule.unit) ?? newScore();
       s.score += URGENT_BONUS;
       s.evidence.push(`即办:${actor.rule.label}(${actor.trigger})`);
       scores.set(actor.rule.unit, s);
     }
+
+    const features = this.learned ? textFeatures(text, tokens) : [];
+    const votes: UnitVote[] = this.learned ? this.learned.units(features) : [];
+    const weight = this.learned?.params.unitWeight ?? 0;
+    for (const v of votes) {
+      const s = scores.get(v.unit) ?? newScore();
+      const points = round2(weight * v.posterior);
+      s.score += points;
+      s.evidence.push(`模型${Math.round(v.posterior * 100)}%(+${points}):${v.reasons.map(showFeature).join('、')}`);
+      scores.set(v.unit, s);
+    }
+    const urgentVote = this.learned?.urgent(features);
 
     const ranked = [...scores.entries()]
       .map(([unit, s]) => ({ unit, score: round2(s.score), evidence: s.evidence }))
@@ -119,13 +175,18 @@ export class Classifier {
     const confidence = top ? confidenceOf(top.score, ranked[1]?.score ?? 0) : 0;
     const unit = top ? top.unit : null;
 
-    const urgent = urgentHits.length > 0;
+    const byModel = urgentHits.length === 0 && urgentVote?.flagged === true;
+    const urgent = urgentHits.length > 0 || byModel;
+    const urgentReasons = byModel ? [MODEL_URGENT_REASON] : urgentHits.map((h) => h.rule.label);
     const category = detectCategory(text, (unit && this.units.get(unit)?.categories) || [], urgent);
     const { township, place } = this.places.find(text, tokens);
 
     const evidence: string[] = [];
     if (top) evidence.push(...top.evidence.map((e) => `${top.unit}:${e}`));
     for (const h of urgentHits) evidence.push(`即办规则「${h.rule.label}」:${h.trigger}`);
+    if (urgentVote?.flagged) {
+      evidence.push(`即办模型 ${Math.round(urgentVote.probability * 100)}%:${urgentVote.reasons.map(showFeature).join('、')}`);
+    }
     if (category.cues.length > 0) evidence.push(`类别「${category.category}」:${category.cues.join('、')}`);
     if (township) evidence.push(`乡镇「${township}」:${place ?? township}`);
 
@@ -133,7 +194,7 @@ export class Classifier {
       unit,
       category: category.category,
       urgent,
-      urgentReasons: urgentHits.map((h) => h.rule.label),
+      urgentReasons,
       township,
       place,
       confidence,
@@ -151,13 +212,17 @@ interface UnitScore {
   seen: Set<string>;
 }
 
+function newScore(): UnitScore {
+  return { score: 0, evidence: [], seen: new Set<string>() };
+}
+
 function scoreUnits(matches: PhraseMatch<UnitHit>[], starts: Set<number>, ends: Set<number>): Map<string, UnitScore> {
   const scores = new Map<string, UnitScore>();
   for (const m of matches) {
     const aligned = starts.has(m.start) && ends.has(m.end);
     const factor = aligned ? 1 : UNALIGNED_FACTOR;
     for (const hit of m.payload) {
-      const s = scores.get(hit.unit) ?? { score: 0, evidence: [], seen: new Set<string>() };
+      const s = scores.get(hit.unit) ?? newScore();
       // A phrase said twice is still one piece of evidence.
       if (!s.seen.has(m.phrase)) {
         s.seen.add(m.phrase);

@@ -13,7 +13,7 @@ declare module 'fastify' {
     principal: Principal | null;
   }
   interface FastifyInstance {
-    /** preHandler that requires a signed-in principal, optionally with one of the roles. */
+    /** preValidation hook (auth before schema checks, so a stranger learns nothing from a 400) that requires a signed-in principal, optionally with one of the roles. */
     requireAuth(roles?: Role[]): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }

@@ -191,20 +191,20 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
     return found ? { user: found.principal, csrf: found.csrf, now } : { user: null, csrf: null, now };
   });
 
-  app.get('/api/v1/console/features', { preHandler: app.requireAuth(), schema: { tags: ['console'], summary: 'which optional API parts this build has' } }, async () =>
+  app.get('/api/v1/console/features', { preValidation: app.requireAuth(), schema: { tags: ['console'], summary: 'which optional API parts this build has' } }, async () =>
     Object.fromEntries(Object.entries(OPTIONAL_ROUTES).map(([k, r]) => [k, app.hasRoute(r)])),
   );
 
-  app.get('/api/v1/console/reference', { preHandler: app.requireAuth(), schema: { tags: ['console'], summary: 'townships and categories for the intake form' } }, async () => ({
+  app.get('/api/v1/console/reference', { preValidation: app.requireAuth(), schema: { tags: ['console'], summary: 'townships and categories for the intake form' } }, async () => ({
     townships: duty().townships.map((t) => t.name),
   }));
 
-  app.get('/api/v1/console/handovers', { preHandler: office, schema: { tags: ['console'], summary: 'WeChat citizens waiting for an operator (人工)' } }, async () => {
+  app.get('/api/v1/console/handovers', { preValidation: office, schema: { tags: ['console'], summary: 'WeChat citizens waiting for an operator (人工)' } }, async () => {
     const docs = await ctx.state.list<HandoverDoc>(HANDOVER_SCOPE, ctx.clock.now());
     return { items: docs.map(({ doc }) => ({ channel: doc.channel, contactId: doc.contactId, since: doc.since, first: true, lines: doc.transcript.slice(-20) })) };
   });
 
-  app.get('/api/v1/admin/flows', { preHandler: app.requireAuth(['supervisor', 'admin']), schema: { tags: ['console'], summary: 'the IVR flows in service, as graphs' } }, async () => {
+  app.get('/api/v1/admin/flows', { preValidation: app.requireAuth(['supervisor', 'admin']), schema: { tags: ['console'], summary: 'the IVR flows in service, as graphs' } }, async () => {
     let registry: Pick<FlowRegistry, 'names' | 'get' | 'errors'> | undefined = ctx.voiceService?.registry;
     if (!registry || registry.names().length === 0) {
       const r = new FlowRegistry(ctx.config.flowsDir);
@@ -215,7 +215,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
     return { flows: reg.names().map((n) => flowGraph(reg.get(n)!.def)), errors: reg.errors().map((e) => ({ file: e.file, line: e.line, message: e.message })) };
   });
 
-  app.get('/api/v1/admin/duty-list', { preHandler: app.requireAuth(['operator', 'supervisor', 'admin']), schema: { tags: ['console'], summary: 'the 职责清单 in service' } }, async () => dutyListView(duty()));
+  app.get('/api/v1/admin/duty-list', { preValidation: app.requireAuth(['operator', 'supervisor', 'admin']), schema: { tags: ['console'], summary: 'the 职责清单 in service' } }, async () => dutyListView(duty()));
 
   // ---- live feed for every role ------------------------------------------------------------------
   const sockets = new Map<WebSocket, Principal>();

@@ -41,6 +41,20 @@ function tokenOf(req: FastifyRequest): string | null {
   return typeof q === 'string' && q ? q : null;
 }
 
+/** Close code 1012 (service restart): the client should reconnect, to another instance behind the balancer. */
+export const RESTART_CLOSE = { code: 1012, reason: '服务重启，请重新连接' } as const;
+
+/**
+ * The websocket plugin's `preClose` (its default closes sockets without a code). It runs before
+ * the HTTP server stops taking requests, so consoles move to another instance while this one drains.
+ */
+export function closeSocketsForRestart(this: FastifyInstance, done: () => void): void {
+  const server = this.websocketServer;
+  for (const client of server.clients) client.close(RESTART_CLOSE.code, RESTART_CLOSE.reason);
+  server.close(() => undefined);
+  done();
+}
+
 export default async function operatorSocket(app: FastifyInstance, opts: OperatorSocketOptions = {}): Promise<void> {
   const { ctx } = app;
   const clients = new Set<Client>();
@@ -92,7 +106,7 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
   app.addHook('onClose', async () => {
     clearInterval(heartbeat);
     for (const u of unsubscribe) u();
-    for (const c of clients) c.socket.close(1001, 'server shutting down');
+    for (const c of clients) c.socket.close(RESTART_CLOSE.code, RESTART_CLOSE.reason);
   });
 
   app.get(

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
-import { Classifier, DEFAULT_THRESHOLD, type Classification } from '../../../src/domain/routing/classifier.js';
+import { Classifier, DEFAULT_THRESHOLD, MODEL_URGENT_REASON, type Classification } from '../../../src/domain/routing/classifier.js';
 import { loadDutyList, parseDutyList } from '../../../src/domain/routing/duty-list.js';
+import { crossValidate, foldOf, summarise } from '../../../src/domain/routing/evaluation.js';
+import { loadRoutingExamples, parseRoutingExamples } from '../../../src/domain/routing/examples.js';
 import { AppError } from '../../../src/domain/errors.js';
 import { normalizeText } from '../../../src/domain/routing/normalize.js';
 import { CATEGORIES } from '../../../src/domain/tickets/ticket.js';
@@ -91,6 +93,14 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 const dutyList = loadDutyList(undefined, { units: UNITS, townships: TOWNSHIPS });
 const classifier = new Classifier(dutyList);
+const examples = loadRoutingExamples();
+
+/*
+ * Every fixture file below is also in config/routing-examples.jsonl, which the shipped models are
+ * trained on: their figures measure fit (can the classifier reproduce what it was taught), not
+ * generalisation. Generalisation is asserted by the cross-validation test further down, and was
+ * measured once on each blind file before it joined the examples (figures in the comments).
+ */
 
 t.test('duty list covers every unit and township of units.json with usable entries', async (t) => {
   t.equal(dutyList.units.length, 65);
@@ -106,7 +116,7 @@ t.test('duty list covers every unit and township of units.json with usable entri
   for (const r of dutyList.urgent) t.ok(r.unit === null || UNITS.includes(r.unit), `urgent rule ${r.id} acts through a member unit`);
 });
 
-t.test('labelled set: accuracy, 即办 recall, category, township', async (t) => {
+t.test('labelled set (training data: fit): accuracy, 即办 recall, category, township', async (t) => {
   const rows = readJsonl('labelled.jsonl');
   t.ok(rows.length >= 300, `${rows.length} labelled requests`);
   t.ok(rows.filter((r) => r.urgent).length >= 60, '60+ 即办 cases');
@@ -130,7 +140,7 @@ t.test('labelled set: accuracy, 即办 recall, category, township', async (t) =>
   t.ok(s.autoPrecision >= 0.95, `auto-dispatched tickets go to the right unit ${pct(s.autoPrecision)}`);
 });
 
-t.test('holdout set (written after tuning): generalisation', async (t) => {
+t.test('holdout set (training data now: fit)', async (t) => {
   const rows = readJsonl('holdout.jsonl');
   t.ok(rows.length >= 60, `${rows.length} holdout requests`);
   const s = score(rows, classifier);
@@ -157,7 +167,7 @@ function checkFixture(t: Test, rows: Labelled[], minRows: number, minUrgent: num
   }
 }
 
-t.test('blind set (written before reading the rules, then tuned on): 即办 families and units', async (t) => {
+t.test('blind set (rules tuned on it, training data now: fit): 即办 families and units', async (t) => {
   const rows = readJsonl('blind.jsonl');
   checkFixture(t, rows, 250, 100);
   const s = score(rows, classifier);
@@ -173,7 +183,7 @@ t.test('blind set (written before reading the rules, then tuned on): 即办 fami
   t.ok(s.urgentPrecision >= 0.6, `blind 即办 precision ${pct(s.urgentPrecision)} >= 60% (false alarms are tolerated)`);
 });
 
-t.test('blind2 set (written after tuning, never tuned on): the honest generalisation figure', async (t) => {
+t.test('blind2 set (training data now: fit)', async (t) => {
   const rows = readJsonl('blind2.jsonl');
   checkFixture(t, rows, 150, 60);
   const s = score(rows, classifier);
@@ -181,13 +191,92 @@ t.test('blind2 set (written after tuning, never tuned on): the honest generalisa
     `BLIND2 n=${s.n}: unit ${pct(s.unit)}, 即办 recall ${pct(s.urgentRecall)} (precision ${pct(s.urgentPrecision)}), ` +
       `category ${pct(s.category)}, manual dispatch ${pct(s.manualRate)}, auto-dispatch precision ${pct(s.autoPrecision)}`,
   );
-  for (const m of s.misses) t.comment(m);
-  // Measured once: unit 72.7%, 即办 recall 58.6% (precision 80.4%); the committed classifier
-  // before this work scored unit 66.0%, recall 30.0% on the same texts. Far from the 99% target:
-  // phrase rules still miss new wordings. These floors only guard against a regression; do not
-  // tune on this file, write a fresh one instead.
-  t.ok(s.unit >= 0.7, `blind2 unit accuracy ${pct(s.unit)} >= 70%`);
-  t.ok(s.urgentRecall >= 0.55, `blind2 即办 recall ${pct(s.urgentRecall)} >= 55%`);
+  // Measured once with phrase rules alone, before it was ever read: unit 72.7%, 即办 recall 58.6%.
+  // Under 5-fold cross-validation (its requests never in their fold's training), rules + models
+  // scored unit 84.0%, recall 95.7%, precision 82.7%. Now that it is training data this is fit.
+  t.ok(s.unit >= 0.9, `blind2 unit accuracy ${pct(s.unit)} >= 90%`);
+  t.ok(s.urgentRecall >= 0.97, `blind2 即办 recall ${pct(s.urgentRecall)} >= 97%`, { misses: s.misses });
+});
+
+t.test('blind3 set (measured once before joining the training data; fit now)', async (t) => {
+  const rows = readJsonl('blind3.jsonl');
+  checkFixture(t, rows, 200, 80);
+  t.ok(new Set(rows.map((r) => r.unit)).size >= 50, 'spread over many units');
+  const s = score(rows, classifier);
+  t.comment(
+    `BLIND3 n=${s.n}: unit ${pct(s.unit)}, 即办 recall ${pct(s.urgentRecall)} (precision ${pct(s.urgentPrecision)}), ` +
+      `category ${pct(s.category)}, manual dispatch ${pct(s.manualRate)}, auto-dispatch precision ${pct(s.autoPrecision)}`,
+  );
+  // The generalisation figure, measured once on models trained without it: unit 93.8%, 即办
+  // recall 100% (91/91), precision 86.7%; phrase rules alone: 85.6%, 85.7%, 87.6%.
+  t.ok(s.unit >= 0.93, `blind3 unit accuracy ${pct(s.unit)} >= 93%`);
+  t.ok(s.urgentRecall >= 0.99, `blind3 即办 recall ${pct(s.urgentRecall)} >= 99%`, { misses: s.misses });
+});
+
+t.test('cross-validation: the generalisation estimate, on a fixed 5-fold split', async (t) => {
+  t.ok(examples.length >= 1000, `${examples.length} training examples`);
+  t.equal(new Set(examples.map((e) => e.id)).size, examples.length, 'example ids are unique');
+  const known = new Set(UNITS);
+  t.same(examples.filter((e) => !known.has(e.unit) || !e.acceptable.every((a) => known.has(a))).map((e) => e.id), [], 'exact unit names');
+  t.equal(foldOf('L001', 5), foldOf('L001', 5), 'folds are a pure function of the id');
+
+  const cv = crossValidate(dutyList, examples, 5);
+  const p = cv.pooled;
+  t.equal(p.n, examples.length, 'every example is tested exactly once');
+  const blind2 = summarise(p.outcomes.filter((o) => o.id?.startsWith('C')));
+  t.comment(
+    `5-FOLD CV n=${p.n}: unit ${pct(p.unit)}, 即办 recall ${pct(p.urgentRecall)} (precision ${pct(p.urgentPrecision)}); ` +
+      `blind2 part (never read by the rules' authors): unit ${pct(blind2.unit)}, recall ${pct(blind2.urgentRecall)}`,
+  );
+  // Measured: unit 94.3%, 即办 recall 99.2%, precision 77.8% over 1,097 examples. The phrase
+  // rules were written while reading most of these requests, so the rules' part is partly fit;
+  // the blind2 part (unit 84.0%, recall 95.7% before blind3 joined) is the less flattering view.
+  t.ok(p.unit >= 0.92, `CV unit accuracy ${pct(p.unit)} >= 92%`);
+  t.ok(p.urgentRecall >= 0.97, `CV 即办 recall ${pct(p.urgentRecall)} >= 97%`);
+  t.ok(p.urgentPrecision >= 0.6, `CV 即办 precision ${pct(p.urgentPrecision)} >= 60%`);
+  t.ok(blind2.unit >= 0.8 && blind2.urgentRecall >= 0.9, 'blind2 part stays well above the rules-only 72.7% / 58.6%');
+
+  // The models must earn their place: on the same folds, the rules alone catch fewer 即办.
+  const rulesOnly = new Classifier(dutyList, { examples: null });
+  const rulesCaught = examples.filter((e) => e.urgent === true && rulesOnly.classify(e.text).urgent).length;
+  const urgentCases = examples.filter((e) => e.urgent === true).length;
+  t.ok(p.urgentRecall > rulesCaught / urgentCases + 0.03, `models add recall: ${pct(p.urgentRecall)} vs rules ${pct(rulesCaught / urgentCases)}`);
+});
+
+t.test('learned models: evidence, reasons and where the examples come from', async (t) => {
+  const c = classifier.classify('隔壁屋里一股怪味,老人躺着不动');
+  t.ok(c.urgent, 'a danger in words no rule lists is flagged');
+  t.ok(c.evidence.some((e) => e.startsWith('即办模型')), 'the 即办 model says which n-grams it weighed');
+  if (c.urgentReasons.includes(MODEL_URGENT_REASON)) t.same(c.urgentReasons, [MODEL_URGENT_REASON], 'model reason only when no rule fired');
+  const fire = classifier.classify('仓库那边着火了,烟很大,快来');
+  t.notOk(fire.urgentReasons.includes(MODEL_URGENT_REASON), 'a rule that fires gives its own label');
+  const unit = classifier.classify('我们村的脐橙树叶子发黄掉果,想请技术员来看看');
+  t.ok(unit.evidence.some((e) => /模型\d+%/.test(e)), 'the unit model shows its posterior and n-grams');
+  t.notOk(classifier.classify('喂喂,你好').urgent, 'a greeting carries no evidence of danger');
+
+  const rulesOnly = new Classifier(dutyList, { examples: null });
+  t.notOk(rulesOnly.classify('隔壁屋里一股怪味,老人躺着不动').evidence.some((e) => e.includes('模型')), 'examples: null is phrase rules only');
+  const fromRows = new Classifier(dutyList, { examples: examples.slice(0, 400) });
+  t.ok(fromRows.classify('小区门口垃圾堆了好几天没人清').unit !== null, 'examples can be passed in memory');
+
+  // A toy list does not own the hotline's units: the examples are ignored rather than misread.
+  const toy = parseDutyList(
+    'version: 1\nunits:\n  甲局:\n    categories: [求助]\n    keywords: {路灯: 3}\n    examples: [路灯坏了, 路灯不亮]\ntownships:\n  甲镇: [甲村]\nurgent:\n  - id: fire\n    label: 火情\n    unit: 甲局\n    phrases: [着火]\n',
+  );
+  t.notOk(new Classifier(toy).classify('我家老头子一早出去到现在还没回来').urgent, 'foreign examples do not train a toy list');
+
+  const bad = '{"text": "路灯坏了", "unit": "市城管局", "urgent": false}\nnot json\n{"text": "", "unit": "市城管局", "urgent": "yes"}\n';
+  try {
+    parseRoutingExamples(bad, 'bad.jsonl');
+    t.fail('should reject');
+  } catch (e) {
+    t.ok(e instanceof AppError && e.code === 'routing_examples_invalid');
+    t.match((e as Error).message, '3 处错误');
+    t.match((e as Error).message, '第 2 行');
+    t.match((e as Error).message, '第 3 行: text');
+    t.match((e as Error).message, '第 3 行: urgent');
+  }
+  t.throws(() => new Classifier(dutyList, { examples: '/nonexistent/examples.jsonl' }), { code: 'routing_examples_unreadable' });
 });
 
 t.test('即办: every danger family fires, with its label and the unit that acts', async (t) => {
@@ -242,7 +331,8 @@ t.test('即办: word families reach colloquial and dialect phrasings', async (t)
   t.equal(normalizeText('佢屋里冇人,唔知'), '他屋里没人,不知', 'dialect characters fold one-to-one, offsets stay valid');
   t.notOk(classifier.classify('砖厂一直冒黑烟,晒的衣服都是灰').urgentReasons.includes('火情'), 'smoke from a factory is pollution');
   t.notOk(classifier.classify('塔吊上吊的钢管掉下来了').urgentReasons.includes('轻生'), '上吊 inside 塔吊上吊的 is not self-harm');
-  t.notOk(classifier.classify('我在路口被电子眼拍了').urgent, '被电子眼 is not an electric shock');
+  // The rule must not read 被电子眼 as 被电; the 即办 model may still ask for a look (recall first).
+  t.notOk(classifier.classify('我在路口被电子眼拍了').urgentReasons.includes('电线掉落漏电'), '被电子眼 is not an electric shock');
   t.equal(classifier.classify('绵江路一下雨就淹,水到小腿了').unit, '市城管局', '绵江路 is a street, not the river');
 });
 

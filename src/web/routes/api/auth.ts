@@ -34,7 +34,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     return { ok: true };
   });
 
-  app.get('/auth/me', { schema: { tags: ['auth'], response: { 200: Type.Object({ user: Me }), ...errors(401) } }, preHandler: app.requireAuth() }, async (req) => ({ user: req.principal! }));
+  app.get('/auth/me', { schema: { tags: ['auth'], response: { 200: Type.Object({ user: Me }), ...errors(401) } }, preValidation: app.requireAuth() }, async (req) => ({ user: req.principal! }));
 };
 
 export default auth;

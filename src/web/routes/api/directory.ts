@@ -19,7 +19,7 @@ const directory: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/units',
     {
-      preHandler: app.requireAuth(),
+      preValidation: app.requireAuth(),
       schema: { tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), active: Type.Boolean() })) }), ...errors(401) } },
     },
     async () => ({ items: (await units.list()).map((u) => ({ name: u.name, kind: u.kind, active: u.active })) }),
@@ -27,14 +27,14 @@ const directory: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/users',
-    { preHandler: app.requireAuth(['admin', 'supervisor']), schema: { tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(UserView) }), ...errors(401, 403) } } },
+    { preValidation: app.requireAuth(['admin', 'supervisor']), schema: { tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(UserView) }), ...errors(401, 403) } } },
     async () => ({ items: (await users.list()).map(({ phone: _p, ...u }) => u) }),
   );
 
   app.post(
     '/users',
     {
-      preHandler: app.requireAuth(['admin']),
+      preValidation: app.requireAuth(['admin']),
       schema: {
         tags: ['directory'],
         summary: 'add a user; the API token is returned once',

@@ -136,7 +136,7 @@ const DAY = 86_400_000;
 /** Duty rosters, escalation chains and running pages (the console's 值班 and 呼叫 views). */
 const duty: FastifyPluginAsyncTypebox = async (app) => {
   const { duty: svc, paging, clock, ticketStore } = app.ctx;
-  app.addHook('preHandler', app.requireAuth());
+  app.addHook('preValidation', app.requireAuth());
   const editor = (p: Principal) => ({ id: p.id, name: p.name });
   /** A unit user sees and acts on their own unit only. */
   const mayView = (p: Principal, unit: string | null) => {
@@ -164,36 +164,36 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/duty/rosters/:unit',
-    { preHandler: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: 'replace a roster (audited)', params: UnitParams, body: RosterBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 409) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: 'replace a roster (audited)', params: UnitParams, body: RosterBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 409) } } },
     async (req) => {
       const { expectedVersion, ...b } = req.body;
       return rosterOut(await svc.saveRoster(req.params.unit, { members: b.members, rotation: b.rotation, leave: (b.leave ?? []).map((l) => ({ ...l, id: l.id ?? '' })), overrides: (b.overrides ?? []).map((o) => ({ ...o, id: o.id ?? '' })) }, editor(req.principal!), expectedVersion));
     },
   );
 
-  app.delete('/duty/rosters/:unit', { preHandler: app.requireAuth([...EDIT]), schema: { tags: ['duty'], params: UnitParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } } }, async (req, reply) => {
+  app.delete('/duty/rosters/:unit', { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], params: UnitParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } } }, async (req, reply) => {
     await svc.deleteRoster(req.params.unit, editor(req.principal!));
     return reply.status(204).send(null);
   });
 
   app.post(
     '/duty/rosters/:unit/overrides',
-    { preHandler: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: '调班: someone else takes the duty (beats leave and rotation)', params: UnitParams, body: OverrideBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: '调班: someone else takes the duty (beats leave and rotation)', params: UnitParams, body: OverrideBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 404, 409) } } },
     async (req) => rosterOut(await svc.addOverride(req.params.unit, req.body, editor(req.principal!))),
   );
   app.delete(
     '/duty/rosters/:unit/overrides/:id',
-    { preHandler: app.requireAuth([...EDIT]), schema: { tags: ['duty'], params: Type.Object({ ...UnitParams.properties, id: Type.String() }), response: { 200: Type.Object({ roster: RosterView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], params: Type.Object({ ...UnitParams.properties, id: Type.String() }), response: { 200: Type.Object({ roster: RosterView }), ...errors(401, 403, 404, 409) } } },
     async (req) => rosterOut(await svc.removeOverride(req.params.unit, req.params.id, editor(req.principal!))),
   );
   app.post(
     '/duty/rosters/:unit/leave',
-    { preHandler: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: '请假: the next in turn stands in', params: UnitParams, body: LeaveBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: '请假: the next in turn stands in', params: UnitParams, body: LeaveBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 404, 409) } } },
     async (req) => rosterOut(await svc.addLeave(req.params.unit, req.body, editor(req.principal!))),
   );
   app.delete(
     '/duty/rosters/:unit/leave/:id',
-    { preHandler: app.requireAuth([...EDIT]), schema: { tags: ['duty'], params: Type.Object({ ...UnitParams.properties, id: Type.String() }), response: { 200: Type.Object({ roster: RosterView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], params: Type.Object({ ...UnitParams.properties, id: Type.String() }), response: { 200: Type.Object({ roster: RosterView }), ...errors(401, 403, 404, 409) } } },
     async (req) => rosterOut(await svc.removeLeave(req.params.unit, req.params.id, editor(req.principal!))),
   );
 
@@ -250,7 +250,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/duty/rosters/:unit/import',
     {
-      preHandler: app.requireAuth([...EDIT]),
+      preValidation: app.requireAuth([...EDIT]),
       schema: { tags: ['duty'], summary: 'replace a roster from YAML or CSV (the export format)', params: UnitParams, body: Type.Object({ format: literals(['yaml', 'csv']), content: Type.String({ minLength: 1, maxLength: 512 * 1024 }) }, { additionalProperties: false }), response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403) } },
     },
     async (req) => rosterOut(await svc.importRoster(req.params.unit, req.body.format, req.body.content, editor(req.principal!))),
@@ -273,7 +273,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/duty/chains/:unit',
-    { preHandler: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: 'set the escalation chain; the last step must repeat (a duty office)', params: UnitParams, body: ChainBody, response: { 200: Type.Object({ chain: ChainView }), ...errors(400, 401, 403) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: 'set the escalation chain; the last step must repeat (a duty office)', params: UnitParams, body: ChainBody, response: { 200: Type.Object({ chain: ChainView }), ...errors(400, 401, 403) } } },
     async (req) => ({ chain: await svc.saveChain(req.params.unit, req.body, editor(req.principal!)) }),
   );
 
@@ -306,7 +306,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/duty/pages',
     {
-      preHandler: app.requireAuth([...OFFICE]),
+      preValidation: app.requireAuth([...OFFICE]),
       schema: { tags: ['duty'], summary: '"page now" for a ticket (one running page per ticket)', body: Type.Object({ ticketId: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ page: PageView, created: Type.Boolean() }), 201: Type.Object({ page: PageView, created: Type.Boolean() }), ...errors(400, 401, 403, 404, 409) } },
     },
     async (req, reply) => {
@@ -331,7 +331,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/duty/pages/:id/cancel',
-    { preHandler: app.requireAuth([...OFFICE]), schema: { tags: ['duty'], params: PageParams, body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })), response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...OFFICE]), schema: { tags: ['duty'], params: PageParams, body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })), response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
     async (req) => {
       const page = await paging.cancel(req.params.id, editor(req.principal!), req.body?.note);
       return { page: pageView(page, await paging.store.attempts(page.id)) };
@@ -340,7 +340,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/duty/pages/:id/escalate',
-    { preHandler: app.requireAuth([...OFFICE]), schema: { tags: ['duty'], summary: 'skip to the next step now', params: PageParams, response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...OFFICE]), schema: { tags: ['duty'], summary: 'skip to the next step now', params: PageParams, response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
     async (req) => {
       const moved = await paging.passOn(req.params.id, null, editor(req.principal!), 'page.escalate');
       if (!moved) throw invalid('page_not_running', '该呼叫已结束');

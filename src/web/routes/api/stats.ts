@@ -33,7 +33,7 @@ async function send<R>(reply: FastifyReply, format: 'csv' | 'xlsx', columns: Col
 /** 三率 board and monthly ranking, as JSON or exported as CSV/XLSX with Chinese headers. */
 const stats: FastifyPluginAsyncTypebox = async (app) => {
   const { ticketStore, clock } = app.ctx;
-  app.addHook('preHandler', app.requireAuth(['operator', 'supervisor', 'admin', 'unit']));
+  app.addHook('preValidation', app.requireAuth(['operator', 'supervisor', 'admin', 'unit']));
 
   app.get(
     '/stats/rates',

@@ -16,7 +16,7 @@ const Ok = { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 
 const tickets: FastifyPluginAsyncTypebox = async (app) => {
   const { tickets: svc, clock } = app.ctx;
   const view = (t: Ticket, p: Principal) => ({ ticket: ticketView(t, p, clock.now()) });
-  app.addHook('preHandler', app.requireAuth());
+  app.addHook('preValidation', app.requireAuth());
 
   app.post(
     '/tickets',
@@ -27,7 +27,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
         body: CreateTicketBody,
         response: { 200: Type.Object({ ticket: TicketView, created: Type.Boolean(), classification: Classification, duplicates: Type.Array(Duplicate) }), 201: Type.Object({ ticket: TicketView, created: Type.Boolean(), classification: Classification, duplicates: Type.Array(Duplicate) }), ...errors(400, 401, 403) },
       },
-      preHandler: app.requireAuth(['operator', 'supervisor', 'admin']),
+      preValidation: app.requireAuth(['operator', 'supervisor', 'admin']),
     },
     async (req, reply) => {
       const b = req.body;

@@ -1,0 +1,222 @@
+/**
+ * What the reliability tests share: a prepared database (units, demo duty rosters, an operator
+ * token) on a temp SQLite file or a PostgreSQL schema of its own, the environment of a real
+ * `suban serve` wired to loopback fakes of Twilio and the WeChat API, the providers' side of
+ * the webhooks (a Twilio call and SMS, a WeChat Official Account message, a REST intake), and
+ * plain SQL to count what ended up in the database.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite from 'better-sqlite3';
+import pg from 'pg';
+import { loadConfig } from '../../src/config.js';
+import { createContainer } from '../../src/container.js';
+import { createLogger } from '../../src/logger.js';
+import { seed } from '../../src/application/seed.js';
+import { seedDemoRosters } from '../../src/application/paging/demo.js';
+import { classifier } from '../helpers/app.js';
+import { dropSchema, newSchemaName } from '../helpers/db.js';
+import { FakeTwilio, TwilioWebhooks } from '../fakes/fake-twilio.js';
+import { FakeWechatApi } from '../fakes/fake-wechat-api.js';
+import { mpXml, signedQuery } from '../e2e/wechat-harness.js';
+
+export const PG_URL = process.env.SUBAN_TEST_PG_URL ?? '';
+export const PG_SKIP = PG_URL ? false : 'SUBAN_TEST_PG_URL not set: the PostgreSQL reliability tests run in CI';
+
+export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+export const AUTH_TOKEN = 'reliability-twilio-token';
+export const PUBLIC_URL = 'https://hotline.example.cn';
+export const HOTLINE = '+8612345000';
+export const MP_TOKEN = 'reliability-mp-token';
+export const MP_APPID = 'wxreliability00001';
+export const MP_SECRET = 'reliability-mp-secret';
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+export type Engine = 'sqlite' | 'pg';
+
+/** Plain SQL over whichever database the service uses; `?` placeholders on both. */
+export interface Sql {
+  rows<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  count(text: string, params?: unknown[]): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface Prepared {
+  engine: Engine;
+  /** DATABASE_URL (and SUBAN_DB_SCHEMA) for a child process */
+  dbEnv: Record<string, string>;
+  /** a bearer token of an operator */
+  token: string;
+  sql: Sql;
+  twilio: FakeTwilio;
+  wechat: FakeWechatApi;
+  /** The whole environment of a `suban serve` on this database with the fakes. */
+  env(extra?: Record<string, string>): Record<string, string>;
+}
+
+/** Migrated, seeded (units, demo rosters), an operator with a token; the fakes listening. */
+export async function prepare(t: Teardown, engine: Engine, opts: { dbUrl?: string } = {}): Promise<Prepared> {
+  let dbEnv: Record<string, string>;
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'suban-rel-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    dbEnv = { DATABASE_URL: `sqlite:${join(dir, 'suban.db')}` };
+  } else {
+    const schema = newSchemaName();
+    dbEnv = { DATABASE_URL: opts.dbUrl ?? PG_URL, SUBAN_DB_SCHEMA: schema };
+    t.teardown(() => dropSchema(PG_URL, schema));
+  }
+  const config = loadConfig({ ...dbEnv, SUBAN_LOG_LEVEL: 'warn' });
+  const ctx = await createContainer(config, createLogger('warn'), { classifier: classifier() });
+  let token: string;
+  try {
+    await seed(ctx, 'config/units.json', false);
+    await seedDemoRosters(ctx);
+    const op = await ctx.auth.addUser({ name: `op${randomBytes(3).toString('hex')}`, role: 'operator' });
+    token = await ctx.auth.issueToken(op.id);
+  } finally {
+    await ctx.close();
+  }
+  const sql = engine === 'sqlite' ? sqliteSql(dbEnv.DATABASE_URL!.slice('sqlite:'.length)) : pgSql(PG_URL, dbEnv.SUBAN_DB_SCHEMA!);
+  t.teardown(() => sql.close());
+
+  const twilio = new FakeTwilio(ACCOUNT_SID, AUTH_TOKEN);
+  await twilio.listen();
+  t.teardown(() => twilio.close());
+  const wechat = new FakeWechatApi(MP_APPID, MP_SECRET);
+  const wechatBase = await wechat.start();
+  t.teardown(() => wechat.stop());
+
+  const env = (extra: Record<string, string> = {}) => ({
+    ...dbEnv,
+    SUBAN_PUBLIC_URL: PUBLIC_URL,
+    SUBAN_VOICE: 'twilio',
+    SUBAN_SMS: 'twilio',
+    TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
+    TWILIO_FROM: HOTLINE,
+    TWILIO_API_BASE: twilio.baseUrl,
+    WECHAT_MP_TOKEN: MP_TOKEN,
+    WECHAT_MP_APPID: MP_APPID,
+    WECHAT_MP_SECRET: MP_SECRET,
+    WECHAT_API_BASE: wechatBase,
+    WECHATY_PUPPET: '',
+    // Real time in the children: calls and 回访 must be allowed whenever the test runs.
+    SUBAN_CALL_WINDOW: '00:00-23:59',
+    SUBAN_JOB_POLL_MS: '200',
+    SUBAN_WEBHOOK_RATE_LIMIT: '0',
+    SUBAN_DB_POOL: '6',
+    SUBAN_LOG_LEVEL: 'warn',
+    ...extra,
+  });
+  return { engine, dbEnv, token, sql, twilio, wechat, env };
+}
+
+function sqliteSql(file: string): Sql {
+  let conn: BetterSqlite.Database | null = null;
+  const open = () => (conn ??= new BetterSqlite(file, { readonly: true, fileMustExist: true }));
+  return {
+    rows: async <T>(text: string, params: unknown[] = []) => open().prepare(text).all(...params) as T[],
+    count: async (text, params = []) => Number(Object.values(open().prepare(text).get(...params) as object)[0]),
+    close: async () => {
+      conn?.close();
+      conn = null;
+    },
+  };
+}
+
+function pgSql(url: string, schema: string): Sql {
+  const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` });
+  pool.on('error', () => undefined);
+  const numbered = (text: string) => {
+    let i = 0;
+    return text.replace(/\?/g, () => `$${++i}`);
+  };
+  return {
+    rows: async <T>(text: string, params: unknown[] = []) => (await pool.query(numbered(text), params)).rows as T[],
+    count: async (text, params = []) => Number(Object.values((await pool.query(numbered(text), params)).rows[0] as object)[0]),
+    close: () => pool.end(),
+  };
+}
+
+// ---- the providers' side ------------------------------------------------------------------------
+
+export interface Answer {
+  status: number;
+  body: string;
+  headers: Headers;
+}
+
+/** A request that may meet a dead server: the transport error is an answer too (status 0). */
+export async function send(url: string, init: RequestInit & { timeoutMs?: number }): Promise<Answer> {
+  try {
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs ?? 30_000) });
+    return { status: res.status, body: await res.text(), headers: res.headers };
+  } catch (e) {
+    return { status: 0, body: String((e as Error).cause ?? e), headers: new Headers() };
+  }
+}
+
+export const twilioSid = (prefix: 'CA' | 'SM', n: number, salt: string) => `${prefix}${salt}${String(n).padStart(32 - salt.length, '0')}`;
+
+/** Twilio's webhooks, signed for PUBLIC_URL, to any instance. */
+export function twilioTo(baseUrl: string) {
+  const hooks = new TwilioWebhooks(AUTH_TOKEN, PUBLIC_URL, baseUrl);
+  return {
+    sign: (path: string, params: Record<string, string>) => hooks.sign(path, params),
+    post: async (url: string, params: Record<string, string>): Promise<Answer> => {
+      const path = url.startsWith(PUBLIC_URL) ? url.slice(PUBLIC_URL.length) : url;
+      return send(baseUrl + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': hooks.sign(path, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+    },
+  };
+}
+
+export function twimlAttr(xml: string, tag: string, name: string): string | undefined {
+  const m = new RegExp(`<${tag}\\b[^>]*\\b${name}="([^"]*)"`).exec(xml);
+  return m ? m[1]!.replace(/&amp;/g, '&') : undefined;
+}
+
+/** A WeChat Official Account message (plain mode), signed as WeChat does. */
+export function wechatTo(baseUrl: string) {
+  return async (m: { openid: string; msgId: string; type: 'text' | 'location'; content?: string; lat?: number; lng?: number; label?: string }): Promise<Answer> => {
+    const ts = String(Math.floor(Date.now() / 1000));
+    const q = signedQuery(MP_TOKEN, ts, `n${randomBytes(4).toString('hex')}`, { openid: m.openid });
+    return send(`${baseUrl}/wechat/mp?${q}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: mpXml({ from: m.openid, createTime: Number(ts), msgId: m.msgId, type: m.type, content: m.content, lat: m.lat, lng: m.lng, label: m.label }),
+    });
+  };
+}
+
+/** Content of a passive reply, null for `success`. */
+export function passiveText(body: string): string | null {
+  if (body === 'success') return null;
+  return /<Content><!\[CDATA\[([\s\S]*)\]\]><\/Content>/.exec(body)?.[1] ?? null;
+}
+
+export function restCreate(baseUrl: string, token: string, body: Record<string, unknown>): Promise<Answer> {
+  return send(`${baseUrl}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value; no deadline on correctness, only on waiting. */
+export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false | 0>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
