@@ -155,7 +155,10 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     clock,
     bus,
     units: () => unitNames,
-    onJobs: () => runner.wake(),
+    // Look at the job table now only when a new timer is due before the next regular poll.
+    onJobs: (earliest) => {
+      if (earliest.getTime() <= clock.now().getTime() + config.jobPollMs) runner.wake();
+    },
     isMirror: (t) => platformsRef?.ofChannel(t.channel)?.kind === 'interconnect',
   });
   // Platform secrets and endpoint overrides come from the environment only (SUBAN_PLATFORM_<SLUG>_SECRET ...).

@@ -135,7 +135,7 @@ export class SqlTicketStore implements TicketStore {
         const timers = decision.timers?.(final);
         const jobs = [...(decision.jobs ?? []), ...(timers?.jobs ?? [])];
         if (jobs.length) await insertJobs(tx, this.d, jobs, input.at);
-        return { ticket: final, created: true };
+        return { ticket: final, created: true, jobs };
       });
     } catch (e) {
       if (input.sourceKey && isUniqueViolation(e)) {
@@ -185,7 +185,7 @@ export class SqlTicketStore implements TicketStore {
       for (const prefix of [...(decision.cancelJobPrefixes ?? []), ...(timers?.cancel ?? [])]) await cancelJobsByPrefix(tx, this.d, prefix, change.at);
       const jobs = [...(decision.jobs ?? []), ...(timers?.jobs ?? [])];
       if (jobs.length) await insertJobs(tx, this.d, jobs, change.at);
-      return { ticket, events };
+      return { ticket, events, jobs };
     });
   }
 

@@ -39,9 +39,9 @@ export interface TicketStore {
    * Create a ticket: allocates the day's next number, stores the events and jobs atomically.
    * With a sourceKey already used, returns the existing ticket and `created: false`.
    */
-  create(input: Change & { id: string; sourceKey: string | null; decide: (number: string) => Decision; classification?: unknown }): Promise<{ ticket: Ticket; created: boolean }>;
+  create(input: Change & { id: string; sourceKey: string | null; decide: (number: string) => Decision; classification?: unknown }): Promise<{ ticket: Ticket; created: boolean; jobs?: JobSpec[] }>;
   /** Read-decide-write under a row lock: `decide` sees the current ticket; its events are checked against the lifecycle. */
-  mutate(id: string, change: Change, decide: (t: Ticket) => Decision): Promise<{ ticket: Ticket; events: TicketEvent[] }>;
+  mutate(id: string, change: Change, decide: (t: Ticket) => Decision): Promise<{ ticket: Ticket; events: TicketEvent[]; jobs?: JobSpec[] }>;
   get(id: string): Promise<Ticket | null>;
   getByNumber(number: string): Promise<Ticket | null>;
   bySourceKey(key: string): Promise<Ticket | null>;

@@ -5,6 +5,7 @@ import { mayAct, type Principal, type TicketAction } from '../../domain/policy.j
 import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.js';
 import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
 import type { EventBus } from '../ports/misc.js';
+import type { JobSpec } from '../ports/jobs.js';
 import type { ClassificationResult, ClassifierPort, DeadlineCalendar } from '../ports/routing.js';
 import type { Change, Decision, TicketFilter, TicketStore } from '../ports/tickets.js';
 import { findDuplicates, type DuplicateSuggestion } from './duplicates.js';
@@ -46,7 +47,7 @@ export interface TicketServiceDeps {
   /** Tickets mirrored from a platform that handles them itself get no timers. */
   isMirror?: (t: Ticket) => boolean;
   /** Called after timers were stored, so the job runner looks at them now rather than at its next poll. */
-  onJobs?: () => void;
+  onJobs?: (earliest: Date) => void;
 }
 
 const actorOf = (p: Principal): Actor => ({ id: p.id, role: p.role, name: p.name, unit: p.unit });
@@ -74,7 +75,7 @@ export class TicketService {
     const urgent = !!req.urgent || c.urgent;
     const unit = req.unit ?? (c.needsManualDispatch ? null : c.unit);
     const id = randomUUID();
-    const { ticket, created } = await this.d.store.create({
+    const { ticket, created, jobs } = await this.d.store.create({
       id,
       at,
       actor: by,
@@ -104,7 +105,7 @@ export class TicketService {
         return this.withTimers(events, at);
       },
     });
-    if (created) this.afterChange(ticket, []);
+    if (created) this.afterChange(ticket, [], jobs);
     const duplicates = created ? await findDuplicates(this.d.store, ticket, c, at) : [];
     return { ticket, created, classification: c, duplicates };
   }
@@ -155,14 +156,14 @@ export class TicketService {
   async apply(id: string, actor: Actor, via: string, decide: (t: Ticket, now: Date) => TicketEventData[]): Promise<Ticket> {
     const at = this.d.clock.now();
     const change: Change = { at, actor, via };
-    const { ticket, events } = await this.d.store.mutate(id, change, (t) => this.withTimers(decide(t, at), at));
-    this.afterChange(ticket, events);
+    const { ticket, events, jobs } = await this.d.store.mutate(id, change, (t) => this.withTimers(decide(t, at), at));
+    this.afterChange(ticket, events, jobs);
     return ticket;
   }
 
-  private afterChange(ticket: Ticket, events: TicketEvent[]) {
+  private afterChange(ticket: Ticket, events: TicketEvent[], jobs: JobSpec[] = []) {
     this.d.bus.publish('ticket', { id: ticket.id, number: ticket.number, state: ticket.state, unit: ticket.unit, urgent: ticket.urgent, events: events.map((e) => e.data.type) });
-    this.d.onJobs?.();
+    if (jobs.length) this.d.onJobs?.(new Date(Math.min(...jobs.map((j) => j.runAt.getTime()))));
   }
 
   // The lifecycle actions, one method each, so routes and channels stay thin.
@@ -241,11 +242,14 @@ export class TicketService {
   }
 
   async merge(p: Principal, id: string, intoId: string) {
+    // Authorise before judging the request, so a stranger learns nothing from the validation.
+    const from = await this.get(p, id);
+    if (!mayAct(p, 'merge', from)) throw forbidden();
     if (id === intoId) throw invalid('merge_self', '不能与自身并单');
     const into = await this.get(p, intoId);
     if (into.state === 'merged' || into.state === 'closed') throw new AppError('conflict', 'merge_target_closed', `目标工单 ${into.number} 已${into.state === 'merged' ? '并单' : '办结'}`);
-    const from = await this.act(p, id, 'merge', 'console', () => [{ type: 'merged', into: into.id, intoNumber: into.number }]);
-    await this.apply(into.id, actorOf(p), 'console', () => [{ type: 'merge_received', from: from.id, fromNumber: from.number }]);
-    return from;
+    const merged = await this.act(p, id, 'merge', 'console', () => [{ type: 'merged', into: into.id, intoNumber: into.number }]);
+    await this.apply(into.id, actorOf(p), 'console', () => [{ type: 'merge_received', from: merged.id, fromNumber: merged.number }]);
+    return merged;
   }
 }

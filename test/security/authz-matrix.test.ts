@@ -1,0 +1,98 @@
+import t from 'tap';
+import { testApp, TEST_PASSWORD, type TestApp } from '../helpers/app.js';
+import { seedDemoRosters } from '../../src/application/paging/demo.js';
+
+/**
+ * Every /api/v1 route × every role: none, operator, unit A (市城管局), unit B (润泉供水公司),
+ * supervisor, admin. The ticket under test belongs to unit A, so unit B must not learn it exists.
+ * Expected: 'ok' = the role got past authorisation (any status but 401/403/404, e.g. 200, 400 or 409 on
+ * a minimal body); otherwise the exact status.
+ */
+type Who = 'none' | 'operator' | 'unitA' | 'unitB' | 'supervisor' | 'admin';
+type E = 'ok' | 401 | 403 | 404;
+const WHO: Who[] = ['none', 'operator', 'unitA', 'unitB', 'supervisor', 'admin'];
+
+// Shorthands for rows: [none, operator, unitA, unitB, supervisor, admin]
+const ALL: E[] = [401, 'ok', 'ok', 'ok', 'ok', 'ok'];
+const OFFICE: E[] = [401, 'ok', 403, 403, 'ok', 'ok'];
+const SUPER: E[] = [401, 403, 403, 403, 'ok', 'ok'];
+const ADMIN: E[] = [401, 403, 403, 403, 403, 'ok'];
+const EDITORS: E[] = [401, 403, 403, 403, 'ok', 'ok'];
+const OWN_TICKET: E[] = [401, 'ok', 'ok', 404, 'ok', 'ok'];
+const UNIT_ACTION: E[] = [401, 403, 'ok', 404, 403, 403];
+const OFFICE_ACTION: E[] = [401, 'ok', 403, 404, 'ok', 'ok'];
+const SUPER_ACTION: E[] = [401, 403, 403, 404, 'ok', 'ok'];
+const OPEN: E[] = ['ok', 'ok', 'ok', 'ok', 'ok', 'ok'];
+
+function matrix(T: string, N: string): [string, string, E[], unknown?][] {
+  return [
+    ['POST', '/api/v1/auth/login', OPEN, { name: 'op', password: TEST_PASSWORD }],
+    ['POST', '/api/v1/auth/logout', OPEN],
+    ['GET', '/api/v1/auth/me', ALL],
+    ['GET', '/api/v1/console/session', OPEN],
+    ['GET', '/api/v1/console/features', ALL],
+    ['GET', '/api/v1/console/reference', ALL],
+    ['GET', '/api/v1/console/handovers', OFFICE],
+    ['GET', '/api/v1/admin/flows', SUPER],
+    ['GET', '/api/v1/admin/duty-list', OFFICE],
+    ['POST', '/api/v1/classify', ALL, { text: '路灯坏了' }],
+    ['GET', '/api/v1/units', ALL],
+    ['GET', '/api/v1/users', SUPER],
+    ['POST', '/api/v1/users', ADMIN, { name: 'new-user', role: 'operator' }],
+    ['GET', '/api/v1/tickets', ALL],
+    ['POST', '/api/v1/tickets', OFFICE, { content: '红都大道路灯不亮' }],
+    ['GET', `/api/v1/tickets/${T}`, OWN_TICKET],
+    ['GET', `/api/v1/tickets/${T}/events`, OWN_TICKET],
+    ['GET', `/api/v1/tickets/by-number/${N}`, OWN_TICKET],
+    ['POST', `/api/v1/tickets/${T}/dispatch`, OFFICE_ACTION, { unit: '市城管局' }],
+    ['POST', `/api/v1/tickets/${T}/sign`, UNIT_ACTION],
+    ['POST', `/api/v1/tickets/${T}/return`, UNIT_ACTION, { reason: '不属于本单位' }],
+    ['POST', `/api/v1/tickets/${T}/extension`, UNIT_ACTION, { days: 2, reason: '需要时间' }],
+    ['POST', `/api/v1/tickets/${T}/extension/decision`, OFFICE_ACTION, { approved: true }],
+    ['POST', `/api/v1/tickets/${T}/reply`, UNIT_ACTION, { reply: '已处理' }],
+    ['POST', `/api/v1/tickets/${T}/review`, SUPER_ACTION, { approved: true }],
+    ['POST', `/api/v1/tickets/${T}/followup`, OFFICE_ACTION, { satisfaction: '满意' }],
+    ['POST', `/api/v1/tickets/${T}/reopen`, OFFICE_ACTION, { reason: '未解决' }],
+    ['POST', `/api/v1/tickets/${T}/close`, OFFICE_ACTION, {}],
+    ['POST', `/api/v1/tickets/${T}/supervise`, SUPER_ACTION, { level: '催办' }],
+    ['POST', `/api/v1/tickets/${T}/merge`, OFFICE_ACTION, { into: T }],
+    ['POST', `/api/v1/tickets/${T}/notes`, [401, 'ok', 'ok', 404, 'ok', 'ok'], { text: '备注' }],
+    ['POST', `/api/v1/tickets/${T}/reveal-contact`, OWN_TICKET],
+    ['GET', '/api/v1/stats/rates?from=2026-11-01&to=2026-11-30', ALL],
+    ['GET', '/api/v1/stats/ranking?month=2026-11', ALL],
+    ['GET', '/api/v1/supervision/notices', OFFICE],
+    ['POST', '/api/v1/supervision/sweep', SUPER],
+    ['POST', '/api/v1/supervision/hotspots/scan', SUPER],
+    ['POST', '/api/v1/supervision/joint-meeting', SUPER, { ticketIds: [T], matter: '路灯' }],
+    ['GET', '/api/v1/duty/rosters', ALL],
+    ['PUT', '/api/v1/duty/rosters/市城管局', EDITORS, {}],
+    ['DELETE', '/api/v1/duty/rosters/市城管局', EDITORS],
+    ['PUT', '/api/v1/duty/chains/市城管局', EDITORS, {}],
+    ['GET', '/api/v1/duty/pages', ALL],
+    ['POST', '/api/v1/duty/pages', OFFICE, { ticketId: T }],
+    ['GET', '/api/v1/sim/outbox', OFFICE],
+    ['POST', '/api/v1/sim/sms', OFFICE, { from: '13800000000', text: '查询' }],
+  ];
+}
+
+const classify = (s: number): E => (s === 401 || s === 403 || s === 404 ? s : 'ok');
+
+t.test('authorisation matrix: every route × every role', async (t) => {
+  const h: TestApp = await testApp(t, { env: { SUBAN_WEBHOOK_RATE_LIMIT: '0' } });
+  const mk = async () => (await h.call('operator', 'POST', '/api/v1/tickets', { content: '象湖镇红都大道路灯不亮', contact: '13800002222', unit: '市城管局' })).json.ticket;
+  const wrong: string[] = [];
+  const rows = matrix('X', 'Y');
+  for (const [i, [method]] of rows.entries()) {
+    // A fresh ticket per row and role, so one role's action cannot change what the next role sees.
+    for (const [j, who] of WHO.entries()) {
+      const tk = await mk();
+      await seedDemoRosters(h.ctx); // a roster to delete, again for every role
+      const [, url, expected, body] = matrix(tk.id, tk.number)[i]!;
+      const r = await h.call(who === 'none' ? null : who, method, url, body);
+      const got = classify(r.status);
+      if (got !== expected[j]) wrong.push(`${method} ${url.replace(tk.id, ':id').replace(tk.number, ':number')} as ${who}: expected ${expected[j]}, got ${r.status} ${r.body.slice(0, 120)}`);
+    }
+  }
+  t.same(wrong, [], 'every route answers every role as the policy says');
+  t.ok(rows.length >= 45, `${rows.length} routes × ${WHO.length} roles`);
+});
