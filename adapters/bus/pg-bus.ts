@@ -74,7 +74,7 @@ export class PgEventBus implements EventBus {
     } catch {
       return;
     }
-    if (env.o === this.origin) return;
+    if (!env || typeof env !== "object" || env.o === this.origin || typeof env.t !== "string") return;
     let payload = env.p;
     if (env.ref) {
       const r = await this.pool.query('SELECT doc FROM state_docs WHERE scope = $1 AND key = $2', ['bus', env.ref]).catch(() => null);

@@ -140,6 +140,8 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
         } catch {
           return;
         }
+        // `null`, numbers and arrays are valid JSON too; a client frame must never throw here.
+        if (!m || typeof m !== 'object' || Array.isArray(m)) return;
         if (m.type === 'ping') send(c, JSON.stringify({ type: 'pong' }));
         else if (m.type === 'waiting') send(c, JSON.stringify({ type: 'waiting', calls: ctx.voiceService.waitingCalls() }));
         else if (typeof m.ticket === 'string' && m.ticket.length <= 64) {
