@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, like, lt, or, sql, count } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, like, lt, or, sql, count } from 'drizzle-orm';
 import type { Change, Decision, TicketFilter, TicketStore } from '../../src/application/ports/tickets.js';
 import { invalid, notFound } from '../../src/domain/errors.js';
 import type { TicketEvent } from '../../src/domain/tickets/events.js';
@@ -14,7 +14,7 @@ type EventRow = Database['t']['ticketEvents']['$inferSelect'];
 const ms = (d: Date | null) => (d ? d.getTime() : null);
 const date = (n: number | null) => (n === null || n === undefined ? null : new Date(Number(n)));
 
-function toTicket(r: Row): Ticket {
+function toTicket(r: Omit<Row, 'classification'>): Ticket {
   return {
     id: r.id,
     number: r.number,
@@ -101,7 +101,13 @@ const isUniqueViolation = (e: unknown) => {
 const OPEN_STATES: TicketState[] = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing'];
 
 export class SqlTicketStore implements TicketStore {
-  constructor(private readonly d: Database) {}
+  /** Every column but the classifier's evidence, which is large JSON and read only by `classification()`. */
+  private readonly cols: Omit<ReturnType<typeof getTableColumns<Database['t']['tickets']>>, 'classification'>;
+
+  constructor(private readonly d: Database) {
+    const { classification: _c, ...cols } = getTableColumns(d.t.tickets);
+    this.cols = cols;
+  }
 
   private get t() {
     return this.d.t;
@@ -112,7 +118,7 @@ export class SqlTicketStore implements TicketStore {
     try {
       return await this.d.tx(async (tx) => {
         if (input.sourceKey) {
-          const existing = await tx.select().from(t.tickets).where(eq(t.tickets.sourceKey, input.sourceKey)).limit(1);
+          const existing = await tx.select(this.cols).from(t.tickets).where(eq(t.tickets.sourceKey, input.sourceKey)).limit(1);
           if (existing[0]) return { ticket: toTicket(existing[0]), created: false };
         }
         const day = numberDay(input.at);
@@ -164,7 +170,7 @@ export class SqlTicketStore implements TicketStore {
   async mutate(id: string, change: Change, decide: (t: Ticket) => Decision) {
     const { t } = this;
     return this.d.tx(async (tx) => {
-      let q = tx.select().from(t.tickets).where(eq(t.tickets.id, id)).limit(1);
+      let q = tx.select(this.cols).from(t.tickets).where(eq(t.tickets.id, id)).limit(1);
       if (this.d.dialect === 'pg') q = (q as unknown as { for(s: string): typeof q }).for('update');
       const [row] = await q;
       if (!row) throw notFound('ticket', id);
@@ -190,17 +196,17 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async get(id: string) {
-    const [r] = await this.d.db.select().from(this.t.tickets).where(eq(this.t.tickets.id, id)).limit(1);
+    const [r] = await this.d.db.select(this.cols).from(this.t.tickets).where(eq(this.t.tickets.id, id)).limit(1);
     return r ? toTicket(r) : null;
   }
 
   async getByNumber(number: string) {
-    const [r] = await this.d.db.select().from(this.t.tickets).where(eq(this.t.tickets.number, number)).limit(1);
+    const [r] = await this.d.db.select(this.cols).from(this.t.tickets).where(eq(this.t.tickets.number, number)).limit(1);
     return r ? toTicket(r) : null;
   }
 
   async bySourceKey(key: string) {
-    const [r] = await this.d.db.select().from(this.t.tickets).where(eq(this.t.tickets.sourceKey, key)).limit(1);
+    const [r] = await this.d.db.select(this.cols).from(this.t.tickets).where(eq(this.t.tickets.sourceKey, key)).limit(1);
     return r ? toTicket(r) : null;
   }
 
@@ -239,7 +245,7 @@ export class SqlTicketStore implements TicketStore {
     const cur = decodeCursor(page.cursor);
     if (cur) conds.push(or(lt(tk.createdAt, cur.at), and(eq(tk.createdAt, cur.at), lt(tk.id, cur.id)))!);
     const rows = await this.d.db
-      .select()
+      .select(this.cols)
       .from(tk)
       .where(conds.length ? and(...conds) : undefined)
       .orderBy(desc(tk.createdAt), desc(tk.id))

@@ -160,9 +160,7 @@ export class Classifier {
     const weight = this.learned?.params.unitWeight ?? 0;
     for (const v of votes) {
       const s = scores.get(v.unit) ?? newScore();
-      const points = round2(weight * v.posterior);
-      s.score += points;
-      s.evidence.push(`模型${Math.round(v.posterior * 100)}%(+${points}):${v.reasons.map(showFeature).join('、')}`);
+      s.score += weight * v.posterior;
       scores.set(v.unit, s);
     }
     const urgentVote = this.learned?.urgent(features);
@@ -171,6 +169,14 @@ export class Classifier {
       .map(([unit, s]) => ({ unit, score: round2(s.score), evidence: s.evidence }))
       .filter((s) => s.score > 0)
       .sort((a, b) => b.score - a.score || a.unit.localeCompare(b.unit, 'zh'));
+    // The model's reasons cost a pass over the features per unit, so only the units shown get them.
+    for (const [i, s] of ranked.slice(0, 3).entries()) {
+      const vote = votes.find((v) => v.unit === s.unit);
+      if (!vote || !this.learned) continue;
+      const rival = votes.find((v) => v.unit !== s.unit)?.unit ?? null;
+      const reasons = this.learned.unitReasons(features, s.unit, i === 0 ? rival : ranked[0].unit);
+      s.evidence = [...s.evidence, `模型${Math.round(vote.posterior * 100)}%(+${round2(weight * vote.posterior)}):${reasons.map(showFeature).join('、')}`];
+    }
     const top = ranked[0];
     const confidence = top ? confidenceOf(top.score, ranked[1]?.score ?? 0) : 0;
     const unit = top ? top.unit : null;

@@ -55,8 +55,6 @@ export const DEFAULT_LEARNED_PARAMS: LearnedParams = {
 export interface UnitVote {
   unit: string;
   posterior: number;
-  /** Features that speak for this unit over the runner-up. */
-  reasons: string[];
 }
 
 export interface UrgentVote {
@@ -105,16 +103,23 @@ export class LearnedRouter {
     if (!this.unitModel) return [];
     const m = this.unitModel;
     const post = softmax(m.scores(features), this.params.temperature);
-    const order = [...post.keys()].sort((a, b) => post[b] - post[a]);
-    const runnerUp = order[1] ?? order[0];
-    return order
-      .filter((i) => post[i] >= this.params.unitFloor)
-      .slice(0, 5)
-      .map((i) => ({
-        unit: m.classes[i],
-        posterior: post[i],
-        reasons: readable(m.reasons(features, i, i === order[0] ? runnerUp : order[0], 8), 3),
-      }));
+    const out: UnitVote[] = [];
+    post.forEach((p, i) => {
+      if (p >= this.params.unitFloor) out.push({ unit: m.classes[i], posterior: p });
+    });
+    return out.sort((a, b) => b.posterior - a.posterior);
+  }
+
+  /**
+   * The features that speak most for `unit` over `rival` (another unit the model considered),
+   * computed only for the suggestions an operator sees.
+   */
+  unitReasons(features: readonly string[], unit: string, rival: string | null): string[] {
+    const m = this.unitModel;
+    if (!m) return [];
+    const a = m.classes.indexOf(unit);
+    const b = rival === null ? -1 : m.classes.indexOf(rival);
+    return a < 0 ? [] : readable(m.reasons(features, a, b, 8), 3);
   }
 
   urgent(features: readonly string[]): UrgentVote {

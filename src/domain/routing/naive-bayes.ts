@@ -13,15 +13,16 @@ export interface NaiveBayesOptions {
   priorWeight: number;
 }
 
+/** The classes whose documents had a feature, ascending, and what each gains over its floor. */
 interface Posting {
-  cls: number;
-  /** log(count + alpha) - log(alpha): what this class gains over its floor. */
-  gain: number;
+  classes: Int32Array;
+  /** log(count + alpha) - log(alpha). */
+  gains: Float64Array;
 }
 
 export class NaiveBayes {
   readonly classes: readonly string[];
-  private readonly postings = new Map<string, Posting[]>();
+  private readonly postings = new Map<string, Posting>();
   /** Per class: log prior (weighted) and the log-probability floor of a feature it never saw. */
   private readonly prior: Float64Array;
   private readonly floor: Float64Array;
@@ -55,10 +56,11 @@ export class NaiveBayes {
       this.prior[c] = opts.priorWeight * Math.log(docsPer[c] / docs.length);
     }
     for (const [f, byClass] of counts) {
-      this.postings.set(
-        f,
-        [...byClass].map(([cls, n]) => ({ cls, gain: Math.log(n + opts.alpha) - logAlpha })),
-      );
+      const entries = [...byClass].sort((a, b) => a[0] - b[0]);
+      this.postings.set(f, {
+        classes: Int32Array.from(entries.map(([c]) => c)),
+        gains: Float64Array.from(entries.map(([, n]) => Math.log(n + opts.alpha) - logAlpha)),
+      });
     }
   }
 
@@ -70,29 +72,37 @@ export class NaiveBayes {
       const p = this.postings.get(f);
       if (!p) continue;
       known++;
-      for (const { cls, gain } of p) out[cls] += gain;
+      for (let i = 0; i < p.classes.length; i++) out[p.classes[i]] += p.gains[i];
     }
     for (let c = 0; c < out.length; c++) out[c] += this.prior[c] + known * this.floor[c];
     return out;
   }
 
-  /** Features that speak most for class `a` over class `b`, strongest first. */
+  /** Features that speak most for class `a` over class `b` (or over its own floor when b < 0), strongest first. */
   reasons(features: readonly string[], a: number, b: number, n: number): string[] {
     const ranked: [string, number][] = [];
     for (const f of features) {
       const p = this.postings.get(f);
       if (!p) continue;
-      let ga = 0;
-      let gb = 0;
-      for (const { cls, gain } of p) {
-        if (cls === a) ga = gain;
-        else if (cls === b) gb = gain;
-      }
-      const diff = ga + this.floor[a] - (gb + this.floor[b]);
+      const ga = gainOf(p, a);
+      const gb = b < 0 ? 0 : gainOf(p, b);
+      const diff = b < 0 ? ga : ga + this.floor[a] - (gb + this.floor[b]);
       if (ga > 0 && diff > 0) ranked.push([f, diff + 0.3 * f.length]);
     }
     return ranked.sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).slice(0, n).map(([f]) => f);
   }
+}
+
+function gainOf(p: Posting, cls: number): number {
+  let lo = 0;
+  let hi = p.classes.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (p.classes[mid] === cls) return p.gains[mid];
+    if (p.classes[mid] < cls) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
 }
 
 /** Softmax of log scores at a temperature: naive Bayes is far too sure of itself at T = 1. */
