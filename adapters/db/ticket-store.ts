@@ -220,7 +220,34 @@ export class SqlTicketStore implements TicketStore {
     return rows.map(toEvent);
   }
 
+  async listBrief(f: TicketFilter, limit: number) {
+    const tk = this.t.tickets;
+    const conds = this.conditions(f);
+    return this.d.db
+      .select({ id: tk.id, number: tk.number, content: tk.content, contact: tk.contact, place: tk.place, unit: tk.unit })
+      .from(tk)
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(desc(tk.createdAt), desc(tk.id))
+      .limit(limit);
+  }
+
   async list(f: TicketFilter, page: { limit: number; cursor?: string | null }) {
+    const tk = this.t.tickets;
+    const conds = this.conditions(f);
+    const cur = decodeCursor(page.cursor);
+    if (cur) conds.push(or(lt(tk.createdAt, cur.at), and(eq(tk.createdAt, cur.at), lt(tk.id, cur.id)))!);
+    const rows = await this.d.db
+      .select(this.cols)
+      .from(tk)
+      .where(conds.length ? and(...conds) : undefined)
+      .orderBy(desc(tk.createdAt), desc(tk.id))
+      .limit(page.limit + 1);
+    const items = rows.slice(0, page.limit).map(toTicket);
+    const last = items[items.length - 1];
+    return { items, next: rows.length > page.limit && last ? encodeCursor(last.createdAt.getTime(), last.id) : null };
+  }
+
+  private conditions(f: TicketFilter) {
     const tk = this.t.tickets;
     const conds = [];
     if (f.state?.length) conds.push(inArray(tk.state, f.state));
@@ -242,17 +269,7 @@ export class SqlTicketStore implements TicketStore {
     }
     if (f.place) conds.push(or(eq(tk.place, f.place), like(tk.content, `%${f.place.replace(/[%_]/g, '')}%`))!);
     if (f.q) conds.push(or(like(tk.content, `%${f.q.replace(/[%_]/g, '')}%`), eq(tk.number, f.q))!);
-    const cur = decodeCursor(page.cursor);
-    if (cur) conds.push(or(lt(tk.createdAt, cur.at), and(eq(tk.createdAt, cur.at), lt(tk.id, cur.id)))!);
-    const rows = await this.d.db
-      .select(this.cols)
-      .from(tk)
-      .where(conds.length ? and(...conds) : undefined)
-      .orderBy(desc(tk.createdAt), desc(tk.id))
-      .limit(page.limit + 1);
-    const items = rows.slice(0, page.limit).map(toTicket);
-    const last = items[items.length - 1];
-    return { items, next: rows.length > page.limit && last ? encodeCursor(last.createdAt.getTime(), last.id) : null };
+    return conds;
   }
 
   async eventsForPeriod(_from: Date, to: Date) {

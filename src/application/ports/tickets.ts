@@ -51,4 +51,6 @@ export interface TicketStore {
   /** Every event of tickets created before `to`, grouped by ticket, for rates over any past period. */
   eventsForPeriod(from: Date, to: Date): Promise<Map<string, TicketEvent[]>>;
   countByState(): Promise<Record<string, number>>;
+  /** The few fields 并单 suggestions compare, newest first: cheap enough to run on every intake. */
+  listBrief(filter: TicketFilter, limit: number): Promise<Pick<Ticket, 'id' | 'number' | 'content' | 'contact' | 'place' | 'unit'>[]>;
 }

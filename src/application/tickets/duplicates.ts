@@ -35,7 +35,7 @@ export function textSimilarity(a: string, b: string): number {
 export async function findDuplicates(store: TicketStore, t: Ticket, c: ClassificationResult, now: Date): Promise<DuplicateSuggestion[]> {
   const out = new Map<string, DuplicateSuggestion>();
   if (t.contact) {
-    const { items } = await store.list({ contact: t.contact, from: new Date(now.getTime() - 72 * HOUR), state: [...OPEN] }, { limit: 20 });
+    const items = await store.listBrief({ contact: t.contact, from: new Date(now.getTime() - 72 * HOUR), state: [...OPEN] }, 20);
     for (const o of items) {
       if (o.id === t.id) continue;
       const score = textSimilarity(o.content, t.content) + (o.unit && o.unit === t.unit ? 0.3 : 0);
@@ -45,7 +45,7 @@ export async function findDuplicates(store: TicketStore, t: Ticket, c: Classific
   const place = t.place ?? c.place;
   if (place) {
     // Only tickets that name the same place are candidates, so the query stays small on a busy day.
-    const { items } = await store.list({ unit: t.unit ?? undefined, from: new Date(now.getTime() - 24 * HOUR), state: [...OPEN], place }, { limit: 30 });
+    const items = await store.listBrief({ unit: t.unit ?? undefined, from: new Date(now.getTime() - 24 * HOUR), state: [...OPEN], place }, 30);
     for (const o of items) {
       if (o.id === t.id || out.has(o.id) || (t.contact && o.contact === t.contact)) continue;
       const score = textSimilarity(o.content, t.content) + 0.25;
