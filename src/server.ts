@@ -6,7 +6,6 @@ import { buildApp } from './web/app.js';
 import { mkdirSync } from 'node:fs';
 import { seed } from './application/seed.js';
 import { seedDemoRosters } from './application/paging/demo.js';
-import { startWechatyBot } from '../adapters/wechaty/bot.js';
 import { chatOutbox } from './application/conversation/wiring.js';
 
 /** Start the service: database, job runner, HTTP. Shuts down gracefully on SIGTERM/SIGINT. */
@@ -25,22 +24,41 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
   }
   mkdirSync('data/media', { recursive: true });
   const app = await buildApp(ctx);
-  // The WeChat bot keeps a session with its puppet; it answers citizens through the same conversation engine.
-  const bot = config.wechaty.puppet ? await startWechatyBot(ctx, { mediaDir: 'data/media' }) : null;
-  if (bot) ctx.setFollowupChat(chatOutbox({ 'wechat-mp': config.wechatMp.token ? ctx.wechatMp : null, wechat: bot }));
+
   ctx.runner.start();
   // The periodic sweeps re-enqueue themselves; started here (not in the container) so tests drive them by hand.
   await ctx.supervision.schedule();
   await ctx.hotspots.schedule();
   await app.listen({ host: config.host, port: config.port });
   const url = config.publicUrl;
-  console.log(`\nSuban 速办 is up in ${Date.now() - started} ms on ${ctx.db.dialect}`);
+  console.log(`\nSuban 速办 is up on ${ctx.db.dialect}: ${Date.now() - started} ms to start, ${Math.round(process.uptime() * 1000)} ms since the process began`);
   console.log(`  console: ${url}/`);
   console.log(`  API docs: ${url}/docs`);
+  // The WeChat bot keeps a session with its puppet and answers citizens through the same conversation
+  // engine. wechaty takes seconds to load, so it starts after the service is already answering.
+  let bot: { stop(): Promise<void> } | null = null;
+  if (config.wechaty.puppet) {
+    try {
+      const { startWechatyBot } = await import('../adapters/wechaty/bot.js');
+      const started = await startWechatyBot(ctx, { mediaDir: 'data/media' });
+      bot = started;
+      ctx.setFollowupChat(chatOutbox({ 'wechat-mp': config.wechatMp.token ? ctx.wechatMp : null, wechat: started }));
+      log.info({ puppet: config.wechaty.puppet }, 'WeChat bot started');
+    } catch (err) {
+      log.error({ err }, 'WeChat bot did not start; the other channels keep working');
+    }
+  }
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down');
-    await app.close();
+    // app.close() waits for every connection; a keep-alive connection busy when closing began turns
+    // idle only after its answer, and would otherwise hold the exit until the keep-alive timeout.
+    const reap = setInterval(() => app.server.closeIdleConnections(), 100);
+    try {
+      await app.close();
+    } finally {
+      clearInterval(reap);
+    }
     await bot?.stop();
     await ctx.close();
   });

@@ -26,12 +26,17 @@ export async function seed(deps: { units: UnitStore; users: UserStore; auth: Aut
   await deps.units.upsert(units);
   const created: { name: string; role: Role; unit?: string; password: string }[] = [];
   if (demoUsers) {
-    for (const u of DEMO_USERS) {
-      if (await deps.users.byName(u.name)) continue;
-      const password = randomBytes(9).toString('base64url');
-      await deps.auth.addUser({ ...u, password });
-      created.push({ ...u, password });
-    }
+    const missing = [];
+    for (const u of DEMO_USERS) if (!(await deps.users.byName(u.name))) missing.push(u);
+    // Hashing is deliberately slow; the users are independent, so hash them side by side.
+    const made = await Promise.all(
+      missing.map(async (u) => {
+        const password = randomBytes(9).toString('base64url');
+        await deps.auth.addUser({ ...u, password });
+        return { ...u, password };
+      }),
+    );
+    created.push(...made);
   }
   return { units: units.length, createdUsers: created };
 }

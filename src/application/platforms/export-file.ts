@@ -5,7 +5,10 @@
  * case ids like 0012 or 20260001234567890 are not turned into numbers.
  */
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+
+/** exceljs takes ~0.4 s to load: only exports and imports need it, so it is loaded on first use. */
+const excel = async () => (await import('exceljs')).default;
 import { invalid } from '../../domain/errors.js';
 import type { ExportFormat } from './config.js';
 
@@ -43,7 +46,7 @@ function parseJson(data: Buffer): ExportRecord[] {
 async function parseCsv(data: Buffer, encoding: string): Promise<ExportRecord[]> {
   // TextDecoder drops a UTF-8 BOM; a GBK file has none.
   const textValue = new TextDecoder(encoding).decode(data);
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   let ws: ExcelJS.Worksheet;
   try {
     ws = await wb.csv.read(Readable.from([textValue]), { map: (v: unknown) => v, parserOptions: { trim: true, ignoreEmpty: true } } as never);
@@ -54,7 +57,7 @@ async function parseCsv(data: Buffer, encoding: string): Promise<ExportRecord[]>
 }
 
 async function parseXlsx(data: Buffer, sheet: string | null): Promise<ExportRecord[]> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   try {
     await wb.xlsx.load(data as unknown as ArrayBuffer);
   } catch (e) {

@@ -3,7 +3,10 @@
  * city, with the 延期/退单/督办 counts alongside, as rows and as a table with Chinese headers for
  * CSV and XLSX export. Everything is computed from the event log of the period.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+
+/** exceljs takes ~0.4 s to load: only exports and imports need it, so it is loaded on first use. */
+const excel = async () => (await import('exceljs')).default;
 import {
   byChannel,
   byTownship,
@@ -128,7 +131,7 @@ export function toCsv<R>(columns: Column<R>[], rows: R[]): string {
 }
 
 export async function toXlsx<R>(columns: Column<R>[], rows: R[], sheetName: string, title?: string): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'Suban 速办';
   const ws = wb.addWorksheet(sheetName);
   ws.columns = columns.map((c) => ({ header: c.header, width: Math.max(10, c.header.length * 2 + 2) }));
