@@ -1,3 +1,4 @@
+import type { ClassificationResult } from '../ports/routing.js';
 /**
  * What the conversation engine needs from the outside world. Both WeChat transports (the wechaty
  * bot and the Official Account webhook) feed the same engine, so nothing here knows about either.
@@ -28,16 +29,8 @@ export interface ChatInput {
   contactName?: string;
 }
 
-/** What the lead's classifier returns; only these fields are relied on. */
-export interface Classification {
-  unit: string | null;
-  category: Category;
-  urgent: boolean;
-  urgentReasons: string[];
-  township: string | null;
-  place: string | null;
-  confidence: number;
-}
+/** The fields of the classifier's result the conversation relies on. */
+export type Classification = Pick<ClassificationResult, 'unit' | 'category' | 'urgent' | 'urgentReasons' | 'township' | 'place' | 'confidence'>;
 
 export interface Classifier {
   classify(text: string): Classification | Promise<Classification>;

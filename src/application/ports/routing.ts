@@ -1,18 +1,8 @@
 import type { Category } from '../../domain/tickets/ticket.js';
+import type { Classification } from '../../domain/routing/classifier.js';
 
-/** What the classifier decided and why; kept on the ticket for the operator and for audits. */
-export interface ClassificationResult {
-  unit: string | null;
-  category: Category;
-  urgent: boolean;
-  urgentReasons: string[];
-  township: string | null;
-  place: string | null;
-  confidence: number;
-  evidence: string[];
-  suggestions: { unit: string; score: number; evidence: string[] }[];
-  needsManualDispatch: boolean;
-}
+/** What the classifier decided and why (the domain's type); kept on the ticket for the operator and for audits. */
+export type ClassificationResult = Classification;
 
 export interface ClassifierPort {
   classify(text: string): ClassificationResult;
