@@ -43,6 +43,13 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
       const started = await startWechatyBot(ctx, { mediaDir: 'data/media' });
       bot = started;
       ctx.setFollowupChat(chatOutbox({ 'wechat-mp': config.wechatMp.token ? ctx.wechatMp : null, wechat: started }));
+      // Escalation steps on the `wechat` channel reach duty people through the bot from now on.
+      ctx.paging.setWechat({
+        send: async (to, text) => {
+          await started.sendToContact(to, text);
+          return { id: `wechat:${to}:${Date.now()}` };
+        },
+      });
       log.info({ puppet: config.wechaty.puppet }, 'WeChat bot started');
     } catch (err) {
       log.error({ err }, 'WeChat bot did not start; the other channels keep working');

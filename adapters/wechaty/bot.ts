@@ -33,6 +33,8 @@ interface BotLog {
 export interface WechatyDeps extends ConversationDeps {
   config: { wechaty: { puppet: string; token: string } };
   log: BotLog;
+  /** Duty people acknowledge pages from WeChat too (`确认1234`); tried before the citizen dialogue. */
+  paging?: { handleInboundWechat(m: { from: string; text: string; at?: Date }): Promise<{ handled: boolean; reply?: string }> };
 }
 
 type PuppetChoice = Extract<WechatyOptions, { puppet?: unknown }>['puppet'];
@@ -169,7 +171,12 @@ export async function startWechatyBot(deps: WechatyDeps, opts: WechatyBotOptions
       stats.ignored++;
       return;
     }
-    const replies = 'say' in input ? [input.say] : await engine.handle(input);
+    let replies: string[] | null = null;
+    if (!room && !('say' in input) && input.kind === 'text' && input.text && deps.paging) {
+      const ack = await deps.paging.handleInboundWechat({ from: talker.id, text: input.text, at: deps.clock.now() });
+      if (ack.handled) replies = ack.reply ? [ack.reply] : [];
+    }
+    replies ??= 'say' in input ? [input.say] : await engine.handle(input);
     for (const r of replies) {
       for (const part of splitText(r)) {
         if (room) await room.say(part, talker);

@@ -120,6 +120,11 @@ export class PagingService {
   }
 
   /** The same for a WeChat message; `from` is the WeChat id the page was sent to. */
+  /** The WeChat bot starts after the container (it takes seconds to load): it plugs its sender in here. */
+  setWechat(sender: WechatNotifier | null): void {
+    this.d.wechat = sender;
+  }
+
   handleInboundWechat(m: { from: string; text: string; at?: Date }): Promise<InboundTextResult> {
     return this.replies.handle({ ...m, channel: 'wechat' } satisfies InboundText);
   }
