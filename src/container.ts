@@ -19,7 +19,7 @@ import { SqlUnitStore } from '../adapters/db/unit-store.js';
 import { createWechatMp } from '../adapters/wechat-mp/plugin.js';
 import { chatOutbox } from './application/conversation/wiring.js';
 import { LocalEventBus } from '../adapters/bus/local-bus.js';
-import { PgEventBus } from '../adapters/bus/pg-bus.js';
+import { PgEventBus, busChannel } from '../adapters/bus/pg-bus.js';
 import { SimSmsSender } from '../adapters/sim/sms.js';
 import type { SmsSender } from './application/ports/messaging.js';
 import { AuthService } from './application/auth.js';
@@ -129,7 +129,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   if (!coverage.covered) log.warn({ uncovered: coverage.uncovered }, coverage.message);
 
   // One instance: in-process fan-out. PostgreSQL: LISTEN/NOTIFY so every instance's websockets see every event.
-  const pgBus = db.pool ? new PgEventBus(db.pool, config.databaseUrl, pgSchema ? `-c search_path=${pgSchema}` : undefined, log.child({ component: 'bus' })) : null;
+  const pgBus = db.pool ? new PgEventBus(db.pool, config.databaseUrl, pgSchema ? `-c search_path=${pgSchema}` : undefined, log.child({ component: 'bus' }), busChannel(pgSchema)) : null;
   if (pgBus) await pgBus.start();
   const bus: EventBus = pgBus ?? new LocalEventBus();
   const ticketStore = new SqlTicketStore(db);
@@ -142,11 +142,11 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   };
   await refreshUnits();
   const classifier = opts.classifier ?? loadClassifier(config.dutyList, config.classifyThreshold);
-  const runner = new JobRunner(jobs, clock, log.child({ component: 'jobs' }), { worker: `${hostname()}:${process.pid}`, pollMs: config.jobPollMs });
+  const runner = new JobRunner(jobs, clock, log.child({ component: 'jobs' }), { worker: `${hostname()}:${process.pid}`, pollMs: config.jobPollMs, leaseMs: config.jobLeaseMs });
   const audit = new SqlAuditLog(db);
   const users = new SqlUserStore(db);
   const simSms = config.sms === 'sim' ? new SimSmsSender(clock, bus) : null;
-  const sms: SmsSender = simSms ?? twilioSmsSender(config, opts.voice);
+  const sms: SmsSender = oncePerRef(simSms ?? twilioSmsSender(config, opts.voice), new SqlDedupeStore(db), clock);
   let platformsRef: PlatformService | null = null;
   const tickets = new TicketService({
     store: ticketStore,
@@ -239,3 +239,32 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
 
 
 export type WechatMp = ReturnType<typeof createWechatMp>;
+
+const SMS_OUT_SCOPE = 'sms-out';
+
+/**
+ * An SMS with a ref goes out at most once per ref, across instances and restarts: a step re-run
+ * after a crash (an IVR turn, an intake acknowledgement) must not text a citizen twice. Every ref
+ * names one intended message (the senders build them from webhook ids and job keys). A failed
+ * send gives its ref back, so a retry may send it.
+ */
+function oncePerRef(sms: SmsSender, dedupe: DedupeStore, clock: Clock): SmsSender {
+  return {
+    async send(msg) {
+      if (!msg.ref) return sms.send(msg);
+      if (!(await dedupe.claim(SMS_OUT_SCOPE, msg.ref, clock.now(), { state: 'sending' }))) {
+        const prev = (await dedupe.get(SMS_OUT_SCOPE, msg.ref)) as { state?: string; id?: string } | undefined;
+        if (prev?.state !== 'failed') return { id: prev?.id ?? `duplicate:${msg.ref}` };
+        await dedupe.set(SMS_OUT_SCOPE, msg.ref, { state: 'sending' }, clock.now());
+      }
+      try {
+        const r = await sms.send(msg);
+        await dedupe.set(SMS_OUT_SCOPE, msg.ref, { state: 'sent', id: r.id }, clock.now());
+        return r;
+      } catch (e) {
+        await dedupe.set(SMS_OUT_SCOPE, msg.ref, { state: 'failed' }, clock.now()).catch(() => undefined);
+        throw e;
+      }
+    },
+  };
+}

@@ -5,6 +5,11 @@ import type { EventBus } from '../../src/application/ports/misc.js';
 import { LocalEventBus } from './local-bus.js';
 
 const CHANNEL = 'suban_bus';
+
+/** NOTIFY channels are database-wide: deployments (and test runs) in separate schemas need their own. */
+export function busChannel(schema?: string): string {
+  return schema ? `${CHANNEL}_${schema}` : CHANNEL;
+}
 /** NOTIFY payloads are limited to 8000 bytes; larger messages travel through a table. */
 const INLINE_LIMIT = 7000;
 
@@ -34,6 +39,7 @@ export class PgEventBus implements EventBus {
     private readonly connectionString: string,
     private readonly schemaOptions: string | undefined,
     private readonly log: Pick<Logger, 'warn' | 'info'>,
+    private readonly channel: string = CHANNEL,
   ) {}
 
   async start(): Promise<void> {
@@ -48,7 +54,7 @@ export class PgEventBus implements EventBus {
     client.on('notification', (msg) => void this.receive(msg.payload ?? ''));
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${this.channel}`);
       this.listener = client;
       this.retryMs = 250;
     } catch (e) {
@@ -89,13 +95,13 @@ export class PgEventBus implements EventBus {
     const inline = JSON.stringify({ o: this.origin, t: topic, p: payload });
     const send = async () => {
       if (Buffer.byteLength(inline) <= INLINE_LIMIT) {
-        await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, inline]);
+        await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, inline]);
         return;
       }
       const ref = randomUUID();
       const now = Date.now();
       await this.pool.query('INSERT INTO state_docs (scope, key, doc, expires_at, updated_at) VALUES ($1, $2, $3, $4, $5)', ['bus', ref, JSON.stringify(payload), now + 600_000, now]);
-      await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ o: this.origin, t: topic, ref })]);
+      await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify({ o: this.origin, t: topic, ref })]);
     };
     send().catch((e: Error) => this.log.warn({ err: e.message, topic }, 'event bus: NOTIFY failed'));
   }

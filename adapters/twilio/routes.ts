@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
 import type { Clock } from '../../src/domain/clock.js';
 import { AppError } from '../../src/domain/errors.js';
+import { isDatabaseDown } from '../../src/web/plugins/errors.js';
 import { normalisePhone } from '../../src/domain/phone.js';
 import type { Turn } from '../../src/application/ivr/instructions.js';
 import type { DedupeStore, StateStore } from '../../src/application/ports/misc.js';
@@ -58,8 +59,10 @@ export function twilioRoutes(d: TwilioRouteDeps) {
         if (!Number.isFinite(limit)) return bad('limit');
         return twiml(waitTwiml(Number(p.QueueTime) || 0, limit, q.music || undefined));
       }));
-      tw.post('/twilio/status', (req, reply) => safely(reply, d, () => onStatus(d, req)));
-      tw.post('/twilio/sms', (req, reply) => safely(reply, d, () => onSms(d, req)));
+      // Nobody is on the line for these: when the database is away they get a 503, which Twilio
+      // retries (or sends to the fallback URL), rather than a 200 that would drop the message.
+      tw.post('/twilio/status', (req, reply) => safely(reply, d, () => onStatus(d, req), { retryable: true }));
+      tw.post('/twilio/sms', (req, reply) => safely(reply, d, () => onSms(d, req), { retryable: true }));
     });
   };
 }
@@ -73,13 +76,17 @@ interface Answer {
 const twiml = (body: string): Answer => ({ status: 200, body, type: 'text/xml' });
 const bad = (field: string): Answer => ({ status: 400, type: 'application/json', body: JSON.stringify({ error: { code: 'bad_webhook', message: `缺少或错误的字段:${field}` } }) });
 
-async function safely(reply: FastifyReply, d: TwilioRouteDeps, fn: () => Promise<Answer>): Promise<FastifyReply> {
+async function safely(reply: FastifyReply, d: TwilioRouteDeps, fn: () => Promise<Answer>, opts: { retryable?: boolean } = {}): Promise<FastifyReply> {
   let a: Answer;
   try {
     a = await fn();
   } catch (err) {
-    // A caller is on the line: whatever broke, they hear an apology rather than Twilio's error message.
     const e = err as Error;
+    if (opts.retryable && (isDatabaseDown(e) || (e instanceof AppError && e.kind === 'unavailable'))) {
+      d.log.warn({ err: e.message }, 'Twilio webhook refused for now: service unavailable');
+      return reply.code(503).header('retry-after', '5').type('application/json').send(JSON.stringify({ error: { code: 'unavailable', message: '服务暂时不可用,请稍后重试' } }));
+    }
+    // A caller is on the line: whatever broke, they hear an apology rather than Twilio's error message.
     if (!(e instanceof AppError) || e.kind === 'unavailable') d.log.error({ err: e.message }, 'Twilio webhook failed');
     a = twiml(sorryTwiml());
   }

@@ -48,7 +48,7 @@ export interface WechatMpOptions {
   notifier?: WechatMpNotifier;
   /** How long to wait for the engine before answering `success` (default 4000 ms; WeChat gives up at 5 s). */
   passiveReplyMs?: number;
-  /** A claim older than this whose instance never finished is taken over (default 30 s). */
+  /** A claim older than this whose instance never finished is taken over (default 2 × passiveReplyMs). */
   staleClaimMs?: number;
   /** 16 random bytes for the safe-mode envelope (tests reproduce vectors with it). */
   random?: () => Buffer;
@@ -132,7 +132,8 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
   const notifier = opts.notifier ?? new WechatMpNotifier({ state: deps.state, sms: deps.sms, clock, bus: deps.bus, log: deps.log }, api);
   const crypto = cfg.aesKey ? new WechatMpCrypto({ token: cfg.token, encodingAESKey: cfg.aesKey, appId: cfg.appId }, opts.random) : null;
   const passiveReplyMs = opts.passiveReplyMs ?? 4000;
-  const staleClaimMs = opts.staleClaimMs ?? 30_000;
+  // A live instance answers within passiveReplyMs; twice that without a result means it died.
+  const staleClaimMs = opts.staleClaimMs ?? 2 * passiveReplyMs;
   const jobs = new Map<string, Job>();
   const background = new Set<Promise<unknown>>();
 
@@ -141,15 +142,25 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     background.add(q);
   };
 
-  /** Claims the message in the DedupeStore; a claim left by a dead instance is taken over. */
+  /**
+   * Claims the message in the DedupeStore; a claim left by a dead instance is taken over. While
+   * another instance holds it, this request waits (up to its own passive window) for that
+   * result or for the claim to go stale: answering `success` at once would end WeChat's retries,
+   * and lose the message for good when the holder had crashed.
+   */
   async function claim(key: string): Promise<JobResult | null> {
-    const now = clock.now();
-    const mine: ClaimRecord = { state: 'processing', startedAt: now.toISOString() };
-    if (await deps.dedupe.claim(MP_DEDUPE_SCOPE, key, now, mine)) return null;
-    const rec = (await deps.dedupe.get(MP_DEDUPE_SCOPE, key)) as ClaimRecord | undefined;
-    if (rec?.state === 'done') return { kind: 'done', passive: rec.passive };
-    if (rec?.state === 'processing' && now.getTime() - Date.parse(rec.startedAt) < staleClaimMs) return { kind: 'busy' };
-    await deps.dedupe.set(MP_DEDUPE_SCOPE, key, mine, now);
+    const mine = (): ClaimRecord => ({ state: 'processing', startedAt: clock.now().toISOString() });
+    if (await deps.dedupe.claim(MP_DEDUPE_SCOPE, key, clock.now(), mine())) return null;
+    const waitUntil = Date.now() + passiveReplyMs;
+    for (;;) {
+      const rec = (await deps.dedupe.get(MP_DEDUPE_SCOPE, key)) as ClaimRecord | undefined;
+      if (rec?.state === 'done') return { kind: 'done', passive: rec.passive };
+      const fresh = rec?.state === 'processing' && clock.now().getTime() - Date.parse(rec.startedAt) < staleClaimMs;
+      if (!fresh) break;
+      if (Date.now() >= waitUntil) return { kind: 'busy' };
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await deps.dedupe.set(MP_DEDUPE_SCOPE, key, mine(), clock.now());
     return null;
   }
 

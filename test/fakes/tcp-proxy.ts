@@ -62,6 +62,8 @@ export class TcpProxy {
     };
     client.on('error', drop);
     client.on('close', drop);
+    // Accepted just as the cut began: refused like the rest.
+    if (this.mode === 'refuse') return void client.resetAndDestroy();
     if (this.mode === 'blackhole') return; // held open, never forwarded, until restore() or cut()
     const upstream = net.connect(this.target.port, this.target.host);
     pair.upstream = upstream;
@@ -74,16 +76,15 @@ export class TcpProxy {
   /** Drops every connection; then refuses new ones (default) or swallows them. */
   async cut(mode: CutMode = 'refuse'): Promise<void> {
     this.mode = mode;
+    const s = mode === 'refuse' ? this.server : null;
+    if (s) this.server = null;
+    const closed = s ? new Promise<void>((r) => s.close(() => r())) : Promise.resolve();
     for (const p of [...this.pairs]) {
       p.client.resetAndDestroy();
       p.upstream?.destroy();
       this.pairs.delete(p);
     }
-    if (mode === 'refuse' && this.server) {
-      const s = this.server;
-      this.server = null;
-      await new Promise<void>((r) => s.close(() => r()));
-    }
+    await closed;
   }
 
   /** Listens and forwards again on the same port. */

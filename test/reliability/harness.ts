@@ -57,10 +57,27 @@ export interface Prepared {
   wechat: FakeWechatApi;
   /** The whole environment of a `suban serve` on this database with the fakes. */
   env(extra?: Record<string, string>): Record<string, string>;
+  /** Tickets made before any server started, whose timers are due at once (see PrepareOptions). */
+  urgentIds: string[];
+  repliedIds: string[];
 }
 
+export interface PrepareOptions {
+  dbUrl?: string;
+  /** 即办 tickets dispatched to 市城管局: a page.start job each, due now. */
+  urgent?: number;
+  /** Tickets replied by 市城管局: a followup.start job each, due now (回访 call to the citizen). */
+  replied?: number;
+}
+
+/** Environment every process of a test shares, the preparing container included. */
+const COMMON_ENV = {
+  // Real time in the children: calls and 回访 must be allowed whenever the test runs.
+  SUBAN_CALL_WINDOW: '00:00-23:59',
+};
+
 /** Migrated, seeded (units, demo rosters), an operator with a token; the fakes listening. */
-export async function prepare(t: Teardown, engine: Engine, opts: { dbUrl?: string } = {}): Promise<Prepared> {
+export async function prepare(t: Teardown, engine: Engine, opts: PrepareOptions = {}): Promise<Prepared> {
   let dbEnv: Record<string, string>;
   if (engine === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'suban-rel-'));
@@ -71,14 +88,29 @@ export async function prepare(t: Teardown, engine: Engine, opts: { dbUrl?: strin
     dbEnv = { DATABASE_URL: opts.dbUrl ?? PG_URL, SUBAN_DB_SCHEMA: schema };
     t.teardown(() => dropSchema(PG_URL, schema));
   }
-  const config = loadConfig({ ...dbEnv, SUBAN_LOG_LEVEL: 'warn' });
-  const ctx = await createContainer(config, createLogger('warn'), { classifier: classifier() });
+  const config = loadConfig({ ...dbEnv, ...COMMON_ENV, SUBAN_LOG_LEVEL: 'warn' });
+  const ctx = await createContainer(config, createLogger('error'), { classifier: classifier() });
   let token: string;
+  const urgentIds: string[] = [];
+  const repliedIds: string[] = [];
   try {
     await seed(ctx, 'config/units.json', false);
     await seedDemoRosters(ctx);
     const op = await ctx.auth.addUser({ name: `op${randomBytes(3).toString('hex')}`, role: 'operator' });
     token = await ctx.auth.issueToken(op.id);
+    const by = { id: op.id, role: 'operator' as const, name: '话务员' };
+    for (let i = 0; i < (opts.urgent ?? 0); i++) {
+      const r = await ctx.tickets.intake({ channel: 'phone', content: `解放路${i}号燃气管道漏气，气味很大`, contact: `1390000${String(1000 + i)}`, urgent: true, unit: '市城管局', sourceKey: `prep:urgent:${i}` }, by, 'test');
+      urgentIds.push(r.ticket.id);
+    }
+    const unit = { id: 'unit-cgj', role: 'unit' as const, name: '城管局办理人', unit: '市城管局' };
+    for (let i = 0; i < (opts.replied ?? 0); i++) {
+      const r = await ctx.tickets.intake({ channel: 'phone', content: `建设路${i}号路灯不亮`, contact: `1390000${String(2000 + i)}`, unit: '市城管局', sourceKey: `prep:replied:${i}` }, by, 'test');
+      await ctx.tickets.apply(r.ticket.id, unit, 'test', () => [{ type: 'signed' }]);
+      await ctx.tickets.apply(r.ticket.id, unit, 'test', () => [{ type: 'replied', reply: '已更换灯泡，路灯恢复照明。' }]);
+      repliedIds.push(r.ticket.id);
+    }
+    await ctx.pagingIdle();
   } finally {
     await ctx.close();
   }
@@ -106,15 +138,14 @@ export async function prepare(t: Teardown, engine: Engine, opts: { dbUrl?: strin
     WECHAT_MP_SECRET: MP_SECRET,
     WECHAT_API_BASE: wechatBase,
     WECHATY_PUPPET: '',
-    // Real time in the children: calls and 回访 must be allowed whenever the test runs.
-    SUBAN_CALL_WINDOW: '00:00-23:59',
+    ...COMMON_ENV,
     SUBAN_JOB_POLL_MS: '200',
     SUBAN_WEBHOOK_RATE_LIMIT: '0',
     SUBAN_DB_POOL: '6',
     SUBAN_LOG_LEVEL: 'warn',
     ...extra,
   });
-  return { engine, dbEnv, token, sql, twilio, wechat, env };
+  return { engine, dbEnv, token, sql, twilio, wechat, env, urgentIds, repliedIds };
 }
 
 function sqliteSql(file: string): Sql {
@@ -142,6 +173,19 @@ function pgSql(url: string, schema: string): Sql {
     count: async (text, params = []) => Number(Object.values((await pool.query(numbered(text), params)).rows[0] as object)[0]),
     close: () => pool.end(),
   };
+}
+
+/** Calls Twilio was asked to place, by our ref (page:…:step:attempt, followup:…:call:n): from the oc in each call's URL. */
+export async function twilioCallsByRef(p: Pick<Prepared, 'sql' | 'twilio'>): Promise<Map<string, number>> {
+  const docs = await p.sql.rows<{ key: string; doc: unknown }>(`SELECT key, doc FROM state_docs WHERE scope = 'twilio-outbound'`);
+  const refOf = new Map(docs.map((d) => [d.key, (typeof d.doc === 'string' ? JSON.parse(d.doc) : d.doc) as { ref: string }]));
+  const out = new Map<string, number>();
+  for (const c of p.twilio.calls) {
+    const oc = new URL(c.url).searchParams.get('oc') ?? '';
+    const ref = refOf.get(oc)?.ref ?? `unknown:${oc}`;
+    out.set(ref, (out.get(ref) ?? 0) + 1);
+  }
+  return out;
 }
 
 // ---- the providers' side ------------------------------------------------------------------------

@@ -1,0 +1,112 @@
+/**
+ * PostgreSQL goes away and comes back while `suban serve` runs. The server reaches the database
+ * through a TCP proxy the test cuts and restores (the shared PostgreSQL itself is never stopped:
+ * other tests use it): readiness goes red, requests get 503 with Retry-After in the one error
+ * shape, nothing answered 2xx is lost, and the same process recovers by itself.
+ */
+import t from 'tap';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { startServe } from '../helpers/proc.js';
+import { TcpProxy } from '../fakes/tcp-proxy.js';
+import { busChannel } from '../../adapters/bus/pg-bus.js';
+import { SCREEN_POP_TOPIC } from '../../src/application/voice/voice-service.js';
+import { HOTLINE, PG_SKIP, PG_URL, prepare, restCreate, send, sleep, twilioSid, twilioTo, until, wechatTo, type Answer } from './harness.js';
+
+t.test('the database goes away and comes back', { skip: PG_SKIP, timeout: 180_000 }, async (t) => {
+  const p = await prepare(t, 'pg');
+  const target = new URL(PG_URL);
+  const proxy = new TcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  const proxyPort = await proxy.listen();
+  t.teardown(() => proxy.close());
+  const server = await startServe(t, { name: 'proxied', env: p.env({ DATABASE_URL: TcpProxy.rewrite(PG_URL, proxyPort), SUBAN_JOB_POLL_MS: '200' }) });
+  const salt = Date.now().toString(36);
+  const twilio = twilioTo(server.url);
+  const mp = wechatTo(server.url);
+  const accepted: { what: string; ref: string; by: 'external_ref' | 'contact' }[] = [];
+  const create = async (n: number): Promise<Answer> => {
+    const r = await restCreate(server.url, p.token, { content: `光明路${n}号的消防通道被占用`, externalRef: `out-${salt}-${n}`, idempotencyKey: `out-${salt}-${n}` });
+    if (r.status === 201 || r.status === 200) accepted.push({ what: `REST ${n}`, ref: `out-${salt}-${n}`, by: 'external_ref' });
+    return r;
+  };
+
+  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws/operator?token=${p.token}`);
+  const pops: unknown[] = [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as { type: string; pop?: unknown };
+    if (m.type === 'screenpop') pops.push(m.pop);
+  });
+  await new Promise((r) => ws.once('open', r));
+  t.teardown(() => ws.terminate());
+
+  t.equal((await send(`${server.url}/readyz`, {})).status, 200, 'ready before');
+  t.equal((await create(0)).status, 201, 'a ticket before');
+
+  await proxy.cut('refuse');
+  const ready = await until('readyz to go red', async () => {
+    const r = await send(`${server.url}/readyz`, { timeoutMs: 15_000 });
+    return r.status === 503 ? r : null;
+  }, 30_000, 200);
+  t.match(JSON.parse(ready.body), { ok: false, database: 'unreachable' }, '/readyz says why');
+  t.ok(ready.headers.get('retry-after'), '/readyz has Retry-After');
+  t.equal((await send(`${server.url}/healthz`, {})).status, 200, 'alive all the same (no restart wanted)');
+
+  const failed: number[] = [];
+  for (let n = 1; n <= 5; n++) {
+    const r = await create(n);
+    if (r.status === 201) continue; // a connection that was still being set up may have made it
+    failed.push(n);
+    t.equal(r.status, 503, `REST ${n} during the outage: 503 (${r.body.slice(0, 200)})`);
+    t.ok(r.headers.get('retry-after'), 'with Retry-After');
+    t.match(JSON.parse(r.body), { error: { code: 'unavailable', message: String } }, 'in the one error shape');
+  }
+  t.ok(failed.length >= 4, `requests failed while the database was away (${failed.length}/5)`);
+
+  const MessageSid = twilioSid('SM', 1, salt);
+  const sms = { MessageSid, From: '+8613700000001', To: HOTLINE, Body: '光明路菜市场门口污水横流' };
+  const smsDuring = await twilio.post('/twilio/sms', sms);
+  t.equal(smsDuring.status, 503, `an inbound SMS is refused, not swallowed: ${smsDuring.body.slice(0, 200)}`);
+  t.ok(smsDuring.headers.get('retry-after'), 'Twilio is told when to come back');
+  const chat = await mp({ openid: `oOut${salt}`, msgId: `${Date.now()}`, type: 'text', content: '光明路的井盖坏了' });
+  t.equal(chat.status, 200, 'WeChat gets its 200 (it would retry otherwise)');
+  t.match(chat.body, /系统繁忙/, 'and the citizen is told to send it again');
+  t.equal(server.alive(), true, 'the process is still up');
+
+  await sleep(1500); // the job runner and the bus keep failing for a while: they must survive it
+  await proxy.restore();
+  await until('readyz to go green', async () => (await send(`${server.url}/readyz`, { timeoutMs: 15_000 })).status === 200, 45_000, 250);
+  t.pass('ready again, same process');
+
+  for (const n of failed) t.equal((await create(n)).status, 201, `REST ${n} retried: created`);
+  const smsAfter = await until('the SMS retried', async () => {
+    const r = await twilio.post('/twilio/sms', sms);
+    return r.status === 200 ? r : null;
+  }, 20_000, 500);
+  t.equal(smsAfter.status, 200);
+  accepted.push({ what: 'SMS', ref: MessageSid, by: 'external_ref' });
+  const urgent = await until('a 即办 ticket', async () => {
+    const r = await restCreate(server.url, p.token, { content: '光明路煤气罐起火了，火势很大', urgent: true, unit: '市城管局', contact: '13800000777', externalRef: `fire-${salt}`, idempotencyKey: `fire-${salt}` });
+    return r.status === 201 ? r : null;
+  }, 20_000, 500);
+  accepted.push({ what: '即办', ref: `fire-${salt}`, by: 'external_ref' });
+  const urgentId = (JSON.parse(urgent.body) as { ticket: { id: string } }).ticket.id;
+  await until('the job runner pages again', () => p.sql.count(`SELECT count(*) FROM page_attempts WHERE ticket_id = ? AND status = 'sent'`, [urgentId]), 30_000, 250);
+  t.pass('the job runner survived and pages');
+
+  // The bus listens again: a NOTIFY from elsewhere (another instance) reaches this one's operators.
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  t.teardown(() => admin.end());
+  const channel = busChannel(p.dbEnv.SUBAN_DB_SCHEMA);
+  await until('the bus to listen again', async () => {
+    await admin.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ o: 'another-instance', t: SCREEN_POP_TOPIC, p: { callId: `CA-${salt}` } })]);
+    await sleep(300);
+    return pops.length > 0;
+  }, 30_000, 200);
+  t.match(pops[0], { callId: `CA-${salt}` }, 'a screen pop from another instance arrived after the outage');
+
+  for (const a of accepted) t.equal(await p.sql.count(`SELECT count(*) FROM tickets WHERE ${a.by} = ?`, [a.ref]), 1, `${a.what}: answered 2xx, stored once`);
+  t.equal(server.alive(), true, 'recovered without a restart');
+  const { code } = await server.stop('SIGTERM');
+  t.equal(code, 0, 'and shuts down cleanly');
+});
