@@ -3,10 +3,9 @@
 FROM node:20-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm ci runs `prepare`, which bundles the console, so the sources come first.
 COPY . .
-RUN npm run build && npm prune --omit=dev
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 # Runtime stage: no compilers, a non-root user, data on a volume.
 FROM node:20-slim
