@@ -126,6 +126,10 @@ async function openPg(opts: OpenOptions): Promise<Database> {
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: 5000,
+    // A partitioned network must turn into errors (503 + Retry-After), not requests that hang forever.
+    keepAlive: true,
+    query_timeout: 35_000,
+    statement_timeout: 30_000,
     options: schema ? `-c search_path=${schema}` : undefined,
   });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process.
@@ -139,8 +143,17 @@ async function openPg(opts: OpenOptions): Promise<Database> {
     pool,
     tx: (fn) => pgDb.transaction((tx) => fn(tx as Db)),
     migrate: async () => {
-      if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-      await migratePg(db as never, { migrationsFolder: join(here, 'migrations/pg'), migrationsSchema: schema ?? 'drizzle' });
+      // Instances starting together must not migrate a fresh schema at the same moment: a session
+      // advisory lock makes the second wait and then find nothing left to do.
+      const lock = await pool.connect();
+      try {
+        await lock.query('SELECT pg_advisory_lock(hashtext($1))', [`suban-migrate:${schema ?? 'public'}`]);
+        if (schema) await lock.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        await migratePg(db as never, { migrationsFolder: join(here, 'migrations/pg'), migrationsSchema: schema ?? 'drizzle' });
+      } finally {
+        await lock.query('SELECT pg_advisory_unlock(hashtext($1))', [`suban-migrate:${schema ?? 'public'}`]).catch(() => undefined);
+        lock.release();
+      }
     },
     ping: async () => {
       await pool.query('select 1');
