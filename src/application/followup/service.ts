@@ -16,7 +16,7 @@ import type { ChatChannel } from '../conversation/ports.js';
 import type { ActionContext, IvrAction } from '../ivr/ports.js';
 import type { Job, JobSpec, JobStore } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
-import type { AuditLog, EventBus, StateStore } from '../ports/misc.js';
+import type { AuditLog, DedupeStore, EventBus, StateStore } from '../ports/misc.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
 import type { TicketStore } from '../ports/tickets.js';
 import { CALL_OUTCOME_TOPIC, type CallOutcome, type VoiceDialer } from '../ports/voice.js';
@@ -44,6 +44,8 @@ export interface FollowupDeps {
   store: Pick<TicketStore, 'get' | 'events'>;
   jobs: Pick<JobStore, 'enqueue' | 'cancelByPrefix'>;
   state: StateStore;
+  /** Claims each call attempt before it is placed, so a crash cannot make the citizen's phone ring twice. */
+  dedupe: DedupeStore;
   sms: SmsSender;
   /** Read at each call so a dialer wired after this service is still used; null = no automated calls. */
   voice: () => VoiceDialer | null;
@@ -168,7 +170,11 @@ export class FollowUpService {
     const voice = this.d.voice();
     const ref = `followup:${t.id}:${p.round}:call:${p.n}`;
     const attempt = { n: p.n, at: iso(now), slot: slotOf(now, this.plan), ref, callId: null as string | null, outcome: null as string | null, result: null as string | null };
-    if (voice) {
+    // At most once per attempt: claimed before dialling. A job re-run after a crash between the call and
+    // saving it finds the claim, counts the attempt as made (outcome unknown) and moves on to the next one.
+    const first = await this.d.dedupe.claim('followup.call', ref, now);
+    if (!first) attempt.outcome = 'unknown';
+    else if (voice) {
       try {
         const r = await voice.placeCall({ to: phone, flow: 'followup', vars: { ticketNumber: t.number, unitName: t.unit ?? '承办单位', replySummary: (t.lastReply ?? '').slice(0, 120) }, ref, detectMachine: true, timeoutSec: 40 });
         attempt.callId = r.callId;

@@ -8,7 +8,7 @@ import type { ChatChannel } from '../conversation/ports.js';
 import type { IvrAction } from '../ivr/ports.js';
 import type { Job, JobStore } from '../ports/jobs.js';
 import type { InboundSms, SmsSender } from '../ports/messaging.js';
-import type { AuditLog, EventBus, StateStore } from '../ports/misc.js';
+import type { AuditLog, DedupeStore, EventBus, StateStore } from '../ports/misc.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
 import type { TicketStore } from '../ports/tickets.js';
 import type { VoiceDialer } from '../ports/voice.js';
@@ -22,6 +22,7 @@ export interface FollowupWiringDeps {
   ticketStore: TicketStore;
   jobs: JobStore;
   state: StateStore;
+  dedupe: DedupeStore;
   sms: SmsSender;
   voice: VoiceDialer | null;
   ivrActions?: Record<string, IvrAction>;
@@ -47,6 +48,7 @@ export function wireFollowup(d: FollowupWiringDeps, overrides: Partial<FollowupC
     store: d.ticketStore,
     jobs: d.jobs,
     state: d.state,
+    dedupe: d.dedupe,
     sms: d.sms,
     voice: () => d.voice,
     chat: () => chat,
