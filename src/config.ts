@@ -31,6 +31,7 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_FLOWS_DIR', default: 'ivr-flows', doc: 'Directory of the IVR call flows (YAML).' },
   { env: 'SUBAN_JOB_POLL_MS', default: '500', doc: 'How often the job runner looks for due timers.' },
   { env: 'SUBAN_JOB_LEASE_MS', default: '60000', doc: 'How long a claimed job belongs to its instance; a job of an instance that died runs again after this.' },
+  { env: 'SUBAN_KPI', default: '', doc: 'Rate formulas as JSON over the defaults of hotline-practice.md, e.g. `{"satisfactionWeights":{"基本满意":0.9},"onTimeBasis":"replied","excludeMerged":true}` (src/domain/kpi/config.ts).' },
   { env: 'SUBAN_WEBHOOK_RATE_LIMIT', default: '6000', doc: 'Requests per minute per source address on the public webhooks (/twilio, /wechat, /platforms, /open311); 0 turns the limit off.' },
   { env: 'SUBAN_SESSION_HOURS', default: '12', doc: 'Console session lifetime.' },
   { env: 'SUBAN_COOKIE_SECURE', default: 'auto', doc: 'Secure flag on the session cookie: auto (when SUBAN_PUBLIC_URL is https), true or false.' },
@@ -72,6 +73,7 @@ const Schema = Type.Object({
   jobPollMs: Type.Integer({ minimum: 10 }),
   jobLeaseMs: Type.Integer({ minimum: 1000 }),
   webhookRateLimit: Type.Integer({ minimum: 0 }),
+  kpi: Type.Any(),
   sessionHours: Type.Number({ minimum: 0.1 }),
   cookieSecure: Type.Boolean(),
   cityDutyPhone: Type.String(),
@@ -103,6 +105,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (!Number.isFinite(v)) throw new ConfigError(`${k}: "${get(k)}" is not a number`);
     return v;
   };
+  const json = (k: string): unknown => {
+    const raw = get(k);
+    if (!raw) return {};
+    try {
+      return JSON.parse(raw);
+    } catch {
+      throw new ConfigError(`${k}: not valid JSON`);
+    }
+  };
   const publicUrl = get('SUBAN_PUBLIC_URL').replace(/\/$/, '');
   const secure = get('SUBAN_COOKIE_SECURE');
   const cfg = {
@@ -124,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jobPollMs: int('SUBAN_JOB_POLL_MS'),
     jobLeaseMs: int('SUBAN_JOB_LEASE_MS'),
     webhookRateLimit: int('SUBAN_WEBHOOK_RATE_LIMIT'),
+    kpi: json('SUBAN_KPI'),
     sessionHours: int('SUBAN_SESSION_HOURS'),
     cookieSecure: secure === 'auto' ? publicUrl.startsWith('https://') : secure === 'true',
     cityDutyPhone: get('SUBAN_CITY_DUTY_PHONE'),

@@ -18,6 +18,7 @@ import { SqlUserStore } from '../adapters/db/user-store.js';
 import { SqlUnitStore } from '../adapters/db/unit-store.js';
 import { createWechatMp } from '../adapters/wechat-mp/plugin.js';
 import { chatOutbox } from './application/conversation/wiring.js';
+import { resolveKpiConfig, type KpiConfig, type KpiConfigOverride } from './domain/kpi/config.js';
 import { LocalEventBus } from '../adapters/bus/local-bus.js';
 import { PgEventBus, busChannel } from '../adapters/bus/pg-bus.js';
 import { SimSmsSender } from '../adapters/sim/sms.js';
@@ -100,6 +101,8 @@ export interface Container {
   paging: PagingService;
   /** Resolves when paging's reactions to bus events so far are done (tests). */
   pagingIdle(): Promise<void>;
+  /** The rate formulas: the defaults of hotline-practice.md with SUBAN_KPI over them. */
+  kpi: KpiConfig;
   /** The Official Account webhook plugin and its customer-service notifier. */
   wechatMp: WechatMp;
   close(): Promise<void>;
@@ -132,6 +135,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const pgBus = db.pool ? new PgEventBus(db.pool, config.databaseUrl, pgSchema ? `-c search_path=${pgSchema}` : undefined, log.child({ component: 'bus' }), busChannel(pgSchema)) : null;
   if (pgBus) await pgBus.start();
   const bus: EventBus = pgBus ?? new LocalEventBus();
+  const kpi = resolveKpiConfig(config.kpi as KpiConfigOverride);
   const ticketStore = new SqlTicketStore(db);
   const jobs = new SqlJobStore(db);
   const units = new SqlUnitStore(db);
@@ -228,6 +232,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
       await db.close();
     },
     wechatMp: null as unknown as WechatMp,
+    kpi,
   };
   // WeChat: the Official Account webhook (routes only when WECHAT_MP_TOKEN is set) is built here; the
   // wechaty bot holds a long-lived session and starts in server.ts when WECHATY_PUPPET is set.
