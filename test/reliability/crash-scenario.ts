@@ -163,7 +163,7 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
     const page = (await pageOf(id))!;
     const status = await attemptOf(page);
     const placed = calls.get(`page:${id}:${page}:1:1`) ?? 0;
-    if (status === 'sending' && placed === 0) {
+    if ((status === 'sending' || status === 'failed') && placed === 0) {
       // Killed between recording the attempt and calling: never sent twice, so not re-sent;
       // the next attempt of the chain is due instead (nobody is left unpaged).
       inWindow++;

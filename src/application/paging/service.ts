@@ -240,14 +240,19 @@ export class PagingService {
       }
       const code = channel === 'call' ? null : await this.codeFor(page, to);
       const nextAt = new Date(now.getTime() + waitAfterAttempt(page.chain, pos) * 1000);
+      // At most once across a crash. On PostgreSQL the attempt row commits with the page lock's transaction,
+      // i.e. only after the send; this claim commits at once, so a run killed after sending never sends again.
+      // A run killed after the claim but before the send records the attempt as interrupted and moves on.
+      const first = await this.d.dedupe.claim('page.attempt', `${page.id}:${pos.step}:${pos.attempt}`, now);
       const made = await lock.write(async (w) => {
-        if (!(await w.insertAttempt({ ...base, channel, to, code }))) return false;
+        const row = first ? { ...base, channel, to, code } : { ...base, channel, to, code, status: 'failed' as const, error: 'interrupted by a restart before sending', endedAt: now };
+        if (!(await w.insertAttempt(row))) return false;
         await w.updatePage(page.id, { step: pos.step, attempt: pos.attempt, next: { ...next, at: nextAt } });
         await w.enqueue([this.stepJob(page, next, nextAt)]);
         return true;
       });
       // Made before by a run that died after sending: never twice.
-      if (!made) return;
+      if (!made || !first) return;
       const ref = pageJobKey(page, pos);
       let providerId: string | null = null;
       let error: string | null = null;
