@@ -37,16 +37,8 @@ export interface DraftTicket {
   needsManualDispatch: boolean;
 }
 
-export interface OperatorScreenPop {
-  callId: string;
-  caller: string;
-  called: string;
-  queue: string;
-  priority: number;
-  ivrPath: string;
-  path: IvrPathEntry[];
-  digits: string[];
-  recordingUrl?: string;
+/** The runner's screen pop (call, queue, IVR path, digits, recording) plus what the operator needs to act. */
+export interface OperatorScreenPop extends ScreenPop {
   /** what the caller said, if any provider could tell */
   speech: string;
   queuedAt: string;
