@@ -25,7 +25,7 @@ export interface Database {
   dialect: 'sqlite' | 'pg';
   db: Db;
   t: Tables;
-  /** Run `fn` in a transaction. On SQLite transactions are serialised in-process (one writer). */
+  /** Run `fn` in a transaction. On SQLite transactions are serialised in-process (one writer, group commit). */
   tx<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   migrate(): Promise<void>;
   ping(): Promise<void>;
@@ -39,6 +39,10 @@ export interface OpenOptions {
   /** PostgreSQL schema to use (tests give each run its own). */
   schema?: string;
   poolSize?: number;
+  /** PostgreSQL: how long connecting (or waiting for a pooled connection) may take. */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: how long a query may go unanswered before it fails. */
+  queryTimeoutMs?: number;
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -49,16 +53,93 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   return isPostgresUrl(opts.url) ? openPg(opts) : openSqlite(opts.url);
 }
 
-/** A FIFO lock: better-sqlite3 has one connection, so an open transaction must not interleave with another. */
-class Mutex {
-  private tail: Promise<void> = Promise.resolve();
+interface Waiting {
+  fn: () => Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+/** How many queued transactions may share one COMMIT; bounds the wait of the first of them. */
+const GROUP_LIMIT = 64;
+
+/**
+ * The one writer of an embedded database. better-sqlite3 has one connection, so transactions run
+ * one after another; the ones that queued meanwhile share the next COMMIT (group commit), because
+ * the commit, not the statements, is most of a small transaction's cost. Each runs inside its own
+ * SAVEPOINT, so a failing one is rolled back alone, and every caller hears its result only after
+ * the COMMIT that made its writes durable.
+ */
+class GroupCommitWriter {
+  private readonly queue: Waiting[] = [];
+  private running = false;
+  private readonly stmt: Record<'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', BetterSqlite.Statement>;
+
+  constructor(private readonly conn: BetterSqlite.Database) {
+    // Prepared once: `exec` would parse them again for every transaction.
+    this.stmt = {
+      begin: conn.prepare('BEGIN IMMEDIATE'),
+      commit: conn.prepare('COMMIT'),
+      rollback: conn.prepare('ROLLBACK'),
+      savepoint: conn.prepare('SAVEPOINT tx'),
+      release: conn.prepare('RELEASE tx'),
+      rollbackTo: conn.prepare('ROLLBACK TO tx'),
+    };
+  }
+
   run<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(fn);
-    this.tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain() {
+    this.running = true;
+    const { conn, stmt } = this;
+    while (this.queue.length) {
+      let done: { w: Waiting; result: unknown }[] = [];
+      if (!this.begin()) return;
+      for (let n = 0; n < GROUP_LIMIT && this.queue.length; n++) {
+        const w = this.queue.shift()!;
+        try {
+          stmt.savepoint.run();
+          const result = await w.fn();
+          stmt.release.run();
+          done.push({ w, result });
+        } catch (e) {
+          w.reject(e);
+          if (conn.inTransaction) {
+            stmt.rollbackTo.run();
+            stmt.release.run();
+          } else {
+            // SQLite gave up the whole transaction (I/O error, disk full): what this batch did so far is gone too.
+            done.forEach((d) => d.w.reject(e));
+            done = [];
+            if (!this.begin()) return;
+          }
+        }
+      }
+      try {
+        stmt.commit.run();
+        done.forEach((d) => d.w.resolve(d.result));
+      } catch (e) {
+        if (conn.inTransaction) stmt.rollback.run();
+        done.forEach((d) => d.w.reject(e));
+      }
+    }
+    this.running = false;
+  }
+
+  /** Opens the batch's transaction; when even that fails, everyone waiting hears why. */
+  private begin(): boolean {
+    try {
+      this.stmt.begin.run();
+      return true;
+    } catch (e) {
+      this.queue.splice(0).forEach((w) => w.reject(e));
+      this.running = false;
+      return false;
+    }
   }
 }
 
@@ -72,30 +153,20 @@ function openSqlite(url: string): Database {
   conn.pragma('foreign_keys = ON');
   cacheStatements(conn);
   const db = drizzleSqlite(conn) as unknown as Db;
-  const lock = new Mutex();
+  const writer = new GroupCommitWriter(conn);
   return {
     dialect: 'sqlite',
     db,
     t: sqliteSchema as unknown as Tables,
     pool: null,
-    tx: (fn) =>
-      lock.run(async () => {
-        conn.exec('BEGIN IMMEDIATE');
-        try {
-          const r = await fn(db);
-          conn.exec('COMMIT');
-          return r;
-        } catch (e) {
-          if (conn.inTransaction) conn.exec('ROLLBACK');
-          throw e;
-        }
-      }),
+    tx: (fn) => writer.run(() => fn(db)),
     migrate: async () => migrateSqlite(db as never, { migrationsFolder: join(here, 'migrations/sqlite') }),
     ping: async () => {
       conn.prepare('select 1').get();
     },
     close: async () => {
-      await lock.run(async () => conn.close());
+      await writer.run(async () => undefined);
+      conn.close();
     },
   };
 }
@@ -122,14 +193,17 @@ function cacheStatements(conn: BetterSqlite.Database) {
 async function openPg(opts: OpenOptions): Promise<Database> {
   const schema = opts.schema;
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name ${schema}`);
+  const queryTimeoutMs = opts.queryTimeoutMs ?? 35_000;
   const pool = new pg.Pool({
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
-    connectionTimeoutMillis: 5000,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
     // A partitioned network must turn into errors (503 + Retry-After), not requests that hang forever.
     keepAlive: true,
-    query_timeout: 35_000,
-    statement_timeout: 30_000,
+    query_timeout: queryTimeoutMs,
+    // The server cancels a merely slow statement first: a clean error on a connection that stays
+    // usable. The client-side deadline above is then only reached when the network is silent.
+    statement_timeout: queryTimeoutMs - Math.min(5000, Math.floor(queryTimeoutMs / 5)),
     options: schema ? `-c search_path=${schema}` : undefined,
   });
   // An idle client losing its server (PostgreSQL restarted) must not crash the process.

@@ -56,6 +56,8 @@ export function defineTables(k: Kit) {
       version: k.int('version').notNull(),
       /** idempotency key of the request that created it (webhook id, platform case id, MsgId) */
       sourceKey: k.text('source_key'),
+      /** the classifier's place name, normalised, so 并单 candidates are found by an index, not by scanning text */
+      placeKey: k.text('place_key'),
     },
     (t) => [
       k.uniqueIndex('tickets_number_uq').on(t.number),
@@ -64,6 +66,7 @@ export function defineTables(k: Kit) {
       k.index('tickets_unit_idx').on(t.unit, t.createdAt),
       k.index('tickets_contact_idx').on(t.contact, t.createdAt),
       k.index('tickets_created_idx').on(t.createdAt),
+      k.index('tickets_place_key_idx').on(t.placeKey, t.createdAt),
     ],
   );
 

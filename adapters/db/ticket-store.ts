@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, like, lt, or, sql, count } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, like, lt, or, sql, count, type SQL } from 'drizzle-orm';
 import type { Change, Decision, TicketFilter, TicketStore } from '../../src/application/ports/tickets.js';
 import { invalid, notFound } from '../../src/domain/errors.js';
 import type { TicketEvent } from '../../src/domain/tickets/events.js';
@@ -6,6 +6,7 @@ import { applyEvent, assertTransition } from '../../src/domain/tickets/lifecycle
 import { formatTicketNumber, numberDay } from '../../src/domain/tickets/number.js';
 import type { Attachment, Channel, Category, FollowUpResult, Ticket, TicketState } from '../../src/domain/tickets/ticket.js';
 import type { Database, Db } from './database.js';
+import { placeholders, prepared } from './prepared.js';
 import { insertJobs, cancelJobsByPrefix } from './job-store.js';
 
 type Row = Database['t']['tickets']['$inferSelect'];
@@ -14,7 +15,7 @@ type EventRow = Database['t']['ticketEvents']['$inferSelect'];
 const ms = (d: Date | null) => (d ? d.getTime() : null);
 const date = (n: number | null) => (n === null || n === undefined ? null : new Date(Number(n)));
 
-function toTicket(r: Omit<Row, 'classification'>): Ticket {
+function toTicket(r: Omit<Row, 'classification' | 'placeKey'>): Ticket {
   return {
     id: r.id,
     number: r.number,
@@ -46,7 +47,7 @@ function toTicket(r: Omit<Row, 'classification'>): Ticket {
   };
 }
 
-function toRow(t: Ticket): Omit<Row, 'day' | 'sourceKey' | 'classification'> {
+function toRow(t: Ticket): Omit<Row, 'day' | 'sourceKey' | 'classification' | 'placeKey'> {
   return {
     id: t.id,
     number: t.number,
@@ -98,35 +99,69 @@ const isUniqueViolation = (e: unknown) => {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 };
 
+/** Every column a new ticket row has: the insert's placeholders. */
+const TICKET_INSERT_KEYS = [
+  'id', 'number', 'day', 'channel', 'contact', 'contactName', 'content', 'category', 'urgent', 'unit', 'township', 'place', 'attachments', 'state',
+  'signDeadline', 'replyDeadline', 'noCallback', 'externalRef', 'reviewer', 'mergedInto', 'reopenCount', 'supervision', 'pendingExtensionDays',
+  'lastReply', 'followUp', 'classification', 'createdAt', 'updatedAt', 'version', 'sourceKey', 'placeKey',
+] as const satisfies readonly (keyof Row)[];
+// A column added to the table but not to the list above would silently stay empty: make that a type error.
+const everyColumnInserted: Exclude<keyof Row, (typeof TICKET_INSERT_KEYS)[number]> extends never ? true : false = true;
+void everyColumnInserted;
+const EVENT_INSERT_KEYS = ['ticketId', 'seq', 'at', 'type', 'actorId', 'actorRole', 'actorName', 'via', 'data'] as const;
+
 const OPEN_STATES: TicketState[] = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing'];
 
 export class SqlTicketStore implements TicketStore {
-  /** Every column but the classifier's evidence, which is large JSON and read only by `classification()`. */
-  private readonly cols: Omit<ReturnType<typeof getTableColumns<Database['t']['tickets']>>, 'classification'>;
+  /** Every column but the classifier's evidence (large JSON, read only by `classification()`) and the place index key. */
+  private readonly cols: Omit<ReturnType<typeof getTableColumns<Database['t']['tickets']>>, 'classification' | 'placeKey'>;
+
+  /** The statements of intake and 并单 search, built once (see prepared.ts). */
+  private readonly q;
 
   constructor(private readonly d: Database) {
-    const { classification: _c, ...cols } = getTableColumns(d.t.tickets);
+    const { classification: _c, placeKey: _p, ...cols } = getTableColumns(d.t.tickets);
     this.cols = cols;
+    const { tickets: tk, ticketEvents, dayCounters } = d.t;
+    const recent = (db: Db, ...conds: SQL[]) =>
+      db
+        .select({ id: tk.id, number: tk.number, content: tk.content, contact: tk.contact, place: tk.place, unit: tk.unit })
+        .from(tk)
+        .where(and(inArray(tk.state, OPEN_STATES), gte(tk.createdAt, sql.placeholder('since')), ...conds))
+        // No id tie-break: the (key, created_at) indexes then deliver rows in order and the scan stops at the limit.
+        .orderBy(desc(tk.createdAt))
+        .limit(sql.placeholder('limit'));
+    this.q = {
+      bySourceKey: prepared(d, 'ticket_by_source_key', (db) => db.select(cols).from(tk).where(eq(tk.sourceKey, sql.placeholder('key'))).limit(1)),
+      nextNumber: prepared(d, 'ticket_next_number', (db) =>
+        db
+          .insert(dayCounters)
+          .values({ day: sql.placeholder('day'), n: 1 })
+          .onConflictDoUpdate({ target: dayCounters.day, set: { n: sql`${dayCounters.n} + 1` } })
+          .returning({ n: dayCounters.n }),
+      ),
+      insertTicket: prepared(d, 'ticket_insert', (db) => db.insert(tk).values(placeholders(TICKET_INSERT_KEYS))),
+      insertEvent: prepared(d, 'ticket_event_insert', (db) => db.insert(ticketEvents).values(placeholders(EVENT_INSERT_KEYS))),
+      openByContact: prepared(d, 'tickets_open_by_contact', (db) => recent(db, eq(tk.contact, sql.placeholder('contact')))),
+      openByPlace: prepared(d, 'tickets_open_by_place', (db) => recent(db, eq(tk.placeKey, sql.placeholder('placeKey')))),
+      openByPlaceAndUnit: prepared(d, 'tickets_open_by_place_unit', (db) => recent(db, eq(tk.placeKey, sql.placeholder('placeKey')), eq(tk.unit, sql.placeholder('unit')))),
+    };
   }
 
   private get t() {
     return this.d.t;
   }
 
-  async create(input: Change & { id: string; sourceKey: string | null; decide: (number: string) => Decision; classification?: unknown }) {
+  async create(input: Change & { id: string; sourceKey: string | null; decide: (number: string) => Decision; classification?: unknown; placeKey?: string | null }) {
     const { t } = this;
     try {
       return await this.d.tx(async (tx) => {
         if (input.sourceKey) {
-          const existing = await tx.select(this.cols).from(t.tickets).where(eq(t.tickets.sourceKey, input.sourceKey)).limit(1);
+          const existing = await this.q.bySourceKey(tx).execute({ key: input.sourceKey });
           if (existing[0]) return { ticket: toTicket(existing[0]), created: false };
         }
         const day = numberDay(input.at);
-        const [counter] = await tx
-          .insert(t.dayCounters)
-          .values({ day, n: 1 })
-          .onConflictDoUpdate({ target: t.dayCounters.day, set: { n: sql`${t.dayCounters.n} + 1` } })
-          .returning({ n: t.dayCounters.n });
+        const [counter] = await this.q.nextNumber(tx).execute({ day });
         const number = formatTicketNumber(day, Number(counter!.n));
         const decision = input.decide(number);
         let ticket: Ticket | null = null;
@@ -136,8 +171,8 @@ export class SqlTicketStore implements TicketStore {
           return this.eventRow(input.id, i + 1, input, data);
         });
         const final = ticket as unknown as Ticket;
-        await tx.insert(t.tickets).values({ ...toRow(final), day, sourceKey: input.sourceKey, classification: input.classification ?? null });
-        await tx.insert(t.ticketEvents).values(rows);
+        await this.q.insertTicket(tx).execute({ ...toRow(final), day, sourceKey: input.sourceKey, classification: input.classification ?? null, placeKey: input.placeKey ?? null });
+        for (const row of rows) await this.q.insertEvent(tx).execute(row);
         const timers = decision.timers?.(final);
         const jobs = [...(decision.jobs ?? []), ...(timers?.jobs ?? [])];
         if (jobs.length) await insertJobs(tx, this.d, jobs, input.at);
@@ -206,7 +241,7 @@ export class SqlTicketStore implements TicketStore {
   }
 
   async bySourceKey(key: string) {
-    const [r] = await this.d.db.select(this.cols).from(this.t.tickets).where(eq(this.t.tickets.sourceKey, key)).limit(1);
+    const [r] = await this.q.bySourceKey(this.d.db).execute({ key });
     return r ? toTicket(r) : null;
   }
 
@@ -220,15 +255,14 @@ export class SqlTicketStore implements TicketStore {
     return rows.map(toEvent);
   }
 
-  async listBrief(f: TicketFilter, limit: number) {
-    const tk = this.t.tickets;
-    const conds = this.conditions(f);
-    return this.d.db
-      .select({ id: tk.id, number: tk.number, content: tk.content, contact: tk.contact, place: tk.place, unit: tk.unit })
-      .from(tk)
-      .where(conds.length ? and(...conds) : undefined)
-      .orderBy(desc(tk.createdAt), desc(tk.id))
-      .limit(limit);
+  async openByContact(contact: string, since: Date, limit: number) {
+    return this.q.openByContact(this.d.db).execute({ contact, since: since.getTime(), limit });
+  }
+
+  async openByPlace(placeKey: string, unit: string | null, since: Date, limit: number) {
+    return unit
+      ? this.q.openByPlaceAndUnit(this.d.db).execute({ placeKey, unit, since: since.getTime(), limit })
+      : this.q.openByPlace(this.d.db).execute({ placeKey, since: since.getTime(), limit });
   }
 
   async list(f: TicketFilter, page: { limit: number; cursor?: string | null }) {

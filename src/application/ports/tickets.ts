@@ -34,12 +34,14 @@ export interface TicketFilter {
   needsDispatch?: boolean;
 }
 
+export type BriefTicket = Pick<Ticket, 'id' | 'number' | 'content' | 'contact' | 'place' | 'unit'>;
+
 export interface TicketStore {
   /**
    * Create a ticket: allocates the day's next number, stores the events and jobs atomically.
    * With a sourceKey already used, returns the existing ticket and `created: false`.
    */
-  create(input: Change & { id: string; sourceKey: string | null; decide: (number: string) => Decision; classification?: unknown }): Promise<{ ticket: Ticket; created: boolean; jobs?: JobSpec[] }>;
+  create(input: Change & { id: string; sourceKey: string | null; decide: (number: string) => Decision; classification?: unknown; placeKey?: string | null }): Promise<{ ticket: Ticket; created: boolean; jobs?: JobSpec[] }>;
   /** Read-decide-write under a row lock: `decide` sees the current ticket; its events are checked against the lifecycle. */
   mutate(id: string, change: Change, decide: (t: Ticket) => Decision): Promise<{ ticket: Ticket; events: TicketEvent[]; jobs?: JobSpec[] }>;
   get(id: string): Promise<Ticket | null>;
@@ -52,5 +54,8 @@ export interface TicketStore {
   eventsForPeriod(from: Date, to: Date): Promise<Map<string, TicketEvent[]>>;
   countByState(): Promise<Record<string, number>>;
   /** The few fields 并单 suggestions compare, newest first: cheap enough to run on every intake. */
-  listBrief(filter: TicketFilter, limit: number): Promise<Pick<Ticket, 'id' | 'number' | 'content' | 'contact' | 'place' | 'unit'>[]>;
+  /** Open tickets of a caller since a time, newest first (并单 candidates). */
+  openByContact(contact: string, since: Date, limit: number): Promise<BriefTicket[]>;
+  /** Open tickets whose classifier-extracted place is `placeKey` (and of `unit`, when given) since a time, newest first. */
+  openByPlace(placeKey: string, unit: string | null, since: Date, limit: number): Promise<BriefTicket[]>;
 }

@@ -10,23 +10,29 @@ export interface DuplicateSuggestion {
 }
 
 const HOUR = 3600_000;
-const OPEN = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing'] as const;
 
-/** Character-bigram overlap: robust for short Chinese texts without a segmenter. */
-export function textSimilarity(a: string, b: string): number {
-  const grams = (s: string) => {
-    const clean = s.replace(/[\s,。,.!?!?、;;::""“”'‘’()()]/g, '');
-    const g = new Set<string>();
-    for (let i = 0; i < clean.length - 1; i++) g.add(clean.slice(i, i + 2));
-    return g;
-  };
-  const ga = grams(a);
-  const gb = grams(b);
-  if (!ga.size || !gb.size) return 0;
-  let inter = 0;
-  for (const x of ga) if (gb.has(x)) inter++;
-  return inter / Math.min(ga.size, gb.size);
+const PUNCTUATION = /[\s,。,.!?!?、;;::""“”'‘’()()]/g;
+
+function bigrams(s: string): Set<string> {
+  const clean = s.replace(PUNCTUATION, '');
+  const g = new Set<string>();
+  for (let i = 0; i < clean.length - 1; i++) g.add(clean.slice(i, i + 2));
+  return g;
 }
+
+/** Character-bigram overlap with a fixed text: robust for short Chinese texts without a segmenter. */
+export function similarityTo(a: string): (b: string) => number {
+  const ga = bigrams(a);
+  return (b) => {
+    const gb = bigrams(b);
+    if (!ga.size || !gb.size) return 0;
+    let inter = 0;
+    for (const x of gb) if (ga.has(x)) inter++;
+    return inter / Math.min(ga.size, gb.size);
+  };
+}
+
+export const textSimilarity = (a: string, b: string): number => similarityTo(a)(b);
 
 /**
  * 并单 suggestions: the same caller about the same matter within 72 h, or the same place and
@@ -34,21 +40,22 @@ export function textSimilarity(a: string, b: string): number {
  */
 export async function findDuplicates(store: TicketStore, t: Ticket, c: ClassificationResult, now: Date): Promise<DuplicateSuggestion[]> {
   const out = new Map<string, DuplicateSuggestion>();
+  const similarity = similarityTo(t.content);
   if (t.contact) {
-    const items = await store.listBrief({ contact: t.contact, from: new Date(now.getTime() - 72 * HOUR), state: [...OPEN] }, 20);
+    const items = await store.openByContact(t.contact, new Date(now.getTime() - 72 * HOUR), 10);
     for (const o of items) {
       if (o.id === t.id) continue;
-      const score = textSimilarity(o.content, t.content) + (o.unit && o.unit === t.unit ? 0.3 : 0);
+      const score = similarity(o.content) + (o.unit && o.unit === t.unit ? 0.3 : 0);
       if (score >= 0.35) out.set(o.id, { id: o.id, number: o.number, reason: 'same_caller', score: Math.min(1, score) });
     }
   }
-  const place = t.place ?? c.place;
-  if (place) {
-    // Only tickets that name the same place are candidates, so the query stays small on a busy day.
-    const items = await store.listBrief({ unit: t.unit ?? undefined, from: new Date(now.getTime() - 24 * HOUR), state: [...OPEN], place }, 30);
+  if (c.place) {
+    // Candidates share the classifier's place name (an indexed key), so the query stays small on a
+    // busy day instead of scanning every text of the unit's last 24 h.
+    const items = await store.openByPlace(c.place, t.unit, new Date(now.getTime() - 24 * HOUR), 15);
     for (const o of items) {
       if (o.id === t.id || out.has(o.id) || (t.contact && o.contact === t.contact)) continue;
-      const score = textSimilarity(o.content, t.content) + 0.25;
+      const score = similarity(o.content) + 0.25;
       if (score >= 0.45) out.set(o.id, { id: o.id, number: o.number, reason: 'same_place', score: Math.min(1, score) });
     }
   }

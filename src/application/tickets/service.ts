@@ -82,6 +82,7 @@ export class TicketService {
       via,
       sourceKey: req.sourceKey ?? null,
       classification: c,
+      placeKey: c.place,
       decide: (number) => {
         const events: TicketEventData[] = [
           {

@@ -1,0 +1,40 @@
+/**
+ * Where an intake's time goes, in-process and without HTTP: classification, the store's create,
+ * and the 并单 search, each timed over the same inputs. Run: `npx tsx scripts/bench/intake-parts.ts`.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { createContainer } from '../../src/container.js';
+import { createLogger } from '../../src/logger.js';
+import { seed } from '../../src/application/seed.js';
+import { findDuplicates } from '../../src/application/tickets/duplicates.js';
+import type { TicketStore } from '../../src/application/ports/tickets.js';
+
+const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'suban-parts-')), 'b.db')}`;
+const ctx = await createContainer(loadConfig({ DATABASE_URL: url, SUBAN_LOG_LEVEL: 'warn' }), createLogger('warn'), {});
+await seed(ctx, 'config/units.json', false);
+const texts = ['象湖镇红都大道路灯不亮', '小区门口有人占道经营,影响通行', '我们村停水两天了', '超市卖过期食品', '老板拖欠工资三个月了', '楼下餐馆油烟很大'];
+const by = { id: 'bench', role: 'operator' as const, name: 'bench', unit: null };
+const N = Number(process.env.N ?? 3000);
+const time = async (label: string, f: (i: number) => unknown) => {
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) await f(i);
+  const ms = (performance.now() - t0) / N;
+  console.log(`${label.padEnd(28)} ${(ms * 1000).toFixed(0).padStart(6)} µs/op`);
+};
+await time('classify', (i) => ctx.classifier.classify(texts[i % 6]!));
+await time('intake (whole)', (i) => ctx.tickets.intake({ channel: 'phone', content: texts[i % 6]!, contact: `1380000${1000 + (i % 9000)}` }, by, 'api'));
+{
+  const t0 = performance.now();
+  let next = 0;
+  await Promise.all(Array.from({ length: 10 }, async () => {
+    while (next < N) { const i = next++; await ctx.tickets.intake({ channel: 'phone', content: texts[i % 6]!, contact: `1390000${1000 + (i % 9000)}` }, by, 'api'); }
+  }));
+  console.log(`${'intake, 10 concurrent'.padEnd(28)} ${(((performance.now() - t0) / N) * 1000).toFixed(0).padStart(6)} µs/op`);
+}
+const sample = await ctx.tickets.intake({ channel: 'phone', content: '象湖镇红都大道路灯不亮', contact: '13800001234' }, by, 'api');
+const store = (ctx as unknown as { ticketStore: TicketStore }).ticketStore;
+await time('findDuplicates', () => findDuplicates(store, sample.ticket, sample.classification, new Date()));
+await ctx.close();
