@@ -122,7 +122,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const clock = opts.clock ?? systemClock;
   // SUBAN_DB_SCHEMA for whole processes (serve, user add); tests in one process pass pgSchema.
   const pgSchema = opts.pgSchema ?? (config.dbSchema || undefined);
-  const db = await openDatabase({ url: config.databaseUrl, schema: pgSchema, poolSize: config.dbPool });
+  const db = await openDatabase({ url: config.databaseUrl, schema: pgSchema, poolSize: config.dbPool, connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs });
   await db.migrate();
   const overrides = config.calendarFile && existsSync(config.calendarFile) ? parseCalendarOverridesYaml(readFileSync(config.calendarFile, 'utf8'), config.calendarFile) : undefined;
   if (config.calendarFile && !overrides) throw new Error(`SUBAN_CALENDAR_FILE ${config.calendarFile} does not exist`);

@@ -151,6 +151,10 @@ function openSqlite(url: string): Database {
   conn.pragma('synchronous = NORMAL');
   conn.pragma('busy_timeout = 5000');
   conn.pragma('foreign_keys = ON');
+  // A bigger page cache and memory-mapped reads: the default 2 MB cache is smaller than one busy
+  // day's tickets and indexes, and every miss is a read() system call.
+  conn.pragma('cache_size = -65536');
+  conn.pragma('mmap_size = 268435456');
   cacheStatements(conn);
   const db = drizzleSqlite(conn) as unknown as Db;
   const writer = new GroupCommitWriter(conn);
@@ -215,7 +219,27 @@ async function openPg(opts: OpenOptions): Promise<Database> {
     db,
     t: pgSchema as unknown as Tables,
     pool,
-    tx: (fn) => pgDb.transaction((tx) => fn(tx as Db)),
+    tx: async (fn) => {
+      // Not drizzle's pool transaction: it never releases the client when BEGIN fails and returns
+      // one whose statement got no answer to the pool; a network partition did both
+      // (test/reliability/partition.test.ts): the pool ran dry for good, the process crashed on
+      // the leaked clients' errors once the network was back.
+      const client = await pool.connect();
+      // A connection dying between two statements must not crash the process (an 'error' event with no listener).
+      const ignore = () => undefined;
+      client.on('error', ignore);
+      let lost: Error | undefined;
+      try {
+        return await (drizzlePg(client) as unknown as typeof pgDb).transaction((tx) => fn(tx as Db));
+      } catch (e) {
+        if (connectionLost(e)) lost = e as Error;
+        throw e;
+      } finally {
+        client.off('error', ignore);
+        // With an error the pool closes the connection instead of handing it out again.
+        client.release(lost);
+      }
+    },
     migrate: async () => {
       // Instances starting together must not migrate a fresh schema at the same moment: a session
       // advisory lock makes the second wait and then find nothing left to do.
@@ -236,6 +260,15 @@ async function openPg(opts: OpenOptions): Promise<Database> {
       await pool.end();
     },
   };
+}
+
+/** No answer, or no connection: such a connection cannot be reused (its statement may still be running). */
+function connectionLost(e: unknown): boolean {
+  for (let c = e as { message?: string; code?: string; cause?: unknown } | undefined, depth = 0; c && depth < 5; c = c.cause as typeof c, depth++) {
+    if (/Query read timeout|Connection terminated|not queryable/i.test(c.message ?? '')) return true;
+    if (['ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '08006'].includes(c.code ?? '')) return true;
+  }
+  return false;
 }
 
 export { sql };

@@ -1,6 +1,7 @@
 import { and, asc, eq, like, sql, inArray } from 'drizzle-orm';
 import type { Job, JobSpec, JobStore } from '../../src/application/ports/jobs.js';
 import type { Database, Db } from './database.js';
+import { placeholders, prepared } from './prepared.js';
 
 type JobRow = Database['t']['jobs']['$inferSelect'];
 
@@ -14,23 +15,17 @@ const toJob = (r: JobRow): Job => ({
   status: r.status as Job['status'],
 });
 
-/** Used inside ticket transactions too, so a timer is set if and only if the change is stored. */
+const JOB_INSERT_KEYS = ['kind', 'key', 'runAt', 'payload', 'status', 'attempts', 'createdAt'] as const;
+const insertJobQuery = new WeakMap<Database, ReturnType<typeof buildInsertJob>>();
+const buildInsertJob = (d: Database) => prepared(d, 'job_insert', (db) => db.insert(d.t.jobs).values(placeholders(JOB_INSERT_KEYS)).onConflictDoNothing());
+
+/** Used inside ticket transactions too, so a timer is set if and only if the change is stored. A key already there is kept. */
 export async function insertJobs(tx: Db, d: Database, jobs: JobSpec[], now: Date): Promise<void> {
-  if (!jobs.length) return;
-  await tx
-    .insert(d.t.jobs)
-    .values(
-      jobs.map((j) => ({
-        kind: j.kind,
-        key: j.key,
-        runAt: j.runAt.getTime(),
-        payload: j.payload,
-        status: 'pending',
-        attempts: 0,
-        createdAt: now.getTime(),
-      })),
-    )
-    .onConflictDoNothing();
+  let q = insertJobQuery.get(d);
+  if (!q) insertJobQuery.set(d, (q = buildInsertJob(d)));
+  for (const j of jobs) {
+    await q(tx).execute({ kind: j.kind, key: j.key, runAt: j.runAt.getTime(), payload: j.payload, status: 'pending', attempts: 0, createdAt: now.getTime() });
+  }
 }
 
 export async function cancelJobsByPrefix(tx: Db, d: Database, prefix: string, now: Date): Promise<number> {

@@ -13,7 +13,7 @@ async function run(kind: string): Promise<Result> {
   const target = await startTarget(kind);
   try {
     if (kind === 'echo') {
-      return await load({ url: `http://127.0.0.1:${target.port}/echo`, method: 'POST', duration, headers: { 'content-type': 'application/json' }, body: body() });
+      return await load({ url: `http://127.0.0.1:${target.port}/echo`, method: 'POST', duration, headers: { 'content-type': 'application/json' }, body: body() }, target.proc.pid);
     }
     return await load({
       url: `http://127.0.0.1:${target.port}/api/v1/tickets`,
@@ -21,7 +21,7 @@ async function run(kind: string): Promise<Result> {
       duration,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${target.token}` },
       requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }],
-    });
+    }, target.proc.pid);
   } finally {
     await target.stop();
   }
@@ -32,9 +32,9 @@ const results: Record<string, Result> = {};
 for (const k of kinds) results[k] = await run(k);
 const base = results.echo!;
 console.log(`machine: ${machine()}; ${duration} s per target, 10 connections`);
-console.log('| target | req/s | p50 ms | p99 ms | errors | non-2xx | ratio to echo |');
-console.log('|---|---|---|---|---|---|---|');
+console.log('| target | req/s | p50 ms | p99 ms | errors | non-2xx | ratio to echo | server CPU µs/request | CPU ratio |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const k of kinds) {
   const r = results[k]!;
-  console.log(`| ${k === 'echo' ? 'bare Fastify echo (baseline)' : `POST /api/v1/tickets on ${k}`} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${(r.rps / base.rps).toFixed(3)} |`);
+  console.log(`| ${k === 'echo' ? 'bare Fastify echo (baseline)' : `POST /api/v1/tickets on ${k}`} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${(r.rps / base.rps).toFixed(3)} | ${r.cpuUs?.toFixed(0) ?? '-'} | ${r.cpuUs && base.cpuUs ? (base.cpuUs / r.cpuUs).toFixed(3) : '-'} |`);
 }

@@ -14,6 +14,20 @@ import { seed } from '../../src/application/seed.js';
 
 const kind = process.argv[2] ?? 'sqlite';
 
+async function startProfile(): Promise<(dir: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync, mkdirSync: mkdir } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (dir) => {
+    const { profile } = await session.post('Profiler.stop');
+    mkdir(dir, { recursive: true });
+    writeFileSync(join(dir, `serve-${kind}-${process.pid}.cpuprofile`), JSON.stringify(profile));
+  };
+}
+
 if (kind === 'echo') {
   const app = Fastify();
   app.post('/echo', async (req) => ({ ok: true, body: req.body }));
@@ -29,8 +43,11 @@ if (kind === 'echo') {
   const token = await ctx.auth.issueToken(user.id);
   const app = await buildApp(ctx);
   await app.listen({ port: 0, host: '127.0.0.1' });
+  // BENCH_PROFILE_DIR: a CPU profile of the serving only (start-up excluded), written at SIGTERM.
+  const profile = process.env.BENCH_PROFILE_DIR ? await startProfile() : null;
   console.log(JSON.stringify({ port: (app.server.address() as { port: number }).port, token }));
   process.on('SIGTERM', async () => {
+    if (profile) await profile(process.env.BENCH_PROFILE_DIR!);
     await app.close();
     if (kind === 'pg') await ctx.db.pool!.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await ctx.close();

@@ -44,10 +44,22 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     bodyLimit: 1024 * 1024,
     trustProxy: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-    return503OnClosing: true,
+    // Fastify's own 503 while closing lacks our error shape and Retry-After: the hook below answers instead.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('ctx', ctx);
   await app.register(errors);
+  // Graceful shutdown: requests in flight finish, but one that arrives after closing began (on a
+  // keep-alive connection that was still busy) is turned away at once, told when to retry, and its
+  // connection closed so the client's next attempt reaches an instance that is staying up.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    if (!closing) return;
+    return reply.status(503).header('retry-after', '5').header('connection', 'close').send({ error: { code: 'shutting_down', message: '服务正在重启，请稍后重试' } });
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'", 'ws:', 'wss:'], mediaSrc: ["'self'", 'data:', 'blob:'] },

@@ -1,21 +1,36 @@
 /**
  * A loopback TCP proxy that can take the database away and bring it back without touching the
- * database server itself (other tests share it). `cut()` drops every open connection and stops
- * listening, so new connections are refused, as when PostgreSQL is stopped; `cut('blackhole')`
- * instead accepts connections and never answers, as in a network partition; `restore()` listens
- * on the same port again.
+ * database server itself (other tests share it).
+ *
+ * - `cut()` (`'refuse'`) resets every open connection and stops listening, so new connections are
+ *   refused: PostgreSQL stopped or crashed.
+ * - `cut('blackhole')` is a network partition (a pulled cable, a firewall that DROPs): open
+ *   connections stay open but every byte, either way, vanishes, and so does a FIN (nobody on the
+ *   other side hears a close); new connections are accepted and never answered. Nothing fails
+ *   fast: only the client's own deadlines tell it something is wrong.
+ * - `restore()` forwards again, on the same port. Connections that lived through a partition have
+ *   lost bytes and cannot carry on: they are reset, as the far end that no longer knows them would.
  */
 import net from 'node:net';
 
 export type CutMode = 'refuse' | 'blackhole';
 
+interface Pair {
+  client: net.Socket;
+  upstream: net.Socket | null;
+}
+
+const discard = () => undefined;
+
 export class TcpProxy {
   private server: net.Server | null = null;
-  private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket | null }>();
+  private readonly pairs = new Set<Pair>();
   private mode: 'open' | CutMode = 'open';
   private listenPort = 0;
   /** connections accepted in total (including ones cut) */
   accepted = 0;
+  /** bytes that vanished in a partition, both directions */
+  dropped = 0;
 
   constructor(
     private readonly target: { host: string; port: number },
@@ -38,7 +53,8 @@ export class TcpProxy {
   }
 
   async listen(port = 0): Promise<number> {
-    const server = net.createServer((client) => this.onConnection(client));
+    // Half-open allowed: in a partition the client's FIN must not be answered by ours.
+    const server = net.createServer({ allowHalfOpen: true }, (client) => this.onConnection(client));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => {
@@ -53,7 +69,7 @@ export class TcpProxy {
 
   private onConnection(client: net.Socket) {
     this.accepted++;
-    const pair: { client: net.Socket; upstream: net.Socket | null } = { client, upstream: null };
+    const pair: Pair = { client, upstream: null };
     this.pairs.add(pair);
     const drop = () => {
       this.pairs.delete(pair);
@@ -64,7 +80,7 @@ export class TcpProxy {
     client.on('close', drop);
     // Accepted just as the cut began: refused like the rest.
     if (this.mode === 'refuse') return void client.resetAndDestroy();
-    if (this.mode === 'blackhole') return; // held open, never forwarded, until restore() or cut()
+    if (this.mode === 'blackhole') return void this.swallow(client);
     const upstream = net.connect(this.target.port, this.target.host);
     pair.upstream = upstream;
     upstream.on('error', drop);
@@ -73,31 +89,46 @@ export class TcpProxy {
     upstream.pipe(client);
   }
 
-  /** Drops every connection; then refuses new ones (default) or swallows them. */
+  /** Reads and forgets everything `s` sends, its end included. */
+  private swallow(s: net.Socket) {
+    s.on('data', (b: Buffer) => (this.dropped += b.length));
+    s.on('end', discard);
+    s.resume();
+  }
+
+  /** Refuses (default) or, in a partition, swallows; see the file comment. */
   async cut(mode: CutMode = 'refuse'): Promise<void> {
     this.mode = mode;
-    const s = mode === 'refuse' ? this.server : null;
-    if (s) this.server = null;
+    if (mode === 'blackhole') {
+      for (const p of this.pairs) {
+        // Nothing crosses any more: not the bytes already in flight, not a close.
+        p.client.unpipe();
+        p.upstream?.unpipe();
+        this.swallow(p.client);
+        if (p.upstream) this.swallow(p.upstream);
+      }
+      return;
+    }
+    const s = this.server;
+    this.server = null;
     const closed = s ? new Promise<void>((r) => s.close(() => r())) : Promise.resolve();
+    this.resetAll();
+    await closed;
+  }
+
+  private resetAll() {
     for (const p of [...this.pairs]) {
       p.client.resetAndDestroy();
       p.upstream?.destroy();
       this.pairs.delete(p);
     }
-    await closed;
   }
 
   /** Listens and forwards again on the same port. */
   async restore(): Promise<void> {
-    const wasBlackhole = this.mode === 'blackhole';
+    // Every connection open now went through the partition (or began in it) and lost bytes.
+    if (this.mode === 'blackhole') this.resetAll();
     this.mode = 'open';
-    if (wasBlackhole) {
-      // Connections swallowed during the partition never got an answer: drop them, clients reconnect.
-      for (const p of [...this.pairs]) if (!p.upstream) {
-        p.client.destroy();
-        this.pairs.delete(p);
-      }
-    }
     if (!this.server) {
       for (let i = 0; ; i++) {
         try {

@@ -23,11 +23,19 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_VALIDATION: 'validation',
 };
 
+/**
+ * The database is away or too slow right now: the client should come back later (503 +
+ * Retry-After), not be told the server is broken. Besides refused and reset connections this is
+ * every deadline of the pool: `Query read timeout` (no answer within SUBAN_DB_QUERY_TIMEOUT_MS, as
+ * in a network partition), `Connection terminated due to connection timeout` and `timeout
+ * exceeded when trying to connect` (SUBAN_DB_CONNECT_TIMEOUT_MS), and the server's own
+ * statement_timeout (57014).
+ */
 export const isDatabaseDown = (e: unknown): boolean => {
   const err = e as { code?: string; message?: string; cause?: unknown };
   const code = err?.code ?? '';
-  if (['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001', '08003', 'SQLITE_BUSY'].includes(code)) return true;
-  if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err?.message ?? '')) return true;
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', '57P01', '57P03', '57014', '08006', '08001', '08003', 'SQLITE_BUSY'].includes(code)) return true;
+  if (/Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/i.test(err?.message ?? '')) return true;
   return err?.cause ? isDatabaseDown(err.cause) : false;
 };
 

@@ -4,7 +4,21 @@ import client from 'prom-client';
 
 /** Liveness, readiness (database reachable, calendar covered) and Prometheus metrics. */
 const health: FastifyPluginAsyncTypebox = async (app) => {
-  const { db, ticketStore, clock, calendarCoverage } = app.ctx;
+  const { db, ticketStore, clock, calendarCoverage, config } = app.ctx;
+  // A load balancer's probe needs an answer within seconds, not after the pool's query deadline
+  // (SUBAN_DB_QUERY_TIMEOUT_MS). Probes share one ping in flight, so a silent database costs one
+  // pooled connection, not one per probe.
+  let pinging: Promise<void> | null = null;
+  const ping = (): Promise<void> => {
+    pinging ??= db.ping().finally(() => {
+      pinging = null;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('database ping timed out')), config.readyTimeoutMs);
+    });
+    return Promise.race([pinging, deadline]).finally(() => clearTimeout(timer));
+  };
   const registry = new client.Registry();
   const latency = new client.Histogram({
     name: 'suban_http_request_duration_seconds',
@@ -44,7 +58,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     async (_req, reply) => {
       const calendar = calendarCoverage(clock.now());
       try {
-        await db.ping();
+        await ping();
         return { ok: true, database: 'ok', calendar };
       } catch {
         return reply.status(503).header('retry-after', '5').send({ ok: false, database: 'unreachable', calendar });
