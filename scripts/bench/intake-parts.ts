@@ -29,6 +29,7 @@ const time = async (label: string, f: (i: number) => unknown) => {
   for (let i = 0; i < N; i++) await f(i);
   report(label, t0, c0);
 };
+if (!process.env.ONLY_INJECT) {
 await time('classify', (i) => ctx.classifier.classify(texts[i % 6]!));
 await time('intake (whole)', (i) => ctx.tickets.intake({ channel: 'phone', content: texts[i % 6]!, contact: `1380000${1000 + (i % 9000)}` }, by, 'api'));
 {
@@ -43,4 +44,17 @@ await time('intake (whole)', (i) => ctx.tickets.intake({ channel: 'phone', conte
 const sample = await ctx.tickets.intake({ channel: 'phone', content: '象湖镇红都大道路灯不亮', contact: '13800001234' }, by, 'api');
 const store = (ctx as unknown as { ticketStore: TicketStore }).ticketStore;
 await time('findDuplicates', () => findDuplicates(store, sample.ticket, sample.classification, new Date()));
+}
+if (process.env.INJECT || process.env.ONLY_INJECT) {
+  const { buildApp } = await import('../../src/web/app.js');
+  const app = await buildApp(ctx);
+  const user = await ctx.auth.addUser({ name: 'bench', role: 'operator' });
+  const token = await ctx.auth.issueToken(user.id);
+  await time('POST /api/v1/tickets (inject)', (i) =>
+    app.inject({ method: 'POST', url: '/api/v1/tickets', headers: { authorization: `Bearer ${token}` }, payload: { channel: 'phone', content: texts[i % 6]!, contact: `1370000${1000 + (i % 9000)}` } }).then((r) => {
+      if (r.statusCode !== 201) throw new Error(r.body);
+    }),
+  );
+  await app.close();
+}
 await ctx.close();

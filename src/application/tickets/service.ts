@@ -75,6 +75,7 @@ export class TicketService {
     const urgent = !!req.urgent || c.urgent;
     const unit = req.unit ?? (c.needsManualDispatch ? null : c.unit);
     const id = randomUUID();
+    let decided: TicketEventData[] = [];
     const { ticket, created, jobs } = await this.d.store.create({
       id,
       at,
@@ -103,10 +104,11 @@ export class TicketService {
           },
         ];
         if (unit) events.push(this.dispatchEvent(unit, category, urgent, at, req.unit ? '人工派单' : `自动派单(置信度 ${c.confidence.toFixed(2)})`));
+        decided = events;
         return this.withTimers(events, at);
       },
     });
-    if (created) this.afterChange(ticket, [], jobs);
+    if (created) this.afterChange(ticket, decided.map((e) => e.type), jobs);
     const duplicates = created ? await findDuplicates(this.d.store, ticket, c, at) : [];
     return { ticket, created, classification: c, duplicates };
   }
@@ -158,12 +160,13 @@ export class TicketService {
     const at = this.d.clock.now();
     const change: Change = { at, actor, via };
     const { ticket, events, jobs } = await this.d.store.mutate(id, change, (t) => this.withTimers(decide(t, at), at));
-    this.afterChange(ticket, events, jobs);
+    this.afterChange(ticket, events.map((e) => e.data.type), jobs);
     return ticket;
   }
 
-  private afterChange(ticket: Ticket, events: TicketEvent[], jobs: JobSpec[] = []) {
-    this.d.bus.publish('ticket', { id: ticket.id, number: ticket.number, state: ticket.state, unit: ticket.unit, urgent: ticket.urgent, events: events.map((e) => e.data.type) });
+  /** Tells the bus what changed (subscribers: paging, follow-up, screens) and the job runner when timers are due. */
+  private afterChange(ticket: Ticket, eventTypes: string[], jobs: JobSpec[] = []) {
+    this.d.bus.publish('ticket', { id: ticket.id, number: ticket.number, state: ticket.state, unit: ticket.unit, urgent: ticket.urgent, events: eventTypes });
     if (jobs.length) this.d.onJobs?.(new Date(Math.min(...jobs.map((j) => j.runAt.getTime()))));
   }
 
