@@ -132,7 +132,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   if (!coverage.covered) log.warn({ uncovered: coverage.uncovered }, coverage.message);
 
   // One instance: in-process fan-out. PostgreSQL: LISTEN/NOTIFY so every instance's websockets see every event.
-  const pgBus = db.pool ? new PgEventBus(db.pool, config.databaseUrl, pgSchema ? `-c search_path=${pgSchema}` : undefined, log.child({ component: 'bus' }), busChannel(pgSchema)) : null;
+  const pgBus = db.pool ? new PgEventBus(db.pool, config.databaseUrl, pgSchema ? `-c search_path=${pgSchema}` : undefined, log.child({ component: 'bus' }), busChannel(pgSchema), { connectTimeoutMs: config.dbConnectTimeoutMs }) : null;
   if (pgBus) await pgBus.start();
   const bus: EventBus = pgBus ?? new LocalEventBus();
   const kpi = resolveKpiConfig(config.kpi as KpiConfigOverride);

@@ -10,6 +10,10 @@
  *   fast: only the client's own deadlines tell it something is wrong.
  * - `restore()` forwards again, on the same port. Connections that lived through a partition have
  *   lost bytes and cannot carry on: they are reset, as the far end that no longer knows them would.
+ * - `heal()` ends a blackhole without that reset: new connections are forwarded again, but the
+ *   ones that lived through the partition stay silent for good and nobody tells either end (a
+ *   NAT or firewall that forgot the flow, a database host that rebooted and sent no RST). Only a
+ *   client's own heartbeat can find them.
  */
 import net from 'node:net';
 
@@ -140,6 +144,12 @@ export class TcpProxy {
         }
       }
     }
+  }
+
+  /** After `cut('blackhole')`: forwards new connections again, leaves the old ones silent (see the file comment). */
+  heal(): void {
+    if (this.mode !== 'blackhole') throw new Error(`heal() ends a blackhole; the proxy is ${this.mode}`);
+    this.mode = 'open';
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,14 @@ import client from 'prom-client';
 
 /** Liveness, readiness (database reachable, calendar covered) and Prometheus metrics. */
 const health: FastifyPluginAsyncTypebox = async (app) => {
-  const { db, ticketStore, clock, calendarCoverage, config } = app.ctx;
+  const { db, ticketStore, clock, calendarCoverage, config, bus } = app.ctx;
+  // The PostgreSQL bus reports its LISTEN connection ('listening', 'connecting', 'down'); the
+  // in-process one has none. Informational only: an instance whose bus is reconnecting still
+  // serves requests, so it stays ready.
+  const busState = (): string => {
+    const status = (bus as { status?: () => { state: string } }).status;
+    return typeof status === 'function' ? status.call(bus).state : 'local';
+  };
   // A load balancer's probe needs an answer within seconds, not after the pool's query deadline
   // (SUBAN_DB_QUERY_TIMEOUT_MS). Probes share one ping in flight, so a silent database costs one
   // pooled connection, not one per probe.
@@ -54,14 +61,14 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/readyz',
-    { schema: { tags: ['ops'], response: { 200: Type.Object({ ok: Type.Boolean(), database: Type.String(), calendar: Type.Any() }), 503: Type.Object({ ok: Type.Boolean(), database: Type.String(), calendar: Type.Any() }) } } },
+    { schema: { tags: ['ops'], response: { 200: Type.Object({ ok: Type.Boolean(), database: Type.String(), bus: Type.String(), calendar: Type.Any() }), 503: Type.Object({ ok: Type.Boolean(), database: Type.String(), bus: Type.String(), calendar: Type.Any() }) } } },
     async (_req, reply) => {
       const calendar = calendarCoverage(clock.now());
       try {
         await ping();
-        return { ok: true, database: 'ok', calendar };
+        return { ok: true, database: 'ok', bus: busState(), calendar };
       } catch {
-        return reply.status(503).header('retry-after', '5').send({ ok: false, database: 'unreachable', calendar });
+        return reply.status(503).header('retry-after', '5').send({ ok: false, database: 'unreachable', bus: busState(), calendar });
       }
     },
   );
