@@ -14,4 +14,11 @@ export class LocalEventBus implements EventBus {
     this.em.on(topic, fn);
     return () => this.em.off(topic, fn);
   }
+  /** In one process nothing is ever missed. */
+  onMissedEvents(): () => void {
+    return () => undefined;
+  }
+  linkState(): string {
+    return 'local';
+  }
 }

@@ -88,6 +88,9 @@ export class PgEventBus implements EventBus {
   private client: pg.Client | null = null;
   private closed = false;
   private state: BusState = 'connecting';
+  /** Went down since it last listened: events may have been missed. */
+  private gap = false;
+  private readonly missedListeners = new Set<() => void>();
   private attempts = 0;
   private lastError: string | undefined;
   private heartbeats = 0;
@@ -133,6 +136,15 @@ export class PgEventBus implements EventBus {
     return { state: this.state, attempts: this.attempts, lastError: this.lastError, heartbeats: this.heartbeats };
   }
 
+  onMissedEvents(fn: () => void): () => void {
+    this.missedListeners.add(fn);
+    return () => this.missedListeners.delete(fn);
+  }
+
+  linkState(): string {
+    return this.state;
+  }
+
   /** Called on every state change, with the status after it; returns the unsubscribe. */
   onStateChange(fn: (s: BusStatus) => void): () => void {
     this.stateListeners.add(fn);
@@ -141,7 +153,19 @@ export class PgEventBus implements EventBus {
 
   private setState(state: BusState) {
     if (this.state === state) return;
+    if (state === 'down') this.gap = true;
     this.state = state;
+    if (state === 'listening' && this.gap) {
+      // Listening again after being down: the NOTIFYs of the gap are lost for good.
+      this.gap = false;
+      for (const fn of this.missedListeners) {
+        try {
+          fn();
+        } catch {
+          // an observer's bug must not stop the bus
+        }
+      }
+    }
     const s = this.status();
     for (const fn of this.stateListeners) {
       try {

@@ -4,12 +4,14 @@
  *    paging progress.
  *  - `/ws/operator` (operators and the office): screen pops, call states, WeChat hand-overs;
  *    on (re)connect the server sends the calls still waiting.
- * Both reconnect with backoff. Pages subscribe by topic and never poll.
+ * Both reconnect with backoff; after a gap (a reconnect here, or the server's bus reconnecting)
+ * pages hear `resync` and re-read. Pages subscribe by topic and never poll.
  */
 import { useEffect, useRef } from 'preact/hooks';
 import { Store } from './store.js';
 
-export type LiveTopic = 'screenpop' | 'call' | 'handover' | 'ticket' | 'page' | 'duty' | 'supervision' | 'alert';
+/** `resync`: events may have been missed (this socket reconnected, or the server's cross-instance bus did); re-read what is shown. */
+export type LiveTopic = 'screenpop' | 'call' | 'handover' | 'ticket' | 'page' | 'duty' | 'supervision' | 'alert' | 'resync';
 type Handler = (payload: any) => void;
 
 const handlers = new Map<LiveTopic, Set<Handler>>();
@@ -45,6 +47,7 @@ class LiveSocket {
   private ws: WebSocket | null = null;
   private wanted = false;
   private retry = 0;
+  private everOpen = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -62,6 +65,9 @@ class LiveSocket {
     sock.onopen = () => {
       this.retry = 0;
       this.status('open');
+      // Whatever happened while this socket was away was not heard: pages re-read.
+      if (this.everOpen && this.name === 'console') emit('resync', null);
+      this.everOpen = true;
     };
     sock.onmessage = (e) => {
       let msg: any;
@@ -100,6 +106,7 @@ const consoleSocket = new LiveSocket('console', '/ws/console', (m) => {
   else if (m.type === 'duty') emit('duty', m.duty);
   else if (m.type === 'supervision') emit('supervision', m.supervision);
   else if (m.type === 'alert') emit('alert', m.alert);
+  else if (m.type === 'resync') emit('resync', null);
 });
 
 const operatorSocket = new LiveSocket('operator', '/ws/operator', (m) => {

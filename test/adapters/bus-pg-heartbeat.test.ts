@@ -97,6 +97,8 @@ t.test('PostgreSQL bus heartbeat', { skip: PG_SKIP, timeout: 120_000 }, async (t
     const b = new PgEventBus(bPool, proxied, opt, recordingLog(lines), channel, FAST);
     const changes: BusStatus[] = [];
     b.onStateChange((s) => changes.push(s));
+    let missed = 0;
+    b.onMissedEvents(() => missed++);
     await a.start();
     await b.start();
     t.teardown(async () => {
@@ -137,6 +139,8 @@ t.test('PostgreSQL bus heartbeat', { skip: PG_SKIP, timeout: 120_000 }, async (t
     // Forwarding resumes for new connections; the old ones are never reset (no RST reaches B).
     proxy.heal();
     t.ok(await until(() => b.status().state === 'listening'), 'B listens again, same object, no restart');
+    t.equal(missed, 1, 'listeners hear once that events may have been missed');
+    t.equal(b.linkState(), 'listening');
     t.ok(proxy.accepted > acceptedBefore, 'on a new connection');
     t.match(b.status(), { attempts: 0, lastError: undefined });
     t.ok(await delivered(a, b, 'after'), 'A → B after the partition');

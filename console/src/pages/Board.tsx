@@ -106,6 +106,10 @@ export function BoardPage({ user: _user }: { user: User }) {
   });
   useLive('supervision', () => void loadOpen());
   useLive('alert', () => void loadAlerts());
+  useLive('resync', () => {
+    void loadOpen();
+    void loadAlerts();
+  });
 
   const now = serverNow();
   const deadlineOf = (t: TicketView) => (t.state === 'dispatched' ? t.signDeadline : t.replyDeadline);

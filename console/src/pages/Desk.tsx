@@ -100,6 +100,9 @@ export function DeskPage({ user: _user }: { user: User }) {
     if (!mine.some((t) => t.id === c.id)) return;
     get<{ ticket: TicketView }>(`/api/v1/tickets/${c.id}`).then((r) => setMine((xs) => xs.map((t) => (t.id === r.ticket.id ? r.ticket : t))), () => undefined);
   });
+  useLive('resync', () => {
+    for (const t of mine) get<{ ticket: TicketView }>(`/api/v1/tickets/${t.id}`).then((r) => setMine((xs) => xs.map((x) => (x.id === r.ticket.id ? r.ticket : x))), () => undefined);
+  });
 
   const waiting = useMemo(() => [...calls.values()].filter((c) => c.state === 'queued').sort((a, b) => a.pop.priority - b.pop.priority || a.at.localeCompare(b.at)), [calls]);
 

@@ -40,6 +40,7 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
   useLive('ticket', (c: TicketChange) => {
     if (c.id === id) void load();
   });
+  useLive('resync', () => void load());
 
   if (denied)
     return (

@@ -64,6 +64,7 @@ export function TicketsPage({ user }: { user: User }) {
     if (reloadTimer.current) clearTimeout(reloadTimer.current);
     reloadTimer.current = setTimeout(() => void load(), 300);
   });
+  useLive('resync', () => void load());
 
   const more = async () => {
     if (!next) return;

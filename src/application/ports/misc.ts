@@ -31,4 +31,11 @@ export interface AuditLog {
 export interface EventBus {
   publish(topic: string, payload: unknown): void;
   subscribe(topic: string, fn: (payload: unknown) => void): () => void;
+  /**
+   * Called when events may have been missed: the cross-instance bus was down and listens again.
+   * Screens fed by the bus re-read what they show. Returns the unsubscribe.
+   */
+  onMissedEvents(fn: () => void): () => void;
+  /** 'local' (one process), or the cross-instance connection's state: 'listening', 'connecting', 'down', 'closed'. */
+  linkState(): string;
 }

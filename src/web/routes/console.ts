@@ -232,6 +232,12 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
       }
     }),
   );
+  // The cross-instance bus was down: other instances' changes may be missing; every page re-reads.
+  unsubscribe.push(
+    ctx.bus.onMissedEvents(() => {
+      for (const ws of sockets.keys()) if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'resync' }));
+    }),
+  );
   const heartbeat = setInterval(() => {
     for (const ws of sockets.keys()) {
       if ((ws as WebSocket & { suban_alive?: boolean }).suban_alive === false) {

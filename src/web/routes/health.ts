@@ -5,13 +5,8 @@ import client from 'prom-client';
 /** Liveness, readiness (database reachable, calendar covered) and Prometheus metrics. */
 const health: FastifyPluginAsyncTypebox = async (app) => {
   const { db, ticketStore, clock, calendarCoverage, config, bus } = app.ctx;
-  // The PostgreSQL bus reports its LISTEN connection ('listening', 'connecting', 'down'); the
-  // in-process one has none. Informational only: an instance whose bus is reconnecting still
-  // serves requests, so it stays ready.
-  const busState = (): string => {
-    const status = (bus as { status?: () => { state: string } }).status;
-    return typeof status === 'function' ? status.call(bus).state : 'local';
-  };
+  // Informational only: an instance whose cross-instance bus is reconnecting still serves requests, so it stays ready.
+  const busState = (): string => bus.linkState();
   // A load balancer's probe needs an answer within seconds, not after the pool's query deadline
   // (SUBAN_DB_QUERY_TIMEOUT_MS). Probes share one ping in flight, so a silent database costs one
   // pooled connection, not one per probe.

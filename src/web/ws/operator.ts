@@ -78,6 +78,8 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
     ctx.bus.subscribe(SCREEN_POP_TOPIC, (pop) => broadcast('screenpop', { pop })),
     ctx.bus.subscribe(CALL_STATE_TOPIC, (ev) => broadcast('call', { call: ev })),
     ctx.bus.subscribe(HANDOVER_TOPIC, (h) => broadcast('handover', { handover: h })),
+    // The cross-instance bus was down: pops and call states of other instances may be missing; send the list anew.
+    ctx.bus.onMissedEvents(() => broadcast('waiting', { calls: ctx.voiceService.waitingCalls() })),
     ctx.bus.subscribe('ticket', (t) => {
       const { id, number } = (t ?? {}) as { id?: string; number?: string };
       let text: string | null = null;
