@@ -5,7 +5,9 @@
  * event subscriptions (plain or json), scripted originate outcomes, dropped connections.
  * Outbound side (it dials our socket server, like the dialplan's `socket ... async full`):
  * plays one call from a script: channel data on `connect`, then answers every `sendmsg`
- * execute with CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE carrying our Event-UUID.
+ * execute with CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE carrying our Event-UUID. Keys and the
+ * end of a recording come from the script, or live from a caller (`live`: the SIP side in
+ * fake-freeswitch-sip.ts).
  *
  * It shares no code with the adapter on purpose: a parsing bug in one must not be mirrored by
  * the other. The interop test checks this fake against modesl, a third-party client.
@@ -43,6 +45,44 @@ export interface CallScript {
   executeMsByApp?: Record<string, number>;
   /** The switch drops the socket while the Nth execute runs, with no hangup event. */
   dropAtExecute?: number;
+  /** More CHANNEL_DATA headers, e.g. `variable_sip_call_id` from a SIP leg. */
+  channelVars?: Record<string, string>;
+  /** A live caller (the SIP side) instead of the scripted `digits` and instant recordings. */
+  live?: LiveCaller;
+}
+
+/** What play_and_get_digits asks for, from its arguments. */
+export interface DigitRequest {
+  min: number;
+  max: number;
+  timeoutMs: number;
+  digitTimeoutMs: number;
+  /** Keys that end the input early ('' when `none`). */
+  terminators: string;
+  /** FreeSWITCH anchors it to the whole input. */
+  regexp: string;
+}
+
+/** Lets the party behind a call (see fake-freeswitch-sip.ts) drive it while it runs. */
+export interface LiveCaller {
+  /**
+   * The session drives the call (its first `sendmsg`, so after connect/myevents/linger): from now
+   * on a hangup through the handle reaches a session that is listening, whatever the timing.
+   */
+  attached?(call: LiveCallHandle): void;
+  /** play_and_get_digits: the keys the caller pressed ('' for nothing valid). */
+  collectDigits?(req: DigitRequest): Promise<string>;
+  /** record: resolves when the recording stops (a terminator key, the caller leaving, maxSec). */
+  recordUntil?(req: { maxSec: number; terminators: string }): Promise<void>;
+  /** Suban hung up (`sendmsg` hangup): runs before CHANNEL_HANGUP goes out. A socket closed without one ends placeCall's promise. */
+  serverHangup?(cause: string): void;
+}
+
+export interface LiveCallHandle {
+  /** The caller hung up. */
+  hangup(cause?: string): void;
+  /** Sends a channel event (e.g. DTMF) to the session, with the channel's headers. */
+  event(name: string, headers: Record<string, string>): void;
 }
 
 export interface CallTranscript {
@@ -169,6 +209,29 @@ export function parseOriginate(args: string): { vars: Record<string, string>; di
   }
   const space = rest.indexOf(' ');
   return { vars, dial: space < 0 ? rest : rest.slice(0, space), app: space < 0 ? '' : rest.slice(space + 1).trim() };
+}
+
+function digitRequest(a: string[]): DigitRequest {
+  const num = (i: number, dflt: number) => (a[i] && Number.isFinite(Number(a[i])) ? Number(a[i]) : dflt);
+  const timeoutMs = num(3, 5000);
+  const terminators = a[4] ?? 'none';
+  return {
+    min: num(0, 0),
+    max: num(1, 128),
+    timeoutMs,
+    digitTimeoutMs: num(9, timeoutMs),
+    terminators: terminators === 'none' ? '' : terminators,
+    regexp: a[8] ?? '',
+  };
+}
+
+/** playback_terminators as record reads it: `*` when unset (FreeSWITCH's default), `any`, `none`. */
+function terminatorKeys(value: string | undefined): string {
+  if (value === undefined) return '*';
+  if (value === 'none') return '';
+  if (value === 'any') return '0123456789*#';
+  // `+9` / `x9`: 9 still ends the recording (and is also returned, which record has no use for).
+  return value.replace(/[+x]/g, '');
 }
 
 export class FakeFreeSwitch {
@@ -380,6 +443,7 @@ export class FakeFreeSwitch {
       'Caller-Caller-ID-Name': script.callerName ?? script.callerNumber,
       'Caller-Destination-Number': script.destinationNumber ?? '12345',
       'Answer-State': 'answered',
+      ...script.channelVars,
       ...Object.fromEntries(Object.entries(transcript.variables).map(([k, v]) => [`variable_${k}`, v])),
     });
 
@@ -398,11 +462,19 @@ export class FakeFreeSwitch {
         if (transcript.hungUpBy) return;
         transcript.hungUpBy = by;
         transcript.hangupCause = cause;
+        if (by === 'server') script.live?.serverHangup?.(cause);
         emit('CHANNEL_HANGUP', { 'Hangup-Cause': cause, 'Answer-State': 'hangup' });
         emit('CHANNEL_HANGUP_COMPLETE', { 'Hangup-Cause': cause, 'Answer-State': 'hangup' });
         send(disconnectNotice(linger ? 'linger' : 'disconnect'));
         // With linger the switch waits for our `exit`; give it a moment, then go regardless.
         setTimeout(() => socket.end(), linger ? 200 : 0);
+      };
+
+      let attachedLive = false;
+      const attach = () => {
+        if (attachedLive || !script.live?.attached) return;
+        attachedLive = true;
+        script.live.attached({ hangup: (cause = 'NORMAL_CLEARING') => hangup('caller', cause), event: (name, headers) => emit(name, headers) });
       };
 
       const execute = async (app: string, arg: string, eventUuid: string) => {
@@ -425,10 +497,18 @@ export class FakeFreeSwitch {
           const eq = arg.indexOf('=');
           if (eq > 0) transcript.variables[arg.slice(0, eq)] = arg.slice(eq + 1);
         } else if (app === 'play_and_get_digits') {
-          const varName = splitArgs(arg)[7];
-          const pressed = digits.shift() ?? '';
+          const a = splitArgs(arg);
+          const varName = a[7];
+          const live = script.live?.collectDigits;
+          const pressed = live ? await live(digitRequest(a)) : (digits.shift() ?? '');
+          if (transcript.hungUpBy) return;
           if (varName && pressed) done[`variable_${varName}`] = pressed;
         } else if (app === 'record') {
+          const live = script.live?.recordUntil;
+          if (live) {
+            await live({ maxSec: Number(splitArgs(arg)[1]) || 0, terminators: terminatorKeys(transcript.variables.playback_terminators) });
+            if (transcript.hungUpBy) return;
+          }
           done.variable_record_ms = String(script.recordMs ?? 3000);
         } else if (app === 'bridge') {
           done.variable_originate_disposition = script.bridgeDisposition ?? 'SUCCESS';
@@ -484,6 +564,7 @@ export class FakeFreeSwitch {
             } else {
               send(reply(`-ERR unsupported call-command ${command}`));
             }
+            attach();
             return;
           }
           default:
