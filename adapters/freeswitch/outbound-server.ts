@@ -350,6 +350,9 @@ export class OutboundServer {
     this.sockets.add(socket);
     socket.setNoDelay(true);
     let channel: CallChannel | null = null;
+    // Events can come between the `myevents` reply and the channel object (a caller hanging up at
+    // once): kept and handed over, so such a call ends as a hangup and not after a timeout.
+    const early: EslEvent[] = [];
     const handshake: Array<{ resolve: (f: EslFrame) => void; reject: (e: Error) => void }> = [];
     const parser = new EslParser(
       (frame) => {
@@ -362,8 +365,10 @@ export class OutboundServer {
         }
         if (type === 'text/event-plain' || type === 'text/event-json') {
           const event = eventFromFrame(frame);
-          if (event) channel?.handleEvent(event);
-          else this.logger.warn({}, 'unreadable event from FreeSWITCH skipped');
+          if (event) {
+            if (channel) channel.handleEvent(event);
+            else if (early.length < 100) early.push(event);
+          } else this.logger.warn({}, 'unreadable event from FreeSWITCH skipped');
           return;
         }
         if (type === 'text/disconnect-notice') return; // the close follows
@@ -418,6 +423,7 @@ export class OutboundServer {
         },
         { tts: this.options.tts, executeTimeoutMs: this.options.executeTimeoutMs },
       );
+      for (const e of early.splice(0)) channel.handleEvent(e);
       if (socket.destroyed) channel.handleClose();
       this.logger.info({ uuid, destination: channel.info.destinationNumber }, 'FreeSWITCH call connected');
       try {

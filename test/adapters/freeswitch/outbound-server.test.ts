@@ -176,3 +176,41 @@ t.test('concurrent calls stay separate', async (t) => {
   ]);
   t.same(Object.fromEntries(got), { '13800000001': '11', '13800000002': '22', '13800000003': '33' });
 });
+
+t.test('a hangup that arrives before the call is set up ends it as a hangup, not by a timeout', async (t) => {
+  // A raw switch: answers the handshake and sends CHANNEL_HANGUP right after the `myevents` reply,
+  // before `linger` is even answered.
+  const outcome: Record<string, unknown> = {};
+  const server = new OutboundServer({
+    port: 0,
+    handshakeTimeoutMs: 2000,
+    executeTimeoutMs: 20_000,
+    onCall: async (ch) => {
+      outcome.hungUpAtStart = ch.hungUp;
+      outcome.error = await ch.playAndGetDigits({ min: 1, max: 1, tries: 1, timeoutMs: 3000, prompt: { file: 'menu.wav' } }).catch((e) => e);
+    },
+  });
+  const { port } = await server.listen();
+  t.teardown(() => server.close());
+  const { createConnection } = await import('node:net');
+  const sock = createConnection({ port, host: '127.0.0.1' });
+  t.teardown(() => sock.destroy());
+  const reply = (extra = '') => `Content-Type: command/reply\nReply-Text: %2BOK\n${extra}\n`;
+  const event = (body: string) => `Content-Length: ${Buffer.byteLength(body)}\nContent-Type: text/event-plain\n\n${body}`;
+  let buf = '';
+  const started = Date.now();
+  sock.on('data', (d) => {
+    buf += d.toString();
+    for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+      const cmd = buf.slice(0, i).split('\n')[0];
+      buf = buf.slice(i + 2);
+      if (cmd === 'connect') sock.write(reply('Unique-ID: early-1\nCaller-Caller-ID-Number: 13800000000\nCaller-Destination-Number: 12345\n'));
+      else if (cmd === 'myevents') sock.write(reply() + event('Event-Name: CHANNEL_HANGUP\nUnique-ID: early-1\nHangup-Cause: NORMAL_CLEARING\n\n'));
+      else if (cmd === 'linger') sock.write(reply());
+    }
+  });
+  while (outcome.error === undefined && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 20));
+  t.match(outcome.hungUpAtStart, { cause: 'NORMAL_CLEARING', by: 'caller' }, 'the channel knows at once that the caller is gone');
+  t.ok(isCallHungUp(outcome.error), 'the first execute is refused as a hangup');
+  t.ok(Date.now() - started < 5_000, 'no execute timeout was needed');
+});
