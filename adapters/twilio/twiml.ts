@@ -1,6 +1,11 @@
 /**
  * IVR Turns as TwiML, built with the SDK. Every action URL carries the CallSid and the turn it
  * answers, so a callback Twilio retries lands on the same turn and gets the same answer.
+ *
+ * The SDK's xmlbuilder costs more than the rest of a webhook together, and most turns are the
+ * same for every call (the welcome and the main menu) but for the CallSid in the action URLs.
+ * So a turn is built once with a placeholder CallSid and reused with the real one put in; the
+ * memo key is everything the TwiML is built from (see `renderTurn`).
  */
 import twilio from 'twilio';
 import type { CallInput, DialResult, GatherInstruction, Instruction, PromptInstruction, QueueInstruction, QueueResult, Turn } from '../../src/application/ivr/instructions.js';
@@ -47,12 +52,50 @@ function gather(r: VoiceResponse, g: GatherInstruction, action: string): void {
   for (const p of g.prompt) prompt(el, p);
 }
 
+// The memo key of a turn leaves `screenPop` out (it is per call and not rendered): render nothing from it here.
 function queue(r: VoiceResponse, q: QueueInstruction, publicUrl: string, turn: Turn): void {
   const wait = callbackUrl(publicUrl, 'wait', turn, { limit: String(q.timeLimitSec), ...(q.holdMusic ? { music: q.holdMusic } : {}) });
   r.enqueue({ action: callbackUrl(publicUrl, 'queue', turn), method: 'POST', waitUrl: wait, waitUrlMethod: 'POST' }, q.name);
 }
 
+/** Bounded memo of rendered TwiML; turns that embed call data (a ticket number) just pass through it. */
+class TwimlMemo {
+  private readonly map = new Map<string, string[]>();
+  constructor(private readonly max: number) {}
+
+  get(key: string, build: () => string[]): string[] {
+    let v = this.map.get(key);
+    if (v === undefined) {
+      v = build();
+      if (this.map.size >= this.max) this.map.delete(this.map.keys().next().value!);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+}
+
+const turnMemo = new TwimlMemo(512);
+const fixedMemo = new TwimlMemo(64);
+
+/**
+ * Stands for the CallSid in a memoised turn. Letters and digits only, so it (and a CallSid of
+ * the same alphabet) reads the same URL-encoded and XML-escaped and can be swapped in the text.
+ */
+const CALL_PLACEHOLDER = 'CAxTwimlMemoCallSidPlaceholderx';
+const PLAIN_SID = /^[0-9A-Za-z]+$/;
+const notRendered = (k: string, v: unknown) => (k === 'screenPop' ? undefined : v);
+
 export function renderTurn(turn: Turn, publicUrl: string): string {
+  if (!PLAIN_SID.test(turn.callId)) return buildTurn(turn, publicUrl);
+  // Everything the TwiML is built from but the CallSid: instructions (their text already holds
+  // any variable of this call), turn id, public URL.
+  const shape = turn.instructions.some((i) => i.kind === 'queue') ? JSON.stringify(turn.instructions, notRendered) : JSON.stringify(turn.instructions);
+  const key = `${turn.turnId}\n${publicUrl}\n${shape}`;
+  if (key.includes(CALL_PLACEHOLDER)) return buildTurn(turn, publicUrl);
+  return turnMemo.get(key, () => buildTurn({ ...turn, callId: CALL_PLACEHOLDER }, publicUrl).split(CALL_PLACEHOLDER)).join(turn.callId);
+}
+
+function buildTurn(turn: Turn, publicUrl: string): string {
   const r = new twilio.twiml.VoiceResponse();
   for (const ins of turn.instructions as Instruction[]) {
     switch (ins.kind) {
@@ -86,29 +129,38 @@ export function renderTurn(turn: Turn, publicUrl: string): string {
 
 /** The answer when a request cannot be tied to a call: apologise and end it, never an error page. */
 export function sorryTwiml(text = SORRY): string {
-  const r = new twilio.twiml.VoiceResponse();
-  r.say(sayAttrs(SAY_LANGUAGE, undefined), text);
-  r.hangup();
-  return r.toString();
+  return fixedMemo.get(`sorry\n${text}`, () => {
+    const r = new twilio.twiml.VoiceResponse();
+    r.say(sayAttrs(SAY_LANGUAGE, undefined), text);
+    r.hangup();
+    return [r.toString()];
+  })[0]!;
 }
 
 export function emptyTwiml(): string {
-  return new twilio.twiml.VoiceResponse().toString();
+  return fixedMemo.get('empty', () => [new twilio.twiml.VoiceResponse().toString()])[0]!;
 }
 
 /** waitUrl of `<Enqueue>`: hold music until the flow's time limit, then `<Leave>` back to the flow. */
 export function waitTwiml(queueTimeSec: number, limitSec: number, music?: string): string {
-  const r = new twilio.twiml.VoiceResponse();
   if (queueTimeSec >= limitSec) {
-    r.leave();
-    return r.toString();
+    return fixedMemo.get('leave', () => {
+      const r = new twilio.twiml.VoiceResponse();
+      r.leave();
+      return [r.toString()];
+    })[0]!;
   }
-  if (music) r.play({}, music);
-  else {
-    if (queueTimeSec < 1) r.say(sayAttrs(SAY_LANGUAGE, undefined), '您的来电正在排队，请稍候。');
-    r.pause({ length: Math.max(1, Math.min(10, Math.ceil(limitSec - queueTimeSec))) });
-  }
-  return r.toString();
+  const greet = !music && queueTimeSec < 1;
+  const pause = music ? 0 : Math.max(1, Math.min(10, Math.ceil(limitSec - queueTimeSec)));
+  return fixedMemo.get(`wait\n${greet}\n${pause}\n${music ?? ''}`, () => {
+    const r = new twilio.twiml.VoiceResponse();
+    if (music) r.play({}, music);
+    else {
+      if (greet) r.say(sayAttrs(SAY_LANGUAGE, undefined), '您的来电正在排队，请稍候。');
+      r.pause({ length: pause });
+    }
+    return [r.toString()];
+  })[0]!;
 }
 
 const QUEUE_RESULTS: Record<string, QueueResult> = {
