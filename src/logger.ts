@@ -30,7 +30,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       },
     },
     serializers: {
-      req: (req: { method: string; url: string; headers: Record<string, unknown> }) => ({ method: req.method, url: maskUrl(req.url), headers: req.headers }),
+      // Method and path only: headers carry credentials and cookies, and redacting them on every request is most of a log line's cost.
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: maskUrl(req.url) }),
     },
   };
   return destination ? pino(opts, destination) : pino(opts);

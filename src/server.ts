@@ -7,36 +7,85 @@ import { mkdirSync } from 'node:fs';
 import { seed } from './application/seed.js';
 import { seedDemoRosters } from './application/paging/demo.js';
 import { chatOutbox } from './application/conversation/wiring.js';
+import { loadClassifier } from './application/classifier.js';
+import type { ClassifierPort } from './application/ports/routing.js';
 
 /** Start the service: database, job runner, HTTP. Shuts down gracefully on SIGTERM/SIGINT. */
 export async function startServer(config: Config, opts: { demo?: boolean } = {}) {
   const started = Date.now();
+  const phases = startupPhases();
   const log = createLogger(config.logLevel);
-  const ctx = await createContainer(config, log);
-  if (opts.demo) {
-    const r = await seed(ctx, 'config/units.json', true);
-    if (r.createdUsers.length) {
-      console.log('\n演示账号 demo users (passwords shown once):');
-      for (const u of r.createdUsers) console.log(`  ${u.role.padEnd(10)} ${u.name.padEnd(11)} ${u.password}${u.unit ? '  (' + u.unit + ')' : ''}`);
-    } else console.log('\n演示账号已存在 (demo users exist; passwords were printed on the first run; delete ./data to start over)');
-    const rostered = await seedDemoRosters(ctx);
-    if (rostered.length) console.log(`演示值班表 demo duty rosters: ${rostered.join('、')}`);
-  }
-  mkdirSync('data/media', { recursive: true });
-  const app = await buildApp(ctx);
+  // The classifier (jieba's dictionary and two models trained from config/routing-examples.jsonl,
+  // about a second of CPU) is built after the app, not inside the container: in the demo, argon2 is
+  // hashing the demo passwords on the thread pool by then, and the two overlap. Complete before listening.
+  let classifier: ClassifierPort | null = null;
+  const buildClassifier = () => (classifier ??= loadClassifier(config.dutyList, config.classifyThreshold));
+  const ctx = await createContainer(config, log, { classifier: { classify: (text) => buildClassifier().classify(text) } });
+  phases.mark('container');
+  let app: Awaited<ReturnType<typeof buildApp>> | null = null;
+  let bot: { stop(): Promise<void> } | null = null;
+  let grace: { uninstall(): void } | null = null;
+  try {
+    // argon2 hashes the demo passwords on the thread pool (about 1.5 s of CPU) while this thread builds
+    // the app and the classifier; buildApp awaits plugin by plugin, which lets the seed get there.
+    const seeding = opts.demo ? seed(ctx, 'config/units.json', true) : null;
+    // Awaited below; this only keeps a failure meanwhile from leaving it unhandled.
+    seeding?.catch(() => undefined);
+    mkdirSync('data/media', { recursive: true });
+    app = await buildApp(ctx);
+    phases.mark('app');
+    const live = app;
+    // Registered as soon as there is an app to close: a SIGTERM during the rest of the start (the demo
+    // seed, the classifier, the seconds wechaty takes) still closes HTTP and the database.
+    grace = closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+      if (err) log.error({ err }, 'shutting down after an error');
+      else log.info({ signal }, 'shutting down');
+      // app.close() waits for every connection; a keep-alive connection busy when closing began turns
+      // idle only after its answer, and would otherwise hold the exit until the keep-alive timeout.
+      const reap = setInterval(() => live.server.closeIdleConnections(), 100);
+      try {
+        await live.close();
+      } finally {
+        clearInterval(reap);
+      }
+      await bot?.stop();
+      await ctx.close();
+    });
+    buildClassifier();
+    phases.mark('classifier');
 
-  ctx.runner.start();
-  // The periodic sweeps re-enqueue themselves; started here (not in the container) so tests drive them by hand.
-  await ctx.supervision.schedule();
-  await ctx.hotspots.schedule();
-  await app.listen({ host: config.host, port: config.port });
-  const url = config.publicUrl;
-  console.log(`\nSuban 速办 is up on ${ctx.db.dialect}: ${Date.now() - started} ms to start, ${Math.round(process.uptime() * 1000)} ms since the process began`);
-  console.log(`  console: ${url}/`);
-  console.log(`  API docs: ${url}/docs`);
+    ctx.runner.start();
+    // The periodic sweeps re-enqueue themselves; started here (not in the container) so tests drive them by hand.
+    await ctx.supervision.schedule();
+    await ctx.hotspots.schedule();
+    await live.listen({ host: config.host, port: config.port });
+    phases.mark('listen');
+    if (seeding) {
+      const r = await seeding;
+      if (r.createdUsers.length) {
+        console.log('\n演示账号 demo users (passwords shown once):');
+        for (const u of r.createdUsers) console.log(`  ${u.role.padEnd(10)} ${u.name.padEnd(11)} ${u.password}${u.unit ? '  (' + u.unit + ')' : ''}`);
+      } else console.log('\n演示账号已存在 (demo users exist; passwords were printed on the first run; delete ./data to start over)');
+      const rostered = await seedDemoRosters(ctx);
+      if (rostered.length) console.log(`演示值班表 demo duty rosters: ${rostered.join('、')}`);
+      phases.mark('demo seed');
+    }
+    log.info({ startup: phases.done() }, 'start-up: wall and CPU ms per phase (CPU of all threads; "modules" counts from process start)');
+    const url = config.publicUrl;
+    console.log(`\nSuban 速办 is up on ${ctx.db.dialect}: ${Date.now() - started} ms to start, ${Math.round(process.uptime() * 1000)} ms since the process began`);
+    console.log(`  console: ${url}/`);
+    console.log(`  API docs: ${url}/docs`);
+  } catch (err) {
+    // A start that fails half-way (the port is taken) must not leave the job runner and the
+    // database open, keeping the process alive after the error is printed. Closed here, once: the
+    // graceful-close handler would run again at exit and turn the failure into exit code 0.
+    grace?.uninstall();
+    await app?.close().catch(() => undefined);
+    await ctx.close().catch(() => undefined);
+    throw err;
+  }
   // The WeChat bot keeps a session with its puppet and answers citizens through the same conversation
   // engine. wechaty takes seconds to load, so it starts after the service is already answering.
-  let bot: { stop(): Promise<void> } | null = null;
   if (config.wechaty.puppet) {
     try {
       const { startWechatyBot } = await import('../adapters/wechaty/bot.js');
@@ -55,19 +104,23 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
       log.error({ err }, 'WeChat bot did not start; the other channels keep working');
     }
   }
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-    if (err) log.error({ err }, 'shutting down after an error');
-    else log.info({ signal }, 'shutting down');
-    // app.close() waits for every connection; a keep-alive connection busy when closing began turns
-    // idle only after its answer, and would otherwise hold the exit until the keep-alive timeout.
-    const reap = setInterval(() => app.server.closeIdleConnections(), 100);
-    try {
-      await app.close();
-    } finally {
-      clearInterval(reap);
-    }
-    await bot?.stop();
-    await ctx.close();
-  });
   return { app, ctx };
+}
+
+/** Where start-up time goes: wall and CPU milliseconds per phase, the first from process start to startServer. */
+function startupPhases() {
+  const phases: Record<string, { ms: number; cpuMs: number }> = {};
+  const cpuMs = (c: NodeJS.CpuUsage) => Math.round((c.user + c.system) / 1000);
+  let wall = performance.now();
+  let cpu = process.cpuUsage();
+  phases.modules = { ms: Math.round(wall), cpuMs: cpuMs(cpu) };
+  return {
+    mark(name: string) {
+      const now = performance.now();
+      phases[name] = { ms: Math.round(now - wall), cpuMs: cpuMs(process.cpuUsage(cpu)) };
+      wall = now;
+      cpu = process.cpuUsage();
+    },
+    done: () => phases,
+  };
 }
