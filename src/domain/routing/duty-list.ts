@@ -64,8 +64,19 @@ export function loadDutyList(path: string | URL = DEFAULT_DUTY_LIST_PATH, expect
   } catch (e) {
     throw invalid('duty_list_unreadable', `职责清单文件无法读取:${String(path)}(${(e as Error).message})`);
   }
-  return parseDutyList(text, String(path), expect);
+  if (Object.keys(expect).length) return parseDutyList(text, String(path), expect);
+  // The web routes and the classifier each load the list at start; parsing the YAML is the cost, so
+  // the same text is parsed once (an edited file is new text and parsed again).
+  let list = parsedLists.get(text);
+  if (!list) {
+    list = parseDutyList(text, String(path));
+    parsedLists.clear();
+    parsedLists.set(text, list);
+  }
+  return list;
 }
+
+const parsedLists = new Map<string, DutyList>();
 
 export function parseDutyList(yamlText: string, source = 'duty-list.yaml', expect: DutyListExpectations = {}): DutyList {
   let raw: unknown;
