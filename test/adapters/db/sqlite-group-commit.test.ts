@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite from 'better-sqlite3';
 import { eq, sql } from 'drizzle-orm';
-import { openDatabase } from '../../../adapters/db/database.js';
+import { GroupCommitWriter, openDatabase } from '../../../adapters/db/database.js';
 
 async function fileDb(t: { teardown(f: () => unknown): void }) {
   const file = join(mkdtempSync(join(tmpdir(), 'suban-gc-')), 'gc.db');
@@ -82,4 +82,22 @@ t.test('close waits for queued transactions', async (t) => {
   const check = new BetterSqlite(file, { readonly: true });
   t.equal((check.prepare('select count(*) c from day_counters').get() as { c: number }).c, 10);
   check.close();
+});
+
+t.test('transactions queued by separate requests in one turn of the event loop share a commit', async (t) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'suban-gc-')), 'gc.db');
+  const conn = new BetterSqlite(file);
+  conn.exec('CREATE TABLE x (n INTEGER)');
+  const writer = new GroupCommitWriter(conn);
+  t.teardown(() => conn.close());
+  const insert = conn.prepare('INSERT INTO x VALUES (?)');
+  // Like request handlers woken by separate socket reads: each starts its own transaction from its own macrotask.
+  await Promise.all(
+    Array.from({ length: 10 }, (_, i) => new Promise<void>((resolve, reject) => setImmediate(() => writer.run(async () => void insert.run(i)).then(resolve, reject)))),
+  );
+  t.equal((conn.prepare('SELECT count(*) c FROM x').get() as { c: number }).c, 10);
+  t.equal(writer.stats.transactions, 10);
+  t.ok(writer.stats.commits < 10, `10 transactions, ${writer.stats.commits} commits`);
+  await writer.run(async () => void insert.run(99));
+  t.equal(writer.stats.transactions, 11, 'a lone transaction still commits');
 });
