@@ -48,6 +48,11 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_FS_PORT', default: '8021', doc: 'FreeSWITCH event socket port.' },
   { env: 'SUBAN_FS_PASSWORD', default: 'ClueCon', doc: 'FreeSWITCH event socket password.', secret: true },
   { env: 'SUBAN_FS_OUTBOUND_PORT', default: '8084', doc: 'Port of our outbound-socket server (dialplan `socket 127.0.0.1:8084 async full`).' },
+  { env: 'SUBAN_FS_RECORDING_UPLOAD_URL', default: '', doc: 'Where FreeSWITCH uploads recordings with mod_http_cache (`record http_cache://<this>/<name>?exp=…&token=…`), e.g. http://suban:3000/freeswitch/recordings; they are stored under data/media/recordings and played at /media/recordings/ (docs/freeswitch.md). Needs SUBAN_FS_RECORDING_TOKEN.' },
+  { env: 'SUBAN_FS_RECORDING_TOKEN', default: '', doc: 'Key (at least 32 characters) that signs each upload URL per recording name; the key itself never leaves Suban.', secret: true },
+  { env: 'SUBAN_FS_RECORDING_MAX_MB', default: '64', doc: 'Largest recording upload accepted, in MiB.' },
+  { env: 'SUBAN_FS_RECORDINGS_DIR', default: '', doc: 'Instead of uploads: a directory shared with the switch (NFS, volume) as Suban sees it; recordings are written there by FreeSWITCH and played from there at /media/recordings/.' },
+  { env: 'SUBAN_FS_RECORDINGS_SWITCH_DIR', default: '', doc: 'The same shared directory as the FreeSWITCH host sees it; empty = SUBAN_FS_RECORDINGS_DIR.' },
   { env: 'WECHAT_MP_TOKEN', default: '', doc: 'Official Account server token (signature check).', secret: true },
   { env: 'WECHAT_MP_APPID', default: '', doc: 'Official Account AppId.' },
   { env: 'WECHAT_MP_SECRET', default: '', doc: 'Official Account AppSecret (access_token).', secret: true },
@@ -85,7 +90,14 @@ const Schema = Type.Object({
   cityDutyPhone: Type.String(),
   hotlineDutyPhone: Type.String(),
   twilio: Type.Object({ accountSid: Type.String(), authToken: Type.String(), from: Type.String(), apiBase: Type.String({ pattern: '^(https?://.*)?$' }) }),
-  freeswitch: Type.Object({ host: Type.String(), port: Type.Integer(), password: Type.String(), outboundPort: Type.Integer() }),
+  freeswitch: Type.Object({
+    host: Type.String(),
+    port: Type.Integer(),
+    password: Type.String(),
+    outboundPort: Type.Integer(),
+    // The upload URL ends up inside a `record` argument: no spaces, `$` (variable expansion), query or fragment.
+    recordings: Type.Object({ uploadUrl: Type.String({ pattern: '^(https?://[^\\s?#$]+)?$' }), token: Type.String(), maxBytes: Type.Integer({ minimum: 1024 }), dir: Type.String(), switchDir: Type.String() }),
+  }),
   wechatMp: Type.Object({ token: Type.String(), appId: Type.String(), secret: Type.String(), aesKey: Type.String(), apiBase: Type.String() }),
   wechaty: Type.Object({ puppet: Type.String(), token: Type.String() }),
 });
@@ -150,7 +162,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     cityDutyPhone: get('SUBAN_CITY_DUTY_PHONE'),
     hotlineDutyPhone: get('SUBAN_HOTLINE_DUTY_PHONE'),
     twilio: { accountSid: get('TWILIO_ACCOUNT_SID'), authToken: get('TWILIO_AUTH_TOKEN'), from: get('TWILIO_FROM'), apiBase: get('TWILIO_API_BASE').replace(/\/$/, '') },
-    freeswitch: { host: get('SUBAN_FS_HOST'), port: int('SUBAN_FS_PORT'), password: get('SUBAN_FS_PASSWORD'), outboundPort: int('SUBAN_FS_OUTBOUND_PORT') },
+    freeswitch: {
+      host: get('SUBAN_FS_HOST'),
+      port: int('SUBAN_FS_PORT'),
+      password: get('SUBAN_FS_PASSWORD'),
+      outboundPort: int('SUBAN_FS_OUTBOUND_PORT'),
+      recordings: {
+        uploadUrl: get('SUBAN_FS_RECORDING_UPLOAD_URL').replace(/\/+$/, ''),
+        token: get('SUBAN_FS_RECORDING_TOKEN'),
+        maxBytes: Math.round(int('SUBAN_FS_RECORDING_MAX_MB') * 1024 * 1024),
+        dir: get('SUBAN_FS_RECORDINGS_DIR'),
+        switchDir: get('SUBAN_FS_RECORDINGS_SWITCH_DIR') || get('SUBAN_FS_RECORDINGS_DIR'),
+      },
+    },
     wechatMp: { token: get('WECHAT_MP_TOKEN'), appId: get('WECHAT_MP_APPID'), secret: get('WECHAT_MP_SECRET'), aesKey: get('WECHAT_MP_AES_KEY'), apiBase: get('WECHAT_API_BASE').replace(/\/$/, '') },
     wechaty: { puppet: get('WECHATY_PUPPET'), token: get('WECHATY_PUPPET_TOKEN') },
     ...overrides,
@@ -161,6 +185,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (cfg.voice === 'twilio' || cfg.sms === 'twilio') {
     if (!cfg.twilio.accountSid || !cfg.twilio.authToken) throw new ConfigError('SUBAN_VOICE/SUBAN_SMS=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
+  }
+  const rec = cfg.freeswitch.recordings;
+  if (rec.uploadUrl && rec.dir) throw new ConfigError('SUBAN_FS_RECORDING_UPLOAD_URL and SUBAN_FS_RECORDINGS_DIR are two ways to reach recordings: set one');
+  if (rec.uploadUrl && rec.token.length < 32) throw new ConfigError('SUBAN_FS_RECORDING_UPLOAD_URL needs SUBAN_FS_RECORDING_TOKEN of at least 32 characters');
+  if ((rec.dir && !rec.dir.startsWith('/')) || (rec.switchDir && !rec.switchDir.startsWith('/')) || /[\s$]/.test(rec.switchDir)) {
+    throw new ConfigError('SUBAN_FS_RECORDINGS_DIR / SUBAN_FS_RECORDINGS_SWITCH_DIR must be absolute paths without spaces');
   }
   if (cfg.wechatMp.aesKey && cfg.wechatMp.aesKey.length !== 43) throw new ConfigError('WECHAT_MP_AES_KEY must be the 43-character EncodingAESKey');
   return cfg as Config;

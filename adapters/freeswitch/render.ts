@@ -14,6 +14,10 @@ export interface RenderOptions {
   recordingPath: (callId: string, turnId: number) => string;
   /** How the runner will fetch it (e.g. an HTTP path served by the app); default: the file path. */
   recordingUrl?: (path: string) => string;
+  /** Both at once (e.g. an http_cache:// upload target and the /media/ URL); takes precedence over the two above. */
+  recordingTarget?: (callId: string, turnId: number, r: RecordInstruction) => { path: string; url: string };
+  /** Runs once a recording has completed (the switch has closed, and uploaded, the file). */
+  recorded?: (target: { path: string; url: string }) => Promise<void> | void;
   /** Dialled for plain numbers in `dial`. */
   gateway?: string;
   /** Application and argument that put the caller in an operator queue; default mod_callcenter. */
@@ -94,7 +98,9 @@ export async function executeTurn(ch: CallChannel, turn: Turn, opts: RenderOptio
         break;
       case 'record': {
         const path = opts.recordingPath(turn.callId, turn.turnId);
-        input = await record(ch, ins, path, opts.recordingUrl?.(path) ?? path);
+        const target = opts.recordingTarget?.(turn.callId, turn.turnId, ins) ?? { path, url: opts.recordingUrl?.(path) ?? path };
+        input = await record(ch, ins, target.path, target.url);
+        await opts.recorded?.(target);
         break;
       }
       case 'queue':

@@ -5,6 +5,8 @@
  * flow is picked up by its uuid. Hangup causes become CallOutcomes on the bus.
  */
 import { randomUUID } from 'node:crypto';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Turn } from '../../src/application/ivr/instructions.js';
 import type { CallOutcome, OutboundCall } from '../../src/application/ports/voice.js';
 import type { VoiceLogger, VoiceProvider, VoiceService } from '../../src/application/voice/voice-service.js';
@@ -15,6 +17,7 @@ import { isCallHungUp } from './errors.js';
 import type { OriginateFailureKind } from './originate.js';
 import { OutboundServer, type CallChannel, type TtsConfig } from './outbound-server.js';
 import { executeTurn, type RenderOptions } from './render.js';
+import type { RecordingTargets } from './recordings.js';
 
 export interface FreeSwitchVoiceOptions {
   esl: Pick<EslClientOptions, 'host' | 'port' | 'password' | 'gateway' | 'reconnect'>;
@@ -24,6 +27,10 @@ export interface FreeSwitchVoiceOptions {
   socketTarget?: string;
   tts?: TtsConfig;
   render?: Partial<RenderOptions>;
+  /** Upload or shared-directory recordings (see recordings.ts); without them a recording is a path on the switch. */
+  recordings?: RecordingTargets;
+  /** Upload mode: where the uploads land, to warn when one did not arrive. */
+  recordingsStoreDir?: string;
   /** the hotline number outbound calls show */
   callerId?: string;
   clock: Clock;
@@ -51,6 +58,7 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
   private readonly pending = new Map<string, Pending>();
   private readonly running = new Set<Promise<void>>();
   private address: { host: string; port: number } | null = null;
+  private recordings: { targets: RecordingTargets; storeDir?: string } | null = null;
 
   constructor(
     private readonly voice: VoiceService,
@@ -64,6 +72,15 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
       ...(o.tts ? { tts: o.tts } : {}),
       logger: o.log,
     });
+    if (o.recordings) this.useRecordings(o.recordings, o.recordingsStoreDir);
+  }
+
+  /**
+   * Where recordings go from now on. Also settable after construction: the web app, which owns
+   * the upload route and so the other end of the signed URL, hands the settings over.
+   */
+  useRecordings(targets: RecordingTargets | null, storeDir?: string): void {
+    this.recordings = targets ? { targets, ...(storeDir ? { storeDir } : {}) } : null;
   }
 
   /** The outbound-socket server's address once started. */
@@ -127,12 +144,28 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
     this.voice.publishOutcome({ ref: p.call.ref, callId: uuid, outcome, result, at: this.o.clock.now() });
   }
 
+  /**
+   * mod_http_cache PUTs the file before `record` completes, so it is here by now unless the upload
+   * failed (the ticket keeps the URL; the switch's log says why, e.g. "Received HTTP error").
+   */
+  private async checkUpload(callId: string, storeDir: string, url: string): Promise<void> {
+    const name = url.slice(url.lastIndexOf('/') + 1);
+    try {
+      await access(join(storeDir, name));
+    } catch {
+      this.o.log.warn({ callId, recording: name }, 'FreeSWITCH recording upload did not arrive');
+    }
+  }
+
   private async runCall(ch: CallChannel): Promise<void> {
     const callId = ch.info.uuid;
     const out = this.pending.get(callId);
     const { runner } = this.voice;
+    const rec = this.recordings;
     const render: RenderOptions = {
       recordingPath: (id, turn) => `/var/lib/freeswitch/recordings/suban/${id}-${turn}.wav`,
+      ...(rec ? { recordingTarget: (id: string, turn: number, r: { maxLengthSec: number }) => rec.targets.target(id, turn, r.maxLengthSec) } : {}),
+      ...(rec?.storeDir && rec.targets.settings.mode === 'upload' ? { recorded: (t: { url: string }) => this.checkUpload(callId, rec.storeDir!, t.url) } : {}),
       ...this.o.render,
     };
     let turn: Turn;

@@ -2,11 +2,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
+import securityHeaders from './plugins/security-headers.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { Container } from '../container.js';
 import errors from './plugins/errors.js';
 import auth from './plugins/auth.js';
@@ -25,6 +23,7 @@ import websocket from '@fastify/websocket';
 import operatorSocket, { closeSocketsForRestart } from './ws/operator.js';
 import { twilioRoutes } from '../../adapters/twilio/routes.js';
 import { simRoutes } from '../../adapters/sim/voice.js';
+import { freeswitchRecordings, privateMedia } from './routes/freeswitch-recordings.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -35,6 +34,8 @@ declare module 'fastify' {
 export interface AppOptions {
   /** extra route plugins (channel adapters register their webhooks here) */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
+  /** what /media/ serves (default ./data/media; tests use a temporary directory) */
+  mediaDir?: string;
 }
 
 /** The HTTP face of Suban: the folder tree under src/web is the boot order. */
@@ -46,8 +47,13 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     // Fastify's own 503 while closing lacks our error shape and Retry-After: the hook below answers instead.
     return503OnClosing: false,
+    // One access-log line per request (below), not Fastify's two.
+    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('ctx', ctx);
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ req, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+  });
   await app.register(errors);
   // Graceful shutdown: requests in flight finish, but one that arrives after closing began (on a
   // keep-alive connection that was still busy) is turned away at once, told when to retry, and its
@@ -60,9 +66,11 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     if (!closing) return;
     return reply.status(503).header('retry-after', '5').header('connection', 'close').send({ error: { code: 'shutting_down', message: '服务正在重启，请稍后重试' } });
   });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'", 'ws:', 'wss:'], mediaSrc: ["'self'", 'data:', 'blob:'] },
+  await app.register(securityHeaders, {
+    helmet: {
+      contentSecurityPolicy: {
+        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'", 'ws:', 'wss:'], mediaSrc: ["'self'", 'data:', 'blob:'] },
+      },
     },
   });
   await app.register(formbody, { bodyLimit: 256 * 1024 });
@@ -107,7 +115,11 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   await app.register(open311Routes);
   // WeChat Official Account webhook (no routes unless WECHAT_MP_TOKEN is set) and the media it saves.
   await app.register(ctx.wechatMp.plugin);
-  await app.register(fastifyStatic, { root: resolve('data/media'), prefix: '/media/', decorateReply: false, serve: existsSync('data/media') });
+  // FreeSWITCH recordings: the upload route (or the shared directory) and the provider's record targets.
+  const mediaDir = opts.mediaDir ?? resolve('data/media');
+  if (ctx.config.voice === 'freeswitch') await app.register(freeswitchRecordings({ config: ctx.config.freeswitch.recordings, mediaDir, clock: ctx.clock, provider: ctx.voiceService.activeProvider }));
+  // Recordings, WeChat images and voice: signed-in console users only (the console's <audio>/<img> send the session cookie).
+  await app.register(privateMedia({ root: mediaDir, prefix: '/media/' }));
   for (const p of opts.plugins ?? []) await app.register(p);
   // The web console last: its client routes never shadow an API route.
   await app.register(consoleRoutes);

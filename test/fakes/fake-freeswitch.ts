@@ -7,12 +7,16 @@
  * plays one call from a script: channel data on `connect`, then answers every `sendmsg`
  * execute with CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE carrying our Event-UUID. Keys and the
  * end of a recording come from the script, or live from a caller (`live`: the SIP side in
- * fake-freeswitch-sip.ts).
+ * fake-freeswitch-sip.ts). A `record` to `http_cache://http…` is uploaded as mod_http_cache does
+ * (httpCachePut) before the application completes.
  *
  * It shares no code with the adapter on purpose: a parsing bug in one must not be mirrored by
  * the other. The interop test checks this fake against modesl, a third-party client.
  */
 import net from 'node:net';
+import http from 'node:http';
+import https from 'node:https';
+import { writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 
 export interface ReceivedCommand {
@@ -93,6 +97,80 @@ export interface CallTranscript {
   hungUpBy: 'caller' | 'server' | null;
   /** Variables set with the `set` application. */
   variables: Record<string, string>;
+  /** Every `record`: its file argument, the WAV made, and mod_http_cache's PUT of it (http_cache:// targets). */
+  recordings: RecordingTranscript[];
+}
+
+export interface RecordingTranscript {
+  target: string;
+  wav: Buffer;
+  /** http_cache://http... targets: the PUT mod_http_cache made when the file was closed. */
+  upload?: { url: string; headers: Record<string, string>; status: number | null; error?: string };
+  /** Plain paths, with `writeRecordings` on: where the file was written. */
+  writtenTo?: string;
+}
+
+/**
+ * A WAV as FreeSWITCH's `record` writes by default: RIFF/WAVE, PCM 16-bit mono 8 kHz, `ms` long
+ * (a quiet 400 Hz tone, so a player in a demo has something to play).
+ */
+export function fakeWav(ms: number): Buffer {
+  const rate = 8000;
+  const samples = Math.max(0, Math.round((ms / 1000) * rate));
+  const b = Buffer.alloc(44 + samples * 2);
+  b.write('RIFF', 0, 'latin1');
+  b.writeUInt32LE(36 + samples * 2, 4);
+  b.write('WAVEfmt ', 8, 'latin1');
+  b.writeUInt32LE(16, 16); // fmt chunk size
+  b.writeUInt16LE(1, 20); // PCM
+  b.writeUInt16LE(1, 22); // mono
+  b.writeUInt32LE(rate, 24);
+  b.writeUInt32LE(rate * 2, 28); // byte rate
+  b.writeUInt16LE(2, 32); // block align
+  b.writeUInt16LE(16, 34); // bits per sample
+  b.write('data', 36, 'latin1');
+  b.writeUInt32LE(samples * 2, 40);
+  for (let i = 0; i < samples; i++) b.writeInt16LE(Math.round(2000 * Math.sin((2 * Math.PI * 400 * i) / rate)), 44 + i * 2);
+  return b;
+}
+
+/**
+ * What mod_http_cache does when a `http_cache://<url>` file opened for writing is closed
+ * (http_put in mod_http_cache.c): one PUT of the whole file to the URL as given, query included;
+ * Content-Type from FreeSWITCH's mime.types by the extension of the URL's path (`wav` →
+ * audio/x-wav), User-Agent freeswitch-http-cache/1.0, Content-Length; libcurl adds
+ * `Expect: 100-continue` above 1 MiB. 200/201/202/204 count as saved, anything else is only
+ * logged by the switch: the `record` application completes either way.
+ */
+export function httpCachePut(url: string, body: Buffer): Promise<{ status: number | null; headers: Record<string, string>; error?: string }> {
+  const u = new URL(url);
+  const ext = /\.([A-Za-z0-9]+)$/.exec(u.pathname)?.[1]?.toLowerCase();
+  const headers: Record<string, string> = {
+    'User-Agent': 'freeswitch-http-cache/1.0',
+    Accept: '*/*',
+    'Content-Type': ext === 'wav' ? 'audio/x-wav' : ext === 'mp3' ? 'audio/mpeg' : 'application/octet-stream',
+    'Content-Length': String(body.length),
+    ...(body.length > 1024 * 1024 ? { Expect: '100-continue' } : {}),
+  };
+  return new Promise((resolve) => {
+    // A new curl handle per PUT: a fresh connection each time, never a kept-alive one.
+    const req = (u.protocol === 'https:' ? https : http).request({ method: 'PUT', hostname: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, headers, agent: false });
+    let sent = false;
+    const send = () => {
+      if (sent) return;
+      sent = true;
+      req.end(body);
+    };
+    if (headers.Expect) req.on('continue', send);
+    else send();
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? null, headers }));
+      // A final answer instead of 100 Continue: libcurl sends no body then.
+      if (!sent) req.destroy();
+    });
+    req.on('error', (err) => resolve({ status: null, headers, error: err.message }));
+  });
 }
 
 type Format = 'plain' | 'json';
@@ -236,6 +314,8 @@ function terminatorKeys(value: string | undefined): string {
 
 export class FakeFreeSwitch {
   readonly commands: ReceivedCommand[] = [];
+  /** Write recordings with a plain path there, as a switch on a shared directory would (off: the default paths do not exist here). */
+  writeRecordings = false;
   /** Times (ms, monotonic) at which inbound connections were accepted. */
   readonly connectionTimes: number[] = [];
   private readonly server: net.Server;
@@ -428,9 +508,23 @@ export class FakeFreeSwitch {
   // --- outbound ------------------------------------------------------------------------------
 
   /** Dials our outbound socket server as an incoming call would; resolves when the socket closes. */
+  /** The end of a `record`: mod_http_cache's upload for http_cache:// targets, a file for plain paths when asked to. */
+  private async saveRecording(target: string, ms: number, transcript: CallTranscript): Promise<void> {
+    const rec: RecordingTranscript = { target, wav: fakeWav(ms) };
+    transcript.recordings.push(rec);
+    const m = /^http_cache:\/\/(https?:\/\/.+)$/.exec(target);
+    if (m) {
+      const r = await httpCachePut(m[1]!, rec.wav);
+      rec.upload = { url: m[1]!, ...r };
+    } else if (this.writeRecordings && target.startsWith('/')) {
+      writeFileSync(target, rec.wav);
+      rec.writtenTo = target;
+    }
+  }
+
   placeCall(port: number, script: CallScript, host = '127.0.0.1'): Promise<CallTranscript> {
     const uuid = script.uuid ?? randomUUID();
-    const transcript: CallTranscript = { uuid, commands: [], executes: [], hangupCause: null, hungUpBy: null, variables: {} };
+    const transcript: CallTranscript = { uuid, commands: [], executes: [], hangupCause: null, hungUpBy: null, variables: {}, recordings: [] };
     const digits = [...(script.digits ?? [])];
     let myevents = false;
     let linger = false;
@@ -489,6 +583,8 @@ export class FakeFreeSwitch {
           return;
         }
         if (script.hangupAtExecute === n) {
+          // A recording the caller ends by hanging up is still closed, and so uploaded.
+          if (app === 'record') await this.saveRecording(splitArgs(arg)[0] ?? '', script.recordMs ?? 3000, transcript);
           hangup('caller', 'NORMAL_CLEARING');
           return;
         }
@@ -510,6 +606,9 @@ export class FakeFreeSwitch {
             if (transcript.hungUpBy) return;
           }
           done.variable_record_ms = String(script.recordMs ?? 3000);
+          // The file is closed (and mod_http_cache's PUT done) before the application completes.
+          await this.saveRecording(splitArgs(arg)[0] ?? '', script.recordMs ?? 3000, transcript);
+          if (transcript.hungUpBy) return;
         } else if (app === 'bridge') {
           done.variable_originate_disposition = script.bridgeDisposition ?? 'SUCCESS';
         }

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import rateLimit from '@fastify/rate-limit';
 
 /** Public endpoints anyone on the internet can reach: limited per source address. */
-export const PUBLIC_PREFIXES = ['/twilio/', '/wechat/', '/platforms/', '/open311/'];
+export const PUBLIC_PREFIXES = ['/twilio/', '/wechat/', '/platforms/', '/open311/', '/freeswitch/'];
 
 /**
  * One rate limiter for the app. Routes opt in with `config.rateLimit` (login does); the public
