@@ -48,6 +48,11 @@ t.test('two instances on one PostgreSQL', { skip: PG_SKIP, timeout: 180_000 }, a
     t.match(queued.body, /<Enqueue[^>]*>urgent<\/Enqueue>/, 'pressed 1: the caller waits in the urgent queue');
     const pop = await until('screen pop on A', async () => sock.messages.find((m) => m.type === 'screenpop'), 20_000);
     t.match(pop, { type: 'screenpop', pop: { callId: CallSid, queue: 'urgent' } }, 'A delivered the pop B published');
+    // An operator who connects to A only now still finds the call waiting on B in A's list.
+    const late = await operatorSocket(a, p.token);
+    t.teardown(() => late.ws.terminate());
+    const waiting = await until('waiting list on A', async () => late.messages.find((m) => m.type === 'waiting'), 20_000);
+    t.match(waiting, { calls: [{ callId: CallSid, queue: 'urgent' }] }, "A's waiting list has B's call");
   });
 
   await t.test('the same webhook to both instances at once: one ticket', async (t) => {

@@ -42,6 +42,8 @@ export interface OperatorScreenPop extends ScreenPop {
   /** what the caller said, if any provider could tell */
   speech: string;
   queuedAt: string;
+  /** when the call leaves the waiting list at the latest (its queue's time limit plus a grace), if the provider never says */
+  expiresAt?: string;
   /** newest first, at most 5 */
   recentTickets: CallerTicket[];
   /** called before today (any earlier call or ticket since 00:00 Shanghai) */

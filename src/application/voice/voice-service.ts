@@ -131,7 +131,12 @@ export class VoiceService implements VoiceDialer, CallerTexts {
     const report = this.loadFlows();
     if (!this.started) {
       this.started = true;
-      this.stopWatching = this.registry.watch();
+      const stopFlows = this.registry.watch();
+      const stopFollowing = this.followOtherInstances();
+      this.stopWatching = () => {
+        stopFlows();
+        stopFollowing();
+      };
       await this.provider?.start?.();
     }
     return report;
@@ -208,6 +213,28 @@ export class VoiceService implements VoiceDialer, CallerTexts {
     return [...this.waiting.values()].map((w) => w.pop).sort((a, b) => a.priority - b.priority || a.queuedAt.localeCompare(b.queuedAt));
   }
 
+  /**
+   * Calls queued on other instances (their screen pops and call states come over the bus) join
+   * this instance's waiting list, so an operator connected here sees every waiting call.
+   */
+  private followOtherInstances(): () => void {
+    const offPops = this.d.bus.subscribe(SCREEN_POP_TOPIC, (p) => {
+      const pop = p as OperatorScreenPop;
+      if (!pop || typeof pop.callId !== 'string' || typeof pop.queuedAt !== 'string' || this.waiting.has(pop.callId)) return;
+      const expiresAt = Date.parse(pop.expiresAt ?? '');
+      if (!Number.isFinite(expiresAt)) return;
+      this.waiting.set(pop.callId, { pop, expiresAt });
+    });
+    const offStates = this.d.bus.subscribe(CALL_STATE_TOPIC, (e) => {
+      const ev = e as OperatorCallEvent;
+      if (ev && typeof ev.callId === 'string' && ev.state !== 'queued') this.waiting.delete(ev.callId);
+    });
+    return () => {
+      offPops();
+      offStates();
+    };
+  }
+
   /** Resolves once the screen pops and call states of events so far are published (tests, CLI). */
   async idle(): Promise<void> {
     while (this.chains.size) await Promise.allSettled([...this.chains.values()]);
@@ -244,7 +271,9 @@ export class VoiceService implements VoiceDialer, CallerTexts {
         );
         const session = await this.runner.getSession(e.callId);
         const limit = this.queueLimitSec(session?.flow, e.step);
-        this.waiting.set(e.callId, { pop, expiresAt: e.at.getTime() + (limit + (this.d.waitingGraceSec ?? 120)) * 1000 });
+        const expiresAt = e.at.getTime() + (limit + (this.d.waitingGraceSec ?? 120)) * 1000;
+        pop.expiresAt = new Date(expiresAt).toISOString();
+        this.waiting.set(e.callId, { pop, expiresAt });
         this.d.bus.publish(SCREEN_POP_TOPIC, pop);
         this.callState({ callId: e.callId, caller, state: 'queued', queue: pop.queue, at });
         return;
