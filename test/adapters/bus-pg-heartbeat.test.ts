@@ -139,7 +139,7 @@ t.test('PostgreSQL bus heartbeat', { skip: PG_SKIP, timeout: 120_000 }, async (t
     // Forwarding resumes for new connections; the old ones are never reset (no RST reaches B).
     proxy.heal();
     t.ok(await until(() => b.status().state === 'listening'), 'B listens again, same object, no restart');
-    t.equal(missed, 1, 'listeners hear once that events may have been missed');
+    t.ok(missed >= 1, `listeners hear that events may have been missed (${missed})`);
     t.equal(b.linkState(), 'listening');
     t.ok(proxy.accepted > acceptedBefore, 'on a new connection');
     t.match(b.status(), { attempts: 0, lastError: undefined });

@@ -81,6 +81,9 @@ const iso = (d: Date) => d.toISOString();
 export class FollowUpService {
   private readonly plan: AttemptPlan;
 
+  /** The last queued attempt update per ticket (see updateAttempt). */
+  private readonly updates = new Map<string, Promise<void>>();
+
   constructor(private readonly d: FollowupDeps) {
     this.plan = { window: d.config.callWindow, slotStarts: d.config.slotStarts, minGapMinutes: d.config.minGapMinutes };
   }
@@ -174,17 +177,22 @@ export class FollowUpService {
     // saving it finds the claim, counts the attempt as made (outcome unknown) and moves on to the next one.
     const first = await this.d.dedupe.claim('followup.call', ref, now);
     if (!first) attempt.outcome = 'unknown';
-    else if (voice) {
+    else if (!voice) attempt.outcome = 'no-dialer';
+    // Saved before dialling: the call's outcome can come back before placeCall returns (a provider's
+    // callback, the simulator at once) and must find its attempt.
+    doc.attempts.push(attempt);
+    await this.save(doc);
+    if (first && voice) {
       try {
         const r = await voice.placeCall({ to: phone, flow: 'followup', vars: { ticketNumber: t.number, unitName: t.unit ?? '承办单位', replySummary: (t.lastReply ?? '').slice(0, 120) }, ref, detectMachine: true, timeoutSec: 40 });
         attempt.callId = r.callId;
+        await this.updateAttempt(t.id, ref, (a) => void (a.callId ??= r.callId));
       } catch (err) {
         attempt.outcome = 'failed';
+        await this.updateAttempt(t.id, ref, (a) => void (a.outcome ??= 'failed'));
         this.d.log.warn({ err: String(err), ticket: t.number, attempt: p.n }, 'follow-up call could not be placed');
       }
-    } else attempt.outcome = 'no-dialer';
-    doc.attempts.push(attempt);
-    await this.save(doc);
+    }
     // The next step is set now, not on the outcome: an outcome lost in a restart must not stall the 回访.
     if (p.n < this.d.config.maxCalls && voice) {
       const used = doc.attempts.map((a) => a.slot).filter((s) => s >= 0);
@@ -197,14 +205,33 @@ export class FollowUpService {
 
   private async onCallOutcome(o: CallOutcome): Promise<void> {
     const [, ticketId, round] = o.ref.split(':');
-    const doc = await this.raw(ticketId);
-    if (!doc || String(doc.round) !== round) return;
-    const a = doc.attempts.find((x) => x.ref === o.ref);
-    if (!a) return;
-    a.outcome = o.outcome;
-    a.result = o.result ?? null;
-    a.callId ??= o.callId;
-    await this.save(doc);
+    await this.updateAttempt(ticketId!, o.ref, (a, doc) => {
+      if (String(doc.round) !== round) return;
+      a.outcome = o.outcome;
+      a.result = o.result ?? null;
+      a.callId ??= o.callId;
+    });
+  }
+
+  /**
+   * Read-modify-write of one attempt, one at a time per ticket in this process: the dialling job and
+   * the call's outcome update the same document, and neither may undo the other's field.
+   */
+  private updateAttempt(ticketId: string, ref: string, change: (a: FollowupDoc['attempts'][number], doc: FollowupDoc) => void): Promise<void> {
+    const prev = this.updates.get(ticketId) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      const doc = await this.raw(ticketId);
+      const a = doc?.attempts.find((x) => x.ref === ref);
+      if (!doc || !a) return;
+      change(a, doc);
+      await this.save(doc);
+    });
+    const settled = next.catch(() => undefined);
+    this.updates.set(ticketId, settled);
+    void settled.then(() => {
+      if (this.updates.get(ticketId) === settled) this.updates.delete(ticketId);
+    });
+    return next;
   }
 
   private async onSms(p: { ticketId: string; round: number }): Promise<void> {
