@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import formbody from '@fastify/formbody';
@@ -48,7 +48,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     // Fastify's own 503 while closing lacks our error shape and Retry-After: the hook below answers instead.
     return503OnClosing: false,
     // One access-log line per request (below), not Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('ctx', ctx);
   app.addHook('onResponse', async (req, reply) => {
