@@ -53,6 +53,8 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_FS_RECORDING_MAX_MB', default: '64', doc: 'Largest recording upload accepted, in MiB.' },
   { env: 'SUBAN_FS_RECORDINGS_DIR', default: '', doc: 'Instead of uploads: a directory shared with the switch (NFS, volume) as Suban sees it; recordings are written there by FreeSWITCH and played from there at /media/recordings/.' },
   { env: 'SUBAN_FS_RECORDINGS_SWITCH_DIR', default: '', doc: 'The same shared directory as the FreeSWITCH host sees it; empty = SUBAN_FS_RECORDINGS_DIR.' },
+  { env: 'SUBAN_FS_ASR_ENGINE', default: '', doc: 'Speech recognition for gathers that allow speech, as `play_and_detect_speech … detect:<this>`: the ASR module and, for mod_unimrcp, the MRCP profile, e.g. `unimrcp:aliyun` or `pocketsphinx` (docs/freeswitch.md). Empty = keys only on FreeSWITCH.' },
+  { env: 'SUBAN_FS_ASR_GRAMMAR', default: 'builtin:speech/transcribe', doc: 'Grammar handed to the recognizer (free dictation by default); may start with `{name=value,…}` recognizer parameters, e.g. `{speech-language=zh-CN}builtin:speech/transcribe`.' },
   { env: 'WECHAT_MP_TOKEN', default: '', doc: 'Official Account server token (signature check).', secret: true },
   { env: 'WECHAT_MP_APPID', default: '', doc: 'Official Account AppId.' },
   { env: 'WECHAT_MP_SECRET', default: '', doc: 'Official Account AppSecret (access_token).', secret: true },
@@ -97,6 +99,7 @@ const Schema = Type.Object({
     outboundPort: Type.Integer(),
     // The upload URL ends up inside a `record` argument: no spaces, `$` (variable expansion), query or fragment.
     recordings: Type.Object({ uploadUrl: Type.String({ pattern: '^(https?://[^\\s?#$]+)?$' }), token: Type.String(), maxBytes: Type.Integer({ minimum: 1024 }), dir: Type.String(), switchDir: Type.String() }),
+    asr: Type.Object({ engine: Type.String(), grammar: Type.String() }),
   }),
   wechatMp: Type.Object({ token: Type.String(), appId: Type.String(), secret: Type.String(), aesKey: Type.String(), apiBase: Type.String() }),
   wechaty: Type.Object({ puppet: Type.String(), token: Type.String() }),
@@ -174,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
         dir: get('SUBAN_FS_RECORDINGS_DIR'),
         switchDir: get('SUBAN_FS_RECORDINGS_SWITCH_DIR') || get('SUBAN_FS_RECORDINGS_DIR'),
       },
+      asr: { engine: get('SUBAN_FS_ASR_ENGINE').trim(), grammar: get('SUBAN_FS_ASR_GRAMMAR').trim() },
     },
     wechatMp: { token: get('WECHAT_MP_TOKEN'), appId: get('WECHAT_MP_APPID'), secret: get('WECHAT_MP_SECRET'), aesKey: get('WECHAT_MP_AES_KEY'), apiBase: get('WECHAT_API_BASE').replace(/\/$/, '') },
     wechaty: { puppet: get('WECHATY_PUPPET'), token: get('WECHATY_PUPPET_TOKEN') },
@@ -192,6 +196,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if ((rec.dir && !rec.dir.startsWith('/')) || (rec.switchDir && !rec.switchDir.startsWith('/')) || /[\s$]/.test(rec.switchDir)) {
     throw new ConfigError('SUBAN_FS_RECORDINGS_DIR / SUBAN_FS_RECORDINGS_SWITCH_DIR must be absolute paths without spaces');
   }
+  // Both go into a play_and_detect_speech argument: no spaces, no `$` (variable expansion), braces only as one leading {params} block.
+  if (!/^([A-Za-z0-9_]+(:[A-Za-z0-9_.-]+)?)?$/.test(cfg.freeswitch.asr.engine)) throw new ConfigError('SUBAN_FS_ASR_ENGINE: an ASR module, optionally with an MRCP profile, e.g. unimrcp:aliyun');
+  if (!/^(\{[^{}\s$]*\})?[^{}\s$]+$/.test(cfg.freeswitch.asr.grammar)) throw new ConfigError('SUBAN_FS_ASR_GRAMMAR: a grammar without spaces or $, optionally after {name=value,…}');
   if (cfg.wechatMp.aesKey && cfg.wechatMp.aesKey.length !== 43) throw new ConfigError('WECHAT_MP_AES_KEY must be the 43-character EncodingAESKey');
   return cfg as Config;
 }

@@ -16,7 +16,8 @@ import { EslClient, type EslClientOptions } from './esl-client.js';
 import { isCallHungUp } from './errors.js';
 import type { OriginateFailureKind } from './originate.js';
 import { OutboundServer, type CallChannel, type TtsConfig } from './outbound-server.js';
-import { executeTurn, type RenderOptions } from './render.js';
+import { executeTurn, type AsrOptions, type RenderOptions } from './render.js';
+import type { AsrResult } from './nlsml.js';
 import type { RecordingTargets } from './recordings.js';
 
 export interface FreeSwitchVoiceOptions {
@@ -33,6 +34,8 @@ export interface FreeSwitchVoiceOptions {
   recordingsStoreDir?: string;
   /** the hotline number outbound calls show */
   callerId?: string;
+  /** Speech recognition (SUBAN_FS_ASR_ENGINE / SUBAN_FS_ASR_GRAMMAR); without an engine, gathers take keys only. */
+  asr?: AsrOptions | null;
   clock: Clock;
   log: VoiceLogger;
 }
@@ -59,6 +62,8 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
   private readonly running = new Set<Promise<void>>();
   private address: { host: string; port: number } | null = null;
   private recordings: { targets: RecordingTargets; storeDir?: string } | null = null;
+  private asr: AsrOptions | null = null;
+  private warnedNoAsr = false;
 
   constructor(
     private readonly voice: VoiceService,
@@ -73,6 +78,12 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
       logger: o.log,
     });
     if (o.recordings) this.useRecordings(o.recordings, o.recordingsStoreDir);
+    this.useAsr(o.asr ?? null);
+  }
+
+  /** The recognizer for speech gathers from now on; an empty engine turns speech off (keys only). */
+  useAsr(asr: AsrOptions | null): void {
+    this.asr = asr && asr.engine ? { engine: asr.engine, grammar: asr.grammar } : null;
   }
 
   /**
@@ -89,6 +100,7 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
   }
 
   async start(): Promise<void> {
+    if (!this.asr) this.warnSpeechWithoutAsr(this.flowsAskingForSpeech());
     this.address = await this.server.listen();
     // A switch that is down or restarting must not stop the service: the client keeps retrying.
     this.esl.connect().catch((err: unknown) => this.o.log.error({ err: (err as Error).message }, 'FreeSWITCH event socket refused us'));
@@ -157,15 +169,46 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
     }
   }
 
+  /** `flow: step, step` for every gather of the loaded flows that allows speech. */
+  private flowsAskingForSpeech(): string[] {
+    const out: string[] = [];
+    const { registry } = this.voice;
+    for (const name of registry.names()) {
+      const steps = [...(registry.get(name)?.def.steps.values() ?? [])].filter((s) => s.verb === 'gather' && s.speech).map((s) => s.id);
+      if (steps.length) out.push(`${name}: ${steps.join(', ')}`);
+    }
+    return out;
+  }
+
+  /** Once per process: at start for the flows loaded then, or at the first call that meets such a gather. */
+  private warnSpeechWithoutAsr(where: string[]): void {
+    if (this.warnedNoAsr || where.length === 0) return;
+    this.warnedNoAsr = true;
+    this.o.log.warn({ flows: where }, 'IVR gathers allow speech but SUBAN_FS_ASR_ENGINE is empty: on FreeSWITCH they take keys only');
+  }
+
   private async runCall(ch: CallChannel): Promise<void> {
     const callId = ch.info.uuid;
     const out = this.pending.get(callId);
     const { runner } = this.voice;
     const rec = this.recordings;
+    let engineFailed = false;
     const render: RenderOptions = {
       recordingPath: (id, turn) => `/var/lib/freeswitch/recordings/suban/${id}-${turn}.wav`,
       ...(rec ? { recordingTarget: (id: string, turn: number, r: { maxLengthSec: number }) => rec.targets.target(id, turn, r.maxLengthSec) } : {}),
       ...(rec?.storeDir && rec.targets.settings.mode === 'upload' ? { recorded: (t: { url: string }) => this.checkUpload(callId, rec.storeDir!, t.url) } : {}),
+      asr: this.asr,
+      speechFallback: (why, detail) => {
+        if (why === 'not_configured') this.warnSpeechWithoutAsr(this.flowsAskingForSpeech());
+        else if (!engineFailed) {
+          engineFailed = true;
+          this.o.log.warn({ callId, response: detail }, 'FreeSWITCH speech recognition failed to start; this call takes keys only where it failed');
+        }
+      },
+      recognized: (r: AsrResult) => {
+        // The words stay out of the log (they may hold names, addresses, phone numbers).
+        if (r.kind === 'error' || r.kind === 'junk') this.o.log.warn({ callId, result: r.kind, ...(r.kind === 'error' ? { cause: r.cause } : { reason: r.reason }) }, 'FreeSWITCH speech result unusable; taken as no input');
+      },
       ...this.o.render,
     };
     let turn: Turn;
@@ -177,6 +220,8 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
       );
       for (;;) {
         const input = await executeTurn(ch, turn, render);
+        // As the Twilio webhook does: what the caller said reaches the screen pop and the ticket even when no branch took it.
+        if (input.speech) this.voice.noteText(callId, input.speech);
         if (turn.done) break;
         turn = await runner.resume(callId, input, turn.turnId);
       }

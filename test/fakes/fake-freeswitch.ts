@@ -8,7 +8,8 @@
  * execute with CHANNEL_EXECUTE / CHANNEL_EXECUTE_COMPLETE carrying our Event-UUID. Keys and the
  * end of a recording come from the script, or live from a caller (`live`: the SIP side in
  * fake-freeswitch-sip.ts). A `record` to `http_cache://http…` is uploaded as mod_http_cache does
- * (httpCachePut) before the application completes.
+ * (httpCachePut) before the application completes. `play_and_detect_speech` leaves the scripted
+ * recognizer result (NLSML, `DIGIT: x`, `Completion-Cause: 002`) in `detect_speech_result`.
  *
  * It shares no code with the adapter on purpose: a parsing bug in one must not be mirrored by
  * the other. The interop test checks this fake against modesl, a third-party client.
@@ -53,6 +54,32 @@ export interface CallScript {
   channelVars?: Record<string, string>;
   /** A live caller (the SIP side) instead of the scripted `digits` and instant recordings. */
   live?: LiveCaller;
+  /** What the recognizer reports at each play_and_detect_speech, in order; then no input (`Completion-Cause: 002`). */
+  speech?: SpeechAnswer[];
+}
+
+/**
+ * One play_and_detect_speech as the switch ends it: `say` and `dtmf` become an NLSML result,
+ * `press` a key during the prompt (`DIGIT: x` when playback_terminators lists it, else the key goes to
+ * a recognizer with no DTMF grammar: no input), `completionCause` what mod_unimrcp writes for a
+ * result without a body, `raw` exactly that text, `fail` an engine that did not start.
+ */
+export type SpeechAnswer =
+  | { say: string; confidence?: number }
+  | { dtmf: string; confidence?: number }
+  | { press: string }
+  | 'noinput'
+  | 'nomatch'
+  | { completionCause: string }
+  | { raw: string }
+  | { fail: 'GRAMMAR ERROR' | 'ASR INIT ERROR' | 'ERROR' };
+
+/** play_and_detect_speech's argument as mod_dptools splits it: `<file> detect:<engine> {params}<grammar>`. */
+export interface SpeechRequest {
+  file: string;
+  engine: string;
+  params: Record<string, string>;
+  grammar: string;
 }
 
 /** What play_and_get_digits asks for, from its arguments. */
@@ -99,6 +126,8 @@ export interface CallTranscript {
   variables: Record<string, string>;
   /** Every `record`: its file argument, the WAV made, and mod_http_cache's PUT of it (http_cache:// targets). */
   recordings: RecordingTranscript[];
+  /** Every play_and_detect_speech that parsed. */
+  speechRequests: SpeechRequest[];
 }
 
 export interface RecordingTranscript {
@@ -301,6 +330,40 @@ function digitRequest(a: string[]): DigitRequest {
     terminators: terminators === 'none' ? '' : terminators,
     regexp: a[8] ?? '',
   };
+}
+
+/** Splits as mod_dptools does (strstr "detect:", then one space); null is its USAGE ERROR. */
+export function parseDetectSpeech(arg: string): SpeechRequest | null {
+  const at = arg.indexOf('detect:');
+  if (at < 0) return null;
+  const file = arg.slice(0, at).trimEnd();
+  const rest = arg.slice(at + 'detect:'.length);
+  const space = rest.indexOf(' ');
+  if (!file || space <= 0) return null;
+  const engine = rest.slice(0, space);
+  let grammar = rest.slice(space + 1).trim();
+  const params: Record<string, string> = {};
+  const block = /^\{([^}]*)\}/.exec(grammar);
+  if (block) {
+    grammar = grammar.slice(block[0].length);
+    for (const part of block[1]!.split(',')) {
+      const eq = part.indexOf('=');
+      if (eq > 0) params[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+    }
+  }
+  return grammar ? { file, engine, params, grammar } : null;
+}
+
+const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** NLSML as an MRCPv2 recognizer sends it in RECOGNITION-COMPLETE (RFC 6787 §6.3). */
+export function nlsml(grammar: string, input: { mode: 'speech' | 'dtmf'; text: string; confidence?: number } | 'noinput' | 'nomatch'): string {
+  const g = xmlEscape(grammar);
+  const body =
+    typeof input === 'string'
+      ? `  <interpretation>\n    <instance/>\n    <input><${input}/></input>\n  </interpretation>\n`
+      : `  <interpretation grammar="${g}" confidence="${input.confidence ?? 0.9}">\n    <instance>${xmlEscape(input.text)}</instance>\n    <input mode="${input.mode}">${xmlEscape(input.text)}</input>\n  </interpretation>\n`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<result xmlns="urn:ietf:params:xml:ns:mrcpv2" grammar="${g}">\n${body}</result>\n`;
 }
 
 /** playback_terminators as record reads it: `*` when unset (FreeSWITCH's default), `any`, `none`. */
@@ -524,8 +587,9 @@ export class FakeFreeSwitch {
 
   placeCall(port: number, script: CallScript, host = '127.0.0.1'): Promise<CallTranscript> {
     const uuid = script.uuid ?? randomUUID();
-    const transcript: CallTranscript = { uuid, commands: [], executes: [], hangupCause: null, hungUpBy: null, variables: {}, recordings: [] };
+    const transcript: CallTranscript = { uuid, commands: [], executes: [], hangupCause: null, hungUpBy: null, variables: {}, recordings: [], speechRequests: [] };
     const digits = [...(script.digits ?? [])];
+    const speech = [...(script.speech ?? [])];
     let myevents = false;
     let linger = false;
     let executeCount = 0;
@@ -611,6 +675,31 @@ export class FakeFreeSwitch {
           if (transcript.hungUpBy) return;
         } else if (app === 'bridge') {
           done.variable_originate_disposition = script.bridgeDisposition ?? 'SUCCESS';
+        } else if (app === 'unset') {
+          delete transcript.variables[arg.trim()];
+        } else if (app === 'play_and_detect_speech') {
+          // Cleared first, as mod_dptools does, so an old result never leaks into this one.
+          transcript.variables.detect_speech_result = '';
+          const req = parseDetectSpeech(arg);
+          const answer = speech.shift() ?? { completionCause: '002' };
+          let result = '';
+          if (!req) done['Application-Response'] = 'USAGE ERROR';
+          else if (typeof answer === 'object' && 'fail' in answer) done['Application-Response'] = answer.fail;
+          else {
+            transcript.speechRequests.push(req);
+            done['Application-Response'] = 'DONE';
+            if (answer === 'noinput' || answer === 'nomatch') result = nlsml(req.grammar, answer);
+            else if ('say' in answer) result = nlsml(req.grammar, { mode: 'speech', text: answer.say, confidence: answer.confidence });
+            else if ('dtmf' in answer) result = nlsml(req.grammar, { mode: 'dtmf', text: answer.dtmf.split('').join(' '), confidence: answer.confidence });
+            else if ('press' in answer) {
+              const keys = terminatorKeys(transcript.variables.playback_terminators ?? 'none');
+              result = keys.includes(answer.press) ? `DIGIT: ${answer.press}` : 'Completion-Cause: 002';
+              if (keys.includes(answer.press)) transcript.variables.playback_terminator_used = answer.press;
+            } else if ('completionCause' in answer) result = `Completion-Cause: ${answer.completionCause}`;
+            else result = answer.raw;
+          }
+          if (result) transcript.variables.detect_speech_result = result;
+          done.variable_detect_speech_result = result;
         }
         emit('CHANNEL_EXECUTE_COMPLETE', done);
       };

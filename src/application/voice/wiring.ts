@@ -92,6 +92,7 @@ export function createVoice(
       esl: { host: fs.host, port: fs.port, password: fs.password },
       outbound: { host: '127.0.0.1', port: fs.outboundPort },
       tts: { engine: 'tts_commandline', voice: 'zh-CN' },
+      asr: fs.asr,
       callerId: config.twilio.from || undefined,
       clock: p.clock,
       log,
