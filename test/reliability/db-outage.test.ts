@@ -5,13 +5,10 @@
  * shape, nothing answered 2xx is lost, and the same process recovers by itself.
  */
 import t from 'tap';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { startServe } from '../helpers/proc.js';
 import { TcpProxy } from '../fakes/tcp-proxy.js';
-import { busChannel } from '../../adapters/bus/pg-bus.js';
-import { SCREEN_POP_TOPIC } from '../../src/application/voice/voice-service.js';
-import { HOTLINE, PG_SKIP, PG_URL, prepare, restCreate, send, sleep, twilioSid, twilioTo, until, wechatTo, type Answer } from './harness.js';
+import { checkRecovered, HOTLINE, PG_SKIP, PG_URL, prepare, restCreate, send, sleep, twilioSid, twilioTo, until, wechatTo, type Answer } from './harness.js';
 
 t.test('the database goes away and comes back', { skip: PG_SKIP, timeout: 180_000 }, async (t) => {
   const p = await prepare(t, 'pg');
@@ -84,26 +81,8 @@ t.test('the database goes away and comes back', { skip: PG_SKIP, timeout: 180_00
   }, 20_000, 500);
   t.equal(smsAfter.status, 200);
   accepted.push({ what: 'SMS', ref: MessageSid, by: 'external_ref' });
-  const urgent = await until('a 即办 ticket', async () => {
-    const r = await restCreate(server.url, p.token, { content: '光明路煤气罐起火了，火势很大', urgent: true, unit: '市城管局', contact: '13800000777', externalRef: `fire-${salt}`, idempotencyKey: `fire-${salt}` });
-    return r.status === 201 ? r : null;
-  }, 20_000, 500);
-  accepted.push({ what: '即办', ref: `fire-${salt}`, by: 'external_ref' });
-  const urgentId = (JSON.parse(urgent.body) as { ticket: { id: string } }).ticket.id;
-  await until('the job runner pages again', () => p.sql.count(`SELECT count(*) FROM page_attempts WHERE ticket_id = ? AND status = 'sent'`, [urgentId]), 30_000, 250);
-  t.pass('the job runner survived and pages');
-
-  // The bus listens again: a NOTIFY from elsewhere (another instance) reaches this one's operators.
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  t.teardown(() => admin.end());
-  const channel = busChannel(p.dbEnv.SUBAN_DB_SCHEMA);
-  await until('the bus to listen again', async () => {
-    await admin.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ o: 'another-instance', t: SCREEN_POP_TOPIC, p: { callId: `CA-${salt}` } })]);
-    await sleep(300);
-    return pops.length > 0;
-  }, 30_000, 200);
-  t.match(pops[0], { callId: `CA-${salt}` }, 'a screen pop from another instance arrived after the outage');
+  const fireRef = await checkRecovered(t, { url: server.url, p, pops, salt, after: 'the outage' });
+  accepted.push({ what: '即办', ref: fireRef, by: 'external_ref' });
 
   for (const a of accepted) t.equal(await p.sql.count(`SELECT count(*) FROM tickets WHERE ${a.by} = ?`, [a.ref]), 1, `${a.what}: answered 2xx, stored once`);
   t.equal(server.alive(), true, 'recovered without a restart');

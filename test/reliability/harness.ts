@@ -21,6 +21,8 @@ import { dropSchema, newSchemaName } from '../helpers/db.js';
 import { FakeTwilio, TwilioWebhooks } from '../fakes/fake-twilio.js';
 import { FakeWechatApi } from '../fakes/fake-wechat-api.js';
 import { mpXml, signedQuery } from '../e2e/wechat-harness.js';
+import { busChannel } from '../../adapters/bus/pg-bus.js';
+import { SCREEN_POP_TOPIC } from '../../src/application/voice/voice-service.js';
 
 export const PG_URL = process.env.SUBAN_TEST_PG_URL ?? '';
 export const PG_SKIP = PG_URL ? false : 'SUBAN_TEST_PG_URL not set: the PostgreSQL reliability tests run in CI';
@@ -263,4 +265,36 @@ export async function until<T>(what: string, fn: () => Promise<T | null | undefi
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/**
+ * The service came back by itself after the database was away: a 即办 ticket is accepted and the job
+ * runner pages it, and a NOTIFY from another instance reaches this one's operators (`pops` collects the
+ * screen pops an operator socket received). Returns the 即办 ticket's external ref.
+ */
+export async function checkRecovered(
+  t: { pass(m: string): void; match(v: unknown, p: unknown, m: string): void; teardown(f: () => unknown): void },
+  o: { url: string; p: Prepared; pops: unknown[]; salt: string; after: string },
+): Promise<string> {
+  const { p, salt } = o;
+  const ref = `fire-${salt}`;
+  const urgent = await until('a 即办 ticket', async () => {
+    const r = await restCreate(o.url, p.token, { content: '光明路煤气罐起火了，火势很大', urgent: true, unit: '市城管局', contact: '13800000777', externalRef: ref, idempotencyKey: ref });
+    return r.status === 201 ? r : null;
+  }, 20_000, 500);
+  const urgentId = (JSON.parse(urgent.body) as { ticket: { id: string } }).ticket.id;
+  await until('the job runner pages again', () => p.sql.count(`SELECT count(*) FROM page_attempts WHERE ticket_id = ? AND status = 'sent'`, [urgentId]), 30_000, 250);
+  t.pass(`the job runner survived ${o.after} and pages`);
+
+  const admin = new pg.Client({ connectionString: PG_URL });
+  await admin.connect();
+  t.teardown(() => admin.end());
+  const channel = busChannel(p.dbEnv.SUBAN_DB_SCHEMA);
+  await until('the bus to listen again', async () => {
+    await admin.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ o: 'another-instance', t: SCREEN_POP_TOPIC, p: { callId: `CA-${salt}` } })]);
+    await sleep(300);
+    return o.pops.length > 0;
+  }, 30_000, 200);
+  t.match(o.pops[0], { callId: `CA-${salt}` }, `a screen pop from another instance arrived after ${o.after}`);
+  return ref;
 }

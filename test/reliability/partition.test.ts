@@ -8,14 +8,11 @@
  * network is back the same process recovers by itself.
  */
 import t from 'tap';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { startServe } from '../helpers/proc.js';
 import { testApp } from '../helpers/app.js';
 import { TcpProxy } from '../fakes/tcp-proxy.js';
-import { busChannel } from '../../adapters/bus/pg-bus.js';
-import { SCREEN_POP_TOPIC } from '../../src/application/voice/voice-service.js';
-import { HOTLINE, PG_SKIP, PG_URL, prepare, restCreate, send, sleep, twilioSid, twilioTo, until, type Answer } from './harness.js';
+import { checkRecovered, HOTLINE, PG_SKIP, PG_URL, prepare, restCreate, send, sleep, twilioSid, twilioTo, until, type Answer } from './harness.js';
 
 /**
  * No answer within this is a hung request, the failure this test is about. Far above what the
@@ -137,25 +134,7 @@ t.test('a network partition between the service and PostgreSQL', { skip: PG_SKIP
     return r.status === 200 ? r : null;
   }, 20_000, 500);
   t.equal(smsAfter.status, 200);
-  const urgent = await until('a 即办 ticket', async () => {
-    const r = await restCreate(server.url, p.token, { content: '光明路煤气罐起火了，火势很大', urgent: true, unit: '市城管局', contact: '13800000777', externalRef: `fire-${salt}`, idempotencyKey: `fire-${salt}` });
-    return r.status === 201 ? r : null;
-  }, 20_000, 500);
-  const urgentId = (JSON.parse(urgent.body) as { ticket: { id: string } }).ticket.id;
-  await until('the job runner pages again', () => p.sql.count(`SELECT count(*) FROM page_attempts WHERE ticket_id = ? AND status = 'sent'`, [urgentId]), 30_000, 250);
-  t.pass('the job runner survived the hung queries and pages');
-
-  // The bus's LISTEN connection went through the partition too: a NOTIFY from elsewhere arrives again.
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  t.teardown(() => admin.end());
-  const channel = busChannel(p.dbEnv.SUBAN_DB_SCHEMA);
-  await until('the bus to listen again', async () => {
-    await admin.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ o: 'another-instance', t: SCREEN_POP_TOPIC, p: { callId: `CA-${salt}` } })]);
-    await sleep(300);
-    return pops.length > 0;
-  }, 30_000, 200);
-  t.match(pops[0], { callId: `CA-${salt}` }, 'a screen pop from another instance arrived after the partition');
+  const fireRef = await checkRecovered(t, { url: server.url, p, pops, salt, after: 'the partition' });
 
   for (const n of [...stored, ...refused]) t.equal(await p.sql.count('SELECT count(*) FROM tickets WHERE external_ref = ?', [key(n)]), 1, `REST ${n}: stored exactly once`);
   t.equal(await p.sql.count('SELECT count(*) FROM tickets WHERE external_ref = ?', [MessageSid]), 1, 'SMS: stored exactly once');
