@@ -21,11 +21,15 @@ const buildInsertJob = (d: Database) => prepared(d, 'job_insert', (db) => db.ins
 
 /** Used inside ticket transactions too, so a timer is set if and only if the change is stored. A key already there is kept. */
 export async function insertJobs(tx: Db, d: Database, jobs: JobSpec[], now: Date): Promise<void> {
+  const row = (j: JobSpec) => ({ kind: j.kind, key: j.key, runAt: j.runAt.getTime(), payload: j.payload, status: 'pending', attempts: 0, createdAt: now.getTime() });
+  // PostgreSQL: one multi-row statement (each statement is a round trip); SQLite: the prepared one-row statement.
+  if (d.dialect === 'pg' && jobs.length > 1) {
+    await tx.insert(d.t.jobs).values(jobs.map(row)).onConflictDoNothing();
+    return;
+  }
   let q = insertJobQuery.get(d);
   if (!q) insertJobQuery.set(d, (q = buildInsertJob(d)));
-  for (const j of jobs) {
-    await q(tx).execute({ kind: j.kind, key: j.key, runAt: j.runAt.getTime(), payload: j.payload, status: 'pending', attempts: 0, createdAt: now.getTime() });
-  }
+  for (const j of jobs) await q(tx).execute(row(j));
 }
 
 export async function cancelJobsByPrefix(tx: Db, d: Database, prefix: string, now: Date): Promise<number> {

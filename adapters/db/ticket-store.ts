@@ -172,7 +172,10 @@ export class SqlTicketStore implements TicketStore {
         });
         const final = ticket as unknown as Ticket;
         await this.q.insertTicket(tx).execute({ ...toRow(final), day, sourceKey: input.sourceKey, classification: input.classification ?? null, placeKey: input.placeKey ?? null });
-        for (const row of rows) await this.q.insertEvent(tx).execute(row);
+        // SQLite: the prepared one-row statement per event costs less than building a multi-row one;
+        // PostgreSQL: one multi-row statement, since every statement is a round trip.
+        if (this.d.dialect === 'sqlite' || rows.length === 1) for (const row of rows) await this.q.insertEvent(tx).execute(row);
+        else await tx.insert(t.ticketEvents).values(rows);
         const timers = decision.timers?.(final);
         const jobs = [...(decision.jobs ?? []), ...(timers?.jobs ?? [])];
         if (jobs.length) await insertJobs(tx, this.d, jobs, input.at);
