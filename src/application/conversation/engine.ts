@@ -158,6 +158,8 @@ export class ConversationEngine {
     const now = this.clock.now();
     const convKey = `conv:${contactKey}`;
     const rec = await this.store.get(convKey);
+    // The retry of the message that ended the last conversation: its side effects happened, its answer stands.
+    if (rec?.t === 'ended' && input.messageId && rec.messageId === input.messageId) return rec.replies;
     let state = rec?.t === 'conversation' && rec.v === 1 ? rec : null;
     const prefix: string[] = [];
     if (state && now.getTime() - Date.parse(state.lastActivityAt) >= this.idleTimeoutMs) {
@@ -179,6 +181,9 @@ export class ConversationEngine {
       turn.state.lastActivityAt = now.toISOString();
       for (const r of turn.replies) this.addTranscript(turn.state, 'bot', r, now);
       await this.store.save(convKey, turn.state, new Date(now.getTime() + this.retentionMs));
+    } else if (input.messageId) {
+      // One write replaces the conversation with its ending, so no crash can leave the one without the other.
+      await this.store.save(convKey, { t: 'ended', messageId: input.messageId, replies, at: now.toISOString() }, new Date(now.getTime() + this.dedupeTtlMs));
     } else if (rec) {
       await this.store.delete(convKey);
     }

@@ -155,7 +155,19 @@ export interface SeenMessage {
   at: string;
 }
 
-export type ConversationRecord = ConversationState | RateWindow | SeenMessage;
+/**
+ * What is left of a conversation that ended (a ticket was made): the message that ended it and the
+ * replies it got, so a transport retry of that message after a crash gets the same answer, not a
+ * new conversation.
+ */
+export interface EndedConversation {
+  t: 'ended';
+  messageId: string;
+  replies: string[];
+  at: string;
+}
+
+export type ConversationRecord = ConversationState | RateWindow | SeenMessage | EndedConversation;
 
 /**
  * Keyed records with an expiry after which the store may forget them. The engine decides idle

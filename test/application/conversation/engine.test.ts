@@ -36,7 +36,7 @@ t.test('full conversation: greeting, description with place, read-back, 是 → 
   t.same(input.transcript.map((l) => l.from), ['citizen', 'bot', 'bot', 'citizen', 'bot', 'citizen']);
   t.equal(input.transcript[0].text, '你好');
   t.equal(store.size > 0, true);
-  t.equal(await store.get('conv:wechat-mp:oCitizen1'), null, 'conversation cleared after the ticket');
+  t.notMatch(await store.get('conv:wechat-mp:oCitizen1'), { t: 'conversation' }, 'conversation cleared after the ticket (only its ending is kept, for a retry)');
   t.same(await say('你好'), [T.greeting, T.askDescription], 'a new conversation starts afterwards');
 });
 
@@ -114,10 +114,10 @@ t.test('否 and 取消 discard; 取消 with nothing going on says so', async (t)
   const { ports, store, say } = setup();
   await say('解放路的路灯坏了');
   t.same(await say('否'), [T.discarded]);
-  t.equal(await store.get('conv:wechat-mp:oCitizen1'), null);
+  t.notMatch(await store.get('conv:wechat-mp:oCitizen1'), { t: 'conversation' });
   await say('我家门口的下水道堵了');
   t.same(await say('取消'), [T.cancelled]);
-  t.equal(await store.get('conv:wechat-mp:oCitizen1'), null);
+  t.notMatch(await store.get('conv:wechat-mp:oCitizen1'), { t: 'conversation' });
   t.same(await say('取消'), [T.nothingToCancel]);
   t.equal(ports.created.length, 0);
   const r = await say('取消了的公交线路什么时候恢复？');
@@ -262,6 +262,19 @@ t.test('duplicate messageId: a transport retry never makes a second ticket', asy
   t.same(await send({ text: '是', messageId: 'msg-999' }, 'oUnlucky'), [T.createFailed]);
   t.same(await send({ text: '是', messageId: 'msg-999' }, 'oUnlucky'), [], 'but an answered message is not answered twice');
   t.match((await send({ text: '是', messageId: 'msg-1000' }, 'oUnlucky'))[0], /工单号/);
+});
+
+t.test('a crash after the conversation ended but before the message was marked handled: the retry gets the same answer', async (t) => {
+  const { ports, store, send, say } = setup();
+  await say('解放路的路灯坏了');
+  const first = await send({ text: '是', messageId: 'msg-crash' });
+  t.match(first[0], /工单号/);
+  // What the crash lost: the "seen" mark is written after the conversation's last save.
+  await store.delete('seen:wechat-mp:oCitizen1:msg-crash');
+  const retry = await send({ text: '是', messageId: 'msg-crash' });
+  t.same(retry, first, 'the same reply, naming the ticket, not a new conversation');
+  t.equal(ports.created.length, 1, 'still one ticket');
+  t.same(await say('你好'), [T.greeting, T.askDescription], 'a new message starts a new conversation');
 });
 
 t.test('回访 answers recorded when a follow-up is pending, ordinary text otherwise', async (t) => {
