@@ -5,10 +5,9 @@
  * shape, nothing answered 2xx is lost, and the same process recovers by itself.
  */
 import t from 'tap';
-import WebSocket from 'ws';
 import { startServe } from '../helpers/proc.js';
 import { TcpProxy } from '../fakes/tcp-proxy.js';
-import { checkRecovered, HOTLINE, PG_SKIP, PG_URL, prepare, restCreate, send, sleep, twilioSid, twilioTo, until, wechatTo, type Answer } from './harness.js';
+import { checkRecovered, operatorPops, HOTLINE, PG_SKIP, PG_URL, prepare, restCreate, send, sleep, twilioSid, twilioTo, until, wechatTo, type Answer } from './harness.js';
 
 t.test('the database goes away and comes back', { skip: PG_SKIP, timeout: 180_000 }, async (t) => {
   const p = await prepare(t, 'pg');
@@ -27,14 +26,7 @@ t.test('the database goes away and comes back', { skip: PG_SKIP, timeout: 180_00
     return r;
   };
 
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws/operator?token=${p.token}`);
-  const pops: unknown[] = [];
-  ws.on('message', (d) => {
-    const m = JSON.parse(String(d)) as { type: string; pop?: unknown };
-    if (m.type === 'screenpop') pops.push(m.pop);
-  });
-  await new Promise((r) => ws.once('open', r));
-  t.teardown(() => ws.terminate());
+  const pops = await operatorPops(t, server.url, p.token);
 
   t.equal((await send(`${server.url}/readyz`, {})).status, 200, 'ready before');
   t.equal((await create(0)).status, 201, 'a ticket before');

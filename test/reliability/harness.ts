@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite from 'better-sqlite3';
 import pg from 'pg';
+import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
 import { createContainer } from '../../src/container.js';
 import { createLogger } from '../../src/logger.js';
@@ -265,6 +266,19 @@ export async function until<T>(what: string, fn: () => Promise<T | null | undefi
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(everyMs);
   }
+}
+
+/** An operator socket on `url`; the screen pops it receives are collected in the returned array. */
+export async function operatorPops(t: { teardown(f: () => unknown): void }, url: string, token: string): Promise<unknown[]> {
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/ws/operator?token=${token}`);
+  const pops: unknown[] = [];
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as { type: string; pop?: unknown };
+    if (m.type === 'screenpop') pops.push(m.pop);
+  });
+  await new Promise((r) => ws.once('open', r));
+  t.teardown(() => ws.terminate());
+  return pops;
 }
 
 /**

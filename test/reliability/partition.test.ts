@@ -8,11 +8,10 @@
  * network is back the same process recovers by itself.
  */
 import t from 'tap';
-import WebSocket from 'ws';
 import { startServe } from '../helpers/proc.js';
 import { testApp } from '../helpers/app.js';
 import { TcpProxy } from '../fakes/tcp-proxy.js';
-import { checkRecovered, HOTLINE, PG_SKIP, PG_URL, prepare, restCreate, send, sleep, twilioSid, twilioTo, until, type Answer } from './harness.js';
+import { checkRecovered, operatorPops, HOTLINE, PG_SKIP, PG_URL, prepare, restCreate, send, sleep, twilioSid, twilioTo, until, type Answer } from './harness.js';
 
 /**
  * No answer within this is a hung request, the failure this test is about. Far above what the
@@ -60,14 +59,7 @@ t.test('a network partition between the service and PostgreSQL', { skip: PG_SKIP
     t.match(JSON.parse(r.body), { error: { code: 'unavailable', message: String } }, `${what}: in the one error shape`);
   };
 
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws/operator?token=${p.token}`);
-  const pops: unknown[] = [];
-  ws.on('message', (d) => {
-    const m = JSON.parse(String(d)) as { type: string; pop?: unknown };
-    if (m.type === 'screenpop') pops.push(m.pop);
-  });
-  await new Promise((r) => ws.once('open', r));
-  t.teardown(() => ws.terminate());
+  const pops = await operatorPops(t, server.url, p.token);
 
   t.equal((await send(`${server.url}/readyz`, {})).status, 200, 'ready before');
   // Several at once: the pool holds several connections when the partition begins.

@@ -1,8 +1,7 @@
 import t from 'tap';
-import { OutboundServer, type CallChannel } from '../../../adapters/freeswitch/outbound-server.js';
-import { executeTurn, type RenderOptions } from '../../../adapters/freeswitch/render.js';
-import type { CallInput, Turn } from '../../../src/application/ivr/instructions.js';
-import { FakeFreeSwitch, splitArgs, type CallScript } from '../../fakes/fake-freeswitch.js';
+import type { RenderOptions } from '../../../adapters/freeswitch/render.js';
+import { splitArgs } from '../../fakes/fake-freeswitch.js';
+import { runTurns } from './turns.js';
 
 const opts: RenderOptions = {
   recordingPath: (callId, turnId) => `/var/lib/suban/rec/${callId}-${turnId}.wav`,
@@ -10,28 +9,11 @@ const opts: RenderOptions = {
   gateway: 'cmcc',
 };
 
-async function runTurns(t: { teardown(fn: () => unknown): void }, turns: (ch: CallChannel) => Turn[], script: CallScript) {
-  const fs = new FakeFreeSwitch();
-  const inputs: CallInput[] = [];
-  const server = new OutboundServer({
-    port: 0,
-    tts: { engine: 'tts_commandline', voice: 'zh' },
-    onCall: async (ch) => {
-      for (const turn of turns(ch)) inputs.push(await executeTurn(ch, turn, opts));
-    },
-  });
-  const { port } = await server.listen();
-  t.teardown(async () => {
-    await server.close();
-    await fs.close();
-  });
-  const transcript = await fs.placeCall(port, script);
-  return { inputs, transcript };
-}
 
 t.test('say + gather, then record, then hangup', async (t) => {
   const { inputs, transcript } = await runTurns(
     t,
+    opts,
     (ch) => [
       {
         callId: ch.info.uuid,
@@ -78,6 +60,7 @@ t.test('say + gather, then record, then hangup', async (t) => {
 t.test('dial and queue map the switch outcome to the runner result', async (t) => {
   const { inputs, transcript } = await runTurns(
     t,
+    opts,
     (ch) => [
       { callId: ch.info.uuid, turnId: 1, done: false, instructions: [{ kind: 'dial', number: '13900001111', timeoutSec: 25, callerId: '12345' }] },
       {

@@ -1,11 +1,12 @@
 import t from 'tap';
 import fc from 'fast-check';
 import { parseDetectSpeechResult, normaliseConfidence, dtmfDigits, MAX_RESULT_BYTES } from '../../../adapters/freeswitch/nlsml.js';
-import { OutboundServer, type CallChannel } from '../../../adapters/freeswitch/outbound-server.js';
+import type { CallChannel } from '../../../adapters/freeswitch/outbound-server.js';
 import { detectSpeechArg, executeTurn, NO_MATCH_INPUT, RECOGNITION_TIMEOUT_MS, type RenderOptions } from '../../../adapters/freeswitch/render.js';
-import type { CallInput, GatherInstruction, Turn } from '../../../src/application/ivr/instructions.js';
+import type { GatherInstruction, Turn } from '../../../src/application/ivr/instructions.js';
 import { loadConfig } from '../../../src/config.js';
-import { FakeFreeSwitch, nlsml, parseDetectSpeech, splitArgs, type CallScript } from '../../fakes/fake-freeswitch.js';
+import { nlsml, parseDetectSpeech, splitArgs } from '../../fakes/fake-freeswitch.js';
+import { runTurns } from './turns.js';
 
 // --- detect_speech_result --------------------------------------------------------------------
 
@@ -162,28 +163,10 @@ function gatherTurn(ch: CallChannel, turnId: number, g: Partial<GatherInstructio
   };
 }
 
-async function run(t: { teardown(fn: () => unknown): void }, opts: RenderOptions, turns: (ch: CallChannel) => Turn[], script: CallScript) {
-  const fs = new FakeFreeSwitch();
-  const inputs: CallInput[] = [];
-  const server = new OutboundServer({
-    port: 0,
-    tts: { engine: 'tts_commandline', voice: 'zh' },
-    onCall: async (ch) => {
-      for (const turn of turns(ch)) inputs.push(await executeTurn(ch, turn, opts));
-    },
-  });
-  const { port } = await server.listen();
-  t.teardown(async () => {
-    await server.close();
-    await fs.close();
-  });
-  const transcript = await fs.placeCall(port, script);
-  return { inputs, transcript, apps: transcript.executes.map((e) => e.app) };
-}
 
 t.test('speech gathers: text, keys instead, no input, no match', async (t) => {
   const recognized: string[] = [];
-  const { inputs, transcript, apps } = await run(
+  const { inputs, transcript, apps } = await runTurns(
     t,
     { ...base, asr: ASR, recognized: (r) => recognized.push(r.kind) },
     (ch) => [1, 2, 3, 4, 5].map((n) => gatherTurn(ch, n)),
@@ -208,7 +191,7 @@ t.test('speech gathers: text, keys instead, no input, no match', async (t) => {
 });
 
 t.test('a key barges in: one key for a menu, the rest of a ticket number as keys', async (t) => {
-  const { inputs, transcript } = await run(
+  const { inputs, transcript } = await runTurns(
     t,
     { ...base, asr: ASR },
     (ch) => [gatherTurn(ch, 1), gatherTurn(ch, 2, { minDigits: 12, maxDigits: 16, finishOnKey: '#', timeoutSec: 10 }), gatherTurn(ch, 3, { minDigits: 12, maxDigits: 16, finishOnKey: '#' })],
@@ -227,7 +210,7 @@ t.test('a key barges in: one key for a menu, the rest of a ticket number as keys
 
 t.test('junk and recognizer errors are no input', async (t) => {
   const seen: string[] = [];
-  const { inputs } = await run(
+  const { inputs } = await runTurns(
     t,
     { ...base, asr: ASR, recognized: (r) => seen.push(r.kind) },
     (ch) => [gatherTurn(ch, 1), gatherTurn(ch, 2)],
@@ -239,7 +222,7 @@ t.test('junk and recognizer errors are no input', async (t) => {
 
 t.test('an engine that does not start: the same gather with keys, and the failure reported', async (t) => {
   const fallbacks: string[] = [];
-  const { inputs, apps, transcript } = await run(
+  const { inputs, apps, transcript } = await runTurns(
     t,
     { ...base, asr: { engine: 'unimrcp:nowhere', grammar: 'x' }, speechFallback: (why, detail) => fallbacks.push(`${why}:${detail}`) },
     (ch) => [gatherTurn(ch, 1)],
@@ -253,7 +236,7 @@ t.test('an engine that does not start: the same gather with keys, and the failur
 
 t.test('no engine configured: keys only, as before, and the caller of executeTurn is told', async (t) => {
   const fallbacks: string[] = [];
-  const { inputs, apps } = await run(t, { ...base, speechFallback: (why) => fallbacks.push(why) }, (ch) => [gatherTurn(ch, 1), gatherTurn(ch, 2, { speech: false })], {
+  const { inputs, apps } = await runTurns(t, { ...base, speechFallback: (why) => fallbacks.push(why) }, (ch) => [gatherTurn(ch, 1), gatherTurn(ch, 2, { speech: false })], {
     callerNumber: '13800000000',
     digits: ['1', '2'],
     speech: [{ say: '不会被听到' }],
