@@ -5,6 +5,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { availableParallelism } from 'node:os';
 
 interface Setting {
   env: string;
@@ -28,6 +29,7 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_SMS', default: 'sim', doc: 'SMS provider: sim or twilio.' },
   { env: 'SUBAN_DUTY_LIST', default: 'config/duty-list.yaml', doc: '职责清单: units, the matters they own, township place names.' },
   { env: 'SUBAN_CLASSIFY_THRESHOLD', default: '0.45', doc: 'Below this classifier confidence a ticket goes to the manual-dispatch queue.' },
+  { env: 'SUBAN_CLASSIFY_WORKERS', default: 'auto', doc: 'Worker threads that classify citizens\' texts beside the main thread (0 = on the main thread; auto = 1 when the machine has two or more cores). The classifier is the largest CPU cost of an intake.' },
   { env: 'SUBAN_CALENDAR_FILE', default: '', doc: 'Local holiday/调休 YAML for years chinese-days does not cover yet (see config/calendar-local.example.yaml).' },
   { env: 'SUBAN_WORK_HOURS', default: '08:30-12:00,14:30-17:30', doc: 'Working hours used for sign/reply deadlines (Asia/Shanghai).' },
   { env: 'SUBAN_CALL_WINDOW', default: '08:30-21:00', doc: 'Hours in which citizens may be called back (回访).' },
@@ -79,6 +81,7 @@ const Schema = Type.Object({
   sms: Type.Union([Type.Literal('sim'), Type.Literal('twilio')]),
   dutyList: Type.String(),
   classifyThreshold: Type.Number({ minimum: 0, maximum: 1 }),
+  classifyWorkers: Type.Integer({ minimum: 0, maximum: 16 }),
   calendarFile: Type.String(),
   workHours: Type.Array(Type.Object({ start: Type.String(), end: Type.String() }), { minItems: 1 }),
   callWindow: Type.Object({ start: Type.String(), end: Type.String() }),
@@ -152,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     sms: get('SUBAN_SMS'),
     dutyList: get('SUBAN_DUTY_LIST'),
     classifyThreshold: int('SUBAN_CLASSIFY_THRESHOLD'),
+    classifyWorkers: get('SUBAN_CLASSIFY_WORKERS') === 'auto' ? (availableParallelism() >= 2 ? 1 : 0) : int('SUBAN_CLASSIFY_WORKERS'),
     calendarFile: get('SUBAN_CALENDAR_FILE'),
     workHours: ranges('SUBAN_WORK_HOURS', get('SUBAN_WORK_HOURS')),
     callWindow: ranges('SUBAN_CALL_WINDOW', get('SUBAN_CALL_WINDOW'))[0],

@@ -33,6 +33,7 @@ import type { TicketStore } from './application/ports/tickets.js';
 import type { JobStore } from './application/ports/jobs.js';
 import type { UnitStore, UserStore } from './application/ports/users.js';
 import { loadClassifier } from './application/classifier.js';
+import { ClassifierPool } from '../adapters/threads/classifier-pool.js';
 import { loadPlatforms } from './application/platforms/config.js';
 import { PlatformService } from './application/platforms/service.js';
 import type { VoiceDialer } from './application/ports/voice.js';
@@ -65,6 +66,8 @@ export interface Container {
   units: UnitStore;
   unitNames: Set<string>;
   classifier: ClassifierPort;
+  /** Resolves once the classifier's worker threads have loaded it (at once without workers). */
+  classifierReady(): Promise<void>;
   calendar: DeadlineCalendar;
   workCalendar: WorkCalendar;
   calendarCoverage(at: Date): CalendarCoverage;
@@ -145,7 +148,9 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     for (const u of await units.list()) if (u.active) unitNames.add(u.name);
   };
   await refreshUnits();
-  const classifier = opts.classifier ?? loadClassifier(config.dutyList, config.classifyThreshold);
+  const loadLocal = () => loadClassifier(config.dutyList, config.classifyThreshold);
+  const pool = opts.classifier || !config.classifyWorkers ? null : new ClassifierPool({ dutyList: config.dutyList, threshold: config.classifyThreshold }, config.classifyWorkers, log.child({ component: 'classifier' }), loadLocal);
+  const classifier = opts.classifier ?? pool ?? loadLocal();
   const runner = new JobRunner(jobs, clock, log.child({ component: 'jobs' }), { worker: `${hostname()}:${process.pid}`, pollMs: config.jobPollMs, leaseMs: config.jobLeaseMs });
   const audit = new SqlAuditLog(db);
   const users = new SqlUserStore(db);
@@ -230,7 +235,9 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
       await paging.idle();
       await pgBus?.close();
       await db.close();
+      await pool?.close();
     },
+    classifierReady: () => pool?.ready() ?? Promise.resolve(),
     wechatMp: null as unknown as WechatMp,
     kpi,
   };

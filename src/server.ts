@@ -20,7 +20,8 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
   // hashing the demo passwords on the thread pool by then, and the two overlap. Complete before listening.
   let classifier: ClassifierPort | null = null;
   const buildClassifier = () => (classifier ??= loadClassifier(config.dutyList, config.classifyThreshold));
-  const ctx = await createContainer(config, log, { classifier: { classify: (text) => buildClassifier().classify(text) } });
+  // With worker threads the classifier loads there, beside everything else (adapters/threads).
+  const ctx = await createContainer(config, log, config.classifyWorkers ? {} : { classifier: { classify: (text) => buildClassifier().classify(text) } });
   phases.mark('container');
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   let bot: { stop(): Promise<void> } | null = null;
@@ -51,7 +52,8 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
       await bot?.stop();
       await ctx.close();
     });
-    buildClassifier();
+    if (config.classifyWorkers) await ctx.classifierReady();
+    else buildClassifier();
     phases.mark('classifier');
 
     ctx.runner.start();

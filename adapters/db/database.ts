@@ -15,6 +15,7 @@ import pg from 'pg';
 import * as sqliteSchema from './schema.sqlite.js';
 import * as pgSchema from './schema.pg.js';
 import type { Tables } from './tables.js';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer } from './checkpointer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -32,6 +33,8 @@ export interface Database {
   close(): Promise<void>;
   /** PostgreSQL pool (for LISTEN/NOTIFY), null on SQLite. */
   pool: pg.Pool | null;
+  /** SQLite file databases: the thread that checkpoints the write-ahead log. */
+  checkpointer?: Checkpointer | null;
 }
 
 export interface OpenOptions {
@@ -43,6 +46,8 @@ export interface OpenOptions {
   connectTimeoutMs?: number;
   /** PostgreSQL: how long a query may go unanswered before it fails. */
   queryTimeoutMs?: number;
+  /** SQLite: how often the checkpoint thread copies the log back (tests set it out of the way). */
+  checkpointEveryMs?: number;
 }
 
 export function isPostgresUrl(url: string): boolean {
@@ -50,7 +55,7 @@ export function isPostgresUrl(url: string): boolean {
 }
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
-  return isPostgresUrl(opts.url) ? openPg(opts) : openSqlite(opts.url);
+  return isPostgresUrl(opts.url) ? openPg(opts) : openSqlite(opts.url, opts);
 }
 
 interface Waiting {
@@ -156,7 +161,7 @@ export class GroupCommitWriter {
   }
 }
 
-function openSqlite(url: string): Database {
+function openSqlite(url: string, opts: OpenOptions): Database {
   const file = url.replace(/^(sqlite|file):(\/\/)?/, '');
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const conn = new BetterSqlite(file);
@@ -168,6 +173,9 @@ function openSqlite(url: string): Database {
   // day's tickets and indexes, and every miss is a read() system call.
   conn.pragma('cache_size = -65536');
   conn.pragma('mmap_size = 268435456');
+  // Checkpoints run on their own thread (checkpointer.ts); in-memory databases have no log.
+  const checkpointer = file === ':memory:' ? null : new Checkpointer(file, opts.checkpointEveryMs);
+  if (checkpointer) conn.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
   cacheStatements(conn);
   const db = drizzleSqlite(conn) as unknown as Db;
   const writer = new GroupCommitWriter(conn);
@@ -176,6 +184,7 @@ function openSqlite(url: string): Database {
     db,
     t: sqliteSchema as unknown as Tables,
     pool: null,
+    checkpointer,
     tx: (fn) => writer.run(() => fn(db)),
     migrate: async () => migrateSqlite(db as never, { migrationsFolder: join(here, 'migrations/sqlite') }),
     ping: async () => {
@@ -183,6 +192,7 @@ function openSqlite(url: string): Database {
     },
     close: async () => {
       await writer.run(async () => undefined);
+      await checkpointer?.stop();
       conn.close();
     },
   };

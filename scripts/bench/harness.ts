@@ -41,6 +41,8 @@ export async function startTarget(kind: string): Promise<Target> {
 export interface Result {
   /** CPU time the target process spent per request (user + system, µs), when its pid was given. */
   cpuUs?: number;
+  /** The same for its main thread alone (the one that serves HTTP; worker threads run beside it). */
+  mainCpuUs?: number;
   rps: number;
   p50: number;
   p99: number;
@@ -50,8 +52,8 @@ export interface Result {
 }
 
 /** user + system CPU time of a process so far, in µs (Linux /proc). */
-export function cpuTimeUs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+export function cpuTimeUs(pid: number, thread?: number): number {
+  const fields = readFileSync(thread ? `/proc/${pid}/task/${thread}/stat` : `/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
   // After the command name: state is field 3, utime 14 and stime 15 (1-based), in clock ticks.
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
 }
@@ -63,9 +65,12 @@ const CLOCK_TICKS = 100;
  */
 export async function load(opts: autocannon.Options, pid?: number): Promise<Result> {
   const c0 = pid ? cpuTimeUs(pid) : 0;
+  const m0 = pid ? cpuTimeUs(pid, pid) : 0;
   const r = await autocannon({ connections: 10, duration: 8, ...opts });
-  const cpuUs = pid && r.requests.total ? (cpuTimeUs(pid) - c0) / r.requests.total : undefined;
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, total: r.requests.total, cpuUs };
+  const per = (us: number) => (pid && r.requests.total ? us / r.requests.total : undefined);
+  const cpuUs = per(pid ? cpuTimeUs(pid) - c0 : 0);
+  const mainCpuUs = per(pid ? cpuTimeUs(pid, pid) - m0 : 0);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx, total: r.requests.total, cpuUs, mainCpuUs };
 }
 
 export function machine(): string {

@@ -34,7 +34,7 @@ export interface ChatHandler {
 
 /** What the wiring needs from the ticket service (TicketService satisfies it). */
 export interface ConversationTickets {
-  classify(text: string): Classification;
+  classify(text: string): Promise<Classification>;
   intake(req: IntakeRequest, by: Actor, via: string): Promise<IntakeResult>;
   getByNumber(number: string): Promise<Ticket | null>;
   apply(id: string, actor: Actor, via: string, decide: (t: Ticket, now: Date) => TicketEventData[]): Promise<Ticket>;
@@ -123,8 +123,8 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
   const { tickets, state, bus, clock } = deps;
 
   return {
-    classify(text) {
-      const c = tickets.classify(text);
+    async classify(text) {
+      const c = await tickets.classify(text);
       return {
         unit: c.unit,
         category: c.category,

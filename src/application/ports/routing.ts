@@ -4,8 +4,9 @@ import type { Classification } from '../../domain/routing/classifier.js';
 /** What the classifier decided and why (the domain's type); kept on the ticket for the operator and for audits. */
 export type ClassificationResult = Classification;
 
+/** In-process (synchronous) or on a worker thread (adapters/threads/classifier-pool.ts): callers await either. */
 export interface ClassifierPort {
-  classify(text: string): ClassificationResult;
+  classify(text: string): ClassificationResult | Promise<ClassificationResult>;
 }
 
 /** Deadlines and calling hours: the SLA calendar as the services need it. */

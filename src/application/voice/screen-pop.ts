@@ -72,7 +72,7 @@ export async function buildScreenPop(d: ScreenPopDeps, pop: ScreenPop, speech: s
   const dayStart = shanghaiInstant(shanghaiParts(now).date, 0);
   const ticketsToday = items.filter((t) => t.createdAt >= dayStart).length;
   const hint = MENU_HINTS[pop.queue] ?? {};
-  const c = speech ? d.classifier.classify(speech) : null;
+  const c = speech ? await d.classifier.classify(speech) : null;
   const draft: DraftTicket = {
     channel: 'phone',
     contact,
