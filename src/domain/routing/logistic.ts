@@ -4,6 +4,8 @@
  * means something, so one threshold can trade false alarms for recall.
  */
 
+import { byCodeUnit } from './naive-bayes.js';
+
 export interface LogisticOptions {
   epochs: number;
   learningRate: number;
@@ -97,7 +99,7 @@ export class LogisticRegression {
     return features
       .map((f) => [f, this.weightOf(f)] as const)
       .filter(([, w]) => w > 0)
-      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .sort((a, b) => b[1] - a[1] || byCodeUnit(a[0], b[0]))
       .slice(0, n)
       .map(([f]) => f);
   }

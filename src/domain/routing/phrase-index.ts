@@ -1,7 +1,8 @@
 /**
- * Finds every listed phrase in a text. Phrases are short (2–10 characters) and a request is a
- * few hundred characters at most, so looking up each (start, length) window in a Map is both
- * simpler and faster here than an automaton.
+ * Finds every listed phrase in a text: a trie over UTF-16 code units, walked from each position of
+ * the text for as long as some phrase continues. Phrases are short (2–10 characters), so a walk
+ * ends after a character or two; unlike cutting every (start, length) window out of the text and
+ * looking it up, it allocates nothing but the matches (the classifier's hottest loop).
  */
 export interface PhraseMatch<T> {
   phrase: string;
@@ -10,31 +11,53 @@ export interface PhraseMatch<T> {
   payload: T[];
 }
 
+interface TrieNode<T> {
+  next: Map<number, TrieNode<T>> | null;
+  /** Set when a phrase ends here. */
+  phrase: string | null;
+  payload: T[] | null;
+}
+
+const node = <T>(): TrieNode<T> => ({ next: null, phrase: null, payload: null });
+
 export class PhraseIndex<T> {
-  private readonly map = new Map<string, T[]>();
-  private minLen = Infinity;
-  private maxLen = 0;
+  private readonly root: TrieNode<T> = node();
+  private readonly ends = new Map<string, TrieNode<T>>();
 
   add(phrase: string, payload: T): void {
-    const list = this.map.get(phrase);
-    if (list) list.push(payload);
-    else this.map.set(phrase, [payload]);
-    this.minLen = Math.min(this.minLen, phrase.length);
-    this.maxLen = Math.max(this.maxLen, phrase.length);
+    if (!phrase) return;
+    let n = this.ends.get(phrase);
+    if (!n) {
+      n = this.root;
+      for (let i = 0; i < phrase.length; i++) {
+        const c = phrase.charCodeAt(i);
+        n.next ??= new Map();
+        let child = n.next.get(c);
+        if (!child) n.next.set(c, (child = node()));
+        n = child;
+      }
+      n.phrase = phrase;
+      n.payload = [];
+      this.ends.set(phrase, n);
+    }
+    n.payload!.push(payload);
   }
 
   phrases(): IterableIterator<string> {
-    return this.map.keys();
+    return this.ends.keys();
   }
 
+  /** Every occurrence, by start and then by length (shortest first), overlaps included. */
   findAll(text: string): PhraseMatch<T>[] {
     const out: PhraseMatch<T>[] = [];
+    const root = this.root.next;
+    if (!root) return out;
     for (let i = 0; i < text.length; i++) {
-      const longest = Math.min(this.maxLen, text.length - i);
-      for (let len = this.minLen; len <= longest; len++) {
-        const phrase = text.substr(i, len);
-        const payload = this.map.get(phrase);
-        if (payload) out.push({ phrase, start: i, end: i + len, payload });
+      let n = root.get(text.charCodeAt(i));
+      for (let j = i + 1; n; j++) {
+        if (n.payload) out.push({ phrase: n.phrase!, start: i, end: j, payload: n.payload });
+        if (!n.next || j >= text.length) break;
+        n = n.next.get(text.charCodeAt(j));
       }
     }
     return out;

@@ -14,8 +14,17 @@ export function isValidDate(s: unknown): s is string {
 }
 
 export function addDays(date: string, n: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+  if (n !== 1) return new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+  // Deadline arithmetic walks day by day: the next day of a date is asked for on every intake.
+  let next = nextDay.get(date);
+  if (next === undefined) {
+    next = new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+    if (nextDay.size >= 20_000) nextDay.clear();
+    nextDay.set(date, next);
+  }
+  return next;
 }
+const nextDay = new Map<string, string>();
 
 /** 0 = Sunday … 6 = Saturday, as Date#getUTCDay. */
 export function weekdayOf(date: string): number {
