@@ -1,7 +1,7 @@
 import t from 'tap';
 import net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testApp, type TestApp } from '../helpers/app.js';
@@ -245,4 +245,22 @@ t.test('shared directory: the switch records into it by its own path, the consol
   t.equal((await get(s.h, `/media/recordings/${name}`, null)).statusCode, 401);
   const noRoute = await s.h.app.inject({ method: 'PUT', url: `/freeswitch/recordings/${name}`, headers: { 'content-type': 'audio/wav' }, payload: rec.wav });
   t.equal(noRoute.statusCode, 404, 'no upload route without upload settings');
+});
+
+t.test('partial uploads left by a process that died are swept at start; recent ones and recordings stay', async (t) => {
+  const media = join(scratch, 'media-swept');
+  const dir = join(media, 'recordings');
+  mkdirSync(dir, { recursive: true });
+  const at = new Date(AFTER_HOURS).getTime(); // the new app's clock starts here
+  const file = (name: string, ageMs: number) => {
+    writeFileSync(join(dir, name), 'x');
+    const when = new Date(at - ageMs);
+    utimesSync(join(dir, name), when, when);
+  };
+  file('.a-1-00000000000000aa.wav.0123456789ab.part', 2 * 3600_000);
+  file('.b-1-00000000000000bb.wav.0123456789ab.part', 60_000);
+  file('c-1-00000000000000cc.wav', 2 * 3600_000);
+  const s = await fsApp({ SUBAN_FS_RECORDING_UPLOAD_URL: 'http://127.0.0.1:9/freeswitch/recordings', SUBAN_FS_RECORDING_TOKEN: SECRET }, media);
+  t.same(readdirSync(dir).sort(), ['.b-1-00000000000000bb.wav.0123456789ab.part', 'c-1-00000000000000cc.wav']);
+  t.match(s.h.logs.text, 'removed partial recording uploads');
 });

@@ -18,7 +18,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { link, open, stat, unlink } from 'node:fs/promises';
+import { link, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -77,6 +77,8 @@ export function freeswitchRecordings(o: FreeSwitchRecordingsOptions) {
       return;
     }
     mkdirSync(storeDir, { recursive: true });
+    const swept = await sweepPartialUploads(storeDir, o.clock.now());
+    if (swept) app.log.warn({ dir: storeDir, removed: swept }, 'removed partial recording uploads left by an earlier process');
     await app.register(uploadRoute({ dir: storeDir, secret: settings.secret, maxBytes: o.config.maxBytes, clock: o.clock }));
   };
 }
@@ -141,6 +143,25 @@ function uploadRoute(o: { dir: string; secret: string; maxBytes: number; clock: 
       },
     );
   };
+}
+
+/** A partial upload this old belongs to a process that died mid-upload (uploads take seconds). */
+const PARTIAL_UPLOAD_MAX_AGE_MS = 60 * 60 * 1000;
+
+/**
+ * Removes `.part` files that a process killed mid-upload left behind. Only old ones: another
+ * instance sharing the directory may be receiving one right now.
+ */
+async function sweepPartialUploads(dir: string, now: Date): Promise<number> {
+  let removed = 0;
+  for (const f of await readdir(dir).catch(() => [] as string[])) {
+    if (!f.startsWith('.') || !f.endsWith('.part')) continue;
+    const path = join(dir, f);
+    const s = await stat(path).catch(() => null);
+    if (!s || now.getTime() - s.mtimeMs < PARTIAL_UPLOAD_MAX_AGE_MS) continue;
+    if (await unlink(path).then(() => true, () => false)) removed++;
+  }
+  return removed;
 }
 
 /** Streams the body into a new file, fsynced; refuses more than maxBytes and anything but RIFF/WAVE. */
