@@ -13,7 +13,7 @@ export interface Target {
 
 /** Start a target process (see serve-target.ts) and wait for its ready line. */
 export async function startTarget(kind: string): Promise<Target> {
-  const proc = spawn(process.execPath, [...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof'] : []), '--import', 'tsx', 'scripts/bench/serve-target.ts', kind], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  const proc = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof'] : []), '--import', 'tsx', 'scripts/bench/serve-target.ts', kind], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
   const rl = createInterface({ input: proc.stdout! });
   // The target's logs share stdout: wait for the line that announces the port.
   const info = await new Promise<{ port: number; token?: string }>((resolve, reject) => {

@@ -45,9 +45,14 @@ if (kind === 'echo') {
   await app.listen({ port: 0, host: '127.0.0.1' });
   // BENCH_PROFILE_DIR: a CPU profile of the serving only (start-up excluded), written at SIGTERM.
   const profile = process.env.BENCH_PROFILE_DIR ? await startProfile() : null;
+  // BENCH_LOOP_DELAY=1: how long the event loop was blocked (the tail of the latency), on stderr at SIGTERM.
+  const { monitorEventLoopDelay } = await import('node:perf_hooks');
+  const loopDelay = process.env.BENCH_LOOP_DELAY ? monitorEventLoopDelay({ resolution: 1 }) : null;
+  loopDelay?.enable();
   console.log(JSON.stringify({ port: (app.server.address() as { port: number }).port, token }));
   process.on('SIGTERM', async () => {
     if (profile) await profile(process.env.BENCH_PROFILE_DIR!);
+    if (loopDelay) console.error(`event loop delay (${kind}): p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
     await app.close();
     if (kind === 'pg') await ctx.db.pool!.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await ctx.close();
