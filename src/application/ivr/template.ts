@@ -88,8 +88,29 @@ function asText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * Parsed templates by source text. Templates come from the flows (a bounded set) and every turn
+ * renders several of them; parsing the same text again on every call was wasted work. Entries are
+ * never changed.
+ */
+const parsed = new Map<string, readonly TemplatePart[]>();
+const PARSED_MAX = 4096;
+
+function parsedTemplate(source: string): readonly TemplatePart[] {
+  let parts = parsed.get(source);
+  if (parts === undefined) {
+    parts = parseTemplate(source);
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    parsed.set(source, parts);
+  }
+  return parts;
+}
+
 export function renderTemplate(source: string, vars: Readonly<Record<string, unknown>>): string {
-  return parseTemplate(source)
+  const parts = parsedTemplate(source);
+  // Most prompts are plain text.
+  if (parts.length === 1 && typeof parts[0] === 'string') return parts[0];
+  return parts
     .map((p) => (typeof p === 'string' ? p : p.filters.reduce((acc, f) => FILTERS[f](acc), asText(lookup(vars, p.path)))))
     .join('');
 }
@@ -100,7 +121,7 @@ export function renderTemplate(source: string, vars: Readonly<Record<string, unk
  */
 export function renderValue(value: unknown, vars: Readonly<Record<string, unknown>>): unknown {
   if (typeof value === 'string') {
-    const parts = parseTemplate(value);
+    const parts = parsedTemplate(value);
     if (parts.length === 1 && typeof parts[0] !== 'string' && parts[0].filters.length === 0) return lookup(vars, parts[0].path);
     return renderTemplate(value, vars);
   }

@@ -241,6 +241,16 @@ export class VoiceService implements VoiceDialer, CallerTexts {
   }
 
   private onProgress(e: CallProgressEvent): void {
+    // The start of a call needs no database: with nothing of that call still being handled it is
+    // handled at once (one chain and its promises less on every new call).
+    if (e.kind === 'started' && !this.chains.has(e.callId)) {
+      try {
+        this.callStarted(e);
+      } catch (err) {
+        this.d.log.warn({ callId: e.callId, kind: e.kind, err: (err as Error).message }, 'voice progress handling failed');
+      }
+      return;
+    }
     // Screen pops need database reads; events of one call are handled in order so a pop is
     // never published after the message saying the call already left the queue.
     const prev = this.chains.get(e.callId) ?? Promise.resolve();
@@ -255,8 +265,7 @@ export class VoiceService implements VoiceDialer, CallerTexts {
     const at = e.at.toISOString();
     switch (e.kind) {
       case 'started':
-        if (e.direction === 'inbound') this.countCall(e.caller, e.at);
-        this.d.log.info({ callId: e.callId, flow: e.flow, direction: e.direction }, 'call started');
+        this.callStarted(e);
         return;
       case 'gathered':
         if (e.speech) this.noteText(e.callId, e.speech);
@@ -306,6 +315,11 @@ export class VoiceService implements VoiceDialer, CallerTexts {
     }
   }
 
+  private callStarted(e: Extract<CallProgressEvent, { kind: 'started' }>): void {
+    if (e.direction === 'inbound') this.countCall(e.caller, e.at);
+    this.d.log.info({ callId: e.callId, flow: e.flow, direction: e.direction }, 'call started');
+  }
+
   private callState(ev: OperatorCallEvent): void {
     this.d.bus.publish(CALL_STATE_TOPIC, ev);
   }
@@ -315,8 +329,8 @@ export class VoiceService implements VoiceDialer, CallerTexts {
     return spec?.verb === 'queue' ? spec.timeLimitSec : 600;
   }
 
-  private dayKey(caller: string, at: Date): string {
-    return `${shanghaiParts(at).date}:${normalisePhone(caller)}`;
+  private dayKey(caller: string, day: string): string {
+    return `${day}:${normalisePhone(caller)}`;
   }
 
   /**
@@ -330,11 +344,12 @@ export class VoiceService implements VoiceDialer, CallerTexts {
       this.callDay = day;
       this.callCounts.clear();
     }
-    const key = this.dayKey(caller, at);
+    const key = this.dayKey(caller, day);
     this.callCounts.set(key, (this.callCounts.get(key) ?? 0) + 1);
   }
 
   private callsToday(caller: string, at: Date): number {
-    return shanghaiParts(at).date === this.callDay ? (this.callCounts.get(this.dayKey(caller, at)) ?? 0) : 0;
+    const day = shanghaiParts(at).date;
+    return day === this.callDay ? (this.callCounts.get(this.dayKey(caller, day)) ?? 0) : 0;
   }
 }

@@ -26,7 +26,7 @@ export default fp<{ auth: AuthService }>(
   async (app, { auth }) => {
     await app.register(cookie);
     app.decorateRequest('principal', null);
-    app.addHook('onRequest', async (req) => {
+    const identify = async (req: FastifyRequest): Promise<void> => {
       const header = req.headers.authorization;
       if (header?.startsWith('Bearer ')) {
         const found = await auth.authenticate(header.slice(7).trim(), 'token');
@@ -41,6 +41,11 @@ export default fp<{ auth: AuthService }>(
         if (req.headers['x-csrf-token'] !== found.csrf) throw new AppError('forbidden', 'csrf', '缺少或错误的 CSRF 令牌');
       }
       req.principal = found.principal;
+    };
+    // Most requests carry no credentials (webhooks, the console's assets): they pass without a promise.
+    app.addHook('onRequest', (req, _reply, done) => {
+      if (!req.headers.authorization?.startsWith('Bearer ') && !req.cookies[SESSION_COOKIE]) return done();
+      identify(req).then(() => done(), done);
     });
     app.decorate('requireAuth', (roles?: Role[]) => async (req: FastifyRequest) => {
       if (!req.principal) throw new AppError('unauthorized', 'unauthenticated', '请先登录');

@@ -2,6 +2,7 @@ import t from 'tap';
 import twilio from 'twilio';
 import { CALL_OUTCOME_TOPIC, type CallOutcome } from '../../../src/application/ports/voice.js';
 import { SCREEN_POP_TOPIC, type OperatorScreenPop } from '../../../src/application/voice/index.js';
+import { signatureValid } from '../../../adapters/twilio/routes.js';
 import { HOTLINE, sayText, twilioApp, twimlUrls } from './helpers.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z';
@@ -10,9 +11,16 @@ const sid = (n: number, p = 'CA') => `${p}${String(n).padStart(32, '0')}`;
 
 t.test('the signature vector of protocol-vectors.md, checked the way the routes check it', async (t) => {
   const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
-  t.ok(twilio.validateRequest('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'https://mycompany.com/myapp.php?foo=1&bar=2', params));
-  t.notOk(twilio.validateRequest('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'https://mycompany.com/myapp.php?foo=1&bar=3', params));
-  t.notOk(twilio.validateRequest('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'https://mycompany.com/myapp.php?foo=1&bar=2', { ...params, Digits: '1235' }));
+  for (const check of [twilio.validateRequest, signatureValid]) {
+    t.ok(check('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'https://mycompany.com/myapp.php?foo=1&bar=2', params));
+    t.notOk(check('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'https://mycompany.com/myapp.php?foo=1&bar=3', params));
+    t.notOk(check('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'https://mycompany.com/myapp.php?foo=1&bar=2', { ...params, Digits: '1235' }));
+    t.notOk(check('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8', 'https://mycompany.com/myapp.php?foo=1&bar=2', params), 'a signature of another length');
+  }
+  // What only the SDK's other spellings of the URL accept still passes: a signature over the URL with its default port.
+  const withPort = twilio.getExpectedTwilioSignature('12345', 'https://mycompany.com:443/myapp.php?foo=1&bar=2', params);
+  t.ok(signatureValid('12345', withPort, 'https://mycompany.com/myapp.php?foo=1&bar=2', params));
+  t.equal(signatureValid('12345', withPort, 'https://mycompany.com/myapp.php?foo=1&bar=2', params), twilio.validateRequest('12345', withPort, 'https://mycompany.com/myapp.php?foo=1&bar=2', params));
 });
 
 const h = await twilioApp(t, { now: IN_HOURS });
