@@ -171,7 +171,7 @@ export class SqlTicketStore implements TicketStore {
           return this.eventRow(input.id, i + 1, input, data);
         });
         const final = ticket as unknown as Ticket;
-        await this.q.insertTicket(tx).execute({ ...toRow(final), day, sourceKey: input.sourceKey, classification: input.classification ?? null, placeKey: input.placeKey ?? null });
+        await this.q.insertTicket(tx).execute(Object.assign(toRow(final), { day, sourceKey: input.sourceKey, classification: input.classification ?? null, placeKey: input.placeKey ?? null }));
         // SQLite: the prepared one-row statement per event costs less than building a multi-row one;
         // PostgreSQL: one multi-row statement, since every statement is a round trip.
         if (this.d.dialect === 'sqlite' || rows.length === 1) for (const row of rows) await this.q.insertEvent(tx).execute(row);

@@ -8,6 +8,7 @@ import { invalid } from '../../../domain/errors.js';
 import { errors, IdParams } from '../../schemas/common.js';
 import { Classification, CreateTicketBody, Duplicate, ListQuery, TicketEventView, TicketView } from '../../schemas/tickets.js';
 import { eventView, ticketView } from '../../views.js';
+import type { IntakeRequest } from '../../../application/tickets/service.js';
 
 const WithReason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
 const Ok = { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 404, 409) };
@@ -33,7 +34,8 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
       const b = req.body;
       const channel = (b.channel ?? 'web') as Channel;
       if (!isChannel(channel)) throw invalid('bad_channel', `未知渠道:${channel}`);
-      const r = await svc.intake({ ...b, channel, sourceKey: b.idempotencyKey ? `api:${req.principal!.id}:${b.idempotencyKey}` : null }, { id: req.principal!.id, role: req.principal!.role, name: req.principal!.name }, 'api');
+      const request: IntakeRequest = Object.assign({}, b, { channel, sourceKey: b.idempotencyKey ? `api:${req.principal!.id}:${b.idempotencyKey}` : null });
+      const r = await svc.intake(request, { id: req.principal!.id, role: req.principal!.role, name: req.principal!.name }, 'api');
       return reply.status(r.created ? 201 : 200).send({ ticket: ticketView(r.ticket, req.principal!, clock.now()), created: r.created, classification: r.classification, duplicates: r.duplicates });
     },
   );
