@@ -4,6 +4,7 @@
  * (a reconnecting console gets them again), and places outbound calls through the configured
  * provider.
  */
+import { createHash } from 'node:crypto';
 import { shanghaiParts, type Clock } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import { normalisePhone } from '../../domain/phone.js';
@@ -24,6 +25,12 @@ import { StateCallSessionStore } from './session-store.js';
 
 export const SCREEN_POP_TOPIC = 'operator.screenpop';
 export const CALL_STATE_TOPIC = 'operator.call';
+/**
+ * Every inbound call, for the per-day call count of each caller ("repeat caller today" on the screen
+ * pop): on PostgreSQL every instance hears every instance's calls. The caller travels as a hash of
+ * the day and the number, not as the number.
+ */
+export const CALL_STARTED_TOPIC = 'voice.call.started';
 export const HANDOVER_TOPIC = 'operator.handover';
 
 export type OperatorCallState = 'queued' | 'answered' | 'abandoned' | 'left_queue' | 'hungup';
@@ -92,8 +99,14 @@ export class VoiceService implements VoiceDialer, CallerTexts {
   private started = false;
   private callDay = '';
   private readonly callCounts = new Map<string, number>();
+  private readonly stopCounting: () => void;
 
   constructor(private readonly d: VoiceServiceDeps) {
+    // Counted when the bus delivers the call, on every instance alike (this one's calls too).
+    this.stopCounting = d.bus.subscribe(CALL_STARTED_TOPIC, (m) => {
+      const c = m as { key?: unknown; day?: unknown };
+      if (typeof c?.key === 'string' && typeof c.day === 'string') this.countCall(c.key, c.day);
+    });
     this.actions = d.actions ?? {};
     this.inboundFlow = d.inboundFlow ?? 'hotline';
     const actions = this.actions;
@@ -143,6 +156,7 @@ export class VoiceService implements VoiceDialer, CallerTexts {
   }
 
   async stop(): Promise<void> {
+    this.stopCounting();
     this.stopWatching?.();
     this.stopWatching = null;
     if (this.started) await this.provider?.stop?.();
@@ -316,7 +330,10 @@ export class VoiceService implements VoiceDialer, CallerTexts {
   }
 
   private callStarted(e: Extract<CallProgressEvent, { kind: 'started' }>): void {
-    if (e.direction === 'inbound') this.countCall(e.caller, e.at);
+    if (e.direction === 'inbound') {
+      const day = shanghaiParts(e.at).date;
+      this.d.bus.publish(CALL_STARTED_TOPIC, { key: this.dayKey(e.caller, day), day });
+    }
     this.d.log.info({ callId: e.callId, flow: e.flow, direction: e.direction }, 'call started');
   }
 
@@ -330,7 +347,7 @@ export class VoiceService implements VoiceDialer, CallerTexts {
   }
 
   private dayKey(caller: string, day: string): string {
-    return `${day}:${normalisePhone(caller)}`;
+    return createHash('sha256').update(`${day}:${normalisePhone(caller)}`).digest('base64url').slice(0, 22);
   }
 
   /**
@@ -338,13 +355,12 @@ export class VoiceService implements VoiceDialer, CallerTexts {
    * than the hint is worth, and a restart only makes the repeat-caller flag miss earlier calls
    * (tickets of today still count).
    */
-  private countCall(caller: string, at: Date): void {
-    const day = shanghaiParts(at).date;
+  private countCall(key: string, day: string): void {
     if (this.callDay !== day) {
+      if (day < this.callDay) return; // a late message about yesterday
       this.callDay = day;
       this.callCounts.clear();
     }
-    const key = this.dayKey(caller, day);
     this.callCounts.set(key, (this.callCounts.get(key) ?? 0) + 1);
   }
 
