@@ -169,8 +169,11 @@ export class FollowUpService {
       await this.enqueue([{ ...this.callJob(t.id, p.round, p.n, allowed), key: `followup:${t.id}:${p.round}:call:${p.n}:${allowed.getTime()}` }]);
       return;
     }
-    if (doc.attempts.some((a) => a.n === p.n)) return; // placed already (job re-run after a crash)
     const voice = this.d.voice();
+    // A re-run of this job after a crash finds its attempt saved: never dialled again, but the next
+    // step may not have been set yet (the process died between the two), so it is set below; its
+    // job key makes that a no-op when it was.
+    if (doc.attempts.some((a) => a.n === p.n)) return this.setNextStep(t.id, p.round, p.n, doc, now, !!voice);
     const ref = `followup:${t.id}:${p.round}:call:${p.n}`;
     const attempt = { n: p.n, at: iso(now), slot: slotOf(now, this.plan), ref, callId: null as string | null, outcome: null as string | null, result: null as string | null };
     // At most once per attempt: claimed before dialling. A job re-run after a crash between the call and
@@ -194,12 +197,16 @@ export class FollowUpService {
       }
     }
     // The next step is set now, not on the outcome: an outcome lost in a restart must not stall the 回访.
-    if (p.n < this.d.config.maxCalls && voice) {
+    await this.setNextStep(t.id, p.round, p.n, doc, now, !!voice);
+  }
+
+  private async setNextStep(ticketId: string, round: number, n: number, doc: FollowupDoc, now: Date, canCall: boolean): Promise<void> {
+    if (n < this.d.config.maxCalls && canCall) {
       const used = doc.attempts.map((a) => a.slot).filter((s) => s >= 0);
-      await this.enqueue([this.callJob(t.id, p.round, p.n + 1, nextAttemptTime(now, used, this.plan))]);
+      await this.enqueue([this.callJob(ticketId, round, n + 1, nextAttemptTime(now, used, this.plan))]);
     } else {
       const at = this.d.calendar.nextCallTime(new Date(now.getTime() + this.d.config.smsAfterLastCallMinutes * 60_000));
-      await this.enqueue([this.smsJob(t.id, p.round, at)]);
+      await this.enqueue([this.smsJob(ticketId, round, at)]);
     }
   }
 

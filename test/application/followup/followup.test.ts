@@ -1,4 +1,5 @@
 import t from 'tap';
+import { sql } from 'drizzle-orm';
 import { testApp, type TestApp } from '../../helpers/app.js';
 import { shanghaiParts } from '../../../src/domain/clock.js';
 import { computeKpis } from '../../../src/domain/kpi/index.js';
@@ -200,4 +201,24 @@ t.test('回访 through every path', async (t) => {
     t.ok(notes.some((n) => n.includes('已归档备查')), 'archived on the ticket');
     t.equal((await h.ctx.audit.list(id)).filter((a) => a.kind === 'urgent.result_report').length, 1);
   });
+});
+
+t.test('a call job re-run after a crash between saving its attempt and setting the next one: not dialled again, the next call is set', async (t) => {
+  const h = await testApp(t, { now: START });
+  const sim = h.ctx.simVoice!;
+  sim.script('13900000077', { answer: 'no-answer' });
+  const id = await repliedTicket(h, { contact: '13900000077' });
+  await run(h);
+  const doc = (await h.ctx.followup.status(id))!;
+  t.equal(doc.attempts.length, 1);
+  const next = `followup:${id}:${doc.round}:call:2`;
+  const pendingNext = async () => (await h.ctx.jobs.list({ status: 'pending', kindPrefix: 'followup.' })).filter((j) => j.key === next).length;
+  t.equal(await pendingNext(), 1, 'normally the next call is set at once');
+  // The process died after saving attempt 1 and before setting call 2; its job runs again.
+  h.ctx.db.db.run(sql`DELETE FROM jobs WHERE key = ${next}`);
+  await h.ctx.jobs.enqueue([{ kind: 'followup.call', key: `rerun:${id}`, runAt: h.clock.now(), payload: { ticketId: id, round: doc.round, n: 1 } }]);
+  await run(h);
+  t.equal(sim.calls.filter((c) => c.to === '13900000077').length, 1, 'attempt 1 is not dialled again');
+  t.equal(await pendingNext(), 1, 'the next call is set, so the 回访 goes on');
+  t.equal((await h.ctx.followup.status(id))!.attempts.length, 1);
 });
