@@ -52,9 +52,12 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
       await bot?.stop();
       await ctx.close();
     });
-    if (config.classifyWorkers) await ctx.classifierReady();
-    else buildClassifier();
-    phases.mark('classifier');
+    // On a worker thread the classifier loads beside the rest of the start (requests wait for it;
+    // /readyz says so); on this thread it is built now, before the port opens.
+    if (!config.classifyWorkers) {
+      buildClassifier();
+      phases.mark('classifier');
+    }
 
     ctx.runner.start();
     // The periodic sweeps re-enqueue themselves; started here (not in the container) so tests drive them by hand.

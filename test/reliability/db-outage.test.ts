@@ -28,7 +28,8 @@ t.test('the database goes away and comes back', { skip: PG_SKIP, timeout: 180_00
 
   const pops = await operatorPops(t, server.url, p.token);
 
-  t.equal((await send(`${server.url}/readyz`, {})).status, 200, 'ready before');
+  // Ready once the classifier's worker has loaded it (about a second after /healthz answers).
+  t.equal((await until('readyz to be green', async () => ((await send(`${server.url}/readyz`, {})).status === 200 ? 200 : null), 30_000)), 200, 'ready before');
   t.equal((await create(0)).status, 201, 'a ticket before');
 
   await proxy.cut('refuse');

@@ -61,7 +61,8 @@ t.test('a network partition between the service and PostgreSQL', { skip: PG_SKIP
 
   const pops = await operatorPops(t, server.url, p.token);
 
-  t.equal((await send(`${server.url}/readyz`, {})).status, 200, 'ready before');
+  // Ready once the classifier's worker has loaded it (about a second after /healthz answers).
+  t.equal((await until('readyz to be green', async () => ((await send(`${server.url}/readyz`, {})).status === 200 ? 200 : null), 30_000)), 200, 'ready before');
   // Several at once: the pool holds several connections when the partition begins.
   const before = await Promise.all([0, 1, 2, 3].map(create));
   t.same(before.map((r) => r.status), [201, 201, 201, 201], 'tickets before');

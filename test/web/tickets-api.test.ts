@@ -129,6 +129,7 @@ for (const engine of ENGINES) {
       const ready = await h.app.inject('/readyz');
       t.equal(ready.statusCode, 200);
       t.equal(ready.json().database, 'ok');
+      t.equal(ready.json().classifier, 'ok');
       t.type(ready.json().calendar.covered, 'boolean');
       const m = await h.app.inject('/metrics');
       t.match(m.body, /suban_tickets\{state="closed"\}/);

@@ -2,11 +2,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import client from 'prom-client';
 
-/** Liveness, readiness (database reachable, calendar covered) and Prometheus metrics. */
+const Readiness = Type.Object({ ok: Type.Boolean(), database: Type.String(), bus: Type.String(), classifier: Type.String(), calendar: Type.Any() });
+
+/** Liveness, readiness (database reachable, classifier loaded, calendar covered) and Prometheus metrics. */
 const health: FastifyPluginAsyncTypebox = async (app) => {
   const { db, ticketStore, clock, calendarCoverage, config, bus } = app.ctx;
   // Informational only: an instance whose cross-instance bus is reconnecting still serves requests, so it stays ready.
   const busState = (): string => bus.linkState();
+  // The classifier's worker loads it for about a second after the port opens: requests meanwhile wait
+  // for it, and a load balancer is told to send them elsewhere until then.
+  let classifier = 'loading';
+  void app.ctx.classifierReady().then(() => {
+    classifier = 'ok';
+  });
   // A load balancer's probe needs an answer within seconds, not after the pool's query deadline
   // (SUBAN_DB_QUERY_TIMEOUT_MS). Probes share one ping in flight, so a silent database costs one
   // pooled connection, not one per probe.
@@ -56,15 +64,16 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/readyz',
-    { schema: { tags: ['ops'], response: { 200: Type.Object({ ok: Type.Boolean(), database: Type.String(), bus: Type.String(), calendar: Type.Any() }), 503: Type.Object({ ok: Type.Boolean(), database: Type.String(), bus: Type.String(), calendar: Type.Any() }) } } },
+    { schema: { tags: ['ops'], response: { 200: Readiness, 503: Readiness } } },
     async (_req, reply) => {
       const calendar = calendarCoverage(clock.now());
       try {
         await ping();
-        return { ok: true, database: 'ok', bus: busState(), calendar };
       } catch {
-        return reply.status(503).header('retry-after', '5').send({ ok: false, database: 'unreachable', bus: busState(), calendar });
+        return reply.status(503).header('retry-after', '5').send({ ok: false, database: 'unreachable', bus: busState(), classifier, calendar });
       }
+      if (classifier !== 'ok') return reply.status(503).header('retry-after', '1').send({ ok: false, database: 'ok', bus: busState(), classifier, calendar });
+      return { ok: true, database: 'ok', bus: busState(), classifier, calendar };
     },
   );
 
