@@ -64,6 +64,8 @@ export class ClassifierPool implements ClassifierPort {
   private closed = false;
   private local: ClassifierPort | null = null;
   private readonly readyWaiters: (() => void)[] = [];
+  /** Neither the workers nor this thread could load the classifier (a broken duty list): /readyz stays red. */
+  private broken: Error | null = null;
 
   constructor(
     private readonly data: ClassifierWorkerData,
@@ -83,7 +85,8 @@ export class ClassifierPool implements ClassifierPort {
 
   classify(text: string): Promise<ClassificationResult> {
     if (this.closed) return Promise.reject(new Error('classifier pool closed'));
-    if (this.local) return Promise.resolve(this.local.classify(text));
+    if (this.broken) return Promise.reject(this.broken);
+    if (this.local) return new Promise((resolve) => resolve(this.local!.classify(text)));
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, p: { text, resolve, reject, attempts: 0 } });
       this.scheduleFlush();
@@ -164,7 +167,19 @@ export class ClassifierPool implements ClassifierPort {
       slot.inFlight.clear();
       if (this.failedStarts >= MAX_FAILED_STARTS) {
         this.log.error('classifier workers do not start: classifying on the main thread');
-        this.local ??= this.loadLocal();
+        try {
+          this.local ??= this.loadLocal();
+        } catch (e) {
+          this.broken = e instanceof Error ? e : new Error(String(e));
+          this.log.fatal({ err: this.broken }, 'the classifier cannot be loaded: no ticket can be classified');
+          for (const s of this.slots.splice(0)) {
+            s.worker.removeAllListeners('exit');
+            void s.worker.terminate();
+            for (const p of s.inFlight.values()) p.reject(this.broken);
+          }
+          for (const { p } of this.queue.splice(0)) p.reject(this.broken);
+          return;
+        }
         for (const s of this.slots.splice(0)) {
           s.worker.removeAllListeners('exit');
           void s.worker.terminate();

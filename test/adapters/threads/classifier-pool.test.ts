@@ -62,3 +62,17 @@ t.test('a closed pool refuses work instead of hanging', async (t) => {
   await inFlight;
   await t.rejects(pool.classify(texts[1]!), /closed/);
 });
+
+t.test('when the classifier cannot be loaded anywhere, requests fail with the reason and readiness stays red', async (t) => {
+  const sink = new LogSink();
+  const pool = new ClassifierPool({ ...data, dutyList: 'config/no-such-duty-list.yaml' }, 1, createLogger('error', sink), () => {
+    throw new Error('duty list missing');
+  });
+  t.teardown(() => pool.close());
+  let ready = false;
+  void pool.ready().then(() => (ready = true));
+  await t.rejects(pool.classify(texts[0]!), /duty list missing/);
+  await t.rejects(pool.classify(texts[1]!), /duty list missing/, 'and so does every later request, at once');
+  t.equal(ready, false);
+  t.match(sink.text, 'the classifier cannot be loaded');
+});
