@@ -22,6 +22,7 @@ import { T } from '../../src/application/conversation/texts.js';
 import { createConversationEngine, type ChatHandler, type ConversationDeps } from '../../src/application/conversation/wiring.js';
 import type { SmsSender } from '../../src/application/ports/messaging.js';
 import type { DedupeStore } from '../../src/application/ports/misc.js';
+import type { Job as DurableJob, JobStore } from '../../src/application/ports/jobs.js';
 import { WechatMpCrypto, verifyPlainSignature } from './crypto.js';
 import { MAX_XML_BYTES, buildTextReply, dedupeKey, parseEncryptedEnvelope, parseIncomingMessage, sealReply, type IncomingMpMessage } from './xml.js';
 import { WechatMpApiClient, WechatMpNotifier, splitUtf8, MAX_TEXT_BYTES, type WechatMpApi } from './api-client.js';
@@ -38,6 +39,9 @@ export interface WechatMpDeps extends ConversationDeps {
   dedupe: DedupeStore;
   sms: SmsSender;
   log: MpLog;
+  /** The durable job runner: a message answered `success` before it was handled is finished by a job if this process dies. */
+  jobs?: JobStore;
+  runner?: { register(kind: string, handler: (job: DurableJob) => Promise<void>): unknown; wake(): void };
 }
 
 export interface WechatMpOptions {
@@ -73,13 +77,15 @@ export interface WechatMp {
 }
 
 export const MP_DEDUPE_SCOPE = 'wechat-mp';
+/** Job kind: a message WeChat was told `success` about before its replies existed. */
+export const MP_UNANSWERED_JOB = 'wechat-mp.unanswered';
 
 /** Said when a genuine message could not be handled; WeChat does not retry after a 200. */
 const BUSY_TEXT = '抱歉，系统繁忙，您的消息未能处理，请稍后再发送一次。';
 
 type ClaimRecord = { state: 'processing'; startedAt: string } | { state: 'done'; passive: string | null } | { state: 'failed'; at: string };
 
-type JobResult = { kind: 'replies'; replies: string[] } | { kind: 'done'; passive: string | null } | { kind: 'busy' } | { kind: 'failed' };
+type JobResult = { kind: 'replies'; replies: string[] } | { kind: 'done'; passive: string | null } | { kind: 'failed' };
 
 /** One message being handled in this process; WeChat's retries of it join instead of starting over. */
 interface Job {
@@ -144,20 +150,19 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
 
   /**
    * Claims the message in the DedupeStore; a claim left by a dead instance is taken over. While
-   * another instance holds it, this request waits (up to its own passive window) for that
-   * result or for the claim to go stale: answering `success` at once would end WeChat's retries,
-   * and lose the message for good when the holder had crashed.
+   * another instance holds it, the job waits for that result or for the claim to go stale, with
+   * no deadline of its own: the HTTP request is answered `success` when its passive window ends,
+   * which ends WeChat's retries, so this job is then the message's only chance when the holder
+   * had crashed (its replies follow as customer-service messages).
    */
   async function claim(key: string): Promise<JobResult | null> {
     const mine = (): ClaimRecord => ({ state: 'processing', startedAt: clock.now().toISOString() });
     if (await deps.dedupe.claim(MP_DEDUPE_SCOPE, key, clock.now(), mine())) return null;
-    const waitUntil = Date.now() + passiveReplyMs;
     for (;;) {
       const rec = (await deps.dedupe.get(MP_DEDUPE_SCOPE, key)) as ClaimRecord | undefined;
       if (rec?.state === 'done') return { kind: 'done', passive: rec.passive };
       const fresh = rec?.state === 'processing' && clock.now().getTime() - Date.parse(rec.startedAt) < staleClaimMs;
       if (!fresh) break;
-      if (Date.now() >= waitUntil) return { kind: 'busy' };
       await new Promise((r) => setTimeout(r, 100));
     }
     await deps.dedupe.set(MP_DEDUPE_SCOPE, key, mine(), clock.now());
@@ -165,7 +170,7 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
   }
 
   function start(key: string, input: ChatInput): Job {
-    const job: Job = { mode: 'open', passive: null, result: Promise.resolve({ kind: 'busy' }) };
+    const job: Job = { mode: 'open', passive: null, result: Promise.resolve({ kind: 'failed' }) };
     job.result = (async (): Promise<JobResult> => {
       const earlier = await claim(key);
       if (earlier) return earlier;
@@ -198,6 +203,35 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     return job;
   }
 
+  async function finishLater(key: string, input: ChatInput): Promise<void> {
+    if (!deps.jobs) return;
+    const payload = { key, input: { ...input, at: input.at.toISOString() } };
+    await deps.jobs.enqueue([{ kind: MP_UNANSWERED_JOB, key: `${MP_UNANSWERED_JOB}:${key}`, runAt: new Date(clock.now().getTime() + staleClaimMs), payload }]);
+  }
+
+  /**
+   * The job behind finishLater: nothing to do when the message was handled (or its failure told
+   * to the citizen); while a live instance still holds it, try again later; when its claim went
+   * stale, handle it here and send the replies as customer-service messages.
+   */
+  async function onUnanswered(j: DurableJob): Promise<void> {
+    const { key, input: raw } = j.payload as { key: string; input: ChatInput & { at: string } };
+    const running = jobs.get(key);
+    if (running) {
+      await running.result;
+      return;
+    }
+    const rec = (await deps.dedupe.get(MP_DEDUPE_SCOPE, key)) as ClaimRecord | undefined;
+    if (rec?.state === 'done' || rec?.state === 'failed') return;
+    if (rec?.state === 'processing' && clock.now().getTime() - Date.parse(rec.startedAt) < staleClaimMs) throw new Error('still being handled by a live instance');
+    const job = start(key, { ...raw, at: new Date(raw.at) });
+    job.mode = 'later';
+    jobs.set(key, job);
+    const r = await job.result;
+    if (r.kind === 'replies') deps.log.info({ key: key.slice(-12) }, 'wechat-mp message finished after its instance died');
+  }
+  if (cfg.token) deps.runner?.register(MP_UNANSWERED_JOB, onUnanswered);
+
   /** The passive reply text for this request, or null to answer `success`. */
   async function deliver(input: ChatInput): Promise<{ passive: string | null; failed?: boolean }> {
     const key = `${input.contactId}:${input.messageId}`;
@@ -213,13 +247,14 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     const r = await Promise.race([job.result, timeout]).finally(() => clearTimeout(timer));
     if (r === 'timeout') {
       if (job.mode === 'open') job.mode = 'later';
+      // `success` ends WeChat's retries: from here on only this process has the message, so it
+      // is written down first, for a job to finish should this process die before the engine does.
+      if (job.mode === 'later') await finishLater(key, input);
       return { passive: job.mode === 'passive' ? job.passive : null };
     }
     switch (r.kind) {
       case 'done':
         return { passive: r.passive };
-      case 'busy':
-        return { passive: null };
       case 'failed':
         return { passive: null, failed: true };
       case 'replies':

@@ -4,7 +4,7 @@ import { FakeClock } from '../../../src/domain/clock.js';
 import { T } from '../../../src/application/conversation/texts.js';
 import { createConversationEngine, type ChatHandler } from '../../../src/application/conversation/wiring.js';
 import type { ChatInput } from '../../../src/application/conversation/ports.js';
-import { createWechatMp, MP_DEDUPE_SCOPE, type WechatMp } from '../../../adapters/wechat-mp/plugin.js';
+import { createWechatMp, MP_DEDUPE_SCOPE, MP_UNANSWERED_JOB, type WechatMp } from '../../../adapters/wechat-mp/plugin.js';
 import { decryptMessage, msgSignature } from '../../../adapters/wechat-mp/crypto.js';
 import { FakeWechatApi } from '../../fakes/fake-wechat-api.js';
 import { mpXml, replyContent, sha1Sorted, signedQuery, startService, type MpMessage, type WechatService } from '../../e2e/wechat-harness.js';
@@ -214,12 +214,45 @@ t.test('plain mode', async (t) => {
     const body = mpXml({ from, createTime: ts, msgId, type: 'text', content: '你好' });
     const busy = await s.post(body);
     t.equal(busy.body, 'success');
-    t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 0);
-    // The first delivery keeps waiting on the claim in the background; a retry during that wait would join it.
-    await s.mp.idle();
+    t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 0, 'nothing is done twice while the holder may be alive');
+    // `success` ends WeChat's retries: the job keeps waiting on the claim in the background, and
+    // when the holder never finishes (it crashed) it takes the message over itself.
+    const sentBefore = s.fake.sent.length;
     clock.advance(31_000);
-    const taken = await s.post(body);
-    t.equal(replyContent(taken.body), `${T.greeting}\n\n${T.askDescription}`);
+    await s.mp.idle();
+    t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 1, 'the stale claim was taken over');
+    const mine = s.fake.sent.slice(sentBefore).filter((m) => m.touser === from).map((m) => m.content);
+    t.same(mine, [T.greeting, T.askDescription], 'its replies went as customer-service messages');
+    const late = await s.post(body);
+    t.equal(late.body, 'success', 'a retry after that changes nothing');
+    t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 1);
+  });
+
+  t.test('a message answered `success` before it was handled is finished by a job when its instance dies', async (t) => {
+    const from = 'oSlow';
+    const msgId = nextMsgId();
+    const body = mpXml({ from, createTime: Math.floor(clock.now().getTime() / 1000), msgId, type: 'text', content: '你好' });
+    s.engine.hold();
+    const first = await s.post(body);
+    t.equal(first.body, 'success', 'the engine was slower than the passive window');
+    t.ok(await svc.ctx.jobs.get(`${MP_UNANSWERED_JOB}:${from}:${msgId}`), 'written down before `success` went out');
+    // The restarted process: the same database, its own engine and job handler; the old engine never answers.
+    const engine2 = new GatedEngine(createConversationEngine(svc.ctx));
+    const restarted = createWechatMp(svc.ctx, { engine: engine2, passiveReplyMs: 300 });
+    const sentBefore = s.fake.sent.length;
+    await svc.ctx.runner.runDue();
+    t.equal(engine2.calls.length, 0, 'not before the claim of the dead instance went stale');
+    clock.advance(10_000);
+    await svc.ctx.runner.runDue();
+    t.equal(engine2.calls.filter((c) => c.contactId === from).length, 1, 'handled by the restarted process');
+    await restarted.idle();
+    const mine = s.fake.sent.slice(sentBefore).filter((m) => m.touser === from).map((m) => m.content);
+    t.ok(mine.length > 0, 'its replies went as customer-service messages');
+    t.equal(((await svc.ctx.dedupe.get(MP_DEDUPE_SCOPE, `${from}:${msgId}`)) as { state: string }).state, 'done');
+    // Let the "dead" process's call end (as a failure) so the app can close.
+    s.engine.failNext = true;
+    s.engine.release();
+    await s.mp.idle();
   });
 
   t.test('bodies that are not WeChat XML get 4xx', async (t) => {
