@@ -1,4 +1,4 @@
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import formbody from '@fastify/formbody';
@@ -49,6 +49,14 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     return503OnClosing: false,
     // One access-log line per request (below), not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    // The router answers a malformed percent-escape or an over-long path parameter itself, before any
+    // hook or error handler; without this its bodies would not have the one error shape.
+    frameworkErrors: (err, _req, reply: FastifyReply) => {
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply
+        .status(tooLong ? 414 : 400)
+        .send({ error: { code: tooLong ? 'url_too_long' : 'bad_url', message: tooLong ? '请求地址过长' : '请求地址无效(百分号编码错误)' } });
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('ctx', ctx);
   // Hooks that run for every request take a callback: an async one costs a promise and a microtask each time.

@@ -58,3 +58,28 @@ t.test('REST API fuzz: no 5xx for any input', async (t) => {
   t.ok(count >= 3000 || process.env.FUZZ_RUNS, `ran ${count} cases`);
   t.equal((await h.app.inject('/healthz')).statusCode, 200, 'still serving');
 });
+
+t.test('URL fuzz: broken escapes and over-long segments get 4xx in the one error shape', async (t) => {
+  const h = await testApp(t);
+  const segment = fc.oneof(
+    fc.string({ maxLength: 20 }).map(encodeURIComponent),
+    fc.constantFrom('%', '%zz', '%E0%A4%A', '%C0%AF', '%00', '%2e%2e', '..', '%FF%FE', '%u4e2d', '%%'),
+    fc.integer({ min: 90, max: 2000 }).map((n) => 'x'.repeat(n)),
+  );
+  const prefix = fc.constantFrom('/api/v1/tickets/', '/api/v1/tickets/by-number/', '/api/v1/units/', '/media/', '/twilio/', '/', '/docs/');
+  const bad: string[] = [];
+  await fc.assert(
+    fc.asyncProperty(prefix, fc.array(segment, { minLength: 1, maxLength: 3 }), async (p, segs) => {
+      const url = p + segs.join('/');
+      const res = await h.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${h.tokens.operator}` } });
+      if (res.statusCode >= 500) bad.push(`${url.slice(0, 80)} → ${res.statusCode}`);
+      else if (res.statusCode >= 400 && !String(res.headers['content-type']).includes('html')) {
+        const j = res.json();
+        if (typeof j?.error?.code !== 'string') bad.push(`${url.slice(0, 80)} → ${res.statusCode} ${res.body.slice(0, 120)}`);
+      }
+      return true;
+    }),
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 1000), seed: 20261127 },
+  );
+  t.same(bad, [], 'no 5xx and one error shape');
+});

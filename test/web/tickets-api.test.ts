@@ -92,6 +92,9 @@ for (const engine of ENGINES) {
         ['operator', 'GET', '/api/v1/tickets?state=weird', undefined, 400],
         ['operator', 'GET', '/api/v1/nothing-here', undefined, 404],
         ['admin', 'POST', '/api/v1/users', { name: 'x1', role: 'unit', unit: '不存在' }, 400],
+        // Answered by the router before any hook: a broken percent-escape, an over-long path parameter.
+        ['operator', 'GET', '/api/v1/tickets/%E0%A4%A', undefined, 400],
+        ['operator', 'GET', `/api/v1/tickets/${'x'.repeat(300)}`, undefined, 414],
       ];
       for (const [who, method, url, body, status] of cases) {
         const r = await h.call(who as 'operator' | null, method, url, body);
