@@ -14,6 +14,16 @@ import { dropSchema, newSchemaName } from '../helpers/db.js';
 
 const url = process.env.SUBAN_TEST_PG_URL;
 
+/** The caller's call once it waits in the operator queue of `ctx` (up to 5 s). */
+async function waitingCall(ctx: Container, caller: string) {
+  for (let i = 0; i < 200; i++) {
+    const w = ctx.voiceService.waitingCalls().find((c) => c.caller === caller);
+    if (w) return w;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return undefined;
+}
+
 t.test('repeat caller today counts the calls every instance took', { skip: url ? false : 'SUBAN_TEST_PG_URL not set: PostgreSQL tests run in CI' }, async (t) => {
   const schema = newSchemaName();
   const clock = new FakeClock('2026-11-26T02:00:00Z'); // 10:00 in Shanghai, a working day
@@ -39,11 +49,7 @@ t.test('repeat caller today counts the calls every instance took', { skip: url ?
   await heardOnB;
 
   const calling = b.simVoice!.placeInbound({ from: '13800000001', press: ['1'], say: '红都大道有路面塌陷，一辆车掉进去了', holdMs: 10_000 });
-  let pop = b.voiceService.waitingCalls().find((w) => w.caller === '13800000001');
-  for (let i = 0; i < 200 && !pop; i++) {
-    await new Promise((r) => setTimeout(r, 25));
-    pop = b.voiceService.waitingCalls().find((w) => w.caller === '13800000001');
-  }
+  const pop = await waitingCall(b, '13800000001');
   t.match(pop, { callsToday: 2, repeatCallerToday: true }, "the pop on B counts the call A took");
   t.ok(b.simVoice!.answerQueued(pop!.callId));
   await calling;
@@ -51,11 +57,7 @@ t.test('repeat caller today counts the calls every instance took', { skip: url ?
 
   // Another caller's first call is not a repeat, on either instance.
   const other = a.simVoice!.placeInbound({ from: '13900000002', press: ['1'], say: '家里着火了', holdMs: 10_000 });
-  let first = a.voiceService.waitingCalls().find((w) => w.caller === '13900000002');
-  for (let i = 0; i < 200 && !first; i++) {
-    await new Promise((r) => setTimeout(r, 25));
-    first = a.voiceService.waitingCalls().find((w) => w.caller === '13900000002');
-  }
+  const first = await waitingCall(a, '13900000002');
   t.match(first, { callsToday: 1, repeatCallerToday: false });
   t.ok(a.simVoice!.answerQueued(first!.callId));
   await other;
