@@ -42,6 +42,7 @@ import type { VoiceService } from './application/voice/voice-service.js';
 import type { SmsInbox } from './application/voice/sms-inbox.js';
 import type { SimVoiceProvider } from '../adapters/sim/voice.js';
 import { createVoice, twilioSmsSender, type VoiceWiringOptions } from './application/voice/wiring.js';
+import { BlockedCallers } from './application/voice/blocked-callers.js';
 import { wireFollowup, type FollowupHandle } from './application/followup/wiring.js';
 import type { FollowUpService } from './application/followup/service.js';
 import { SupervisionService } from './application/supervision/service.js';
@@ -84,6 +85,8 @@ export interface Container {
   voice: VoiceDialer;
   /** IVR runner, flows, screen pops and waiting calls. */
   voiceService: VoiceService;
+  /** Harassing callers: listed ones leave a message instead of reaching the menu. */
+  blockedCallers: BlockedCallers;
   /** Named IVR flow actions; services add theirs at wiring time (pageAck, pagePass, recordFollowup). */
   ivrActions: Record<string, IvrAction>;
   /** Inbound SMS from any provider; services hook in with smsInbox.use(). */
@@ -177,7 +180,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   await platforms.schedulePolls();
   const dedupe = new SqlDedupeStore(db);
   const state = new SqlStateStore(db);
-  const voice = createVoice({ config, log, clock, bus, state, dedupe, tickets, ticketStore, classifier, workCalendar, sms }, opts.voice);
+  const blockedCallers = new BlockedCallers({ state, clock, bus, audit });
+  const voice = createVoice({ config, log, clock, bus, state, dedupe, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers }, opts.voice);
   const paging = createPaging({ store: new SqlPagingStore(db), clock, log: log.child({ component: 'paging' }), bus, audit, state, dedupe, jobs, runner, tickets, ticketStore, units, unitNames: () => unitNames, isWorkday: (d) => workCalendar.isWorkday(d), voice: voice.voiceService, sms, config, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox });
   // After paging: its inbound-SMS hook (duty acks) is tried before the 回访 answers.
   const followup = wireFollowup({ config, tickets, ticketStore, jobs, state, dedupe, sms, voice: voice.voiceService, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox, calendar, clock, bus, audit, log: log.child({ component: 'followup' }), runner });
@@ -219,6 +223,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     simSms,
     voice: voice.voiceService,
     voiceService: voice.voiceService,
+    blockedCallers,
     ivrActions: voice.ivrActions,
     smsInbox: voice.smsInbox,
     simVoice: voice.simVoice,
@@ -230,6 +235,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     paging: paging.paging,
     pagingIdle: () => paging.idle(),
     async close() {
+      blockedCallers.close();
       await voice.voiceService.stop();
       await runner.stop();
       await paging.idle();

@@ -16,6 +16,7 @@ import directoryRoutes from './routes/api/directory.js';
 import statsRoutes from './routes/api/stats.js';
 import supervisionRoutes from './routes/api/supervision.js';
 import dutyRoutes from './routes/api/duty.js';
+import blockedCallerRoutes from './routes/api/blocked-callers.js';
 import platformRoutes from './routes/platforms.js';
 import open311Routes from './routes/open311.js';
 import consoleRoutes from './routes/console.js';
@@ -103,6 +104,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
       await api.register(statsRoutes);
       await api.register(supervisionRoutes);
       await api.register(dutyRoutes);
+      await api.register(blockedCallerRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -2,7 +2,6 @@ import t from 'tap';
 import { testApp } from '../helpers/app.js';
 import { CALL_OUTCOME_TOPIC, type CallOutcome } from '../../src/application/ports/voice.js';
 import { SCREEN_POP_TOPIC, type OperatorScreenPop } from '../../src/application/voice/index.js';
-import { blockCaller } from '../../src/application/voice/services.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z'; // Thursday 10:00 Shanghai
 const AFTER_HOURS = '2026-11-26T14:00:00Z'; // Thursday 22:00 Shanghai
@@ -61,7 +60,7 @@ t.test('sim: after hours and silent: no ticket, no SMS', async (t) => {
 
 t.test('sim: a blocked caller can still leave a message for review', async (t) => {
   clock.set(IN_HOURS);
-  await blockCaller(ctx.state, ctx.clock, '13900000004', '恶意骚扰');
+  await ctx.blockedCallers.block({ phone: '13900000004', reason: '恶意骚扰' }, { id: 'sup', role: 'supervisor', name: '值班长' });
   const call = await ctx.simVoice!.placeInbound({ from: '13900000004', press: [], say: '我要反映问题' });
   t.equal(call.ivrPath, '', 'never reached the menu');
   t.ok(call.ticketNumber);

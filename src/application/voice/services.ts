@@ -10,8 +10,7 @@ import type { ActionContext, CreateTicketArgs, IvrAction, IvrServices, TicketLoo
 import type { SmsSender } from '../ports/messaging.js';
 import type { StateStore } from '../ports/misc.js';
 import type { TicketService } from '../tickets/service.js';
-
-export const BLOCKED_CALLERS_SCOPE = 'blocked-callers';
+import type { BlockedCallers } from './blocked-callers.js';
 
 export const IVR_ACTOR: Actor = { id: 'ivr', role: 'system', name: '语音导航' };
 
@@ -29,6 +28,7 @@ export interface IvrServiceDeps {
   /** further actions by name; other services add theirs at wiring time (pageAck, recordFollowup...) */
   actions: Record<string, IvrAction>;
   texts?: CallerTexts;
+  blocked: Pick<BlockedCallers, 'isBlocked'>;
 }
 
 /** Menu keys of hotline.yaml that say what kind of request the caller has. */
@@ -74,10 +74,7 @@ export function createIvrServices(d: IvrServiceDeps): IvrServices {
 
     isWorkingTime: (at: Date) => d.workCalendar.isWorkingTime(at),
 
-    async isCallerBlocked(caller: string) {
-      const entry = await d.state.get(BLOCKED_CALLERS_SCOPE, normalisePhone(caller), d.clock.now());
-      return entry !== null;
-    },
+    isCallerBlocked: (caller: string) => d.blocked.isBlocked(caller),
 
     async sendSms(to: string, text: string, ctx: ActionContext) {
       await d.sms.send({ to: normalisePhone(to), text, ref: `ivr:${ctx.idempotencyKey}` });
@@ -90,9 +87,4 @@ export function createIvrServices(d: IvrServiceDeps): IvrServices {
 function pickCategory(args: CreateTicketArgs): Category | undefined {
   if (typeof args.category === 'string' && (CATEGORIES as readonly string[]).includes(args.category)) return args.category as Category;
   return typeof args.menu === 'string' ? MENU_CATEGORY[args.menu] : undefined;
-}
-
-/** Adds a caller to the block list (operators' decision; reviewed by a supervisor). */
-export async function blockCaller(state: StateStore, clock: Clock, caller: string, reason: string, until?: Date): Promise<void> {
-  await state.put(BLOCKED_CALLERS_SCOPE, normalisePhone(caller), { reason, masked: maskContact(caller), at: clock.now().toISOString() }, clock.now(), until ?? null);
 }

@@ -21,6 +21,7 @@ import { CALL_OUTCOME_TOPIC, type CallOutcome, type OutboundCall, type VoiceDial
 import type { TicketService } from '../tickets/service.js';
 import { buildScreenPop, type OperatorScreenPop } from './screen-pop.js';
 import { createIvrServices, type CallerTexts } from './services.js';
+import { BlockedCallers } from './blocked-callers.js';
 import { StateCallSessionStore } from './session-store.js';
 
 export const SCREEN_POP_TOPIC = 'operator.screenpop';
@@ -78,6 +79,8 @@ export interface VoiceServiceDeps {
   ttsVoice?: string;
   /** how long a queued call stays listed when the provider never reports it leaving */
   waitingGraceSec?: number;
+  /** the block list the hotline flow's `callerBlocked` asks (default: one over `state` and `bus`) */
+  blocked?: BlockedCallers;
 }
 
 interface Waiting {
@@ -121,7 +124,7 @@ export class VoiceService implements VoiceDialer, CallerTexts {
     this.runner = new IvrRunner({
       flows,
       sessions: d.sessions ?? new StateCallSessionStore(d.state, d.clock),
-      services: createIvrServices({ tickets: d.tickets, state: d.state, workCalendar: d.workCalendar, sms: d.sms, clock: d.clock, actions: this.actions, texts: this }),
+      services: createIvrServices({ tickets: d.tickets, state: d.state, workCalendar: d.workCalendar, sms: d.sms, clock: d.clock, actions: this.actions, texts: this, blocked: d.blocked ?? new BlockedCallers({ state: d.state, clock: d.clock, bus: d.bus }) }),
       clock: d.clock,
       listener: (e) => this.onProgress(e),
       ...(d.ttsVoice ? { voice: d.ttsVoice } : {}),

@@ -3,6 +3,7 @@
  * voice service, the SMS inbox and the Twilio client. Like src/container.ts, this is the one
  * place of the voice feature that knows which adapter implements which port.
  */
+import type { BlockedCallers } from './blocked-callers.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
@@ -59,6 +60,7 @@ export function createVoice(
     classifier: ClassifierPort;
     workCalendar: { isWorkingTime(at: Date): boolean };
     sms: SmsSender;
+    blocked?: BlockedCallers;
   },
   opts: VoiceWiringOptions = {},
 ): VoiceParts {
@@ -76,6 +78,7 @@ export function createVoice(
     sms: p.sms,
     log,
     actions: ivrActions,
+    ...(p.blocked ? { blocked: p.blocked } : {}),
   });
   const smsInbox = new SmsInbox({ tickets: p.tickets, sms: p.sms, dedupe: p.dedupe, clock: p.clock });
   let simVoice: SimVoiceProvider | null = null;
