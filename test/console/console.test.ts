@@ -125,6 +125,29 @@ t.test('console end to end in Chromium', async (t) => {
     await sup.context.close();
   });
 
+  await t.test('a supervisor lists a harassing caller and lifts it again; the next call from it skips the menu', async (t) => {
+    const sup = await watchedPage(browser, address);
+    await login(sup.page, 'sup');
+    await sup.page.goto('/admin', DOM);
+    await sup.page.getByRole('tab', { name: '来电黑名单' }).click();
+    await sup.page.getByText('黑名单为空').waitFor();
+    await sup.page.getByLabel('电话号码').fill('13900000009');
+    await sup.page.getByLabel('原因').fill('反复拨打辱骂坐席');
+    await sup.page.getByLabel('期限').selectOption('7');
+    await sup.page.getByRole('button', { name: '列入', exact: true }).click();
+    await sup.page.getByText('已将 139****0009 列入黑名单').waitFor();
+    const row = sup.page.getByRole('row', { name: /13900000009/ });
+    t.match(await row.innerText(), /反复拨打辱骂坐席[\s\S]*sup/, 'the row names the reason and who decided');
+    const call = await sim.placeInbound({ from: '13900000009', press: [], say: '我要反映问题' });
+    t.equal(call.ivrPath, '', 'the next call from it skips the menu');
+    sup.page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: '移出' }).click();
+    await sup.page.getByText('已将 139****0009 移出黑名单').waitFor();
+    await sup.page.getByText('黑名单为空').waitFor();
+    t.same(sup.errors, [], 'no console errors');
+    await sup.context.close();
+  });
+
   await op.context.close();
   await unit.context.close();
 });

@@ -1,19 +1,20 @@
-/** 管理: users and roles, units, the 职责清单 in service, and the IVR flows drawn as graphs. */
+/** 管理: users and roles, units, the 职责清单 in service, the IVR flows drawn as graphs, and the callers' block list. */
 import { useEffect, useState } from 'preact/hooks';
 import { ROLES } from '../../../src/domain/policy.js';
-import { post } from '../api.js';
+import { api, post } from '../api.js';
 import { FlowGraph, type FlowGraphData } from '../components/FlowGraph.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
-import { roleLabel } from '../format.js';
+import { dateTime, roleLabel } from '../format.js';
 import { useApi } from '../useApi.js';
 import type { Unit, User } from '../types.js';
 
-type Tab = 'users' | 'units' | 'duty' | 'flows';
+type Tab = 'users' | 'units' | 'duty' | 'flows' | 'blocked';
 const TABS: [Tab, string][] = [
   ['users', '用户与角色'],
   ['units', '承办单位'],
   ['duty', '职责清单'],
   ['flows', '语音流程'],
+  ['blocked', '来电黑名单'],
 ];
 
 export function AdminPage({ user }: { user: User }) {
@@ -36,7 +37,7 @@ export function AdminPage({ user }: { user: User }) {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'users' ? <Users admin={user.role === 'admin'} /> : tab === 'units' ? <Units /> : tab === 'duty' ? <DutyList /> : <Flows />}
+        {tab === 'users' ? <Users admin={user.role === 'admin'} /> : tab === 'units' ? <Units /> : tab === 'duty' ? <DutyList /> : tab === 'flows' ? <Flows /> : <BlockedCallers />}
       </div>
     </div>
   );
@@ -279,5 +280,121 @@ function Flows() {
       <FlowGraph g={g} />
       <p class="muted">共 {g.steps.length} 个步骤；把鼠标停在步骤上可看到完整内容和行号。</p>
     </Section>
+  );
+}
+
+interface BlockEntry {
+  phone: string;
+  masked: string;
+  reason: string;
+  by: { id: string; name: string } | null;
+  at: string;
+  until: string | null;
+}
+
+/** 来电黑名单: a listed caller skips the menu and leaves a message, which still becomes a ticket. */
+function BlockedCallers() {
+  const { data, error, missing, reload } = useApi<{ items: BlockEntry[] }>('/api/v1/blocked-callers');
+  const [form, setForm] = useState({ phone: '', reason: '', days: '30' });
+  const [msg, setMsg] = useState<string | null>(null);
+  const [formError, setFormError] = useState<unknown>(null);
+  const act = async (fn: () => Promise<string>) => {
+    setFormError(null);
+    try {
+      setMsg(await fn());
+      reload();
+    } catch (err) {
+      setFormError(err);
+    }
+  };
+  const add = (e: Event) => {
+    e.preventDefault();
+    void act(async () => {
+      const r = await post<{ entry: BlockEntry }>('/api/v1/blocked-callers', { phone: form.phone.trim(), reason: form.reason.trim(), ...(form.days ? { days: Number(form.days) } : {}) });
+      setForm({ phone: '', reason: '', days: '30' });
+      return `已将 ${r.entry.masked} 列入黑名单`;
+    });
+  };
+  const lift = (e: BlockEntry) => {
+    if (!confirm(`确定将 ${e.masked} 移出黑名单？`)) return;
+    void act(async () => {
+      await api('DELETE', `/api/v1/blocked-callers/${encodeURIComponent(e.phone)}`);
+      return `已将 ${e.masked} 移出黑名单`;
+    });
+  };
+  if (missing) return <Empty missing>本版本没有来电黑名单接口。</Empty>;
+  return (
+    <>
+      <Section title={`来电黑名单（${data?.items.length ?? 0}）`}>
+        <p class="muted">列入黑名单的号码来电时不进入菜单和人工队列，改为直接留言；留言仍生成工单，供复核。</p>
+        <ErrorBox error={error} />
+        {!data ? (
+          <Loading />
+        ) : !data.items.length ? (
+          <Empty>黑名单为空。</Empty>
+        ) : (
+          <table class="grid">
+            <caption class="sr-only">来电黑名单</caption>
+            <thead>
+              <tr>
+                <th scope="col">号码</th>
+                <th scope="col">原因</th>
+                <th scope="col">决定人</th>
+                <th scope="col">列入时间</th>
+                <th scope="col">期限至</th>
+                <th scope="col">操作</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((e) => (
+                <tr key={e.phone}>
+                  <td>{e.phone}</td>
+                  <td class="cell-wrap">{e.reason}</td>
+                  <td>{e.by?.name ?? '—'}</td>
+                  <td>{dateTime(e.at)}</td>
+                  <td>{e.until ? dateTime(e.until) : '长期'}</td>
+                  <td>
+                    <button type="button" class="btn" onClick={() => lift(e)}>
+                      移出
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+      <Section title="列入黑名单">
+        <form class="inline-form" onSubmit={add}>
+          <label>
+            电话号码
+            <input required inputMode="tel" pattern="[+]?[0-9]{3,20}" value={form.phone} onInput={(e) => setForm({ ...form, phone: e.currentTarget.value })} />
+          </label>
+          <label>
+            原因
+            <input required maxLength={200} value={form.reason} onInput={(e) => setForm({ ...form, reason: e.currentTarget.value })} />
+          </label>
+          <label>
+            期限
+            <select value={form.days} onChange={(e) => setForm({ ...form, days: e.currentTarget.value })}>
+              <option value="7">7 天</option>
+              <option value="30">30 天</option>
+              <option value="90">90 天</option>
+              <option value="365">1 年</option>
+              <option value="">长期（直至移出）</option>
+            </select>
+          </label>
+          <button type="submit" class="btn btn-primary">
+            列入
+          </button>
+        </form>
+        <ErrorBox error={formError} />
+        {msg ? (
+          <div class="alert alert-ok" role="status">
+            {msg}
+          </div>
+        ) : null}
+      </Section>
+    </>
   );
 }
