@@ -7,6 +7,7 @@ import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
 import { dateTime, roleLabel } from '../format.js';
 import { useApi } from '../useApi.js';
 import type { Unit, User } from '../types.js';
+import type { BlockEntry } from '../../../src/application/voice/blocked-callers.js';
 
 type Tab = 'users' | 'units' | 'duty' | 'flows' | 'blocked';
 const TABS: [Tab, string][] = [
@@ -281,15 +282,6 @@ function Flows() {
       <p class="muted">共 {g.steps.length} 个步骤；把鼠标停在步骤上可看到完整内容和行号。</p>
     </Section>
   );
-}
-
-interface BlockEntry {
-  phone: string;
-  masked: string;
-  reason: string;
-  by: { id: string; name: string } | null;
-  at: string;
-  until: string | null;
 }
 
 /** 来电黑名单: a listed caller skips the menu and leaves a message, which still becomes a ticket. */
