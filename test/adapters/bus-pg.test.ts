@@ -1,6 +1,6 @@
 import t from 'tap';
 import pg from 'pg';
-import { PgEventBus } from '../../adapters/bus/pg-bus.js';
+import { PgEventBus, busChannel } from '../../adapters/bus/pg-bus.js';
 import { openDatabase } from '../../adapters/db/database.js';
 import { dropSchema, newSchemaName } from '../helpers/db.js';
 
@@ -12,8 +12,10 @@ t.test('PostgreSQL event bus fans out across instances', { skip: url ? false : '
   const db = await openDatabase({ url: url!, schema });
   await db.migrate();
   const opt = `-c search_path=${schema}`;
-  const a = new PgEventBus(db.pool!, url!, opt, quiet);
-  const b = new PgEventBus(db.pool!, url!, opt, quiet);
+  // A channel of its own: the kill below must not reach the buses of tests running beside this one.
+  const channel = busChannel(schema);
+  const a = new PgEventBus(db.pool!, url!, opt, quiet, channel);
+  const b = new PgEventBus(db.pool!, url!, opt, quiet, channel);
   await a.start();
   await b.start();
   t.teardown(async () => {
@@ -36,7 +38,8 @@ t.test('PostgreSQL event bus fans out across instances', { skip: url ? false : '
   // The listening connection is killed (e.g. PostgreSQL restarted it): the bus reconnects by itself.
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN suban_bus%' AND pid <> pg_backend_pid()`);
+  const killed = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1 AND pid <> pg_backend_pid()`, [`LISTEN ${channel}`]);
+  t.ok((killed.rowCount ?? 0) >= 1, `the listening connections were killed (${killed.rowCount})`);
   await admin.end();
   let got = false;
   b.subscribe('after', () => (got = true));
