@@ -60,6 +60,11 @@ export interface GatherStepSpec extends StepCommon {
   branches: GatherBranch[];
   /** where accepted digits go when there are no branches (free entry like a ticket number) */
   next?: string;
+  /**
+   * With speech on a menu: where a caller goes who speaks rather than keys and whose words name
+   * no branch (they described their matter). The words are kept in `speech`.
+   */
+  onSpeech?: string;
   onNoInput: string;
   onInvalid: string;
 }
@@ -173,7 +178,7 @@ export function stepTargets(s: StepSpec): string[] {
     case 'play':
       return [s.next];
     case 'gather':
-      return [...s.branches.map((b) => b.to), ...(s.next ? [s.next] : []), s.onNoInput, s.onInvalid];
+      return [...s.branches.map((b) => b.to), ...(s.next ? [s.next] : []), ...(s.onSpeech ? [s.onSpeech] : []), s.onNoInput, s.onInvalid];
     case 'record':
       return [s.next, ...(s.onNoInput ? [s.onNoInput] : [])];
     case 'queue':

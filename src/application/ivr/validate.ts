@@ -329,6 +329,9 @@ class FlowReader {
     if (onNoInput === undefined) o.fail('gather has no onNoInput: a caller who presses nothing would be stuck');
     const storeAs = o.varName('storeAs');
     if (storeAs) this.definedVars.add(storeAs);
+    const speech = o.bool('speech', false);
+    const onSpeech = o.target('onSpeech');
+    if (onSpeech !== undefined && !(speech && branches.length > 0)) o.fail('onSpeech is for a menu (branches) with speech: true', 'onSpeech');
     return {
       verb: 'gather',
       id,
@@ -342,10 +345,11 @@ class FlowReader {
       finishOnKey,
       timeoutSec: o.int('timeout', 5, 1, 60),
       retries: o.int('retries', 2, 0, 9),
-      speech: o.bool('speech', false),
+      speech,
       storeAs,
       branches,
       next,
+      ...(onSpeech !== undefined ? { onSpeech } : {}),
       onNoInput: onNoInput ?? '',
       onInvalid: o.target('onInvalid') ?? onNoInput ?? '',
     };

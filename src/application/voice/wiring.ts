@@ -4,6 +4,7 @@
  * place of the voice feature that knows which adapter implements which port.
  */
 import type { BlockedCallers } from './blocked-callers.js';
+import { assessSpeech } from './speech-triage.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
@@ -65,7 +66,7 @@ export function createVoice(
   opts: VoiceWiringOptions = {},
 ): VoiceParts {
   const log = p.log.child?.({ component: 'voice' }) ?? p.log;
-  const ivrActions: Record<string, IvrAction> = {};
+  const ivrActions: Record<string, IvrAction> = { assessSpeech: assessSpeech(p.classifier) };
   const voiceService = new VoiceService({
     flowsDir: p.config.flowsDir,
     bus: p.bus,

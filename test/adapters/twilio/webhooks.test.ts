@@ -37,7 +37,8 @@ t.test('a full call through hotline.yaml over signed webhooks: 1 即办, queue t
   t.equal(welcome.status, 200);
   t.match(welcome.type, /xml/);
   t.match(welcome.body, /<Say language="cmn-CN"[^>]*>您好，欢迎致电12345/);
-  t.match(welcome.body, /<Gather input="dtmf" numDigits="1" timeout="6"/);
+  t.match(welcome.body, /<Gather input="dtmf speech" numDigits="1" timeout="6"/);
+  t.match(welcome.body, /language="cmn-Hans-CN" speechTimeout="auto" hints="[^"]*人工/, 'the menu also listens for Mandarin');
   t.match(welcome.body, /actionOnEmptyResult="true"/);
   const gatherUrl = twimlUrls(welcome.body).gather!;
   t.equal(gatherUrl, `https://hotline.example.cn/twilio/gather?callSid=${CallSid}&turn=1`);
@@ -88,6 +89,22 @@ t.test('a full call through hotline.yaml over signed webhooks: 1 即办, queue t
 
   const status = await hooks.post('/twilio/status', { ...base, CallStatus: 'completed', CallDuration: '75' });
   t.equal(status.status, 200);
+});
+
+t.test('a caller who describes the matter instead of pressing a key: SpeechResult sorted, the words on the screen pop', async (t) => {
+  h.clock.set(IN_HOURS);
+  const pops: OperatorScreenPop[] = [];
+  const off = ctx.bus.subscribe(SCREEN_POP_TOPIC, (p) => pops.push(p as OperatorScreenPop));
+  t.teardown(off);
+  const CallSid = sid(40);
+  const base = { CallSid, From: '+8613800000040', To: HOTLINE, AccountSid: 'AC0123456789abcdef0123456789abcdef' };
+  const welcome = await hooks.post('/twilio/voice', { ...base, CallStatus: 'ringing', Direction: 'inbound' });
+  const said = '我们小区三号楼着火了，楼上还有老人';
+  const queued = await hooks.post(twimlUrls(welcome.body).gather!, { ...base, SpeechResult: said, Confidence: '0.91' });
+  t.equal(queued.status, 200);
+  t.match(queued.body, /<Enqueue [^>]*>urgent<\/Enqueue>/, 'danger said in words reaches the 即办 queue');
+  await ctx.voiceService.idle();
+  t.match(pops.at(-1), { callId: CallSid, queue: 'urgent', ivrPath: '主菜单 语音', draft: { urgent: true, content: said } });
 });
 
 t.test('after hours: message, ticket, SMS with the number', async (t) => {

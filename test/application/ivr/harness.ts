@@ -53,8 +53,18 @@ export class FakeIvrServices implements IvrServices {
     this.sms.push({ to, text });
   }
 
-  readonly actions: Record<string, IvrAction> = Object.fromEntries(
-    ['pageAck', 'pagePass', 'recordFollowup', 'setFlag'].map((name) => [
+  readonly actions: Record<string, IvrAction> = Object.fromEntries([
+    // The classifier's verdict on what a caller said, as far as these tests need one.
+    [
+      'assessSpeech',
+      async (args: Record<string, unknown>) => {
+        this.check('assessSpeech');
+        this.calls.push({ name: 'assessSpeech', args });
+        const text = String(args.text ?? '');
+        return { urgent: /着火|救命|被困|煤气/.test(text), category: /请问|咨询|怎么办/.test(text) ? '咨询' : '投诉', unit: null };
+      },
+    ],
+    ...['pageAck', 'pagePass', 'recordFollowup', 'setFlag'].map((name) => [
       name,
       async (args: Record<string, unknown>) => {
         this.check(name);
@@ -62,7 +72,7 @@ export class FakeIvrServices implements IvrServices {
         return { ok: true };
       },
     ]),
-  );
+  ]);
 
   private check(name: string): void {
     if (this.failing.has(name)) throw new Error(`${name} is down`);
@@ -70,7 +80,7 @@ export class FakeIvrServices implements IvrServices {
 }
 
 export function loadShippedFlows(): FlowRegistry {
-  const registry = new FlowRegistry(FLOW_DIR, { actions: ['pageAck', 'pagePass', 'recordFollowup', 'setFlag'] });
+  const registry = new FlowRegistry(FLOW_DIR, { actions: ['assessSpeech', 'pageAck', 'pagePass', 'recordFollowup', 'setFlag'] });
   const report = registry.load();
   if (report.errors.length) throw new Error(`shipped flows are broken: ${JSON.stringify(report.errors)}`);
   return registry;

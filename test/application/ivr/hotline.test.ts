@@ -191,6 +191,51 @@ t.test('after hours: 2 leaves a message right away; 1 reaches the duty queue', a
   t.match(b.last('queue'), { name: 'urgent', priority: 1, screenPop: { ivrPath: '非工作时间 1 即办/紧急' } });
 });
 
+t.test('speech at the main menu: danger said in words reaches the 即办 queue, and what was said is kept', async (t) => {
+  const h = harness();
+  const c = await Call.start(h.runner, { flow: 'hotline' });
+  t.match(c.last('gather'), { speech: { language: 'cmn-CN' } }, 'the menu listens for speech too');
+  t.match(spokenPrompt(c.last('gather')), /也可以直接说出您要反映的问题/);
+  await c.answer({ speech: '我家楼下着火了，有人被困在三楼' });
+  t.match(c.last('queue'), { name: 'urgent', priority: 1, screenPop: { ivrPath: '主菜单 语音' } });
+  t.match(h.services.calls.find((x) => x.name === 'assessSpeech'), { args: { text: '我家楼下着火了，有人被困在三楼' } });
+  t.match(h.events.find((e) => e.kind === 'gathered'), { speech: '我家楼下着火了，有人被困在三楼', label: '语音' });
+});
+
+t.test('speech at the main menu: a question goes to 咨询, anything else to 投诉/求助, short words pick their branch', async (t) => {
+  const h = harness();
+  const q = await Call.start(h.runner, { flow: 'hotline', callId: 'ask' });
+  await q.answer({ speech: '请问居住证怎么办理' });
+  t.match(q.last('queue'), { name: 'consult' });
+  const p = await Call.start(h.runner, { flow: 'hotline', callId: 'report' });
+  await p.answer({ speech: '小区门口的路灯坏了一个星期' });
+  t.match(p.last('queue'), { name: 'complaint' });
+  const human = await Call.start(h.runner, { flow: 'hotline', callId: 'human' });
+  await human.answer({ speech: '转人工' });
+  t.match(human.last('queue'), { name: 'general', screenPop: { ivrPath: '主菜单 0 人工' } });
+  const keys = await Call.start(h.runner, { flow: 'hotline', callId: 'keys' });
+  await keys.answer({ digits: '3', speech: '请问' });
+  t.match(keys.last('queue'), { name: 'complaint' }, 'a key pressed wins over words heard');
+});
+
+t.test('speech at the main menu: when the assessment fails the caller still reaches a person', async (t) => {
+  const h = harness();
+  h.services.failing.add('assessSpeech');
+  const c = await Call.start(h.runner, { flow: 'hotline' });
+  await c.answer({ speech: '我想反映一个问题' });
+  t.match(c.last('queue'), { name: 'general' });
+});
+
+t.test('after hours: an emergency said in words reaches the duty queue; anything else is a message', async (t) => {
+  const h = harness({ at: AFTER_HOURS });
+  const a = await Call.start(h.runner, { flow: 'hotline', callId: 'night-fire' });
+  await a.answer({ speech: '救命，煤气泄漏了' });
+  t.match(a.last('queue'), { name: 'urgent', screenPop: { ivrPath: '非工作时间 语音' } });
+  const b = await Call.start(h.runner, { flow: 'hotline', callId: 'night-road' });
+  await b.answer({ speech: '路上有个坑' });
+  t.equal(b.waitingFor(), 'record');
+});
+
 t.test('Saturday morning is outside working hours', async (t) => {
   const h = harness({ at: '2026-11-28T02:00:00Z' });
   const c = await Call.start(h.runner, { flow: 'hotline' });

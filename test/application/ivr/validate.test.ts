@@ -12,7 +12,7 @@ function check(src: string, opts = {}): string[] {
 }
 
 t.test('the shipped flows are valid', async (t) => {
-  const r = checkFlows(FLOW_DIR, { actions: ['pageAck', 'pagePass', 'recordFollowup'] });
+  const r = checkFlows(FLOW_DIR, { actions: ['assessSpeech', 'pageAck', 'pagePass', 'recordFollowup'] });
   t.same(r.errors, []);
   t.equal(r.ok, true);
   t.same(r.flows, ['followup', 'hotline', 'paging']);
@@ -169,6 +169,21 @@ steps:
     hangup: x
 `),
     ['inline.yaml:5 a: a condition is workingHours, callerBlocked, {digits: "1"}, {var: x, equals: v} or {var: x, in: [..]}'],
+  );
+  t.same(
+    check(`start: a
+steps:
+  a:
+    gather:
+      prompt: 请按1
+      onNoInput: b
+      onSpeech: b
+      branches:
+        "1": b
+  b:
+    hangup: x
+`),
+    ['inline.yaml:7 a: onSpeech is for a menu (branches) with speech: true'],
   );
   t.same(check(`start: a\nsteps: {}\n`), ['inline.yaml:2: `steps` must be a non-empty map of step id → step']);
   t.same(check(`start: a\nsteps:\n  a:\n    hangup: x\nvoice: 1\ncolour: red\n`), ['inline.yaml:5: `voice` must be text', 'inline.yaml:6: unknown key "colour" (allowed: description, start, voice, language, inputs, steps)']);

@@ -6,6 +6,8 @@ import { BaseStep, next, wait, type StepContext, type StepResult } from './step.
 /**
  * A menu (branches) or a free entry (ticket number). No input and wrong input re-prompt up to
  * `retries` times, then leave by onNoInput / onInvalid, so no caller is ever stuck in a loop.
+ * With speech, a spoken word can pick a branch, and on a menu with onSpeech anything else the
+ * caller says is taken as the description of their matter.
  */
 export class GatherStep extends BaseStep<GatherStepSpec> {
   async exec(ctx: StepContext): Promise<StepResult> {
@@ -22,6 +24,11 @@ export class GatherStep extends BaseStep<GatherStepSpec> {
 
     if (s.branches.length > 0) {
       const branch = s.branches.find((b) => b.key === digits) ?? (digits ? undefined : matchSpeech(s.branches, speech));
+      if (!branch && !digits && speech && s.onSpeech) {
+        // They told us their matter instead of choosing: keep every word of it and move on.
+        this.accept(ctx, '', speech, '语音');
+        return next(s.onSpeech);
+      }
       if (!branch) return this.retry(ctx, 'invalid');
       this.accept(ctx, branch.key, speech, branch.label);
       for (const [k, v] of Object.entries(branch.set ?? {})) ctx.session.vars[k] = v;
