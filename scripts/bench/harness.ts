@@ -66,7 +66,7 @@ const CLOCK_TICKS = 100;
 export async function load(opts: autocannon.Options, pid?: number): Promise<Result> {
   const c0 = pid ? cpuTimeUs(pid) : 0;
   const m0 = pid ? cpuTimeUs(pid, pid) : 0;
-  const r = await autocannon({ connections: 10, duration: 8, ...opts });
+  const r = await autocannon({ connections: Number(process.env.BENCH_CONNECTIONS ?? 10), duration: 8, ...opts });
   const per = (us: number) => (pid && r.requests.total ? us / r.requests.total : undefined);
   const cpuUs = per(pid ? cpuTimeUs(pid) - c0 : 0);
   const mainCpuUs = per(pid ? cpuTimeUs(pid, pid) - m0 : 0);

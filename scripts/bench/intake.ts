@@ -37,7 +37,7 @@ const kinds = process.env.BENCH_KINDS?.split(',') ?? ['echo', 'sqlite', ...(proc
 const results: Record<string, Result> = {};
 for (const k of kinds) results[k] = await run(k);
 const base = results.echo ?? ({ rps: NaN } as Result);
-console.log(`machine: ${machine()}; ${duration} s per target, 10 connections; ${texts.length} request texts, ${((100 * (texts.length - everyday.length)) / texts.length).toFixed(1)}% 即办`);
+console.log(`machine: ${machine()}; ${duration} s per target, ${process.env.BENCH_CONNECTIONS ?? 10} connections; ${texts.length} request texts, ${((100 * (texts.length - everyday.length)) / texts.length).toFixed(1)}% 即办`);
 console.log('| target | req/s | p50 ms | p99 ms | errors | non-2xx | ratio to echo | server CPU µs/request | of it main thread | CPU ratio |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const k of kinds) {

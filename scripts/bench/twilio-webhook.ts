@@ -144,7 +144,7 @@ if (role === 'serve-bare') {
   } finally {
     await Promise.all(Object.values(targets).map((t) => t.stop()));
   }
-  console.log(`machine: ${machine()}; ${duration} s per window, ${rounds === 1 ? '1 window' : `best of ${rounds} windows`} per target, 10 connections`);
+  console.log(`machine: ${machine()}; ${duration} s per window, ${rounds === 1 ? '1 window' : `best of ${rounds} windows`} per target, ${process.env.BENCH_CONNECTIONS ?? 10} connections`);
   console.log('| target | req/s | p50 ms | p99 ms | errors | non-2xx | ratio to bare | target CPU µs/req | main thread µs/req |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   const row = (label: string, kind: string) => {
