@@ -41,7 +41,7 @@ export interface WechatMpDeps extends ConversationDeps {
   log: MpLog;
   /** The durable job runner: a message answered `success` before it was handled is finished by a job if this process dies. */
   jobs?: JobStore;
-  runner?: { register(kind: string, handler: (job: DurableJob) => Promise<void>): unknown; wake(): void };
+  runner?: { register(kind: string, handler: (job: DurableJob) => Promise<void>): unknown };
 }
 
 export interface WechatMpOptions {
