@@ -16,9 +16,10 @@ import type { Turn } from '../../src/application/ivr/instructions.js';
 import type { DedupeStore, StateStore } from '../../src/application/ports/misc.js';
 import type { CallOutcome } from '../../src/application/ports/voice.js';
 import type { SmsInbox } from '../../src/application/voice/sms-inbox.js';
+import type { UserStore } from '../../src/application/ports/users.js';
 import type { VoiceLogger, VoiceService } from '../../src/application/voice/voice-service.js';
 import { TWILIO_OUTBOUND_SCOPE, type TwilioOutboundRecord } from './client.js';
-import { emptyTwiml, inputFrom, renderTurn, sorryTwiml, waitTwiml, type CallbackKind } from './twiml.js';
+import { agentTwiml, connectingTwiml, emptyTwiml, inputFrom, renderTurn, sorryTwiml, waitTwiml, type CallbackKind } from './twiml.js';
 
 export interface TwilioRouteDeps {
   voice: VoiceService;
@@ -29,6 +30,8 @@ export interface TwilioRouteDeps {
   dedupe: DedupeStore;
   clock: Clock;
   log: VoiceLogger;
+  /** who may take calls on their own phone line (`/twilio/agent`) */
+  users: Pick<UserStore, 'list' | 'byId'>;
 }
 
 type Params = Record<string, string | undefined>;
@@ -66,6 +69,9 @@ export function twilioRoutes(d: TwilioRouteDeps) {
       // retries (or sends to the fallback URL), rather than a 200 that would drop the message.
       tw.post('/twilio/status', (req, reply) => safely(reply, d, () => onStatus(d, req), { retryable: true }));
       tw.post('/twilio/sms', (req, reply) => safely(reply, d, () => onSms(d, req), { retryable: true }));
+      // An operator's phone line: it calls the agent number and is bridged to the next waiting caller.
+      tw.post('/twilio/agent', (req, reply) => safely(reply, d, () => onAgent(d, req)));
+      tw.post('/twilio/agent/connect', (req, reply) => safely(reply, d, () => onAgentConnect(d, req)));
     });
   };
 }
@@ -227,4 +233,30 @@ async function onSms(d: TwilioRouteDeps, req: FastifyRequest): Promise<Answer> {
   await d.inbox.receive({ id: p.MessageSid, from: p.From, to: p.To ?? '', text: p.Body ?? '', at: d.clock.now(), provider: 'twilio' });
   // Replies go out through the SMS sender (retried, logged), not as TwiML.
   return { status: 200, type: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>' };
+}
+
+const TAKES_CALLS = new Set(['operator', 'supervisor', 'admin']);
+
+/**
+ * An operator calls in from the phone on their user record: Twilio's queues are first in, first
+ * out each, so the line dials the queue whose front caller comes first by the flow's priorities
+ * (即办 before the rest), which is the order of the console's waiting list.
+ */
+async function onAgent(d: TwilioRouteDeps, req: FastifyRequest): Promise<Answer> {
+  const from = normalisePhone(paramsOf(req).From ?? '');
+  const operator = from ? (await d.users.list()).find((u) => TAKES_CALLS.has(u.role) && !u.disabled && u.phone && normalisePhone(u.phone) === from) : undefined;
+  if (!operator) return twiml(sorryTwiml('此号码未登记为坐席电话，无法接听热线来电。'));
+  const next = d.voice.waitingCalls()[0];
+  if (!next) return twiml(sorryTwiml('目前没有等待接听的来电。'));
+  return twiml(agentTwiml(next.queue, `${d.publicUrl}/twilio/agent/connect?operator=${encodeURIComponent(operator.id)}`));
+}
+
+/** `<Queue url>`: runs on the caller's leg as the bridge is made, and names the call taken. */
+async function onAgentConnect(d: TwilioRouteDeps, req: FastifyRequest): Promise<Answer> {
+  const callSid = paramsOf(req).CallSid;
+  if (!callSid || !SID_RE.test(callSid)) return bad('CallSid');
+  const id = (req.query as Params).operator;
+  const operator = id ? await d.users.byId(id) : null;
+  if (operator) d.voice.answeredBy(callSid, { id: operator.id, name: operator.displayName ?? operator.name });
+  return twiml(connectingTwiml());
 }

@@ -198,3 +198,26 @@ export function inputFrom(kind: CallbackKind, p: Record<string, string | undefin
       return { dialResult: DIAL_RESULTS[p.DialCallStatus ?? ''] ?? 'failed' };
   }
 }
+
+/** What an operator hears before the bridge, by the queue the caller waited in. */
+const QUEUE_LABELS: Record<string, string> = { urgent: '即办紧急', consult: '咨询', complaint: '投诉求助', general: '人工服务' };
+
+/**
+ * The operator's own line (`/twilio/agent`): dial the queue whose front caller waits first by
+ * priority. `connectUrl` runs on the caller's leg just before the bridge and names that call.
+ */
+export function agentTwiml(queue: string, connectUrl: string): string {
+  const r = new twilio.twiml.VoiceResponse();
+  r.say(sayAttrs(SAY_LANGUAGE, undefined), `正在为您接通${QUEUE_LABELS[queue] ?? ''}来电。`);
+  r.dial().queue({ url: connectUrl, method: 'POST' }, queue);
+  return r.toString();
+}
+
+/** Said to the caller on `<Queue url>`, the moment before an operator is on the line. */
+export function connectingTwiml(): string {
+  return fixedMemo.get('connecting', () => {
+    const r = new twilio.twiml.VoiceResponse();
+    r.say(sayAttrs(SAY_LANGUAGE, undefined), '正在为您转接人工坐席，请稍候。');
+    return [r.toString()];
+  })[0]!;
+}

@@ -123,6 +123,8 @@ export interface CallStateEvent {
   queue?: string;
   result?: string | null;
   waitedSec?: number;
+  /** who took it, when an operator's own phone line was bridged to it */
+  operator?: { id: string; name: string };
   at: string;
 }
 

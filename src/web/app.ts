@@ -113,7 +113,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   await app.register(operatorSocket);
   if (ctx.config.voice === 'twilio' || ctx.config.sms === 'twilio') {
     const c = ctx.config;
-    await app.register(twilioRoutes({ voice: ctx.voiceService, inbox: ctx.smsInbox, authToken: c.twilio.authToken, publicUrl: c.publicUrl, state: ctx.state, dedupe: ctx.dedupe, clock: ctx.clock, log: ctx.log }));
+    await app.register(twilioRoutes({ voice: ctx.voiceService, inbox: ctx.smsInbox, authToken: c.twilio.authToken, publicUrl: c.publicUrl, state: ctx.state, dedupe: ctx.dedupe, clock: ctx.clock, log: ctx.log, users: ctx.users }));
   }
   await app.register(simRoutes({ sim: ctx.simVoice, sms: ctx.simSms, inbox: ctx.smsInbox, clock: ctx.clock }));
   app.addHook('onReady', async () => {

@@ -125,6 +125,22 @@ t.test('console end to end in Chromium', async (t) => {
     await sup.context.close();
   });
 
+  await t.test("a call taken on the operator's own phone line opens its pop at that operator's desk", async (t) => {
+    const caller = '13800138011';
+    await op.page.goto('/desk', DOM);
+    await op.page.getByRole('heading', { name: /等待接听/ }).waitFor();
+    const call = sim.placeInbound({ from: caller, press: ['2'], say: '请问居住证怎么办理', holdMs: 20_000 });
+    call.catch(() => undefined);
+    await op.page.getByTestId('waiting-caller').filter({ hasText: caller }).waitFor({ timeout: 2000 });
+    const me = (await h.ctx.users.byName('op'))!;
+    const waiting = h.ctx.voiceService.waitingCalls().find((c) => c.caller === caller)!;
+    // What the Twilio agent line reports when it bridges this caller to the operator's phone.
+    h.ctx.voiceService.answeredBy(waiting.callId, { id: me.id, name: me.name });
+    await op.page.getByTestId('pop-caller').filter({ hasText: caller }).waitFor({ timeout: 2000 });
+    t.equal(await op.page.getByLabel('诉求内容').inputValue(), '请问居住证怎么办理', 'the form is filled without pressing F2');
+    t.equal(await op.page.getByTestId('waiting-caller').filter({ hasText: caller }).count(), 0, 'no longer listed as waiting');
+  });
+
   await t.test('a supervisor lists a harassing caller and lifts it again; the next call from it skips the menu', async (t) => {
     const sup = await watchedPage(browser, address);
     await login(sup.page, 'sup');

@@ -47,7 +47,7 @@ interface Reference {
   townships: string[];
 }
 
-export function DeskPage({ user: _user }: { user: User }) {
+export function DeskPage({ user }: { user: User }) {
   const [calls, setCalls] = useState<Map<string, CallRow>>(new Map());
   const [active, setActive] = useState<ScreenPop | null>(null);
   const [draft, setDraft] = useState<Draft>(blank);
@@ -76,6 +76,9 @@ export function DeskPage({ user: _user }: { user: User }) {
     setCalls((m) => new Map(m).set(pop.callId, { pop, state: m.get(pop.callId)?.state === 'answered' ? 'answered' : 'queued', at: pop.queuedAt }));
   });
   useLive('call', (e: CallStateEvent) => {
+    // Taken on this operator's own phone line (the Twilio agent line): its pop opens here.
+    const mine = e.state === 'answered' && e.operator?.id === user.id && active?.callId !== e.callId ? calls.get(e.callId)?.pop : undefined;
+    if (mine) return take(mine);
     setCalls((m) => {
       const row = m.get(e.callId);
       if (!row) return m;

@@ -44,6 +44,8 @@ export interface OperatorCallEvent {
   /** queue result (timeout, full...) or the flow's end result */
   result?: string | null;
   waitedSec?: number;
+  /** who took the call, when the provider tells (an operator's line bridged to it) */
+  operator?: { id: string; name: string };
   at: string;
 }
 
@@ -224,6 +226,16 @@ export class VoiceService implements VoiceDialer, CallerTexts {
   // ---- operators ------------------------------------------------------------------------------
 
   /** Calls queued for an operator and not yet answered or gone, oldest first. */
+  /**
+   * An operator's line was bridged to this call (the provider names the call it took from its
+   * queue): it leaves the waiting list now, not when the conversation ends.
+   */
+  answeredBy(callId: string, operator: { id: string; name: string }): void {
+    const w = this.waiting.get(callId);
+    this.waiting.delete(callId);
+    this.callState({ callId, caller: w?.pop.caller ?? '', state: 'answered', ...(w ? { queue: w.pop.queue } : {}), operator, at: this.d.clock.now().toISOString() });
+  }
+
   waitingCalls(): OperatorScreenPop[] {
     const now = this.d.clock.now().getTime();
     for (const [id, w] of this.waiting) if (w.expiresAt <= now) this.waiting.delete(id);

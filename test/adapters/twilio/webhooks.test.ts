@@ -1,7 +1,7 @@
 import t from 'tap';
 import twilio from 'twilio';
 import { CALL_OUTCOME_TOPIC, type CallOutcome } from '../../../src/application/ports/voice.js';
-import { SCREEN_POP_TOPIC, type OperatorScreenPop } from '../../../src/application/voice/index.js';
+import { CALL_STATE_TOPIC, SCREEN_POP_TOPIC, type OperatorScreenPop } from '../../../src/application/voice/index.js';
 import { signatureValid } from '../../../adapters/twilio/routes.js';
 import { HOTLINE, sayText, twilioApp, twimlUrls } from './helpers.js';
 
@@ -105,6 +105,45 @@ t.test('a caller who describes the matter instead of pressing a key: SpeechResul
   t.match(queued.body, /<Enqueue [^>]*>urgent<\/Enqueue>/, 'danger said in words reaches the 即办 queue');
   await ctx.voiceService.idle();
   t.match(pops.at(-1), { callId: CallSid, queue: 'urgent', ivrPath: '主菜单 语音', draft: { urgent: true, content: said } });
+  await hooks.post('/twilio/status', { ...base, CallStatus: 'completed' });
+  await ctx.voiceService.idle();
+  t.same(ctx.voiceService.waitingCalls(), [], 'hung up: no longer waiting');
+});
+
+t.test("an operator's phone line takes the first waiting caller by priority; the console hears who took it", async (t) => {
+  h.clock.set(IN_HOURS);
+  const agent = await ctx.auth.addUser({ name: 'op-line', displayName: '王坐席', role: 'operator', phone: '13700000077' });
+  const states: { callId: string; state: string; operator?: { id: string; name: string } }[] = [];
+  const off = ctx.bus.subscribe(CALL_STATE_TOPIC, (e) => states.push(e as (typeof states)[number]));
+  t.teardown(off);
+  const queue = async (n: number, key: string) => {
+    const base = { CallSid: sid(n), From: `+86138000000${n}`, To: HOTLINE };
+    const welcome = await hooks.post('/twilio/voice', { ...base, CallStatus: 'ringing', Direction: 'inbound' });
+    await hooks.post(twimlUrls(welcome.body).gather!, { ...base, Digits: key });
+  };
+  await queue(51, '3');
+  await queue(52, '1');
+  await ctx.voiceService.idle();
+  t.same(ctx.voiceService.waitingCalls().map((c) => c.callId), [sid(52), sid(51)], '即办 first');
+
+  const stranger = await hooks.post('/twilio/agent', { CallSid: sid(60), From: '+8613900000001', To: HOTLINE });
+  t.match(sayText(stranger.body), /未登记为坐席/);
+  t.notMatch(stranger.body, /<Dial/, 'a number that is not an operator reaches no caller');
+
+  const line = await hooks.post('/twilio/agent', { CallSid: sid(61), From: '+8613700000077', To: HOTLINE });
+  t.equal(line.status, 200);
+  t.match(sayText(line.body), /正在为您接通即办紧急来电/);
+  const connect = /<Queue url="([^"]+)" method="POST">urgent<\/Queue>/.exec(line.body)?.[1]?.replace(/&amp;/g, '&');
+  t.equal(connect, `https://hotline.example.cn/twilio/agent/connect?operator=${agent.id}`, 'the urgent queue, with the connect URL');
+
+  // Twilio fetches the <Queue url> on the dequeued caller's leg just before the bridge.
+  const whisper = await hooks.post(connect!, { CallSid: sid(52), QueueSid: 'QU' + '0'.repeat(32), QueueTime: '12' });
+  t.match(sayText(whisper.body), /正在为您转接人工坐席/);
+  t.match(states.at(-1), { callId: sid(52), state: 'answered', operator: { id: agent.id, name: '王坐席' } });
+  t.same(ctx.voiceService.waitingCalls().map((c) => c.callId), [sid(51)], 'taken off the waiting list at once');
+
+  t.equal((await hooks.post('/twilio/agent', { CallSid: sid(62), From: '+8613700000077' }, { signature: 'bad' })).status, 403, 'unsigned: refused');
+  t.equal((await hooks.post(connect!, { CallSid: 'nope' })).status, 400);
 });
 
 t.test('after hours: message, ticket, SMS with the number', async (t) => {
