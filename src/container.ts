@@ -181,7 +181,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const dedupe = new SqlDedupeStore(db);
   const state = new SqlStateStore(db);
   const blockedCallers = new BlockedCallers({ state, clock, bus, audit });
-  const voice = createVoice({ config, log, clock, bus, state, dedupe, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers }, opts.voice);
+  const voice = createVoice({ config, log, clock, bus, state, dedupe, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers, users }, opts.voice);
   const paging = createPaging({ store: new SqlPagingStore(db), clock, log: log.child({ component: 'paging' }), bus, audit, state, dedupe, jobs, runner, tickets, ticketStore, units, unitNames: () => unitNames, isWorkday: (d) => workCalendar.isWorkday(d), voice: voice.voiceService, sms, config, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox });
   // After paging: its inbound-SMS hook (duty acks) is tried before the 回访 answers.
   const followup = wireFollowup({ config, tickets, ticketStore, jobs, state, dedupe, sms, voice: voice.voiceService, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox, calendar, clock, bus, audit, log: log.child({ component: 'followup' }), runner });

@@ -80,6 +80,7 @@ export class CallChannel {
   private hangupInfo: HangupInfo | null = null;
   private hangupRequested = false;
   private readonly listeners = new Set<(h: HangupInfo) => void>();
+  private readonly eventListeners = new Map<string, Set<(headers: EslHeaders) => void>>();
   private readonly executes = new Map<string, ExecuteWaiter>();
   private readonly replyWaiters: Array<{ resolve: (f: EslFrame) => void; reject: (e: Error) => void }> = [];
   private ttsVarsSet = false;
@@ -108,6 +109,14 @@ export class CallChannel {
     }
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Other events of this channel (`myevents`), e.g. CHANNEL_BRIDGE while a queue application runs. */
+  onEvent(name: string, listener: (headers: EslHeaders) => void): () => void {
+    let set = this.eventListeners.get(name);
+    if (!set) this.eventListeners.set(name, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
   }
 
   /** Runs a dialplan application; resolves with the CHANNEL_EXECUTE_COMPLETE headers. */
@@ -239,7 +248,9 @@ export class CallChannel {
     }
     if (event.name === 'CHANNEL_HANGUP' || event.name === 'CHANNEL_HANGUP_COMPLETE') {
       this.markHungUp(event.headers['Hangup-Cause'] || 'NORMAL_CLEARING');
+      return;
     }
+    for (const listener of this.eventListeners.get(event.name) ?? []) listener(event.headers);
   }
 
   /** @internal the socket closed; whatever happened, the call is over for us. */

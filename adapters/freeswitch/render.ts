@@ -29,6 +29,8 @@ export interface RenderOptions {
   speechFallback?: (why: 'not_configured' | 'engine_failed', detail: string) => void;
   /** What the recognizer made of a speech gather, for the log (the caller's words must not be logged). */
   recognized?: (r: AsrResult) => void;
+  /** A queued caller was bridged to an operator (mod_callcenter's agent name), as it happens. */
+  agentBridged?: (callId: string, agent: string) => void;
 }
 
 export interface AsrOptions {
@@ -177,7 +179,20 @@ async function queue(ch: CallChannel, q: QueueInstruction, opts: RenderOptions):
   await ch.setVariable('suban_queue_priority', String(q.priority));
   await ch.setVariable('suban_screen_pop_call', q.screenPop.callId);
   const { app, arg } = opts.queueApp?.(q) ?? { app: 'callcenter', arg: q.name };
-  const done = await ch.execute(app, arg);
+  // The queue application returns only when the conversation is over; the bridge is the pickup.
+  const bridged = opts.agentBridged;
+  const off = bridged
+    ? ch.onEvent('CHANNEL_BRIDGE', (h) => {
+        const agent = h.variable_cc_agent || h['Other-Leg-Caller-ID-Number'];
+        if (agent) bridged(q.screenPop.callId, agent);
+      })
+    : null;
+  let done: Awaited<ReturnType<CallChannel['execute']>>;
+  try {
+    done = await ch.execute(app, arg);
+  } finally {
+    off?.();
+  }
   let queueResult: QueueResult = 'error';
   if (done.variable_cc_agent || done.variable_bridge_hangup_cause) queueResult = 'bridged';
   else if (/TIMEOUT/.test(done.variable_cc_cancel_reason ?? '')) queueResult = 'timeout';

@@ -205,6 +205,7 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
           this.o.log.warn({ callId, response: detail }, 'FreeSWITCH speech recognition failed to start; this call takes keys only where it failed');
         }
       },
+      agentBridged: (id, agent) => void this.voice.agentAnswered(id, agent),
       recognized: (r: AsrResult) => {
         // The words stay out of the log (they may hold names, addresses, phone numbers).
         if (r.kind === 'error' || r.kind === 'junk') this.o.log.warn({ callId, result: r.kind, ...(r.kind === 'error' ? { cause: r.cause } : { reason: r.reason }) }, 'FreeSWITCH speech result unusable; taken as no input');

@@ -38,6 +38,26 @@ t.test('a full call through hotline.yaml over ESL: 1 即办, no operator, record
   t.match(pops[0], { callId: tr.uuid, queue: 'urgent', caller: '13800000000' });
 });
 
+t.test("an operator (a mod_callcenter agent named after the operator's user) picks up: answered at the bridge, not at the end", async (t) => {
+  clock.set(IN_HOURS);
+  const agent = await ctx.auth.addUser({ name: 'agent1001', displayName: '李坐席', role: 'operator' });
+  const states: OperatorCallEvent[] = [];
+  const off = ctx.bus.subscribe(CALL_STATE_TOPIC, (e) => states.push(e as OperatorCallEvent));
+  t.teardown(off);
+  const tr = await fs.placeCall(port, { callerNumber: '13900000009', digits: ['2'], callcenter: { agent: 'agent1001', pickupMs: 20, talkMs: 40 } });
+  await provider.settled();
+  const mine = states.filter((s) => s.callId === tr.uuid);
+  t.same(mine.map((s) => s.state).slice(0, 2), ['queued', 'answered'], 'answered as the agent picks up');
+  t.match(mine[1], { state: 'answered', queue: 'consult', operator: { id: agent.id, name: '李坐席' } });
+  t.equal(mine.at(-1)!.state, 'hungup');
+  t.same(ctx.voiceService.waitingCalls().filter((c) => c.callId === tr.uuid), []);
+  t.equal((await ctx.ticketStore.list({ contact: '13900000009' }, { limit: 5 })).items.length, 0, 'a conversation, not a message: the operator makes the ticket');
+
+  const other = await fs.placeCall(port, { callerNumber: '13900000010', digits: ['2'], callcenter: { agent: '1002' } });
+  await provider.settled();
+  t.match(states.find((s) => s.callId === other.uuid && s.state === 'answered'), { operator: { id: 'agent:1002', name: '1002' } }, 'an agent with no user of that name is still named');
+});
+
 t.test('after hours over ESL: recording → ticket → SMS', async (t) => {
   clock.set(AFTER_HOURS);
   const tr = await fs.placeCall(port, { callerNumber: '13900000002', digits: ['2'], recordMs: 20_000 });

@@ -56,6 +56,12 @@ export interface CallScript {
   live?: LiveCaller;
   /** What the recognizer reports at each play_and_detect_speech, in order; then no input (`Completion-Cause: 002`). */
   speech?: SpeechAnswer[];
+  /**
+   * An agent of mod_callcenter takes the caller: after `pickupMs` the caller's channel is bridged to
+   * the agent (CHANNEL_BRIDGE with cc_agent), after `talkMs` more the conversation ends and
+   * `callcenter` completes with the agent's variables. Without it `callcenter` ends at once, unanswered.
+   */
+  callcenter?: { agent: string; pickupMs?: number; talkMs?: number };
 }
 
 /**
@@ -675,6 +681,16 @@ export class FakeFreeSwitch {
           if (transcript.hungUpBy) return;
         } else if (app === 'bridge') {
           done.variable_originate_disposition = script.bridgeDisposition ?? 'SUCCESS';
+        } else if (app === 'callcenter' && script.callcenter) {
+          const { agent, pickupMs = 5, talkMs = 5 } = script.callcenter;
+          await sleep(pickupMs);
+          if (transcript.hungUpBy) return;
+          transcript.variables.cc_agent = agent;
+          emit('CHANNEL_BRIDGE', { 'Other-Leg-Caller-ID-Number': agent, 'Bridge-A-Unique-ID': transcript.uuid, variable_cc_agent: agent });
+          await sleep(talkMs);
+          if (transcript.hungUpBy) return;
+          done.variable_cc_agent = agent;
+          done.variable_bridge_hangup_cause = 'NORMAL_CLEARING';
         } else if (app === 'unset') {
           delete transcript.variables[arg.trim()];
         } else if (app === 'play_and_detect_speech') {

@@ -22,6 +22,7 @@ import type { TicketService } from '../tickets/service.js';
 import { buildScreenPop, type OperatorScreenPop } from './screen-pop.js';
 import { createIvrServices, type CallerTexts } from './services.js';
 import { BlockedCallers } from './blocked-callers.js';
+import type { UserStore } from '../ports/users.js';
 import { StateCallSessionStore } from './session-store.js';
 
 export const SCREEN_POP_TOPIC = 'operator.screenpop';
@@ -83,6 +84,8 @@ export interface VoiceServiceDeps {
   waitingGraceSec?: number;
   /** the block list the hotline flow's `callerBlocked` asks (default: one over `state` and `bus`) */
   blocked?: BlockedCallers;
+  /** operators by user name: a switch's queue agent is named after the operator's user */
+  operators?: Pick<UserStore, 'byName'>;
 }
 
 interface Waiting {
@@ -234,6 +237,12 @@ export class VoiceService implements VoiceDialer, CallerTexts {
     const w = this.waiting.get(callId);
     this.waiting.delete(callId);
     this.callState({ callId, caller: w?.pop.caller ?? '', state: 'answered', ...(w ? { queue: w.pop.queue } : {}), operator, at: this.d.clock.now().toISOString() });
+  }
+
+  /** A switch's queue bridged this call to its agent; the agent is named after the operator's user. */
+  async agentAnswered(callId: string, agent: string): Promise<void> {
+    const user = await this.d.operators?.byName(agent).catch(() => null);
+    this.answeredBy(callId, user ? { id: user.id, name: user.displayName ?? user.name } : { id: `agent:${agent}`, name: agent });
   }
 
   waitingCalls(): OperatorScreenPop[] {

@@ -4,6 +4,7 @@
  * place of the voice feature that knows which adapter implements which port.
  */
 import type { BlockedCallers } from './blocked-callers.js';
+import type { UserStore } from '../ports/users.js';
 import { assessSpeech } from './speech-triage.js';
 import type RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Config } from '../../config.js';
@@ -62,6 +63,7 @@ export function createVoice(
     workCalendar: { isWorkingTime(at: Date): boolean };
     sms: SmsSender;
     blocked?: BlockedCallers;
+    users?: Pick<UserStore, 'byName'>;
   },
   opts: VoiceWiringOptions = {},
 ): VoiceParts {
@@ -80,6 +82,7 @@ export function createVoice(
     log,
     actions: ivrActions,
     ...(p.blocked ? { blocked: p.blocked } : {}),
+    ...(p.users ? { operators: p.users } : {}),
   });
   const smsInbox = new SmsInbox({ tickets: p.tickets, sms: p.sms, dedupe: p.dedupe, clock: p.clock });
   let simVoice: SimVoiceProvider | null = null;
