@@ -2,12 +2,12 @@
  * The crash-safety scenario, for SQLite and PostgreSQL alike: webhooks of every channel arrive
  * concurrently while 即办 pages and 回访 calls fall due; the server is SIGKILLed half-way and
  * started again on the same database and port; every provider retries what did not get a 2xx,
- * as Twilio, WeChat and API clients do. Then the database and the fake Twilio (which outlives
+ * as Twilio, WeChat, 附件2 platforms and API clients do. Then the database and the fake Twilio (which outlives
  * both processes) are asked what happened.
  */
 import type { Test } from 'tap';
 import { startServe, type ServeProcess } from '../helpers/proc.js';
-import { HOTLINE, passiveText, prepare, restCreate, sleep, twilioCallsByRef, twilioSid, twilioTo, twimlAttr, until, wechatTo, type Answer, type Engine, type Prepared } from './harness.js';
+import { HOTLINE, passiveText, platformPush, prepare, restCreate, sleep, twilioCallsByRef, twilioSid, twilioTo, twimlAttr, until, wechatTo, type Answer, type Engine, type Prepared } from './harness.js';
 
 const URGENT = 6;
 const REPLIED = 6;
@@ -15,18 +15,20 @@ const SMS = 24;
 const REST = 24;
 const CALLS = 6;
 const CHATS = 6;
+/** 附件2 platform cases (12315, interconnect); every other one is pushed already 已答复, so its mirror moves on too. */
+const PUSHES = 6;
 const CONCURRENCY = 8;
 /** Killed once this share of the work got its answers. */
 const KILL_AT = 0.35;
 /** A provider gives up retrying after this long (far more than a restart takes). */
 const RETRY_FOR_MS = 90_000;
 
-type Kind = 'sms' | 'rest' | 'call' | 'chat';
+type Kind = 'sms' | 'rest' | 'call' | 'chat' | 'push';
 
 interface Item {
   kind: Kind;
   n: number;
-  /** what identifies its ticket: external_ref (SMS, call, REST) or the WeChat contact */
+  /** what identifies its ticket: external_ref (SMS, call, REST, platform case id) or the WeChat contact */
   ref: string;
   /** the answer of the request that makes the ticket, once 2xx */
   final: Answer | null;
@@ -73,6 +75,18 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
       await deliver(item, () => mp({ openid: item.ref, msgId: id(2), type: 'location', lat: 25.88, lng: 116.02, label: `江西省瑞金市象湖镇东升路${item.n}号` }));
       return deliver(item, () => mp({ openid: item.ref, msgId: id(3), type: 'text', content: '是' }));
     },
+    push: (item) =>
+      deliver(item, () =>
+        platformPush(url, {
+          complaintNo: item.ref,
+          appealTitle: '商家拒绝退货',
+          appealContent: `红都大道${item.n}号某电器店出售的电饭煲内胆涂层脱落，商家拒绝退换`,
+          consumerPhone: `139${String(item.n).padStart(8, '0')}`,
+          businessType: '投诉',
+          handleOrg: '市市场监管局',
+          ...(pushedReplied(item) ? { caseStatus: '已答复', replyContent: '经调解，商家同意退货退款。' } : { caseStatus: '已分送' }),
+        }),
+      ),
   };
 
   const items: Item[] = [];
@@ -83,6 +97,7 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
   add('rest', REST, (n) => `rest-${salt}-${n}`);
   add('call', CALLS, (n) => twilioSid('CA', n, salt));
   add('chat', CHATS, (n) => `oCrash${salt}${n}`);
+  add('push', PUSHES, (n) => `12315-${salt}-${n}`);
   // Interleaved, so every channel is in flight when the process dies.
   items.sort((a, b) => a.n - b.n || a.kind.localeCompare(b.kind));
 
@@ -128,6 +143,14 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
         : await p.sql.count('SELECT count(*) FROM tickets WHERE external_ref = ?', [item.ref]);
     if (n !== 1) t.fail(`${item.kind} ${item.n} (${item.ref}) is ${n} tickets; its answer: ${item.final!.body.slice(0, 300)}`);
     if (item.kind === 'call') t.match(item.final!.body, /工单编号是/, `call ${item.n}: the caller heard a number`);
+    if (item.kind === 'push' && n === 1) {
+      // The number the platform was given is the mirror's, whichever delivery made it; and a
+      // case pushed 已答复 is replied in the mirror even when the kill came between intake and sync.
+      const [mirror] = await p.sql.rows<{ id: string; state: string; channel: string }>('SELECT id, state, channel FROM tickets WHERE external_ref = ?', [item.ref]);
+      t.equal((JSON.parse(item.final!.body) as { ticket: { id: string } }).ticket.id, mirror!.id, `push ${item.n}: the platform was answered with the mirror's ticket`);
+      t.equal(mirror!.channel, 'platform:12315热线', `push ${item.n}: the mirror is on the platform's channel`);
+      t.equal(mirror!.state, pushedReplied(item) ? 'replied' : 'dispatched', `push ${item.n}: the mirror follows the platform's status`);
+    }
     if (item.kind === 'chat') {
       const reply = passiveText(item.final!.body);
       if (reply !== null) t.match(reply, /工单号/, `chat ${item.n}: the reply names the ticket`);
@@ -201,6 +224,8 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
   t.same([...acks].filter(([, n]) => n > 1), [], 'no citizen got the same acknowledgement SMS twice');
   await server.stop('SIGTERM');
 }
+
+const pushedReplied = (item: Item) => item.n % 2 === 1;
 
 function need(url: string | undefined, from: Answer): string {
   if (!url) throw new Error(`no next URL in the TwiML: ${from.body.slice(0, 300)}`);

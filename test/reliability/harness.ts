@@ -2,8 +2,8 @@
  * What the reliability tests share: a prepared database (units, demo duty rosters, an operator
  * token) on a temp SQLite file or a PostgreSQL schema of its own, the environment of a real
  * `suban serve` wired to loopback fakes of Twilio and the WeChat API, the providers' side of
- * the webhooks (a Twilio call and SMS, a WeChat Official Account message, a REST intake), and
- * plain SQL to count what ended up in the database.
+ * the webhooks (a Twilio call and SMS, a WeChat Official Account message, a REST intake, a
+ * 附件2 platform push), and plain SQL to count what ended up in the database.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +24,8 @@ import { FakeWechatApi } from '../fakes/fake-wechat-api.js';
 import { mpXml, signedQuery } from '../e2e/wechat-harness.js';
 import { busChannel } from '../../adapters/bus/pg-bus.js';
 import { SCREEN_POP_TOPIC } from '../../src/application/voice/voice-service.js';
+import { signedHeaders } from '../../src/application/platforms/signature.js';
+import { envPrefix } from '../../src/application/platforms/config.js';
 
 export const PG_URL = process.env.SUBAN_TEST_PG_URL ?? '';
 export const PG_SKIP = PG_URL ? false : 'SUBAN_TEST_PG_URL not set: the PostgreSQL reliability tests run in CI';
@@ -35,6 +37,9 @@ export const HOTLINE = '+8612345000';
 export const MP_TOKEN = 'reliability-mp-token';
 export const MP_APPID = 'wxreliability00001';
 export const MP_SECRET = 'reliability-mp-secret';
+/** The one 附件2 platform whose pushes the served process takes (interconnect: a mirror per case). */
+export const PLATFORM = 'hotline-12315';
+export const PLATFORM_SECRET = 'reliability-platform-secret';
 
 interface Teardown {
   teardown(fn: () => unknown): void;
@@ -141,6 +146,7 @@ export async function prepare(t: Teardown, engine: Engine, opts: PrepareOptions 
     WECHAT_MP_SECRET: MP_SECRET,
     WECHAT_API_BASE: wechatBase,
     WECHATY_PUPPET: '',
+    [`${envPrefix(PLATFORM)}_SECRET`]: PLATFORM_SECRET,
     ...COMMON_ENV,
     SUBAN_JOB_POLL_MS: '200',
     SUBAN_WEBHOOK_RATE_LIMIT: '0',
@@ -253,6 +259,12 @@ export function passiveText(body: string): string | null {
 
 export function restCreate(baseUrl: string, token: string, body: Record<string, unknown>): Promise<Answer> {
   return send(`${baseUrl}/api/v1/tickets`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** A 附件2 platform's push, signed at the moment it is sent (each retry is signed afresh, as a platform does). */
+export function platformPush(baseUrl: string, body: unknown, slug = PLATFORM, secret = PLATFORM_SECRET): Promise<Answer> {
+  const raw = JSON.stringify(body);
+  return send(`${baseUrl}/platforms/${slug}/cases`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(secret, raw, new Date()) }, body: raw });
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
