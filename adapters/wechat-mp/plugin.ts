@@ -141,6 +141,8 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
   // A live instance answers within passiveReplyMs; twice that without a result means it died.
   const staleClaimMs = opts.staleClaimMs ?? 2 * passiveReplyMs;
   const jobs = new Map<string, Job>();
+  /** The last message of each contact still being handled in this process. */
+  const contactTail = new Map<string, Promise<JobResult>>();
   const background = new Set<Promise<unknown>>();
 
   const track = (p: Promise<unknown>) => {
@@ -171,7 +173,12 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
 
   function start(key: string, input: ChatInput): Job {
     const job: Job = { mode: 'open', passive: null, result: Promise.resolve({ kind: 'failed' }) };
+    // One contact's messages are handled in the order they came: a message still waiting here
+    // (on a dead instance's claim, say) holds back the citizen's next one, or the conversation
+    // would take the next answer for the first question.
+    const before = contactTail.get(input.contactId);
     job.result = (async (): Promise<JobResult> => {
+      if (before) await before.catch(() => undefined);
       const earlier = await claim(key);
       if (earlier) return earlier;
       let replies: string[];
@@ -198,7 +205,9 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
       return { kind: 'replies', replies };
     })().finally(() => {
       if (jobs.get(key) === job) jobs.delete(key);
+      if (contactTail.get(input.contactId) === job.result) contactTail.delete(input.contactId);
     });
+    contactTail.set(input.contactId, job.result);
     track(job.result);
     return job;
   }

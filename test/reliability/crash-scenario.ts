@@ -6,8 +6,9 @@
  * both processes) are asked what happened.
  */
 import type { Test } from 'tap';
+import { serviceCode } from '../../src/application/platforms/open311.js';
 import { startServe, type ServeProcess } from '../helpers/proc.js';
-import { HOTLINE, passiveText, platformPush, prepare, restCreate, sleep, twilioCallsByRef, twilioSid, twilioTo, twimlAttr, until, wechatTo, type Answer, type Engine, type Prepared } from './harness.js';
+import { HOTLINE, OPEN311_CLIENT, open311Request, passiveText, platformPush, prepare, restCreate, send, sleep, twilioCallsByRef, twilioSid, twilioTo, twimlAttr, until, wechatTo, type Answer, type Engine, type Prepared } from './harness.js';
 
 const URGENT = 6;
 const REPLIED = 6;
@@ -17,18 +18,20 @@ const CALLS = 6;
 const CHATS = 6;
 /** 附件2 platform cases (12315, interconnect); every other one is pushed already 已答复, so its mirror moves on too. */
 const PUSHES = 6;
+/** Open311 service requests, retried with their Idempotency-Key as a GeoReport client would. */
+const OPEN311 = 6;
 const CONCURRENCY = 8;
 /** Killed once this share of the work got its answers. */
 const KILL_AT = 0.35;
 /** A provider gives up retrying after this long (far more than a restart takes). */
 const RETRY_FOR_MS = 90_000;
 
-type Kind = 'sms' | 'rest' | 'call' | 'chat' | 'push';
+type Kind = 'sms' | 'rest' | 'call' | 'chat' | 'push' | 'o311';
 
 interface Item {
   kind: Kind;
   n: number;
-  /** what identifies its ticket: external_ref (SMS, call, REST, platform case id) or the WeChat contact */
+  /** what identifies its ticket: external_ref (SMS, call, REST, platform case id), the WeChat contact, or the Open311 Idempotency-Key */
   ref: string;
   /** the answer of the request that makes the ticket, once 2xx */
   final: Answer | null;
@@ -75,6 +78,15 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
       await deliver(item, () => mp({ openid: item.ref, msgId: id(2), type: 'location', lat: 25.88, lng: 116.02, label: `江西省瑞金市象湖镇东升路${item.n}号` }));
       return deliver(item, () => mp({ openid: item.ref, msgId: id(3), type: 'text', content: '是' }));
     },
+    o311: (item) =>
+      deliver(item, () =>
+        open311Request(url, p.open311Key, item.ref, {
+          service_code: serviceCode('市城管局'),
+          description: `长征大道${item.n}号的窨井盖缺失，夜里很危险`,
+          address_string: `象湖镇长征大道${item.n}号`,
+          phone: `135${String(item.n).padStart(8, '0')}`,
+        }),
+      ),
     push: (item) =>
       deliver(item, () =>
         platformPush(url, {
@@ -98,6 +110,7 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
   add('call', CALLS, (n) => twilioSid('CA', n, salt));
   add('chat', CHATS, (n) => `oCrash${salt}${n}`);
   add('push', PUSHES, (n) => `12315-${salt}-${n}`);
+  add('o311', OPEN311, (n) => `fms-${salt}-${n}`);
   // Interleaved, so every channel is in flight when the process dies.
   items.sort((a, b) => a.n - b.n || a.kind.localeCompare(b.kind));
 
@@ -140,7 +153,9 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
     const n =
       item.kind === 'chat'
         ? await p.sql.count(`SELECT count(*) FROM tickets WHERE channel = 'wechat-mp' AND contact = ?`, [item.ref])
-        : await p.sql.count('SELECT count(*) FROM tickets WHERE external_ref = ?', [item.ref]);
+        : item.kind === 'o311'
+          ? await p.sql.count('SELECT count(*) FROM tickets WHERE source_key = ?', [`open311:${OPEN311_CLIENT}:${item.ref}`])
+          : await p.sql.count('SELECT count(*) FROM tickets WHERE external_ref = ?', [item.ref]);
     if (n !== 1) t.fail(`${item.kind} ${item.n} (${item.ref}) is ${n} tickets; its answer: ${item.final!.body.slice(0, 300)}`);
     if (item.kind === 'call') t.match(item.final!.body, /工单编号是/, `call ${item.n}: the caller heard a number`);
     if (item.kind === 'push' && n === 1) {
@@ -150,6 +165,14 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
       t.equal((JSON.parse(item.final!.body) as { ticket: { id: string } }).ticket.id, mirror!.id, `push ${item.n}: the platform was answered with the mirror's ticket`);
       t.equal(mirror!.channel, 'platform:12315热线', `push ${item.n}: the mirror is on the platform's channel`);
       t.equal(mirror!.state, pushedReplied(item) ? 'replied' : 'dispatched', `push ${item.n}: the mirror follows the platform's status`);
+    }
+    if (item.kind === 'o311' && n === 1) {
+      // Whichever attempt made the ticket, the client holds its number and a token that leads to it.
+      const [res] = JSON.parse(item.final!.body) as { service_request_id: string; token: string }[];
+      const [row] = await p.sql.rows<{ number: string }>('SELECT number FROM tickets WHERE source_key = ?', [`open311:${OPEN311_CLIENT}:${item.ref}`]);
+      t.equal(res!.service_request_id, row!.number, `o311 ${item.n}: the client was answered with the ticket's number`);
+      const tok = await send(`${url}/open311/v2/tokens/${res!.token}.json`, { method: 'GET' });
+      t.equal(tok.status, 200, `o311 ${item.n}: its token leads to the request`);
     }
     if (item.kind === 'chat') {
       const reply = passiveText(item.final!.body);

@@ -26,6 +26,7 @@ import { busChannel } from '../../adapters/bus/pg-bus.js';
 import { SCREEN_POP_TOPIC } from '../../src/application/voice/voice-service.js';
 import { signedHeaders } from '../../src/application/platforms/signature.js';
 import { envPrefix } from '../../src/application/platforms/config.js';
+import { Open311Store } from '../../src/application/platforms/open311.js';
 
 export const PG_URL = process.env.SUBAN_TEST_PG_URL ?? '';
 export const PG_SKIP = PG_URL ? false : 'SUBAN_TEST_PG_URL not set: the PostgreSQL reliability tests run in CI';
@@ -39,6 +40,8 @@ export const MP_APPID = 'wxreliability00001';
 export const MP_SECRET = 'reliability-mp-secret';
 /** The one 附件2 platform whose pushes the served process takes (interconnect: a mirror per case). */
 export const PLATFORM = 'hotline-12315';
+/** The Open311 client app of the scenario; its requests' source keys are `open311:<client>:<Idempotency-Key>`. */
+export const OPEN311_CLIENT = 'crash-fms';
 export const PLATFORM_SECRET = 'reliability-platform-secret';
 
 interface Teardown {
@@ -68,6 +71,8 @@ export interface Prepared {
   /** Tickets made before any server started, whose timers are due at once (see PrepareOptions). */
   urgentIds: string[];
   repliedIds: string[];
+  /** api_key of the Open311 client OPEN311_CLIENT */
+  open311Key: string;
 }
 
 export interface PrepareOptions {
@@ -99,6 +104,7 @@ export async function prepare(t: Teardown, engine: Engine, opts: PrepareOptions 
   const config = loadConfig({ ...dbEnv, ...COMMON_ENV, SUBAN_LOG_LEVEL: 'warn' });
   const ctx = await createContainer(config, createLogger('error'), { classifier: classifier() });
   let token: string;
+  let open311Key: string;
   const urgentIds: string[] = [];
   const repliedIds: string[] = [];
   try {
@@ -106,6 +112,7 @@ export async function prepare(t: Teardown, engine: Engine, opts: PrepareOptions 
     await seedDemoRosters(ctx);
     const op = await ctx.auth.addUser({ name: `op${randomBytes(3).toString('hex')}`, role: 'operator' });
     token = await ctx.auth.issueToken(op.id);
+    open311Key = await new Open311Store(ctx.state, () => ctx.clock.now()).registerClient(OPEN311_CLIENT);
     const by = { id: op.id, role: 'operator' as const, name: '话务员' };
     for (let i = 0; i < (opts.urgent ?? 0); i++) {
       const r = await ctx.tickets.intake({ channel: 'phone', content: `解放路${i}号燃气管道漏气，气味很大`, contact: `1390000${String(1000 + i)}`, urgent: true, unit: '市城管局', sourceKey: `prep:urgent:${i}` }, by, 'test');
@@ -154,7 +161,7 @@ export async function prepare(t: Teardown, engine: Engine, opts: PrepareOptions 
     SUBAN_LOG_LEVEL: 'warn',
     ...extra,
   });
-  return { engine, dbEnv, token, sql, twilio, wechat, env, urgentIds, repliedIds };
+  return { engine, dbEnv, token, sql, twilio, wechat, env, urgentIds, repliedIds, open311Key };
 }
 
 function sqliteSql(file: string): Sql {
@@ -323,4 +330,13 @@ export async function checkRecovered(
   }, 30_000, 200);
   t.match(o.pops[0], { callId: `CA-${salt}` }, `a screen pop from another instance arrived after ${o.after}`);
   return ref;
+}
+
+/** An Open311 GeoReport v2 service request, form-encoded, retried with the same Idempotency-Key. */
+export function open311Request(baseUrl: string, apiKey: string, idempotencyKey: string, fields: Record<string, string>): Promise<Answer> {
+  return send(`${baseUrl}/open311/v2/requests.json`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': idempotencyKey },
+    body: new URLSearchParams({ api_key: apiKey, ...fields }).toString(),
+  });
 }

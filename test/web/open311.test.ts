@@ -85,6 +85,30 @@ for (const engine of ENGINES) {
       t.match(xml.parse(rx.body).service_requests.request[0].service_request_id, /^20261126-\d{4}$/);
     });
 
+    await t.test('a retry with the same Idempotency-Key gets the same request back, also after a cut between ticket and record', async (t) => {
+      const body = form({ api_key: apiKey, service_code: CITY, description: '象湖镇红旗路井盖缺失', address_string: '象湖镇红旗路12号' });
+      const postWith = (key: string) => h.app.inject({ method: 'POST', url: '/open311/v2/requests.json', headers: { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': key }, payload: body });
+      const [first] = (await postWith('fms-4711')).json();
+      const [again] = (await postWith('fms-4711')).json();
+      t.same(again, first, 'same service_request_id and token');
+      const mine = (await h.ctx.ticketStore.list({ channel: 'open311' }, { limit: 100 })).items.filter((x) => x.content === '象湖镇红旗路井盖缺失');
+      t.equal(mine.length, 1, 'one ticket');
+      const [other] = (await postWith('fms-4712')).json();
+      t.not(other.service_request_id, first.service_request_id, 'another key is another request');
+
+      // The process died after the ticket and before its Open311 record: the retry completes it.
+      const tk = (await h.ctx.ticketStore.getByNumber(other.service_request_id))!;
+      await h.ctx.state.delete('open311.request', tk.id);
+      const [healed] = (await postWith('fms-4712')).json();
+      t.equal(healed.service_request_id, other.service_request_id);
+      t.match(healed.token, /^[0-9a-f]{24}$/);
+      t.match((await get(`/open311/v2/requests/${other.service_request_id}.json`)).json()[0], { service_code: CITY });
+      t.same((await get(`/open311/v2/tokens/${healed.token}.json`)).json(), [{ service_request_id: other.service_request_id, token: healed.token }]);
+
+      const bad = await postWith('键');
+      t.equal(bad.statusCode, 400, 'a key that is not printable ASCII');
+    });
+
     await t.test('bad api_key, unknown service, missing location: 403 / 400', async (t) => {
       for (const key of ['', 'o311_guessed', 'sbn_staff-token']) {
         const r = await file({ api_key: key });

@@ -167,6 +167,10 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
         const email = str(b.email) || null;
         if (email && !/^[^@\s]+@[^@\s]+$/.test(email)) throw new Open311Error(400, 'email is not an e-mail address');
         const place = address ?? (lat !== null ? `${lat.toFixed(6)},${long!.toFixed(6)}` : `address_id ${addressId}`);
+        // GeoReport v2 has no request id of its own: a client that retries after a cut connection
+        // sends an Idempotency-Key (our documented extension) and gets the same request back.
+        const idem = req.headers['idempotency-key'];
+        if (idem !== undefined && (typeof idem !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(idem))) throw new Open311Error(400, 'Idempotency-Key must be 1–200 printable ASCII characters');
         const r = await tickets.intake(
           {
             channel: 'open311',
@@ -176,14 +180,16 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
             unit: service.service_name,
             place,
             attachments: mediaUrl ? [{ kind: 'image', url: mediaUrl }] : [],
+            sourceKey: idem ? `open311:${client}:${idem}` : null,
           },
           { id: `open311:${client}`, role: 'citizen', name: client },
           'open311',
         );
-        const token = store.newToken();
-        const extra: Open311Extra = { serviceCode: service.service_code, serviceName: service.service_name, client, token, lat, long, addressString: address, addressId, email, deviceId: str(b.device_id) || null, accountId: str(b.account_id) || null, mediaUrl };
-        await store.saveRequest(r.ticket.id, extra);
-        return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: r.ticket.number, token, service_notice: `已受理,工单号 ${r.ticket.number}`, account_id: extra.accountId }]);
+        // A replay answers with what was saved; a first attempt cut between the ticket and this record gets it now.
+        const saved = r.created ? null : await store.request(r.ticket.id);
+        const extra: Open311Extra = saved ?? { serviceCode: service.service_code, serviceName: service.service_name, client, token: store.newToken(), lat, long, addressString: address, addressId, email, deviceId: str(b.device_id) || null, accountId: str(b.account_id) || null, mediaUrl };
+        if (!saved) await store.saveRequest(r.ticket.id, extra);
+        return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: r.ticket.number, token: extra.token, service_notice: `已受理,工单号 ${r.ticket.number}`, account_id: extra.accountId }]);
       });
     },
     { prefix: '/open311/v2' },

@@ -228,6 +228,19 @@ t.test('plain mode', async (t) => {
     t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 1);
   });
 
+  t.test("a contact's messages are handled in order, also when the first waits on a dead instance's claim", async (t) => {
+    const from = 'oOrder';
+    const ts = Math.floor(clock.now().getTime() / 1000);
+    const first = nextMsgId();
+    await svc.ctx.dedupe.claim(MP_DEDUPE_SCOPE, `${from}:${first}`, clock.now(), { state: 'processing', startedAt: clock.now().toISOString() });
+    t.equal((await s.post(mpXml({ from, createTime: ts, msgId: first, type: 'text', content: '金都小区门口的路灯坏了' }))).body, 'success');
+    t.equal((await s.post(mpXml({ from, createTime: ts + 5, msgId: nextMsgId(), type: 'text', content: '象湖镇金都小区' }))).body, 'success', 'the next message waits behind it');
+    t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 0, 'neither handled while the claim may still be alive');
+    clock.advance(31_000);
+    await s.mp.idle();
+    t.same(s.engine.calls.filter((c) => c.contactId === from).map((c) => c.text), ['金都小区门口的路灯坏了', '象湖镇金都小区'], 'in the order the citizen sent them');
+  });
+
   t.test('a message answered `success` before it was handled is finished by a job when its instance dies', async (t) => {
     const from = 'oSlow';
     const msgId = nextMsgId();
