@@ -118,6 +118,8 @@ export class PlatformService {
         externalRef: c.caseId,
         reviewer: p.kind === 'merged-review' ? p.manager : null,
         sourceKey: `platform:${p.name}:${c.caseId}`,
+        // With the ticket, not after it: a crash between the two left a mirror without its note.
+        ...(p.kind === 'interconnect' ? { notes: [`互联互通镜像:本件由${p.name}(${p.manager})负责转办、审核回复,热线仅留存记录,不向原平台回复。`] } : {}),
       },
       actor,
       via,
@@ -125,11 +127,6 @@ export class PlatformService {
     let ticket = r.ticket;
     const mirrored: string[] = [];
     if (p.kind === 'interconnect') {
-      if (r.created) {
-        ticket = await this.d.tickets.apply(ticket.id, actor, via, () => [
-          { type: 'note', text: `互联互通镜像:本件由${p.name}(${p.manager})负责转办、审核回复,热线仅留存记录,不向原平台回复。` },
-        ]);
-      }
       const synced = await this.syncMirror(p, ticket, c, actor, via);
       ticket = synced.ticket;
       mirrored.push(...synced.applied);

@@ -28,6 +28,8 @@ export interface IntakeRequest {
   reviewer?: string | null;
   /** Idempotency key of the delivery (CallSid, MsgId, platform case id...). */
   sourceKey?: string | null;
+  /** Notes recorded with the intake, in the same write (a retry finds them there or not at all). */
+  notes?: string[];
 }
 
 export interface IntakeResult {
@@ -106,6 +108,7 @@ export class TicketService {
           },
         ];
         if (unit) events.push(this.dispatchEvent(unit, category, urgent, at, req.unit ? '人工派单' : `自动派单(置信度 ${c.confidence.toFixed(2)})`));
+        for (const text of req.notes ?? []) events.push({ type: 'note', text });
         decided = events;
         return this.withTimers(events, at);
       },
