@@ -19,7 +19,7 @@ import type { SmsInbox } from '../../src/application/voice/sms-inbox.js';
 import type { UserStore } from '../../src/application/ports/users.js';
 import type { VoiceLogger, VoiceService } from '../../src/application/voice/voice-service.js';
 import { TWILIO_OUTBOUND_SCOPE, type TwilioOutboundRecord } from './client.js';
-import { agentTwiml, connectingTwiml, emptyTwiml, inputFrom, renderTurn, sorryTwiml, waitTwiml, type CallbackKind } from './twiml.js';
+import { agentIdleTwiml, agentTwiml, connectingTwiml, emptyTwiml, inputFrom, renderTurn, sorryTwiml, waitTwiml, type CallbackKind } from './twiml.js';
 
 export interface TwilioRouteDeps {
   voice: VoiceService;
@@ -247,7 +247,7 @@ async function onAgent(d: TwilioRouteDeps, req: FastifyRequest): Promise<Answer>
   const operator = from ? (await d.users.list()).find((u) => TAKES_CALLS.has(u.role) && !u.disabled && u.phone && normalisePhone(u.phone) === from) : undefined;
   if (!operator) return twiml(sorryTwiml('此号码未登记为坐席电话，无法接听热线来电。'));
   const next = d.voice.waitingCalls()[0];
-  if (!next) return twiml(sorryTwiml('目前没有等待接听的来电。'));
+  if (!next) return twiml(agentIdleTwiml(`${d.publicUrl}/twilio/agent?idle=1`, (req.query as Params).idle !== '1'));
   return twiml(agentTwiml(next.queue, `${d.publicUrl}/twilio/agent/connect?operator=${encodeURIComponent(operator.id)}`));
 }
 

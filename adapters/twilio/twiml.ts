@@ -213,6 +213,18 @@ export function agentTwiml(queue: string, connectUrl: string): string {
   return r.toString();
 }
 
+/**
+ * The operator's line while nobody waits: it stays open and asks again every few seconds, so the
+ * operator hears the next caller without dialling again (the notice is said once).
+ */
+export function agentIdleTwiml(againUrl: string, first: boolean): string {
+  const r = new twilio.twiml.VoiceResponse();
+  if (first) r.say(sayAttrs(SAY_LANGUAGE, undefined), '目前没有等待接听的来电，请保持通话，来电将自动接入。');
+  r.pause({ length: 3 });
+  r.redirect({ method: 'POST' }, againUrl);
+  return r.toString();
+}
+
 /** Said to the caller on `<Queue url>`, the moment before an operator is on the line. */
 export function connectingTwiml(): string {
   return fixedMemo.get('connecting', () => {

@@ -116,6 +116,11 @@ t.test("an operator's phone line takes the first waiting caller by priority; the
   const states: { callId: string; state: string; operator?: { id: string; name: string } }[] = [];
   const off = ctx.bus.subscribe(CALL_STATE_TOPIC, (e) => states.push(e as (typeof states)[number]));
   t.teardown(off);
+  const idle = await hooks.post('/twilio/agent', { CallSid: sid(59), From: '+8613700000077', To: HOTLINE });
+  t.match(sayText(idle.body), /目前没有等待接听的来电/, 'nobody waits: the line stays open');
+  t.match(idle.body, /<Pause length="3"\/><Redirect method="POST">https:\/\/hotline.example.cn\/twilio\/agent\?idle=1<\/Redirect>/);
+  const again = await hooks.post('https://hotline.example.cn/twilio/agent?idle=1', { CallSid: sid(59), From: '+8613700000077', To: HOTLINE });
+  t.equal(sayText(again.body), '', 'and asks again without repeating the notice');
   const queue = async (n: number, key: string) => {
     const base = { CallSid: sid(n), From: `+86138000000${n}`, To: HOTLINE };
     const welcome = await hooks.post('/twilio/voice', { ...base, CallStatus: 'ringing', Direction: 'inbound' });
