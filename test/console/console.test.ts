@@ -139,6 +139,7 @@ t.test('console end to end in Chromium', async (t) => {
     await op.page.getByTestId('pop-caller').filter({ hasText: caller }).waitFor({ timeout: 2000 });
     t.equal(await op.page.getByLabel('诉求内容').inputValue(), '请问居住证怎么办理', 'the form is filled without pressing F2');
     t.equal(await op.page.getByTestId('waiting-caller').filter({ hasText: caller }).count(), 0, 'no longer listed as waiting');
+    t.equal(await op.page.getByTestId('handset-hint').count(), 0, 'the simulator needs no handset hint');
   });
 
   await t.test('a supervisor lists a harassing caller and lifts it again; the next call from it skips the menu', async (t) => {

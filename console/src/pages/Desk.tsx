@@ -45,7 +45,15 @@ const playable = (url: string) => url.startsWith('/') && !url.startsWith('//');
 
 interface Reference {
   townships: string[];
+  /** the voice provider: how an operator's handset reaches a caller differs */
+  voice?: 'sim' | 'twilio' | 'freeswitch';
 }
+
+/** Where the audio comes from when a call is taken: F2 opens the form, the handset carries the voice. */
+const HANDSET_HINT: Record<string, string> = {
+  twilio: '通话经坐席电话接入：用登记的手机拨打坐席号码，系统按优先级接入第一个来电并在此弹屏。',
+  freeswitch: '通话由交换机排队分配到坐席电话，接起后在此弹屏。',
+};
 
 export function DeskPage({ user }: { user: User }) {
   const [calls, setCalls] = useState<Map<string, CallRow>>(new Map());
@@ -276,6 +284,11 @@ export function DeskPage({ user }: { user: User }) {
           <p class="hint">
             <kbd>F2</kbd> 接听第一个来电 · <kbd>Ctrl</kbd>+<kbd>Enter</kbd> 派单 · <kbd>Alt</kbd>+<kbd>N</kbd> 新建工单
           </p>
+          {ref.voice && HANDSET_HINT[ref.voice] ? (
+            <p class="hint" data-testid="handset-hint">
+              {HANDSET_HINT[ref.voice]}
+            </p>
+          ) : null}
         </Section>
         <Section title={`微信转人工（${handoverList.length}）`}>
           {handoverList.length === 0 ? (

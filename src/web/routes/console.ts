@@ -195,8 +195,9 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
     Object.fromEntries(Object.entries(OPTIONAL_ROUTES).map(([k, r]) => [k, app.hasRoute(r)])),
   );
 
-  app.get('/api/v1/console/reference', { preValidation: app.requireAuth(), schema: { tags: ['console'], summary: 'townships and categories for the intake form' } }, async () => ({
+  app.get('/api/v1/console/reference', { preValidation: app.requireAuth(), schema: { tags: ['console'], summary: 'townships for the intake form, and the voice provider (how handsets reach callers)' } }, async () => ({
     townships: duty().townships.map((t) => t.name),
+    voice: ctx.config.voice,
   }));
 
   app.get('/api/v1/console/handovers', { preValidation: office, schema: { tags: ['console'], summary: 'WeChat citizens waiting for an operator (人工)' } }, async () => {

@@ -149,6 +149,8 @@ t.test("an operator's phone line takes the first waiting caller by priority; the
 
   t.equal((await hooks.post('/twilio/agent', { CallSid: sid(62), From: '+8613700000077' }, { signature: 'bad' })).status, 403, 'unsigned: refused');
   t.equal((await hooks.post(connect!, { CallSid: 'nope' })).status, 400);
+  const ref = await h.app.inject({ method: 'GET', url: '/api/v1/console/reference', headers: { authorization: `Bearer ${h.operatorToken}` } });
+  t.equal(ref.json().voice, 'twilio', 'the desk learns that calls reach operators through their handsets');
 });
 
 t.test('after hours: message, ticket, SMS with the number', async (t) => {
