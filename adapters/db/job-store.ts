@@ -57,21 +57,22 @@ export class SqlJobStore implements JobStore {
       const res = await this.d.pool!.query(
         `UPDATE jobs SET status = 'running', locked_by = $1, locked_until = $2, attempts = attempts + 1
          WHERE id IN (SELECT id FROM jobs WHERE (status = 'pending' AND run_at <= $3) OR (status = 'running' AND locked_until <= $3)
-                      ORDER BY run_at LIMIT $4 FOR UPDATE SKIP LOCKED)
+                      ORDER BY run_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
          RETURNING id, kind, key, run_at, payload, status, attempts`,
         [worker, at + leaseMs, at, limit],
       );
-      return res.rows.map((r) => ({ id: r.id, kind: r.kind, key: r.key, runAt: new Date(Number(r.run_at)), payload: r.payload, attempts: r.attempts, status: r.status }));
+      // RETURNING comes in no particular order: jobs due together run in the order they were enqueued.
+      return res.rows.map((r) => ({ id: r.id, kind: r.kind, key: r.key, runAt: new Date(Number(r.run_at)), payload: r.payload, attempts: r.attempts, status: r.status })).sort(dueOrder);
     }
     return this.d.tx(async (tx) => {
-      const rows = await tx.select({ id: j.id }).from(j).where(due).orderBy(asc(j.runAt)).limit(limit);
+      const rows = await tx.select({ id: j.id }).from(j).where(due).orderBy(asc(j.runAt), asc(j.id)).limit(limit);
       if (!rows.length) return [];
       const claimed = await tx
         .update(j)
         .set({ status: 'running', lockedBy: worker, lockedUntil: at + leaseMs, attempts: sql`${j.attempts} + 1` })
         .where(inArray(j.id, rows.map((r) => r.id)))
         .returning();
-      return claimed.map(toJob).sort((a, b) => a.runAt.getTime() - b.runAt.getTime());
+      return claimed.map(toJob).sort(dueOrder);
     });
   }
 
@@ -115,3 +116,7 @@ export class SqlJobStore implements JobStore {
   }
 }
 
+/** Due first; among jobs due at the same moment, the one enqueued first. */
+function dueOrder(a: Job, b: Job): number {
+  return a.runAt.getTime() - b.runAt.getTime() || a.id - b.id;
+}

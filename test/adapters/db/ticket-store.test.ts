@@ -76,6 +76,18 @@ for (const engine of ENGINES) {
       t.equal(await jobs.get(`never:${ticket.id}`), null);
     });
 
+    await t.test('jobs due at the same moment are claimed in the order they were enqueued', async (t) => {
+      const due = new Date('2026-11-20T00:00:00Z');
+      const keys = Array.from({ length: 12 }, (_, i) => `order-${engine}-${i}`);
+      for (const key of keys) await jobs.enqueue([{ kind: 'order', key, runAt: due, payload: {} }]);
+      // Rewriting the first half moves their rows (on PostgreSQL, new tuple versions at the heap's end):
+      // the order must come from the jobs, not from where the rows happen to lie.
+      for (const key of keys.slice(0, 6)) await jobs.retry((await jobs.get(key))!.id, 'touched', due);
+      await jobs.enqueue([{ kind: 'order', key: `order-${engine}-earlier`, runAt: new Date(due.getTime() - 1000), payload: {} }]);
+      const claimed = (await jobs.claim(due, 50, 'w', 60_000)).filter((j) => j.kind === 'order');
+      t.same(claimed.map((j) => j.key), [`order-${engine}-earlier`, ...keys]);
+    });
+
     await t.test('list filters and cursor pagination', async (t) => {
       const all: string[] = [];
       let cursor: string | null = null;
