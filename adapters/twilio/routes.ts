@@ -17,6 +17,7 @@ import type { DedupeStore, StateStore } from '../../src/application/ports/misc.j
 import type { CallOutcome } from '../../src/application/ports/voice.js';
 import type { SmsInbox } from '../../src/application/voice/sms-inbox.js';
 import type { UserStore } from '../../src/application/ports/users.js';
+import { OFFICE_ROLES } from '../../src/domain/policy.js';
 import type { VoiceLogger, VoiceService } from '../../src/application/voice/voice-service.js';
 import { TWILIO_OUTBOUND_SCOPE, type TwilioOutboundRecord } from './client.js';
 import { agentIdleTwiml, agentTwiml, connectingTwiml, emptyTwiml, inputFrom, renderTurn, sorryTwiml, waitTwiml, type CallbackKind } from './twiml.js';
@@ -235,8 +236,6 @@ async function onSms(d: TwilioRouteDeps, req: FastifyRequest): Promise<Answer> {
   return { status: 200, type: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>' };
 }
 
-const TAKES_CALLS = new Set(['operator', 'supervisor', 'admin']);
-
 /**
  * An operator calls in from the phone on their user record: Twilio's queues are first in, first
  * out each, so the line dials the queue whose front caller comes first by the flow's priorities
@@ -244,7 +243,7 @@ const TAKES_CALLS = new Set(['operator', 'supervisor', 'admin']);
  */
 async function onAgent(d: TwilioRouteDeps, req: FastifyRequest): Promise<Answer> {
   const from = normalisePhone(paramsOf(req).From ?? '');
-  const operator = from ? (await d.users.list()).find((u) => TAKES_CALLS.has(u.role) && !u.disabled && u.phone && normalisePhone(u.phone) === from) : undefined;
+  const operator = from ? (await d.users.list()).find((u) => OFFICE_ROLES.includes(u.role) && !u.disabled && u.phone && normalisePhone(u.phone) === from) : undefined;
   if (!operator) return twiml(sorryTwiml('此号码未登记为坐席电话，无法接听热线来电。'));
   const next = d.voice.waitingCalls()[0];
   if (!next) return twiml(agentIdleTwiml(`${d.publicUrl}/twilio/agent?idle=1`, (req.query as Params).idle !== '1'));

@@ -1,4 +1,4 @@
-import type { Ticket } from './tickets/ticket.js';
+import type { Actor, Ticket } from './tickets/ticket.js';
 
 export const ROLES = ['operator', 'unit', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -49,5 +49,13 @@ export function mayAct(p: Principal, action: TicketAction, ticket?: Pick<Ticket,
   return true;
 }
 
+/** The hotline office: who sees the office's lists and takes calls. */
+export const OFFICE_ROLES: readonly Role[] = ['operator', 'supervisor', 'admin'];
+/** Who decides for the office (督办 sweeps, 联席会议, the callers' block list). */
+export const DECIDER_ROLES: readonly Role[] = ['supervisor', 'admin'];
+
 /** Whether this principal sees caller contacts unmasked without an explicit, audited reveal. */
-export const seesFullContact = (p: Principal) => p.role === 'operator' || p.role === 'supervisor' || p.role === 'admin';
+export const seesFullContact = (p: Principal) => OFFICE_ROLES.includes(p.role);
+
+/** A signed-in principal as the author of an event. */
+export const actorOf = (p: Principal): Actor => ({ id: p.id, role: p.role, name: p.name, unit: p.unit });

@@ -1,7 +1,7 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, forbidden, invalid, notFound } from '../../domain/errors.js';
-import { mayAct, type Principal, type TicketAction } from '../../domain/policy.js';
+import { actorOf, mayAct, type Principal, type TicketAction } from '../../domain/policy.js';
 import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.js';
 import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
 import type { EventBus } from '../ports/misc.js';
@@ -51,8 +51,6 @@ export interface TicketServiceDeps {
   /** Called after timers were stored, so the job runner looks at them now rather than at its next poll. */
   onJobs?: (earliest: Date) => void;
 }
-
-const actorOf = (p: Principal): Actor => ({ id: p.id, role: p.role, name: p.name, unit: p.unit });
 
 /**
  * Intake and every lifecycle action of a ticket, for every channel. Authorisation is checked

@@ -2,13 +2,11 @@
  * What the IVR flows may ask of the rest of Suban, implemented over the application services:
  * tickets from calls, status look-ups, the working-hours calendar, the block list and SMS.
  */
-import type { Clock } from '../../domain/clock.js';
-import { maskContact, normalisePhone } from '../../domain/phone.js';
+import { normalisePhone } from '../../domain/phone.js';
 import { parseTicketNumber } from '../../domain/tickets/number.js';
 import { CATEGORIES, STATE_LABELS, type Actor, type Attachment, type Category } from '../../domain/tickets/ticket.js';
 import type { ActionContext, CreateTicketArgs, IvrAction, IvrServices, TicketLookup } from '../ivr/ports.js';
 import type { SmsSender } from '../ports/messaging.js';
-import type { StateStore } from '../ports/misc.js';
 import type { TicketService } from '../tickets/service.js';
 import type { BlockedCallers } from './blocked-callers.js';
 
@@ -21,10 +19,8 @@ export interface CallerTexts {
 
 export interface IvrServiceDeps {
   tickets: Pick<TicketService, 'intake' | 'getByNumber'>;
-  state: StateStore;
   workCalendar: { isWorkingTime(at: Date): boolean };
   sms: SmsSender;
-  clock: Clock;
   /** further actions by name; other services add theirs at wiring time (pageAck, recordFollowup...) */
   actions: Record<string, IvrAction>;
   texts?: CallerTexts;

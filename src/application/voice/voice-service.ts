@@ -129,7 +129,7 @@ export class VoiceService implements VoiceDialer, CallerTexts {
     this.runner = new IvrRunner({
       flows,
       sessions: d.sessions ?? new StateCallSessionStore(d.state, d.clock),
-      services: createIvrServices({ tickets: d.tickets, state: d.state, workCalendar: d.workCalendar, sms: d.sms, clock: d.clock, actions: this.actions, texts: this, blocked: d.blocked ?? new BlockedCallers({ state: d.state, clock: d.clock, bus: d.bus }) }),
+      services: createIvrServices({ tickets: d.tickets, workCalendar: d.workCalendar, sms: d.sms, actions: this.actions, texts: this, blocked: d.blocked ?? new BlockedCallers({ state: d.state, clock: d.clock, bus: d.bus }) }),
       clock: d.clock,
       listener: (e) => this.onProgress(e),
       ...(d.ttsVoice ? { voice: d.ttsVoice } : {}),

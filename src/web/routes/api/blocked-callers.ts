@@ -1,13 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Principal } from '../../../domain/policy.js';
-import type { Actor } from '../../../domain/tickets/ticket.js';
+import { actorOf, DECIDER_ROLES, OFFICE_ROLES } from '../../../domain/policy.js';
 import { errors } from '../../schemas/common.js';
-
-/** The hotline office sees the list; supervisors and admins decide who is on it. */
-const OFFICE = ['operator', 'supervisor', 'admin'] as const;
-const DECIDERS = ['supervisor', 'admin'] as const;
-const actorOf = (p: Principal): Actor => ({ id: p.id, role: p.role, name: p.name, unit: p.unit });
 
 const Entry = Type.Object({
   phone: Type.String(),
@@ -29,7 +23,7 @@ const BlockBody = Type.Object(
 const PhoneParams = Type.Object({ phone: Type.String({ minLength: 3, maxLength: 32 }) });
 
 /**
- * 黑名单 of harassing callers. A listed caller still reaches the hotline: the flow lets them leave
+ * 黑名单 of harassing callers: the hotline office sees it, supervisors and admins decide who is on it. A listed caller still reaches the hotline: the flow lets them leave
  * a message that becomes a ticket for review, it only skips the menu and the operators' queue.
  */
 const blockedCallers: FastifyPluginAsyncTypebox = async (app) => {
@@ -38,13 +32,13 @@ const blockedCallers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/blocked-callers',
-    { preValidation: app.requireAuth([...OFFICE]), schema: { tags: ['voice'], summary: 'callers on the block list', response: { 200: Type.Object({ items: Type.Array(Entry) }), ...errors(401, 403) } } },
+    { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { tags: ['voice'], summary: 'callers on the block list', response: { 200: Type.Object({ items: Type.Array(Entry) }), ...errors(401, 403) } } },
     async () => ({ items: await list.list() }),
   );
 
   app.post(
     '/blocked-callers',
-    { preValidation: app.requireAuth([...DECIDERS]), schema: { tags: ['voice'], summary: 'put a caller on the block list (audited)', body: BlockBody, response: { 201: Type.Object({ entry: Entry }), ...errors(400, 401, 403) } } },
+    { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { tags: ['voice'], summary: 'put a caller on the block list (audited)', body: BlockBody, response: { 201: Type.Object({ entry: Entry }), ...errors(400, 401, 403) } } },
     async (req, reply) => {
       const entry = await list.block(req.body, actorOf(req.principal!));
       return reply.code(201).send({ entry });
@@ -53,7 +47,7 @@ const blockedCallers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/blocked-callers/:phone',
-    { preValidation: app.requireAuth([...DECIDERS]), schema: { tags: ['voice'], summary: 'take a caller off the block list (audited)', params: PhoneParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } } },
+    { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { tags: ['voice'], summary: 'take a caller off the block list (audited)', params: PhoneParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } } },
     async (req, reply) => {
       await list.unblock(req.params.phone, actorOf(req.principal!));
       return reply.code(204).send(null);

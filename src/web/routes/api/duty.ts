@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { forbidden, invalid } from '../../../domain/errors.js';
-import type { Principal } from '../../../domain/policy.js';
+import { OFFICE_ROLES, type Principal } from '../../../domain/policy.js';
 import { PAGE_CHANNELS, TARGETS } from '../../../domain/duty/escalation.js';
 import type { DutySegment, DutyWarning, OnDuty } from '../../../domain/duty/on-duty.js';
 import type { Page, PageAttempt } from '../../../application/paging/ports.js';
@@ -130,7 +130,6 @@ const warningView = (w: DutyWarning) => ({
 });
 
 const EDIT = ['admin', 'supervisor'] as const;
-const OFFICE = ['operator', 'supervisor', 'admin'] as const;
 const DAY = 86_400_000;
 
 /** Duty rosters, escalation chains and running pages (the console's 值班 and 呼叫 views). */
@@ -306,7 +305,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/duty/pages',
     {
-      preValidation: app.requireAuth([...OFFICE]),
+      preValidation: app.requireAuth([...OFFICE_ROLES]),
       schema: { tags: ['duty'], summary: '"page now" for a ticket (one running page per ticket)', body: Type.Object({ ticketId: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ page: PageView, created: Type.Boolean() }), 201: Type.Object({ page: PageView, created: Type.Boolean() }), ...errors(400, 401, 403, 404, 409) } },
     },
     async (req, reply) => {
@@ -331,7 +330,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/duty/pages/:id/cancel',
-    { preValidation: app.requireAuth([...OFFICE]), schema: { tags: ['duty'], params: PageParams, body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })), response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { tags: ['duty'], params: PageParams, body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })), response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
     async (req) => {
       const page = await paging.cancel(req.params.id, editor(req.principal!), req.body?.note);
       return { page: pageView(page, await paging.store.attempts(page.id)) };
@@ -340,7 +339,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/duty/pages/:id/escalate',
-    { preValidation: app.requireAuth([...OFFICE]), schema: { tags: ['duty'], summary: 'skip to the next step now', params: PageParams, response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { tags: ['duty'], summary: 'skip to the next step now', params: PageParams, response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
     async (req) => {
       const moved = await paging.passOn(req.params.id, null, editor(req.principal!), 'page.escalate');
       if (!moved) throw invalid('page_not_running', '该呼叫已结束');

@@ -1,13 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Principal } from '../../../domain/policy.js';
-import type { Actor } from '../../../domain/tickets/ticket.js';
+import { actorOf, DECIDER_ROLES, OFFICE_ROLES } from '../../../domain/policy.js';
 import { errors, IdParams } from '../../schemas/common.js';
 import { ticketView } from '../../views.js';
 
-const OFFICE = ['operator', 'supervisor', 'admin'] as const;
-const DECIDERS = ['supervisor', 'admin'] as const;
-const actorOf = (p: Principal): Actor => ({ id: p.id, role: p.role, name: p.name, unit: p.unit });
 const Subject = {
   alertId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   ticketIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 200 })),
@@ -37,13 +33,13 @@ const supervision: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/supervision/notices', { schema: { tags: ['supervision'], summary: '通报 list for the hotline office', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE]) }, async () => ({
+  app.get('/supervision/notices', { schema: { tags: ['supervision'], summary: '通报 list for the hotline office', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) }, async () => ({
     items: await sup.notices(),
   }));
 
   app.get(
     '/supervision/decisions',
-    { schema: { tags: ['supervision'], summary: '延期 requests and 退单 waiting for a decision', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE]) },
+    { schema: { tags: ['supervision'], summary: '延期 requests and 退单 waiting for a decision', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) },
     async (req) => {
       const d = await sup.pendingDecisions();
       const v = (ts: typeof d.returns) => ts.map((t) => ticketView(t, req.principal!, clock.now()));
@@ -51,11 +47,11 @@ const supervision: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/supervision/sweep', { schema: { tags: ['supervision'], summary: 'run the 督办 sweep now', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...DECIDERS]) }, async () => sup.sweep());
+  app.post('/supervision/sweep', { schema: { tags: ['supervision'], summary: 'run the 督办 sweep now', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) }, async () => sup.sweep());
 
   app.get(
     '/supervision/followup/:id',
-    { schema: { tags: ['supervision'], summary: '回访 progress of a ticket (attempts, SMS, WeChat)', params: IdParams, response: { 200: Type.Any(), ...errors(401, 403, 404) } }, preValidation: app.requireAuth([...OFFICE]) },
+    { schema: { tags: ['supervision'], summary: '回访 progress of a ticket (attempts, SMS, WeChat)', params: IdParams, response: { 200: Type.Any(), ...errors(401, 403, 404) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) },
     async (req) => ({ followup: await followup.status(req.params.id) }),
   );
 
@@ -68,32 +64,32 @@ const supervision: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({ status: Type.Optional(Type.Union(['open', 'joint_meeting', 'assigned', 'dismissed'].map((s) => Type.Literal(s)))) }),
         response: { 200: Type.Any(), ...errors(401, 403) },
       },
-      preValidation: app.requireAuth([...OFFICE]),
+      preValidation: app.requireAuth([...OFFICE_ROLES]),
     },
     async (req) => ({ items: await hotspots.alerts({ status: req.query.status as 'open' | undefined }) }),
   );
 
-  app.post('/supervision/hotspots/scan', { schema: { tags: ['hotspots'], summary: 'look for hotspots now', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...DECIDERS]) }, async () => ({
+  app.post('/supervision/hotspots/scan', { schema: { tags: ['hotspots'], summary: 'look for hotspots now', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) }, async () => ({
     raised: await hotspots.scan(),
   }));
 
   app.post(
     '/supervision/hotspots/:id/dismiss',
-    { schema: { tags: ['hotspots'], params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), response: { 200: Type.Any(), ...errors(401, 403, 404) } }, preValidation: app.requireAuth([...DECIDERS]) },
+    { schema: { tags: ['hotspots'], params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), response: { 200: Type.Any(), ...errors(401, 403, 404) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) },
     async (req) => ({ alert: await hotspots.dismiss(req.params.id) }),
   );
 
-  app.get('/supervision/joint-meeting', { schema: { tags: ['hotspots'], summary: '联席会议 list', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE]) }, async () => ({
+  app.get('/supervision/joint-meeting', { schema: { tags: ['hotspots'], summary: '联席会议 list', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) }, async () => ({
     items: await hotspots.jointMeeting(),
   }));
 
   app.post(
     '/supervision/joint-meeting',
-    { schema: { tags: ['hotspots'], summary: '列入联席会议 (an alert or chosen tickets)', body: Type.Object(Subject, { additionalProperties: false }), response: { 200: Type.Any(), ...errors(400, 401, 403, 404) } }, preValidation: app.requireAuth([...DECIDERS]) },
+    { schema: { tags: ['hotspots'], summary: '列入联席会议 (an alert or chosen tickets)', body: Type.Object(Subject, { additionalProperties: false }), response: { 200: Type.Any(), ...errors(400, 401, 403, 404) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) },
     async (req) => ({ item: await hotspots.addToJointMeeting(actorOf(req.principal!), req.body) }),
   );
 
-  app.get('/supervision/leader-cases', { schema: { tags: ['hotspots'], summary: '领导包案 list', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE]) }, async () => ({
+  app.get('/supervision/leader-cases', { schema: { tags: ['hotspots'], summary: '领导包案 list', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) }, async () => ({
     items: await hotspots.leaderCases(),
   }));
 
@@ -106,7 +102,7 @@ const supervision: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({ ...Subject, leader: Type.String({ minLength: 1, maxLength: 100 }), deadline: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
         response: { 200: Type.Any(), ...errors(400, 401, 403, 404) },
       },
-      preValidation: app.requireAuth([...DECIDERS]),
+      preValidation: app.requireAuth([...DECIDER_ROLES]),
     },
     async (req) => ({ case: await hotspots.assignLeader(actorOf(req.principal!), { ...req.body, deadline: new Date(req.body.deadline) }) }),
   );
