@@ -105,6 +105,19 @@ for (const engine of ENGINES) {
       t.match((await get(`/open311/v2/requests/${other.service_request_id}.json`)).json()[0], { service_code: CITY });
       t.same((await get(`/open311/v2/tokens/${healed.token}.json`)).json(), [{ service_request_id: other.service_request_id, token: healed.token }]);
 
+      // The process dies between the two writes of the Open311 record: whatever the retry answers must lead to the request.
+      const put = h.ctx.state.put.bind(h.ctx.state);
+      let writes = 0;
+      h.ctx.state.put = (async (scope: string, ...rest: unknown[]) => {
+        if (scope.startsWith('open311.') && ++writes === 2) throw Object.assign(new Error('connection lost'), { code: 'ECONNRESET' });
+        return (put as (...a: unknown[]) => Promise<void>)(scope, ...rest);
+      }) as typeof h.ctx.state.put;
+      t.teardown(() => void (h.ctx.state.put = put));
+      t.equal((await postWith('fms-4713')).statusCode >= 500, true, 'the first attempt fails');
+      h.ctx.state.put = put;
+      const [retried] = (await postWith('fms-4713')).json();
+      t.same((await get(`/open311/v2/tokens/${retried.token}.json`)).json(), [{ service_request_id: retried.service_request_id, token: retried.token }], 'the token the retry gives leads to the request');
+
       const bad = await postWith('键');
       t.equal(bad.statusCode, 400, 'a key that is not printable ASCII');
     });

@@ -105,8 +105,10 @@ export class Open311Store {
   }
 
   async saveRequest(ticketId: string, extra: Open311Extra): Promise<void> {
-    await this.state.put(REQUESTS, ticketId, extra, this.now());
+    // The token first: a retry that finds the request record answers with its token, which must
+    // then lead somewhere. A crash between the two leaves only a token nobody was given.
     await this.state.put(TOKENS, extra.token, { ticketId }, this.now());
+    await this.state.put(REQUESTS, ticketId, extra, this.now());
   }
 
   request(ticketId: string): Promise<Open311Extra | null> {
