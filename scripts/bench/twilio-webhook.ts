@@ -77,7 +77,7 @@ if (role === 'serve-bare') {
   // fixed TwiML: the ceiling any /twilio/voice work can reach inside this app.
   const fixed = '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="cmn-CN">您好</Say><Hangup/></Response>';
   const plugins = role === 'serve-app-fixed' ? [async (a: import('fastify').FastifyInstance) => void a.post('/twilio/bench-fixed', async (_req, reply) => reply.type('text/xml').send(fixed))] : [];
-  const app = await buildApp(ctx, { plugins });
+  const app = await buildApp(ctx, { webhooks: plugins });
   // As the server does before it listens: the classifier's worker thread trains at start, and that is no request's cost.
   await ctx.classifierReady();
   await ready(app, () => ctx.close());

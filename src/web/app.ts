@@ -33,8 +33,10 @@ declare module 'fastify' {
 }
 
 export interface AppOptions {
-  /** extra route plugins (channel adapters register their webhooks here) */
+  /** extra route plugins, beside the API and the console (signed-in users are known there) */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
+  /** extra provider webhooks, beside Twilio's and WeChat's (no session cookie, no websocket) */
+  webhooks?: ((app: FastifyInstance) => Promise<void>)[];
   /** what /media/ serves (default ./data/media; tests use a temporary directory) */
   mediaDir?: string;
 }
@@ -94,46 +96,56 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(rateLimits, { webhookPerMinute: ctx.config.webhookRateLimit });
-  await app.register(auth, { auth: ctx.auth });
   await app.register(health);
-  await app.register(
-    async (api) => {
-      await api.register(authRoutes);
-      await api.register(ticketRoutes);
-      await api.register(directoryRoutes);
-      await api.register(statsRoutes);
-      await api.register(supervisionRoutes);
-      await api.register(dutyRoutes);
-      await api.register(blockedCallerRoutes);
-    },
-    { prefix: '/api/v1' },
-  );
-  // Voice: operator screen pops, provider webhooks, the simulator's console API.
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsForRestart });
-  await app.register(operatorSocket);
-  if (ctx.config.voice === 'twilio' || ctx.config.sms === 'twilio') {
-    const c = ctx.config;
-    await app.register(twilioRoutes({ voice: ctx.voiceService, inbox: ctx.smsInbox, authToken: c.twilio.authToken, publicUrl: c.publicUrl, state: ctx.state, dedupe: ctx.dedupe, clock: ctx.clock, log: ctx.log, users: ctx.users }));
-  }
-  await app.register(simRoutes({ sim: ctx.simVoice, sms: ctx.simSms, inbox: ctx.smsInbox, clock: ctx.clock }));
   app.addHook('onReady', async () => {
     await ctx.voiceService.start();
   });
   app.addHook('onClose', async () => {
     await ctx.voiceService.stop();
   });
-  // Outside platforms (附件2 push endpoint) and Open311 GeoReport v2: each keeps its own body parser / error shape inside.
-  await app.register(platformRoutes);
-  await app.register(open311Routes);
-  // WeChat Official Account webhook (no routes unless WECHAT_MP_TOKEN is set) and the media it saves.
-  await app.register(ctx.wechatMp.plugin);
-  // FreeSWITCH recordings: the upload route (or the shared directory) and the provider's record targets.
-  const mediaDir = opts.mediaDir ?? resolve('data/media');
-  if (ctx.config.voice === 'freeswitch') await app.register(freeswitchRecordings({ config: ctx.config.freeswitch.recordings, mediaDir, clock: ctx.clock, provider: ctx.voiceService.activeProvider }));
-  // Recordings, WeChat images and voice: signed-in console users only (the console's <audio>/<img> send the session cookie).
-  await app.register(privateMedia({ root: mediaDir, prefix: '/media/' }));
-  for (const p of opts.plugins ?? []) await app.register(p);
-  // The web console last: its client routes never shadow an API route.
-  await app.register(consoleRoutes);
+  // Provider webhooks (Twilio, the WeChat Official Account) are called by the provider's servers,
+  // which prove who they are by a signature over the request, never by a console session: the
+  // session cookie and the websocket upgrade check stay out of their path, which every call and
+  // every citizen message takes.
+  await app.register(async (providers) => {
+    if (ctx.config.voice === 'twilio' || ctx.config.sms === 'twilio') {
+      const c = ctx.config;
+      await providers.register(twilioRoutes({ voice: ctx.voiceService, inbox: ctx.smsInbox, authToken: c.twilio.authToken, publicUrl: c.publicUrl, state: ctx.state, dedupe: ctx.dedupe, clock: ctx.clock, log: ctx.log, users: ctx.users }));
+    }
+    // WeChat Official Account webhook (no routes unless WECHAT_MP_TOKEN is set).
+    await providers.register(ctx.wechatMp.plugin);
+    for (const p of opts.webhooks ?? []) await providers.register(p);
+  });
+  // Everything people and their programs use: the console, the API, screen pops, media.
+  await app.register(async (site) => {
+    await site.register(auth, { auth: ctx.auth });
+    await site.register(
+      async (api) => {
+        await api.register(authRoutes);
+        await api.register(ticketRoutes);
+        await api.register(directoryRoutes);
+        await api.register(statsRoutes);
+        await api.register(supervisionRoutes);
+        await api.register(dutyRoutes);
+        await api.register(blockedCallerRoutes);
+      },
+      { prefix: '/api/v1' },
+    );
+    // Voice: operator screen pops and the simulator's console API.
+    await site.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsForRestart });
+    await site.register(operatorSocket);
+    await site.register(simRoutes({ sim: ctx.simVoice, sms: ctx.simSms, inbox: ctx.smsInbox, clock: ctx.clock }));
+    // Outside platforms (附件2 push endpoint) and Open311 GeoReport v2: each keeps its own body parser / error shape inside.
+    await site.register(platformRoutes);
+    await site.register(open311Routes);
+    // FreeSWITCH recordings: the upload route (or the shared directory) and the provider's record targets.
+    const mediaDir = opts.mediaDir ?? resolve('data/media');
+    if (ctx.config.voice === 'freeswitch') await site.register(freeswitchRecordings({ config: ctx.config.freeswitch.recordings, mediaDir, clock: ctx.clock, provider: ctx.voiceService.activeProvider }));
+    // Recordings, WeChat images and voice: signed-in console users only (the console's <audio>/<img> send the session cookie).
+    await site.register(privateMedia({ root: mediaDir, prefix: '/media/' }));
+    for (const p of opts.plugins ?? []) await site.register(p);
+    // The web console last: its client routes never shadow an API route.
+    await site.register(consoleRoutes);
+  });
   return app as unknown as FastifyInstance;
 }

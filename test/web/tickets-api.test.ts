@@ -137,6 +137,8 @@ for (const engine of ENGINES) {
       const m = await h.app.inject('/metrics');
       t.match(m.body, /suban_tickets\{state="closed"\}/);
       t.match(m.body, /suban_http_request_duration_seconds/);
+      // Every route is timed, not only the health plugin's own (its hook was encapsulated once).
+      t.match(m.body, /suban_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/tickets",status="201"\} [1-9]/);
       const spec = await h.app.inject('/docs/json');
       t.equal(spec.statusCode, 200);
       t.ok(spec.json().paths['/api/v1/tickets/{id}/sign'], 'lifecycle endpoints are in the OpenAPI document');
