@@ -14,6 +14,7 @@ import { openDatabase, type Database } from '../adapters/db/database.js';
 import { SqlTicketStore } from '../adapters/db/ticket-store.js';
 import { SqlJobStore } from '../adapters/db/job-store.js';
 import { SqlAuditLog, SqlDedupeStore, SqlStateStore } from '../adapters/db/misc-stores.js';
+import { SqlLeaseStore } from '../adapters/db/lease-store.js';
 import { SqlUserStore } from '../adapters/db/user-store.js';
 import { SqlUnitStore } from '../adapters/db/unit-store.js';
 import { createWechatMp } from '../adapters/wechat-mp/plugin.js';
@@ -28,7 +29,7 @@ import { TicketService } from './application/tickets/service.js';
 import { JobRunner } from './application/jobs/runner.js';
 import { deadlineCalendar } from './application/deadline-calendar.js';
 import type { ClassifierPort, DeadlineCalendar } from './application/ports/routing.js';
-import type { AuditLog, DedupeStore, EventBus, StateStore } from './application/ports/misc.js';
+import type { AuditLog, DedupeStore, EventBus, LeaseStore, StateStore } from './application/ports/misc.js';
 import type { TicketStore } from './application/ports/tickets.js';
 import type { JobStore } from './application/ports/jobs.js';
 import type { UnitStore, UserStore } from './application/ports/users.js';
@@ -62,6 +63,8 @@ export interface Container {
   jobs: JobStore;
   dedupe: DedupeStore;
   state: StateStore;
+  /** Cross-instance leases: one WeChat contact's message is handled by one instance at a time. */
+  leases: LeaseStore;
   audit: AuditLog;
   users: UserStore;
   units: UnitStore;
@@ -200,6 +203,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     jobs,
     dedupe,
     state,
+    leases: new SqlLeaseStore(db),
     audit,
     users,
     units: {

@@ -10,7 +10,7 @@ import type { Database } from './database.js';
  * The SQL is the statement drizzle builds from the builder calls kept below for PostgreSQL, and the
  * JSON columns are encoded the way drizzle's `text({ mode: 'json' })` does (JSON text, NULL as NULL).
  */
-function sqliteClient(d: Database): BetterSqlite.Database | null {
+export function sqliteClient(d: Database): BetterSqlite.Database | null {
   if (d.dialect !== 'sqlite') return null;
   const client = (d.db as unknown as { $client?: BetterSqlite.Database }).$client;
   return client && typeof client.prepare === 'function' ? client : null;
@@ -24,7 +24,7 @@ function sqliteClient(d: Database): BetterSqlite.Database | null {
  * with its neighbours. Never call these stores from inside a `d.tx` callback: on SQLite it would
  * wait for its own transaction.
  */
-function writer(d: Database): <T>(fn: () => T) => Promise<T> {
+export function writer(d: Database): <T>(fn: () => T) => Promise<T> {
   return (fn) => d.tx(async () => fn());
 }
 

@@ -177,6 +177,22 @@ export function defineTables(k: Kit) {
     (t) => [k.primaryKey({ columns: [t.scope, t.key] }), k.index('state_docs_expiry_idx').on(t.expiresAt)],
   );
 
+  /**
+   * Short leases across instances (one WeChat contact's message being handled): a row is held by
+   * `owner` until `expires_at`; a row past it belongs to whoever asks next, so a dead instance's
+   * lease is taken over. Released rows are deleted, so the table holds what is in hand right now.
+   */
+  const leases = k.table(
+    'leases',
+    {
+      scope: k.text('scope').notNull(),
+      key: k.text('key').notNull(),
+      owner: k.text('owner').notNull(),
+      expiresAt: k.ms('expires_at').notNull(),
+    },
+    (t) => [k.primaryKey({ columns: [t.scope, t.key] })],
+  );
+
   /** Append-only audit of everything that is not a ticket event: pages, deliveries, roster edits, reveals. */
   const audit = k.table(
     'audit',
@@ -259,7 +275,7 @@ export function defineTables(k: Kit) {
     ],
   );
 
-  return { tickets, ticketEvents, dayCounters, units, users, credentials, jobs, dedupe, stateDocs, audit, pages, pageAttempts };
+  return { tickets, ticketEvents, dayCounters, units, users, credentials, jobs, dedupe, stateDocs, leases, audit, pages, pageAttempts };
 }
 
 export type Tables = ReturnType<typeof defineTables>;

@@ -146,9 +146,10 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
   for (const item of items) t.equal(item.error, null, `${item.kind} ${item.n} delivered`);
   // A WeChat retry that found the dead instance's claim still fresh was answered `success` (which
   // ends WeChat's retries) and the restarted instance takes the message over once the claim is
-  // stale: its ticket may come a few seconds after the last answer.
+  // stale: its ticket may come a few seconds after the last answer. A contact whose message the
+  // dead instance was handling also waits for that instance's conversation lease (30 s) to expire.
   const expected = URGENT + REPLIED + items.length;
-  await until('every delivery to be a ticket', async () => (await p.sql.count('SELECT count(*) FROM tickets')) >= expected, 30_000).catch(() => undefined);
+  await until('every delivery to be a ticket', async () => (await p.sql.count('SELECT count(*) FROM tickets')) >= expected, 60_000).catch(() => undefined);
   for (const item of items.filter((i) => i.final)) {
     const n =
       item.kind === 'chat'

@@ -4,11 +4,15 @@
  *
  * All state lives in the ConversationStore and is saved after every message, so a restart in the
  * middle of a conversation carries on where it stopped. Messages of one contact are handled one
- * at a time inside this process; a deployment with several instances should route a contact to
- * one instance (or give the store a compare-and-set) to keep that guarantee.
+ * at a time: inside this process by a promise chain per contact, and across instances by a lease
+ * per contact (`lease`) held from the first read of its records to the last write, so two
+ * instances never read the same conversation, rate window or seen-mark and overwrite each
+ * other's result.
  */
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import type { Attachment } from '../../domain/tickets/ticket.js';
+import type { LeaseStore } from '../ports/misc.js';
 import { emergencyAdvice, emergencyNumbers } from './emergency.js';
 import {
   isGreetingOnly,
@@ -39,6 +43,25 @@ export interface ConversationLimits {
   maxPlaceChars: number;
 }
 
+/** The per-contact lease shared by every instance of a deployment. */
+export interface ConversationLeaseOptions {
+  store: LeaseStore;
+  /** This engine's name on the leases it holds; default a random id, unique per engine. */
+  owner?: string;
+  /**
+   * A lease not given back by then is free: how long a dead instance keeps a contact waiting.
+   * Must be longer than a message's handling (classification, ticket intake). Default 30 s.
+   */
+  ttlMs?: number;
+  /**
+   * How long a message waits for another instance to give the contact back. Default the lease
+   * time plus 5 s, so a dead holder's lease always expires within the wait.
+   */
+  maxWaitMs?: number;
+  /** Injectable for tests; default a timer. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
 export interface ConversationEngineOptions {
   ports: ConversationPorts;
   store: ConversationStore;
@@ -52,7 +75,17 @@ export interface ConversationEngineOptions {
   /** How long a messageId is remembered. WeChat retries within seconds; default 24 h. */
   dedupeTtlMs?: number;
   limits?: Partial<ConversationLimits>;
+  /** Without it, messages of one contact are serialised in this process only (one instance). */
+  lease?: ConversationLeaseOptions;
 }
+
+/** LeaseStore scope of the per-contact leases. */
+export const CONVERSATION_LEASE_SCOPE = 'conversation';
+/** First pause while another instance holds the contact; doubled up to the cap below. */
+const LEASE_FIRST_BACKOFF_MS = 20;
+const LEASE_MAX_BACKOFF_MS = 250;
+
+type Lease = Required<ConversationLeaseOptions>;
 
 const DEFAULT_LIMITS: ConversationLimits = {
   maxDescriptionChars: 2000,
@@ -85,6 +118,7 @@ export class ConversationEngine {
   private readonly dedupeTtlMs: number;
   private readonly limits: ConversationLimits;
   private readonly tails = new Map<string, Promise<unknown>>();
+  private readonly lease: Lease | null;
 
   constructor(opts: ConversationEngineOptions) {
     this.ports = opts.ports;
@@ -95,13 +129,58 @@ export class ConversationEngine {
     this.rate = opts.rateLimit ?? { max: 20, windowMs: 60_000 };
     this.dedupeTtlMs = opts.dedupeTtlMs ?? 24 * 3600_000;
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    const l = opts.lease;
+    const ttlMs = l?.ttlMs ?? 30_000;
+    this.lease = l
+      ? {
+          store: l.store,
+          owner: l.owner ?? randomUUID(),
+          ttlMs,
+          maxWaitMs: l.maxWaitMs ?? ttlMs + 5000,
+          sleep: l.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+        }
+      : null;
   }
 
   /** Handles one citizen message; returns the texts to send back, in order (possibly none). */
   handle(input: ChatInput): Promise<string[]> {
     if (!input.contactId) return Promise.resolve([]);
     const contactKey = `${input.channel}:${input.contactId}`;
-    return this.serial(contactKey, () => this.handleInOrder(contactKey, input));
+    return this.serial(contactKey, () => this.underLease(contactKey, () => this.handleInOrder(contactKey, input)));
+  }
+
+  /**
+   * Runs fn holding the contact's lease. Uncontended this costs one write to take it and one to
+   * give it back, and no waiting. When another instance holds it, retries with a short backoff;
+   * a dead holder's lease expires within the default wait.
+   */
+  private async underLease(contactKey: string, fn: () => Promise<string[]>): Promise<string[]> {
+    const l = this.lease;
+    if (!l) return fn();
+    const started = this.clock.now().getTime();
+    let slept = 0;
+    let pause = LEASE_FIRST_BACKOFF_MS;
+    for (;;) {
+      const now = this.clock.now();
+      if (await l.store.acquire(CONVERSATION_LEASE_SCOPE, contactKey, l.owner, now, new Date(now.getTime() + l.ttlMs))) break;
+      // Both measures: the clock for real time, the pauses for a test clock that stands still.
+      const waited = Math.max(slept, now.getTime() - started);
+      if (waited >= l.maxWaitMs) {
+        // Not handled and not marked seen. Said as a reply rather than thrown: the wechaty bot
+        // only logs a thrown error, so the citizen would never learn the message was not taken.
+        return [T.busy];
+      }
+      const step = Math.min(pause, l.maxWaitMs - waited);
+      await l.sleep(step);
+      slept += step;
+      pause = Math.min(pause * 2, LEASE_MAX_BACKOFF_MS);
+    }
+    try {
+      return await fn();
+    } finally {
+      // A lease that cannot be given back (database gone) expires on its own; the message itself was handled.
+      await l.store.release(CONVERSATION_LEASE_SCOPE, contactKey, l.owner).catch(() => undefined);
+    }
   }
 
   /** Runs fn after every earlier message of the same contact has been handled. */

@@ -1,5 +1,5 @@
 import type { Clock } from '../../domain/clock.js';
-import type { StateStore } from '../ports/misc.js';
+import type { LeaseStore, StateStore } from '../ports/misc.js';
 import type { ConversationRecord, ConversationStore } from './ports.js';
 
 /**
@@ -41,6 +41,31 @@ export class InMemoryConversationStore implements ConversationStore {
 
   get size(): number {
     return this.rows.size;
+  }
+}
+
+/**
+ * Leases for engines sharing one process (tests, or the two transports of a single instance
+ * over the in-memory store). Same rules as the database's: free, expired or already the owner's.
+ */
+export class InMemoryLeaseStore implements LeaseStore {
+  private readonly held = new Map<string, { owner: string; until: number }>();
+
+  async acquire(scope: string, key: string, owner: string, now: Date, until: Date): Promise<boolean> {
+    const k = `${scope}\u0000${key}`;
+    const cur = this.held.get(k);
+    if (cur && cur.owner !== owner && cur.until > now.getTime()) return false;
+    this.held.set(k, { owner, until: until.getTime() });
+    return true;
+  }
+
+  async release(scope: string, key: string, owner: string): Promise<void> {
+    const k = `${scope}\u0000${key}`;
+    if (this.held.get(k)?.owner === owner) this.held.delete(k);
+  }
+
+  get size(): number {
+    return this.held.size;
   }
 }
 

@@ -41,6 +41,9 @@ export const T = {
   queryFailed: '抱歉，暂时无法查询，请稍后再试或拨打12345热线。',
   createFailed: '抱歉，系统繁忙，工单暂未提交成功。请稍后回复“是”重试，或拨打12345热线。',
   rateLimited: '您发送消息过于频繁，请稍后再试。如有紧急情况，请直接拨打110、119、120。',
+  /** the engine itself failed (database away): the message was not taken, and the citizen must know */
+  failed: '抱歉，系统繁忙，您的消息未能处理，请稍后再发送一次。如有紧急情况，请直接拨打110、119、120。',
+  busy: '抱歉，您的上一条消息还在处理中，这条消息未能处理，请稍后再发送一次。如有紧急情况，请直接拨打110、119、120。',
   emptyText: '没有收到文字内容，请重新发送。',
   unsupported: '暂不支持这种消息类型，请发送文字、图片、语音或位置。',
   continueHint: '（您正在反映的问题尚未提交，可以继续。）',

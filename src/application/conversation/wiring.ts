@@ -11,7 +11,7 @@ import type { Clock } from '../../domain/clock.js';
 import { AppError, forbidden } from '../../domain/errors.js';
 import { STATE_LABELS, type Actor, type Attachment, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
 import type { TicketEventData } from '../../domain/tickets/events.js';
-import type { EventBus, StateStore } from '../ports/misc.js';
+import type { EventBus, LeaseStore, StateStore } from '../ports/misc.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
 import type { IntakeRequest, IntakeResult } from '../tickets/service.js';
 import { ConversationEngine, type ConversationEngineOptions } from './engine.js';
@@ -49,6 +49,11 @@ export interface WiringLog {
 export interface ConversationDeps {
   tickets: ConversationTickets;
   state: StateStore;
+  /**
+   * Per-contact leases across instances (the database's). Without it a contact's messages are
+   * serialised only inside one process: enough for one instance, not behind a load balancer.
+   */
+  leases?: LeaseStore;
   bus: EventBus;
   clock: Clock;
   calendar: Pick<DeadlineCalendar, 'deadlines'>;
@@ -228,13 +233,18 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
   };
 }
 
-/** One engine over the database-backed store; each transport builds one (or shares one). */
+/**
+ * One engine over the database-backed store; each transport builds one (or shares one). With
+ * `deps.leases` a contact's message is handled by one instance at a time.
+ */
 export function createConversationEngine(deps: ConversationDeps, opts: Partial<Omit<ConversationEngineOptions, 'ports' | 'store' | 'clock'>> = {}): ConversationEngine {
+  const lease = opts.lease ?? (deps.leases ? { store: deps.leases } : undefined);
   return new ConversationEngine({
     ...opts,
     ports: conversationPorts(deps),
     store: conversationStoreOver(deps.state, deps.clock),
     clock: deps.clock,
+    ...(lease ? { lease } : {}),
   });
 }
 

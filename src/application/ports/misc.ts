@@ -39,3 +39,14 @@ export interface EventBus {
   /** 'local' (one process), or the cross-instance connection's state: 'listening', 'connecting', 'down', 'closed'. */
   linkState(): string;
 }
+
+/**
+ * Short exclusive leases shared by every instance (one WeChat contact's message in hand). A lease
+ * past `until` is free, so the holder dying never blocks a key for longer than the lease.
+ */
+export interface LeaseStore {
+  /** Takes the lease until `until` when it is free, expired at `now`, or already `owner`'s; false when another holds it. */
+  acquire(scope: string, key: string, owner: string, now: Date, until: Date): Promise<boolean>;
+  /** Gives the lease back; does nothing when `owner` no longer holds it. */
+  release(scope: string, key: string, owner: string): Promise<void>;
+}
