@@ -81,7 +81,7 @@ export const MP_DEDUPE_SCOPE = 'wechat-mp';
 export const MP_UNANSWERED_JOB = 'wechat-mp.unanswered';
 
 /** Said when a genuine message could not be handled; WeChat does not retry after a 200. */
-const BUSY_TEXT = '抱歉，系统繁忙，您的消息未能处理，请稍后再发送一次。';
+const BUSY_TEXT = T.failed;
 
 type ClaimRecord = { state: 'processing'; startedAt: string } | { state: 'done'; passive: string | null } | { state: 'failed'; at: string };
 

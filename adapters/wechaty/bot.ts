@@ -176,7 +176,9 @@ export async function startWechatyBot(deps: WechatyDeps, opts: WechatyBotOptions
       const ack = await deps.paging.handleInboundWechat({ from: talker.id, text: input.text, at: deps.clock.now() });
       if (ack.handled) replies = ack.reply ? [ack.reply] : [];
     }
-    replies ??= 'say' in input ? [input.say] : await engine.handle(input);
+    // A personal account's messages are never delivered again: when the engine fails the citizen
+    // is told the message was not taken, rather than left waiting for an answer that never comes.
+    replies ??= 'say' in input ? [input.say] : await engine.handle(input).catch((err: unknown) => (log.error({ err: String(err) }, 'wechaty message not handled'), [T.failed]));
     for (const r of replies) {
       for (const part of splitText(r)) {
         if (room) await room.say(part, talker);

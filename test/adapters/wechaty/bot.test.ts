@@ -55,6 +55,17 @@ t.test('private chat: the engine gets a neutral input and every reply goes back 
   );
 });
 
+t.test('when the engine fails (database away) the citizen is told the message was not taken', async (t) => {
+  const { engine, mb } = await setup(t);
+  engine.answer = () => {
+    throw new Error('database unreachable');
+  };
+  const zhang = mb.citizen('wxid_zhang', '张三');
+  t.same(await zhang.say('解放路路灯坏了'), [T.failed], 'an apology with the emergency numbers, not silence');
+  engine.answer = () => ['已受理'];
+  t.same(await zhang.say('解放路路灯坏了'), ['已受理'], 'the next message is handled as usual');
+});
+
 t.test('group chats are ignored unless the bot is mentioned; then it answers in the group with an @', async (t) => {
   const { engine, mb } = await setup(t);
   const li = mb.citizen('wxid_li', '李四');
