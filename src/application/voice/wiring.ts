@@ -12,7 +12,7 @@ import type { Clock } from '../../domain/clock.js';
 import { FreeSwitchVoiceProvider } from '../../../adapters/freeswitch/voice.js';
 import { SimVoiceProvider } from '../../../adapters/sim/voice.js';
 import { createTwilioClient, TwilioSmsSender, TwilioVoiceProvider, type TwilioClient } from '../../../adapters/twilio/client.js';
-import type { IvrAction } from '../ivr/ports.js';
+import type { CallSessionStore, IvrAction } from '../ivr/ports.js';
 import type { SmsSender } from '../ports/messaging.js';
 import type { DedupeStore, EventBus, StateStore } from '../ports/misc.js';
 import type { ClassifierPort } from '../ports/routing.js';
@@ -24,6 +24,8 @@ import { VoiceService, type VoiceLogger } from './voice-service.js';
 export interface VoiceWiringOptions {
   /** the twilio SDK's own `httpClient` option: tests send its requests to a loopback fake */
   twilioHttpClient?: RequestClient;
+  /** where call state lives; default the shared StateStore (a benchmark times the flow without it) */
+  sessions?: CallSessionStore;
 }
 
 export interface VoiceParts {
@@ -83,6 +85,7 @@ export function createVoice(
     actions: ivrActions,
     ...(p.blocked ? { blocked: p.blocked } : {}),
     ...(p.users ? { operators: p.users } : {}),
+    ...(opts.sessions ? { sessions: opts.sessions } : {}),
   });
   const smsInbox = new SmsInbox({ tickets: p.tickets, sms: p.sms, dedupe: p.dedupe, clock: p.clock });
   let simVoice: SimVoiceProvider | null = null;
