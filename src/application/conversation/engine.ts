@@ -60,6 +60,8 @@ export interface ConversationLeaseOptions {
   maxWaitMs?: number;
   /** Injectable for tests; default a timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** While a message is in hand its lease is renewed this often (real time); default a third of the lease. */
+  renewEveryMs?: number;
 }
 
 export interface ConversationEngineOptions {
@@ -138,6 +140,7 @@ export class ConversationEngine {
           ttlMs,
           maxWaitMs: l.maxWaitMs ?? ttlMs + 5000,
           sleep: l.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+          renewEveryMs: l.renewEveryMs ?? ttlMs / 3,
         }
       : null;
   }
@@ -175,9 +178,24 @@ export class ConversationEngine {
       slept += step;
       pause = Math.min(pause * 2, LEASE_MAX_BACKOFF_MS);
     }
+    // Handling that outlasts part of the lease (a stalled query, a slow classifier) renews it, so
+    // no other instance takes the contact while this one may still write.
+    let renewing: Promise<unknown> | null = null;
+    const renew = setInterval(() => {
+      if (renewing) return;
+      const now = this.clock.now();
+      renewing = l.store
+        .acquire(CONVERSATION_LEASE_SCOPE, contactKey, l.owner, now, new Date(now.getTime() + l.ttlMs))
+        .catch(() => undefined)
+        .finally(() => (renewing = null));
+    }, l.renewEveryMs);
+    renew.unref?.();
     try {
       return await fn();
     } finally {
+      clearInterval(renew);
+      // A renewal still on its way must land before the release, or it would take the contact again for nobody.
+      await renewing;
       // A lease that cannot be given back (database gone) expires on its own; the message itself was handled.
       await l.store.release(CONVERSATION_LEASE_SCOPE, contactKey, l.owner).catch(() => undefined);
     }

@@ -67,6 +67,11 @@ export class InMemoryLeaseStore implements LeaseStore {
   get size(): number {
     return this.held.size;
   }
+
+  /** When the lease on a key runs out (ms), if anyone holds it. */
+  expiryOf(scope: string, key: string): number | undefined {
+    return this.held.get(`${scope}\u0000${key}`)?.until;
+  }
 }
 
 /** The conversation store over the shared keyed StateStore port (sqlite/pg adapters). */

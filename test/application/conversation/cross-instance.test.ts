@@ -314,6 +314,34 @@ t.test('a message whose handling fails still gives the contact back', async (t) 
   t.same(await engine.handle(text('m1', '路灯不亮', clock)), [T.greeting, T.askPlace], 'the retry goes straight through');
 });
 
+t.test('a message held in hand past its lease keeps the contact: the lease is renewed while it is handled', async (t) => {
+  const leases = new InMemoryLeaseStore();
+  const clock = new FakeClock(START);
+  const gate = new Gate(/路灯/);
+  const engine = new ConversationEngine({
+    ports: gatedPorts(new FakePorts(), gate),
+    store: new InMemoryConversationStore(clock),
+    clock,
+    lease: { store: leases, owner: 'instance-a', renewEveryMs: 5 },
+  });
+  const handled = engine.handle(text('m1', '路灯不亮', clock));
+  await gate.reached;
+  // 25 s into a stalled handling: the next renewal (real time, every 5 ms here) moves the expiry on.
+  clock.advance(25_000);
+  const renewedBy = Date.parse(START) + 25_000 + 30_000;
+  await until(() => {
+    const until = leases.expiryOf(CONVERSATION_LEASE_SCOPE, leaseKey);
+    return until !== undefined && until >= renewedBy;
+  }, 'the lease to be renewed');
+  // Past the first lease's end, another instance still finds the contact taken.
+  clock.advance(10_000);
+  const takenByOther = await leases.acquire(CONVERSATION_LEASE_SCOPE, leaseKey, 'instance-b', clock.now(), new Date(clock.now().getTime() + 30_000));
+  t.equal(takenByOther, false, 'not taken over while the holder still works on the message');
+  gate.release();
+  t.same(await handled, [T.greeting, T.askPlace]);
+  t.equal(leases.size, 0, 'given back, and no late renewal took it again');
+});
+
 t.test('the wiring takes the deployment’s leases', async (t) => {
   const { db } = await freshDatabase(t, 'sqlite');
   const clock = new FakeClock(START);
