@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { cpus, totalmem } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import autocannon from 'autocannon';
 
 export interface Target {
@@ -75,4 +77,25 @@ export async function load(opts: autocannon.Options, pid?: number): Promise<Resu
 
 export function machine(): string {
   return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+}
+
+/** What the Twilio benchmarks sign with and the service checks against. */
+export const TWILIO_BENCH = { publicUrl: 'https://hotline.example.cn', authToken: 'bench-auth-token' } as const;
+
+/**
+ * The environment of a Twilio-voice service on a fresh SQLite file in a temporary directory, at the
+ * production log level (a benchmark writes the lines nowhere, but formatting them stays in its figure).
+ */
+export function twilioBenchEnv(prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), prefix)), 'bench.db')}`,
+    SUBAN_PUBLIC_URL: TWILIO_BENCH.publicUrl,
+    SUBAN_LOG_LEVEL: 'info',
+    SUBAN_VOICE: 'twilio',
+    SUBAN_SMS: 'twilio',
+    TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+    TWILIO_AUTH_TOKEN: TWILIO_BENCH.authToken,
+    TWILIO_FROM: '+8612345000',
+    ...extra,
+  };
 }

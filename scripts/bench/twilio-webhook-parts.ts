@@ -7,9 +7,7 @@
  * Read beside `twilio-webhook.ts`, whose bare handler is what HTTP and Fastify cost by themselves.
  * Run: `npx tsx scripts/bench/twilio-webhook-parts.ts` (N=20000 by default).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import twilio from 'twilio';
 import { loadConfig } from '../../src/config.js';
@@ -19,10 +17,10 @@ import { seed } from '../../src/application/seed.js';
 import type { CallSession, CallSessionStore } from '../../src/application/ivr/ports.js';
 import { renderTurn } from '../../adapters/twilio/twiml.js';
 import { signatureValid } from '../../adapters/twilio/routes.js';
-import { machine } from './harness.js';
+import { machine, TWILIO_BENCH, twilioBenchEnv } from './harness.js';
 
-const PUBLIC_URL = 'https://hotline.example.cn';
-const AUTH_TOKEN = 'bench-auth-token';
+const PUBLIC_URL = TWILIO_BENCH.publicUrl;
+const AUTH_TOKEN = TWILIO_BENCH.authToken;
 const N = Number(process.env.N ?? 20_000);
 const CONCURRENCY = 10;
 
@@ -34,16 +32,7 @@ function inMemory(): CallSessionStore {
 
 const sink = () => new Writable({ write: (_c, _e, cb) => cb() });
 async function container(memory: boolean): Promise<Container> {
-  const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'suban-parts-')), 'b.db')}`,
-    SUBAN_PUBLIC_URL: PUBLIC_URL,
-    SUBAN_LOG_LEVEL: 'info',
-    SUBAN_VOICE: 'twilio',
-    SUBAN_SMS: 'twilio',
-    TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_FROM: '+8612345000',
-  });
+  const config = loadConfig(twilioBenchEnv('suban-parts-'));
   // Production log level, written nowhere: formatting stays in the figure.
   const ctx = await createContainer(config, createLogger('info', sink()), memory ? { voice: { sessions: inMemory() } } : {});
   await seed(ctx, 'config/units.json', false);

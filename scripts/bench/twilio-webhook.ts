@@ -13,17 +13,14 @@
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import formbody from '@fastify/formbody';
 import twilio from 'twilio';
-import { load, machine, type Result } from './harness.js';
+import { load, machine, TWILIO_BENCH, twilioBenchEnv, type Result } from './harness.js';
 
-const PUBLIC_URL = 'https://hotline.example.cn';
-const AUTH_TOKEN = 'bench-auth-token';
+const PUBLIC_URL = TWILIO_BENCH.publicUrl;
+const AUTH_TOKEN = TWILIO_BENCH.authToken;
 const role = process.argv[2];
 
 /**
@@ -57,18 +54,8 @@ if (role === 'serve-bare') {
   const { createLogger } = await import('../../src/logger.js');
   const { buildApp } = await import('../../src/web/app.js');
   const { seed } = await import('../../src/application/seed.js');
-  const config = loadConfig({
-    DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'suban-bench-')), 'bench.db')}`,
-    SUBAN_PUBLIC_URL: PUBLIC_URL,
-    SUBAN_LOG_LEVEL: 'info',
-    SUBAN_VOICE: 'twilio',
-    SUBAN_SMS: 'twilio',
-    TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
-    TWILIO_AUTH_TOKEN: AUTH_TOKEN,
-    TWILIO_FROM: '+8612345000',
-    // The limiter stays on (its cost is part of the figure) but must not answer 429 at bench rates.
-    SUBAN_WEBHOOK_RATE_LIMIT: '100000000',
-  });
+  // The limiter stays on (its cost is part of the figure) but must not answer 429 at bench rates.
+  const config = loadConfig(twilioBenchEnv('suban-bench-', { SUBAN_WEBHOOK_RATE_LIMIT: '100000000' }));
   // Production log level (info), written nowhere: the cost of formatting stays in the figure.
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const ctx = await createContainer(config, createLogger('info', sink));

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../../adapters/db/database.js';
 
@@ -9,6 +12,19 @@ export const ENGINES: Engine[] = process.env.SUBAN_TEST_PG_URL ? ['sqlite', 'pg'
 
 interface Teardown {
   teardown(fn: () => unknown): void;
+}
+
+/** Two connections to one migrated SQLite file: two processes (instances) sharing an embedded database. */
+export async function sqliteFilePair(t: Teardown): Promise<[Database, Database]> {
+  const file = join(mkdtempSync(join(tmpdir(), 'suban-pair-')), 'shared.db');
+  const a = await openDatabase({ url: `sqlite:${file}` });
+  await a.migrate();
+  const b = await openDatabase({ url: `sqlite:${file}` });
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+  });
+  return [a, b];
 }
 
 /** A fresh migrated database: in-memory SQLite, or a PostgreSQL schema of its own dropped afterwards. */

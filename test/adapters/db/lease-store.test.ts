@@ -3,15 +3,11 @@
  * one holder at a time, the holder may renew, an expired lease is taken over, only the holder
  * gives it back.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { SqlLeaseStore } from '../../../adapters/db/lease-store.js';
-import { openDatabase } from '../../../adapters/db/database.js';
 import { InMemoryLeaseStore } from '../../../src/application/conversation/store.js';
 import type { LeaseStore } from '../../../src/application/ports/misc.js';
-import { ENGINES, freshDatabase } from '../../helpers/db.js';
+import { ENGINES, freshDatabase, sqliteFilePair } from '../../helpers/db.js';
 
 const AT = new Date('2026-11-26T02:00:00Z');
 const later = (ms: number) => new Date(AT.getTime() + ms);
@@ -69,14 +65,7 @@ for (const engine of ENGINES) {
 }
 
 t.test('two SQLite connections on one file (two processes) see each other’s leases', async (t) => {
-  const file = join(mkdtempSync(join(tmpdir(), 'suban-lease-')), 'lease.db');
-  const a = await openDatabase({ url: `sqlite:${file}` });
-  await a.migrate();
-  const b = await openDatabase({ url: `sqlite:${file}` });
-  t.teardown(async () => {
-    await a.close();
-    await b.close();
-  });
+  const [a, b] = await sqliteFilePair(t);
   const la = new SqlLeaseStore(a);
   const lb = new SqlLeaseStore(b);
   t.equal(await la.acquire('conversation', 'k', 'A', AT, later(TTL)), true);

@@ -5,9 +5,6 @@
  * inside its handling (in the classifier) while the second arrives on the other instance: without
  * the per-contact lease both read the same conversation and the later save wins.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { openDatabase, type Database } from '../../../adapters/db/database.js';
 import { SqlLeaseStore } from '../../../adapters/db/lease-store.js';
@@ -19,7 +16,7 @@ import { T } from '../../../src/application/conversation/texts.js';
 import { createConversationEngine, type ConversationDeps } from '../../../src/application/conversation/wiring.js';
 import type { LeaseStore } from '../../../src/application/ports/misc.js';
 import { FakeClock } from '../../../src/domain/clock.js';
-import { freshDatabase } from '../../helpers/db.js';
+import { freshDatabase, sqliteFilePair } from '../../helpers/db.js';
 import { FakePorts, START } from './fakes.js';
 
 const CONTACT = 'oCitizen1';
@@ -170,18 +167,6 @@ async function lostWithoutLease(t: Test, dbA: Database, dbB: Database) {
   const conv = await p.conversation();
   t.match(conv, { step: 'awaiting_place', description: ['路灯不亮，晚上很黑'] }, 'A’s later save overwrote B’s');
   t.notMatch(JSON.stringify(conv), /在解放路/, 'the second message is lost');
-}
-
-async function sqliteFilePair(t: Test): Promise<[Database, Database]> {
-  const file = join(mkdtempSync(join(tmpdir(), 'suban-xi-')), 'shared.db');
-  const a = await openDatabase({ url: `sqlite:${file}` });
-  await a.migrate();
-  const b = await openDatabase({ url: `sqlite:${file}` });
-  t.teardown(async () => {
-    await a.close();
-    await b.close();
-  });
-  return [a, b];
 }
 
 async function pgPair(t: Test): Promise<[Database, Database]> {
