@@ -17,7 +17,7 @@ interface Setting {
 export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_HOST', default: '127.0.0.1', doc: 'Address the HTTP server listens on (the Docker image sets 0.0.0.0).' },
   { env: 'SUBAN_PORT', default: '3000', doc: 'HTTP port.' },
-  { env: 'SUBAN_PUBLIC_URL', default: 'http://localhost:3000', doc: 'Base URL the outside world (Twilio, WeChat) uses to reach this service; webhook signatures are checked against it.' },
+  { env: 'SUBAN_PUBLIC_URL', default: 'http://localhost:<SUBAN_PORT>', doc: 'Base URL the outside world (Twilio, WeChat) uses to reach this service; webhook signatures are checked against it.' },
   { env: 'DATABASE_URL', default: 'sqlite:./data/suban.db', doc: 'sqlite:<file> (embedded, WAL) or postgres://… (required for more than one instance).' },
   { env: 'SUBAN_DB_POOL', default: '10', doc: 'PostgreSQL connection pool size.' },
   { env: 'SUBAN_DB_CONNECT_TIMEOUT_MS', default: '5000', doc: 'How long opening a PostgreSQL connection, or waiting for a free one in the pool, may take before the request fails with 503 + Retry-After.' },
@@ -138,7 +138,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       throw new ConfigError(`${k}: not valid JSON`);
     }
   };
-  const publicUrl = get('SUBAN_PUBLIC_URL').replace(/\/$/, '');
+  // Unset, it follows the port: a demo on another port prints (and signs for) the address it really has.
+  const publicUrl = (env.SUBAN_PUBLIC_URL || `http://localhost:${int('SUBAN_PORT')}`).replace(/\/$/, '');
   const secure = get('SUBAN_COOKIE_SECURE');
   const cfg = {
     host: get('SUBAN_HOST'),

@@ -13,6 +13,12 @@ t.test('defaults load and are what the README documents', async (t) => {
   t.ok(readFileSync('README.md', 'utf8').includes(configMarkdown()), 'README has the generated configuration table (npm run --silent suban -- config --markdown)');
 });
 
+t.test('the public URL follows the port unless it is set', async (t) => {
+  t.equal(loadConfig({}).publicUrl, 'http://localhost:3000');
+  t.equal(loadConfig({ SUBAN_PORT: '3456' }).publicUrl, 'http://localhost:3456', 'the demo on another port prints the address it has');
+  t.equal(loadConfig({ SUBAN_PORT: '3456', SUBAN_PUBLIC_URL: 'https://12345.ruijin.gov.cn/' }).publicUrl, 'https://12345.ruijin.gov.cn');
+});
+
 t.test('invalid settings are refused with the variable named', async (t) => {
   t.throws(() => loadConfig({ SUBAN_PORT: 'eighty' }), /SUBAN_PORT/);
   t.throws(() => loadConfig({ SUBAN_VOICE: 'carrier-pigeon' }), /voice/);
