@@ -112,4 +112,11 @@ t.test('pages by hand: page now, the running list, escalate, cancel, a unit ackn
   t.match((await h.call('operator', 'POST', `/api/v1/duty/pages/${p2.json.page.id}/ack`)).json, { status: 'already', by: 'unit-a' });
   const detail = await h.call('operator', 'GET', `/api/v1/duty/pages/${p2.json.page.id}`);
   t.ok(detail.json.attemptList.length >= 1);
+
+  // The office takes a page on from the console: the calls stop, but only the unit signs for itself.
+  const t3 = await mk('窨井冒水');
+  const p3 = await h.call('operator', 'POST', '/api/v1/duty/pages', { ticketId: t3.id });
+  const taken = await h.call('operator', 'POST', `/api/v1/duty/pages/${p3.json.page.id}/ack`);
+  t.match(taken.json, { status: 'acked', page: { status: 'acked', endReason: 'taken_over', ack: { via: 'console' } } });
+  t.equal((await h.call('operator', 'GET', `/api/v1/tickets/${t3.id}`)).json.ticket.state, 'dispatched', 'not signed by the office');
 });

@@ -115,7 +115,8 @@ export function DutyPage({ user }: { user: User }) {
   const act = async (p: PageRow, what: 'ack' | 'cancel' | 'escalate') => {
     try {
       const r = await post<{ status?: string; by?: string }>(`/api/v1/duty/pages/${p.id}/${what}`);
-      setNotice(what === 'ack' ? (r.status === 'already' ? `已由 ${r.by} 确认` : `已确认接单 ${p.ticketNumber}`) : what === 'cancel' ? `已取消呼叫 ${p.ticketNumber}` : `已升级到下一步 ${p.ticketNumber}`);
+      const acked = office ? `已接手 ${p.ticketNumber}，呼叫已停止；${p.unit ?? '承办单位'}尚未签收` : `已确认接单 ${p.ticketNumber}`;
+      setNotice(what === 'ack' ? (r.status === 'already' ? `已由 ${r.by} 确认` : acked) : what === 'cancel' ? `已取消呼叫 ${p.ticketNumber}` : `已升级到下一步 ${p.ticketNumber}`);
       void reloadPages();
     } catch (e) {
       setError(e);
@@ -177,8 +178,15 @@ export function DutyPage({ user }: { user: User }) {
                     </td>
                     <td>{p.next ? time(p.next.at) : '—'}</td>
                     <td class="row-actions">
-                      <button type="button" class="btn btn-small btn-primary" onClick={() => void act(p, 'ack')} aria-label={`确认接单 ${p.ticketNumber}`}>
-                        确认接单
+                      {/* Office staff stop the calls and take the matter on; only the unit's own users sign for it. */}
+                      <button
+                        type="button"
+                        class="btn btn-small btn-primary"
+                        onClick={() => void act(p, 'ack')}
+                        aria-label={`${office ? '接手' : '确认接单'} ${p.ticketNumber}`}
+                        title={office ? '停止呼叫，由热线办接手；承办单位仍需签收' : undefined}
+                      >
+                        {office ? '接手' : '确认接单'}
                       </button>
                       {office ? (
                         <>

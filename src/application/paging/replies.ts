@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../domain/clock.js';
 import { parseAckReply } from '../../domain/duty/sms-ack.js';
+import { speaksForUnit } from '../../domain/duty/escalation.js';
 import { normalisePhone } from '../../domain/phone.js';
 import type { AuditLog, StateStore } from '../ports/misc.js';
 import type { PagingStore } from './ports.js';
@@ -55,11 +56,13 @@ export class PageReplies {
       const hint = open.length ? `请回复 ${open[0].code} 确认接单` : '您没有待确认的即办工单';
       return { handled: true, reply: await this.errorReply(from, now, `确认码 ${parsed.kind === 'code' ? parsed.code : ''} 无效。${hint}`) };
     }
-    const r = await this.d.paging.acknowledge(match.pageId, { id: `${channel}:${from}`, name: match.targetName ?? from, phone: channel === 'sms' ? from : null }, channel, { code: match.code, text: msg.text });
+    const side = speaksForUnit(match.target) ? 'unit' : 'office';
+    const r = await this.d.paging.acknowledge(match.pageId, { id: `${channel}:${from}`, name: match.targetName ?? from, phone: channel === 'sms' ? from : null, side }, channel, { code: match.code, text: msg.text });
     await audit(r.status, { ticketId: match.ticketId, pageId: match.pageId, code: match.code });
     const number = r.page.ticketNumber;
     if (r.status === 'already') return { handled: true, reply: `【12345即办】工单${number}已由${r.by}确认`, pageId: match.pageId };
     if (r.status === 'closed') return { handled: true, reply: `【12345即办】工单${number}的呼叫已结束，无需确认`, pageId: match.pageId };
+    if (side === 'office') return { handled: true, reply: `【12345即办】工单${number}已由您接手，${r.page.unit ?? '承办单位'}尚未签收，请尽快联系其处置。`, pageId: match.pageId };
     return { handled: true, reply: `【12345即办】已确认接单，工单${number}已签收，请立即处置并及时反馈。`, pageId: match.pageId };
   }
 

@@ -53,10 +53,19 @@ export interface PagingDeps {
   random?: () => number;
 }
 
+/** How a page ends when an office duty officer acknowledged it: they have the matter, the unit has not signed. */
+export const TAKEN_OVER = 'taken_over';
+
 export interface Acker {
   id: string;
   name: string;
   phone?: string | null;
+  /**
+   * 'unit': the acknowledgement answers for the ticket's unit and signs the ticket (签收).
+   * 'office': a duty officer of the hotline office or the city took the page on; paging stops,
+   * the ticket records who has it, and the unit still has to sign: its 响应率 counts only its own.
+   */
+  side: 'unit' | 'office';
 }
 
 export type AckResult = { status: 'acked'; page: Page } | { status: 'already'; by: string; page: Page } | { status: 'closed'; page: Page };
@@ -343,7 +352,8 @@ export class PagingService {
   // ---- acknowledgement, pass, outcomes ----
 
   /**
-   * Acknowledge a page: stops it at once and signs the ticket (签收) with who, when and how.
+   * Acknowledge a page: stops it at once and, when the acknowledgement answers for the unit, signs
+   * the ticket (签收) with who, when and how.
    * A second acknowledgement changes nothing and learns who was first.
    */
   async acknowledge(pageId: string, who: Acker, via: AckVia, detail: Record<string, unknown> = {}): Promise<AckResult> {
@@ -353,7 +363,7 @@ export class PagingService {
       const page = lock.page;
       if (page.status === 'acked') return { status: 'already', by: page.ack?.by ?? '', page };
       if (page.status !== 'running') return { status: 'closed', page };
-      const done = await this.finish(lock, 'acked', 'acknowledged', now, { at: now, by: who.name, byId: who.id, via });
+      const done = await this.finish(lock, 'acked', who.side === 'unit' ? 'acknowledged' : TAKEN_OVER, now, { at: now, by: who.name, byId: who.id, via });
       return { status: 'acked', page: done };
     });
     await this.audit({ at: now, actorId: who.id, kind: r.status === 'acked' ? 'page.ack' : 'page.ack_repeat', subject: `ticket:${r.page.ticketId}`, data: { pageId, by: who.name, phone: who.phone ?? null, via, result: r.status, ...detail } });
@@ -362,7 +372,11 @@ export class PagingService {
     const page = r.page;
     const actor: Actor = { id: who.id, role: 'duty', name: who.name, unit: page.unit };
     try {
-      await this.d.tickets.apply(page.ticketId, actor, via, (t) => (t.state === 'dispatched' && (!page.unit || t.unit === page.unit) ? [{ type: 'signed' }] : []));
+      await this.d.tickets.apply(page.ticketId, actor, via, (t) => {
+        if (t.state !== 'dispatched' || (page.unit && t.unit !== page.unit)) return [];
+        if (who.side === 'unit') return [{ type: 'signed' }];
+        return [{ type: 'note', text: `即办呼叫已由${who.name}确认接手，${t.unit ?? '承办单位'}尚未签收` }];
+      });
     } catch (e) {
       // The page is acknowledged either way; a ticket that cannot be signed now is left to the console.
       this.d.log.warn({ pageId, ticketId: page.ticketId, err: (e as Error).message }, 'acknowledged page could not sign the ticket');

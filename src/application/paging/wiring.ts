@@ -4,6 +4,7 @@
  * the paging flow calls, and claims SMS replies to pages before the inbox treats them as requests.
  */
 import type { Clock } from '../../domain/clock.js';
+import { speaksForUnit } from '../../domain/duty/escalation.js';
 import { normalisePhone } from '../../domain/phone.js';
 import type { IvrAction } from '../ivr/ports.js';
 import type { JobRunner } from '../jobs/runner.js';
@@ -18,7 +19,7 @@ import { JOB } from '../tickets/timers.js';
 import type { SmsInbox } from '../voice/sms-inbox.js';
 import { DutyService } from './duty-service.js';
 import type { PagingStore } from './ports.js';
-import { PAGE_JOB, PagingService, type PagingDeps, type WechatNotifier } from './service.js';
+import { PAGE_JOB, PagingService, TAKEN_OVER, type PagingDeps, type WechatNotifier } from './service.js';
 
 export interface PagingParts {
   duty: DutyService;
@@ -105,9 +106,10 @@ export function createPaging(w: PagingWiring): PagingParts {
     if (t.signDeadline && t.signDeadline > w.clock.now()) return;
     const chain = await duty.chain(t.unit);
     if (!t.urgent && !chain.pageOnSignOverdue) return;
-    // An operator who cancelled this ticket's page has taken it over by hand.
+    // An operator who cancelled this ticket's page, or an office duty officer who acknowledged it,
+    // has taken it over by hand: the overdue signing shows on the board, nobody is called again.
     const [last] = await w.store.list({ ticketId: t.id, limit: 1 });
-    if (last?.status === 'cancelled') return;
+    if (last?.status === 'cancelled' || last?.endReason === TAKEN_OVER) return;
     await paging.start(t.id, 'sign_overdue', SYSTEM, job.key);
   });
   w.runner.register(PAGE_JOB.report, async (job) => paging.reportResult(String(job.payload.ticketId), job.key));
@@ -149,8 +151,9 @@ export function createPaging(w: PagingWiring): PagingParts {
       await keypress('1', ctx, found, number);
       if (!found) throw new Error(`no page for call ${ctx.callId}`);
       const a = found.attempt;
-      const r = await paging.acknowledge(found.pageId, { id: `call:${a?.to ?? ctx.callId}`, name: a?.targetName ?? '值班人员', phone: a?.to ?? null }, 'call', { callId: ctx.callId });
-      return { status: r.status, by: r.status === 'already' ? r.by : null };
+      const side = !a || speaksForUnit(a.target) ? 'unit' : 'office';
+      const r = await paging.acknowledge(found.pageId, { id: `call:${a?.to ?? ctx.callId}`, name: a?.targetName ?? '值班人员', phone: a?.to ?? null, side }, 'call', { callId: ctx.callId });
+      return { status: r.status, by: r.status === 'already' ? r.by : null, side };
     };
     w.ivrActions.pagePass = async (args, ctx) => {
       const number = String(args.ticketNumber ?? '');

@@ -15,6 +15,13 @@ export type PageChannel = (typeof PAGE_CHANNELS)[number];
 /** The duty offices that can hold the last, repeating step. */
 const OFFICE_TARGETS: TargetKind[] = ['hotline_duty', 'city_duty'];
 
+/**
+ * Whether a page reached someone who answers for the ticket's unit (its duty person, head or a
+ * named person of its chain) rather than the hotline office's or the city's duty officer, who take
+ * the matter on but cannot accept it (签收) for the unit.
+ */
+export const speaksForUnit = (target: TargetKind): boolean => !OFFICE_TARGETS.includes(target);
+
 export interface EscalationStep {
   target: TargetKind;
   /** for target `person` */

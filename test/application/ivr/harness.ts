@@ -24,6 +24,8 @@ export class FakeIvrServices implements IvrServices {
   readonly known = new Map<string, TicketLookup>();
   /** names of services that throw: createTicket, sendSms, pageAck ... */
   readonly failing = new Set<string>();
+  /** what pageAck answers (the paging service says who took the page: the unit, or an office) */
+  pageAckResult: Record<string, unknown> = { status: 'acked', side: 'unit' };
   private seq = 0;
 
   /** Mon–Fri 09:00–17:30 Shanghai, as an injected calendar would say (holidays left out). */
@@ -69,7 +71,7 @@ export class FakeIvrServices implements IvrServices {
       async (args: Record<string, unknown>) => {
         this.check(name);
         this.calls.push({ name, args });
-        return { ok: true };
+        return name === 'pageAck' ? this.pageAckResult : { ok: true };
       },
     ]),
   ]);

@@ -24,10 +24,20 @@ t.test('1 acknowledges through pageAck and ends with result acknowledged', async
   const c = await Call.start(h.runner, PAGE);
   await c.press('1');
   t.same(h.services.calls, [{ name: 'pageAck', args: { ticketNumber: '20261126-0007' } }]);
-  t.match(c.text(), /已确认接单/);
+  t.match(c.text(), /已确认接单，工单已签收/);
   t.match(c.last('hangup'), { result: 'acknowledged' });
   t.match(h.events.at(-1), { kind: 'ended', result: 'acknowledged', ivrPath: '值班呼叫 1 确认接单' });
   t.match((await h.runner.getSession('PG1'))?.ended, { result: 'acknowledged', reason: 'flow' });
+});
+
+t.test('1 from a hotline-office duty officer: told the unit has not signed yet', async (t) => {
+  const h = harness();
+  h.services.pageAckResult = { status: 'acked', side: 'office' };
+  const c = await Call.start(h.runner, PAGE);
+  await c.press('1');
+  t.match(c.text(), /已确认由您接手。承办单位尚未签收/);
+  t.notMatch(c.text(), /工单已签收/);
+  t.match(c.last('hangup'), { result: 'acknowledged' });
 });
 
 t.test('2 repeats the message, then 1 acknowledges', async (t) => {

@@ -90,10 +90,38 @@ t.test('ack in the console and by WeChat', async (t) => {
   t.match(r, { handled: true, reply: /已确认接单/ });
   t.match((await h.ticketStore.events(tk1.id)).at(-1), { via: 'wechat', actorName: '张伟' });
 
-  const c = await h.paging.acknowledgeTicket(tk2.id, { id: 'op-1', name: '话务员小李' }, 'console');
-  t.match(c, { status: 'acked', page: { ack: { by: '话务员小李', via: 'console' } } });
-  t.match((await h.ticketStore.events(tk2.id)).at(-1), { via: 'console', actorName: '话务员小李', data: { type: 'signed' } });
-  t.match(await h.paging.acknowledgeTicket(tk2.id, { id: 'op-2', name: '另一位' }, 'console'), { status: 'already', by: '话务员小李' });
+  const c = await h.paging.acknowledgeTicket(tk2.id, { id: 'unit-user-1', name: '城管局小王', side: 'unit' }, 'console');
+  t.match(c, { status: 'acked', page: { ack: { by: '城管局小王', via: 'console' } } });
+  t.match((await h.ticketStore.events(tk2.id)).at(-1), { via: 'console', actorName: '城管局小王', data: { type: 'signed' } });
+  t.match(await h.paging.acknowledgeTicket(tk2.id, { id: 'op-2', name: '另一位', side: 'office' }, 'console'), { status: 'already', by: '城管局小王' });
+});
+
+t.test('the hotline office’s duty officer takes an unanswered page on: paging stops, but the unit has not signed', async (t) => {
+  const h = await pagingHarness(t, { chain: { steps: [{ target: 'duty', channel: 'call', attempts: 1 }, { target: 'hotline_duty', channel: 'call', repeat: true }] } });
+  const tk = await h.ticket();
+  await h.settle();
+  await h.end(h.dialer.calls[0], 'no-answer');
+  await h.settle();
+  const office = h.dialer.calls[1];
+  t.equal(office.to, PHONES.hotline, 'escalated to the hotline office');
+  t.match(await h.press(office, '1'), { status: 'acked' });
+  await h.end(office, 'completed', 'acknowledged');
+  const after = (await h.ticketStore.get(tk.id))!;
+  t.equal(after.state, 'dispatched', 'not signed: the unit never answered, so its 响应率 must not count it');
+  t.match((await h.ticketStore.events(tk.id)).at(-1), { via: 'call', data: { type: 'note', text: /确认接手，市城管局尚未签收/ } });
+  await h.advance(20 * MIN);
+  t.equal(h.dialer.calls.length, 2, 'no more calls once someone has it');
+  // The page is over; the unit signs in its own inbox, or when a sign-overdue page reaches its duty person.
+  t.match(await h.paging.acknowledgeTicket(tk.id, { id: 'unit-user-1', name: '城管局小王', side: 'unit' }, 'console'), { status: 'already' });
+});
+
+t.test('an operator acknowledging from the console stops the calls without signing for the unit', async (t) => {
+  const h = await pagingHarness(t, { chain: SMS_CHAIN });
+  const tk = await h.ticket();
+  await h.settle();
+  t.match(await h.paging.acknowledgeTicket(tk.id, { id: 'op-1', name: '话务员小李', side: 'office' }, 'console'), { status: 'acked' });
+  t.equal((await h.ticketStore.get(tk.id))!.state, 'dispatched');
+  t.match((await h.ticketStore.events(tk.id)).at(-1), { via: 'console', actorName: '话务员小李', data: { type: 'note' } });
 });
 
 t.test('an ack arriving as an escalation falls due: no page goes out after the ack is stored', async (t) => {
@@ -113,7 +141,7 @@ t.test('an ack arriving as an escalation falls due: no page goes out after the a
   h.dialer.gate = new Promise<void>((r) => (open = r));
   const step = h.runner.runDue();
   await new Promise((r) => setTimeout(r, 30));
-  const ack = h.paging.acknowledge(page.id, { id: 'x', name: '张伟' }, 'sms').then((r) => {
+  const ack = h.paging.acknowledge(page.id, { id: 'x', name: '张伟', side: 'unit' }, 'sms').then((r) => {
     order.push(`ack ${r.status}`);
     return r;
   });
@@ -135,7 +163,7 @@ t.test('an ack stored just before the escalation job runs: the job sends nothing
   const [page] = await h.paging.store.list({ status: 'running' });
   h.clock.set(page.next!.at);
   // both start in the same tick; the ack takes the lock first
-  const [ackR] = await Promise.all([h.paging.acknowledge(page.id, { id: 'x', name: '张伟' }, 'sms'), h.runner.runDue()]);
+  const [ackR] = await Promise.all([h.paging.acknowledge(page.id, { id: 'x', name: '张伟', side: 'unit' }, 'sms'), h.runner.runDue()]);
   t.equal(ackR.status, 'acked');
   await h.settle();
   t.equal(h.dialer.calls.length, 1);

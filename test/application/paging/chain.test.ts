@@ -68,19 +68,19 @@ t.test('the full chain: duty person ×2, SMS, unit head ×2, then the hotline du
   // the office presses 1 on the 8th call
   const r = await h.press(h.dialer.calls[7], '1');
   t.match(r, { status: 'acked' });
-  const signed = await h.ticketStore.get(tk.id);
-  t.equal(signed!.state, 'handling');
+  // The office has the matter; the unit never answered, so the ticket is not signed for it.
+  t.equal((await h.ticketStore.get(tk.id))!.state, 'dispatched');
   const ev = (await h.ticketStore.events(tk.id)).at(-1)!;
-  t.match(ev, { data: { type: 'signed' }, via: 'call', actorRole: 'duty', actorName: '热线办值班室' });
+  t.match(ev, { data: { type: 'note', text: /热线办值班室确认接手/ }, via: 'call', actorRole: 'duty', actorName: '热线办值班室' });
   await h.advance(60 * MIN);
-  t.equal(h.dialer.calls.length, 8, 'nothing after the acknowledgement');
+  t.equal(h.dialer.calls.length, 8, 'nothing after the acknowledgement, not even when the signing falls overdue');
   t.equal(h.sms.sent.length, 1);
 
   const kinds = (await h.audit.list(`ticket:${tk.id}`)).map((a) => a.kind);
   t.equal(kinds.filter((k) => k === 'page.attempt').length, 9, 'every call and SMS audited');
   t.ok(kinds.includes('page.start') && kinds.includes('page.ack') && kinds.includes('page.outcome'));
   const view = await h.paging.view(page.id);
-  t.match(view.page, { status: 'acked', ack: { by: '热线办值班室', via: 'call' }, next: null });
+  t.match(view.page, { status: 'acked', endReason: 'taken_over', ack: { by: '热线办值班室', via: 'call' }, next: null });
   t.equal(view.attempts.length, 9);
   t.match(view.attempts[1], { outcome: 'machine', status: 'sent' });
 });

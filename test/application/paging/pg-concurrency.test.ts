@@ -59,7 +59,7 @@ else {
     a.dialer.gate = new Promise<void>((r) => (open = r));
     const step = a.runner.runDue();
     await new Promise((r) => setTimeout(r, 100));
-    const ack = b.paging.acknowledge(page.id, { id: 'x', name: '张伟' }, 'sms').then((r) => order.push(`ack ${r.status}`));
+    const ack = b.paging.acknowledge(page.id, { id: 'x', name: '张伟', side: 'unit' }, 'sms').then((r) => order.push(`ack ${r.status}`));
     await new Promise((r) => setTimeout(r, 100));
     t.same(order, [], 'the ack on instance b waits for the row lock');
     a.dialer.gate = null;

@@ -323,7 +323,9 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
       const p = req.principal!;
       const v = await paging.view(req.params.id);
       mayView(p, v.page.unit);
-      const r = await paging.acknowledge(req.params.id, { id: p.id, name: p.name }, 'console');
+      // Office staff stop the calls and take the matter on; only the unit's own users sign for it.
+      const side = p.unit && p.unit === v.page.unit ? 'unit' : 'office';
+      const r = await paging.acknowledge(req.params.id, { id: p.id, name: p.name, side }, 'console');
       return { status: r.status, ...(r.status === 'already' ? { by: r.by } : {}), page: pageView(r.page, await paging.store.attempts(r.page.id)) };
     },
   );
