@@ -25,6 +25,15 @@ t.test('call → 即办 ticket → page → acknowledgement → reply → 回访
   t.equal(tk.urgent, true, 'flagged 即办');
   t.ok(tk.attachments.some((a) => a.kind === 'recording'), 'with the recording');
 
+  // The page goes to the duty person of whichever unit the 职责清单 chose; a unit without a demo
+  // roster gets one here, so the person who presses 1 answers for that unit (an office duty
+  // officer's 1 would take the matter on without signing for it).
+  const unitDuty = '13800007777';
+  if (tk.unit !== '市城管局') {
+    const roster = { members: [{ id: 'd', name: '单位值班员', phone: unitDuty }], rotation: { period: 'daily', handoff: '08:30', start: '2026-11-23', order: ['d'], holidays: 'pass' }, leave: [], overrides: [] };
+    t.equal((await h.call('admin', 'PUT', `/api/v1/duty/rosters/${encodeURIComponent(tk.unit!)}`, roster)).status, 200);
+    sim.script(unitDuty, { answer: 'answer', press: ['1'] });
+  }
   // The page: jobs run by the one job runner, the simulated duty person presses 1.
   await h.ctx.runner.runDue();
   await sim.settled();
@@ -37,7 +46,8 @@ t.test('call → 即办 ticket → page → acknowledgement → reply → 回访
     t.ok(pageCall, 'the duty person was called');
     t.equal(pageCall!.to.replace(/^\+86/, ''), unitPhone);
   } else {
-    t.ok(pageCall, `a duty person was called (dispatched to ${tk.unit ?? 'the hotline office'})`);
+    t.ok(pageCall, `the duty person of ${tk.unit} was called`);
+    t.equal(pageCall!.to.replace(/^\+86/, ''), unitDuty);
   }
   t.equal(tk.state, 'handling', 'the keypress acknowledged the page and signed the ticket');
   const events = await h.ctx.ticketStore.events(tk.id);
