@@ -94,6 +94,28 @@ t.test('two instances on one PostgreSQL', { skip: PG_SKIP, timeout: 180_000 }, a
     t.equal(await p.sql.count(`SELECT count(*) FROM tickets WHERE channel = 'wechat-mp' AND contact = ?`, [openid]), 1, 'one ticket for the WeChat message');
   });
 
+  await t.test('two messages of each of 8 WeChat contacts at the same moment, one on A and one on B: both kept', async (t) => {
+    // Real processes sharing the lease table: every message goes through promptly and lands in its
+    // contact's conversation (no deadlock, nobody waits out a lease). The lost update itself needs
+    // the two handlings to overlap, which here they rarely do (it passed without the lease too), so
+    // the race is made deterministic in test/application/conversation/cross-instance.test.ts.
+    const mp = { a: wechatTo(a.url), b: wechatTo(b.url) };
+    const contacts = Array.from({ length: 8 }, (_, i) => `oLease${salt}${i}`);
+    const first = await Promise.all(
+      contacts.flatMap((openid, i) => [
+        mp.a({ openid, msgId: `${Date.now()}${i}7`, type: 'text', content: `和平路菜市场${i}号门口污水横流，味道很大，电话1391234000${i}` }),
+        mp.b({ openid, msgId: `${Date.now()}${i}8`, type: 'location', lat: 25.886, lng: 116.028, label: `江西省瑞金市象湖镇和平路菜市场${i}号` }),
+      ]),
+    );
+    t.same(new Set(first.map((r) => r.status)), new Set([200]));
+    await Promise.all(contacts.map((openid, i) => mp.a({ openid, msgId: `${Date.now()}${i}9`, type: 'text', content: '是' })));
+    const count = () => p.sql.count(`SELECT count(*) FROM tickets WHERE channel = 'wechat-mp' AND contact LIKE ?`, [`oLease${salt}%`]);
+    await until('the WeChat tickets', async () => (await count()) >= contacts.length, 20_000).catch(() => undefined);
+    const rows = await p.sql.rows<{ contact: string; content: string; place: string | null }>(`SELECT contact, content, place FROM tickets WHERE channel = 'wechat-mp' AND contact LIKE ?`, [`oLease${salt}%`]);
+    t.equal(rows.length, contacts.length, 'one ticket per contact: every confirmation found its conversation complete');
+    for (const r of rows) t.match(`${r.place ?? ''} ${r.content}`, /污水横流[\s\S]*菜市场\d号|菜市场\d号[\s\S]*污水横流/, `${r.contact}: description and place both kept`);
+  });
+
   await t.test('one 即办 ticket: one first page call although both runners poll', async (t) => {
     const r = await restCreate(a.url, p.token, { content: '市城管局请注意：人民广场的广告牌被大风吹得摇摇欲坠，随时可能砸到行人', urgent: true, unit: '市城管局', contact: '13800000404', idempotencyKey: `urgent-${salt}` });
     t.equal(r.status, 201, r.body);
