@@ -175,6 +175,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
       if (earliest.getTime() <= clock.now().getTime() + config.jobPollMs) runner.wake();
     },
     isMirror: (t) => platformsRef?.ofChannel(t.channel)?.kind === 'interconnect',
+    urgentCheckMs: config.urgentCheckMin * 60_000,
   });
   // Platform secrets and endpoint overrides come from the environment only (SUBAN_PLATFORM_<SLUG>_SECRET ...).
   const platforms = new PlatformService({ platforms: loadPlatforms({ env: process.env }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });

@@ -8,6 +8,7 @@ import { CATEGORIES } from '../../../src/domain/tickets/ticket.js';
 import { get, post } from '../api.js';
 import { has } from '../features.js';
 import { Empty, ErrorBox, Section, StateBadge, UrgentBadge } from '../components/ui.js';
+import { UrgentChecks } from '../components/UrgentChecks.js';
 import { channelLabel, dateTime, serverNow, time, waited } from '../format.js';
 import { useLive } from '../live.js';
 import { units as loadUnits } from '../units.js';
@@ -325,6 +326,7 @@ export function DeskPage({ user }: { user: User }) {
             </ul>
           )}
         </Section>
+        <UrgentChecks now={now} />
       </div>
 
       <div class="desk-main">

@@ -248,6 +248,10 @@ function EventDetail({ e }: { e: TicketEventView }) {
     case 'note':
       parts.push(d.text ?? '');
       break;
+    case 'urgency_checked':
+      parts.push(d.urgent ? '确认为即办' : '不是即办，不呼叫值班人员');
+      if (d.note) parts.push(d.note);
+      break;
     case 'closed':
       if (d.note) parts.push(d.note);
       break;

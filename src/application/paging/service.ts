@@ -102,6 +102,8 @@ export function pageVars(t: Ticket): PageVars {
 export function pageStillNeeded(p: Pick<Page, 'reason' | 'unit'>, t: Ticket): boolean {
   switch (p.reason) {
     case 'urgent':
+      // A 即办 flag the hotline office cleared needs no page.
+      return t.state === 'dispatched' && t.unit === p.unit && t.urgent;
     case 'sign_overdue':
       return t.state === 'dispatched' && t.unit === p.unit;
     case 'unassigned':
@@ -443,7 +445,8 @@ export class PagingService {
       if (!lock || lock.page.status !== 'running') return null;
       const t = await this.d.ticketStore.get(ticketId);
       if (t && pageStillNeeded(lock.page, t)) return null;
-      return this.finish(lock, 'stopped', t ? `ticket_${t.state}` : 'ticket_missing', now);
+      const why = !t ? 'ticket_missing' : lock.page.reason === 'urgent' && !t.urgent ? 'urgency_cleared' : `ticket_${t.state}`;
+      return this.finish(lock, 'stopped', why, now);
     });
     if (stopped) {
       await this.audit({ at: now, actorId: 'system', kind: 'page.stop', subject: `ticket:${ticketId}`, data: { pageId: stopped.id, reason: stopped.endReason } });

@@ -123,7 +123,7 @@ export function createPaging(w: PagingWiring): PagingParts {
       'ticket change',
       (async () => {
         // A ticket created by this change has no page yet: no query on the intake path.
-        if (!ev.has('created') && ['signed', 'returned', 'closed', 'merged', 'dispatched'].some((e) => ev.has(e))) await paging.stopIfUnneeded(c.id);
+        if (!ev.has('created') && ['signed', 'returned', 'closed', 'merged', 'dispatched', 'urgency_checked', 'updated'].some((e) => ev.has(e))) await paging.stopIfUnneeded(c.id);
         // A new 即办 ticket's first page is a timer stored with the ticket itself (timers.ts).
         if (!c.urgent || ev.has('created')) return;
         const jobs = [];

@@ -1,7 +1,8 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, forbidden, invalid, notFound } from '../../domain/errors.js';
-import { actorOf, mayAct, type Principal, type TicketAction } from '../../domain/policy.js';
+import { actorOf, mayAct, OFFICE_ROLES, type Principal, type TicketAction } from '../../domain/policy.js';
+import { MODEL_URGENT_REASON } from '../../domain/routing/classifier.js';
 import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.js';
 import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
 import type { EventBus } from '../ports/misc.js';
@@ -50,6 +51,18 @@ export interface TicketServiceDeps {
   isMirror?: (t: Ticket) => boolean;
   /** Called after timers were stored, so the job runner looks at them now rather than at its next poll. */
   onJobs?: (earliest: Date) => void;
+  /**
+   * How long a 即办 flag raised by the model alone, on a channel no operator saw, waits for the
+   * hotline office to confirm or clear it before the unit is paged anyway (0: page at once).
+   */
+  urgentCheckMs?: number;
+}
+
+/** A 即办 flag waiting for the hotline office (the desk's 待核实即办 list). */
+export interface UrgentCheck {
+  ticket: Ticket;
+  /** when the unit is paged if nobody decides */
+  until: Date;
 }
 
 /**
@@ -73,6 +86,12 @@ export class TicketService {
     const category = req.category ?? c.category;
     // An urgent flag is never dropped: the classifier can raise one, a human can raise one.
     const urgent = !!req.urgent || c.urgent;
+    // The model alone is right about 即办 far less often than a rule or a person: where no operator
+    // saw the request, someone at the hotline gets a few minutes to look before a duty officer is
+    // woken; recall is kept, as the page goes out when the time is up.
+    const checkMs = this.d.urgentCheckMs ?? 0;
+    const modelOnly = !req.urgent && c.urgent && c.urgentReasons.every((r) => r === MODEL_URGENT_REASON);
+    const urgentCheckUntil = modelOnly && checkMs > 0 && !OFFICE_ROLES.includes(by.role as Principal['role']) ? new Date(at.getTime() + checkMs).toISOString() : null;
     const unit = req.unit ?? (c.needsManualDispatch ? null : c.unit);
     // Time-ordered: a new ticket's key lands at the end of the id indexes (tickets, events, timers)
     // instead of on a random page, so a commit writes a few pages instead of one per index per ticket.
@@ -103,6 +122,7 @@ export class TicketService {
             noCallback: !!req.noCallback,
             externalRef: req.externalRef ?? null,
             reviewer: req.reviewer ?? null,
+            ...(urgentCheckUntil ? { urgentCheckUntil } : {}),
           },
         ];
         if (unit) events.push(this.dispatchEvent(unit, category, urgent, at, req.unit ? '人工派单' : `自动派单(置信度 ${c.confidence.toFixed(2)})`));
@@ -178,6 +198,35 @@ export class TicketService {
   dispatch(p: Principal, id: string, unit: string, note?: string) {
     if (!this.d.units().has(unit)) throw invalid('unknown_unit', `未知的承办单位:${unit}`);
     return this.act(p, id, 'dispatch', 'console', (t, now) => [this.dispatchEvent(unit, t.category, t.urgent, now, note)]);
+  }
+
+  /**
+   * The 即办 flags waiting for the hotline office: model-only flags on self-service channels whose
+   * page has not gone out yet and that nobody has confirmed or cleared.
+   */
+  async urgentChecks(p: Principal): Promise<UrgentCheck[]> {
+    if (!OFFICE_ROLES.includes(p.role)) throw forbidden();
+    const now = this.d.clock.now();
+    const window = this.d.urgentCheckMs ?? 0;
+    if (window <= 0) return [];
+    const { items } = await this.d.store.list({ urgent: true, state: ['accepted', 'dispatched'], from: new Date(now.getTime() - window) }, { limit: 200 });
+    const out: UrgentCheck[] = [];
+    for (const t of items) {
+      const events = await this.d.store.events(t.id);
+      const created = events[0]?.data;
+      const until = created?.type === 'created' && created.urgentCheckUntil ? new Date(created.urgentCheckUntil) : null;
+      if (!until || until <= now || events.some((e) => e.data.type === 'urgency_checked')) continue;
+      out.push({ ticket: t, until });
+    }
+    return out.sort((a, b) => a.until.getTime() - b.until.getTime());
+  }
+
+  /** The hotline office's verdict on a 即办 flag: confirmed pages the unit now, cleared pages nobody. */
+  checkUrgency(p: Principal, id: string, urgent: boolean, note?: string) {
+    return this.act(p, id, 'update', 'console', (t) => {
+      if (!urgent && !t.urgent) return [];
+      return [{ type: 'urgency_checked', urgent, ...(note ? { note } : {}) }];
+    });
   }
 
   sign(p: Principal, id: string, via = 'console') {

@@ -29,7 +29,14 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
   for (const e of events) {
     switch (e.type) {
       case 'created':
-        if (after.urgent) jobs.push({ kind: JOB.pageStart, key: `page:${id}:start`, runAt: now, payload: { ticketId: id, reason: 'urgent' } });
+        if (after.urgent) jobs.push({ kind: JOB.pageStart, key: `page:${id}:start`, runAt: e.urgentCheckUntil ? new Date(e.urgentCheckUntil) : now, payload: { ticketId: id, reason: 'urgent' } });
+        break;
+      case 'urgency_checked':
+        // Confirmed: the page waiting for the check goes out now. Cleared: no page, and a running one stops (paging).
+        // Either way the page that waited for the check is no longer due at the end of the wait.
+        cancel.push(`page:${id}:start`);
+        // The page job pages the unit, or the hotline office when the ticket still waits for dispatch.
+        if (e.urgent && ['dispatched', 'accepted', 'returned'].includes(after.state)) jobs.push({ kind: JOB.pageStart, key: `page:${id}:confirmed:${after.version}`, runAt: now, payload: { ticketId: id, reason: 'urgent' } });
         break;
       case 'dispatched':
         cancel.push(`sla:${id}:`);

@@ -18,6 +18,12 @@ export type TicketEventData =
       externalRef: string | null;
       reviewer?: string | null;
       classification?: unknown;
+      /**
+       * A 即办 flag the model alone raised on a channel no operator saw (WeChat, a message left on
+       * the phone, a platform): the first page waits until then for the hotline office to confirm
+       * or clear it, and goes out anyway if nobody does.
+       */
+      urgentCheckUntil?: string | null;
     }
   | { type: 'dispatched'; unit: string; signDeadline: string; replyDeadline: string; note?: string }
   | { type: 'signed' }
@@ -35,7 +41,9 @@ export type TicketEventData =
   | { type: 'updated'; changes: Partial<Pick<Ticket, 'category' | 'urgent' | 'township' | 'place' | 'content'>> }
   | { type: 'attachment_added'; attachment: Attachment }
   | { type: 'contact_revealed' }
-  | { type: 'note'; text: string };
+  | { type: 'note'; text: string }
+  /** The hotline office confirmed (page now) or cleared (no page) a 即办 flag it was asked to check. */
+  | { type: 'urgency_checked'; urgent: boolean; note?: string };
 
 export type TicketEventType = TicketEventData['type'];
 
@@ -70,6 +78,7 @@ export const EVENT_LABELS: Record<TicketEventType, string> = {
   attachment_added: '添加附件',
   contact_revealed: '查看号码',
   note: '备注',
+  urgency_checked: '即办核实',
 };
 
 export type { TicketState };

@@ -25,6 +25,7 @@ export const TRANSITIONS: Record<Exclude<TicketEventType, 'created'>, { from: Ti
   merged: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'merged' },
   merge_received: { from: OPEN, to: 'same' },
   updated: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'same' },
+  urgency_checked: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'same' },
   attachment_added: { from: [...OPEN, 'closed'], to: 'same' },
   contact_revealed: { from: [...OPEN, 'closed', 'merged'], to: 'same' },
   note: { from: [...OPEN, 'closed', 'merged'], to: 'same' },
@@ -134,6 +135,9 @@ export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 
       break;
     case 'updated':
       Object.assign(n, e.changes);
+      break;
+    case 'urgency_checked':
+      n.urgent = e.urgent;
       break;
     case 'attachment_added':
       n.attachments = [...n.attachments, e.attachment];

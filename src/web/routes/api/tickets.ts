@@ -129,6 +129,21 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
   action('supervise', '督办 mark', { level: Type.Union([Type.Literal('催办'), Type.Literal('督办'), Type.Literal('通报')]), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) => svc.supervise(p, id, b.level as '督办', b.note as string | undefined));
   action('merge', '并单 into another ticket', { into: Type.String({ minLength: 1, maxLength: 64 }) }, (p, id, b) => svc.merge(p, id, b.into as string));
   action('notes', '备注', { text: Type.String({ minLength: 1, maxLength: 2000 }) }, (p, id, b) => svc.note(p, id, b.text as string));
+  action('urgency', '即办核实: confirm a 即办 flag (the unit is paged now) or clear it (nobody is paged)', { urgent: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) =>
+    svc.checkUrgency(p, id, b.urgent as boolean, b.note as string | undefined),
+  );
+
+  app.get(
+    '/urgent-checks',
+    {
+      schema: {
+        tags: ['dispatch'],
+        summary: '待核实即办: 即办 flags the model alone raised on self-service channels, each paged anyway at `until`',
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ ticket: TicketView, until: Type.String({ format: 'date-time' }) })) }), ...errors(401, 403) },
+      },
+    },
+    async (req) => ({ items: (await svc.urgentChecks(req.principal!)).map((c) => ({ ticket: ticketView(c.ticket, req.principal!, clock.now()), until: c.until.toISOString() })) }),
+  );
 
   app.post(
     '/tickets/:id/reveal-contact',

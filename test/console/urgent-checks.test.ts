@@ -1,0 +1,38 @@
+/**
+ * 待核实即办 on the operator desk in real headless Chromium: a WeChat request the model alone
+ * flagged as 即办 is listed with its countdown; 不是即办 clears it, 确认即办 pages the unit at once.
+ */
+import t from 'tap';
+import type { Browser } from 'playwright-core';
+import { SYSTEM } from '../../src/domain/tickets/ticket.js';
+import { testApp } from '../helpers/app.js';
+import { ensureConsoleBuilt, launch, login, watchedPage, workingMorning } from './browser.js';
+
+t.test('the desk lists model-only 即办 flags; the operator clears one and confirms another', async (t) => {
+  await ensureConsoleBuilt();
+  const h = await testApp(t, { now: workingMorning(), env: { SUBAN_COOKIE_SECURE: 'false' } });
+  const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  const browser: Browser = await launch();
+  t.teardown(() => browser.close());
+  const intake = (n: number, content: string) => h.ctx.tickets.intake({ channel: 'wechat', contact: `wx_${n}`, content, sourceKey: `console-test:${n}` }, SYSTEM, 'wechat');
+  const smoke = (await intake(1, '楼下餐馆油烟很大')).ticket;
+  const noise = (await intake(2, '对面工地晚上一直施工，油烟味也很大')).ticket;
+  t.ok(smoke.urgent && noise.urgent, 'the premise: the model flags both');
+
+  const op = await watchedPage(browser, address);
+  await login(op.page, 'op');
+  const item = op.page.getByTestId('urgent-check').filter({ hasText: smoke.number });
+  await item.waitFor();
+  t.match(await item.innerText(), /后自动呼叫值班人员/, 'with the countdown to the page');
+
+  await op.page.getByRole('button', { name: `不是即办 ${smoke.number}` }).click();
+  await item.waitFor({ state: 'detached' });
+  t.equal((await h.ctx.ticketStore.get(smoke.id))!.urgent, false, 'cleared: no longer 即办');
+
+  await op.page.getByRole('button', { name: `确认即办 ${noise.number}` }).click();
+  await op.page.getByTestId('urgent-check').filter({ hasText: noise.number }).waitFor({ state: 'detached' });
+  await h.ctx.runner.runDue();
+  await h.ctx.pagingIdle();
+  t.equal((await h.ctx.paging.store.list({ ticketId: noise.id })).length, 1, 'confirmed: paged at once');
+  t.same(op.errors, [], 'no console errors');
+});

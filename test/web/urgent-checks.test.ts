@@ -1,0 +1,88 @@
+/**
+ * 待核实即办: a 即办 flag that the classifier's model alone raised, on a channel no operator saw,
+ * waits SUBAN_URGENT_CHECK_MIN on the desk before the unit is paged; an operator confirms it (the
+ * page goes out now) or clears it (nobody is woken). A flag from a rule or a person pages at once.
+ */
+import t from 'tap';
+import { MODEL_URGENT_REASON } from '../../src/domain/routing/classifier.js';
+import { SYSTEM } from '../../src/domain/tickets/ticket.js';
+import { testApp, type TestApp } from '../helpers/app.js';
+
+const MODEL_ONLY = '楼下餐馆油烟很大'; // flagged by the model, no 即办 rule fires
+const BY_RULE = '小区三号楼着火了，浓烟很大';
+const MIN = 60_000;
+
+async function wechatTicket(h: TestApp, content: string, n: number) {
+  const r = await h.ctx.tickets.intake({ channel: 'wechat', contact: `wx_citizen_${n}`, content, sourceKey: `test:${n}` }, SYSTEM, 'wechat');
+  return r;
+}
+
+async function pagesOf(h: TestApp, ticketId: string) {
+  for (let i = 0; i < 3; i++) {
+    await h.ctx.runner.runDue();
+    await h.ctx.pagingIdle();
+  }
+  return h.ctx.paging.store.list({ ticketId });
+}
+
+t.test('a model-only 即办 flag from WeChat waits for the hotline office, then pages anyway', async (t) => {
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' }); // 22:00 in Shanghai
+  const r = await wechatTicket(h, MODEL_ONLY, 1);
+  t.same(r.classification.urgentReasons, [MODEL_URGENT_REASON], 'the premise: only the model flags this text');
+  t.equal(r.ticket.urgent, true, 'still 即办: recall is not given up');
+  // Dispatched by the 职责清单 or, when it is unsure, left for the office to dispatch: paged either way.
+  t.ok(['dispatched', 'accepted'].includes(r.ticket.state));
+  t.same(await pagesOf(h, r.ticket.id), [], 'no duty officer is woken yet');
+
+  const list = await h.call('operator', 'GET', '/api/v1/urgent-checks');
+  t.equal(list.status, 200);
+  t.match(list.json.items, [{ ticket: { number: r.ticket.number, urgent: true }, until: new Date(h.clock.now().getTime() + 5 * MIN).toISOString() }]);
+  t.equal((await h.call('unitA', 'GET', '/api/v1/urgent-checks')).status, 403, 'the hotline office decides, not the units');
+
+  h.clock.advance(5 * MIN);
+  const pages = await pagesOf(h, r.ticket.id);
+  t.equal(pages.length, 1, 'nobody looked in 5 minutes: the unit is paged');
+  t.match(pages[0], { reason: r.ticket.state === 'dispatched' ? 'urgent' : 'unassigned' });
+  t.same((await h.call('operator', 'GET', '/api/v1/urgent-checks')).json.items, [], 'off the list once its time is up');
+});
+
+t.test('cleared by an operator: not 即办, nobody is paged', async (t) => {
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
+  const r = await wechatTicket(h, MODEL_ONLY, 2);
+  const cleared = await h.call('operator', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: false, note: '油烟扰民，非紧急' });
+  t.equal(cleared.status, 200);
+  t.equal(cleared.json.ticket.urgent, false);
+  t.same((await h.call('operator', 'GET', '/api/v1/urgent-checks')).json.items, []);
+  h.clock.advance(10 * MIN);
+  t.same(await pagesOf(h, r.ticket.id), [], 'the page that waited is gone');
+  const events = (await h.call('operator', 'GET', `/api/v1/tickets/${r.ticket.id}/events`)).json.events;
+  t.match(events.at(-1), { type: 'urgency_checked', label: '即办核实', actorRole: 'operator', data: { urgent: false, note: '油烟扰民，非紧急' } });
+});
+
+t.test('confirmed by an operator: the unit is paged at once, and only once', async (t) => {
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
+  const r = await wechatTicket(h, MODEL_ONLY, 3);
+  t.equal((await h.call('operator', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: true })).status, 200);
+  t.equal((await pagesOf(h, r.ticket.id)).length, 1, 'paged now, not in 5 minutes');
+  h.clock.advance(10 * MIN);
+  t.equal((await pagesOf(h, r.ticket.id)).length, 1, 'the waiting page does not start a second one');
+  t.equal((await h.call('unitA', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: false })).status, 404, 'a unit cannot even see another unit’s ticket');
+});
+
+t.test('a 即办 rule, or an operator at the desk, pages at once', async (t) => {
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
+  const rule = await wechatTicket(h, BY_RULE, 4);
+  t.equal(rule.ticket.urgent, true);
+  t.notSame(rule.classification.urgentReasons, [MODEL_URGENT_REASON]);
+  t.equal((await pagesOf(h, rule.ticket.id)).length, 1, 'a rule fired: paged at once');
+  const desk = await h.call('operator', 'POST', '/api/v1/tickets', { channel: 'phone', contact: '13900001111', content: MODEL_ONLY });
+  t.equal(desk.json.ticket.urgent, true);
+  t.equal((await pagesOf(h, desk.json.ticket.id)).length, 1, 'the operator saw the suggestion: paged at once');
+  t.same((await h.call('operator', 'GET', '/api/v1/urgent-checks')).json.items, []);
+});
+
+t.test('SUBAN_URGENT_CHECK_MIN=0: every 即办 flag pages at once', async (t) => {
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z', env: { SUBAN_URGENT_CHECK_MIN: '0' } });
+  const r = await wechatTicket(h, MODEL_ONLY, 5);
+  t.equal((await pagesOf(h, r.ticket.id)).length, 1);
+});
