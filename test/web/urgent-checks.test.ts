@@ -38,6 +38,8 @@ t.test('a model-only 即办 flag from WeChat waits for the hotline office, then 
   t.equal(list.status, 200);
   t.match(list.json.items, [{ ticket: { number: r.ticket.number, urgent: true }, until: new Date(h.clock.now().getTime() + 5 * MIN).toISOString() }]);
   t.equal((await h.call('unitA', 'GET', '/api/v1/urgent-checks')).status, 403, 'the hotline office decides, not the units');
+  t.equal((await h.call(null, 'GET', '/api/v1/urgent-checks')).status, 401);
+  t.equal((await h.call('operator', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: 'maybe' })).status, 400, 'a verdict is true or false');
 
   h.clock.advance(5 * MIN);
   const pages = await pagesOf(h, r.ticket.id);
