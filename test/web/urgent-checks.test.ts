@@ -10,6 +10,7 @@ import { testApp, type TestApp } from '../helpers/app.js';
 
 const MODEL_ONLY = '楼下餐馆油烟很大'; // flagged by the model, no 即办 rule fires
 const BY_RULE = '小区三号楼着火了，浓烟很大';
+const DISPATCHED_MODEL_ONLY = '楼上漏水，家里天花板一直在滴水'; // the model flags it and the 职责清单 is sure of the unit
 const MIN = 60_000;
 
 async function wechatTicket(h: TestApp, content: string, n: number) {
@@ -54,11 +55,25 @@ t.test('cleared by an operator: not 即办, nobody is paged', async (t) => {
   const cleared = await h.call('operator', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: false, note: '油烟扰民，非紧急' });
   t.equal(cleared.status, 200);
   t.equal(cleared.json.ticket.urgent, false);
+
   t.same((await h.call('operator', 'GET', '/api/v1/urgent-checks')).json.items, []);
   h.clock.advance(10 * MIN);
   t.same(await pagesOf(h, r.ticket.id), [], 'the page that waited is gone');
   const events = (await h.call('operator', 'GET', `/api/v1/tickets/${r.ticket.id}/events`)).json.events;
   t.match(events.at(-1), { type: 'urgency_checked', label: '即办核实', actorRole: 'operator', data: { urgent: false, note: '油烟扰民，非紧急' } });
+});
+
+t.test('cleared after dispatch: the unit is held to the ordinary limits, not the 即办 half hour', async (t) => {
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
+  const r = await wechatTicket(h, DISPATCHED_MODEL_ONLY, 6);
+  t.same(r.classification.urgentReasons, [MODEL_URGENT_REASON], 'the premise: only the model flags it');
+  t.equal(r.ticket.state, 'dispatched', 'the premise: the 职责清单 dispatched it');
+  const cleared = (await h.call('operator', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: false })).json.ticket;
+  t.equal(cleared.state, 'dispatched');
+  t.ok(Date.parse(cleared.signDeadline) > r.ticket.signDeadline!.getTime() + 3600_000, `sign by ${cleared.signDeadline}, not ${r.ticket.signDeadline!.toISOString()}`);
+  t.ok(Date.parse(cleared.replyDeadline) > r.ticket.replyDeadline!.getTime(), 'and a later reply deadline');
+  h.clock.advance(10 * MIN);
+  t.same(await pagesOf(h, r.ticket.id), [], 'and nobody is paged');
 });
 
 t.test('confirmed by an operator: the unit is paged at once, and only once', async (t) => {

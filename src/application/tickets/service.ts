@@ -225,7 +225,11 @@ export class TicketService {
   checkUrgency(p: Principal, id: string, urgent: boolean, note?: string) {
     return this.act(p, id, 'update', 'console', (t) => {
       if (!urgent && !t.urgent) return [];
-      return [{ type: 'urgency_checked', urgent, ...(note ? { note } : {}) }];
+      const events: TicketEventData[] = [{ type: 'urgency_checked', urgent, ...(note ? { note } : {}) }];
+      // Cleared before the unit signed: it is held to its category's ordinary limits, counted from
+      // intake, not to the 即办 ones it was dispatched with.
+      if (!urgent && t.state === 'dispatched' && t.unit) events.push(this.dispatchEvent(t.unit, t.category, false, t.createdAt, '即办核实为非紧急，按普通时限办理'));
+      return events;
     });
   }
 

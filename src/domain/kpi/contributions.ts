@@ -73,6 +73,7 @@ export function ticketContributions(events: readonly TicketEvent[], period: Peri
   let completionJudged = false; // only the first completion after each dispatch is judged on time
   let lastJudgedOnTime = false;
   let merged = false;
+  let urgencyCleared = false; // the 即办 flag was just cleared: the same-unit dispatch that follows carries the ordinary deadline
   let followUp: { unit: string | null; result: FollowUpResult } | null = null;
   // Subjects are filled in at the end, with the ticket's category/township as of period end.
   const pending: Array<{ unit: string | null; make: (s: KpiSubject) => Contribution }> = [];
@@ -92,6 +93,8 @@ export function ticketContributions(events: readonly TicketEvent[], period: Peri
         const stillUnsigned = cur && cur.signedAt === null && !cur.excused;
         if (cur && stillUnsigned && cur.unit === d.unit) {
           cur.returnedAt = null; // return rejected: the original deadline keeps running
+          // ...unless the hotline office found the matter was no 即办: then its ordinary limit applies.
+          if (urgencyCleared) cur.deadline = new Date(d.signDeadline);
         } else {
           if (cur && stillUnsigned) {
             const left = cur.returnedAt ?? e.at;
@@ -102,8 +105,12 @@ export function ticketContributions(events: readonly TicketEvent[], period: Peri
         }
         workStart = e.at;
         completionJudged = false;
+        urgencyCleared = false;
         break;
       }
+      case 'urgency_checked':
+        urgencyCleared = !d.urgent;
+        break;
       case 'signed':
         if (cur && cur.signedAt === null) {
           cur.signedAt = e.at;

@@ -241,6 +241,17 @@ t.test('退单 pending at period end does not stop the sign clock', async (t) =>
   t.same(od.map((c) => c.subject.unit), [null]);
 });
 
+t.test('a 即办 flag cleared by the hotline office: the unit is judged by the ordinary sign limit', async (t) => {
+  const cleared = ticket('U', ['2025-11-20 22:00', created('投诉', 'wechat', X, true)], ['2025-11-20 22:00', dispatched(A, '2025-11-20 22:30', '2025-11-21 22:00')],
+    ['2025-11-20 22:04', { type: 'urgency_checked', urgent: false }], ['2025-11-20 22:04', dispatched(A, '2025-11-21 10:30', '2025-12-11 17:30')], ['2025-11-21 09:00', signed]);
+  const signs = ticketContributions(cleared, nov, DEFAULT_KPI_CONFIG).filter((c) => c.kind === 'sign');
+  t.same(signs.map((c) => [c.subject.unit, c.kind === 'sign' && c.met]), [[A, true]], 'signed the next morning, within the ordinary limit');
+  // The same re-dispatch without the check is a rejected 退单: the first deadline keeps running.
+  const rejected = ticket('R', ['2025-11-20 22:00', created('投诉', 'wechat', X, true)], ['2025-11-20 22:00', dispatched(A, '2025-11-20 22:30', '2025-11-21 22:00')],
+    ['2025-11-20 22:04', dispatched(A, '2025-11-21 10:30', '2025-12-11 17:30')], ['2025-11-21 09:00', signed]);
+  t.same(ticketContributions(rejected, nov, DEFAULT_KPI_CONFIG).filter((c) => c.kind === 'sign').map((c) => c.kind === 'sign' && c.met), [false]);
+});
+
 t.test('monthly ranking by composite score', async (t) => {
   const r = monthlyRanking(histories, { year: 2025, month: 11 });
   // A: 0.2×0.75 + 0.3×0.8 + 0.2×1 + 0.3×0.975 = 0.8825 → 88.25
