@@ -45,6 +45,9 @@ export function defineTables(k: Kit) {
       externalRef: k.text('external_ref'),
       reviewer: k.text('reviewer'),
       mergedInto: k.text('merged_into'),
+      /** the duty officer who took on (接手) a ticket waiting for dispatch: {id, name, phone} */
+      owner: k.json('owner'),
+      ownerDeadline: k.ms('owner_deadline'),
       reopenCount: k.int('reopen_count').notNull(),
       supervision: k.text('supervision').notNull(),
       pendingExtensionDays: k.int('pending_extension_days').notNull(),

@@ -4,7 +4,7 @@ import { invalid, notFound } from '../../src/domain/errors.js';
 import type { TicketEvent } from '../../src/domain/tickets/events.js';
 import { applyEvent, assertTransition } from '../../src/domain/tickets/lifecycle.js';
 import { formatTicketNumber, numberDay } from '../../src/domain/tickets/number.js';
-import type { Attachment, Channel, Category, FollowUpResult, Ticket, TicketState } from '../../src/domain/tickets/ticket.js';
+import type { Attachment, Channel, Category, FollowUpResult, Ticket, TicketOwner, TicketState } from '../../src/domain/tickets/ticket.js';
 import type { Database, Db } from './database.js';
 import { placeholders, prepared } from './prepared.js';
 import { insertJobs, cancelJobsByPrefix } from './job-store.js';
@@ -36,6 +36,8 @@ function toTicket(r: Omit<Row, 'classification' | 'placeKey'>): Ticket {
     externalRef: r.externalRef,
     reviewer: r.reviewer,
     mergedInto: r.mergedInto,
+    owner: (r.owner as TicketOwner | null) ?? null,
+    ownerDeadline: date(r.ownerDeadline),
     reopenCount: r.reopenCount,
     supervision: r.supervision as Ticket['supervision'],
     pendingExtensionDays: r.pendingExtensionDays,
@@ -68,6 +70,8 @@ function toRow(t: Ticket): Omit<Row, 'day' | 'sourceKey' | 'classification' | 'p
     externalRef: t.externalRef,
     reviewer: t.reviewer,
     mergedInto: t.mergedInto,
+    owner: t.owner,
+    ownerDeadline: ms(t.ownerDeadline),
     reopenCount: t.reopenCount,
     supervision: t.supervision,
     pendingExtensionDays: t.pendingExtensionDays,
@@ -102,7 +106,7 @@ const isUniqueViolation = (e: unknown) => {
 /** Every column a new ticket row has: the insert's placeholders. */
 const TICKET_INSERT_KEYS = [
   'id', 'number', 'day', 'channel', 'contact', 'contactName', 'content', 'category', 'urgent', 'unit', 'township', 'place', 'attachments', 'state',
-  'signDeadline', 'replyDeadline', 'noCallback', 'externalRef', 'reviewer', 'mergedInto', 'reopenCount', 'supervision', 'pendingExtensionDays',
+  'signDeadline', 'replyDeadline', 'noCallback', 'externalRef', 'reviewer', 'mergedInto', 'owner', 'ownerDeadline', 'reopenCount', 'supervision', 'pendingExtensionDays',
   'lastReply', 'followUp', 'classification', 'createdAt', 'updatedAt', 'version', 'sourceKey', 'placeKey',
 ] as const satisfies readonly (keyof Row)[];
 // A column added to the table but not to the list above would silently stay empty: make that a type error.

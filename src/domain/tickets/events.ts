@@ -33,7 +33,17 @@ export type TicketEventData =
   | { type: 'replied'; reply: string; attachments?: Attachment[] }
   | { type: 'review_decided'; approved: boolean; note?: string }
   | { type: 'followed_up'; result: FollowUpResult }
-  | { type: 'reopened'; reason: string; toOperator: boolean }
+  /**
+   * 重办: a new round. Back to the unit (`dispatched`) with new sign and reply deadlines counted from
+   * the reopening (absent on events recorded before rounds had their own deadlines), or to the
+   * hotline operator (`returned`) when the unit was wrong.
+   */
+  | { type: 'reopened'; reason: string; toOperator: boolean; signDeadline?: string; replyDeadline?: string }
+  /**
+   * 接手: a duty officer of the hotline office took on a ticket waiting for dispatch (the 即办 page
+   * to the office was acknowledged). The officer owns it until it is dispatched, by `deadline`.
+   */
+  | { type: 'taken_over'; by: string; byId: string; phone: string | null; deadline: string }
   | { type: 'closed'; note?: string }
   | { type: 'supervised'; level: '催办' | '督办' | '通报'; note?: string }
   | { type: 'merged'; into: string; intoNumber: string }
@@ -70,6 +80,7 @@ export const EVENT_LABELS: Record<TicketEventType, string> = {
   review_decided: '回复审核',
   followed_up: '回访',
   reopened: '重办',
+  taken_over: '接手',
   closed: '办结',
   supervised: '督办',
   merged: '并单',

@@ -20,6 +20,7 @@ export const TRANSITIONS: Record<Exclude<TicketEventType, 'created'>, { from: Ti
   review_decided: { from: ['reviewing'], to: (_t, e) => (e.type === 'review_decided' && e.approved ? 'replied' : 'handling') },
   followed_up: { from: ['replied'], to: 'same' },
   reopened: { from: ['replied', 'closed'], to: (_t, e) => (e.type === 'reopened' && e.toOperator ? 'returned' : 'dispatched') },
+  taken_over: { from: ['accepted', 'returned'], to: 'same' },
   closed: { from: ['replied'], to: 'closed' },
   supervised: { from: OPEN, to: 'same' },
   merged: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'merged' },
@@ -82,6 +83,8 @@ export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 
       externalRef: e.externalRef,
       reviewer: e.reviewer ?? null,
       mergedInto: null,
+      owner: null,
+      ownerDeadline: null,
       reopenCount: 0,
       supervision: 'none',
       pendingExtensionDays: 0,
@@ -105,6 +108,13 @@ export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 
       n.signDeadline = new Date(e.signDeadline);
       n.replyDeadline = new Date(e.replyDeadline);
       n.supervision = 'none';
+      n.owner = null;
+      n.ownerDeadline = null;
+      break;
+    case 'taken_over':
+      n.owner = { id: e.byId, name: e.by, phone: e.phone };
+      n.ownerDeadline = new Date(e.deadline);
+      n.supervision = 'none';
       break;
     case 'returned':
       n.unit = t.unit; // stays visible as the unit that returned it until re-dispatch
@@ -126,6 +136,12 @@ export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 
     case 'reopened':
       n.reopenCount = t.reopenCount + 1;
       n.followUp = null;
+      // A new round: the unit's new deadlines, and no 督办 carried over from the last one.
+      if (e.signDeadline && e.replyDeadline && !e.toOperator) {
+        n.signDeadline = new Date(e.signDeadline);
+        n.replyDeadline = new Date(e.replyDeadline);
+        n.supervision = 'none';
+      }
       break;
     case 'supervised':
       n.supervision = e.level;

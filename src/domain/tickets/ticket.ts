@@ -60,6 +60,12 @@ export interface Ticket {
   /** Managing department that must approve the reply (附件2 merged-review platforms), else null. */
   reviewer: string | null;
   mergedInto: string | null;
+  /**
+   * The hotline office's duty officer who took on (接手) a ticket waiting for dispatch, and by when
+   * it must be dispatched; null once a unit has it (dispatch) or nobody took it on.
+   */
+  owner: TicketOwner | null;
+  ownerDeadline: Date | null;
   reopenCount: number;
   supervision: 'none' | '催办' | '督办' | '通报';
   /** working days asked for by a pending 延期 request; 0 when none is pending */
@@ -69,6 +75,13 @@ export interface Ticket {
   createdAt: Date;
   updatedAt: Date;
   version: number;
+}
+
+/** A named person who answers for a ticket no unit holds yet. */
+export interface TicketOwner {
+  id: string;
+  name: string;
+  phone: string | null;
 }
 
 /** Who did something, and through what. Kept on every event. */

@@ -1,0 +1,2 @@
+ALTER TABLE `tickets` ADD `owner` text;--> statement-breakpoint
+ALTER TABLE `tickets` ADD `owner_deadline` integer;
