@@ -41,9 +41,13 @@ export interface RatesRow {
   decisions: DecisionCounts;
 }
 
-export async function ratesBoard(store: Pick<TicketStore, 'eventsForPeriod'>, period: Period, group: RateGroup, config: KpiConfig = DEFAULT_KPI_CONFIG): Promise<RatesRow[]> {
+/**
+ * `now`: the present. A period that reaches past it (the running month) judges deadlines up to it
+ * only: one that has not come yet is neither met nor missed.
+ */
+export async function ratesBoard(store: Pick<TicketStore, 'eventsForPeriod'>, period: Period, group: RateGroup, config: KpiConfig = DEFAULT_KPI_CONFIG, now?: Date): Promise<RatesRow[]> {
   const histories = [...(await store.eventsForPeriod(period.from, period.to)).values()];
-  const figures = computeKpis(histories, period, { groupBy: GROUP_BY[group], config });
+  const figures = computeKpis(histories, period, { groupBy: GROUP_BY[group], config, now });
   const decisions = decisionCounts(histories, period, GROUP_BY[group]);
   const keys = [...new Set([...figures.keys(), ...decisions.keys()])].sort();
   return keys.map((key) => ({
@@ -54,10 +58,10 @@ export async function ratesBoard(store: Pick<TicketStore, 'eventsForPeriod'>, pe
   }));
 }
 
-export async function rankingBoard(store: Pick<TicketStore, 'eventsForPeriod'>, year: number, month: number, config: KpiConfig = DEFAULT_KPI_CONFIG): Promise<RankedGroup[]> {
+export async function rankingBoard(store: Pick<TicketStore, 'eventsForPeriod'>, year: number, month: number, config: KpiConfig = DEFAULT_KPI_CONFIG, now?: Date): Promise<RankedGroup[]> {
   const p = monthPeriod(year, month);
   const histories = (await store.eventsForPeriod(p.from, p.to)).values();
-  return monthlyRanking(histories, { year, month, config });
+  return monthlyRanking(histories, { year, month, config, now });
 }
 
 function emptyFigures(key: string): KpiFigures {

@@ -39,7 +39,10 @@ export type Contribution =
  * 退单 choice: a return does NOT stop the sign clock by itself. It stops it only when approved,
  * i.e. the operator re-dispatches the ticket to another unit; the obligation is then dropped if
  * the return (or the operator's re-routing) came before the sign deadline, else it stays missed.
- * Re-dispatch to the same unit means the return was rejected: the original deadline still runs.
+ * Re-dispatch to the same unit means the return was rejected: the original deadline still runs
+ * (only a 即办 flag the hotline office cleared brings the category's ordinary limit). TicketService
+ * puts that same deadline on the re-dispatch (`openSignObligation`), so what the ticket shows is what
+ * is judged; histories written before it did show a later deadline but are judged as before.
  * A return still pending at period end has not been approved, so it does not excuse.
  */
 interface SignEpisode {
@@ -51,6 +54,63 @@ interface SignEpisode {
   excused: boolean;
 }
 
+/** The sign obligations of one ticket, event by event: the one rule for the rates and for dispatch. */
+class SignEpisodes {
+  readonly all: SignEpisode[] = [];
+  cur: SignEpisode | null = null;
+  /** the 即办 flag was just cleared: the same-unit dispatch that follows carries the ordinary deadline */
+  private urgencyCleared = false;
+
+  on(e: Pick<TicketEvent, 'at' | 'data'>): void {
+    const d = e.data;
+    const cur = this.cur;
+    switch (d.type) {
+      case 'dispatched': {
+        const stillUnsigned = cur && cur.signedAt === null && !cur.excused;
+        if (cur && stillUnsigned && cur.unit === d.unit) {
+          cur.returnedAt = null; // return rejected: the original deadline keeps running
+          // ...unless the hotline office found the matter was no 即办: then its ordinary limit applies.
+          if (this.urgencyCleared) cur.deadline = new Date(d.signDeadline);
+        } else {
+          if (cur && stillUnsigned) {
+            const left = cur.returnedAt ?? e.at;
+            cur.excused = left.getTime() <= cur.deadline.getTime();
+          }
+          this.cur = { unit: d.unit, start: e.at, deadline: new Date(d.signDeadline), signedAt: null, returnedAt: null, excused: false };
+          this.all.push(this.cur);
+        }
+        this.urgencyCleared = false;
+        break;
+      }
+      case 'urgency_checked':
+        this.urgencyCleared = !d.urgent;
+        break;
+      case 'signed':
+        if (cur && cur.signedAt === null) cur.signedAt = e.at;
+        break;
+      case 'returned':
+        if (cur && cur.signedAt === null) cur.returnedAt = e.at;
+        break;
+      case 'merged':
+        if (cur && cur.signedAt === null && !cur.excused) cur.excused = e.at.getTime() <= cur.deadline.getTime();
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+/**
+ * The sign obligation still open on a ticket (a unit that has not signed and was not relieved),
+ * from its events: a re-dispatch to that unit continues it with its deadline.
+ */
+export function openSignObligation(events: readonly Pick<TicketEvent, 'seq' | 'at' | 'data'>[]): { unit: string; deadline: Date } | null {
+  const ep = new SignEpisodes();
+  for (const e of [...events].sort((a, b) => a.seq - b.seq)) ep.on(e);
+  const c = ep.cur;
+  return c && c.signedAt === null && !c.excused ? { unit: c.unit, deadline: c.deadline } : null;
+}
+
 const AWAITING_UNIT: Record<KpiConfig['onTimeBasis'], readonly TicketState[]> = {
   replied: ['dispatched', 'handling', 'returned'],
   closed: ['dispatched', 'handling', 'returned', 'replied', 'reviewing'],
@@ -58,22 +118,26 @@ const AWAITING_UNIT: Record<KpiConfig['onTimeBasis'], readonly TicketState[]> = 
 
 const minutesBetween = (a: Date, b: Date) => (b.getTime() - a.getTime()) / 60_000;
 
-/** Work out what one ticket (all its events) contributes to the figures of `period`. */
-export function ticketContributions(events: readonly TicketEvent[], period: Period, config: KpiConfig): Contribution[] {
+/**
+ * Work out what one ticket (all its events) contributes to the figures of `period`. `now`, for a
+ * period that has not ended yet: a deadline after it is neither met nor missed, so deadlines are
+ * judged up to the present only (the running month's 响应率 and 超期 count what is already due).
+ */
+export function ticketContributions(events: readonly TicketEvent[], period: Period, config: KpiConfig, now?: Date): Contribution[] {
   const from = period.from.getTime();
   const to = period.to.getTime();
+  const judgedTo = now ? Math.min(to, now.getTime()) : to;
+  const dueInPeriod = (d: Date) => d.getTime() >= from && d.getTime() < judgedTo;
   const inPeriod = (d: Date) => d.getTime() >= from && d.getTime() < to;
   const sorted = [...events].sort((a, b) => a.seq - b.seq).filter((e) => e.at.getTime() < to);
 
   let t: Ticket | null = null;
-  const episodes: SignEpisode[] = [];
-  let cur: SignEpisode | null = null;
+  const signs = new SignEpisodes();
   let workStart: Date | null = null; // when the unit last got the work: dispatch or 重办
   let replyingUnit: string | null = null;
   let completionJudged = false; // only the first completion after each dispatch is judged on time
   let lastJudgedOnTime = false;
   let merged = false;
-  let urgencyCleared = false; // the 即办 flag was just cleared: the same-unit dispatch that follows carries the ordinary deadline
   let followUp: { unit: string | null; result: FollowUpResult } | null = null;
   // Subjects are filled in at the end, with the ticket's category/township as of period end.
   const pending: Array<{ unit: string | null; make: (s: KpiSubject) => Contribution }> = [];
@@ -88,42 +152,22 @@ export function ticketContributions(events: readonly TicketEvent[], period: Peri
   for (const e of sorted) {
     t = applyEvent(t, e);
     const d = e.data;
+    const before = signs.cur;
+    const unsignedBefore = before !== null && before.signedAt === null;
+    signs.on(e);
     switch (d.type) {
-      case 'dispatched': {
-        const stillUnsigned = cur && cur.signedAt === null && !cur.excused;
-        if (cur && stillUnsigned && cur.unit === d.unit) {
-          cur.returnedAt = null; // return rejected: the original deadline keeps running
-          // ...unless the hotline office found the matter was no 即办: then its ordinary limit applies.
-          if (urgencyCleared) cur.deadline = new Date(d.signDeadline);
-        } else {
-          if (cur && stillUnsigned) {
-            const left = cur.returnedAt ?? e.at;
-            cur.excused = left.getTime() <= cur.deadline.getTime();
-          }
-          cur = { unit: d.unit, start: e.at, deadline: new Date(d.signDeadline), signedAt: null, returnedAt: null, excused: false };
-          episodes.push(cur);
-        }
+      case 'dispatched':
         workStart = e.at;
         completionJudged = false;
-        urgencyCleared = false;
-        break;
-      }
-      case 'urgency_checked':
-        urgencyCleared = !d.urgent;
         break;
       case 'signed':
-        if (cur && cur.signedAt === null) {
-          cur.signedAt = e.at;
-          const ep = cur;
+        if (before && unsignedBefore) {
+          const ep = before;
           if (inPeriod(e.at)) add(ep.unit, (subject) => ({ kind: 'signTime', subject, minutes: minutesBetween(ep.start, e.at) }));
         }
         break;
-      case 'returned':
-        if (cur && cur.signedAt === null) cur.returnedAt = e.at;
-        break;
       case 'merged':
         merged = true;
-        if (cur && cur.signedAt === null && !cur.excused) cur.excused = e.at.getTime() <= cur.deadline.getTime();
         break;
       case 'replied': {
         replyingUnit = t.unit;
@@ -156,8 +200,8 @@ export function ticketContributions(events: readonly TicketEvent[], period: Peri
       add(ticket.unit, (subject) => ({ kind: 'closing', subject, closed, onTime: closed && lastJudgedOnTime }));
     }
   }
-  for (const ep of episodes) {
-    if (ep.excused || !inPeriod(ep.deadline)) continue;
+  for (const ep of signs.all) {
+    if (ep.excused || !dueInPeriod(ep.deadline)) continue;
     const met = ep.signedAt !== null && ep.signedAt.getTime() <= ep.deadline.getTime();
     add(ep.unit, (subject) => ({ kind: 'sign', subject, met }));
   }
@@ -165,7 +209,7 @@ export function ticketContributions(events: readonly TicketEvent[], period: Peri
     const { unit, result } = followUp;
     add(unit, (subject) => ({ kind: 'followUp', subject, satisfaction: result.satisfaction as ValidSatisfaction, solved: result.solved }));
   }
-  if (ticket.replyDeadline && ticket.replyDeadline.getTime() < to && AWAITING_UNIT[config.onTimeBasis].includes(ticket.state)) {
+  if (ticket.replyDeadline && ticket.replyDeadline.getTime() < judgedTo && AWAITING_UNIT[config.onTimeBasis].includes(ticket.state)) {
     // A returned ticket waits on the hotline operator, not on a unit: it shows in the city total only.
     add(ticket.state === 'returned' ? null : ticket.unit, (subject) => ({ kind: 'overdueOpen', subject }));
   }

@@ -78,10 +78,12 @@ export interface MonthlyRankingOptions {
   groupBy?: GroupBy;
   config?: KpiConfig;
   weights?: RankingWeights;
+  /** The present: for the running month, deadlines after it are not judged yet. */
+  now?: Date;
 }
 
 /** 月度排名: the month's figures per unit, ranked by composite score. */
 export function monthlyRanking(histories: Iterable<readonly TicketEvent[]>, opts: MonthlyRankingOptions): RankedGroup[] {
-  const figures = computeKpis(histories, monthPeriod(opts.year, opts.month), { groupBy: opts.groupBy ?? byUnit, config: opts.config });
+  const figures = computeKpis(histories, monthPeriod(opts.year, opts.month), { groupBy: opts.groupBy ?? byUnit, config: opts.config, now: opts.now });
   return rankByScore(figures.values(), opts.weights);
 }

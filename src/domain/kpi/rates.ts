@@ -149,6 +149,8 @@ export interface ComputeKpiOptions {
   /** Default: the whole city in one group. */
   groupBy?: GroupBy;
   config?: KpiConfig;
+  /** The present, when the period may not have ended: deadlines are judged up to it only. */
+  now?: Date;
 }
 
 /**
@@ -161,7 +163,7 @@ export function computeKpis(histories: Iterable<readonly TicketEvent[]>, period:
   const config = opts.config ?? DEFAULT_KPI_CONFIG;
   const accs = new Map<string, Acc>();
   for (const events of histories) {
-    for (const c of ticketContributions(events, period, config)) {
+    for (const c of ticketContributions(events, period, config, opts.now)) {
       const key = groupBy(c.subject);
       if (key === null) continue;
       let a = accs.get(key);

@@ -58,7 +58,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       if (!(from.getTime() < to.getTime())) throw invalid('bad_period', '统计区间的开始须早于结束');
       // A unit's own row is what it may see, whatever grouping it asked for.
       const group: RateGroup = p.role === 'unit' ? 'unit' : (req.query.groupBy ?? 'unit');
-      const rows = (await ratesBoard(ticketStore, { from, to }, group, app.ctx.kpi)).filter((r) => visible(p, r.key));
+      const rows = (await ratesBoard(ticketStore, { from, to }, group, app.ctx.kpi, now)).filter((r) => visible(p, r.key));
       const format = req.query.format ?? 'json';
       if (format !== 'json') {
         const label = (d: Date) => shanghaiParts(d).date;
@@ -80,9 +80,10 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const p = req.principal!;
-      const month = req.query.month ?? shanghaiParts(clock.now()).date.slice(0, 7);
+      const now = clock.now();
+      const month = req.query.month ?? shanghaiParts(now).date.slice(0, 7);
       const [y, m] = month.split('-').map(Number);
-      const rows = (await rankingBoard(ticketStore, y, m, app.ctx.kpi)).filter((r) => visible(p, r.key));
+      const rows = (await rankingBoard(ticketStore, y, m, app.ctx.kpi, now)).filter((r) => visible(p, r.key));
       const format = req.query.format ?? 'json';
       if (format !== 'json') return send(reply, format, RANKING_COLUMNS, rows, `月度排名_${month}`);
       return { month, rows };
