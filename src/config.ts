@@ -38,6 +38,7 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_JOB_LEASE_MS', default: '60000', doc: 'How long a claimed job belongs to its instance; a job of an instance that died runs again after this.' },
   { env: 'SUBAN_KPI', default: '', doc: 'Rate formulas as JSON over the defaults of hotline-practice.md, e.g. `{"satisfactionWeights":{"基本满意":0.9},"onTimeBasis":"replied","excludeMerged":true}` (src/domain/kpi/config.ts).' },
   { env: 'SUBAN_WEBHOOK_RATE_LIMIT', default: '6000', doc: 'Requests per minute per source address on the public webhooks (/twilio, /wechat, /platforms, /open311); 0 turns the limit off.' },
+  { env: 'SUBAN_TRUST_PROXY', default: '', doc: 'Reverse proxies whose `X-Forwarded-For` names the client: a comma-separated list of addresses or CIDRs (e.g. `10.0.0.5,172.16.0.0/12`); empty = trust none, the client is the connection\'s own address (login throttling and the webhook rate limits count per that address).' },
   { env: 'SUBAN_SESSION_HOURS', default: '12', doc: 'Console session lifetime.' },
   { env: 'SUBAN_COOKIE_SECURE', default: 'auto', doc: 'Secure flag on the session cookie: auto (when SUBAN_PUBLIC_URL is https), true or false.' },
   { env: 'SUBAN_CITY_DUTY_PHONE', default: '', doc: '市政府值班室 phone: receives 即办 results and the final paging step.' },
@@ -91,6 +92,7 @@ const Schema = Type.Object({
   urgentCheckMin: Type.Integer({ minimum: 0, maximum: 60 }),
   jobLeaseMs: Type.Integer({ minimum: 1000 }),
   webhookRateLimit: Type.Integer({ minimum: 0 }),
+  trustProxy: Type.Array(Type.String()),
   kpi: Type.Any(),
   sessionHours: Type.Number({ minimum: 0.1 }),
   cookieSecure: Type.Boolean(),
@@ -122,6 +124,22 @@ function ranges(name: string, raw: string): { start: string; end: string }[] {
     if (!start || !end || !HHMM.test(start) || !HHMM.test(end) || start >= end) throw new ConfigError(`${name}: "${part}" is not HH:MM-HH:MM`);
     return { start, end };
   });
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/** SUBAN_TRUST_PROXY: addresses or CIDRs (IPv4 or IPv6), nothing else (no `true`: trusting every hop lets any client pick its address). */
+function proxies(raw: string): string[] {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const item of list) {
+    const [addr, bits, extra] = item.split('/');
+    const v4 = IPV4.test(addr ?? '');
+    const v6 = !v4 && /^[0-9a-f:.]+$/i.test(addr ?? '') && (addr ?? '').includes(':');
+    const max = v4 ? 32 : 128;
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if ((!v4 && !v6) || !okBits || extra !== undefined) throw new ConfigError(`SUBAN_TRUST_PROXY: "${item}" is not an address or CIDR`);
+  }
+  return list;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -167,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     urgentCheckMin: int('SUBAN_URGENT_CHECK_MIN'),
     jobLeaseMs: int('SUBAN_JOB_LEASE_MS'),
     webhookRateLimit: int('SUBAN_WEBHOOK_RATE_LIMIT'),
+    trustProxy: proxies(get('SUBAN_TRUST_PROXY')),
     kpi: json('SUBAN_KPI'),
     sessionHours: int('SUBAN_SESSION_HOURS'),
     cookieSecure: secure === 'auto' ? publicUrl.startsWith('https://') : secure === 'true',

@@ -25,6 +25,7 @@ import { PgEventBus, busChannel } from '../adapters/bus/pg-bus.js';
 import { SimSmsSender } from '../adapters/sim/sms.js';
 import type { SmsSender } from './application/ports/messaging.js';
 import { AuthService } from './application/auth.js';
+import { LoginThrottle } from './application/login-throttle.js';
 import { TicketService } from './application/tickets/service.js';
 import { JobRunner } from './application/jobs/runner.js';
 import { deadlineCalendar } from './application/deadline-calendar.js';
@@ -220,7 +221,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     calendar,
     workCalendar,
     calendarCoverage: (at) => workCalendar.coverage(at, 60),
-    auth: new AuthService(users, units, audit, clock, config.sessionHours),
+    auth: new AuthService(users, units, audit, clock, config.sessionHours, new LoginThrottle(state, clock, log.child({ component: 'auth' }))),
     tickets,
     runner,
     platforms,

@@ -6,6 +6,8 @@ import { ROLES, type Principal, type Role } from '../domain/policy.js';
 import type { AuditLog } from './ports/misc.js';
 import type { UnitStore, User, UserStore } from './ports/users.js';
 import { TtlCache } from './token-cache.js';
+import { checkPassword } from '../domain/password-policy.js';
+import type { LoginThrottle } from './login-throttle.js';
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const secret = (prefix: string) => `${prefix}_${randomBytes(32).toString('base64url')}`;
@@ -31,6 +33,7 @@ export class AuthService {
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly sessionHours: number,
+    private readonly throttle?: LoginThrottle,
   ) {}
 
   async addUser(u: NewUser, upsert = false): Promise<User> {
@@ -39,7 +42,7 @@ export class AuthService {
     if (u.role === 'unit') {
       if (!u.unit || !(await this.units.get(u.unit))) throw invalid('unknown_unit', `承办单位用户必须属于一个已知单位:${u.unit ?? '(空)'}`);
     }
-    if (u.password !== undefined && u.password !== null && u.password.length < 8) throw invalid('weak_password', '密码至少 8 位');
+    if (u.password !== undefined && u.password !== null) checkPassword(u.password, u.name);
     const passwordHash = u.password ? await argon2.hash(u.password) : null;
     const user = { id: randomUUID(), name: u.name, role: u.role, unit: u.role === 'unit' ? (u.unit ?? null) : null, displayName: u.displayName ?? null, phone: u.phone ?? null, disabled: false, passwordHash };
     const now = this.clock.now();
@@ -55,17 +58,33 @@ export class AuthService {
     return token;
   }
 
-  async login(name: string, password: string): Promise<{ session: string; csrf: string; user: User; expiresAt: Date }> {
+  /** `address` is the client's (throttled per account and per address when the service has a throttle). */
+  async login(name: string, password: string, address: string | null = null): Promise<{ session: string; csrf: string; user: User; expiresAt: Date }> {
+    await this.throttle?.check(name, address);
     const u = await this.users.byName(name);
     // Verify against a dummy hash for unknown users too, so timing does not reveal which names exist.
     const ok = u?.passwordHash ? await argon2.verify(u.passwordHash, password).catch(() => false) : (await argon2.hash(password).catch(() => ''), false);
-    if (!u || !ok || u.disabled) throw new AppError('unauthorized', 'bad_credentials', '用户名或密码错误');
+    if (!u || !ok || u.disabled) {
+      const locked = (await this.throttle?.failed(name, address)) ?? [];
+      if (u && locked.some((k) => k.startsWith('account:'))) await this.audit.append({ at: this.clock.now(), actorId: 'system', kind: 'login.locked', subject: `user:${u.id}`, data: { address } });
+      throw new AppError('unauthorized', 'bad_credentials', '用户名或密码错误');
+    }
+    await this.throttle?.succeeded(name);
     const session = secret('sess');
     const csrf = randomBytes(18).toString('base64url');
     const expiresAt = new Date(this.clock.now().getTime() + this.sessionHours * 3600_000);
     await this.users.addCredential({ hash: sha256(session), kind: 'session', userId: u.id, csrf, expiresAt, createdAt: this.clock.now() });
     const { passwordHash: _ph, ...user } = u;
     return { session, csrf, user, expiresAt };
+  }
+
+  /** An admin lifts the login lock of a user. */
+  async unlockLogin(userId: string, actorId: string): Promise<{ wasLocked: boolean }> {
+    const u = await this.users.byId(userId);
+    if (!u) throw new AppError('not_found', 'user_not_found', `用户 ${userId} 不存在`);
+    const wasLocked = (await this.throttle?.unlock(u.name)) ?? false;
+    await this.audit.append({ at: this.clock.now(), actorId, kind: 'login.unlocked', subject: `user:${u.id}`, data: { wasLocked } });
+    return { wasLocked };
   }
 
   async logout(session: string) {

@@ -46,7 +46,9 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   const app = Fastify({
     loggerInstance: ctx.log,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // Only the configured proxies may name the client (X-Forwarded-For); otherwise a header per request
+    // would pick a new address and reset every per-address limit (login, webhooks).
+    trustProxy: ctx.config.trustProxy.length ? ctx.config.trustProxy : false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     // Fastify's own 503 while closing lacks our error shape and Retry-After: the hook below answers instead.
     return503OnClosing: false,

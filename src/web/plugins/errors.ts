@@ -46,6 +46,7 @@ export default fp(
       if (err instanceof AppError) {
         const status = STATUS[err.kind];
         if (status === 503) reply.header('retry-after', '5');
+        if (status === 429 && typeof err.details?.retryAfter === 'number') reply.header('retry-after', String(err.details.retryAfter));
         return reply.status(status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
       }
       const fe = err as FastifyError;

@@ -11,7 +11,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/auth/login',
     {
-      // Password guessing is slowed per client address.
+      // Password guessing is slowed per client address here, and per account and address with growing locks in AuthService.
       config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
       schema: {
         tags: ['auth'],
@@ -21,7 +21,7 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      const r = await svc.login(req.body.name, req.body.password);
+      const r = await svc.login(req.body.name, req.body.password, req.ip);
       reply.setCookie(SESSION_COOKIE, r.session, { httpOnly: true, secure: config.cookieSecure, sameSite: 'lax', path: '/', expires: r.expiresAt });
       return { user: { id: r.user.id, name: r.user.displayName ?? r.user.name, role: r.user.role, unit: r.user.unit }, csrf: r.csrf };
     },

@@ -44,7 +44,7 @@ const directory: FastifyPluginAsyncTypebox = async (app) => {
             role: Type.Union(ROLES.map((r) => Type.Literal(r))),
             unit: Type.Optional(Type.String({ maxLength: 64 })),
             displayName: Type.Optional(Type.String({ maxLength: 64 })),
-            password: Type.Optional(Type.String({ minLength: 8, maxLength: 200 })),
+            password: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           },
           { additionalProperties: false },
         ),
@@ -57,6 +57,15 @@ const directory: FastifyPluginAsyncTypebox = async (app) => {
       const { phone: _p, ...user } = u;
       return reply.status(201).send({ user, token });
     },
+  );
+
+  app.post(
+    '/users/:id/unlock',
+    {
+      preValidation: app.requireAuth(['admin']),
+      schema: { tags: ['directory'], summary: 'lift the login lock that wrong passwords put on a user', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ wasLocked: Type.Boolean() }), ...errors(401, 403, 404) } },
+    },
+    async (req) => auth.unlockLogin(req.params.id, req.principal!.id),
   );
 };
 
