@@ -35,7 +35,7 @@ export interface WechatNotifier {
 export interface PagingDeps {
   store: PagingStore;
   duty: DutyService;
-  tickets: Pick<TicketService, 'apply'>;
+  tickets: Pick<TicketService, 'apply' | 'takeOverEvents'>;
   ticketStore: Pick<TicketStore, 'get' | 'getByNumber'>;
   voice: VoiceDialer;
   sms: SmsSender;
@@ -374,8 +374,10 @@ export class PagingService {
     const page = r.page;
     const actor: Actor = { id: who.id, role: 'duty', name: who.name, unit: page.unit };
     try {
-      await this.d.tickets.apply(page.ticketId, actor, via, (t) => {
-        if (t.state !== 'dispatched' || (page.unit && t.unit !== page.unit)) return [];
+      await this.d.tickets.apply(page.ticketId, actor, via, (t, at) => {
+        // 接手 of a ticket nobody dispatched yet: the officer owns it, with a deadline to dispatch it by.
+        if (!page.unit) return this.d.tickets.takeOverEvents(t, { id: who.id, name: who.name, phone: who.phone ?? null }, at);
+        if (t.state !== 'dispatched' || t.unit !== page.unit) return [];
         if (who.side === 'unit') return [{ type: 'signed' }];
         return [{ type: 'note', text: `即办呼叫已由${who.name}确认接手，${t.unit ?? '承办单位'}尚未签收` }];
       });

@@ -17,8 +17,9 @@ import type { TicketFilter, TicketStore } from '../ports/tickets.js';
 import type { UnitStore } from '../ports/users.js';
 import type { TicketService } from '../tickets/service.js';
 import { JOB } from '../tickets/timers.js';
+import { HOTLINE_ROSTER } from '../paging/duty-service.js';
 
-export const SUPERVISION_JOB = { sweep: 'supervision.sweep', replyDue: JOB.replyDue } as const;
+export const SUPERVISION_JOB = { sweep: 'supervision.sweep', replyDue: JOB.replyDue, ownerDue: JOB.ownerDue } as const;
 export const SUPERVISION_TOPIC = 'supervision';
 export const NOTICE_SCOPE = 'supervision-notice';
 export const SUPERVISION_ACTOR: Actor = { id: 'supervision', role: 'system', name: '督办系统' };
@@ -38,8 +39,8 @@ export const DEFAULT_SUPERVISION_CONFIG: SupervisionConfig = { sweepMinutes: 15,
 /** A console notice (bus topic `supervision`). */
 export interface SupervisionNotice {
   level: '催办' | '督办' | '通报';
-  /** which deadline */
-  phase: 'sign' | 'reply';
+  /** which deadline: the unit's sign or reply, or the dispatch by an officer who took the ticket on */
+  phase: 'sign' | 'reply' | 'dispatch';
   ticketId: string;
   number: string;
   unit: string;
@@ -75,8 +76,10 @@ export interface SupervisionDeps {
   dedupe: DedupeStore;
   sms: SmsSender;
   units: Pick<UnitStore, 'get'>;
-  /** The unit's on-duty person's phone now (paging rosters), when rosters are kept. */
+  /** The unit's on-duty person's phone now (paging rosters), when rosters are kept; HOTLINE_ROSTER for the hotline office. */
   dutyPhone?: (unit: string, at: Date) => Promise<string | null>;
+  /** The hotline office's duty phone (SUBAN_HOTLINE_DUTY_PHONE): told when an officer who took a ticket on cannot be. */
+  hotlineDutyPhone?: string;
   calendar: Pick<DeadlineCalendar, 'workingDaysBetween'>;
   clock: Clock;
   bus: EventBus;
@@ -86,6 +89,8 @@ export interface SupervisionDeps {
 }
 
 const AWAITING_UNIT: TicketState[] = ['dispatched', 'handling'];
+/** Waiting for dispatch: watched when a duty officer took it on (接手) with a deadline. */
+const AWAITING_DISPATCH: TicketState[] = ['accepted', 'returned'];
 const OPEN: TicketState[] = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing'];
 
 /** 11月26日 17:30, Shanghai time. */
@@ -95,7 +100,8 @@ export function shanghaiLabel(d: Date): string {
   return `${l.getUTCMonth() + 1}月${l.getUTCDate()}日 ${p(l.getUTCHours())}:${p(l.getUTCMinutes())}`;
 }
 
-const PHASE_LABEL = { sign: '签收', reply: '办理反馈' } as const;
+const PHASE_LABEL = { sign: '签收', reply: '办理反馈', dispatch: '派单' } as const;
+type Phase = keyof typeof PHASE_LABEL;
 
 export class SupervisionService {
   readonly config: SupervisionConfig;
@@ -110,6 +116,7 @@ export class SupervisionService {
       await this.schedule();
     });
     runner.register(SUPERVISION_JOB.replyDue, (j) => this.onReplyDue(j.payload as { ticketId: string; version: number }));
+    runner.register(SUPERVISION_JOB.ownerDue, (j) => this.onOwnerDue(j.payload as { ticketId: string }));
   }
 
   /** Enqueue the next sweep (idempotent: one job per time slot). Call once at start. */
@@ -128,10 +135,18 @@ export class SupervisionService {
     await this.check(t, now, { checked: 0, reminded: 0, supervised: 0, noticed: 0 });
   }
 
+  /** The deadline of an officer who took a ticket on (接手) passed: 督办 at once. */
+  private async onOwnerDue(p: { ticketId: string }): Promise<void> {
+    const t = await this.d.store.get(p.ticketId);
+    if (!t) return;
+    await this.check(t, this.d.clock.now(), { checked: 0, reminded: 0, supervised: 0, noticed: 0 });
+  }
+
   async sweep(): Promise<SweepReport> {
     const now = this.d.clock.now();
     const report: SweepReport = { checked: 0, reminded: 0, supervised: 0, noticed: 0 };
-    for (const t of await this.all({ state: AWAITING_UNIT })) {
+    const owned = (await this.all({ state: AWAITING_DISPATCH })).filter((t) => t.owner && t.ownerDeadline);
+    for (const t of [...owned, ...(await this.all({ state: AWAITING_UNIT }))]) {
       report.checked++;
       try {
         await this.check(t, now, report);
@@ -145,7 +160,14 @@ export class SupervisionService {
   }
 
   private async check(t: Ticket, now: Date, r: SweepReport): Promise<void> {
-    if (!t.unit) return;
+    if (AWAITING_DISPATCH.includes(t.state)) {
+      // An officer who took it on answers for it like a unit for its sign deadline.
+      if (!t.owner || !t.ownerDeadline || t.ownerDeadline.getTime() > now.getTime() || (t.supervision !== 'none' && t.supervision !== '催办')) return;
+      await this.mark(t, '督办', 'dispatch', t.ownerDeadline, now, `${t.owner.name}接手后超过时限（${shanghaiLabel(t.ownerDeadline)}）未派单`);
+      r.supervised++;
+      return;
+    }
+    if (!t.unit || !AWAITING_UNIT.includes(t.state)) return;
     const cfg = this.config;
     if (t.state === 'dispatched' && t.signDeadline) {
       const left = t.signDeadline.getTime() - now.getTime();
@@ -186,17 +208,14 @@ export class SupervisionService {
     return true;
   }
 
-  private async mark(t: Ticket, level: '督办' | '通报', phase: 'sign' | 'reply', deadline: Date, now: Date, why: string): Promise<void> {
+  private async mark(t: Ticket, level: '督办' | '通报', phase: Phase, deadline: Date, now: Date, why: string): Promise<void> {
     await this.d.tickets.apply(t.id, SUPERVISION_ACTOR, 'system', () => [{ type: 'supervised', level, note: why }]);
     const text = level === '督办' ? `【12345督办】工单${t.number}${why}，已列入督办，请立即办理。` : `【12345通报】工单${t.number}${why}，已列入通报。`;
     await this.notify(t, level, phase, deadline, text, now);
   }
 
-  private async notify(t: Ticket, level: SupervisionNotice['level'], phase: 'sign' | 'reply', deadline: Date, text: string, now: Date) {
-    const unit = await this.d.units.get(t.unit!);
-    const duty = await this.d.dutyPhone?.(t.unit!, now).catch(() => null);
-    // The person on duty acts on it; the head answers for the unit. Both are told, once each.
-    const phones = [...new Set([duty, unit?.headPhone].filter((x): x is string => !!x))];
+  private async notify(t: Ticket, level: SupervisionNotice['level'], phase: Phase, deadline: Date, text: string, now: Date) {
+    const phones = phase === 'dispatch' ? await this.ownerPhones(t, now) : await this.unitPhones(t, now);
     for (const to of phones) {
       try {
         await this.d.sms.send({ to, text, ref: `supervision:${t.id}:${level}:${phase}:${deadline.getTime()}:${to}` });
@@ -205,8 +224,22 @@ export class SupervisionService {
       }
     }
     const smsTo = phones.join(',') || null;
-    const notice: SupervisionNotice = { level, phase, ticketId: t.id, number: t.number, unit: t.unit!, deadline: deadline.toISOString(), text, smsTo, at: now.toISOString() };
+    const notice: SupervisionNotice = { level, phase, ticketId: t.id, number: t.number, unit: phase === 'dispatch' ? HOTLINE_ROSTER : t.unit!, deadline: deadline.toISOString(), text, smsTo, at: now.toISOString() };
     this.d.bus.publish(SUPERVISION_TOPIC, notice);
+  }
+
+  private async unitPhones(t: Ticket, now: Date): Promise<string[]> {
+    const unit = await this.d.units.get(t.unit!);
+    const duty = await this.d.dutyPhone?.(t.unit!, now).catch(() => null);
+    // The person on duty acts on it; the head answers for the unit. Both are told, once each.
+    return [...new Set([duty, unit?.headPhone].filter((x): x is string => !!x))];
+  }
+
+  /** The officer who took it on; when they left no number (a console 接手), the hotline office's duty person. */
+  private async ownerPhones(t: Ticket, now: Date): Promise<string[]> {
+    if (t.owner?.phone) return [t.owner.phone];
+    const duty = await this.d.dutyPhone?.(HOTLINE_ROSTER, now).catch(() => null);
+    return [duty ?? this.d.hotlineDutyPhone].filter((x): x is string => !!x);
   }
 
   private async listNotice(t: Ticket, overdueWorkingDays: number, now: Date) {

@@ -1,8 +1,9 @@
 import { v7 as timeOrderedUuid } from 'uuid';
 import type { Clock } from '../../domain/clock.js';
-import { AppError, forbidden, invalid, notFound } from '../../domain/errors.js';
+import { AppError, conflict, forbidden, invalid, notFound } from '../../domain/errors.js';
 import { actorOf, mayAct, OFFICE_ROLES, type Principal, type TicketAction } from '../../domain/policy.js';
 import { MODEL_URGENT_REASON } from '../../domain/routing/classifier.js';
+import { openSignObligation } from '../../domain/kpi/contributions.js';
 import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.js';
 import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
 import type { EventBus } from '../ports/misc.js';
@@ -182,9 +183,22 @@ export class TicketService {
   async apply(id: string, actor: Actor, via: string, decide: (t: Ticket, now: Date) => TicketEventData[]): Promise<Ticket> {
     const at = this.d.clock.now();
     const change: Change = { at, actor, via };
-    const { ticket, events, jobs } = await this.d.store.mutate(id, change, (t) => this.withTimers(decide(t, at), at));
+    const { ticket, events, jobs } = await this.d.store.mutate(id, change, (t) => this.withTimers(this.newRounds(t, decide(t, at), at), at));
     this.afterChange(ticket, events.map((e) => e.data.type), jobs);
     return ticket;
+  }
+
+  /**
+   * 重办 starts a new round: back to the unit with sign and reply deadlines counted from the
+   * reopening (whoever decided it: an operator, a 回访 result), so the unit is neither 督办ed at
+   * once on the old ones nor left without timers.
+   */
+  private newRounds(t: Ticket, events: TicketEventData[], at: Date): TicketEventData[] {
+    return events.map((e) => {
+      if (e.type !== 'reopened' || e.toOperator || !t.unit || e.signDeadline) return e;
+      const dl = this.d.calendar.deadlines({ category: t.category, urgent: t.urgent, from: at });
+      return { ...e, signDeadline: dl.signBy.toISOString(), replyDeadline: dl.replyBy.toISOString() };
+    });
   }
 
   /** Tells the bus what changed (subscribers: paging, follow-up, screens) and the job runner when timers are due. */
@@ -195,9 +209,34 @@ export class TicketService {
 
   // The lifecycle actions, one method each, so routes and channels stay thin.
 
-  dispatch(p: Principal, id: string, unit: string, note?: string) {
+  /**
+   * 派单. To a unit that still owes its signature (a 退单 refused, a repeated dispatch) the ticket goes
+   * back with the deadlines it had: the obligation runs on, and the sign deadline shown is the one
+   * its 响应率 judges (domain/kpi: openSignObligation). Otherwise new deadlines count from now.
+   */
+  async dispatch(p: Principal, id: string, unit: string, note?: string) {
     if (!this.d.units().has(unit)) throw invalid('unknown_unit', `未知的承办单位:${unit}`);
-    return this.act(p, id, 'dispatch', 'console', (t, now) => [this.dispatchEvent(unit, t.category, t.urgent, now, note)]);
+    const history = await this.d.store.events(id);
+    return this.act(p, id, 'dispatch', 'console', (t, now) => {
+      // Decided on the history read before the lock: a change in between is a conflict to retry.
+      if (t.version !== history.length) throw conflict('ticket_changed', `工单 ${t.number} 刚被修改，请重试`);
+      const open = openSignObligation(history);
+      if (open && open.unit === unit && t.replyDeadline) {
+        return [{ type: 'dispatched', unit, signDeadline: open.deadline.toISOString(), replyDeadline: t.replyDeadline.toISOString(), note: note ?? '退单未获同意，原时限继续计算' }];
+      }
+      return [this.dispatchEvent(unit, t.category, t.urgent, now, note)];
+    });
+  }
+
+  /**
+   * 接手: a duty officer of the hotline office took on a ticket waiting for dispatch (an acknowledged
+   * page). They own it until it is dispatched, by its sign limit from now (30 minutes for 即办),
+   * watched like a unit's (督办 when it passes). Nothing for a ticket a unit already holds.
+   */
+  takeOverEvents(t: Ticket, who: { id: string; name: string; phone?: string | null }, now: Date): TicketEventData[] {
+    if (t.state !== 'accepted' && t.state !== 'returned') return [];
+    const dl = this.d.calendar.deadlines({ category: t.category, urgent: t.urgent, from: now });
+    return [{ type: 'taken_over', by: who.name, byId: who.id, phone: who.phone ?? null, deadline: dl.signBy.toISOString() }];
   }
 
   /**

@@ -8,6 +8,8 @@ export const JOB = {
   pageStart: 'page.start',
   signDue: 'sla.sign_due',
   replyDue: 'sla.reply_due',
+  /** The deadline of a duty officer who took on (接手) a ticket waiting for dispatch (handler: supervision). */
+  ownerDue: 'sla.owner_due',
   followupStart: 'followup.start',
   /** Send the reply back to the outside platform the ticket came from (handler: application/platforms). */
   platformReply: 'platform.reply',
@@ -39,7 +41,8 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
         if (e.urgent && ['dispatched', 'accepted', 'returned'].includes(after.state)) jobs.push({ kind: JOB.pageStart, key: `page:${id}:confirmed:${after.version}`, runAt: now, payload: { ticketId: id, reason: 'urgent' } });
         break;
       case 'dispatched':
-        cancel.push(`sla:${id}:`);
+        // Also the timers of an officer who had it (接手): a unit holds it now.
+        cancel.push(`sla:${id}:`, `page:${id}:owner:`);
         jobs.push({ kind: JOB.signDue, key: `sla:${id}:sign:${after.version}`, runAt: new Date(e.signDeadline), payload: { ticketId: id, version: after.version } });
         jobs.push({ kind: JOB.replyDue, key: `sla:${id}:reply:${after.version}`, runAt: new Date(e.replyDeadline), payload: { ticketId: id, version: after.version } });
         // A 即办 ticket dispatched after intake (manual dispatch, re-dispatch): page the new unit at once.
@@ -47,6 +50,26 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
         break;
       case 'signed':
         cancel.push(`page:${id}:`, `sla:${id}:sign`);
+        break;
+      case 'returned':
+        // A 即办 the unit sent back waits on the hotline office: its duty officer is paged at once.
+        if (after.urgent && after.state === 'returned') jobs.push({ kind: JOB.pageStart, key: `page:${id}:start:${after.version}`, runAt: now, payload: { ticketId: id, reason: 'urgent' } });
+        break;
+      case 'reopened':
+        // 重办: a new round. Back to the unit: its new deadlines' timers, and a 即办 pages the unit again;
+        // back to the operator: a 即办 pages the hotline office's duty officer.
+        if (e.signDeadline && e.replyDeadline && after.state === 'dispatched') {
+          cancel.push(`sla:${id}:`);
+          jobs.push({ kind: JOB.signDue, key: `sla:${id}:sign:${after.version}`, runAt: new Date(e.signDeadline), payload: { ticketId: id, version: after.version } });
+          jobs.push({ kind: JOB.replyDue, key: `sla:${id}:reply:${after.version}`, runAt: new Date(e.replyDeadline), payload: { ticketId: id, version: after.version } });
+        }
+        if (after.urgent) jobs.push({ kind: JOB.pageStart, key: `page:${id}:start:${after.version}`, runAt: now, payload: { ticketId: id, reason: 'urgent' } });
+        break;
+      case 'taken_over':
+        // The officer's deadline is watched like a unit's: 督办 to them when it passes, and a 即办
+        // still not dispatched then pages the hotline office again.
+        jobs.push({ kind: JOB.ownerDue, key: `sla:${id}:owner:${after.version}`, runAt: new Date(e.deadline), payload: { ticketId: id, version: after.version } });
+        if (after.urgent) jobs.push({ kind: JOB.pageStart, key: `page:${id}:owner:${after.version}`, runAt: new Date(e.deadline), payload: { ticketId: id, reason: 'urgent' } });
         break;
       case 'replied':
         if (after.state === 'replied') jobs.push(followupJob(after, cal, now));
