@@ -52,6 +52,15 @@ interface Alert {
   status: string;
 }
 
+/** GET /api/v1/stats/followup-coverage: 回访 followed up / due (src/domain/kpi/followup-coverage.ts). */
+interface Coverage {
+  due: number;
+  followedUp: number;
+  unreached: number;
+  pending: number;
+  rate: number | null;
+}
+
 const ALERT_KIND: Record<string, string> = { matter: '同一事项集中反映', place: '同一地点集中反映', recurring: '反复重办' };
 
 const toRates = (rows: RateRow[]): UnitRates[] =>
@@ -77,6 +86,7 @@ export function BoardPage({ user: _user }: { user: User }) {
   const [ratesMissing, setRatesMissing] = useState(false);
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
   const [alertsMissing, setAlertsMissing] = useState(false);
+  const [coverage, setCoverage] = useState<Coverage | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [from, setFrom] = useState(monthStart());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -90,6 +100,7 @@ export function BoardPage({ user: _user }: { user: User }) {
   const loadRates = async () => {
     if (!(await has('rates'))) return setRatesMissing(true);
     get<{ rows: RateRow[] }>(`/api/v1/stats/rates${qs({ ...period, groupBy: 'unit' })}`).then((r) => setRates(toRates(r.rows)), setError);
+    get<{ city: Coverage | null }>(`/api/v1/stats/followup-coverage${qs(period)}`).then((r) => setCoverage(r.city), () => setCoverage(null));
   };
   const loadAlerts = async () => {
     if (!(await has('hotspots'))) return setAlertsMissing(true);
@@ -138,6 +149,15 @@ export function BoardPage({ user: _user }: { user: User }) {
         <div class="kpi" role="listitem">
           <span>督办中</span>
           <strong>{supervised ? superList.length : '—'}</strong>
+        </div>
+        <div class={`kpi${coverage && coverage.rate !== null && coverage.rate < 1 ? ' kpi-warn' : ''}`} role="listitem" data-kpi="followup-coverage">
+          <span>回访覆盖率（已回访/应回访）</span>
+          <strong>{coverage ? `${coverage.followedUp}/${coverage.due}${coverage.rate !== null ? `（${percent(coverage.rate)}）` : ''}` : '—'}</strong>
+          {coverage && (coverage.unreached || coverage.pending) ? (
+            <small>
+              未回访 {coverage.unreached} · 回访中 {coverage.pending}
+            </small>
+          ) : null}
         </div>
       </div>
       <div class="board-grid">

@@ -307,6 +307,10 @@ export class ConversationEngine {
       const followup = await this.tryFollowup(text, input, now);
       if (followup) return { state, replies: followup };
     }
+    if (text && (!state || (state.step === 'describing' && !hasContent(state)))) {
+      const callback = await this.tryCallbackPhone(text, input);
+      if (callback) return { state, replies: callback };
+    }
     if (state?.step === 'awaiting_ticket_number' && text) {
       const number = looksLikeTicketNumber(text);
       if (number) return { state: null, replies: await this.lookup(number, input) };
@@ -427,6 +431,29 @@ export class ConversationEngine {
     });
     const negative = answer.satisfaction === '不满意' || answer.solved === false;
     return [texts.followupThanks(pending.ticketNumber, negative)];
+  }
+
+  /**
+   * The phone number (or 跳过) a citizen gives after their ticket was made, for its 回访: outside
+   * WeChat's send window the 回访 falls back to a call or SMS to it. Only while the ask is open.
+   */
+  private async tryCallbackPhone(text: string, input: ChatInput): Promise<string[] | null> {
+    const set = this.ports.setCallbackPhone?.bind(this.ports);
+    if (!set) return null;
+    const phone = parseCallbackPhone(text);
+    const skip = phone ? false : isCallbackSkip(text);
+    if (!phone && !skip) return null;
+    const key = callbackKey(input);
+    const rec = await this.store.get(key);
+    if (rec?.t !== 'callback') return null;
+    try {
+      const ok = await set(rec.ticketNumber, input.contactId, input.channel, phone);
+      await this.store.delete(key);
+      if (!ok) return null;
+    } catch {
+      return [T.callbackPhoneFailed];
+    }
+    return [phone ? texts.callbackPhoneSaved(rec.ticketNumber, phone) : texts.callbackPhoneSkipped(rec.ticketNumber)];
   }
 
   // ---- the report itself ----------------------------------------------------------------------
@@ -564,10 +591,25 @@ export class ConversationEngine {
       s.step = 'confirming';
       return { state: s, replies: [...before, T.createFailed, ...(advice ? [advice] : [])] };
     }
-    if (!c.urgent) return { state: null, replies: [...before, texts.ticketCreated(created.number, created.replyBy)] };
+    // The 回访 needs a way back to the citizen when WeChat's send window has closed: ask for a
+    // phone number, optional, in the same message so nothing else changes for those who ignore it.
+    const ask = this.ports.setCallbackPhone ? await this.openCallbackAsk(input, created.number) : false;
+    const withAsk = (text: string) => (ask ? `${text}\n${T.askCallbackPhone}` : text);
+    if (!c.urgent) return { state: null, replies: [...before, withAsk(texts.ticketCreated(created.number, created.replyBy))] };
     const replies = [...before, texts.urgentCreated(created.number, created.replyBy), advice!];
     if (!placeOf(s)) replies.push(texts.urgentNeedsPlace);
+    if (ask) replies.push(T.askCallbackPhone);
     return { state: null, replies };
+  }
+
+  private async openCallbackAsk(input: ChatInput, ticketNumber: string): Promise<boolean> {
+    const now = this.clock.now();
+    try {
+      await this.store.save(callbackKey(input), { t: 'callback', ticketNumber, askedAt: now.toISOString() }, new Date(now.getTime() + CALLBACK_ASK_MS));
+      return true;
+    } catch {
+      return false; // the ticket is made; not asking is better than failing the turn
+    }
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -649,6 +691,26 @@ export class ConversationEngine {
     s.transcript.push({ from, text, at: when.toISOString() });
     if (s.transcript.length > this.limits.maxTranscriptLines) s.transcript.splice(0, s.transcript.length - this.limits.maxTranscriptLines);
   }
+}
+
+/** How long after the ticket a phone number sent in the chat is taken as its callback number. */
+const CALLBACK_ASK_MS = 24 * 3600_000;
+
+const callbackKey = (input: ChatInput) => `callback:${input.channel}:${input.contactId}`;
+
+/** A mainland mobile or landline number typed alone ("138 0013 8000", "+86 13800138000", "0797-1234567"). */
+export function parseCallbackPhone(text: string): string | null {
+  const s = text
+    .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/^(电话|手机|手机号|手机号码|号码|联系电话|回访电话)\s*[:：是为]?\s*/, '')
+    .replace(/[\s\-()（）。.]/g, '');
+  const m = /^(?:\+?86|0086)?(1[3-9]\d{9})$/.exec(s);
+  if (m) return m[1];
+  return /^0\d{9,11}$/.test(s) ? s : null;
+}
+
+function isCallbackSkip(text: string): boolean {
+  return /^(跳过|略过|不用|不用了|不需要|不留|不留了|不方便|无|没有)$/.test(text.trim().replace(/[\s。.!！]+$/u, ''));
 }
 
 function hasContent(s: ConversationState): boolean {

@@ -69,26 +69,67 @@ export function parseEditChoice(text: string): 'description' | 'place' | null {
 export interface FollowupReply {
   satisfaction?: '满意' | '基本满意' | '不满意';
   solved?: boolean;
+  /** Words after the answer ("3 未解决，坑还在" → "坑还在"): the citizen's comment, kept with the result. */
+  comment?: string;
 }
 
-/** 1/2/3 and 已解决/未解决 as answers to a 回访, alone or together ("1 已解决"). */
+const SEPARATORS = /^[\s,，、;；:：。.!！?？~-]+/u;
+const SOLVED_NO = /^(没有得到解决|还没有解决|还没解决|没有解决|未解决|没解决|不解决)/;
+const SOLVED_YES = /^(已经解决|得到解决|已解决|解决了)/;
+/** A bare digit answers only when what follows cannot make it part of a number or a place ("3号楼", "12"). */
+const DIGIT = /^([123])(?=$|[\s,，、;；:：。.!！?？~-]|已|未|没|还|解|得|基|不|满|非)/u;
+
+/**
+ * 1/2/3 and 已解决/未解决 as answers to a 回访, alone or together ("1 已解决"). The answer comes
+ * first; whatever follows is the citizen's comment ("3 未解决，坑还在"), never a new request. A
+ * message that does not start with an answer is not one ("问题还是没有解决…" is a new report).
+ */
 export function parseFollowupReply(text: string): FollowupReply | null {
-  const s = normalise(text).replace(/[\s,，、;；]+/g, ' ');
-  if (s.length === 0 || s.length > 12) return null;
+  let rest = normalise(text).replace(SEPARATORS, '');
+  if (rest.length === 0) return null;
   const out: FollowupReply = {};
-  let rest = s;
   const take = (re: RegExp): boolean => {
     const m = re.exec(rest);
     if (!m) return false;
-    rest = (rest.slice(0, m.index) + rest.slice(m.index + m[0].length)).trim();
+    rest = rest.slice(m[0].length).replace(SEPARATORS, '');
     return true;
   };
-  if (take(/未解决|没解决|没有解决|还没解决|没有得到解决/)) out.solved = false;
-  else if (take(/已解决|解决了|已经解决|得到解决/)) out.solved = true;
-  if (take(/基本满意|^2(?!\d)/)) out.satisfaction = '基本满意';
-  else if (take(/不满意|^3(?!\d)/)) out.satisfaction = '不满意';
-  else if (take(/非常满意|满意|^1(?!\d)/)) out.satisfaction = '满意';
-  if (rest.trim() !== '' || (out.satisfaction === undefined && out.solved === undefined)) return null;
+  for (let i = 0; i < 2; i++) {
+    if (out.solved === undefined) {
+      if (take(SOLVED_NO)) {
+        out.solved = false;
+        continue;
+      }
+      if (take(SOLVED_YES)) {
+        out.solved = true;
+        continue;
+      }
+    }
+    if (out.satisfaction === undefined) {
+      if (take(/^基本满意/)) {
+        out.satisfaction = '基本满意';
+        continue;
+      }
+      const d = DIGIT.exec(rest);
+      if (d) {
+        rest = rest.slice(1).replace(SEPARATORS, '');
+        out.satisfaction = d[1] === '1' ? '满意' : d[1] === '2' ? '基本满意' : '不满意';
+        continue;
+      }
+      if (take(/^不满意/)) {
+        out.satisfaction = '不满意';
+        continue;
+      }
+      if (take(/^(非常满意|满意)/)) {
+        out.satisfaction = '满意';
+        continue;
+      }
+    }
+    break;
+  }
+  if (out.satisfaction === undefined && out.solved === undefined) return null;
+  const comment = rest.replace(SEPARATORS, '').trim();
+  if (comment) out.comment = comment.slice(0, 500);
   return out;
 }
 

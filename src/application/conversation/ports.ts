@@ -73,6 +73,11 @@ export interface TicketGateway {
    * else (the engine answers both the same way so numbers cannot be probed).
    */
   lookupTicket(number: string, contactId: string, channel: ChatChannel): Promise<{ statusLabel: string; latestReply: string | null } | null>;
+  /**
+   * Keeps the phone number a citizen gave for the 回访 of their ticket (null = they skipped it).
+   * Without it the dialogue does not ask for one. False when the ticket is not this contact's.
+   */
+  setCallbackPhone?(number: string, contactId: string, channel: ChatChannel, phone: string | null): Promise<boolean>;
 }
 
 export interface OperatorHandoff {
@@ -94,6 +99,8 @@ export interface FollowupAnswer {
   channel: ChatChannel;
   satisfaction?: '满意' | '基本满意' | '不满意';
   solved?: boolean;
+  /** What the citizen wrote after the answer itself. */
+  comment?: string;
   /** The citizen's words, kept for the record. */
   answer: string;
   at: Date;
@@ -167,7 +174,14 @@ export interface EndedConversation {
   at: string;
 }
 
-export type ConversationRecord = ConversationState | RateWindow | SeenMessage | EndedConversation;
+/** After a ticket was made: the citizen may still give a phone number for its 回访 (optional). */
+export interface CallbackAsk {
+  t: 'callback';
+  ticketNumber: string;
+  askedAt: string;
+}
+
+export type ConversationRecord = ConversationState | RateWindow | SeenMessage | EndedConversation | CallbackAsk;
 
 /**
  * Keyed records with an expiry after which the store may forget them. The engine decides idle

@@ -47,7 +47,21 @@ export const T = {
   emptyText: '没有收到文字内容，请重新发送。',
   unsupported: '暂不支持这种消息类型，请发送文字、图片、语音或位置。',
   continueHint: '（您正在反映的问题尚未提交，可以继续。）',
+  askCallbackPhone: '如希望我们在微信之外也能回访您（微信消息有48小时时限），可回复一个手机号码，仅用于本工单回访；不需要请回复“跳过”。',
+  callbackPhoneFailed: '抱歉，回访电话暂未保存成功，请稍后再发送一次。',
 };
+
+function maskPhone(phone: string): string {
+  return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '***';
+}
+
+export function callbackPhoneSaved(number: string, phone: string): string {
+  return `已记录回访电话${maskPhone(phone)}（工单${number}），仅用于回访。`;
+}
+
+export function callbackPhoneSkipped(number: string): string {
+  return `好的，工单${number}不留电话，我们将通过微信回访您。`;
+}
 
 export function ticketCreated(number: string, replyBy: Date): string {
   return (

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, forbidden } from '../../domain/errors.js';
+import { maskContact } from '../../domain/phone.js';
 import { STATE_LABELS, type Actor, type Attachment, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
 import type { TicketEventData } from '../../domain/tickets/events.js';
 import type { EventBus, LeaseStore, StateStore } from '../ports/misc.js';
@@ -107,6 +108,26 @@ export interface FollowupPendingDoc {
   askedAt: string;
 }
 
+/**
+ * The phone number a WeChat citizen left for the 回访 of one ticket (scope `callback-phone`, key
+ * the ticket id). Kept out of the ticket's events, which units read: the ticket gets a note with
+ * the number masked; the follow-up service reads the number here.
+ */
+export const CALLBACK_PHONE_SCOPE = 'callback-phone';
+
+export interface CallbackPhoneDoc {
+  phone: string;
+  /** ISO instant */
+  givenAt: string;
+}
+
+/** Long enough for the slowest reply limit, 延期 and a 重办 round. */
+const CALLBACK_PHONE_TTL_MS = 365 * 24 * 3600_000;
+
+export async function callbackPhoneOf(deps: Pick<ConversationDeps, 'state' | 'clock'>, ticketId: string): Promise<string | null> {
+  return (await deps.state.get<CallbackPhoneDoc>(CALLBACK_PHONE_SCOPE, ticketId, deps.clock.now()))?.phone ?? null;
+}
+
 const HANDOVER_TTL_MS = 24 * 3600_000;
 const HANDOVER_MAX_LINES = 200;
 const DEFAULT_FOLLOWUP_TTL_MS = 7 * 24 * 3600_000;
@@ -182,6 +203,18 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
       return { statusLabel: STATE_LABELS[t.state], latestReply: t.lastReply };
     },
 
+    async setCallbackPhone(number, contactId, channel, phone) {
+      const t = await tickets.getByNumber(number);
+      if (!t || t.contact !== contactId || t.channel !== channel) return false;
+      if (!phone) return true; // skipped: the 回访 stays in the chat
+      const now = clock.now();
+      const doc: CallbackPhoneDoc = { phone, givenAt: now.toISOString() };
+      await state.put(CALLBACK_PHONE_SCOPE, t.id, doc, now, new Date(now.getTime() + CALLBACK_PHONE_TTL_MS));
+      const actor: Actor = { id: contactId, role: 'citizen' };
+      await tickets.apply(t.id, actor, channel, () => [{ type: 'note', text: `群众留下回访电话 ${maskContact(phone)}（仅用于回访，微信无法送达时电话或短信回访）` }]);
+      return true;
+    },
+
     async handToOperator(contactId, transcript, channel) {
       const now = clock.now();
       const key = contactKey(channel, contactId);
@@ -215,6 +248,7 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
         satisfaction: answer.satisfaction ?? (answer.solved === false ? '不满意' : '满意'),
         ...(answer.solved !== undefined ? { solved: answer.solved } : {}),
         reason: `群众微信答复：${answer.answer}`,
+        ...(answer.comment ? { comment: answer.comment } : {}),
         via: answer.channel,
       };
       const actor: Actor = { id: answer.contactId, role: 'citizen' };

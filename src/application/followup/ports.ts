@@ -30,6 +30,12 @@ export interface FollowupConfig {
    * limit (absent = no limit).
    */
   chatWindowHours: Partial<Record<ChatChannel, number>>;
+  /**
+   * A WeChat question that could not be sent is tried again after these waits (durable jobs);
+   * when all failed, or the send window has closed, the 回访 goes to the phone number the citizen
+   * left in the dialogue (call, else SMS), and only without one ends as 未回访.
+   */
+  chatRetryMinutes: number[];
   /** 市政府值班室: receives 即办 results. Empty = archived but not reported (a warning is logged). */
   cityDutyPhone: string;
 }
@@ -41,6 +47,7 @@ export const DEFAULT_FOLLOWUP_CONFIG: Omit<FollowupConfig, 'callWindow' | 'cityD
   smsAfterLastCallMinutes: 30,
   answerHours: 24,
   chatWindowHours: { 'wechat-mp': 48 },
+  chatRetryMinutes: [1, 5, 30],
 };
 
 export type FollowupStage = 'calling' | 'sms' | 'chat' | 'done';
@@ -67,6 +74,11 @@ export interface FollowupDoc {
   attempts: FollowupAttempt[];
   sms: { to: string; sentAt: string } | null;
   chat: { channel: ChatChannel; contactId: string; sentAt: string } | null;
+  /** Failed sends of the WeChat question so far. */
+  chatFailures?: number;
+  /** A WeChat ticket's 回访 that went to the citizen's callback phone instead, and why. */
+  phone?: string | null;
+  fallbackReason?: string | null;
   /** Key of the IVR action execution that recorded the answer: a retried webhook finds it here. */
   answeredKey: string | null;
   finishedAt: string | null;
@@ -81,6 +93,8 @@ export interface PendingSms {
   sentAt: string;
   satisfaction?: Exclude<FollowUpResult['satisfaction'], '未回访'>;
   solved?: boolean;
+  /** Words the citizen added after an answer ("3 未解决，坑还在"). */
+  comment?: string;
 }
 
 export const FOLLOWUP_SCOPE = 'followup';

@@ -10,7 +10,8 @@ import { AppError, conflict, invalid, notFound } from '../../domain/errors.js';
 import { normalisePhone } from '../../domain/phone.js';
 import type { TicketEventData } from '../../domain/tickets/events.js';
 import type { Actor, FollowUpResult, Ticket } from '../../domain/tickets/ticket.js';
-import { markFollowupPending } from '../conversation/wiring.js';
+import { maskContact } from '../../domain/phone.js';
+import { callbackPhoneOf, markFollowupPending } from '../conversation/wiring.js';
 import { parseFollowupReply } from '../conversation/intents.js';
 import type { ChatChannel } from '../conversation/ports.js';
 import type { ActionContext, IvrAction } from '../ivr/ports.js';
@@ -30,6 +31,7 @@ export const FOLLOWUP_JOB = {
   start: JOB.followupStart,
   call: 'followup.call',
   sms: 'followup.sms',
+  chat: 'followup.chat',
   expire: 'followup.expire',
   report: 'followup.report',
 } as const;
@@ -93,6 +95,7 @@ export class FollowUpService {
     runner.register(FOLLOWUP_JOB.start, (j) => this.onStart(j.payload as { ticketId: string; version: number }));
     runner.register(FOLLOWUP_JOB.call, (j) => this.onCall(j.payload as { ticketId: string; round: number; n: number }));
     runner.register(FOLLOWUP_JOB.sms, (j) => this.onSms(j.payload as { ticketId: string; round: number }));
+    runner.register(FOLLOWUP_JOB.chat, (j) => this.onChat(j.payload as { ticketId: string; round: number; n: number }));
     runner.register(FOLLOWUP_JOB.expire, (j) => this.onExpire(j.payload as { ticketId: string; round: number }));
     runner.register(FOLLOWUP_JOB.report, (j) => this.onReport(j.payload as { ticketId: string; version: number }));
   }
@@ -124,10 +127,13 @@ export class FollowUpService {
   /** The round's progress; a round answered by other means (manual call, WeChat) shows as done with the ticket's result. */
   async status(ticketId: string): Promise<FollowupDoc | null> {
     const doc = await this.d.state.get<FollowupDoc>(FOLLOWUP_SCOPE, ticketId, this.d.clock.now());
-    if (!doc || doc.stage === 'done') return doc;
+    if (!doc) return doc;
+    // The callback number a WeChat citizen left is shown masked, like a caller's number to a unit.
+    const shown = doc.phone ? { ...doc, phone: maskContact(doc.phone) } : doc;
+    if (doc.stage === 'done') return shown;
     const t = await this.d.store.get(ticketId);
-    if (awaiting(t)) return doc;
-    return { ...doc, stage: 'done', result: t?.followUp ?? doc.result };
+    if (awaiting(t)) return shown;
+    return { ...shown, stage: 'done', result: t?.followUp ?? doc.result };
   }
 
   private raw(ticketId: string) {
@@ -160,7 +166,7 @@ export class FollowUpService {
   private async onCall(p: { ticketId: string; round: number; n: number }): Promise<void> {
     const { t, doc } = await this.current(p.ticketId, p.round);
     if (!t || !doc) return;
-    const phone = phoneOf(t);
+    const phone = doc.phone ?? phoneOf(t);
     if (!phone) return;
     const now = this.d.clock.now();
     const allowed = this.d.calendar.nextCallTime(now);
@@ -244,7 +250,7 @@ export class FollowUpService {
   private async onSms(p: { ticketId: string; round: number }): Promise<void> {
     const { t, doc } = await this.current(p.ticketId, p.round);
     if (!t || !doc) return;
-    const phone = phoneOf(t);
+    const phone = doc.phone ?? phoneOf(t);
     if (!phone) return;
     const now = this.d.clock.now();
     if (this.d.calendar.nextCallTime(now).getTime() !== now.getTime()) {
@@ -267,20 +273,27 @@ export class FollowUpService {
   private async askInChat(doc: FollowupDoc, t: Ticket, channel: ChatChannel, contactId: string): Promise<void> {
     const chat = this.d.chat();
     const now = this.d.clock.now();
-    if (doc.chat) return; // asked already (job re-run)
-    if (!chat) return this.finish(doc, { satisfaction: '未回访', reason: '微信渠道未接入，无法发送回访', via: 'system' }, 'system');
+    if (doc.chat || doc.phone) return; // asked already, or gone to the phone (job re-run)
+    if (!chat) return this.fallBackToPhone(doc, t, '微信渠道未接入，无法发送回访');
     const windowH = this.d.config.chatWindowHours[channel];
     if (windowH !== undefined) {
       const last = (await chat.lastInboundAt?.(channel, contactId)) ?? t.createdAt;
-      if (now.getTime() - last.getTime() > windowH * 3600_000) {
-        return this.finish(doc, { satisfaction: '未回访', reason: `超出微信${windowH}小时会话时限，无法发送回访`, via: 'system' }, 'system');
-      }
+      if (now.getTime() - last.getTime() > windowH * 3600_000) return this.fallBackToPhone(doc, t, `超出微信${windowH}小时会话时限，无法发送回访`);
     }
     try {
       await chat.send(channel, contactId, texts.followupQuestion(t));
     } catch (err) {
-      this.d.log.warn({ err: String(err), ticket: t.number }, 'WeChat follow-up question not sent');
-      return this.finish(doc, { satisfaction: '未回访', reason: '微信回访消息发送失败', via: 'system' }, 'system');
+      // One failed send is not the end of the 回访: try again later (a durable job), then the phone.
+      const failures = (doc.chatFailures ?? 0) + 1;
+      doc.chatFailures = failures;
+      await this.save(doc);
+      this.d.log.warn({ err: String(err), ticket: t.number, attempt: failures }, 'WeChat follow-up question not sent');
+      const waits = this.d.config.chatRetryMinutes;
+      if (failures <= waits.length) {
+        await this.enqueue([this.chatJob(t.id, doc.round, failures + 1, new Date(now.getTime() + waits[failures - 1]! * 60_000))]);
+        return;
+      }
+      return this.fallBackToPhone(doc, t, `微信回访消息${failures}次发送失败`);
     }
     // The conversation engine records the citizen's 1/2/3 on the ticket itself (conversation/wiring.ts).
     await markFollowupPending({ state: this.d.state, clock: this.d.clock }, channel, contactId, t, (this.d.config.answerHours + 24) * 3600_000);
@@ -290,13 +303,38 @@ export class FollowUpService {
     await this.enqueue([this.expireJob(t.id, doc.round, new Date(now.getTime() + this.d.config.answerHours * 3600_000))]);
   }
 
+  /** A retry of the WeChat question (see askInChat). */
+  private async onChat(p: { ticketId: string; round: number; n: number }): Promise<void> {
+    const { t, doc } = await this.current(p.ticketId, p.round);
+    if (!t || !doc || !t.contact || !CHAT_CHANNELS.includes(t.channel)) return;
+    if ((doc.chatFailures ?? 0) >= p.n) return; // this try ran already (job re-run)
+    return this.askInChat(doc, t, t.channel as ChatChannel, t.contact);
+  }
+
+  /**
+   * WeChat cannot carry the question: the 回访 goes to the phone number the citizen left in the
+   * dialogue, as for a phone ticket (calls in calling hours, then SMS); without one it is 未回访.
+   */
+  private async fallBackToPhone(doc: FollowupDoc, t: Ticket, reason: string): Promise<void> {
+    const phone = await callbackPhoneOf({ state: this.d.state, clock: this.d.clock }, t.id);
+    if (!phone) return this.finish(doc, { satisfaction: '未回访', reason: `${reason}，群众未留回访电话`, via: 'system' }, 'system');
+    const now = this.d.clock.now();
+    doc.phone = phone;
+    doc.fallbackReason = reason;
+    await this.save(doc);
+    this.d.log.info({ ticket: t.number, reason }, 'WeChat follow-up goes to the callback phone');
+    const at = this.d.calendar.nextCallTime(now);
+    if (this.d.voice()) await this.enqueue([this.callJob(t.id, doc.round, 1, at)]);
+    else await this.enqueue([this.smsJob(t.id, doc.round, at)]);
+  }
+
   private async onExpire(p: { ticketId: string; round: number }): Promise<void> {
     const { t, doc } = await this.current(p.ticketId, p.round);
     if (!t || !doc) return;
     const pending = doc.sms ? await this.d.state.get<PendingSms>(FOLLOWUP_SMS_SCOPE, doc.sms.to, this.d.clock.now()) : null;
     if (pending && pending.ticketId === t.id && pending.satisfaction) {
       // A rating without the second answer is still a valid 回访.
-      return this.finish(doc, { satisfaction: pending.satisfaction, ...(pending.solved !== undefined ? { solved: pending.solved } : {}), reason: '短信回访（未答复是否解决）', via: 'sms' }, 'sms');
+      return this.finish(doc, { satisfaction: pending.satisfaction, ...(pending.solved !== undefined ? { solved: pending.solved } : {}), reason: '短信回访（未答复是否解决）', ...(pending.comment ? { comment: pending.comment } : {}), via: 'sms' }, 'sms');
     }
     const tried = [doc.attempts.length ? `电话${doc.attempts.length}次未接通或未作答` : null, doc.sms ? '短信未回复' : null, doc.chat ? '微信未回复' : null].filter(Boolean).join('，');
     return this.finish(doc, { satisfaction: '未回访', reason: tried || '未能联系群众', via: 'system' }, 'system');
@@ -328,9 +366,10 @@ export class FollowUpService {
       }
       if (r.satisfaction) merged.satisfaction = r.satisfaction;
       if (r.solved !== undefined) merged.solved = r.solved;
+      if (r.comment) merged.comment = [merged.comment, r.comment].filter(Boolean).join('；');
     }
     if (merged.satisfaction && merged.solved !== undefined) {
-      const result: FollowUpResult = { satisfaction: merged.satisfaction, solved: merged.solved, reason: `群众短信答复：${text}`, via: 'sms' };
+      const result: FollowUpResult = { satisfaction: merged.satisfaction, solved: merged.solved, reason: `群众短信答复：${text}`, ...(merged.comment ? { comment: merged.comment } : {}), via: 'sms' };
       await this.finish(doc, result, 'sms');
       return { handled: true, reply: texts.thanks(t.number, result) };
     }
@@ -440,6 +479,10 @@ export class FollowUpService {
 
   private smsJob(ticketId: string, round: number, runAt: Date): JobSpec {
     return { kind: FOLLOWUP_JOB.sms, key: `followup:${ticketId}:${round}:sms`, runAt, payload: { ticketId, round } };
+  }
+
+  private chatJob(ticketId: string, round: number, n: number, runAt: Date): JobSpec {
+    return { kind: FOLLOWUP_JOB.chat, key: `followup:${ticketId}:${round}:chat:${n}`, runAt, payload: { ticketId, round, n } };
   }
 
   private expireJob(ticketId: string, round: number, runAt: Date): JobSpec {

@@ -36,6 +36,8 @@ export interface FollowUpResult {
   satisfaction: '满意' | '基本满意' | '不满意' | '未回访';
   solved?: boolean;
   reason?: string;
+  /** The citizen's own words after the answer ("3 未解决，坑还在" → "坑还在"). */
+  comment?: string;
   via: string;
 }
 

@@ -6,6 +6,7 @@ import { invalid } from '../../../domain/errors.js';
 import type { Principal } from '../../../domain/policy.js';
 import { addDays } from '../../../domain/sla/dates.js';
 import { RANKING_COLUMNS, RATE_GROUPS, rankingBoard, rateColumns, ratesBoard, toCsv, toXlsx, type Column, type RateGroup } from '../../../application/supervision/rates-report.js';
+import { followupCoverage } from '../../../domain/kpi/followup-coverage.js';
 import { errors } from '../../schemas/common.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -87,6 +88,30 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       const format = req.query.format ?? 'json';
       if (format !== 'json') return send(reply, format, RANKING_COLUMNS, rows, `月度排名_${month}`);
       return { month, rows };
+    },
+  );
+
+  app.get(
+    '/stats/followup-coverage',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: '回访 coverage: 回访 followed up / due over [from, to] (city and per unit); the board shows it beside the rates',
+        querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 40 })), to: Type.Optional(Type.String({ maxLength: 40 })) }),
+        response: { 200: Type.Any(), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const p = req.principal!;
+      const now = clock.now();
+      const from = parseBound(req.query.from, false) ?? shanghaiInstant(`${shanghaiParts(now).date.slice(0, 7)}-01`);
+      const to = parseBound(req.query.to, true) ?? new Date(now.getTime() + 1);
+      if (!(from.getTime() < to.getTime())) throw invalid('bad_period', '统计区间的开始须早于结束');
+      const histories = (await ticketStore.eventsForPeriod(from, to)).values();
+      const all = followupCoverage(histories, { from, to }, new Date(now.getTime() + 1));
+      const city = all.get('全市')!;
+      const units = [...all.values()].filter((r) => r.key !== '全市' && visible(p, r.key)).sort((a, b) => a.key.localeCompare(b.key, 'zh'));
+      return { period: { from: from.toISOString(), to: to.toISOString() }, city: p.role === 'unit' ? null : city, units };
     },
   );
 };
