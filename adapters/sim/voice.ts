@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../src/domain/clock.js';
-import { AppError, invalid, notFound } from '../../src/domain/errors.js';
+import { invalid, notFound } from '../../src/domain/errors.js';
 import { normalisePhone } from '../../src/domain/phone.js';
 import type { CallInput, Instruction, Turn } from '../../src/application/ivr/instructions.js';
 import { formatIvrPath } from '../../src/application/ivr/runner.js';
@@ -243,39 +243,46 @@ export interface SimCallReport {
 /**
  * `/api/v1/sim/*` for the demo console: the outbox (outbound calls, SMS), placing a call to the
  * hotline, answering a held call, and sending an SMS to the hotline. Operators and admins only.
+ * A route exists only while its provider is the simulator: with real SMS (Twilio) an "inbound SMS"
+ * typed by an operator would be a forged duty acknowledgement or 回访 answer, and with real voice a
+ * simulated call a forged caller.
  */
 export function simRoutes(deps: { sim: SimVoiceProvider | null; sms: SimSmsSender | null; inbox: SmsInbox | null; clock: Clock }) {
   return async (app: FastifyInstance) => {
     const staff = app.requireAuth(['operator', 'supervisor', 'admin']);
+    if (!deps.sim && !deps.sms) return;
     app.get('/api/v1/sim/outbox', { preValidation: staff }, async () => ({
       calls: [...(deps.sim?.calls ?? [])].reverse().slice(0, 100),
       sms: [...(deps.sms?.sent ?? [])].reverse().slice(0, 100),
     }));
-    app.post<{ Body: { from?: string; press?: string[] | string; say?: string; holdMs?: number } }>('/api/v1/sim/calls', { preValidation: staff }, async (req, reply) => {
-      const sim = deps.sim;
-      if (!sim) throw new AppError('unavailable', 'sim_voice_off', '模拟语音未启用(SUBAN_VOICE=sim)');
-      const b = req.body ?? {};
-      if (typeof b.from !== 'string') throw invalid('from_required', '请填写来电号码');
-      const press = typeof b.press === 'string' ? b.press.split(/[,\s]+/).filter(Boolean) : Array.isArray(b.press) ? b.press.map(String) : [];
-      const holdMs = Math.max(0, Math.min(Number(b.holdMs) || 0, 120_000));
-      // A held call waits for an operator: answer at once and let the call play out.
-      const done = sim.placeInbound({ from: b.from, press, ...(b.say ? { say: String(b.say) } : {}), holdMs });
-      if (holdMs > 0) {
-        done.catch(() => undefined);
-        return reply.code(202).send({ accepted: true });
-      }
-      return reply.code(201).send(await done);
-    });
-    app.post<{ Params: { id: string } }>('/api/v1/sim/calls/:id/answer', { preValidation: staff }, async (req) => {
-      if (!deps.sim?.answerQueued(req.params.id)) throw notFound('queued_call', req.params.id);
-      return { answered: true };
-    });
-    app.post<{ Body: { from?: string; text?: string } }>('/api/v1/sim/sms', { preValidation: staff }, async (req, reply) => {
-      if (!deps.inbox) throw new AppError('unavailable', 'sim_sms_off', '模拟短信未启用');
-      const b = req.body ?? {};
-      if (typeof b.from !== 'string' || typeof b.text !== 'string') throw invalid('sms_fields', '请填写号码和短信内容');
-      const out = await deps.inbox.receive({ id: `SIM-SMS-${randomUUID()}`, from: b.from, to: '12345', text: b.text, at: deps.clock.now(), provider: 'sim' });
-      return reply.code(201).send(out);
-    });
+    const sim = deps.sim;
+    if (sim) {
+      app.post<{ Body: { from?: string; press?: string[] | string; say?: string; holdMs?: number } }>('/api/v1/sim/calls', { preValidation: staff }, async (req, reply) => {
+        const b = req.body ?? {};
+        if (typeof b.from !== 'string') throw invalid('from_required', '请填写来电号码');
+        const press = typeof b.press === 'string' ? b.press.split(/[,\s]+/).filter(Boolean) : Array.isArray(b.press) ? b.press.map(String) : [];
+        const holdMs = Math.max(0, Math.min(Number(b.holdMs) || 0, 120_000));
+        // A held call waits for an operator: answer at once and let the call play out.
+        const done = sim.placeInbound({ from: b.from, press, ...(b.say ? { say: String(b.say) } : {}), holdMs });
+        if (holdMs > 0) {
+          done.catch(() => undefined);
+          return reply.code(202).send({ accepted: true });
+        }
+        return reply.code(201).send(await done);
+      });
+      app.post<{ Params: { id: string } }>('/api/v1/sim/calls/:id/answer', { preValidation: staff }, async (req) => {
+        if (!sim.answerQueued(req.params.id)) throw notFound('queued_call', req.params.id);
+        return { answered: true };
+      });
+    }
+    const inbox = deps.inbox;
+    if (deps.sms && inbox) {
+      app.post<{ Body: { from?: string; text?: string } }>('/api/v1/sim/sms', { preValidation: staff }, async (req, reply) => {
+        const b = req.body ?? {};
+        if (typeof b.from !== 'string' || typeof b.text !== 'string') throw invalid('sms_fields', '请填写号码和短信内容');
+        const out = await inbox.receive({ id: `SIM-SMS-${randomUUID()}`, from: b.from, to: '12345', text: b.text, at: deps.clock.now(), provider: 'sim' });
+        return reply.code(201).send(out);
+      });
+    }
   };
 }

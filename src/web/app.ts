@@ -136,7 +136,8 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     // Voice: operator screen pops and the simulator's console API.
     await site.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsForRestart });
     await site.register(operatorSocket);
-    await site.register(simRoutes({ sim: ctx.simVoice, sms: ctx.simSms, inbox: ctx.smsInbox, clock: ctx.clock }));
+    // The simulator's routes only for the simulated providers (each route for its own provider).
+    await site.register(simRoutes({ sim: ctx.config.voice === 'sim' ? ctx.simVoice : null, sms: ctx.config.sms === 'sim' ? ctx.simSms : null, inbox: ctx.smsInbox, clock: ctx.clock }));
     // Outside platforms (附件2 push endpoint) and Open311 GeoReport v2: each keeps its own body parser / error shape inside.
     await site.register(platformRoutes);
     await site.register(open311Routes);
