@@ -305,6 +305,8 @@ export class SqlTicketStore implements TicketStore {
         or(
           and(eq(tk.state, 'dispatched'), lt(tk.signDeadline, at)),
           and(inArray(tk.state, ['handling', 'dispatched']), lt(tk.replyDeadline, at)),
+          // taken on (接手) by a hotline duty officer and not dispatched by their deadline
+          and(inArray(tk.state, ['accepted', 'returned']), lt(tk.ownerDeadline, at)),
         )!,
       );
     }

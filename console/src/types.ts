@@ -37,6 +37,9 @@ export interface TicketView {
   externalRef: string | null;
   reviewer: string | null;
   mergedInto: string | null;
+  /** 接手: the hotline duty officer who took on a ticket waiting for dispatch, and by when they must dispatch it */
+  owner?: { id: string; name: string; phone: string | null } | null;
+  ownerDeadline?: string | null;
   reopenCount: number;
   supervision: string;
   pendingExtensionDays: number;

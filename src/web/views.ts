@@ -10,7 +10,9 @@ const OPEN = new Set(['dispatched', 'handling', 'returned', 'accepted']);
 export function ticketView(t: Ticket, p: Principal, now: Date, revealed = false): TicketView {
   const full = seesFullContact(p) || revealed;
   const overdue =
-    (t.state === 'dispatched' && !!t.signDeadline && t.signDeadline < now) || (OPEN.has(t.state) && !!t.replyDeadline && t.replyDeadline < now);
+    (t.state === 'dispatched' && !!t.signDeadline && t.signDeadline < now) ||
+    (OPEN.has(t.state) && !!t.replyDeadline && t.replyDeadline < now) ||
+    ((t.state === 'accepted' || t.state === 'returned') && !!t.ownerDeadline && t.ownerDeadline < now);
   return {
     id: t.id,
     number: t.number,
@@ -34,6 +36,8 @@ export function ticketView(t: Ticket, p: Principal, now: Date, revealed = false)
     externalRef: t.externalRef,
     reviewer: t.reviewer,
     mergedInto: t.mergedInto,
+    owner: t.owner,
+    ownerDeadline: t.ownerDeadline?.toISOString() ?? null,
     reopenCount: t.reopenCount,
     supervision: t.supervision,
     pendingExtensionDays: t.pendingExtensionDays,

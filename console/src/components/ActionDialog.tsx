@@ -95,10 +95,14 @@ export function ActionDialog({ spec, ticket, onDone, onClose }: { spec: ActionSp
           </label>
         ) : null}
         {spec.form === 'reopen' ? (
-          <label class="check">
-            <input type="checkbox" checked={f.toOperator === true} onChange={(e) => set('toOperator', e.currentTarget.checked)} />
-            派错单位，退回话务员重新派单
-          </label>
+          <>
+            <label class="check">
+              <input type="checkbox" checked={f.toOperator === true} onChange={(e) => set('toOperator', e.currentTarget.checked)} />
+              派错单位，退回话务员重新派单
+            </label>
+            {/* 重办 starts a new round: what the officer should know before pressing it. */}
+            <p class="muted">重办即开始新一轮办理：退回原承办单位，签收和办结时限从现在起重新计算，即办工单会再次呼叫单位值班人员。</p>
+          </>
         ) : null}
         {spec.form === 'reply' ? (
           <label>

@@ -115,7 +115,8 @@ export function DutyPage({ user }: { user: User }) {
   const act = async (p: PageRow, what: 'ack' | 'cancel' | 'escalate') => {
     try {
       const r = await post<{ status?: string; by?: string }>(`/api/v1/duty/pages/${p.id}/${what}`);
-      const acked = office ? `已接手 ${p.ticketNumber}，呼叫已停止；${p.unit ?? '承办单位'}尚未签收` : `已确认接单 ${p.ticketNumber}`;
+      // 接手 of a ticket nobody dispatched yet: the officer owns it and must dispatch it in time (督办 otherwise).
+      const acked = !office ? `已确认接单 ${p.ticketNumber}` : p.unit ? `已接手 ${p.ticketNumber}，呼叫已停止；${p.unit}尚未签收` : `已接手 ${p.ticketNumber}，呼叫已停止；请在时限内派单（即办 30 分钟），超时将督办`;
       setNotice(what === 'ack' ? (r.status === 'already' ? `已由 ${r.by} 确认` : acked) : what === 'cancel' ? `已取消呼叫 ${p.ticketNumber}` : `已升级到下一步 ${p.ticketNumber}`);
       void reloadPages();
     } catch (e) {
@@ -184,7 +185,7 @@ export function DutyPage({ user }: { user: User }) {
                         class="btn btn-small btn-primary"
                         onClick={() => void act(p, 'ack')}
                         aria-label={`${office ? '接手' : '确认接单'} ${p.ticketNumber}`}
-                        title={office ? '停止呼叫，由热线办接手；承办单位仍需签收' : undefined}
+                        title={office ? (p.unit ? '停止呼叫，由热线办接手；承办单位仍需签收' : '停止呼叫，由你接手：须在时限内派单（即办 30 分钟），超时督办') : undefined}
                       >
                         {office ? '接手' : '确认接单'}
                       </button>

@@ -100,6 +100,15 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
             <dd>{t.category}</dd>
             <dt>承办单位</dt>
             <dd>{t.unit ?? '待派单'}</dd>
+            {t.owner && (t.state === 'accepted' || t.state === 'returned') ? (
+              <>
+                {/* 接手: the officer owns it until it is dispatched; 督办 to them when the time passes. */}
+                <dt>接手人</dt>
+                <dd>
+                  {t.owner.name}，须于 {dateTime(t.ownerDeadline ?? null)} 前派单 <Deadline at={t.ownerDeadline ?? null} />
+                </dd>
+              </>
+            ) : null}
             <dt>乡镇 / 地点</dt>
             <dd>
               {t.township ?? '—'} / {t.place ?? '—'}
@@ -219,8 +228,16 @@ function EventDetail({ e }: { e: TicketEventView }) {
       if (d.note) parts.push(d.note);
       break;
     case 'returned':
-    case 'reopened':
       parts.push(d.reason ?? '');
+      break;
+    case 'reopened':
+      // 重办: a new round, with its own deadlines (or back to the operator when the unit was wrong).
+      parts.push(d.reason ?? '');
+      if (d.toOperator) parts.push('退回话务员重新派单');
+      else if (d.signDeadline) parts.push(`重新计时：签收 ${dateTime(d.signDeadline)}，办结 ${dateTime(d.replyDeadline)}`);
+      break;
+    case 'taken_over':
+      parts.push(`${d.by} 接手，须于 ${dateTime(d.deadline)} 前派单`);
       break;
     case 'extension_requested':
       parts.push(`申请延期 ${d.days} 个工作日：${d.reason}`);
