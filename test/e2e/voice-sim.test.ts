@@ -129,7 +129,9 @@ t.test('sim console API: outbox and placing a call need an operator', async (t) 
   t.equal(box.status, 200);
   t.match(box.json.calls[0], { callId: placed.json.callId });
   t.match(box.json.sms[0], { to: '13800000088' });
-  const sms = await call('operator', 'POST', '/api/v1/sim/sms', { from: '13800000001', text: `查询 ${placed.json.ticketNumber}` });
+  // Only the caller's own number learns the state (issue 19).
+  t.match((await call('operator', 'POST', '/api/v1/sim/sms', { from: '13800000001', text: `查询 ${placed.json.ticketNumber}` })).json, { kind: 'query', found: false });
+  const sms = await call('operator', 'POST', '/api/v1/sim/sms', { from: '13800000088', text: `查询 ${placed.json.ticketNumber}` });
   t.match(sms.json, { kind: 'query', found: true });
-  t.match(ctx.simSms!.sent.at(-1), { to: '13800000001', text: new RegExp(`^【12345热线】工单${placed.json.ticketNumber}的办理状态：(已受理|已派单)。$`) });
+  t.match(ctx.simSms!.sent.at(-1), { to: '13800000088', text: new RegExp(`^【12345热线】工单${placed.json.ticketNumber}的办理状态：(已受理|已派单)。$`) });
 });

@@ -69,9 +69,11 @@ for (const engine of ENGINES) {
       const events = await h.ctx.ticketStore.events(tk!.id);
       t.equal(events[0]!.actorId, 'open311:fixmystreet-rj', 'the client app is on the record');
 
-      const one = (await get(`/open311/v2/requests/${res.service_request_id}.json`)).json();
+      const one = (await get(`/open311/v2/requests/${res.service_request_id}.json?api_key=${apiKey}`)).json();
       t.equal(one.length, 1);
       t.match(one[0], { service_request_id: res.service_request_id, status: 'open', service_code: CITY, service_name: '市城管局', agency_responsible: '市城管局', lat: 25.885531, long: 116.027116, media_url: 'https://fms.example.cn/photo/1.jpg', description: '红都大道与八一路交叉口路灯不亮' });
+      const pub = (await get(`/open311/v2/requests/${res.service_request_id}.json`)).json();
+      t.match(pub[0], { service_request_id: res.service_request_id, lat: 25.886, long: 116.027, media_url: null }, 'the public sees a coarse place and no media');
       t.ok(one[0].requested_datetime && one[0].expected_datetime);
       t.notOk(JSON.stringify(one).includes('13812345678'), 'no contact details in the public view');
       const ox = xml.parse((await get(`/open311/v2/requests/${res.service_request_id}.xml`)).body);
@@ -193,9 +195,10 @@ for (const engine of ENGINES) {
       const id = (await file()).json()[0].service_request_id;
       const tk = (await h.ctx.ticketStore.getByNumber(id))!;
       await h.ctx.tickets.apply(tk.id, { id: 'u', role: 'unit', unit: '市城管局' }, 'test', () => [{ type: 'signed' }, { type: 'replied', reply: '已修复' }, { type: 'closed' }]);
-      const r = (await get(`/open311/v2/requests/${id}.json`)).json()[0];
+      const r = (await get(`/open311/v2/requests/${id}.json?api_key=${apiKey}`)).json()[0];
       t.equal(r.status, 'closed');
-      t.match(r.status_notes, /已办结.*已修复/);
+      t.match(r.status_notes, /已办结.*已修复/, 'its own client reads the reply');
+      t.equal((await get(`/open311/v2/requests/${id}.json`)).json()[0].status_notes, '已办结', 'the public reads the state only');
       t.ok((await get('/open311/v2/requests.json?status=closed')).json().some((x: { service_request_id: string }) => x.service_request_id === id));
     });
 

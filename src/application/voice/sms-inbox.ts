@@ -63,7 +63,9 @@ export class SmsInbox {
     const q = QUERY_RE.exec(text) ?? (/^\s*查询\s*$/.test(text) ? [text, ''] : null);
     if (q) {
       const number = parseTicketNumber(q[1] ?? '');
-      const t = number ? await this.d.tickets.getByNumber(number) : null;
+      const found = number ? await this.d.tickets.getByNumber(number) : null;
+      // Only the number that filed a ticket learns its state: anyone else hears "not found", as for a wrong number.
+      const t = found && found.contact && normalisePhone(found.contact) === from ? found : null;
       const reply = t
         ? `【12345热线】工单${t.number}的办理状态：${STATE_LABELS[t.state]}。`
         : `【12345热线】没有查到${number ? `编号为${number}的` : '该'}工单。查询请发送"查询 工单编号"，例如：查询 20261126-0001。`;

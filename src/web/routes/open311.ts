@@ -12,7 +12,12 @@
  * - Paging of GET requests uses the common `page` (from 1) and `page_size` (1–1000, default 1000)
  *   extension; a `Link: <…>; rel="next"` header points at the next page when there is one.
  * - GET requests lists only requests filed through Open311 and never returns contact fields:
- *   phone and WeChat tickets are not public.
+ *   phone and WeChat tickets are not public. Without a key it shows what a public board would:
+ *   service, status (no reply text), the place at street level (coordinates to ~100 m, no
+ *   address_id, no media), dates, and the description with phone numbers, ID numbers and names
+ *   masked. 举报 and the private services (纪委监委, 信访, 公安) are never listed nor shown. With
+ *   `api_key` (query string) a client sees its own requests in full, private ones included; a
+ *   page may hold fewer than page_size requests once private ones are left out.
  * - Without start_date/end_date, GET requests covers the last 90 days (as the standard suggests).
  * - status: open = anything not yet 办结; closed = 已办结 or 已并单 (merged into another request).
  * - jurisdiction_id is accepted and ignored: one deployment serves one jurisdiction.
@@ -23,6 +28,7 @@ import { AppError } from '../../domain/errors.js';
 import { loadDutyList, type DutyList } from '../../domain/routing/duty-list.js';
 import { STATE_LABELS, type Ticket, type TicketState } from '../../domain/tickets/ticket.js';
 import { Open311Store, open311Services, type Open311Extra, type Open311Service } from '../../application/platforms/open311.js';
+import { maskPersonalText, roundCoordinate, streetLevel } from '../../domain/privacy.js';
 
 type Format = 'json' | 'xml';
 
@@ -41,6 +47,11 @@ const OPEN: TicketState[] = ['accepted', 'dispatched', 'returned', 'handling', '
 const MAX_PAGE_SIZE = 1000;
 const DEFAULT_DAYS = 90;
 const xml = new XMLBuilder({ format: true, suppressEmptyNode: false });
+
+/** Services whose requests are never public (reports to 纪委监委, 信访, the police). */
+const PRIVATE_SERVICE = /纪委|监委|信访|公安/;
+/** A request nobody but its own client may see: any 举报, and anything for a private service. */
+export const isPrivateRequest = (t: Ticket): boolean => t.category === '举报' || PRIVATE_SERVICE.test(t.unit ?? '');
 
 function splitFile(file: string): { name: string; format: Format } {
   const m = /^(.+)\.(json|xml)$/i.exec(file);
@@ -124,8 +135,10 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
       o.get<{ Params: { file: string } }>('/requests/:file', async (req, reply) => {
         const { name, format } = splitFile(req.params.file);
         const t = await ticketStore.getByNumber(name);
-        if (!t || t.channel !== 'open311') throw new Open311Error(404, `service_request_id ${name} not found`);
-        return send(reply, format, 200, 'service_requests', 'request', [await requestView(t)]);
+        const client = await clientOf(req);
+        const view = t && t.channel === 'open311' ? await requestView(t, client) : null;
+        if (!view) throw new Open311Error(404, `service_request_id ${name} not found`);
+        return send(reply, format, 200, 'service_requests', 'request', [view]);
       });
 
       o.get<{ Params: { file: string } }>('/tokens/:file', async (req, reply) => {
@@ -208,39 +221,52 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
     return reply.type('text/xml; charset=utf-8').send(`<?xml version="1.0" encoding="utf-8"?>\n${xml.build(x)}`);
   }
 
-  async function requestView(t: Ticket) {
+  /** The client whose api_key the query string carries, or null (the public). */
+  async function clientOf(req: FastifyRequest): Promise<string | null> {
+    const key = str((req.query as Record<string, unknown>).api_key);
+    return key ? store.client(key) : null;
+  }
+
+  /** The full view for the client that filed the request; the public board's view for everyone else; null when the public may not see it. */
+  async function requestView(t: Ticket, client: string | null) {
     const x = await store.request(t.id);
+    const own = !!client && x?.client === client;
+    if (!own && isPrivateRequest(t)) return null;
     const closed = CLOSED.includes(t.state);
-    const notes = [STATE_LABELS[t.state], t.lastReply ? `答复:${t.lastReply}` : ''].filter(Boolean).join(';');
+    const notes = [STATE_LABELS[t.state], own && t.lastReply ? `答复:${t.lastReply}` : ''].filter(Boolean).join(';');
+    const address = x?.addressString ?? t.place ?? null;
     return {
       service_request_id: t.number,
       status: closed ? 'closed' : 'open',
       status_notes: notes,
       service_name: x?.serviceName ?? t.unit ?? '',
       service_code: x?.serviceCode ?? '',
-      description: t.content,
+      description: own ? t.content : maskPersonalText(t.content, [t.contactName]),
       agency_responsible: t.unit ?? '12345热线',
       service_notice: '',
       requested_datetime: t.createdAt.toISOString(),
       updated_datetime: t.updatedAt.toISOString(),
       expected_datetime: t.replyDeadline?.toISOString() ?? null,
-      address: x?.addressString ?? t.place ?? null,
-      address_id: x?.addressId ?? null,
+      address: own ? address : streetLevel(address),
+      address_id: own ? (x?.addressId ?? null) : null,
       zipcode: null,
-      lat: x?.lat ?? null,
-      long: x?.long ?? null,
-      media_url: x?.mediaUrl ?? t.attachments.find((a) => a.kind === 'image')?.url ?? null,
+      lat: own ? (x?.lat ?? null) : roundCoordinate(x?.lat),
+      long: own ? (x?.long ?? null) : roundCoordinate(x?.long),
+      media_url: own ? (x?.mediaUrl ?? t.attachments.find((a) => a.kind === 'image')?.url ?? null) : null,
     };
   }
 
+  const views = async (list: Ticket[], client: string | null) => (await Promise.all(list.map((t) => requestView(t, client)))).filter((v): v is NonNullable<typeof v> => !!v);
+
   async function listRequests(req: FastifyRequest, reply: FastifyReply, format: Format) {
     const q = req.query as Record<string, unknown>;
+    const client = await clientOf(req);
     const ids = str(q.service_request_id);
     if (ids) {
       // The standard: with service_request_id, every other parameter is ignored.
       const numbers = [...new Set(ids.split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 100);
       const found = (await Promise.all(numbers.map((n) => ticketStore.getByNumber(n)))).filter((t): t is Ticket => !!t && t.channel === 'open311');
-      return send(reply, format, 200, 'service_requests', 'request', await Promise.all(found.map(requestView)));
+      return send(reply, format, 200, 'service_requests', 'request', await views(found, client));
     }
     const code = str(q.service_code);
     const service = code ? byCode(code) : null;
@@ -280,6 +306,6 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
       next.searchParams.set('page_size', String(size));
       reply.header('link', `<${config.publicUrl}${next.pathname}${next.search}>; rel="next"`);
     }
-    return send(reply, format, 200, 'service_requests', 'request', await Promise.all(items.map(requestView)));
+    return send(reply, format, 200, 'service_requests', 'request', await views(items, client));
   }
 }
