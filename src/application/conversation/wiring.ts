@@ -39,7 +39,7 @@ export interface ConversationTickets {
   intake(req: IntakeRequest, by: Actor, via: string): Promise<IntakeResult>;
   getByNumber(number: string): Promise<Ticket | null>;
   apply(id: string, actor: Actor, via: string, decide: (t: Ticket, now: Date) => TicketEventData[]): Promise<Ticket>;
-  followUpEvents(result: FollowUpResult, wrongUnit?: boolean): TicketEventData[];
+  followUpEvents(result: FollowUpResult, wrongUnit?: boolean, state?: Ticket['state']): TicketEventData[];
 }
 
 export interface WiringLog {
@@ -255,7 +255,7 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
       try {
         await tickets.apply(doc.ticketId, actor, answer.channel, (t) => {
           if (t.contact !== answer.contactId) throw forbidden();
-          return tickets.followUpEvents(result);
+          return tickets.followUpEvents(result, false, t.state);
         });
       } catch (err) {
         // Already followed up by phone, reopened or closed meanwhile: the answer no longer applies.

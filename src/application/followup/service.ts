@@ -34,6 +34,8 @@ export const FOLLOWUP_JOB = {
   chat: 'followup.chat',
   expire: 'followup.expire',
   report: 'followup.report',
+  mergedGroup: JOB.mergedGroup,
+  mergedReopen: JOB.mergedReopen,
 } as const;
 
 export const FOLLOWUP_ACTOR: Actor = { id: 'followup', role: 'system', name: '回访系统' };
@@ -68,8 +70,11 @@ export interface InboundSmsAnswer {
   reply?: string;
 }
 
-/** Awaiting 回访: replied (and approved where a review applies) and not yet followed up. */
-const awaiting = (t: Ticket | null): boolean => !!t && t.state === 'replied' && !t.followUp;
+/**
+ * Awaiting 回访: replied (and approved where a review applies) and not yet followed up; or merged
+ * (并单) into a ticket that was closed since (merge_result) and its own citizen not followed up yet.
+ */
+const awaiting = (t: Ticket | null): boolean => !!t && (t.state === 'replied' || (t.state === 'merged' && t.lastReply !== null)) && !t.followUp;
 
 /** A number we can phone or text; WeChat contact ids are not. */
 function phoneOf(t: Ticket): string | null {
@@ -98,6 +103,8 @@ export class FollowUpService {
     runner.register(FOLLOWUP_JOB.chat, (j) => this.onChat(j.payload as { ticketId: string; round: number; n: number }));
     runner.register(FOLLOWUP_JOB.expire, (j) => this.onExpire(j.payload as { ticketId: string; round: number }));
     runner.register(FOLLOWUP_JOB.report, (j) => this.onReport(j.payload as { ticketId: string; version: number }));
+    runner.register(FOLLOWUP_JOB.mergedGroup, (j) => this.onMergedGroup(j.payload as { ticketId: string; version: number }));
+    runner.register(FOLLOWUP_JOB.mergedReopen, (j) => this.onMergedReopen(j.payload as { ticketId: string; version: number }));
   }
 
   /** Listens to call outcomes (kept on the attempt) and to 即办 follow-ups (reported to the city duty office). */
@@ -426,6 +433,78 @@ export class FollowUpService {
     await this.d.tickets.apply(t.id, FOLLOWUP_ACTOR, 'system', () => [{ type: 'note', text: phone ? texts.URGENT_ARCHIVED_NOTE : texts.URGENT_ARCHIVED_NO_PHONE_NOTE }]);
   }
 
+  // ---- 并单: the group's result and 回访 for every citizen ------------------------------------
+
+  /**
+   * The ticket closed: every ticket merged into it (and into those, for merges of merges) gets the
+   * result on its own record, its citizen is told, and its own 回访 starts. Idempotent per closing.
+   */
+  private async onMergedGroup(p: { ticketId: string; version: number }): Promise<void> {
+    const target = await this.d.store.get(p.ticketId);
+    if (!target || target.state !== 'closed') return;
+    const seen = new Set<string>([target.id]);
+    let parents = [target.id];
+    while (parents.length) {
+      const next: string[] = [];
+      for (const parent of parents) {
+        for (const e of await this.d.store.events(parent)) {
+          if (e.data.type !== 'merge_received' || seen.has(e.data.from)) continue;
+          seen.add(e.data.from);
+          if (await this.resultToMerged(e.data.from, target)) next.push(e.data.from);
+        }
+      }
+      parents = next;
+    }
+  }
+
+  private async resultToMerged(mergedId: string, target: Ticket): Promise<boolean> {
+    let m = await this.d.store.get(mergedId);
+    if (!m || m.state !== 'merged') return false;
+    const done = (await this.d.store.events(m.id)).some((e) => e.data.type === 'merge_result' && e.data.into === target.id && e.data.intoVersion === target.version);
+    if (!done) {
+      const result: TicketEventData = { type: 'merge_result', into: target.id, intoNumber: target.number, intoVersion: target.version, reply: target.lastReply ?? '已办结' };
+      m = await this.d.tickets.apply(m.id, FOLLOWUP_ACTOR, 'system', () => [result]);
+    }
+    const now = this.d.clock.now();
+    if (await this.d.dedupe.claim('followup.merged_notice', `${m.id}:${target.id}:${target.version}`, now)) {
+      // Telling the result must not hold up the 回访, which asks again with the reply in it.
+      await this.tellMergedResult(m, target).catch((err) => this.d.log.warn({ err: String(err), ticket: m!.number }, '并单 result not sent to the citizen'));
+    }
+    if (awaiting(m)) await this.enqueue([{ kind: FOLLOWUP_JOB.start, key: `followup:${m.id}:${m.version}`, runAt: this.d.calendar.nextCallTime(now), payload: { ticketId: m.id, version: m.version } }]);
+    return true;
+  }
+
+  private async tellMergedResult(m: Ticket, target: Ticket): Promise<void> {
+    const text = texts.mergedResult(m, target);
+    const phone = phoneOf(m);
+    if (phone) return void (await this.d.sms.send({ to: phone, text, ref: `merged-result:${m.id}:${target.version}` }));
+    if (!m.contact || !CHAT_CHANNELS.includes(m.channel)) return; // platforms and Open311 read the status themselves
+    try {
+      const chat = this.d.chat();
+      if (!chat) throw new Error('no WeChat transport');
+      await chat.send(m.channel as ChatChannel, m.contact, text);
+    } catch (err) {
+      const callback = await callbackPhoneOf({ state: this.d.state, clock: this.d.clock }, m.id);
+      if (!callback) throw err;
+      await this.d.sms.send({ to: callback, text, ref: `merged-result:${m.id}:${target.version}` });
+    }
+  }
+
+  /** A merged ticket's citizen is not satisfied or the matter is not solved: the group's ticket goes back to the unit. */
+  private async onMergedReopen(p: { ticketId: string; version: number }): Promise<void> {
+    const m = await this.d.store.get(p.ticketId);
+    if (!m || m.state !== 'merged' || !m.mergedInto || !m.followUp) return;
+    const r = m.followUp;
+    if (!(r.satisfaction === '不满意' || r.solved === false)) return;
+    const why = `并单群众回访${r.satisfaction === '不满意' ? '不满意' : '反映未解决'}（工单${m.number}）${r.comment ? `：${r.comment}` : ''}`;
+    try {
+      await this.d.tickets.apply(m.mergedInto, FOLLOWUP_ACTOR, 'system', (t) => (t.state === 'closed' ? [{ type: 'reopened', reason: why, toOperator: false }] : [{ type: 'note', text: why }]));
+    } catch (err) {
+      if (!(err instanceof AppError) || err.kind !== 'conflict') throw err;
+      this.d.log.info({ ticket: m.number, code: err.code }, '并单 reopen not applied');
+    }
+  }
+
   // ---- helpers -----------------------------------------------------------------------------
 
   /** The ticket and its round doc when this round is still the one waiting for the citizen. */
@@ -445,7 +524,7 @@ export class FollowUpService {
     try {
       await this.d.tickets.apply(doc.ticketId, FOLLOWUP_ACTOR, via, (t) => {
         if (!awaiting(t)) throw conflict('followup_not_awaited', `工单 ${t.number} 已不在回访中`);
-        return [...extra, ...this.d.tickets.followUpEvents(result)];
+        return [...extra, ...this.d.tickets.followUpEvents(result, false, t.state)];
       });
     } catch (err) {
       if (rethrow || !(err instanceof AppError) || err.kind !== 'conflict') throw err;

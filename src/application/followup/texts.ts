@@ -13,6 +13,11 @@ export function followupQuestion(t: Pick<Ticket, 'number' | 'unit' | 'lastReply'
   );
 }
 
+/** To the citizen of a ticket merged (并单) into another, when that one is closed. */
+export function mergedResult(m: Pick<Ticket, 'number'>, target: Pick<Ticket, 'number' | 'unit' | 'lastReply'>): string {
+  return `【12345热线】您反映的问题（工单${m.number}）已与同一事项的工单${target.number}合并办理，现已办结。${target.unit ?? '承办单位'}答复：${clip(target.lastReply, 80)}。稍后我们将就办理结果向您回访。`;
+}
+
 export const askSolved = (number: string) => `【12345热线回访】工单${number}：您反映的问题是否已解决？请回复 1 已解决，2 未解决。`;
 export const askSatisfaction = (number: string) => `【12345热线回访】工单${number}：请回复数字评价办理结果：1 满意，2 基本满意，3 不满意。`;
 export const unrecognised = (number: string) => `【12345热线回访】未能识别您的回复。工单${number}请回复 1 满意，2 基本满意，3 不满意。`;

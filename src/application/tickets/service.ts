@@ -5,6 +5,7 @@ import { actorOf, mayAct, OFFICE_ROLES, type Principal, type TicketAction } from
 import { MODEL_URGENT_REASON } from '../../domain/routing/classifier.js';
 import { openSignObligation } from '../../domain/kpi/contributions.js';
 import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.js';
+import { parseTicketNumber } from '../../domain/tickets/number.js';
 import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
 import type { EventBus } from '../ports/misc.js';
 import type { JobSpec } from '../ports/jobs.js';
@@ -304,9 +305,14 @@ export class TicketService {
     return this.act(p, id, 'review', 'console', () => [{ type: 'review_decided', approved, note }]);
   }
 
-  /** A 回访 result: satisfied and solved closes; otherwise 重办 back to the unit (or the operator when the unit was wrong). */
-  followUpEvents(result: FollowUpResult, wrongUnit = false): TicketEventData[] {
+  /**
+   * A 回访 result: satisfied and solved closes; otherwise 重办 back to the unit (or the operator when
+   * the unit was wrong). A merged (并单) ticket only records its citizen's answer: the group's ticket
+   * carries the matter, and a negative answer reopens that one (timers: JOB.mergedReopen).
+   */
+  followUpEvents(result: FollowUpResult, wrongUnit = false, state?: Ticket['state']): TicketEventData[] {
     const events: TicketEventData[] = [{ type: 'followed_up', result }];
+    if (state === 'merged') return events;
     if (result.satisfaction === '不满意' || result.solved === false) {
       events.push({ type: 'reopened', reason: result.reason || (result.solved === false ? '群众反映问题未解决' : '群众不满意'), toOperator: wrongUnit });
     } else {
@@ -316,7 +322,7 @@ export class TicketService {
   }
 
   recordFollowUp(p: Principal, id: string, result: FollowUpResult, wrongUnit = false) {
-    return this.act(p, id, 'followup', result.via, () => this.followUpEvents(result, wrongUnit));
+    return this.act(p, id, 'followup', result.via, (t) => this.followUpEvents(result, wrongUnit, t.state));
   }
 
   reopen(p: Principal, id: string, reason: string, toOperator = false) {
@@ -344,8 +350,12 @@ export class TicketService {
     // Authorise before judging the request, so a stranger learns nothing from the validation.
     const from = await this.get(p, id);
     if (!mayAct(p, 'merge', from)) throw forbidden();
-    if (id === intoId) throw invalid('merge_self', '不能与自身并单');
-    const into = await this.get(p, intoId);
+    // The target by id or by its ticket number (what an operator reads on the screen or hears on the phone).
+    const number = parseTicketNumber(intoId);
+    const byNumber = number ? await this.d.store.getByNumber(number) : null;
+    const targetId = byNumber && mayAct(p, 'read', byNumber) ? byNumber.id : intoId;
+    if (id === targetId) throw invalid('merge_self', '不能与自身并单');
+    const into = await this.get(p, targetId);
     if (into.state === 'merged' || into.state === 'closed') throw new AppError('conflict', 'merge_target_closed', `目标工单 ${into.number} 已${into.state === 'merged' ? '并单' : '办结'}`);
     const merged = await this.act(p, id, 'merge', 'console', () => [{ type: 'merged', into: into.id, intoNumber: into.number }]);
     await this.apply(into.id, actorOf(p), 'console', () => [{ type: 'merge_received', from: merged.id, fromNumber: merged.number }]);

@@ -15,6 +15,10 @@ export const JOB = {
   platformReply: 'platform.reply',
   /** Report a 即办 ticket's result to the 市政府值班室 (handler: application/paging). */
   urgentReport: 'page.report',
+  /** A closed ticket's result goes to the citizens of the tickets merged into it, each with their own 回访 (handler: followup). */
+  mergedGroup: 'followup.merged_group',
+  /** A merged ticket's citizen was not satisfied: the group's ticket is reopened (handler: followup). */
+  mergedReopen: 'followup.merged_reopen',
 } as const;
 
 /**
@@ -85,6 +89,13 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
       case 'closed':
       case 'merged':
         cancel.push(`sla:${id}:`, `page:${id}:`, `followup:${id}:`);
+        // 并单: every citizen of the group hears the result and gets their own 回访 (a no-op without merged tickets).
+        if (e.type === 'closed') jobs.push({ kind: JOB.mergedGroup, key: `merged-group:${id}:${after.version}`, runAt: now, payload: { ticketId: id, version: after.version } });
+        break;
+      case 'followed_up':
+        if (after.state === 'merged' && (e.result.satisfaction === '不满意' || e.result.solved === false)) {
+          jobs.push({ kind: JOB.mergedReopen, key: `merged-reopen:${id}:${after.version}`, runAt: now, payload: { ticketId: id, version: after.version } });
+        }
         break;
       case 'extension_decided':
         if (e.approved && after.replyDeadline) {

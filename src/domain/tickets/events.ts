@@ -48,6 +48,11 @@ export type TicketEventData =
   | { type: 'supervised'; level: '催办' | '督办' | '通报'; note?: string }
   | { type: 'merged'; into: string; intoNumber: string }
   | { type: 'merge_received'; from: string; fromNumber: string }
+  /**
+   * The ticket this one was merged into (并单) was closed: its result is this citizen's too, and
+   * their own 回访 follows (a new round per closing of the target, `intoVersion`).
+   */
+  | { type: 'merge_result'; into: string; intoNumber: string; intoVersion: number; reply: string }
   | { type: 'updated'; changes: Partial<Pick<Ticket, 'category' | 'urgent' | 'township' | 'place' | 'content'>> }
   | { type: 'attachment_added'; attachment: Attachment }
   | { type: 'contact_revealed' }
@@ -85,6 +90,7 @@ export const EVENT_LABELS: Record<TicketEventType, string> = {
   supervised: '督办',
   merged: '并单',
   merge_received: '并入',
+  merge_result: '并单办结',
   updated: '修改',
   attachment_added: '添加附件',
   contact_revealed: '查看号码',

@@ -18,13 +18,15 @@ export const TRANSITIONS: Record<Exclude<TicketEventType, 'created'>, { from: Ti
   extension_decided: { from: ['handling', 'replied'], to: 'same' },
   replied: { from: ['handling'], to: (t) => (t.reviewer ? 'reviewing' : 'replied') },
   review_decided: { from: ['reviewing'], to: (_t, e) => (e.type === 'review_decided' && e.approved ? 'replied' : 'handling') },
-  followed_up: { from: ['replied'], to: 'same' },
+  // A merged ticket's citizen is followed up on their own ticket once the group's ticket closed.
+  followed_up: { from: ['replied', 'merged'], to: 'same' },
   reopened: { from: ['replied', 'closed'], to: (_t, e) => (e.type === 'reopened' && e.toOperator ? 'returned' : 'dispatched') },
   taken_over: { from: ['accepted', 'returned'], to: 'same' },
   closed: { from: ['replied'], to: 'closed' },
   supervised: { from: OPEN, to: 'same' },
   merged: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'merged' },
   merge_received: { from: OPEN, to: 'same' },
+  merge_result: { from: ['merged'], to: 'same' },
   updated: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'same' },
   urgency_checked: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'same' },
   attachment_added: { from: [...OPEN, 'closed'], to: 'same' },
@@ -148,6 +150,10 @@ export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 
       break;
     case 'merged':
       n.mergedInto = e.into;
+      break;
+    case 'merge_result':
+      n.lastReply = e.reply;
+      n.followUp = null;
       break;
     case 'updated':
       Object.assign(n, e.changes);

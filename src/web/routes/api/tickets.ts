@@ -127,7 +127,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
   action('reopen', '重办', { reason: Type.String({ minLength: 1, maxLength: 2000 }), toOperator: Type.Optional(Type.Boolean()) }, (p, id, b) => svc.reopen(p, id, b.reason as string, !!b.toOperator));
   action('close', '办结', { note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) => svc.close(p, id, b.note as string | undefined));
   action('supervise', '督办 mark', { level: Type.Union([Type.Literal('催办'), Type.Literal('督办'), Type.Literal('通报')]), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) => svc.supervise(p, id, b.level as '督办', b.note as string | undefined));
-  action('merge', '并单 into another ticket', { into: Type.String({ minLength: 1, maxLength: 64 }) }, (p, id, b) => svc.merge(p, id, b.into as string));
+  action('merge', '并单 into another ticket, given by its id or its ticket number', { into: Type.String({ minLength: 1, maxLength: 64, description: 'target ticket id or number (20261126-0001)' }) }, (p, id, b) => svc.merge(p, id, b.into as string));
   action('notes', '备注', { text: Type.String({ minLength: 1, maxLength: 2000 }) }, (p, id, b) => svc.note(p, id, b.text as string));
   action('urgency', '即办核实: confirm a 即办 flag (the unit is paged now) or clear it (nobody is paged)', { urgent: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) =>
     svc.checkUrgency(p, id, b.urgent as boolean, b.note as string | undefined),
