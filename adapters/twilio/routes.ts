@@ -5,6 +5,7 @@
  * caller's provider sends may produce a 5xx: unknown calls and stale turns get a polite TwiML
  * answer, and replays get the answer they got the first time.
  */
+import { stripBadDeep } from '../../src/domain/text.js';
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import twilio from 'twilio';
@@ -48,7 +49,8 @@ export function twilioRoutes(d: TwilioRouteDeps) {
         const sig = req.headers['x-twilio-signature'];
         const params = formParams(req.body);
         if (d.authToken && typeof sig === 'string' && params !== null && signatureValid(d.authToken, sig, d.publicUrl + req.url, params)) {
-          req.twilioParams = params;
+          // Checked over the parameters as sent; NUL and lone surrogates go after (issue 19: a refusal would be retried).
+          req.twilioParams = stripBadDeep(params);
           return done();
         }
         d.log.warn({ url: req.url.split('?')[0] }, 'Twilio webhook with a missing or wrong signature refused');

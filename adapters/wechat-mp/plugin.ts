@@ -14,6 +14,7 @@
  * (nothing is parsed or stored), plain POSTs while safe mode is configured 403, malformed XML
  * 400, more than 64 KiB 413.
  */
+import { stripBadText } from '../../src/domain/text.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../src/domain/clock.js';
 import { AppError } from '../../src/domain/errors.js';
@@ -304,7 +305,8 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
         const env = parseEncryptedEnvelope(xml);
         xml = crypto.open({ timestamp, nonce, msgSignature: str(q.msg_signature) ?? '', encrypt: env.encrypt });
       }
-      m = parseIncomingMessage(xml);
+      // After the signature and the decryption: NUL and lone surrogates are stripped, not refused (WeChat would retry).
+      m = parseIncomingMessage(stripBadText(xml));
     } catch (err) {
       if (err instanceof AppError) {
         if (err.code === 'wechat_signature') return fail(reply, 401, err.code, err.message);

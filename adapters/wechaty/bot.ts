@@ -13,6 +13,7 @@
  * Which WeChat is behind it is the puppet's business (`WECHATY_PUPPET`); the tests and the demo
  * use wechaty-puppet-mock, where a test plays the citizen.
  */
+import { stripBadText } from '../../src/domain/text.js';
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -166,6 +167,7 @@ export async function startWechatyBot(deps: WechatyDeps, opts: WechatyBotOptions
       return;
     }
     if (room) text = await msg.mentionText();
+    text = stripBadText(text);
     const input = await toInput(msg, text);
     if (!input) {
       stats.ignored++;

@@ -7,6 +7,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { resolve } from 'node:path';
 import type { Container } from '../container.js';
 import errors from './plugins/errors.js';
+import textEdge from './plugins/text-edge.js';
 import auth from './plugins/auth.js';
 import rateLimits from './plugins/rate-limits.js';
 import health from './routes/health.js';
@@ -70,6 +71,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     done();
   });
   await app.register(errors);
+  await app.register(textEdge);
   // Graceful shutdown: requests in flight finish, but one that arrives after closing began (on a
   // keep-alive connection that was still busy) is turned away at once, told when to retry, and its
   // connection closed so the client's next attempt reaches an instance that is staying up.

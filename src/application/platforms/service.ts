@@ -22,6 +22,7 @@
  * handler POSTs to the platform with an HMAC signature and retries with backoff on failure.
  */
 import { createHash } from 'node:crypto';
+import { stripBadDeep } from '../../domain/text.js';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -160,7 +161,8 @@ export class PlatformService {
   /** Import one export file's bytes; bad rows are reported, good rows imported. */
   async importFile(p: PlatformConfig, data: Buffer, file: string): Promise<ImportSummary> {
     if (!p.poll) throw invalid('no_poll_source', `${p.name} 未配置导出文件导入`);
-    const records = await parseExport(data, p.poll.format, { encoding: p.poll.encoding, sheet: p.poll.sheet });
+    // A file from outside: NUL and lone surrogates are stripped as from a signed push (issue 19).
+    const records = stripBadDeep(await parseExport(data, p.poll.format, { encoding: p.poll.encoding, sheet: p.poll.sheet }));
     const summary: ImportSummary = { file, rows: records.length, created: 0, duplicates: 0, rejected: [] };
     for (const [i, rec] of records.entries()) {
       try {

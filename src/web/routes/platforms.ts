@@ -8,6 +8,7 @@
  *
  * This plugin is registered without fastify-plugin, so its raw-body JSON parser stays inside it.
  */
+import { stripBadDeep } from '../../domain/text.js';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import type { Received } from '../../application/platforms/service.js';
@@ -48,7 +49,8 @@ export default async function platformRoutes(app: FastifyInstance): Promise<void
       }
       let doc: unknown;
       try {
-        doc = JSON.parse(raw.toString('utf8'));
+        // NUL and lone surrogates are stripped, not refused: the push is signed and would be retried forever.
+        doc = stripBadDeep(JSON.parse(raw.toString('utf8')) as unknown);
       } catch {
         throw new AppError('invalid', 'invalid_json', '请求体不是合法的 JSON');
       }
