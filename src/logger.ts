@@ -1,4 +1,4 @@
-import pino, { type Logger, type LoggerOptions } from 'pino';
+import pino, { stdSerializers, type Logger, type LoggerOptions } from 'pino';
 import { maskContact } from './domain/phone.js';
 
 /**
@@ -77,6 +77,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     serializers: {
       // Method and path only: headers carry credentials and cookies, and redacting them on every request is most of a log line's cost.
       req: (req: { method: string; url: string }) => ({ method: req.method, url: maskUrl(req.url) }),
+      // A failed query's message and `params` carry the statement's values (phone numbers, texts).
+      err: scrubError,
     },
   };
   const logger = destination ? pino(opts, destination) : pino(opts);
@@ -88,7 +90,30 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return logger;
 }
 
-/** Query strings can carry numbers or tokens (e.g. a GET webhook); mask long digit runs and token-ish values. */
+/** Query strings can carry numbers or tokens (e.g. a GET webhook, Open311's api_key); mask long digit runs and credential-ish values. */
 export function maskUrl(url: string): string {
-  return url.replace(/(\+?\d{3})\d{4}(\d{4})(?!\d)/g, '$1****$2').replace(/((?:token|signature|echostr|access_token)=)[^&]+/gi, '$1[redacted]');
+  return url.replace(/(\+?\d{3})\d{4}(\d{4})(?!\d)/g, '$1****$2').replace(/((?:token|signature|echostr|api_key|apikey|key|password|passwd|secret|session)=)[^&#]+/gi, '$1[redacted]');
+}
+
+/** The values of a failed statement: drizzle's `params: …` line, and digit runs long enough to be a phone or ID number. */
+export function scrubErrorText(s: string): string {
+  return s.replace(/(^|\n)(\s*params:)[^\n]*/g, '$1$2 [redacted]').replace(/(\+?\d{3})\d{4}(\d{4})(?!\d)/g, '$1****$2');
+}
+
+/**
+ * Every logged `err` (an Error, or the string some call sites log): the standard serialization,
+ * with the query parameters a database error carries (`params`, the `params:` line of drizzle's
+ * message, a PostgreSQL `detail` like `Key (contact)=(138…)`) removed, the cause too.
+ */
+export function scrubError(err: unknown, depth = 0): unknown {
+  if (typeof err === 'string') return scrubErrorText(err);
+  if (!(err instanceof Error) || depth > 4) return err;
+  const out = stdSerializers.err(err) as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(out)) {
+    if (k === 'params' || k === 'parameters' || k === 'values') out[k] = '[redacted]';
+    else if (typeof v === 'string') out[k] = scrubErrorText(v);
+  }
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause !== undefined) out.cause = cause instanceof Error ? scrubError(cause, depth + 1) : typeof cause === 'string' ? scrubErrorText(cause) : '[redacted]';
+  return out;
 }

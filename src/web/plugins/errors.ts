@@ -54,6 +54,7 @@ export default fp(
         return reply.status(400).send({ error: { code: 'validation', message: `请求参数无效:${fe.message}` } });
       }
       if (isDatabaseDown(err)) {
+        // `err` goes through the logger's serializer, which drops the statement's parameters.
         req.log.warn({ err: fe.message }, 'database unavailable');
         return reply.status(503).header('retry-after', '5').send({ error: { code: 'unavailable', message: '服务暂时不可用,请稍后重试' } });
       }
