@@ -80,7 +80,7 @@ export const CreateTicketBody = Type.Object(
     place: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
     attachments: Type.Optional(Type.Array(Attachment, { maxItems: 20 })),
     noCallback: Type.Optional(Type.Boolean()),
-    externalRef: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
+    externalRef: Type.Optional(Nullable(Type.String({ maxLength: 200, description: "a reference of the caller's own (a paper form, a call id); platform case ids come only from the platform adapters" }))),
     idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },

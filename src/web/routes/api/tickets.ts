@@ -14,6 +14,9 @@ const WithReason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 
 const Ok = { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 404, 409) };
 
 /** Ticket intake, search and every lifecycle action as its own endpoint. */
+/** Channels only an adapter may set: a person filing one would pose as an outside platform or an Open311 client. */
+const ADAPTER_ONLY_CHANNEL = /^(platform:|open311$)/;
+
 const tickets: FastifyPluginAsyncTypebox = async (app) => {
   const { tickets: svc, clock } = app.ctx;
   const view = (t: Ticket, p: Principal) => ({ ticket: ticketView(t, p, clock.now()) });
@@ -34,6 +37,9 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
       const b = req.body;
       const channel = (b.channel ?? 'web') as Channel;
       if (!isChannel(channel)) throw invalid('bad_channel', `未知渠道:${channel}`);
+      // An outside platform's channel (and with it its case reference, a signed reply to that platform
+      // and the skipped review) and Open311's come only from their adapters, never from a person.
+      if (ADAPTER_ONLY_CHANNEL.test(channel)) throw invalid('adapter_channel', `渠道 ${channel} 只能由对接接口产生，不能手工受理`);
       const request: IntakeRequest = Object.assign({}, b, { channel, sourceKey: b.idempotencyKey ? `api:${req.principal!.id}:${b.idempotencyKey}` : null });
       const r = await svc.intake(request, { id: req.principal!.id, role: req.principal!.role, name: req.principal!.name }, 'api');
       return reply.status(r.created ? 201 : 200).send({ ticket: ticketView(r.ticket, req.principal!, clock.now()), created: r.created, classification: r.classification, duplicates: r.duplicates });
