@@ -114,29 +114,16 @@ export function createPaging(w: PagingWiring): PagingParts {
   });
   w.runner.register(PAGE_JOB.report, async (job) => paging.reportResult(String(job.payload.ticketId), job.key));
 
-  // Ticket changes: stop pages nobody needs, page a 即办 ticket dispatched later, report 即办 results.
+  // Ticket changes: stop pages nobody needs. Which pages and 市政府值班室 reports a change starts is
+  // decided in one place only, the ticket timers (tickets/timers.ts), stored with the change itself;
+  // that is also where mirrors of interconnect platforms are exempt (their platform pages and reports).
   w.bus.subscribe('ticket', (raw) => {
     const c = raw as TicketChange;
     if (!c?.id || !Array.isArray(c.events)) return;
     const ev = new Set(c.events);
-    track(
-      'ticket change',
-      (async () => {
-        // A ticket created by this change has no page yet: no query on the intake path.
-        if (!ev.has('created') && ['signed', 'returned', 'closed', 'merged', 'dispatched', 'urgency_checked', 'updated'].some((e) => ev.has(e))) await paging.stopIfUnneeded(c.id);
-        // A new 即办 ticket's first page is a timer stored with the ticket itself (timers.ts).
-        if (!c.urgent || ev.has('created')) return;
-        const jobs = [];
-        const t = await w.ticketStore.get(c.id);
-        if (!t) return;
-        if (ev.has('dispatched') && !ev.has('created') && t.state === 'dispatched') jobs.push({ kind: JOB.pageStart, key: `page:${t.id}:start:${t.version}`, runAt: w.clock.now(), payload: { ticketId: t.id, reason: 'urgent' } });
-        if ((ev.has('replied') || ev.has('review_decided')) && t.state === 'replied') jobs.push({ kind: PAGE_JOB.report, key: `report:${t.id}:${t.version}`, runAt: w.clock.now(), payload: { ticketId: t.id } });
-        if (jobs.length) {
-          await w.jobs.enqueue(jobs);
-          w.runner.wake();
-        }
-      })(),
-    );
+    // A ticket created by this change has no page yet: no query on the intake path.
+    if (ev.has('created') || !['signed', 'returned', 'closed', 'merged', 'dispatched', 'urgency_checked', 'updated'].some((e) => ev.has(e))) return;
+    track('ticket change', paging.stopIfUnneeded(c.id));
   });
 
   w.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => track('call outcome', paging.handleCallOutcome(o as CallOutcome)));

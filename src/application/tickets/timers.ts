@@ -78,8 +78,9 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
       case 'replied':
         if (after.state === 'replied') jobs.push(followupJob(after, cal, now));
         if (after.state === 'replied') jobs.push(...platformReplyJob(after, now));
-        // 即办: the result goes to the 市政府值班室 (the plan, 任务 6), set with the reply so a crash cannot lose it.
-        if (after.urgent) jobs.push({ kind: JOB.urgentReport, key: `report:${id}:${after.version}`, runAt: now, payload: { ticketId: id } });
+        // 即办: the result goes to the 市政府值班室 (the plan, 任务 6), set with the reply so a crash cannot lose it;
+        // a reply a managing department still has to approve is reported on its approval (review_decided).
+        if (after.urgent && after.state === 'replied') jobs.push({ kind: JOB.urgentReport, key: `report:${id}:${after.version}`, runAt: now, payload: { ticketId: id } });
         cancel.push(`sla:${id}:`);
         break;
       case 'review_decided':
