@@ -14,6 +14,7 @@
  * (nothing is parsed or stored), plain POSTs while safe mode is configured 403, malformed XML
  * 400, more than 64 KiB 413.
  */
+import { createHash } from 'node:crypto';
 import { stripBadText } from '../../src/domain/text.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../src/domain/clock.js';
@@ -27,6 +28,10 @@ import type { Job as DurableJob, JobStore } from '../../src/application/ports/jo
 import { WechatMpCrypto, verifyPlainSignature } from './crypto.js';
 import { MAX_XML_BYTES, buildTextReply, dedupeKey, parseEncryptedEnvelope, parseIncomingMessage, sealReply, type IncomingMpMessage } from './xml.js';
 import { WechatMpApiClient, WechatMpNotifier, splitUtf8, MAX_TEXT_BYTES, type WechatMpApi } from './api-client.js';
+
+/** Plain mode: how far a push's timestamp may be from our clock, and the scope of the used nonces. */
+const PLAIN_WINDOW_S = 5 * 60;
+const MP_NONCE_SCOPE = 'wechat-mp.nonce';
 
 interface MpLog {
   info(obj: object, msg: string): void;
@@ -284,6 +289,23 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     return reply.status(status).send({ error: { code, message } });
   }
 
+  /**
+   * Plain mode's signature covers only the token, timestamp and nonce, not the body: a captured
+   * query would let anyone post any body as any openid. So the timestamp must be within ±5 minutes
+   * and a timestamp+nonce is used once (in the database, for every instance). WeChat's own retry
+   * of the same push carries the same body and passes: its MsgId de-duplication answers it.
+   */
+  async function plainReplay(timestamp: string, nonce: string, body: string): Promise<{ code: string; message: string } | null> {
+    const now = clock.now();
+    const ts = Number(timestamp);
+    if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now.getTime() / 1000 - ts) > PLAIN_WINDOW_S) return { code: 'wechat_stale', message: `timestamp is more than ${PLAIN_WINDOW_S / 60} minutes away` };
+    if (nonce.length > 64) return { code: 'wechat_signature', message: 'nonce too long' };
+    const digest = createHash('sha256').update(body).digest('hex');
+    if (await deps.dedupe.claim(MP_NONCE_SCOPE, `${timestamp}:${nonce}`, now, { body: digest })) return null;
+    const seen = (await deps.dedupe.get(MP_NONCE_SCOPE, `${timestamp}:${nonce}`)) as { body?: string } | undefined;
+    return seen?.body === digest ? null : { code: 'wechat_replay', message: 'timestamp and nonce were already used with another body' };
+  }
+
   async function onPost(req: FastifyRequest, reply: FastifyReply) {
     const q = (req.query ?? {}) as Record<string, unknown>;
     const timestamp = str(q.timestamp);
@@ -297,6 +319,10 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     // With safe mode configured a plain body is refused: its signature does not cover the body.
     if (!encrypted && crypto) return fail(reply, 403, 'wechat_plain_refused', 'this account accepts encrypted messages only');
     if (typeof req.body !== 'string') return fail(reply, 400, 'wechat_xml', 'body must be XML');
+    if (!encrypted) {
+      const replay = await plainReplay(timestamp, nonce, req.body);
+      if (replay) return fail(reply, 401, replay.code, replay.message);
+    }
 
     let m: IncomingMpMessage;
     try {

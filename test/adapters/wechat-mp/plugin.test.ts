@@ -67,11 +67,13 @@ async function plainService(t: Test): Promise<Plain> {
       return [mp.plugin];
     },
   });
+  let nonces = 0;
   const post: Plain['post'] = async (body, o = {}) => {
     const ts = String(Math.floor(clock.now().getTime() / 1000));
     const res = await svc.app.inject({
       method: 'POST',
-      url: `/wechat/mp?${o.query ?? signedQuery(TOKEN, ts, 'n0nce')}`,
+      // A fresh nonce per push, as WeChat sends: plain mode refuses a used one with another body (issue 19).
+      url: `/wechat/mp?${o.query ?? signedQuery(TOKEN, ts, `n0nce${++nonces}`)}`,
       headers: { 'content-type': o.contentType ?? 'text/xml' },
       payload: body,
     });
