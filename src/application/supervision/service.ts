@@ -19,7 +19,7 @@ import type { TicketService } from '../tickets/service.js';
 import { JOB } from '../tickets/timers.js';
 import { HOTLINE_ROSTER } from '../paging/duty-service.js';
 
-export const SUPERVISION_JOB = { sweep: 'supervision.sweep', replyDue: JOB.replyDue, ownerDue: JOB.ownerDue } as const;
+export const SUPERVISION_JOB = { sweep: 'supervision.sweep', replyDue: JOB.replyDue, ownerDue: JOB.ownerDue, signOverdue: JOB.signOverdue } as const;
 export const SUPERVISION_TOPIC = 'supervision';
 export const NOTICE_SCOPE = 'supervision-notice';
 export const SUPERVISION_ACTOR: Actor = { id: 'supervision', role: 'system', name: '督办系统' };
@@ -116,7 +116,8 @@ export class SupervisionService {
       await this.schedule();
     });
     runner.register(SUPERVISION_JOB.replyDue, (j) => this.onReplyDue(j.payload as { ticketId: string; version: number }));
-    runner.register(SUPERVISION_JOB.ownerDue, (j) => this.onOwnerDue(j.payload as { ticketId: string }));
+    runner.register(SUPERVISION_JOB.ownerDue, (j) => this.onDue(j.payload as { ticketId: string }));
+    runner.register(SUPERVISION_JOB.signOverdue, (j) => this.onDue(j.payload as { ticketId: string }));
   }
 
   /** Enqueue the next sweep (idempotent: one job per time slot). Call once at start. */
@@ -135,8 +136,8 @@ export class SupervisionService {
     await this.check(t, now, { checked: 0, reminded: 0, supervised: 0, noticed: 0 });
   }
 
-  /** The deadline of an officer who took a ticket on (接手) passed: 督办 at once. */
-  private async onOwnerDue(p: { ticketId: string }): Promise<void> {
+  /** A sign deadline, or that of an officer who took a ticket on (接手), passed: 督办 at once. */
+  private async onDue(p: { ticketId: string }): Promise<void> {
     const t = await this.d.store.get(p.ticketId);
     if (!t) return;
     await this.check(t, this.d.clock.now(), { checked: 0, reminded: 0, supervised: 0, noticed: 0 });
@@ -232,14 +233,20 @@ export class SupervisionService {
     const unit = await this.d.units.get(t.unit!);
     const duty = await this.d.dutyPhone?.(t.unit!, now).catch(() => null);
     // The person on duty acts on it; the head answers for the unit. Both are told, once each.
-    return [...new Set([duty, unit?.headPhone].filter((x): x is string => !!x))];
+    const phones = [...new Set([duty, unit?.headPhone].filter((x): x is string => !!x))];
+    // A unit with nobody to tell (no roster, no head's phone): the hotline office's duty person, never nobody.
+    return phones.length ? phones : this.hotlinePhones(now);
+  }
+
+  private async hotlinePhones(now: Date): Promise<string[]> {
+    const duty = await this.d.dutyPhone?.(HOTLINE_ROSTER, now).catch(() => null);
+    return [duty ?? this.d.hotlineDutyPhone].filter((x): x is string => !!x);
   }
 
   /** The officer who took it on; when they left no number (a console 接手), the hotline office's duty person. */
   private async ownerPhones(t: Ticket, now: Date): Promise<string[]> {
     if (t.owner?.phone) return [t.owner.phone];
-    const duty = await this.d.dutyPhone?.(HOTLINE_ROSTER, now).catch(() => null);
-    return [duty ?? this.d.hotlineDutyPhone].filter((x): x is string => !!x);
+    return this.hotlinePhones(now);
   }
 
   private async listNotice(t: Ticket, overdueWorkingDays: number, now: Date) {

@@ -10,6 +10,8 @@ export const JOB = {
   replyDue: 'sla.reply_due',
   /** The deadline of a duty officer who took on (接手) a ticket waiting for dispatch (handler: supervision). */
   ownerDue: 'sla.owner_due',
+  /** A unit's sign deadline passed: 督办 at once, not at the next sweep (handler: supervision; sign_due pages). */
+  signOverdue: 'sla.sign_overdue',
   followupStart: 'followup.start',
   /** Send the reply back to the outside platform the ticket came from (handler: application/platforms). */
   platformReply: 'platform.reply',
@@ -36,6 +38,7 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
     switch (e.type) {
       case 'created':
         if (after.urgent) jobs.push({ kind: JOB.pageStart, key: `page:${id}:start`, runAt: e.urgentCheckUntil ? new Date(e.urgentCheckUntil) : now, payload: { ticketId: id, reason: 'urgent' } });
+        else if (after.state === 'accepted') jobs.push(dispatchDueJob(after, cal, now));
         break;
       case 'urgency_checked':
         // Confirmed: the page waiting for the check goes out now. Cleared: no page, and a running one stops (paging).
@@ -46,8 +49,8 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
         break;
       case 'dispatched':
         // Also the timers of an officer who had it (接手): a unit holds it now.
-        cancel.push(`sla:${id}:`, `page:${id}:owner:`);
-        jobs.push({ kind: JOB.signDue, key: `sla:${id}:sign:${after.version}`, runAt: new Date(e.signDeadline), payload: { ticketId: id, version: after.version } });
+        cancel.push(`sla:${id}:`, `page:${id}:owner:`, `page:${id}:dispatch:`);
+        jobs.push(...signJobs(id, after.version, e.signDeadline));
         jobs.push({ kind: JOB.replyDue, key: `sla:${id}:reply:${after.version}`, runAt: new Date(e.replyDeadline), payload: { ticketId: id, version: after.version } });
         // A 即办 ticket dispatched after intake (manual dispatch, re-dispatch): page the new unit at once.
         if (after.urgent && !events.some((x) => x.type === 'created')) jobs.push({ kind: JOB.pageStart, key: `page:${id}:start:${after.version}`, runAt: now, payload: { ticketId: id, reason: 'urgent' } });
@@ -58,22 +61,25 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
       case 'returned':
         // A 即办 the unit sent back waits on the hotline office: its duty officer is paged at once.
         if (after.urgent && after.state === 'returned') jobs.push({ kind: JOB.pageStart, key: `page:${id}:start:${after.version}`, runAt: now, payload: { ticketId: id, reason: 'urgent' } });
+        else if (after.state === 'returned') jobs.push(dispatchDueJob(after, cal, now));
         break;
       case 'reopened':
         // 重办: a new round. Back to the unit: its new deadlines' timers, and a 即办 pages the unit again;
         // back to the operator: a 即办 pages the hotline office's duty officer.
         if (e.signDeadline && e.replyDeadline && after.state === 'dispatched') {
           cancel.push(`sla:${id}:`);
-          jobs.push({ kind: JOB.signDue, key: `sla:${id}:sign:${after.version}`, runAt: new Date(e.signDeadline), payload: { ticketId: id, version: after.version } });
+          jobs.push(...signJobs(id, after.version, e.signDeadline));
           jobs.push({ kind: JOB.replyDue, key: `sla:${id}:reply:${after.version}`, runAt: new Date(e.replyDeadline), payload: { ticketId: id, version: after.version } });
         }
         if (after.urgent) jobs.push({ kind: JOB.pageStart, key: `page:${id}:start:${after.version}`, runAt: now, payload: { ticketId: id, reason: 'urgent' } });
+        else if (after.state === 'returned') jobs.push(dispatchDueJob(after, cal, now));
         break;
       case 'taken_over':
-        // The officer's deadline is watched like a unit's: 督办 to them when it passes, and a 即办
+        // The officer's deadline is watched like a unit's: 督办 to them when it passes, and a ticket
         // still not dispatched then pages the hotline office again.
+        cancel.push(`page:${id}:dispatch:`);
         jobs.push({ kind: JOB.ownerDue, key: `sla:${id}:owner:${after.version}`, runAt: new Date(e.deadline), payload: { ticketId: id, version: after.version } });
-        if (after.urgent) jobs.push({ kind: JOB.pageStart, key: `page:${id}:owner:${after.version}`, runAt: new Date(e.deadline), payload: { ticketId: id, reason: 'urgent' } });
+        jobs.push({ kind: JOB.pageStart, key: `page:${id}:owner:${after.version}`, runAt: new Date(e.deadline), payload: { ticketId: id, reason: 'unassigned' } });
         break;
       case 'replied':
         if (after.state === 'replied') jobs.push(followupJob(after, cal, now));
@@ -109,6 +115,25 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
     }
   }
   return { jobs, cancel };
+}
+
+/** The unit's sign deadline: paging (sign_due, when the chain says so) and the 督办 at once (sign_overdue). */
+function signJobs(id: string, version: number, signDeadline: string): JobSpec[] {
+  const runAt = new Date(signDeadline);
+  return [
+    { kind: JOB.signDue, key: `sla:${id}:sign:${version}`, runAt, payload: { ticketId: id, version } },
+    { kind: JOB.signOverdue, key: `sla:${id}:sign-overdue:${version}`, runAt, payload: { ticketId: id, version } },
+  ];
+}
+
+/**
+ * A ticket waiting in the manual-dispatch queue (or sent back by a unit) that nobody dispatched
+ * within its category's sign limit pages the hotline office's duty officer, whose 接手 then gives it
+ * an owner and a deadline: no ticket waits unnoticed. (A 即办 pages at once instead.)
+ */
+function dispatchDueJob(t: Ticket, cal: DeadlineCalendar, now: Date): JobSpec {
+  const runAt = cal.deadlines({ category: t.category, urgent: t.urgent, from: now }).signBy;
+  return { kind: JOB.pageStart, key: `page:${t.id}:dispatch:${t.version}`, runAt, payload: { ticketId: t.id, reason: 'unassigned' } };
 }
 
 /**

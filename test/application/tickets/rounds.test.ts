@@ -34,6 +34,7 @@ t.test('重办 by an operator: new deadlines from the reopening, their timers, n
   t.same(mine.map((j) => [j.kind, j.runAt.toISOString()]).sort(), [
     ['sla.reply_due', re.replyDeadline!.toISOString()],
     ['sla.sign_due', re.signDeadline!.toISOString()],
+    ['sla.sign_overdue', re.signDeadline!.toISOString()],
   ]);
   t.same(await supervision.sweep(), { checked: 1, reminded: 0, supervised: 0, noticed: 0 }, 'not 督办ed on the first round\'s deadlines');
   // The new sign deadline is watched: 督办 when it passes unsigned.
