@@ -12,6 +12,7 @@ import { invalid, notFound } from '../../domain/errors.js';
 import { matterSignature, similarity, type MatterSignature } from '../../domain/routing/similarity.js';
 import { SAME_MATTER_THRESHOLD } from '../../domain/routing/similarity.js';
 import type { Classification } from '../../domain/routing/classifier.js';
+import { canonicalPlace } from '../../domain/places/crossing.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
 import type { Job, JobStore } from '../ports/jobs.js';
 import type { EventBus, StateStore } from '../ports/misc.js';
@@ -261,7 +262,8 @@ export class HotspotService {
       ...(stored ?? {}),
       // The ticket's own unit and place win: an operator may have corrected the classifier.
       unit: t.unit ?? stored?.unit ?? null,
-      place: t.place ?? stored?.place ?? null,
+      // A crossing is one place, whichever of its roads the classifier picked.
+      place: canonicalPlace(t.place ?? stored?.place ?? null, t.content),
       township: t.township ?? stored?.township ?? null,
       keywords: Array.isArray(stored?.keywords) ? stored.keywords : [],
     } as Classification;

@@ -1,3 +1,4 @@
+import { canonicalPlace } from '../../domain/places/crossing.js';
 import type { Ticket } from '../../domain/tickets/ticket.js';
 import type { ClassificationResult } from '../ports/routing.js';
 import type { TicketStore } from '../ports/tickets.js';
@@ -49,10 +50,13 @@ export async function findDuplicates(store: TicketStore, t: Ticket, c: Classific
       if (score >= 0.35) out.set(o.id, { id: o.id, number: o.number, reason: 'same_caller', score: Math.min(1, score) });
     }
   }
-  if (c.place) {
-    // Candidates share the classifier's place name (an indexed key), so the query stays small on a
-    // busy day instead of scanning every text of the unit's last 24 h.
-    const items = await store.openByPlace(c.place, t.unit, new Date(now.getTime() - 24 * HOUR), 15);
+  // The same key intake stored: the classifier's place, or the crossing the text names (one place
+  // whichever of its two roads a citizen said).
+  const placeKey = canonicalPlace(c.place, `${t.content} ${t.place ?? ''}`);
+  if (placeKey) {
+    // Candidates share the place key (indexed), so the query stays small on a busy day instead of
+    // scanning every text of the unit's last 24 h.
+    const items = await store.openByPlace(placeKey, t.unit, new Date(now.getTime() - 24 * HOUR), 15);
     for (const o of items) {
       if (o.id === t.id || out.has(o.id) || (t.contact && o.contact === t.contact)) continue;
       const score = similarity(o.content) + 0.25;

@@ -6,6 +6,7 @@ import { MODEL_URGENT_REASON } from '../../domain/routing/classifier.js';
 import { openSignObligation } from '../../domain/kpi/contributions.js';
 import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.js';
 import { parseTicketNumber } from '../../domain/tickets/number.js';
+import { canonicalPlace } from '../../domain/places/crossing.js';
 import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
 import type { EventBus } from '../ports/misc.js';
 import type { JobSpec } from '../ports/jobs.js';
@@ -106,7 +107,8 @@ export class TicketService {
       via,
       sourceKey: req.sourceKey ?? null,
       classification: c,
-      placeKey: c.place,
+      // A crossing is one place however it is said (A和B交叉口, B/A): 并单 and hotspots match on it.
+      placeKey: canonicalPlace(c.place, `${content} ${req.place ?? ''}`),
       decide: (number) => {
         const events: TicketEventData[] = [
           {
@@ -119,7 +121,7 @@ export class TicketService {
             category,
             urgent,
             township: req.township ?? c.township,
-            place: req.place ?? c.place,
+            place: req.place ?? canonicalPlace(c.place, content),
             attachments: req.attachments ?? [],
             noCallback: !!req.noCallback,
             externalRef: req.externalRef ?? null,
