@@ -233,6 +233,17 @@ async function step(w: World, a: Action): Promise<string> {
   }
 }
 
+/** The events of the tickets named in the violations, to read a failure without a replay. */
+async function histories(w: World, v: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const tk of await ticketsIn(w, OPEN)) {
+    if (!v.some((line) => line.startsWith(tk.number))) continue;
+    const events = await w.h.ticketStore.events(tk.id);
+    out.push(`${tk.number} events: ${events.map((e) => `${e.at.toISOString().slice(5, 16)} ${e.data.type}${e.data.type === 'supervised' ? `(${e.data.level})` : ''}`).join(', ')}`);
+  }
+  return out;
+}
+
 const supervised = (tk: Ticket) => tk.supervision === '督办' || tk.supervision === '通报';
 
 /** The invariants; returns what is wrong, one line per ticket. */
@@ -246,7 +257,7 @@ async function violations(w: World): Promise<string[]> {
   for (const tk of await ticketsIn(w, OPEN)) {
     const mine = pending.filter((j) => j.payload.ticketId === tk.id || j.key.includes(tk.id));
     const paged = running.some((p) => p.ticketId === tk.id);
-    const bad = (why: string) => out.push(`${tk.number} (${tk.state}${tk.urgent ? ', 即办' : ''}, ${tk.unit ?? 'no unit'}): ${why}`);
+    const bad = (why: string) => out.push(`${tk.number} (${tk.state}${tk.urgent ? ', 即办' : ''}, ${tk.unit ?? 'no unit'}, sign by ${tk.signDeadline?.toISOString()}, reply by ${tk.replyDeadline?.toISOString()}): ${why}`);
     let overdue = false;
     switch (tk.state) {
       case 'accepted':
@@ -304,6 +315,7 @@ export async function runLifecycleProperty(t: { ok(v: unknown, m?: string): unkn
           }
           await h0(w);
           const v = await violations(w);
+          if (v.length) v.push(...(await histories(w, v)));
           if (v.length) throw new Error(`after ${log.length} steps at ${w.h.clock.now().toISOString()}:\n  ${v.join('\n  ')}\nsteps:\n  ${log.join('\n  ')}`);
         }
         // The horizon: whatever happened, 60 days on nothing open is forgotten.

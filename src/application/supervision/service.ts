@@ -203,7 +203,11 @@ export class SupervisionService {
     const key = `${t.id}:${phase}:${deadline.getTime()}`;
     if ((await this.d.dedupe.get('supervision-remind', key)) !== undefined) return false;
     const text = `【12345催办】工单${t.number}将于${shanghaiLabel(deadline)}到达${PHASE_LABEL[phase]}时限，请及时${phase === 'sign' ? '签收' : '办理并反馈'}。`;
-    await this.d.tickets.apply(t.id, SUPERVISION_ACTOR, 'system', () => [{ type: 'supervised', level: '催办', note: `${PHASE_LABEL[phase]}时限（${shanghaiLabel(deadline)}）前自动催办` }]);
+    // A ticket already marked 督办 or 通报 (a missed sign deadline) keeps that mark: the 催办 of its reply
+    // deadline is sent, but must not lower the mark to 催办 as if nothing had been missed.
+    await this.d.tickets.apply(t.id, SUPERVISION_ACTOR, 'system', (cur) =>
+      cur.supervision === '督办' || cur.supervision === '通报' ? [] : [{ type: 'supervised', level: '催办', note: `${PHASE_LABEL[phase]}时限（${shanghaiLabel(deadline)}）前自动催办` }],
+    );
     await this.d.dedupe.set('supervision-remind', key, now.toISOString(), now);
     await this.notify(t, '催办', phase, deadline, text, now);
     return true;

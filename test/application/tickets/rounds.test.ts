@@ -98,3 +98,20 @@ t.test('a refused 退单: the re-dispatch to the same unit shows the first sign 
   const other = await h.tickets.dispatch(OP, t2.id, OTHER);
   t.equal(other.signDeadline!.toISOString(), new Date('2026-11-26T17:10:00+08:00').toISOString(), 'another unit gets its own deadline');
 });
+
+t.test('a 催办 of the reply deadline does not lower the 督办 of a missed sign deadline (found by the lifecycle property)', async (t) => {
+  // Thursday 10:00, a 咨询: sign by 12:00, reply by Tuesday 12-01 17:30.
+  const h = await pagingHarness(t, { now: '2026-11-26T10:00:00+08:00' });
+  const supervision = withSupervision(h);
+  const tk = await h.ticket({ urgent: false, category: '咨询' });
+  h.clock.set('2026-11-26T12:01:00+08:00');
+  await h.settle();
+  t.equal((await h.ticketStore.get(tk.id))!.supervision, '督办', '督办 the moment the sign deadline passed');
+  await h.tickets.sign(U, tk.id);
+  // Monday evening: one working day left before the reply deadline.
+  h.clock.set('2026-11-30T18:00:00+08:00');
+  const r = await supervision.sweep();
+  t.equal(r.reminded, 1, 'the unit is reminded of the reply deadline');
+  t.ok(h.sms.sent.some((m) => m.text.startsWith('【12345催办】') && m.text.includes(tk.number)));
+  t.equal((await h.ticketStore.get(tk.id))!.supervision, '督办', 'and the ticket keeps its 督办 mark');
+});
