@@ -37,6 +37,9 @@ import type { UnitStore, UserStore } from './application/ports/users.js';
 import { loadClassifier } from './application/classifier.js';
 import { ClassifierPool } from '../adapters/threads/classifier-pool.js';
 import { loadPlatforms } from './application/platforms/config.js';
+import { readUnitsFile } from './application/seed.js';
+import { createUnitResolver } from './domain/directory/unit-names.js';
+import { loadUnitAliases } from './domain/directory/unit-aliases.js';
 import { PlatformService } from './application/platforms/service.js';
 import type { VoiceDialer } from './application/ports/voice.js';
 import type { IvrAction } from './application/ivr/ports.js';
@@ -179,7 +182,11 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     urgentCheckMs: config.urgentCheckMin * 60_000,
   });
   // Platform secrets and endpoint overrides come from the environment only (SUBAN_PLATFORM_<SLUG>_SECRET ...).
-  const platforms = new PlatformService({ platforms: loadPlatforms({ env: process.env }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });
+  // Merged-review platforms name their managing department as 附件2 writes it (市政府办公室); the
+  // reviewer must be a directory unit (市政府办) whose users approve, or the service does not start.
+  const directory = [...new Set([...readUnitsFile('config/units.json').map((u) => u.name), ...unitNames])];
+  const resolveUnit = createUnitResolver(directory, loadUnitAliases());
+  const platforms = new PlatformService({ platforms: loadPlatforms({ env: process.env, units: new Set(directory), resolveUnit }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });
   platforms.register(runner);
   platformsRef = platforms;
   await platforms.schedulePolls();

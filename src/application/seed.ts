@@ -5,10 +5,13 @@ import type { AuthService } from './auth.js';
 import type { Unit, UnitStore, UserStore } from './ports/users.js';
 
 export function readUnitsFile(path: string): Unit[] {
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as { units: string[]; townships: string[] };
+  const raw = JSON.parse(readFileSync(path, 'utf8')) as { units: string[]; townships: string[]; departments?: string[] };
   return [
     ...raw.units.map((name, i) => ({ name, kind: 'unit' as const, sort: i, active: true })),
     ...raw.townships.map((name, i) => ({ name, kind: 'township' as const, sort: 100 + i, active: true })),
+    // Managing departments of 附件2 platforms that approve replies (merged-review) without being one
+    // of the 65 member units, e.g. 市委办 for 民声通道: their users sign in to review.
+    ...(raw.departments ?? []).map((name, i) => ({ name, kind: 'unit' as const, sort: 200 + i, active: true })),
   ];
 }
 

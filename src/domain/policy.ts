@@ -43,7 +43,14 @@ export interface Principal {
   unit: string | null;
 }
 
-export function mayAct(p: Principal, action: TicketAction, ticket?: Pick<Ticket, 'unit'>): boolean {
+/**
+ * What the managing department of a merged-review platform (附件2) may do on a ticket whose reply
+ * it approves: read it, approve or send back the reply, add a note. It is not the handling unit.
+ */
+const REVIEWER_ACTIONS: readonly TicketAction[] = ['read', 'review', 'note'];
+
+export function mayAct(p: Principal, action: TicketAction, ticket?: Pick<Ticket, 'unit'> & { reviewer?: string | null }): boolean {
+  if (p.role === 'unit' && !!ticket && !!p.unit && ticket.reviewer === p.unit && ticket.unit !== p.unit) return REVIEWER_ACTIONS.includes(action);
   if (!ALLOWED[p.role].includes(action)) return false;
   if (p.role === 'unit') return !!ticket && !!p.unit && ticket.unit === p.unit;
   return true;

@@ -57,6 +57,11 @@ export interface PlatformConfig {
   manager: string;
   /** The unit of our directory that stands for the managing department (names differ: 市委信访局 → 市信访局), or null. */
   managerUnit: string | null;
+  /**
+   * merged-review: the directory unit that approves replies, resolved at load from managerUnit or
+   * the manager's name through the unit resolver (aliases: 市政府办公室 → 市政府办); null otherwise.
+   */
+  reviewer: string | null;
   fields: Partial<Record<CaseField, string[]>>;
   /** The platform's category label → ours; unknown labels leave the choice to the classifier. */
   categories: Record<string, Category>;
@@ -91,6 +96,13 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** When given, managerUnit must be one of these. */
   units?: ReadonlySet<string>;
+  /**
+   * Directory names for other spellings (createUnitResolver over the directory and
+   * config/unit-aliases.yaml). When given, every merged-review platform's reviewer must resolve
+   * to a unit, or loading fails: a reviewer no user belongs to means nobody but a supervisor can
+   * approve its replies.
+   */
+  resolveUnit?: (name: string) => string | null;
 }
 
 /** Load and check all platforms; throws one error listing every problem. */
@@ -113,7 +125,7 @@ export function loadPlatforms(opts: LoadOptions = {}): Map<string, PlatformConfi
       problems.push(`${where}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
       continue;
     }
-    const p = parsePlatform(slug, doc, rows, env, opts.units, (m) => problems.push(`${where}: ${m}`));
+    const p = parsePlatform(slug, doc, rows, env, opts.units, opts.resolveUnit, (m) => problems.push(`${where}: ${m}`));
     if (!p) continue;
     if (seenNames.has(p.name)) problems.push(`${where}: a second file for ${p.name}`);
     seenNames.add(p.name);
@@ -130,6 +142,7 @@ function parsePlatform(
   rows: ChannelRow[],
   env: Record<string, string | undefined>,
   units: ReadonlySet<string> | undefined,
+  resolveUnit: ((name: string) => string | null) | undefined,
   bad: (m: string) => void,
 ): PlatformConfig | null {
   if (!SLUG.test(slug)) return bad(`file name must be a lowercase slug (a-z, 0-9, -)`), null;
@@ -171,6 +184,13 @@ function parsePlatform(
 
   const managerUnit = typeof d.managerUnit === 'string' && d.managerUnit ? d.managerUnit : null;
   if (managerUnit && units && !units.has(managerUnit)) bad(`managerUnit "${managerUnit}" is not a unit of the directory`);
+  let reviewer: string | null = null;
+  if (kind === 'merged-review') {
+    reviewer = managerUnit ?? (resolveUnit ? resolveUnit(row.manager) : row.manager);
+    if (resolveUnit && (!reviewer || (units && !units.has(reviewer)))) {
+      bad(`the managing department "${row.manager}" reviews replies but matches no unit of the directory: set managerUnit, or add an alias in config/unit-aliases.yaml`);
+    }
+  }
 
   const secretEnv = typeof d.secretEnv === 'string' ? d.secretEnv : `${envPrefix(slug)}_SECRET`;
   if (!/^[A-Z][A-Z0-9_]*$/.test(secretEnv)) bad(`secretEnv "${secretEnv}" is not an environment variable name`);
@@ -210,5 +230,5 @@ function parsePlatform(
     if (!dir) bad('poll.dir is required');
     poll = { dir, format, everyMinutes: every, encoding, sheet: typeof p.sheet === 'string' ? p.sheet : null };
   }
-  return { no: row.no, slug, name: row.name, kind, manager: row.manager, managerUnit, fields, categories, statuses, secretEnv, secret, reply, poll };
+  return { no: row.no, slug, name: row.name, kind, manager: row.manager, managerUnit, reviewer, fields, categories, statuses, secretEnv, secret, reply, poll };
 }

@@ -117,7 +117,7 @@ export class PlatformService {
         unit: p.kind === 'interconnect' ? this.mirrorUnit(p, c) : undefined,
         noCallback: p.kind === 'interconnect',
         externalRef: c.caseId,
-        reviewer: p.kind === 'merged-review' ? p.manager : null,
+        reviewer: p.kind === 'merged-review' ? (p.reviewer ?? p.manager) : null,
         sourceKey: `platform:${p.name}:${c.caseId}`,
         // With the ticket, not after it: a crash between the two left a mirror without its note.
         ...(p.kind === 'interconnect' ? { notes: [`互联互通镜像:本件由${p.name}(${p.manager})负责转办、审核回复,热线仅留存记录,不向原平台回复。`] } : {}),
@@ -270,7 +270,8 @@ export class PlatformService {
       [f.reply]: replied.data.reply,
       [f.unit]: t.unit,
       [f.repliedAt]: replied.at.toISOString(),
-      [f.reviewedBy]: review ? (t.reviewer ?? review.actorName ?? null) : null,
+      // The platform knows its managing department by its own name (市委办公室), not our directory's.
+      [f.reviewedBy]: review ? (p.kind === 'merged-review' ? p.manager : (t.reviewer ?? review.actorName ?? null)) : null,
     };
     const body = JSON.stringify(payload);
     const res = await (this.d.fetch ?? fetch)(p.reply.url, {

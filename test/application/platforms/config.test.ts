@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { loadPlatforms, envPrefix } from '../../../src/application/platforms/config.js';
 import { AppError } from '../../../src/domain/errors.js';
 
-const units = new Set((JSON.parse(readFileSync('config/units.json', 'utf8')) as { units: string[] }).units);
+// The directory: member units and the managing departments that review (市委办 for 民声通道).
+const directory = JSON.parse(readFileSync('config/units.json', 'utf8')) as { units: string[]; departments?: string[] };
+const units = new Set([...directory.units, ...(directory.departments ?? [])]);
 const channels = (JSON.parse(readFileSync('config/channels.json', 'utf8')) as { channels: { no: number; name: string; kind: string; manager: string }[] }).channels;
 
 t.test('all 14 platforms of 附件2 are configured, with the kind and manager of channels.json', async (t) => {
