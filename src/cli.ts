@@ -16,8 +16,12 @@ const USAGE = `用法 usage: suban <command>
   demo                       migrate, seed demo data and serve on embedded SQLite with the simulated phone/SMS provider
   migrate                    apply database migrations
   seed [--demo]              load the units of 附件1 (and demo users)
-  user add <name> --role <operator|unit|supervisor|admin> [--unit <unit>] [--password <pw>]
-                             add a user; prints an API token once
+  user add <name> --role <operator|unit|supervisor|admin> [--unit <unit>] [--password <pw>] [--token-days <n>]
+                             add a user; prints an API token once (expiring after n days when given)
+  user disable <name>        disable a user: no login, its tokens stop working, its sessions end
+  user enable <name>         enable a disabled user
+  user reset-password <name> set a new password that follows the rules; prints it once
+  user unlock <name>         lift the login lock that wrong passwords put on a user
   classify                   JSON lines {"id","text"} on stdin → one JSON line per input on stdout
   open311 add-client <name>  register an Open311 client app; prints its api_key once
   config --markdown          print the configuration table
@@ -51,14 +55,33 @@ async function main(argv: string[]) {
       return c.close();
     }
     case 'user': {
-      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { role: { type: 'string' }, unit: { type: 'string' }, password: { type: 'string' }, 'display-name': { type: 'string' } } });
-      if (positionals[0] !== 'add' || !positionals[1] || !values.role) throw new UsageError('user add <name> --role <role> [--unit <unit>]');
+      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { role: { type: 'string' }, unit: { type: 'string' }, password: { type: 'string' }, 'display-name': { type: 'string' }, 'token-days': { type: 'string' } } });
+      if (['disable', 'enable', 'reset-password', 'unlock'].includes(positionals[0] ?? '')) {
+        if (!positionals[1]) throw new UsageError(`user ${positionals[0]} <name>`);
+        const c = await container(loadConfig());
+        try {
+          const u = await c.users.byName(positionals[1]);
+          if (!u) throw new AppError('not_found', 'user_not_found', `用户 ${positionals[1]} 不存在`);
+          if (positionals[0] === 'reset-password') console.log(`new password for ${u.name} (shown once, hand it over in person): ${await c.auth.resetPassword(u.id, 'cli')}`);
+          else if (positionals[0] === 'unlock') console.log(`user ${u.name}: ${(await c.auth.unlockLogin(u.id, 'cli')).wasLocked ? 'login lock lifted' : 'was not locked'}`);
+          else {
+            await c.auth.setDisabled(u.id, positionals[0] === 'disable', 'cli');
+            console.log(`user ${u.name} ${positionals[0]}d`);
+          }
+        } finally {
+          await c.close();
+        }
+        return;
+      }
+      if (positionals[0] !== 'add' || !positionals[1] || !values.role) throw new UsageError('user add <name> --role <role> [--unit <unit>] | user disable|enable|reset-password|unlock <name>');
+      const tokenDays = values['token-days'] ? Number(values['token-days']) : null;
+      if (tokenDays !== null && !(Number.isInteger(tokenDays) && tokenDays > 0)) throw new UsageError('--token-days must be a whole number of days');
       if (!ROLES.includes(values.role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
       const c = await container(loadConfig());
       try {
         await seed(c, UNITS_FILE, false);
         const u = await c.auth.addUser({ name: positionals[1], role: values.role as Role, unit: values.unit ?? null, password: values.password ?? null, displayName: values['display-name'] ?? null });
-        const token = await c.auth.issueToken(u.id);
+        const token = await c.auth.issueToken(u.id, { expiresAt: tokenDays ? new Date(c.clock.now().getTime() + tokenDays * 86400_000) : null });
         console.log(`user ${u.name} added (${u.role}${u.unit ? ', ' + u.unit : ''})`);
         console.log(`API token (shown once, store it now): ${token}`);
       } finally {

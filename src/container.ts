@@ -24,7 +24,7 @@ import { LocalEventBus } from '../adapters/bus/local-bus.js';
 import { PgEventBus, busChannel } from '../adapters/bus/pg-bus.js';
 import { SimSmsSender } from '../adapters/sim/sms.js';
 import type { SmsSender } from './application/ports/messaging.js';
-import { AuthService } from './application/auth.js';
+import { AuthService, REVOKED_TOPIC } from './application/auth.js';
 import { LoginThrottle } from './application/login-throttle.js';
 import { TicketService } from './application/tickets/service.js';
 import { JobRunner } from './application/jobs/runner.js';
@@ -228,7 +228,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     calendar,
     workCalendar,
     calendarCoverage: (at) => workCalendar.coverage(at, 60),
-    auth: new AuthService(users, units, audit, clock, config.sessionHours, new LoginThrottle(state, clock, log.child({ component: 'auth' }))),
+    auth: new AuthService(users, units, audit, clock, config.sessionHours, new LoginThrottle(state, clock, log.child({ component: 'auth' })), (e) => bus.publish(REVOKED_TOPIC, e)),
     tickets,
     runner,
     platforms,

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, ne, or } from 'drizzle-orm';
 import type { Credential, User, UserStore } from '../../src/application/ports/users.js';
 import type { Database } from './database.js';
 
@@ -80,5 +80,22 @@ export class SqlUserStore implements UserStore {
 
   async deleteCredential(hash: string) {
     await this.d.db.delete(this.d.t.credentials).where(eq(this.d.t.credentials.hash, hash));
+  }
+
+  async listCredentials(userId: string, kind: Credential['kind']) {
+    const c = this.d.t.credentials;
+    const rows = await this.d.db.select().from(c).where(and(eq(c.userId, userId), eq(c.kind, kind))).orderBy(desc(c.createdAt));
+    return rows.map((r) => ({ hash: r.hash, kind: r.kind as Credential['kind'], userId: r.userId, csrf: r.csrf, expiresAt: r.expiresAt ? new Date(Number(r.expiresAt)) : null, createdAt: new Date(Number(r.createdAt)) }));
+  }
+
+  async deleteCredentialsOf(userId: string, kind?: Credential['kind'], keep?: string) {
+    const c = this.d.t.credentials;
+    const where = and(eq(c.userId, userId), kind ? eq(c.kind, kind) : undefined, keep ? ne(c.hash, keep) : undefined);
+    const rows = await this.d.db.delete(c).where(where).returning({ hash: c.hash });
+    return rows.map((r) => r.hash);
+  }
+
+  async setPasswordHash(userId: string, passwordHash: string) {
+    await this.d.db.update(this.d.t.users).set({ passwordHash }).where(eq(this.d.t.users.id, userId));
   }
 }

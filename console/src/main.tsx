@@ -4,6 +4,7 @@ import { Layout, NAV } from './components/Layout.js';
 import { Empty, Loading } from './components/ui.js';
 import { startLive, stopLive } from './live.js';
 import { AdminPage } from './pages/Admin.js';
+import { AccountPage } from './pages/Account.js';
 import { BoardPage } from './pages/Board.js';
 import { DeskPage } from './pages/Desk.js';
 import { DutyPage } from './pages/Duty.js';
@@ -38,6 +39,8 @@ function Routes({ user }: { user: User }) {
       return <BoardPage user={user} />;
     case '/admin':
       return <AdminPage user={user} />;
+    case '/account':
+      return <AccountPage />;
   }
   return null;
 }

@@ -6,7 +6,7 @@ import { ROLES, type Principal, type Role } from '../domain/policy.js';
 import type { AuditLog } from './ports/misc.js';
 import type { UnitStore, User, UserStore } from './ports/users.js';
 import { TtlCache } from './token-cache.js';
-import { checkPassword } from '../domain/password-policy.js';
+import { checkPassword, passwordProblem } from '../domain/password-policy.js';
 import type { LoginThrottle } from './login-throttle.js';
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -21,11 +21,30 @@ export interface NewUser {
   password?: string | null;
 }
 
+/** Bus topic: credentials stopped working (logout, revoked token, disabled user, password reset). */
+export const REVOKED_TOPIC = 'auth.revoked';
+
+/** Credentials that stopped working: every credential of `userId` when `hashes` is absent, else just those. */
+export interface RevokedCredentials {
+  userId: string;
+  hashes?: string[];
+}
+
+export interface TokenInfo {
+  /** the first 16 hex digits of the token's SHA-256: enough to name it, useless to use it */
+  id: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  expired: boolean;
+}
+
+export const tokenId = (hash: string) => hash.slice(0, 16);
+
 export const toPrincipal = (u: User): Principal => ({ id: u.id, name: u.displayName ?? u.name, role: u.role, unit: u.unit });
 
 /** Users, API tokens and console sessions. Secrets are returned once and stored only as hashes. */
 export class AuthService {
-  private readonly cache = new TtlCache<{ principal: Principal; csrf: string | null } | null>(5_000);
+  private readonly cache = new TtlCache<{ principal: Principal; csrf: string | null; hash: string; expiresAt: number | null } | null>(5_000);
 
   constructor(
     private readonly users: UserStore,
@@ -34,6 +53,8 @@ export class AuthService {
     private readonly clock: Clock,
     private readonly sessionHours: number,
     private readonly throttle?: LoginThrottle,
+    /** told when credentials stop working, so live sockets opened with them close at once (on every instance, over the bus) */
+    private readonly onRevoked: (e: RevokedCredentials) => void = () => undefined,
   ) {}
 
   async addUser(u: NewUser, upsert = false): Promise<User> {
@@ -52,10 +73,82 @@ export class AuthService {
     return saved;
   }
 
-  async issueToken(userId: string): Promise<string> {
+  /** A new API token, shown once; `expiresAt` (optional) ends it. */
+  async issueToken(userId: string, opts: { expiresAt?: Date | null } = {}): Promise<string> {
+    if (opts.expiresAt && opts.expiresAt.getTime() <= this.clock.now().getTime()) throw invalid('bad_expiry', '到期时间必须在将来');
     const token = secret('sbn');
-    await this.users.addCredential({ hash: sha256(token), kind: 'token', userId, expiresAt: null, createdAt: this.clock.now() });
+    await this.users.addCredential({ hash: sha256(token), kind: 'token', userId, expiresAt: opts.expiresAt ?? null, createdAt: this.clock.now() });
     return token;
+  }
+
+  async listTokens(userId: string): Promise<TokenInfo[]> {
+    const now = this.clock.now().getTime();
+    return (await this.users.listCredentials(userId, 'token')).map((c) => ({ id: tokenId(c.hash), createdAt: c.createdAt, expiresAt: c.expiresAt, expired: !!c.expiresAt && c.expiresAt.getTime() <= now }));
+  }
+
+  /** Revokes one of a user's API tokens by its id; live sockets opened with it close. */
+  async revokeToken(userId: string, id: string, actorId: string): Promise<void> {
+    const found = (await this.users.listCredentials(userId, 'token')).find((c) => tokenId(c.hash) === id);
+    if (!found) throw new AppError('not_found', 'token_not_found', `令牌 ${id} 不存在`);
+    await this.users.deleteCredential(found.hash);
+    this.cache.delete(`token:${found.hash}`);
+    this.onRevoked({ userId, hashes: [found.hash] });
+    await this.audit.append({ at: this.clock.now(), actorId, kind: 'token.revoked', subject: `user:${userId}`, data: { token: id } });
+  }
+
+  private async user(userId: string): Promise<User> {
+    const u = await this.users.byId(userId);
+    if (!u) throw new AppError('not_found', 'user_not_found', `用户 ${userId} 不存在`);
+    return u;
+  }
+
+  /**
+   * Disables (or enables) a user: a disabled user cannot log in, its sessions are deleted and its
+   * tokens stop working (they work again once enabled), and its live sockets close at once.
+   */
+  async setDisabled(userId: string, disabled: boolean, actorId: string): Promise<User> {
+    const u = await this.user(userId);
+    if (disabled && userId === actorId) throw invalid('cannot_disable_self', '不能停用自己的账号');
+    await this.users.setDisabled(userId, disabled);
+    if (disabled) {
+      await this.users.deleteCredentialsOf(userId, 'session');
+      this.cache.clear();
+      this.onRevoked({ userId });
+    }
+    await this.audit.append({ at: this.clock.now(), actorId, kind: disabled ? 'user.disabled' : 'user.enabled', subject: `user:${userId}`, data: { name: u.name } });
+    return { ...u, disabled };
+  }
+
+  /** An admin resets a password: a new one that follows the rules is returned once; the user's sessions end and a login lock is lifted. */
+  async resetPassword(userId: string, actorId: string): Promise<string> {
+    const u = await this.user(userId);
+    let password = '';
+    do password = randomBytes(12).toString('base64url');
+    while (passwordProblem(password, u.name));
+    await this.users.setPasswordHash(userId, await argon2.hash(password));
+    await this.endSessions(userId);
+    await this.throttle?.unlock(u.name);
+    await this.audit.append({ at: this.clock.now(), actorId, kind: 'user.password_reset', subject: `user:${userId}`, data: { name: u.name } });
+    return password;
+  }
+
+  /** Everyone changes their own password (the current one is asked); their other sessions end. */
+  async changeOwnPassword(userId: string, current: string, next: string, keepSession?: string): Promise<void> {
+    const u = await this.user(userId);
+    const full = await this.users.byName(u.name);
+    const ok = full?.passwordHash ? await argon2.verify(full.passwordHash, current).catch(() => false) : false;
+    if (!ok) throw new AppError('forbidden', 'bad_current_password', '当前密码不正确');
+    checkPassword(next, u.name);
+    if (next === current) throw invalid('weak_password', '新密码不能与当前密码相同');
+    await this.users.setPasswordHash(userId, await argon2.hash(next));
+    await this.endSessions(userId, keepSession ? sha256(keepSession) : undefined);
+    await this.audit.append({ at: this.clock.now(), actorId: userId, kind: 'user.password_changed', subject: `user:${userId}` });
+  }
+
+  private async endSessions(userId: string, keep?: string): Promise<void> {
+    const ended = await this.users.deleteCredentialsOf(userId, 'session', keep);
+    for (const h of ended) this.cache.delete(`session:${h}`);
+    if (ended.length) this.onRevoked({ userId, hashes: ended });
   }
 
   /** `address` is the client's (throttled per account and per address when the service has a throttle). */
@@ -88,21 +181,27 @@ export class AuthService {
   }
 
   async logout(session: string) {
-    this.cache.delete(`session:${sha256(session)}`);
-    await this.users.deleteCredential(sha256(session));
+    const hash = sha256(session);
+    const found = await this.users.findCredential(hash, this.clock.now());
+    this.cache.delete(`session:${hash}`);
+    await this.users.deleteCredential(hash);
+    // The console's sockets opened with this session close at once.
+    if (found) this.onRevoked({ userId: found.user.id, hashes: [hash] });
   }
 
   /** The principal behind a bearer token or a session cookie, or null. */
-  async authenticate(secretValue: string, kind: 'token' | 'session'): Promise<{ principal: Principal; csrf: string | null } | null> {
+  async authenticate(secretValue: string, kind: 'token' | 'session'): Promise<{ principal: Principal; csrf: string | null; hash: string } | null> {
     if (!secretValue || secretValue.length > 200) return null;
     const hash = sha256(secretValue);
     const key = `${kind}:${hash}`;
+    const now = this.clock.now().getTime();
     const cached = this.cache.get(key);
-    if (cached !== undefined) return cached;
+    // A memo never outlives the credential's own expiry.
+    if (cached && (cached.expiresAt === null || cached.expiresAt > now)) return { principal: cached.principal, csrf: cached.csrf, hash };
     const found = await this.users.findCredential(hash, this.clock.now());
-    const result = found && found.credential.kind === kind ? { principal: toPrincipal(found.user), csrf: found.credential.csrf ?? null } : null;
+    const result = found && found.credential.kind === kind ? { principal: toPrincipal(found.user), csrf: found.credential.csrf ?? null, hash } : null;
     // Unknown secrets are not remembered: a flood of random tokens must not evict real ones.
-    if (result) this.cache.set(key, result);
+    if (result) this.cache.set(key, { ...result, expiresAt: found!.credential.expiresAt?.getTime() ?? null });
     return result;
   }
 }

@@ -29,4 +29,8 @@ export class TtlCache<V> {
   delete(k: string): void {
     this.map.delete(k);
   }
+
+  clear(): void {
+    this.map.clear();
+  }
 }

@@ -14,6 +14,7 @@ import health from './routes/health.js';
 import ticketRoutes from './routes/api/tickets.js';
 import authRoutes from './routes/api/auth.js';
 import directoryRoutes from './routes/api/directory.js';
+import userRoutes from './routes/api/users.js';
 import statsRoutes from './routes/api/stats.js';
 import supervisionRoutes from './routes/api/supervision.js';
 import dutyRoutes from './routes/api/duty.js';
@@ -23,6 +24,7 @@ import open311Routes from './routes/open311.js';
 import consoleRoutes from './routes/console.js';
 import websocket from '@fastify/websocket';
 import operatorSocket, { closeSocketsForRestart } from './ws/operator.js';
+import liveSockets from './ws/live-sockets.js';
 import { twilioRoutes } from '../../adapters/twilio/routes.js';
 import { simRoutes } from '../../adapters/sim/voice.js';
 import { freeswitchRecordings, privateMedia } from './routes/freeswitch-recordings.js';
@@ -128,6 +130,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
         await api.register(authRoutes);
         await api.register(ticketRoutes);
         await api.register(directoryRoutes);
+        await api.register(userRoutes);
         await api.register(statsRoutes);
         await api.register(supervisionRoutes);
         await api.register(dutyRoutes);
@@ -136,6 +139,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
       { prefix: '/api/v1' },
     );
     // Voice: operator screen pops and the simulator's console API.
+    await site.register(liveSockets);
     await site.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsForRestart });
     await site.register(operatorSocket);
     // The simulator's routes only for the simulated providers (each route for its own provider).

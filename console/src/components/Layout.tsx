@@ -20,6 +20,7 @@ export const NAV: NavItem[] = [
   { path: '/duty', label: '值班与呼叫', roles: ['operator', 'unit', 'supervisor', 'admin'] },
   { path: '/board', label: '督办看板', roles: ['operator', 'supervisor', 'admin'] },
   { path: '/admin', label: '管理', roles: ['supervisor', 'admin'] },
+  { path: '/account', label: '我的账号', roles: ['operator', 'unit', 'supervisor', 'admin'] },
 ];
 
 export function Layout({ user, children }: { user: User; children: ComponentChildren }) {

@@ -77,6 +77,19 @@ function Users({ admin }: { admin: boolean }) {
       setFormError(err);
     }
   };
+  // Disable (sessions end, tokens stop, sockets close), enable, reset the password (shown once), lift a login lock.
+  const act = async (u: UserRow, action: 'disable' | 'enable' | 'reset-password' | 'unlock') => {
+    const ask = { disable: `停用 ${u.name}？其登录立即失效，API 令牌停止工作。`, enable: null, 'reset-password': `重置 ${u.name} 的密码？其现有登录将退出。`, unlock: null }[action];
+    if (ask && !confirm(ask)) return;
+    setFormError(null);
+    try {
+      const r = await post<{ password?: string }>(`/api/v1/users/${encodeURIComponent(u.id)}/${action}`);
+      setMsg(action === 'reset-password' ? `${u.name} 的新密码（只显示这一次，请当面交给本人）：${r.password}` : action === 'unlock' ? `已解除 ${u.name} 的登录锁定` : `已${action === 'disable' ? '停用' : '启用'} ${u.name}`);
+      reload();
+    } catch (err) {
+      setFormError(err);
+    }
+  };
   return (
     <>
       <Section title="用户">
@@ -93,6 +106,7 @@ function Users({ admin }: { admin: boolean }) {
                 <th scope="col">角色</th>
                 <th scope="col">单位</th>
                 <th scope="col">状态</th>
+                {admin ? <th scope="col">操作</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -103,6 +117,19 @@ function Users({ admin }: { admin: boolean }) {
                   <td>{roleLabel(u.role)}</td>
                   <td>{u.unit ?? '—'}</td>
                   <td>{u.disabled ? <span class="badge badge-muted">已停用</span> : '正常'}</td>
+                  {admin ? (
+                    <td class="actions">
+                      <button type="button" class="btn" onClick={() => void act(u, u.disabled ? 'enable' : 'disable')}>
+                        {u.disabled ? '启用' : '停用'}
+                      </button>
+                      <button type="button" class="btn" onClick={() => void act(u, 'reset-password')}>
+                        重置密码
+                      </button>
+                      <button type="button" class="btn" onClick={() => void act(u, 'unlock')}>
+                        解除登录锁定
+                      </button>
+                    </td>
+                  ) : null}
                 </tr>
               ))}
             </tbody>
@@ -143,7 +170,7 @@ function Users({ admin }: { admin: boolean }) {
             ) : null}
             <label>
               初始密码
-              <input type="password" minLength={8} autocomplete="new-password" value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
+              <input type="password" minLength={10} autocomplete="new-password" value={form.password} onInput={(e) => setForm({ ...form, password: e.currentTarget.value })} />
             </label>
             <button type="submit" class="btn btn-primary">
               添加

@@ -33,6 +33,11 @@ export interface UserStore {
   addCredential(c: Credential): Promise<void>;
   findCredential(hash: string, now: Date): Promise<{ credential: Credential; user: User } | null>;
   deleteCredential(hash: string): Promise<void>;
+  /** A user's credentials of one kind (expired ones included), newest first. */
+  listCredentials(userId: string, kind: Credential['kind']): Promise<Credential[]>;
+  /** Deletes a user's credentials (of one kind, or all), except `keep`; returns the hashes deleted. */
+  deleteCredentialsOf(userId: string, kind?: Credential['kind'], keep?: string): Promise<string[]>;
+  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
 }
 
 export interface Unit {

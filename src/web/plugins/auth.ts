@@ -11,6 +11,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
+    /** SHA-256 of the token or session the principal came with (live sockets are closed by it) */
+    credentialHash: string | null;
   }
   interface FastifyInstance {
     /** preValidation hook (auth before schema checks, so a stranger learns nothing from a 400) that requires a signed-in principal, optionally with one of the roles. */
@@ -26,11 +28,13 @@ export default fp<{ auth: AuthService }>(
   async (app, { auth }) => {
     await app.register(cookie);
     app.decorateRequest('principal', null);
+    app.decorateRequest('credentialHash', null);
     const identify = async (req: FastifyRequest): Promise<void> => {
       const header = req.headers.authorization;
       if (header?.startsWith('Bearer ')) {
         const found = await auth.authenticate(header.slice(7).trim(), 'token');
         req.principal = found?.principal ?? null;
+        req.credentialHash = found?.hash ?? null;
         return;
       }
       const session = req.cookies[SESSION_COOKIE];
@@ -41,6 +45,7 @@ export default fp<{ auth: AuthService }>(
         if (req.headers['x-csrf-token'] !== found.csrf) throw new AppError('forbidden', 'csrf', '缺少或错误的 CSRF 令牌');
       }
       req.principal = found.principal;
+      req.credentialHash = found.hash;
     };
     // Most requests carry no credentials (webhooks, the console's assets): they pass without a promise.
     app.addHook('onRequest', (req, _reply, done) => {

@@ -4,6 +4,7 @@
  * lists, WeChat hand-overs, the IVR flow graph, the 职责清单 view) plus `/ws/console`, the live
  * feed every role gets. Registered last, after the API, so it never shadows an API route.
  */
+import liveSockets from '../ws/live-sockets.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +22,7 @@ import { SESSION_COOKIE } from '../plugins/auth.js';
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
 
 /** Paths the console's router owns; anything else keeps the API's 404. */
-export const CLIENT_ROUTES = ['/', '/login', '/desk', '/inbox', '/tickets', '/tickets/:id', '/duty', '/board', '/admin'];
+export const CLIENT_ROUTES = ['/', '/login', '/desk', '/inbox', '/tickets', '/tickets/:id', '/duty', '/board', '/admin', '/account'];
 
 /**
  * Endpoints other parts of Suban add (duty/paging, stats). The console asks which exist before
@@ -219,6 +220,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
   app.get('/api/v1/admin/duty-list', { preValidation: app.requireAuth(['operator', 'supervisor', 'admin']), schema: { tags: ['console'], summary: 'the 职责清单 in service' } }, async () => dutyListView(duty()));
 
   // ---- live feed for every role ------------------------------------------------------------------
+  if (!app.hasDecorator('liveSockets')) await app.register(liveSockets);
   const sockets = new Map<WebSocket, Principal>();
   const seesTicket = (p: Principal, unit: unknown) => p.role !== 'unit' || (!!p.unit && unit === p.unit);
   const unsubscribe = Object.entries(CONSOLE_TOPICS).map(([topic, { type, scope }]) =>
@@ -267,6 +269,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
     },
     (socket, req) => {
       sockets.set(socket, req.principal!);
+      app.liveSockets.track(socket, req.principal!.id, req.credentialHash);
       const s = socket as WebSocket & { suban_alive?: boolean };
       s.suban_alive = true;
       socket.on('pong', () => (s.suban_alive = true));

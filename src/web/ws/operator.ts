@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AppError } from '../../domain/errors.js';
 import type { Principal, Role } from '../../domain/policy.js';
+import liveSockets from './live-sockets.js';
 import { CALL_STATE_TOPIC, HANDOVER_TOPIC, SCREEN_POP_TOPIC } from '../../application/voice/voice-service.js';
 
 export interface OperatorSocketOptions {
@@ -57,6 +58,8 @@ export function closeSocketsForRestart(this: FastifyInstance, done: () => void):
 
 export default async function operatorSocket(app: FastifyInstance, opts: OperatorSocketOptions = {}): Promise<void> {
   const { ctx } = app;
+  // Logout, a revoked token or a disabled user closes the sockets at once (app.ts registers it once for every socket route).
+  if (!app.hasDecorator('liveSockets')) await app.register(liveSockets);
   const clients = new Set<Client>();
   const maxBuffered = opts.maxBufferedBytes ?? 4 * 1024 * 1024;
 
@@ -121,6 +124,7 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
           const token = tokenOf(req);
           const found = token ? await ctx.auth.authenticate(token, 'token') : null;
           req.principal = found?.principal ?? null;
+          req.credentialHash = found?.hash ?? null;
         }
         if (!req.principal) throw new AppError('unauthorized', 'unauthenticated', '请先登录');
         if (!ROLES.includes(req.principal.role)) throw new AppError('forbidden', 'forbidden', '只有话务员、班长和管理员可以接收来电弹屏');
@@ -129,6 +133,7 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
     (socket, req) => {
       const c: Client = { socket, principal: req.principal!, alive: true, open: new Set() };
       clients.add(c);
+      app.liveSockets.track(socket, c.principal.id, req.credentialHash);
       socket.on('pong', () => {
         c.alive = true;
       });
