@@ -1,5 +1,5 @@
 /**
- * `suban <command>`: serve, demo, migrate, seed, user add, classify, config.
+ * `suban <command>`: serve, demo, migrate, seed, user add, classify, train, eval, config.
  * Run as `npm run --silent suban -- <command>`.
  */
 import { parseArgs } from 'node:util';
@@ -22,7 +22,11 @@ const USAGE = `用法 usage: suban <command>
   user enable <name>         enable a disabled user
   user reset-password <name> set a new password that follows the rules; prints it once
   user unlock <name>         lift the login lock that wrong passwords put on a user
-  classify                   JSON lines {"id","text"} on stdin → one JSON line per input on stdout
+  classify [--model <m>]     JSON lines {"id","text"[,"title"]} on stdin → one JSON line per input on stdout
+  train --in <file> --out <model.json> [--seed N] [--no-builtin-examples]
+                             train a unit model on the city's own history (CSV, XLSX or JSON lines)
+  eval --in <file> [--model <m>] [--folds k] [--json]
+                             accuracy, top-3, manual-queue share, per-unit precision/recall, confused pairs
   open311 add-client <name>  register an Open311 client app; prints its api_key once
   config --markdown          print the configuration table
   flows check [--dir <dir>]  validate the IVR flows (exit code 1 on errors)
@@ -90,10 +94,43 @@ async function main(argv: string[]) {
       return;
     }
     case 'classify': {
+      const { values } = parseArgs({ args: rest, options: { model: { type: 'string' } } });
       const { runClassify } = await import('./cli/classify.js');
       const { loadClassifier } = await import('./application/classifier.js');
       const cfg = loadConfig();
-      return runClassify(process.stdin, process.stdout, loadClassifier(cfg.dutyList, cfg.classifyThreshold) as never);
+      return runClassify(process.stdin, process.stdout, loadClassifier(cfg.dutyList, cfg.classifyThreshold, values.model ?? cfg.routingModel));
+    }
+    case 'train':
+    case 'eval': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          in: { type: 'string' },
+          out: { type: 'string' },
+          model: { type: 'string' },
+          folds: { type: 'string' },
+          seed: { type: 'string' },
+          'model-weight': { type: 'string' },
+          'no-builtin-examples': { type: 'boolean' },
+          json: { type: 'boolean' },
+        },
+      });
+      const num = (v: string | undefined, name: string) => {
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isFinite(n) || n < 0) throw new UsageError(`${cmd}: --${name} must be a non-negative number`);
+        return n;
+      };
+      const cfg = loadConfig();
+      const { runTrain, runEval } = await import('./cli/routing-model.js');
+      const ctx = { dutyListPath: cfg.dutyList, threshold: cfg.classifyThreshold, configuredModel: cfg.routingModel, out: process.stdout };
+      const builtinExamples = !values['no-builtin-examples'];
+      if (cmd === 'train') {
+        if (!values.in || !values.out) throw new UsageError('train --in <history.csv|xlsx|jsonl> --out <model.json> [--seed N] [--no-builtin-examples] [--model-weight W]');
+        return runTrain({ in: values.in, out: values.out, seed: num(values.seed, 'seed'), builtinExamples, modelWeight: num(values['model-weight'], 'model-weight') }, ctx);
+      }
+      if (!values.in) throw new UsageError('eval --in <history.csv|xlsx|jsonl> [--model <model.json>] [--folds k] [--json]');
+      return runEval({ in: values.in, model: values.model, folds: num(values.folds, 'folds'), json: !!values.json, seed: num(values.seed, 'seed'), builtinExamples }, ctx);
     }
     case 'open311': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true });

@@ -158,8 +158,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     for (const u of await units.list()) if (u.active) unitNames.add(u.name);
   };
   await refreshUnits();
-  const loadLocal = () => loadClassifier(config.dutyList, config.classifyThreshold);
-  const pool = opts.classifier || !config.classifyWorkers ? null : new ClassifierPool({ dutyList: config.dutyList, threshold: config.classifyThreshold }, config.classifyWorkers, log.child({ component: 'classifier' }), loadLocal);
+  const loadLocal = () => loadClassifier(config.dutyList, config.classifyThreshold, config.routingModel);
+  const pool = opts.classifier || !config.classifyWorkers ? null : new ClassifierPool({ dutyList: config.dutyList, threshold: config.classifyThreshold, routingModel: config.routingModel }, config.classifyWorkers, log.child({ component: 'classifier' }), loadLocal);
   const classifier = opts.classifier ?? pool ?? loadLocal();
   const runner = new JobRunner(jobs, clock, log.child({ component: 'jobs' }), { worker: `${hostname()}:${process.pid}`, pollMs: config.jobPollMs, leaseMs: config.jobLeaseMs });
   const audit = new SqlAuditLog(db);

@@ -19,7 +19,7 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
   // about a second of CPU) is built after the app, not inside the container: in the demo, argon2 is
   // hashing the demo passwords on the thread pool by then, and the two overlap. Complete before listening.
   let classifier: ClassifierPort | null = null;
-  const buildClassifier = () => (classifier ??= loadClassifier(config.dutyList, config.classifyThreshold));
+  const buildClassifier = () => (classifier ??= loadClassifier(config.dutyList, config.classifyThreshold, config.routingModel));
   // With worker threads the classifier loads there, beside everything else (adapters/threads).
   const ctx = await createContainer(config, log, config.classifyWorkers ? {} : { classifier: { classify: (text) => buildClassifier().classify(text) } });
   phases.mark('container');

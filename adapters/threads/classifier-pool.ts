@@ -12,6 +12,8 @@ import type { ClassificationResult, ClassifierPort } from '../../src/application
 export interface ClassifierWorkerData {
   dutyList: string;
   threshold: number;
+  /** SUBAN_ROUTING_MODEL: '' for the built-in model. */
+  routingModel?: string;
 }
 export interface ClassifierWorkerRequest {
   id: number;

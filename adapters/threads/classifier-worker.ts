@@ -8,8 +8,8 @@ import type { ClassifierWorkerData, ClassifierWorkerReply, ClassifierWorkerReque
 
 const port = parentPort;
 if (!port) throw new Error('classifier-worker runs only as a worker thread');
-const { dutyList, threshold } = workerData as ClassifierWorkerData;
-const classifier = loadClassifier(dutyList, threshold);
+const { dutyList, threshold, routingModel } = workerData as ClassifierWorkerData;
+const classifier = loadClassifier(dutyList, threshold, routingModel ?? '');
 port.on('message', (batch: ClassifierWorkerRequest[]) => {
   const replies: ClassifierWorkerReply[] = batch.map(({ id, text }) => {
     try {

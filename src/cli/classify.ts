@@ -3,8 +3,12 @@
  * duty list against past tickets. One output line per non-blank input line, in input order; a
  * bad line yields an error line and the run goes on, so one typo does not lose a night's batch.
  *
- *   in:  {"id": "T1", "text": "解放路水管爆了"}
- *   out: {"id":"T1","unit":"润泉供水公司","category":"求助","urgent":true,"township":"象湖镇","confidence":0.9}
+ *   in:  {"id": "T1", "text": "解放路水管爆了"}            (optional "title": a message board's subject)
+ *   out: {"id":"T1","unit":"润泉供水公司","category":"求助","urgent":true,"township":"象湖镇","confidence":0.9,
+ *         "urgentCheck":false,"needsManualDispatch":false,"suggestions":["润泉供水公司",…],"reasons":[…]}
+ *
+ * `unit` is the top suggestion also when the ticket would wait for an operator (needsManualDispatch).
+ * `urgent` means page now; `urgentCheck` means 待核实 (an operator looks first).
  */
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -27,9 +31,10 @@ function classifyLine(line: string, classifier: Classifier): Record<string, unkn
     return { id: null, error: `不是有效的 JSON:${(e as Error).message}` };
   }
   if (typeof req !== 'object' || req === null || Array.isArray(req)) return { id: null, error: '每行应为 JSON 对象 {"id","text"}' };
-  const { id, text } = req as { id?: unknown; text?: unknown };
+  const { id, text, title } = req as { id?: unknown; text?: unknown; title?: unknown };
   if (typeof text !== 'string' || text.trim() === '') return { id: null, error: '缺少 text(诉求内容)' };
-  const c = classifier.classify(text);
+  // A title goes first, on its own line: the classifier weighs a message's subject more.
+  const c = classifier.classify(typeof title === 'string' && title.trim() !== '' ? `${title.trim()}\n${text}` : text);
   return {
     id: typeof id === 'string' || typeof id === 'number' ? id : null,
     unit: c.unit,
@@ -37,6 +42,10 @@ function classifyLine(line: string, classifier: Classifier): Record<string, unkn
     urgent: c.urgent,
     township: c.township,
     confidence: c.confidence,
+    urgentCheck: c.urgentCheck,
+    needsManualDispatch: c.needsManualDispatch,
+    suggestions: c.suggestions.map((s) => s.unit),
+    reasons: [...c.urgentReasons, ...c.urgentCheckReasons],
   };
 }
 

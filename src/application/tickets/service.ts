@@ -2,7 +2,6 @@ import { v7 as timeOrderedUuid } from 'uuid';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, conflict, forbidden, invalid, notFound } from '../../domain/errors.js';
 import { actorOf, mayAct, OFFICE_ROLES, type Principal, type TicketAction } from '../../domain/policy.js';
-import { MODEL_URGENT_REASON } from '../../domain/routing/classifier.js';
 import { openSignObligation } from '../../domain/kpi/contributions.js';
 import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.js';
 import { parseTicketNumber } from '../../domain/tickets/number.js';
@@ -66,6 +65,8 @@ export interface UrgentCheck {
   ticket: Ticket;
   /** when the unit is paged if nobody decides */
   until: Date;
+  /** What made it 待核实, with the cue (风险措辞(万一), 宽泛规则 …), from the classifier. */
+  reasons: string[];
 }
 
 /**
@@ -88,13 +89,14 @@ export class TicketService {
     const at = this.d.clock.now();
     const category = req.category ?? c.category;
     // An urgent flag is never dropped: the classifier can raise one, a human can raise one.
-    const urgent = !!req.urgent || c.urgent;
-    // The model alone is right about 即办 far less often than a rule or a person: where no operator
-    // saw the request, someone at the hotline gets a few minutes to look before a duty officer is
-    // woken; recall is kept, as the page goes out when the time is up.
+    // 待核实 (a possible danger: risk wording, a broad rule, the model alone) is 即办 too, but its
+    // page waits a few minutes on the desk's list, so that an operator, not a duty officer woken at
+    // night, reads it first; recall is kept, as the page goes out when the time is up. A person
+    // choosing 即办 (key 1, an operator, a 即办 keyword) pages at once.
+    const urgent = !!req.urgent || c.urgent || c.urgentCheck === true;
     const checkMs = this.d.urgentCheckMs ?? 0;
-    const modelOnly = !req.urgent && c.urgent && c.urgentReasons.every((r) => r === MODEL_URGENT_REASON);
-    const urgentCheckUntil = modelOnly && checkMs > 0 && !OFFICE_ROLES.includes(by.role as Principal['role']) ? new Date(at.getTime() + checkMs).toISOString() : null;
+    const pendingCheck = !req.urgent && !c.urgent && c.urgentCheck === true;
+    const urgentCheckUntil = pendingCheck && checkMs > 0 ? new Date(at.getTime() + checkMs).toISOString() : null;
     const unit = req.unit ?? (c.needsManualDispatch ? null : c.unit);
     // Time-ordered: a new ticket's key lands at the end of the id indexes (tickets, events, timers)
     // instead of on a random page, so a commit writes a few pages instead of one per index per ticket.
@@ -258,7 +260,7 @@ export class TicketService {
       const created = events[0]?.data;
       const until = created?.type === 'created' && created.urgentCheckUntil ? new Date(created.urgentCheckUntil) : null;
       if (!until || until <= now || events.some((e) => e.data.type === 'urgency_checked')) continue;
-      out.push({ ticket: t, until });
+      out.push({ ticket: t, until, reasons: checkReasons(await this.d.store.classification(t.id)) });
     }
     return out.sort((a, b) => a.until.getTime() - b.until.getTime());
   }
@@ -363,4 +365,12 @@ export class TicketService {
     await this.apply(into.id, actorOf(p), 'console', () => [{ type: 'merge_received', from: merged.id, fromNumber: merged.number }]);
     return merged;
   }
+}
+
+/** The classifier's 待核实 reasons stored with a ticket (older tickets: its 即办 reasons). */
+function checkReasons(stored: unknown): string[] {
+  if (typeof stored !== 'object' || stored === null) return [];
+  const c = stored as { urgentCheckReasons?: unknown; urgentReasons?: unknown };
+  const list = Array.isArray(c.urgentCheckReasons) && c.urgentCheckReasons.length > 0 ? c.urgentCheckReasons : c.urgentReasons;
+  return Array.isArray(list) ? list.filter((r): r is string => typeof r === 'string') : [];
 }

@@ -1,23 +1,30 @@
 /**
- * The dispatch classifier: from a request's text to the unit that owns it (per the 职责清单),
- * the 诉求类别, 即办 or not, and the township. Two voices are added up: the duty list's weighted
- * phrases (transparent, and the hotline office fixes a wrong dispatch by editing
- * config/duty-list.yaml) and models learned from the hotline's labelled past requests
- * (config/routing-examples.jsonl), which hear wordings no phrase list has. 即办 is flagged when
- * either the 即办 rules or the 即办 model say so: a missed danger costs far more than a false alarm.
- * Every decision keeps its evidence: the phrases, the rules, and the n-grams the models weighed.
+ * The dispatch classifier: from a request's text to the unit that owns it (per the 职责清单, a
+ * township for the matters a township government handles), the 诉求类别, 即办 or 待核实, and the
+ * township. Two voices are added up: the duty list's weighted phrases (transparent, and the
+ * hotline office fixes a wrong dispatch by editing config/duty-list.yaml) and a unit model
+ * learned from labelled past requests (routing-model.ts; a city's own history with `suban
+ * train`), which hears wordings no phrase list has.
+ *
+ * Long messages are read before they are scored (text-structure.ts): place names are masked so
+ * that a village called 石桥村 is not a bridge, a title or first sentence counts more, sentences
+ * about earlier calls count less, and an agency named in passing hardly counts.
+ * Every decision keeps its evidence: the phrases, the rules and their cues, the model's share.
  */
 import type { Category } from '../tickets/ticket.js';
 import { detectCategory } from './category.js';
 import type { DutyList, DutyUnit } from './duty-list.js';
 import { DEFAULT_ROUTING_EXAMPLES_PATH, loadRoutingExamples, type RoutingExample } from './examples.js';
-import { showFeature, textFeatures } from './features.js';
-import { DEFAULT_LEARNED_PARAMS, LearnedRouter, type LearnedParams, type UnitVote } from './learned.js';
+import { textFeatures } from './features.js';
+import { DEFAULT_LEARNED_PARAMS, LearnedUrgency, type LearnedParams } from './learned.js';
 import { normalizeText } from './normalize.js';
 import { keepMostSpecific, PhraseIndex, type PhraseMatch } from './phrase-index.js';
 import { PlaceFinder } from './places.js';
+import { builtinRoutingModel, builtinTrainingExamples } from './builtin-model.js';
+import { TOWNSHIP_CLASS, trainRoutingModel, type RoutingModel } from './routing-model.js';
 import { Segmenter, type Token } from './segmenter.js';
-import { detectUrgent } from './urgent.js';
+import { LONG_TEXT, maskPlaces, splitSentences, weightAt, weightedFeatures } from './text-structure.js';
+import { detectUrgent, textReadsAsEvent, type UrgentHit } from './urgent.js';
 
 export interface Suggestion {
   unit: string;
@@ -27,14 +34,23 @@ export interface Suggestion {
 
 export interface Classification {
   /**
-   * The best-scoring unit (exact name from units.json), or null when nothing in the text points
-   * to any unit. It is a best guess: dispatch automatically only when needsManualDispatch is false.
+   * The best-scoring unit (exact name from units.json, or a township's name), or null when
+   * nothing in the text points to any unit. It is a best guess: dispatch automatically only when
+   * needsManualDispatch is false.
    */
   unit: string | null;
   category: Category;
+  /** 即办: an acute event in a present context. Page the duty person now. */
   urgent: boolean;
-  /** Chinese labels of the 即办 rules that fired, e.g. ['火情', '人员被困']. */
+  /** Chinese labels of the 即办 rules that made it urgent, e.g. ['火情', '人员被困']. */
   urgentReasons: string[];
+  /**
+   * 待核实: a possible danger (risk wording, a broad safety-net rule, the model alone). Not urgent;
+   * an operator confirms or clears it, and it pages when nobody decides in time.
+   */
+  urgentCheck: boolean;
+  /** Labels of what made it 待核实, with the cue (e.g. '山体滑坡塌方:风险措辞(万一)'). */
+  urgentCheckReasons: string[];
   township: string | null;
   place: string | null;
   /** 0..1: how clearly the text points to `unit` rather than to another unit. */
@@ -52,30 +68,53 @@ export interface ClassifierOptions {
   /** Confidence below which the operator must choose the unit. Default DEFAULT_THRESHOLD. */
   threshold?: number;
   /**
-   * Labelled past requests to learn from: a JSONL path, the examples themselves, or null for the
-   * phrase rules alone. Default config/routing-examples.jsonl. Examples are ignored when most of
-   * them name units this duty list does not have: they belong to another hotline's list.
+   * Labelled past requests: a JSONL path, the examples themselves, or null for the phrase rules
+   * alone. They train the 即办 model and, when no `model` is given, the unit model (the shipped
+   * config/routing-model.json is used instead when it was trained on exactly these examples).
+   * Examples are ignored when most of them name units this duty list does not have.
    */
   examples?: string | URL | readonly RoutingExample[] | null;
-  /** Tuning of the learned models (defaults chosen by cross-validation). */
+  /** A unit model trained by `suban train` (a city's own history); replaces the built-in one. */
+  model?: RoutingModel | null;
+  /** Tuning of the 即办 model. */
   learned?: Partial<LearnedParams>;
 }
 
-/** The 即办 reason shown when only the model, not a rule, recognised the danger. */
+/** The 待核实 reason shown when only the model, not a rule, recognised the danger. */
 export const MODEL_URGENT_REASON = '模型判断疑似即办(请核实)';
+
+/** The reason when the model alone was sure enough of a present event to page. */
+export const MODEL_SURE_REASON = '模型判断即办(当前事件)';
+/** 即办 model probability from which the model alone pages, on a text that reads as a present event. */
+const MODEL_SURE = 0.9;
 
 export const DEFAULT_THRESHOLD = 0.35;
 
 /**
- * Added to the unit that acts on the first fired 即办 rule. Large enough to beat an incidental
- * place word (抽搐 in a 网吧 → 卫健, not 文广旅; 爆炸 with 黑烟 → 消防, not 生态环境), small
- * enough that a matter clearly owned elsewhere still wins (工人堵厂门 with 欠薪 stays 人社).
+ * Added to the unit that acts on an acute 即办 event (抽搐 in a 网吧 → 卫健, not 文广旅; 爆炸 with
+ * 黑烟 → 消防, not 生态环境); small enough that a matter clearly owned elsewhere still wins
+ * (工人堵厂门 with 欠薪 stays 人社). A risk or a 待核实 hit gives no bonus: it is not the matter.
  */
 const URGENT_BONUS = 6;
 /** A phrase that jieba glued into a longer word counts less: 停电 inside 停电话 is not 停电. */
 const UNALIGNED_FACTOR = 0.5;
+/**
+ * An agency named in a long message (找过派出所, 城管也不管) is usually history, not the owner;
+ * in a short request naming the agency is how a caller says where it belongs.
+ */
+const AGENCY_FACTOR_LONG = 0.35;
+const AGENCY = /(局|委|办|部|大队|中队|派出所|分局|中心|公司|法院|检察院|政府|热线|12345)$|^(城管|交警|公安|民警|警察|纪委|纪检|消防|环保|工商|税务|医保|信访|妇联|残联|团委|工会|宣传部|统战部|组织部|供电所|电力公司|移动|联通|电信|广电)$/u;
+/** Length (characters) from which phrase points are scaled down (see scoreUnits). */
+const PHRASE_SCALE_FROM = 100;
 /** Score at which strength reaches 1 - 1/e. */
 const STRENGTH_SCALE = 4;
+/** Added to the township's matters when the text is in a village (see classify). */
+const VILLAGE_BONUS = 4;
+const URBAN_COMMUNITY = '城市社区';
+const VILLAGE_CONTEXT = /[\u4e00-\u9fff]村|村里|村民|组里|村小组|圩上|乡里|镇上|乡下|农村/u;
+/** Model probability below which it says nothing about a unit. */
+const MODEL_FLOOR = 0.03;
+const MODEL_ALONE_FLOOR = 0.25;
 
 /**
  * One segmenter per duty list: loading jieba's dictionary is most of the load time, and
@@ -86,15 +125,26 @@ const segmenters = new WeakMap<DutyList, Segmenter>();
 interface UnitHit {
   unit: string;
   weight: number;
+  agency: boolean;
+}
+
+/** What a text looks like once read: words, masked places, sentence weights. */
+export interface ReadText {
+  text: string;
+  masked: string;
+  tokens: Token[];
+  weightAt: (pos: number) => number;
 }
 
 export class Classifier {
   readonly threshold: number;
   private readonly keywords = new PhraseIndex<UnitHit>();
   private readonly units: Map<string, DutyUnit>;
+  private readonly townshipNames: Set<string>;
   private readonly places: PlaceFinder;
   private readonly segmenter: Segmenter;
-  private readonly learned: LearnedRouter | null;
+  private readonly urgency: LearnedUrgency | null;
+  readonly model: RoutingModel | null;
 
   constructor(
     private readonly dutyList: DutyList,
@@ -104,7 +154,11 @@ export class Classifier {
     if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must be within 0..1, got ${threshold}`);
     this.threshold = threshold;
     this.units = new Map(dutyList.units.map((u) => [u.name, u]));
-    for (const u of dutyList.units) for (const [phrase, weight] of u.keywords) this.keywords.add(phrase, { unit: u.name, weight });
+    this.townshipNames = new Set(dutyList.townships.map((t) => t.name));
+    for (const u of dutyList.units) for (const [phrase, weight] of u.keywords) this.keywords.add(phrase, { unit: u.name, weight, agency: AGENCY.test(phrase) });
+    if (dutyList.townshipDuties) {
+      for (const [phrase, weight] of dutyList.townshipDuties.keywords) this.keywords.add(phrase, { unit: TOWNSHIP_CLASS, weight, agency: false });
+    }
     this.places = new PlaceFinder(dutyList.townships);
     let segmenter = segmenters.get(dutyList);
     if (!segmenter) {
@@ -113,21 +167,40 @@ export class Classifier {
       segmenters.set(dutyList, segmenter);
     }
     this.segmenter = segmenter;
-    this.learned = this.trainLearned(opts);
+    const examples = this.loadExamples(opts);
+    this.urgency = examples ? new LearnedUrgency(examples, (t) => this.urgentFeatures(normalizeText(t)), { ...DEFAULT_LEARNED_PARAMS, ...opts.learned }) : null;
+    this.model = opts.model !== undefined ? opts.model : this.unitModel(opts, examples);
   }
 
-  private trainLearned(opts: ClassifierOptions): LearnedRouter | null {
+  private loadExamples(opts: ClassifierOptions): readonly RoutingExample[] | null {
     const source = opts.examples === undefined ? DEFAULT_ROUTING_EXAMPLES_PATH : opts.examples;
     if (source === null) return null;
     const examples = typeof source === 'string' || source instanceof URL ? loadRoutingExamples(source) : source;
-    const known = new Set(this.dutyList.units.map((u) => u.name));
+    const known = new Set([...this.dutyList.units.map((u) => u.name), ...this.townshipNames]);
     if (examples.filter((e) => known.has(e.unit)).length * 2 < examples.length) return null;
-    const params = { ...DEFAULT_LEARNED_PARAMS, ...opts.learned };
-    return new LearnedRouter(this.dutyList, examples, (t) => this.features(normalizeText(t)), params);
+    return examples;
   }
 
-  private features(text: string): string[] {
+  private unitModel(opts: ClassifierOptions, examples: readonly RoutingExample[] | null): RoutingModel | null {
+    if (examples === null) return null;
+    // The default: the shipped model when it matches this duty list and the shipped examples;
+    // anything else (a test's examples, an edited list) is trained here, which takes seconds.
+    if (opts.examples === undefined) {
+      const shipped = builtinRoutingModel(this.dutyList);
+      if (shipped) return shipped;
+      return trainRoutingModel(this.dutyList, builtinTrainingExamples(), (t) => this.modelFeatures(t), { source: 'builtin' });
+    }
+    return trainRoutingModel(this.dutyList, examples, (t) => this.modelFeatures(t));
+  }
+
+  private urgentFeatures(text: string): string[] {
     return textFeatures(text, this.segmenter.tokens(text));
+  }
+
+  /** The features the unit model sees of a raw text (training and classification alike). */
+  modelFeatures(rawText: string): Map<string, number> {
+    const r = this.read(rawText);
+    return weightedFeatures(r.masked, r.tokens, r.weightAt);
   }
 
   /** Segmentation with this classifier's dictionary, for callers that want the same words. */
@@ -135,64 +208,121 @@ export class Classifier {
     return this.segmenter.tokens(normalizeText(text));
   }
 
-  classify(rawText: string): Classification {
+  read(rawText: string): ReadText {
     const text = normalizeText(rawText);
     const tokens = this.segmenter.tokens(text);
+    const masked = maskPlaces(text, this.places.spans(text), tokens);
+    return { text, masked, tokens, weightAt: weightAt(splitSentences(masked)) };
+  }
+
+  classify(rawText: string): Classification {
+    const r = this.read(rawText);
+    const { text, masked, tokens } = r;
+    const long = text.length >= LONG_TEXT;
     const starts = new Set(tokens.map((t) => t.start));
     const ends = new Set(tokens.map((t) => t.end));
 
-    const matches = keepMostSpecific(this.keywords.findAll(text));
-    const scores = scoreUnits(matches, starts, ends);
+    const matches = keepMostSpecific(this.keywords.findAll(masked));
+    const scores = scoreUnits(matches, starts, ends, r.weightAt, text.length);
 
-    const urgentHits = detectUrgent(text, this.dutyList.urgent);
+    const urgentHits = detectUrgent(masked, this.dutyList.urgent, tokens);
+    const acute = urgentHits.filter((h) => h.level === 'urgent');
     // Rules are in priority order; a first rule with unit null (路面塌陷) means "the owner acts",
     // and a later rule (房屋倒塌, fired by the same 塌) must not pull the ticket elsewhere.
-    const actor = urgentHits[0];
+    const actor = acute[0];
     if (actor?.rule.unit) {
       const s = scores.get(actor.rule.unit) ?? newScore();
-      s.score += URGENT_BONUS;
+      // Enough to beat a place word's unit even when the model agrees with the place (水库 → 水利).
+      s.score += URGENT_BONUS + (this.model?.meta.modelWeight ?? 0);
       s.evidence.push(`即办:${actor.rule.label}(${actor.trigger})`);
       scores.set(actor.rule.unit, s);
     }
 
-    const features = this.learned ? textFeatures(text, tokens) : [];
-    const votes: UnitVote[] = this.learned ? this.learned.units(features) : [];
-    const weight = this.learned?.params.unitWeight ?? 0;
-    for (const v of votes) {
-      const s = scores.get(v.unit) ?? newScore();
-      s.score += weight * v.posterior;
-      scores.set(v.unit, s);
+    let probs: Float64Array | null = null;
+    let features: Map<string, number> | null = null;
+    const model = this.model;
+    if (model) {
+      features = weightedFeatures(masked, tokens, r.weightAt);
+      probs = model.unit.probabilities(features);
+      const w = model.meta.modelWeight;
+      // With no phrase of the list in the text, the model alone must be fairly sure to suggest a
+      // unit: "喂,你好" has no owner.
+      const floor = scores.size === 0 && acute.length === 0 ? MODEL_ALONE_FLOOR : MODEL_FLOOR;
+      probs.forEach((p, i) => {
+        if (p < floor) return;
+        const unit = model.unit.classes[i];
+        const s = scores.get(unit) ?? newScore();
+        s.score += w * p;
+        s.model = p;
+        scores.set(unit, s);
+      });
     }
-    const urgentVote = this.learned?.urgent(features);
+    const urgentVote = this.urgency?.vote(textFeatures(masked, tokens));
 
-    const ranked = [...scores.entries()]
-      .map(([unit, s]) => ({ unit, score: round2(s.score), evidence: s.evidence }))
+    const { township, place } = this.places.find(text, tokens);
+    // Inside a village the village's own roads, lights, water and rubbish are the township's, not
+    // 城管's (the 职责清单's boundary between the urban area and the townships).
+    const inVillage = township !== null && township !== URBAN_COMMUNITY && VILLAGE_CONTEXT.test(text);
+    const townshipScore = scores.get(TOWNSHIP_CLASS);
+    if (inVillage && townshipScore && townshipScore.score > 0) {
+      townshipScore.score += VILLAGE_BONUS;
+      townshipScore.evidence.push(`村内事项(+${VILLAGE_BONUS})`);
+    }
+    let ranked = [...scores.entries()]
+      .map(([unit, s]) => ({ unit, score: round2(s.score), evidence: s.evidence, model: s.model }))
       .filter((s) => s.score > 0)
       .sort((a, b) => b.score - a.score || a.unit.localeCompare(b.unit, 'zh'));
+    // Township matters go to the township the text is in; without a place they cannot go anywhere.
+    const townshipRank = ranked.findIndex((s) => s.unit === TOWNSHIP_CLASS);
+    let townshipUnplaced = false;
+    if (townshipRank >= 0) {
+      if (township && this.townshipNames.has(township)) {
+        ranked[townshipRank] = { ...ranked[townshipRank], unit: township, evidence: [...ranked[townshipRank].evidence, `乡镇职责,地点在${township}`] };
+      } else {
+        townshipUnplaced = townshipRank === 0;
+        ranked = ranked.filter((s) => s.unit !== TOWNSHIP_CLASS);
+      }
+    }
     // The model's reasons cost a pass over the features per unit, so only the units shown get them.
-    for (const [i, s] of ranked.slice(0, 3).entries()) {
-      const vote = votes.find((v) => v.unit === s.unit);
-      if (!vote || !this.learned) continue;
-      const rival = votes.find((v) => v.unit !== s.unit)?.unit ?? null;
-      const reasons = this.learned.unitReasons(features, s.unit, i === 0 ? rival : ranked[0].unit);
-      s.evidence = [...s.evidence, `模型${Math.round(vote.posterior * 100)}%(+${round2(weight * vote.posterior)}):${reasons.map(showFeature).join('、')}`];
+    if (model && features) {
+      for (const [i, s] of ranked.slice(0, 3).entries()) {
+        if (s.model === undefined) continue;
+        const cls = model.unit.classIndex(this.townshipNames.has(s.unit) ? TOWNSHIP_CLASS : s.unit);
+        const rivalUnit = i === 0 ? ranked[1]?.unit : ranked[0].unit;
+        const rival = rivalUnit ? model.unit.classIndex(this.townshipNames.has(rivalUnit) ? TOWNSHIP_CLASS : rivalUnit) : -1;
+        const reasons = readableReasons(model.unit.reasons(features, cls, rival, 24), 3);
+        s.evidence = [...s.evidence, `模型${Math.round(s.model * 100)}%(+${round2(model.meta.modelWeight * s.model)})${reasons.length ? ':' + reasons.join('、') : ''}`];
+      }
     }
     const top = ranked[0];
-    const confidence = top ? confidenceOf(top.score, ranked[1]?.score ?? 0) : 0;
+    // With no phrase of the list behind it, the model's own probability bounds the confidence
+    // (squared: a coin toss between two units is not half sure).
+    const modelOnly = top !== undefined && top.model !== undefined && top.score <= round2((model?.meta.modelWeight ?? 0) * top.model) + 0.01;
+    const confidence = !top ? 0 : modelOnly ? round2(Math.min(confidenceOf(top.score, ranked[1]?.score ?? 0), top.model! * top.model!)) : confidenceOf(top.score, ranked[1]?.score ?? 0);
     const unit = top ? top.unit : null;
 
-    const byModel = urgentHits.length === 0 && urgentVote?.flagged === true;
-    const urgent = urgentHits.length > 0 || byModel;
-    const urgentReasons = byModel ? [MODEL_URGENT_REASON] : urgentHits.map((h) => h.rule.label);
-    const category = detectCategory(text, (unit && this.units.get(unit)?.categories) || [], urgent);
-    const { township, place } = this.places.find(text, tokens);
+    // Two independent voices agreeing (a safety-net rule in context and the model trained on past
+    // 即办) are as good as one acute rule.
+    // A risk wording (怕, 万一) or a bare 很危险 stays 待核实 whatever the model says.
+    const corroborated =
+      acute.length === 0 && urgentVote?.flagged === true
+        ? urgentHits.filter((h) => h.level === 'check' && !h.cue.startsWith('风险措辞') && !h.cue.startsWith('长篇') && h.rule.id !== 'distress')
+        : [];
+    // The model alone, very sure, on a short text that reads as a present event (no risk, past,
+    // question or lasting condition anywhere): a calm report no rule words (一股臭鸡蛋那种味道).
+    const modelSure = acute.length === 0 && urgentVote !== undefined && urgentVote.flagged && urgentVote.probability >= MODEL_SURE && textReadsAsEvent(masked) === null;
+    const urgent = acute.length > 0 || corroborated.length > 0 || modelSure;
+    const checks = urgentHits.filter((h) => h.level === 'check');
+    const byModel = !urgent && urgentVote?.flagged === true;
+    const urgentCheck = !urgent && (checks.length > 0 || byModel);
+    const urgentCheckReasons = urgent ? [] : [...checks.map((h) => `${h.rule.label.replace(/\(请核实\)$/u, '')}:${h.cue}`), ...(byModel ? [MODEL_URGENT_REASON] : [])];
+    const category = detectCategory(text, (unit && this.units.get(unit)?.categories) || [], urgent || urgentCheck);
 
     const evidence: string[] = [];
     if (top) evidence.push(...top.evidence.map((e) => `${top.unit}:${e}`));
-    for (const h of urgentHits) evidence.push(`即办规则「${h.rule.label}」:${h.trigger}`);
-    if (urgentVote?.flagged) {
-      evidence.push(`即办模型 ${Math.round(urgentVote.probability * 100)}%:${urgentVote.reasons.map(showFeature).join('、')}`);
-    }
+    if (townshipUnplaced) evidence.push('乡镇职责事项,但未能确定乡镇,请人工确认');
+    for (const h of urgentHits) evidence.push(`${h.level === 'urgent' ? '即办' : '待核实'}「${h.rule.label}」:${h.trigger}(${h.cue})`);
+    if (urgentVote?.flagged) evidence.push(`即办模型 ${Math.round(urgentVote.probability * 100)}%:${urgentVote.reasons.map(showWord).join('、')}`);
     if (category.cues.length > 0) evidence.push(`类别「${category.category}」:${category.cues.join('、')}`);
     if (township) evidence.push(`乡镇「${township}」:${place ?? township}`);
 
@@ -200,40 +330,75 @@ export class Classifier {
       unit,
       category: category.category,
       urgent,
-      urgentReasons,
+      urgentReasons: [...[...acute, ...corroborated].map((h) => h.rule.label), ...(modelSure ? [MODEL_SURE_REASON] : [])],
+      urgentCheck,
+      urgentCheckReasons,
       township,
       place,
       confidence,
       evidence,
-      suggestions: ranked.slice(0, 3),
-      needsManualDispatch: unit === null || confidence < this.threshold,
+      suggestions: ranked.slice(0, 3).map(({ unit: u, score, evidence: e }) => ({ unit: u, score, evidence: e })),
+      needsManualDispatch: unit === null || townshipUnplaced || confidence < this.threshold,
       keywords: [...new Set(matches.map((m) => m.phrase))],
     };
   }
 }
 
+export type { UrgentHit };
+
+/** Characters that make an n-gram filler when shown as evidence (的、了、我们). */
+const FILLER = /[的了是在我你他她们这那就都也还很有和与把被对给吗呢啊吧个一不没说要会到去来上下里]/u;
+
+function showWord(f: string): string {
+  return f.startsWith('词:') ? f.slice(2) : f;
+}
+
+/** The model's reasons as an operator reads them: words and content n-grams, no filler. */
+function readableReasons(features: readonly string[], n: number): string[] {
+  const out: string[] = [];
+  for (const f of features) {
+    const w = showWord(f);
+    if (w.length < 2 || (!f.startsWith('词:') && FILLER.test(w))) continue;
+    if (out.some((o) => o.includes(w) || w.includes(o))) continue;
+    out.push(w);
+    if (out.length >= n) break;
+  }
+  return out;
+}
+
 interface UnitScore {
   score: number;
   evidence: string[];
-  seen: Set<string>;
+  /** Best contribution per phrase: a phrase said twice is still one piece of evidence. */
+  seen: Map<string, number>;
+  model?: number;
 }
 
 function newScore(): UnitScore {
-  return { score: 0, evidence: [], seen: new Set<string>() };
+  return { score: 0, evidence: [], seen: new Map() };
 }
 
-function scoreUnits(matches: PhraseMatch<UnitHit>[], starts: Set<number>, ends: Set<number>): Map<string, UnitScore> {
+function scoreUnits(matches: PhraseMatch<UnitHit>[], starts: Set<number>, ends: Set<number>, at: (pos: number) => number, length: number): Map<string, UnitScore> {
   const scores = new Map<string, UnitScore>();
+  const long = length >= LONG_TEXT;
+  // A long message collects phrases of many units in passing; their sum grows with the length
+  // while the model's share does not, so phrase points shrink as 1/sqrt(length) past PHRASE_SCALE_FROM.
+  const lengthFactor = length > PHRASE_SCALE_FROM ? Math.sqrt(PHRASE_SCALE_FROM / length) : 1;
   for (const m of matches) {
     const aligned = starts.has(m.start) && ends.has(m.end);
-    const factor = aligned ? 1 : UNALIGNED_FACTOR;
+    const where = at(m.start);
     for (const hit of m.payload) {
+      const factor = (aligned ? 1 : UNALIGNED_FACTOR) * where * (long && hit.agency ? AGENCY_FACTOR_LONG : 1) * lengthFactor;
+      const value = round2(hit.weight * factor);
       const s = scores.get(hit.unit) ?? newScore();
-      // A phrase said twice is still one piece of evidence.
-      if (!s.seen.has(m.phrase)) {
-        s.seen.add(m.phrase);
-        s.score += hit.weight * factor;
-        s.evidence.push(aligned ? `${m.phrase}(+${hit.weight})` : `${m.phrase}(+${hit.weight * factor},词内)`);
+      const before = s.seen.get(m.phrase) ?? 0;
+      if (value > before) {
+        s.seen.set(m.phrase, value);
+        s.score += value - before;
+        const note = value === hit.weight ? '' : `,×${round2(factor)}${aligned ? '' : '词内'}`;
+        const label = `${m.phrase}(+${hit.weight}`;
+        s.evidence = s.evidence.filter((e) => !e.startsWith(label));
+        s.evidence.push(`${label}${note})`);
       }
       scores.set(hit.unit, s);
     }

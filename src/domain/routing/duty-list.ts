@@ -36,12 +36,26 @@ export interface UrgentRule {
   except: string[];
   /** Compiled with the `g` flag; `{name}` placeholders of the YAML already replaced by the lexicon's words. */
   patterns: RegExp[];
+  /**
+   * acute: the rule names an event happening to someone (着火, 被困, 煤气味): a hit in a present,
+   * un-negated context pages at once. check: a broad rule that only makes sure a possible danger
+   * is seen (a lone 危险, a hazard character): its hits go to the operators' 待核实 list.
+   */
+  tier: 'acute' | 'check';
+}
+
+/** Matters a township government handles inside its own area (village affairs, village roads, neighbour disputes). */
+export interface TownshipDuties {
+  keywords: Map<string, number>;
+  boundary: string | null;
 }
 
 export interface DutyList {
   version: number;
   units: DutyUnit[];
   townships: Township[];
+  /** null when the list gives townships no matters of their own (they are then only places). */
+  townshipDuties: TownshipDuties | null;
   urgent: UrgentRule[];
 }
 
@@ -133,18 +147,19 @@ function validate(raw: unknown, errors: string[], expect: DutyListExpectations):
     errors.push('根节点应为映射(version, units, townships, urgent)');
     return null;
   }
-  checkKeys(raw, ['version', 'units', 'townships', 'lexicon', 'urgent'], '根节点', errors);
+  checkKeys(raw, ['version', 'units', 'townships', 'township_duties', 'lexicon', 'urgent'], '根节点', errors);
   if (raw.version !== 1) errors.push(`version: 只支持 1,实际为 ${JSON.stringify(raw.version)}`);
 
   const units = validateUnits(raw.units, errors);
   const unitNames = new Set(units.map((u) => u.name));
   const townships = validateTownships(raw.townships, errors);
+  const townshipDuties = validateTownshipDuties(raw.township_duties, errors);
   const lexicon = validateLexicon(raw.lexicon, errors);
   const urgent = validateUrgent(raw.urgent, unitNames, lexicon, errors);
 
   if (expect.units) compareSets('units', [...unitNames], expect.units, errors);
   if (expect.townships) compareSets('townships', townships.map((t) => t.name), expect.townships, errors);
-  return { version: 1, units, townships, urgent };
+  return { version: 1, units, townships, townshipDuties, urgent };
 }
 
 function compareSets(where: string, actual: string[], expected: readonly string[], errors: string[]): void {
@@ -176,19 +191,7 @@ function validateUnits(v: unknown, errors: string[]): DutyUnit[] {
       errors.push(`${where}.categories: 未知类别 "${c}"(可选:${CATEGORIES.join('/')})`);
       return false;
     }) as Category[];
-    const keywords = new Map<string, number>();
-    if (!isRecord(body.keywords) || Object.keys(body.keywords).length === 0) {
-      errors.push(`${where}.keywords: 应为非空映射(关键词: 权重)`);
-    } else {
-      for (const [kw, w] of Object.entries(body.keywords)) {
-        const norm = normalizeText(kw.trim());
-        if (norm.length < 2) errors.push(`${where}.keywords.${kw}: 关键词至少 2 个字(单字太容易误配)`);
-        else if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0 || w > MAX_WEIGHT) {
-          errors.push(`${where}.keywords.${kw}: 权重应为 0 到 ${MAX_WEIGHT} 之间的正数,实际为 ${JSON.stringify(w)}`);
-        } else if (keywords.has(norm)) errors.push(`${where}.keywords.${kw}: 与其他关键词重复`);
-        else keywords.set(norm, w);
-      }
-    }
+    const keywords = validateKeywords(body.keywords, where, errors);
     const examples = stringList(body.examples, `${where}.examples`, errors, { min: 2 });
     let boundary: string | null = null;
     if (body.boundary !== undefined) {
@@ -198,6 +201,35 @@ function validateUnits(v: unknown, errors: string[]): DutyUnit[] {
     out.push({ name, categories, keywords, examples, boundary });
   }
   return out;
+}
+
+function validateKeywords(v: unknown, where: string, errors: string[]): Map<string, number> {
+  const keywords = new Map<string, number>();
+  if (!isRecord(v) || Object.keys(v).length === 0) {
+    errors.push(`${where}.keywords: 应为非空映射(关键词: 权重)`);
+    return keywords;
+  }
+  for (const [kw, w] of Object.entries(v)) {
+    const norm = normalizeText(kw.trim());
+    if (norm.length < 2) errors.push(`${where}.keywords.${kw}: 关键词至少 2 个字(单字太容易误配)`);
+    else if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0 || w > MAX_WEIGHT) {
+      errors.push(`${where}.keywords.${kw}: 权重应为 0 到 ${MAX_WEIGHT} 之间的正数,实际为 ${JSON.stringify(w)}`);
+    } else if (keywords.has(norm)) errors.push(`${where}.keywords.${kw}: 与其他关键词重复`);
+    else keywords.set(norm, w);
+  }
+  return keywords;
+}
+
+function validateTownshipDuties(v: unknown, errors: string[]): TownshipDuties | null {
+  if (v === undefined || v === null) return null;
+  if (!isRecord(v)) {
+    errors.push('township_duties: 应为映射(keywords, boundary)');
+    return null;
+  }
+  checkKeys(v, ['keywords', 'boundary'], 'township_duties', errors);
+  const keywords = validateKeywords(v.keywords, 'township_duties', errors);
+  const boundary = typeof v.boundary === 'string' && v.boundary.trim() !== '' ? v.boundary.trim() : null;
+  return { keywords, boundary };
 }
 
 function validateTownships(v: unknown, errors: string[]): Township[] {
@@ -285,7 +317,9 @@ function validateUrgent(v: unknown, unitNames: ReadonlySet<string>, lexicon: Rea
       errors.push(`${where}: 应为映射(id, label, unit, phrases, except, patterns)`);
       return;
     }
-    checkKeys(body, ['id', 'label', 'unit', 'phrases', 'except', 'patterns'], where, errors);
+    checkKeys(body, ['id', 'label', 'unit', 'tier', 'phrases', 'except', 'patterns'], where, errors);
+    const tier = body.tier ?? 'acute';
+    if (tier !== 'acute' && tier !== 'check') errors.push(`${where}.tier: 应为 acute 或 check`);
     if (typeof body.id !== 'string' || body.id === '') errors.push(`${where}.id: 缺少`);
     else if (ids.has(body.id)) errors.push(`${where}.id: 重复`);
     else ids.add(body.id);
@@ -318,7 +352,7 @@ function validateUrgent(v: unknown, unitNames: ReadonlySet<string>, lexicon: Rea
       const covers = phrases.some((p) => ex.includes(p)) || patterns.some((re) => new RegExp(re.source, 'u').test(ex));
       if (!covers) errors.push(`${where}.except "${ex}": 不包含任何触发词,不会起作用`);
     }
-    out.push({ id, label: typeof body.label === 'string' ? body.label.trim() : id, unit, phrases, except, patterns });
+    out.push({ id, label: typeof body.label === 'string' ? body.label.trim() : id, unit, phrases, except, patterns, tier: tier === 'check' ? 'check' : 'acute' });
   });
   return out;
 }

@@ -21,6 +21,8 @@ export interface Scores {
   unit: number;
   urgentCases: number;
   urgentRecall: number;
+  /** Share of 即办 cases flagged at either level (urgent, or 待核实 for an operator). */
+  flagRecall: number;
   /** Share of flagged requests that are 即办 (1 when nothing was flagged). */
   urgentPrecision: number;
   flagged: number;
@@ -36,16 +38,17 @@ export interface Outcome {
   unitOk: boolean;
   urgent: boolean | null;
   flagged: boolean;
+  checked: boolean;
 }
 
 export function scoreClassifier(rows: readonly LabelledRequest[], c: Classifier): Scores {
-  let unit = 0, urgentCases = 0, caught = 0, flagged = 0, modelOnly = 0;
+  let unit = 0, urgentCases = 0, caught = 0, caughtAny = 0, flagged = 0, modelOnly = 0;
   const misses: Scores['misses'] = [];
   const outcomes: Outcome[] = [];
   for (const r of rows) {
     const x = c.classify(r.text);
     const unitOk = x.unit !== null && (x.unit === r.unit || r.acceptable.includes(x.unit));
-    outcomes.push({ id: r.id, unitOk, urgent: r.urgent, flagged: x.urgent });
+    outcomes.push({ id: r.id, unitOk, urgent: r.urgent, flagged: x.urgent, checked: x.urgentCheck });
     if (unitOk) unit++;
     else misses.push({ id: r.id, text: r.text, kind: 'unit', got: x.unit });
     if (x.urgent) flagged++;
@@ -53,6 +56,7 @@ export function scoreClassifier(rows: readonly LabelledRequest[], c: Classifier)
     if (r.urgent === true) {
       urgentCases++;
       if (x.urgent) caught++;
+      if (x.urgent || x.urgentCheck) caughtAny++;
       else misses.push({ id: r.id, text: r.text, kind: 'urgent', got: null });
     }
   }
@@ -61,6 +65,7 @@ export function scoreClassifier(rows: readonly LabelledRequest[], c: Classifier)
     unit: rows.length === 0 ? 0 : unit / rows.length,
     urgentCases,
     urgentRecall: urgentCases === 0 ? 1 : caught / urgentCases,
+    flagRecall: urgentCases === 0 ? 1 : caughtAny / urgentCases,
     urgentPrecision: flagged === 0 ? 1 : caught / flagged,
     flagged,
     flaggedByModelOnly: modelOnly,
@@ -120,12 +125,14 @@ export function summarise(outcomes: readonly Outcome[]): Scores {
   const n = outcomes.length;
   const urgentCases = outcomes.filter((o) => o.urgent === true).length;
   const caught = outcomes.filter((o) => o.urgent === true && o.flagged).length;
+  const caughtAny = outcomes.filter((o) => o.urgent === true && (o.flagged || o.checked)).length;
   const flagged = outcomes.filter((o) => o.flagged).length;
   return {
     n,
     unit: n === 0 ? 0 : outcomes.filter((o) => o.unitOk).length / n,
     urgentCases,
     urgentRecall: urgentCases === 0 ? 1 : caught / urgentCases,
+    flagRecall: urgentCases === 0 ? 1 : caughtAny / urgentCases,
     urgentPrecision: flagged === 0 ? 1 : caught / flagged,
     flagged,
     flaggedByModelOnly: 0,

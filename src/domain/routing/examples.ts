@@ -16,6 +16,8 @@ export interface RoutingExample {
   acceptable: string[];
   /** null: not known (the urgent model skips it, the unit model still learns from it). */
   urgent: boolean | null;
+  /** Loss weight in the unit model (default 1): borrowed examples teach a city's model less. */
+  weight?: number;
 }
 
 export const DEFAULT_ROUTING_EXAMPLES_PATH = new URL('../../../config/routing-examples.jsonl', import.meta.url);

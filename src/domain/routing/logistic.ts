@@ -4,7 +4,7 @@
  * means something, so one threshold can trade false alarms for recall.
  */
 
-import { byCodeUnit } from './naive-bayes.js';
+import { byCodeUnit } from './linear-model.js';
 
 export interface LogisticOptions {
   epochs: number;

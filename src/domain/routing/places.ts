@@ -39,6 +39,11 @@ export class PlaceFinder {
     return this.index.phrases();
   }
 
+  /** Where listed place names stand in the text (most specific), for masking them. */
+  spans(text: string): { start: number; end: number }[] {
+    return keepMostSpecific(this.index.findAll(text));
+  }
+
   find(text: string, tokens: readonly Token[]): PlaceGuess {
     const matches = keepMostSpecific(this.index.findAll(text));
     if (matches.length > 0) {

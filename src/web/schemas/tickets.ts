@@ -57,6 +57,8 @@ export const Classification = Type.Object({
   category: Type.String(),
   urgent: Type.Boolean(),
   urgentReasons: Type.Array(Type.String()),
+  urgentCheck: Type.Optional(Type.Boolean({ description: '待核实: a possible danger an operator confirms or clears; paged anyway after SUBAN_URGENT_CHECK_MIN' })),
+  urgentCheckReasons: Type.Optional(Type.Array(Type.String())),
   township: Nullable(Type.String()),
   place: Nullable(Type.String()),
   confidence: Type.Number(),

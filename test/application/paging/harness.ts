@@ -76,7 +76,7 @@ export class RecordingWechat {
 
 /** The operator chooses unit and category in these tests: a fixed classifier spares loading jieba. */
 const fixedClassifier: ClassifierPort = {
-  classify: () => ({ unit: null, category: '求助', urgent: false, urgentReasons: [], township: null, place: null, confidence: 0, evidence: [], suggestions: [], needsManualDispatch: true, keywords: [] }),
+  classify: () => ({ unit: null, category: '求助', urgent: false, urgentReasons: [], urgentCheck: false, urgentCheckReasons: [], township: null, place: null, confidence: 0, evidence: [], suggestions: [], needsManualDispatch: true, keywords: [] }),
 };
 
 export const PHONES = { a: '13800000001', b: '13800000002', c: '13800000003', head: '13900000001', hotline: '12345000001', city: '12345000002' };

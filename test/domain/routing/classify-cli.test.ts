@@ -31,7 +31,7 @@ t.test('one output line per request, same order, documented fields', async (t) =
     ].join('\r\n'),
   );
   t.equal(rows.length, 3, 'blank lines are skipped');
-  t.same(Object.keys(rows[0]).sort(), ['category', 'confidence', 'id', 'township', 'unit', 'urgent']);
+  t.same(Object.keys(rows[0]).sort(), ['category', 'confidence', 'id', 'needsManualDispatch', 'reasons', 'suggestions', 'township', 'unit', 'urgent', 'urgentCheck']);
   t.match(rows[0], { id: 'T1', unit: '润泉供水公司', urgent: true, township: '象湖镇', category: '求助' });
   t.match(rows[1], { id: 'T2', unit: '市人社局', urgent: false, category: '咨询', township: null });
   t.match(rows[2], { id: 'T3', unit: null, confidence: 0 });

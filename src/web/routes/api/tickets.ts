@@ -144,11 +144,11 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['dispatch'],
-        summary: '待核实即办: 即办 flags the model alone raised on self-service channels, each paged anyway at `until`',
-        response: { 200: Type.Object({ items: Type.Array(Type.Object({ ticket: TicketView, until: Type.String({ format: 'date-time' }) })) }), ...errors(401, 403) },
+        summary: '待核实即办: possible dangers (risk wording, a broad rule, the model alone) waiting for an operator, each paged anyway at `until`',
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ ticket: TicketView, until: Type.String({ format: 'date-time' }), reasons: Type.Array(Type.String({ description: 'what made it 待核实, with the cue' })) })) }), ...errors(401, 403) },
       },
     },
-    async (req) => ({ items: (await svc.urgentChecks(req.principal!)).map((c) => ({ ticket: ticketView(c.ticket, req.principal!, clock.now()), until: c.until.toISOString() })) }),
+    async (req) => ({ items: (await svc.urgentChecks(req.principal!)).map((c) => ({ ticket: ticketView(c.ticket, req.principal!, clock.now()), until: c.until.toISOString(), reasons: c.reasons })) }),
   );
 
   app.post(

@@ -1,0 +1,29 @@
+/**
+ * Rebuilds config/routing-model.json, the unit model Suban ships with, from
+ * config/routing-examples.jsonl, config/routing-history.jsonl and the duty list (see
+ * src/domain/routing/builtin-model.ts), with the same training as `suban train`: the model's
+ * weight against the duty list's phrases is chosen by cross-validation on these examples.
+ * Run after editing any of them: `npm run train:builtin`.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CityTrainer } from '../../src/application/routing-training/train.js';
+import { BUILTIN_MODEL_PATH, builtinTrainingExamples } from '../../src/domain/routing/builtin-model.js';
+import { loadDutyList } from '../../src/domain/routing/duty-list.js';
+import { serializeRoutingModel, sourceHash } from '../../src/domain/routing/routing-model.js';
+
+const dutyList = loadDutyList();
+const examples = builtinTrainingExamples();
+const t0 = performance.now();
+const model = new CityTrainer(dutyList).train(examples, {
+  builtinExamples: false,
+  source: 'builtin: config/routing-examples.jsonl + config/routing-history.jsonl + duty list',
+});
+// The built-in model is recognised by what it was trained on (builtin-model.ts).
+model.meta.sourceHash = sourceHash(dutyList, examples);
+const json = serializeRoutingModel(model);
+writeFileSync(BUILTIN_MODEL_PATH, json);
+console.log(
+  `${fileURLToPath(BUILTIN_MODEL_PATH)}: ${examples.length} examples, ${model.unit.classes.length} classes, ${model.unit.vocabularySize} features, ` +
+    `model weight ${model.meta.modelWeight}, temperature ${model.unit.temperature}, ${(json.length / 1024).toFixed(0)} KiB, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+);
