@@ -40,6 +40,9 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_KPI', default: '', doc: 'Rate formulas as JSON over the defaults of hotline-practice.md, e.g. `{"satisfactionWeights":{"基本满意":0.9},"onTimeBasis":"replied","excludeMerged":true}` (src/domain/kpi/config.ts).' },
   { env: 'SUBAN_WEBHOOK_RATE_LIMIT', default: '6000', doc: 'Requests per minute per source address on the public webhooks (/twilio, /wechat, /platforms, /open311); 0 turns the limit off.' },
   { env: 'SUBAN_TRUST_PROXY', default: '', doc: 'Reverse proxies whose `X-Forwarded-For` names the client: a comma-separated list of addresses or CIDRs (e.g. `10.0.0.5,172.16.0.0/12`); empty = trust none, the client is the connection\'s own address (login throttling and the webhook rate limits count per that address).' },
+  { env: 'SUBAN_HEADERS_TIMEOUT_MS', default: '10000', doc: 'How long a client may take to send a request\'s headers before its connection is closed (a slow-loris guard).' },
+  { env: 'SUBAN_REQUEST_TIMEOUT_MS', default: '30000', doc: 'How long a client may take to send a whole request, body included (408 and the connection closed); raise it when FreeSWITCH uploads large recordings over a slow link.' },
+  { env: 'SUBAN_PUBLIC_CONNECTIONS_PER_ADDRESS', default: '64', doc: 'Requests one source address may have in progress at once on the public routes (/twilio, /wechat, /platforms, /open311, /freeswitch); more get 429 and the connection closed; 0 turns the cap off.' },
   { env: 'SUBAN_SESSION_HOURS', default: '12', doc: 'Console session lifetime.' },
   { env: 'SUBAN_COOKIE_SECURE', default: 'auto', doc: 'Secure flag on the session cookie: auto (when SUBAN_PUBLIC_URL is https), true or false.' },
   { env: 'SUBAN_CITY_DUTY_PHONE', default: '', doc: '市政府值班室 phone: receives 即办 results and the final paging step.' },
@@ -95,6 +98,9 @@ const Schema = Type.Object({
   jobLeaseMs: Type.Integer({ minimum: 1000 }),
   webhookRateLimit: Type.Integer({ minimum: 0 }),
   trustProxy: Type.Array(Type.String()),
+  headersTimeoutMs: Type.Integer({ minimum: 100 }),
+  requestTimeoutMs: Type.Integer({ minimum: 100 }),
+  publicConnectionsPerAddress: Type.Integer({ minimum: 0 }),
   kpi: Type.Any(),
   sessionHours: Type.Number({ minimum: 0.1 }),
   cookieSecure: Type.Boolean(),
@@ -189,6 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     jobLeaseMs: int('SUBAN_JOB_LEASE_MS'),
     webhookRateLimit: int('SUBAN_WEBHOOK_RATE_LIMIT'),
     trustProxy: proxies(get('SUBAN_TRUST_PROXY')),
+    headersTimeoutMs: int('SUBAN_HEADERS_TIMEOUT_MS'),
+    requestTimeoutMs: int('SUBAN_REQUEST_TIMEOUT_MS'),
+    publicConnectionsPerAddress: int('SUBAN_PUBLIC_CONNECTIONS_PER_ADDRESS'),
     kpi: json('SUBAN_KPI'),
     sessionHours: int('SUBAN_SESSION_HOURS'),
     cookieSecure: secure === 'auto' ? publicUrl.startsWith('https://') : secure === 'true',
@@ -217,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     const first = [...Value.Errors(Schema, cfg)][0];
     throw new ConfigError(`invalid configuration at ${first?.instancePath}: ${first?.message}`);
   }
+  if (cfg.headersTimeoutMs > cfg.requestTimeoutMs) throw new ConfigError('SUBAN_HEADERS_TIMEOUT_MS may not exceed SUBAN_REQUEST_TIMEOUT_MS');
   if (cfg.voice === 'twilio' || cfg.sms === 'twilio') {
     if (!cfg.twilio.accountSid || !cfg.twilio.authToken) throw new ConfigError('SUBAN_VOICE/SUBAN_SMS=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN');
   }

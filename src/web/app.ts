@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Container } from '../container.js';
 import errors from './plugins/errors.js';
 import textEdge from './plugins/text-edge.js';
+import publicConnections from './plugins/public-connections.js';
 import auth from './plugins/auth.js';
 import rateLimits from './plugins/rate-limits.js';
 import health from './routes/health.js';
@@ -52,6 +53,10 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     // Only the configured proxies may name the client (X-Forwarded-For); otherwise a header per request
     // would pick a new address and reset every per-address limit (login, webhooks).
     trustProxy: ctx.config.trustProxy.length ? ctx.config.trustProxy : false,
+    // A client gets this long for its headers, and for the whole request (body included), before
+    // its connection is closed; Fastify's default is no limit, so a trickled body held it forever.
+    requestTimeout: ctx.config.requestTimeoutMs,
+    http: { headersTimeout: ctx.config.headersTimeoutMs, connectionsCheckingInterval: Math.min(1000, Math.ceil(ctx.config.headersTimeoutMs / 2)) },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     // Fastify's own 503 while closing lacks our error shape and Retry-After: the hook below answers instead.
     return503OnClosing: false,
@@ -74,6 +79,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   });
   await app.register(errors);
   await app.register(textEdge);
+  await app.register(publicConnections, { max: ctx.config.publicConnectionsPerAddress });
   // Graceful shutdown: requests in flight finish, but one that arrives after closing began (on a
   // keep-alive connection that was still busy) is turned away at once, told when to retry, and its
   // connection closed so the client's next attempt reaches an instance that is staying up.
