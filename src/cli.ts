@@ -28,6 +28,9 @@ const USAGE = `用法 usage: suban <command>
   eval --in <file> [--model <m>] [--folds k] [--json]
                              accuracy, top-3, manual-queue share, per-unit precision/recall, confused pairs
   open311 add-client <name>  register an Open311 client app; prints its api_key once
+  unit contacts <unit> [--head 姓名,电话] [--deputy 姓名,电话] [--office 电话]
+                             show or set a unit's head, deputy and office phone ("-" clears one)
+  duty coverage [--days n]   units without a reachable 24-hour duty person in the coming n (7) days
   config --markdown          print the configuration table
   flows check [--dir <dir>]  validate the IVR flows (exit code 1 on errors)
   call --from <number> [--press <keys>]... [--say <text>] [--json]
@@ -140,6 +143,23 @@ async function main(argv: string[]) {
         const { Open311Store } = await import('./application/platforms/open311.js');
         const key = await new Open311Store(c.state, () => c.clock.now()).registerClient(positionals[1]);
         console.log(`Open311 client ${positionals[1]} registered. api_key (shown once): ${key}`);
+      } finally {
+        await c.close();
+      }
+      return;
+    }
+    case 'unit':
+    case 'duty': {
+      const { unitContacts, dutyCoverage, ContactsUsageError } = await import('./cli/unit-contacts.js');
+      const [sub, ...args] = rest;
+      if (!(cmd === 'unit' ? sub === 'contacts' : sub === 'coverage')) throw new UsageError(cmd === 'unit' ? 'unit contacts <unit> [--head 姓名,电话] [--deputy 姓名,电话] [--office 电话]' : 'duty coverage [--days n]');
+      const c = await container(loadConfig());
+      try {
+        await seed(c, UNITS_FILE, false);
+        if (cmd === 'unit') await unitContacts(args, c.duty, process.stdout);
+        else await dutyCoverage(args, c.duty, c.clock.now(), process.stdout);
+      } catch (e) {
+        throw e instanceof ContactsUsageError ? new UsageError(e.message) : e;
       } finally {
         await c.close();
       }

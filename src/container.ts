@@ -54,7 +54,7 @@ import { SupervisionService } from './application/supervision/service.js';
 import { HotspotService } from './application/hotspots/service.js';
 import { SqlPagingStore } from '../adapters/db/paging-store.js';
 import { createPaging } from './application/paging/wiring.js';
-import type { DutyService } from './application/paging/duty-service.js';
+import { unitsWithContacts, type DutyService } from './application/paging/duty-service.js';
 import type { PagingService } from './application/paging/service.js';
 
 export interface Container {
@@ -197,7 +197,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const paging = createPaging({ store: new SqlPagingStore(db), clock, log: log.child({ component: 'paging' }), bus, audit, state, dedupe, jobs, runner, tickets, ticketStore, units, unitNames: () => unitNames, isWorkday: (d) => workCalendar.isWorkday(d), voice: voice.voiceService, sms, config, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox });
   // After paging: its inbound-SMS hook (duty acks) is tried before the 回访 answers.
   const followup = wireFollowup({ config, tickets, ticketStore, jobs, state, dedupe, sms, voice: voice.voiceService, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox, calendar, clock, bus, audit, log: log.child({ component: 'followup' }), runner });
-  const supervision = new SupervisionService({ tickets, store: ticketStore, jobs, state, dedupe, sms, units, dutyPhone: async (u, at) => (await paging.duty.onDuty(u, at))?.member.phone ?? null, hotlineDutyPhone: config.hotlineDutyPhone, calendar, clock, bus, log: log.child({ component: 'supervision' }), wake: () => runner.wake() });
+  const supervision = new SupervisionService({ tickets, store: ticketStore, jobs, state, dedupe, sms, units: unitsWithContacts(units, paging.duty), dutyPhone: async (u, at) => (await paging.duty.onDuty(u, at))?.member.phone ?? null, hotlineDutyPhone: config.hotlineDutyPhone, calendar, clock, bus, log: log.child({ component: 'supervision' }), wake: () => runner.wake() });
   supervision.register(runner);
   const hotspots = new HotspotService({ store: ticketStore, tickets, jobs, state, bus, clock, log: log.child({ component: 'hotspots' }) });
   hotspots.register(runner);

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, qs } from '../api.js';
 import { Empty, ErrorBox, Loading, Section, UrgentBadge } from '../components/ui.js';
+import { UnitContactsSection } from '../components/UnitContacts.js';
 import { has } from '../features.js';
 import { dateTime, time } from '../format.js';
 import { useLive } from '../live.js';
@@ -248,6 +249,7 @@ export function DutyPage({ user }: { user: User }) {
           </table>
         )}
       </Section>
+      <UnitContactsSection user={user} />
     </div>
   );
 }

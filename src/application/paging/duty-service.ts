@@ -5,18 +5,36 @@
 import type { Clock } from '../../domain/clock.js';
 import { conflict, invalid, notFound } from '../../domain/errors.js';
 import { defaultChain, validateChain, type ChainInput, type EscalationChain } from '../../domain/duty/escalation.js';
+import { leaderOf, validateContacts, type ContactsInput, type UnitContacts } from '../../domain/duty/contacts.js';
 import { rosterIcal } from '../../domain/duty/ical.js';
 import { dutyTimeline, dutyWarnings, whoIsOnDuty, type DutySegment, type DutyWarning, type OnDuty } from '../../domain/duty/on-duty.js';
 import { rosterFromCsv, rosterFromYaml, rosterToCsv, rosterToYaml } from '../../domain/duty/roster-io.js';
 import { validateRoster, type LeaveBlock, type Override, type Roster, type RosterInput } from '../../domain/duty/roster.js';
 import type { IsWorkday } from '../../domain/duty/rotation.js';
 import type { AuditLog, EventBus, StateStore } from '../ports/misc.js';
+import type { UnitStore } from '../ports/users.js';
 
 /** The hotline office's own duty roster: the `hotline_duty` target pages whoever is on it. */
 export const HOTLINE_ROSTER = '12345热线办';
 
 const ROSTERS = 'duty.roster';
 const CHAINS = 'duty.chain';
+const CONTACTS = 'duty.contacts';
+
+/** One unit's duty cover over the coming days, for the coverage view and /readyz. */
+export interface UnitCoverage {
+  unit: string;
+  hasRoster: boolean;
+  /** a reachable duty person at every moment of the period */
+  covered: boolean;
+  /** hours of the period without a reachable duty person */
+  uncoveredHours: number;
+  /** the first moment without one, ISO */
+  firstGapAt: string | null;
+  head: boolean;
+  deputy: boolean;
+  officePhone: boolean;
+}
 
 export interface Editor {
   id: string;
@@ -128,6 +146,53 @@ export class DutyService {
     return rosterIcal(unit, segments, this.d.clock.now());
   }
 
+  // ---- standing contacts (head, deputy, office phone) ------------------------------------------
+
+  async contacts(unit: string): Promise<UnitContacts | null> {
+    return this.d.state.get<UnitContacts>(CONTACTS, unit, this.d.clock.now());
+  }
+
+  async allContacts(): Promise<UnitContacts[]> {
+    return (await this.d.state.list<UnitContacts>(CONTACTS, this.d.clock.now())).map((x) => x.doc).sort((a, b) => a.unit.localeCompare(b.unit, 'zh'));
+  }
+
+  /** Replace a unit's contacts (audited, numbers masked in nothing: the audit is the office's). */
+  async saveContacts(unit: string, input: ContactsInput, by: Editor, expectedVersion?: number): Promise<UnitContacts> {
+    this.checkUnit(unit);
+    const now = this.d.clock.now();
+    const before = await this.contacts(unit);
+    if (expectedVersion !== undefined && (before?.version ?? 0) !== expectedVersion) throw conflict('contacts_changed', `联系人已被他人修改(当前版本 ${before?.version ?? 0}),请刷新后重试`);
+    const contacts = validateContacts(unit, input, (before?.version ?? 0) + 1, now);
+    await this.d.state.put(CONTACTS, unit, contacts, now);
+    await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.contacts.save', subject: `contacts:${unit}`, data: { before: before ?? null, after: contacts } });
+    this.d.bus?.publish('duty', { unit, contacts: contacts.version });
+    return contacts;
+  }
+
+  /**
+   * Every unit's duty cover for [from, from + days): whether a reachable duty person is there at
+   * every moment, and which standing contacts are set; the hotline office first, then the directory.
+   */
+  async coverage(from: Date, days = 7): Promise<UnitCoverage[]> {
+    const to = new Date(from.getTime() + days * 86_400_000);
+    const rosters = new Map((await this.rosters()).map((r) => [r.unit, r]));
+    const contacts = new Map((await this.allContacts()).map((c) => [c.unit, c]));
+    const out: UnitCoverage[] = [];
+    for (const unit of [HOTLINE_ROSTER, ...[...this.d.units()].sort((a, b) => a.localeCompare(b, 'zh'))]) {
+      const r = rosters.get(unit);
+      const c = contacts.get(unit);
+      let uncovered = days * 24;
+      let firstGapAt: string | null = from.toISOString();
+      if (r) {
+        const gaps = dutyWarnings(r, from, to, this.d.isWorkday).filter((w): w is Extract<DutyWarning, { start: Date }> => w.kind === 'gap' || w.kind === 'unreachable');
+        uncovered = Math.round((gaps.reduce((n, g) => n + (g.end.getTime() - g.start.getTime()), 0) / 3_600_000) * 10) / 10;
+        firstGapAt = gaps.length ? new Date(Math.min(...gaps.map((g) => g.start.getTime()))).toISOString() : null;
+      }
+      out.push({ unit, hasRoster: !!r, covered: uncovered === 0, uncoveredHours: uncovered, firstGapAt, head: !!c?.head, deputy: !!c?.deputy, officePhone: !!c?.officePhone });
+    }
+    return out;
+  }
+
   /** The unit's chain, or the default one when it has none. */
   async chain(unit: string): Promise<EscalationChain> {
     return (await this.d.state.get<EscalationChain>(CHAINS, unit, this.d.clock.now())) ?? defaultChain(unit, this.d.clock.now());
@@ -142,4 +207,19 @@ export class DutyService {
     await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.chain.save', subject: `chain:${unit}`, data: { before: before ?? null, after: chain } });
     return chain;
   }
+}
+
+/**
+ * The unit directory as paging and 督办 read it: the head is the one set in the contacts (the
+ * head, else the deputy), falling back to the directory's own columns.
+ */
+export function unitsWithContacts(units: Pick<UnitStore, 'get'>, duty: Pick<DutyService, 'contacts'>): Pick<UnitStore, 'get'> {
+  return {
+    async get(name) {
+      const u = await units.get(name);
+      if (!u) return u;
+      const leader = leaderOf(await duty.contacts(name));
+      return leader ? { ...u, headName: leader.role === '负责人' ? leader.name : `${leader.name}(分管)`, headPhone: leader.phone } : u;
+    },
+  };
 }

@@ -320,7 +320,12 @@ export class PagingService {
       case 'duty': {
         if (!page.unit) return { name: '值班人员', to: null, why: '工单未派单' };
         const d = await this.d.duty.onDuty(page.unit, at);
-        if (!d) return { name: `${page.unit}值班人员`, to: null, why: '该时段无人值班' };
+        if (!d) {
+          // No roster person now: the unit's office phone, when it registered one (then its head, then the hotline office).
+          const office = (await this.d.duty.contacts(page.unit))?.officePhone;
+          if (isReachablePhone(office)) return { name: `${page.unit}办公室`, to: normalisePhone(office) };
+          return { name: `${page.unit}值班人员`, to: null, why: '该时段无人值班' };
+        }
         const m = d.member;
         return isReachablePhone(m.phone) ? { name: m.name, to: normalisePhone(m.phone), wechat: m.wechat ?? null } : { name: m.name, to: null, wechat: m.wechat ?? null, why: '值班人员没有电话号码' };
       }

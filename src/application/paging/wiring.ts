@@ -17,7 +17,7 @@ import { CALL_OUTCOME_TOPIC, type CallOutcome, type VoiceDialer } from '../ports
 import type { TicketService } from '../tickets/service.js';
 import { JOB } from '../tickets/timers.js';
 import type { SmsInbox } from '../voice/sms-inbox.js';
-import { DutyService } from './duty-service.js';
+import { DutyService, unitsWithContacts } from './duty-service.js';
 import type { PagingStore } from './ports.js';
 import { PAGE_JOB, PagingService, TAKEN_OVER, type PagingDeps, type WechatNotifier } from './service.js';
 
@@ -72,7 +72,8 @@ export function createPaging(w: PagingWiring): PagingParts {
     voice: w.voice,
     sms: w.sms,
     wechat: w.wechat ?? null,
-    units: w.units,
+    // The head (or deputy) set in the unit's contacts, over the directory's columns.
+    units: unitsWithContacts(w.units, duty),
     audit: w.audit,
     bus: w.bus,
     state: w.state,

@@ -3,11 +3,39 @@ import { Type } from 'typebox';
 import client from 'prom-client';
 import fp from 'fastify-plugin';
 
-const Readiness = Type.Object({ ok: Type.Boolean(), database: Type.String(), bus: Type.String(), classifier: Type.String(), calendar: Type.Any() });
+const Readiness = Type.Object({
+  ok: Type.Boolean(),
+  database: Type.String(),
+  bus: Type.String(),
+  classifier: Type.String(),
+  calendar: Type.Any(),
+  /** A warning, never a reason to be unready: units without a reachable 24-hour duty person in the coming 7 days. */
+  duty: Type.Optional(Type.Any()),
+});
+
+/** How long one duty-coverage check is reused by probes (83 rosters over 7 days each time would be wasteful). */
+const DUTY_CHECK_MS = 60_000;
 
 /** Liveness, readiness (database reachable, classifier loaded, calendar covered) and Prometheus metrics. */
 const health: FastifyPluginAsyncTypebox = async (app) => {
-  const { db, ticketStore, clock, calendarCoverage, config, bus } = app.ctx;
+  const { db, ticketStore, clock, calendarCoverage, config, bus, duty } = app.ctx;
+  let dutyCheck: { at: number; value: Promise<unknown> } | null = null;
+  const dutyCoverage = (): Promise<unknown> => {
+    const now = clock.now();
+    if (!dutyCheck || now.getTime() - dutyCheck.at >= DUTY_CHECK_MS || now.getTime() < dutyCheck.at) {
+      const value = duty.coverage(now, 7).then(
+        (items) => {
+          const uncovered = items.filter((c) => !c.covered).map((c) => c.unit);
+          return uncovered.length
+            ? { ok: false, warning: `${uncovered.length}个单位未来7天没有可联系的24小时值班人员，其呼叫、催办、督办转热线办值班员`, uncovered }
+            : { ok: true, uncovered: [] };
+        },
+        (err: unknown) => ({ ok: false, warning: `值班覆盖检查失败：${err instanceof Error ? err.message : String(err)}`, uncovered: [] }),
+      );
+      dutyCheck = { at: now.getTime(), value };
+    }
+    return dutyCheck.value;
+  };
   // Informational only: an instance whose cross-instance bus is reconnecting still serves requests, so it stays ready.
   const busState = (): string => bus.linkState();
   // The classifier's worker loads it for about a second after the port opens: requests meanwhile wait
@@ -76,7 +104,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
         return reply.status(503).header('retry-after', '5').send({ ok: false, database: 'unreachable', bus: busState(), classifier, calendar });
       }
       if (classifier !== 'ok') return reply.status(503).header('retry-after', '1').send({ ok: false, database: 'ok', bus: busState(), classifier, calendar });
-      return { ok: true, database: 'ok', bus: busState(), classifier, calendar };
+      return { ok: true, database: 'ok', bus: busState(), classifier, calendar, duty: await dutyCoverage() };
     },
   );
 

@@ -129,6 +129,28 @@ const warningView = (w: DutyWarning) => ({
   ...('start' in w ? { start: w.start.toISOString(), end: w.end.toISOString() } : {}),
 });
 
+const Person = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32 }), phone: Type.String({ minLength: 5, maxLength: 32 }) }, { additionalProperties: false });
+const ContactsBody = Type.Object(
+  {
+    head: Type.Optional(Type.Union([Person, Type.Null()], { description: '单位负责人: paged at the unit_head step' })),
+    deputy: Type.Optional(Type.Union([Person, Type.Null()], { description: '分管负责人: paged at the unit_head step when no head is set' })),
+    officePhone: Type.Optional(Type.Union([Type.String({ maxLength: 32 }), Type.Null()], { description: '办公室电话: called at the duty step when the roster has nobody at that moment' })),
+    expectedVersion: Type.Optional(Type.Integer({ minimum: 0, description: 'refuse the save when someone changed the contacts since this version' })),
+  },
+  { additionalProperties: false },
+);
+const ContactsView = Type.Object({ unit: Type.String(), head: Type.Union([Person, Type.Null()]), deputy: Type.Union([Person, Type.Null()]), officePhone: Type.Union([Type.String(), Type.Null()]), version: Type.Integer(), updatedAt: Type.String() });
+const CoverageView = Type.Object({
+  unit: Type.String(),
+  hasRoster: Type.Boolean(),
+  covered: Type.Boolean({ description: 'a reachable duty person at every moment of the period' }),
+  uncoveredHours: Type.Number(),
+  firstGapAt: Type.Union([Iso, Type.Null()]),
+  head: Type.Boolean(),
+  deputy: Type.Boolean(),
+  officePhone: Type.Boolean(),
+});
+
 const EDIT = ['admin', 'supervisor'] as const;
 const DAY = 86_400_000;
 
@@ -336,6 +358,51 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const page = await paging.cancel(req.params.id, editor(req.principal!), req.body?.note);
       return { page: pageView(page, await paging.store.attempts(page.id)) };
+    },
+  );
+
+  // ---- unit contacts and duty coverage ----------------------------------------------------------
+
+  const noContacts = (unit: string) => ({ unit, head: null, deputy: null, officePhone: null, version: 0, updatedAt: new Date(0).toISOString() });
+
+  app.get('/duty/contacts', { schema: { tags: ['duty'], summary: "units' head, deputy and office phone (a unit user: their own)", response: { 200: Type.Object({ items: Type.Array(ContactsView) }), ...errors(401) } } }, async (req) => {
+    const p = req.principal!;
+    return { items: (await svc.allContacts()).filter((c) => p.role !== 'unit' || c.unit === p.unit) };
+  });
+
+  app.get('/duty/contacts/:unit', { schema: { tags: ['duty'], params: UnitParams, response: { 200: Type.Object({ contacts: ContactsView }), ...errors(401, 403) } } }, async (req) => {
+    mayView(req.principal!, req.params.unit);
+    return { contacts: (await svc.contacts(req.params.unit)) ?? noContacts(req.params.unit) };
+  });
+
+  app.put(
+    '/duty/contacts/:unit',
+    {
+      preValidation: app.requireAuth([...EDIT]),
+      schema: { tags: ['duty'], summary: "set a unit's head, deputy and office phone (audited; null clears one)", params: UnitParams, body: ContactsBody, response: { 200: Type.Object({ contacts: ContactsView }), ...errors(400, 401, 403, 409) } },
+    },
+    async (req) => {
+      const { expectedVersion, ...input } = req.body;
+      return { contacts: await svc.saveContacts(req.params.unit, input, editor(req.principal!), expectedVersion) };
+    },
+  );
+
+  app.get(
+    '/duty/coverage',
+    {
+      schema: {
+        tags: ['duty'],
+        summary: 'duty cover of every unit over the coming days (default 7): who has a reachable 24-hour duty person, and which contacts are set',
+        querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })) }),
+        response: { 200: Type.Object({ from: Iso, to: Iso, items: Type.Array(CoverageView), uncovered: Type.Array(Type.String()) }), ...errors(400, 401) },
+      },
+    },
+    async (req) => {
+      const p = req.principal!;
+      const days = req.query.days ?? 7;
+      const from = clock.now();
+      const items = (await svc.coverage(from, days)).filter((c) => p.role !== 'unit' || c.unit === p.unit);
+      return { from: from.toISOString(), to: new Date(from.getTime() + days * DAY).toISOString(), items, uncovered: items.filter((c) => !c.covered).map((c) => c.unit) };
     },
   );
 
