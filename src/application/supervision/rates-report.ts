@@ -3,6 +3,7 @@
  * city, with the 延期/退单/督办 counts alongside, as rows and as a table with Chinese headers for
  * CSV and XLSX export. Everything is computed from the event log of the period.
  */
+import { toCsvText, type CsvCell } from '../../domain/csv.js';
 import type ExcelJS from 'exceljs';
 
 /** exceljs takes ~0.4 s to load: only exports and imports need it, so it is loaded on first use. */
@@ -120,18 +121,15 @@ export const RANKING_COLUMNS: Column<RankedGroup>[] = [
   { header: '超期数', kind: 'int', value: (r) => r.figures.overdue },
 ];
 
-function csvCell(v: string | number | null, kind: CellKind): string {
-  if (v === null) return '';
-  const s = kind === 'rate' && typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : String(v);
-  // Quote, and defuse formulas: a unit name starting with = must not run in Excel.
-  const safe = /^[=+\-@]/.test(s) && kind === 'text' ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+/** A rate as a percentage text; numbers stay numbers; text is defused by the CSV writer. */
+function csvValue(v: string | number | null, kind: CellKind): CsvCell {
+  if (v === null) return null;
+  return kind === 'rate' && typeof v === 'number' ? `${(v * 100).toFixed(2)}%` : v;
 }
 
-/** UTF-8 with a BOM and CRLF, so Excel opens the Chinese headers correctly. */
+/** UTF-8 with a BOM and CRLF, so Excel opens the Chinese headers correctly; formula-safe (src/domain/csv.ts). */
 export function toCsv<R>(columns: Column<R>[], rows: R[]): string {
-  const lines = [columns.map((c) => csvCell(c.header, 'text')).join(','), ...rows.map((r) => columns.map((c) => csvCell(c.value(r), c.kind)).join(','))];
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
+  return toCsvText([columns.map((c) => c.header), ...rows.map((r) => columns.map((c) => csvValue(c.value(r), c.kind)))], { bom: true });
 }
 
 export async function toXlsx<R>(columns: Column<R>[], rows: R[], sheetName: string, title?: string): Promise<Buffer> {

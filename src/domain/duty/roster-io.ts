@@ -2,6 +2,7 @@
  * Rosters in and out as YAML (the whole document) or CSV (one row per member, rotation, leave
  * block and override, for people who keep the roster in a spreadsheet).
  */
+import { toCsvText, undefuse } from '../csv.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { invalid } from '../errors.js';
 import type { Roster, RosterInput } from './roster.js';
@@ -38,18 +39,14 @@ export function rosterFromYaml(text: string): RosterInput {
 export const CSV_COLUMNS = ['kind', 'id', 'member', 'name', 'phone', 'wechat', 'start', 'end', 'reason', 'period', 'handoff', 'holidays', 'order'] as const;
 type Col = (typeof CSV_COLUMNS)[number];
 
-function csvCell(v: string): string {
-  return /[",\r\n]/.test(v) || /^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
-}
-
 export function rosterToCsv(r: Roster): string {
   const rows: Partial<Record<Col, string>>[] = [];
   for (const m of r.members) rows.push({ kind: 'member', id: m.id, name: m.name, phone: m.phone ?? '', wechat: m.wechat ?? '' });
   if (r.rotation) rows.push({ kind: 'rotation', start: r.rotation.start, period: r.rotation.period, handoff: r.rotation.handoff, holidays: r.rotation.holidays, order: r.rotation.order.join('|') });
   for (const l of r.leave) rows.push({ kind: 'leave', id: l.id, member: l.memberId, start: l.start, end: l.end, reason: l.reason ?? '' });
   for (const o of r.overrides) rows.push({ kind: 'override', id: o.id, member: o.person, start: o.start, end: o.end, reason: o.reason });
-  const lines = [CSV_COLUMNS.join(','), ...rows.map((row) => CSV_COLUMNS.map((c) => csvCell(row[c] ?? '')).join(','))];
-  return lines.join('\r\n') + '\r\n';
+  // The one formula-safe CSV writer: a phone number such as +86… or a name starting with = stays text in a spreadsheet.
+  return toCsvText([[...CSV_COLUMNS], ...rows.map((row) => CSV_COLUMNS.map((c) => row[c] ?? ''))]);
 }
 
 /** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
@@ -94,7 +91,7 @@ export function rosterFromCsv(text: string): RosterInput {
   if (!header.includes('kind')) throw invalid('bad_csv', `CSV 第一行应为表头:${CSV_COLUMNS.join(',')}`);
   const out: RosterInput = { members: [], rotation: null, leave: [], overrides: [] };
   rows.slice(1).forEach((cells, i) => {
-    const get = (c: Col) => (cells[header.indexOf(c)] ?? '').trim();
+    const get = (c: Col) => undefuse((cells[header.indexOf(c)] ?? '').trim());
     const line = i + 2;
     switch (get('kind')) {
       case 'member':
