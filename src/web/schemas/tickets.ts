@@ -13,6 +13,21 @@ export const Attachment = Type.Object({
   note: Type.Optional(Type.String({ maxLength: 500 })),
 });
 
+/**
+ * An attachment a person sends (operators at intake): an http(s) URL or one of our own /media/
+ * paths, nothing else — `javascript:`, `data:` and other schemes are refused here rather than left
+ * to the console's CSP. (Adapters add their own internal references, e.g. sim:// recordings.)
+ */
+export const ATTACHMENT_URL_PATTERN = '^(https?://[^\\s/?#\\\\][^\\s\\\\]*|/media/(?!.*\\.\\.)[^\\s?#\\\\]+)$';
+export const AttachmentIn = Type.Object(
+  {
+    kind: literals(['recording', 'voicemail', 'image', 'voice', 'file']),
+    url: Type.String({ maxLength: 2000, pattern: ATTACHMENT_URL_PATTERN, description: 'https://…, http://… or /media/…' }),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
 export const TicketView = Type.Object(
   {
     id: Type.String(),
@@ -80,7 +95,7 @@ export const CreateTicketBody = Type.Object(
     unit: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
     township: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
     place: Type.Optional(Nullable(Type.String({ maxLength: 200 }))),
-    attachments: Type.Optional(Type.Array(Attachment, { maxItems: 20 })),
+    attachments: Type.Optional(Type.Array(AttachmentIn, { maxItems: 20 })),
     noCallback: Type.Optional(Type.Boolean()),
     externalRef: Type.Optional(Nullable(Type.String({ maxLength: 200, description: "a reference of the caller's own (a paper form, a call id); platform case ids come only from the platform adapters" }))),
     idempotencyKey: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
