@@ -6,5 +6,5 @@ import t from 'tap';
 import { runLifecycleProperty } from './lifecycle-model.js';
 
 t.test('sqlite: every open ticket has an owner, a deadline and a timer, and 督办 reaches a person', async (t) => {
-  await runLifecycleProperty(t, 'sqlite', 6);
+  await runLifecycleProperty(t, "sqlite", 30);
 });
