@@ -312,7 +312,7 @@ async function violations(w: World): Promise<string[]> {
 }
 
 /** Runs the property on one engine; `numRuns` sequences, asserts the whole took under 60 s. */
-export async function runLifecycleProperty(t: { ok(v: unknown, m?: string): unknown; teardown(fn: () => unknown): void }, engine: 'sqlite' | 'pg', numRuns: number, maxSteps = 45) {
+export async function runLifecycleProperty(t: { ok(v: unknown, m: string): unknown; teardown(fn: () => unknown): void }, engine: 'sqlite' | 'pg', numRuns: number, maxSteps = 45) {
   const started = Date.now();
   await fc.assert(
     // A few requests first, so the lifecycle actions that follow have tickets to act on.
