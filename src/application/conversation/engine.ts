@@ -309,7 +309,11 @@ export class ConversationEngine {
     }
     if (text && (!state || (state.step === 'describing' && !hasContent(state)))) {
       const callback = await this.tryCallbackPhone(text, input);
-      if (callback) return { state, replies: callback };
+      if (callback) {
+        // The number is not part of a report: kept out of a transcript that becomes a ticket note units read.
+        if (state?.transcript.at(-1)?.from === 'citizen') state.transcript.pop();
+        return { state, replies: callback };
+      }
     }
     if (state?.step === 'awaiting_ticket_number' && text) {
       const number = looksLikeTicketNumber(text);
