@@ -1,7 +1,8 @@
 /**
- * 待核实即办: a 即办 flag that the classifier's model alone raised, on a channel no operator saw,
- * waits SUBAN_URGENT_CHECK_MIN on the desk before the unit is paged; an operator confirms it (the
- * page goes out now) or clears it (nobody is woken). A flag from a rule or a person pages at once.
+ * 待核实即办: a possible danger (the classifier's urgentCheck: risk wording, a broad safety-net
+ * rule, the model alone) waits SUBAN_URGENT_CHECK_MIN on the desk before the unit is paged; an
+ * operator confirms it (the page goes out now) or clears it (nobody is woken). An acute event
+ * (urgent) or a person choosing 即办 pages at once.
  */
 import t from 'tap';
 import { MODEL_URGENT_REASON } from '../../src/domain/routing/classifier.js';
@@ -9,6 +10,7 @@ import { SYSTEM } from '../../src/domain/tickets/ticket.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 
 const MODEL_ONLY = '楼下餐馆油烟很大'; // flagged by the model, no 即办 rule fires
+const RISK = '楼道里的电线老化了，怕会起火'; // a fire rule's trigger in risk wording: 待核实, not urgent
 const BY_RULE = '小区三号楼着火了，浓烟很大';
 const DISPATCHED_MODEL_ONLY = '楼上漏水，家里天花板一直在滴水'; // the model flags it and the 职责清单 is sure of the unit
 const MIN = 60_000;
@@ -29,7 +31,8 @@ async function pagesOf(h: TestApp, ticketId: string) {
 t.test('a model-only 即办 flag from WeChat waits for the hotline office, then pages anyway', async (t) => {
   const h = await testApp(t, { now: '2026-11-26T14:00:00Z' }); // 22:00 in Shanghai
   const r = await wechatTicket(h, MODEL_ONLY, 1);
-  t.same(r.classification.urgentReasons, [MODEL_URGENT_REASON], 'the premise: only the model flags this text');
+  t.same(r.classification.urgentReasons, [], 'the premise: nothing acute');
+  t.same(r.classification.urgentCheckReasons, [MODEL_URGENT_REASON], 'the premise: only the model flags this text');
   t.equal(r.ticket.urgent, true, 'still 即办: recall is not given up');
   // Dispatched by the 职责清单 or, when it is unsure, left for the office to dispatch: paged either way.
   t.ok(['dispatched', 'accepted'].includes(r.ticket.state));
@@ -37,7 +40,7 @@ t.test('a model-only 即办 flag from WeChat waits for the hotline office, then 
 
   const list = await h.call('operator', 'GET', '/api/v1/urgent-checks');
   t.equal(list.status, 200);
-  t.match(list.json.items, [{ ticket: { number: r.ticket.number, urgent: true }, until: new Date(h.clock.now().getTime() + 5 * MIN).toISOString() }]);
+  t.match(list.json.items, [{ ticket: { number: r.ticket.number, urgent: true }, until: new Date(h.clock.now().getTime() + 5 * MIN).toISOString(), reasons: [MODEL_URGENT_REASON] }]);
   t.equal((await h.call('unitA', 'GET', '/api/v1/urgent-checks')).status, 403, 'the hotline office decides, not the units');
   t.equal((await h.call(null, 'GET', '/api/v1/urgent-checks')).status, 401);
   t.equal((await h.call('operator', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: 'maybe' })).status, 400, 'a verdict is true or false');
@@ -60,13 +63,16 @@ t.test('cleared by an operator: not 即办, nobody is paged', async (t) => {
   h.clock.advance(10 * MIN);
   t.same(await pagesOf(h, r.ticket.id), [], 'the page that waited is gone');
   const events = (await h.call('operator', 'GET', `/api/v1/tickets/${r.ticket.id}/events`)).json.events;
-  t.match(events.at(-1), { type: 'urgency_checked', label: '即办核实', actorRole: 'operator', data: { urgent: false, note: '油烟扰民，非紧急' } });
+  t.match(
+    events.find((e: { type: string }) => e.type === 'urgency_checked'),
+    { type: 'urgency_checked', label: '即办核实', actorRole: 'operator', data: { urgent: false, note: '油烟扰民，非紧急' } },
+  );
 });
 
 t.test('cleared after dispatch: the unit is held to the ordinary limits, not the 即办 half hour', async (t) => {
   const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
   const r = await wechatTicket(h, DISPATCHED_MODEL_ONLY, 6);
-  t.same(r.classification.urgentReasons, [MODEL_URGENT_REASON], 'the premise: only the model flags it');
+  t.same(r.classification.urgentCheckReasons, [MODEL_URGENT_REASON], 'the premise: only the model flags it');
   t.equal(r.ticket.state, 'dispatched', 'the premise: the 职责清单 dispatched it');
   const cleared = (await h.call('operator', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: false })).json.ticket;
   t.equal(cleared.state, 'dispatched');
@@ -86,16 +92,32 @@ t.test('confirmed by an operator: the unit is paged at once, and only once', asy
   t.equal((await h.call('unitA', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: false })).status, 404, 'a unit cannot even see another unit’s ticket');
 });
 
-t.test('a 即办 rule, or an operator at the desk, pages at once', async (t) => {
+t.test('an acute event, or an operator choosing 即办, pages at once; 待核实 from the desk is listed', async (t) => {
   const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
   const rule = await wechatTicket(h, BY_RULE, 4);
   t.equal(rule.ticket.urgent, true);
-  t.notSame(rule.classification.urgentReasons, [MODEL_URGENT_REASON]);
+  t.equal(rule.classification.urgent, true, 'an acute event in a present context');
   t.equal((await pagesOf(h, rule.ticket.id)).length, 1, 'a rule fired: paged at once');
-  const desk = await h.call('operator', 'POST', '/api/v1/tickets', { channel: 'phone', contact: '13900001111', content: MODEL_ONLY });
-  t.equal(desk.json.ticket.urgent, true);
-  t.equal((await pagesOf(h, desk.json.ticket.id)).length, 1, 'the operator saw the suggestion: paged at once');
-  t.same((await h.call('operator', 'GET', '/api/v1/urgent-checks')).json.items, []);
+  const chosen = await h.call('operator', 'POST', '/api/v1/tickets', { channel: 'phone', contact: '13900001111', content: MODEL_ONLY, urgent: true });
+  t.equal(chosen.json.ticket.urgent, true);
+  t.equal((await pagesOf(h, chosen.json.ticket.id)).length, 1, 'the operator chose 即办: paged at once');
+  const desk = await h.call('operator', 'POST', '/api/v1/tickets', { channel: 'phone', contact: '13900002222', content: MODEL_ONLY });
+  t.equal(desk.json.ticket.urgent, true, '待核实 is still 即办: recall is kept');
+  t.same(await pagesOf(h, desk.json.ticket.id), [], 'not chosen: it waits on the list like any 待核实');
+  t.match((await h.call('operator', 'GET', '/api/v1/urgent-checks')).json.items, [{ ticket: { id: desk.json.ticket.id } }]);
+});
+
+t.test('a danger word in risk wording is 待核实 with its cue, and pages after the wait', async (t) => {
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
+  const r = await wechatTicket(h, RISK, 7);
+  t.equal(r.classification.urgent, false, 'a risk is not an event');
+  t.equal(r.classification.urgentCheck, true);
+  t.same(await pagesOf(h, r.ticket.id), [], 'nobody woken yet');
+  const items = (await h.call('operator', 'GET', '/api/v1/urgent-checks')).json.items;
+  t.equal(items.length, 1);
+  t.ok(items[0].reasons.some((x: string) => x.includes('火情') && x.includes('风险措辞(怕)')), `the desk sees the rule and the cue: ${JSON.stringify(items[0].reasons)}`);
+  h.clock.advance(5 * MIN);
+  t.equal((await pagesOf(h, r.ticket.id)).length, 1, 'nobody decided: paged anyway');
 });
 
 t.test('SUBAN_URGENT_CHECK_MIN=0: every 即办 flag pages at once', async (t) => {

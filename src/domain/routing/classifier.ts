@@ -15,7 +15,6 @@ import type { Category } from '../tickets/ticket.js';
 import { detectCategory } from './category.js';
 import type { DutyList, DutyUnit } from './duty-list.js';
 import { DEFAULT_ROUTING_EXAMPLES_PATH, loadRoutingExamples, type RoutingExample } from './examples.js';
-import { textFeatures } from './features.js';
 import { DEFAULT_LEARNED_PARAMS, LearnedUrgency, type LearnedParams } from './learned.js';
 import { normalizeText } from './normalize.js';
 import { keepMostSpecific, PhraseIndex, type PhraseMatch } from './phrase-index.js';
@@ -23,7 +22,8 @@ import { PlaceFinder } from './places.js';
 import { builtinRoutingModel, builtinTrainingExamples } from './builtin-model.js';
 import { TOWNSHIP_CLASS, trainRoutingModel, type RoutingModel } from './routing-model.js';
 import { Segmenter, type Token } from './segmenter.js';
-import { LONG_TEXT, maskPlaces, splitSentences, weightAt, weightedFeatures } from './text-structure.js';
+import { softmaxOf } from './linear-model.js';
+import { eachFeature, LONG_TEXT, maskPlaces, splitSentences, weightAt, weightedFeatures, type FeatureKey, type Sentence } from './text-structure.js';
 import { detectUrgent, textReadsAsEvent, type UrgentHit } from './urgent.js';
 
 export interface Suggestion {
@@ -133,6 +133,7 @@ export interface ReadText {
   text: string;
   masked: string;
   tokens: Token[];
+  sentences: Sentence[];
   weightAt: (pos: number) => number;
 }
 
@@ -168,7 +169,7 @@ export class Classifier {
     }
     this.segmenter = segmenter;
     const examples = this.loadExamples(opts);
-    this.urgency = examples ? new LearnedUrgency(examples, (t) => this.urgentFeatures(normalizeText(t)), { ...DEFAULT_LEARNED_PARAMS, ...opts.learned }) : null;
+    this.urgency = examples ? new LearnedUrgency(examples, (t) => this.urgentFeatures(t), { ...DEFAULT_LEARNED_PARAMS, ...opts.learned }) : null;
     this.model = opts.model !== undefined ? opts.model : this.unitModel(opts, examples);
   }
 
@@ -193,14 +194,31 @@ export class Classifier {
     return trainRoutingModel(this.dutyList, examples, (t) => this.modelFeatures(t));
   }
 
-  private urgentFeatures(text: string): string[] {
-    return textFeatures(text, this.segmenter.tokens(text));
+  /**
+   * Dense per-feature buffers reused by every classification (it is synchronous), cleared after
+   * use through the lists of touched entries: no Map or Set per n-gram of a long message.
+   */
+  private acc: { tf: Float64Array; tfSeen: number[]; urgentMark: Uint8Array; urgentSeen: number[] } | null = null;
+
+  private accumulator() {
+    this.acc ??= {
+      tf: new Float64Array(this.model?.unit.vocabularySize ?? 0),
+      tfSeen: [],
+      urgentMark: new Uint8Array(this.urgency?.vocabularySize ?? 0),
+      urgentSeen: [],
+    };
+    return this.acc;
+  }
+
+  /** The 即办 model learns from the same reading of a text as the unit model. */
+  private urgentFeatures(text: string): FeatureKey[] {
+    return [...this.modelFeatures(text).keys()];
   }
 
   /** The features the unit model sees of a raw text (training and classification alike). */
-  modelFeatures(rawText: string): Map<string, number> {
+  modelFeatures(rawText: string): Map<FeatureKey, number> {
     const r = this.read(rawText);
-    return weightedFeatures(r.masked, r.tokens, r.weightAt);
+    return weightedFeatures(r.masked, r.tokens, r.sentences);
   }
 
   /** Segmentation with this classifier's dictionary, for callers that want the same words. */
@@ -212,7 +230,8 @@ export class Classifier {
     const text = normalizeText(rawText);
     const tokens = this.segmenter.tokens(text);
     const masked = maskPlaces(text, this.places.spans(text), tokens);
-    return { text, masked, tokens, weightAt: weightAt(splitSentences(masked)) };
+    const sentences = splitSentences(masked);
+    return { text, masked, tokens, sentences, weightAt: weightAt(sentences) };
   }
 
   classify(rawText: string): Classification {
@@ -238,12 +257,42 @@ export class Classifier {
       scores.set(actor.rule.unit, s);
     }
 
-    let probs: Float64Array | null = null;
-    let features: Map<string, number> | null = null;
+    // One walk over the text's n-grams and words feeds both learned models.
     const model = this.model;
+    const urgency = this.urgency;
+    const acc = this.accumulator();
+    if (model || urgency) {
+      eachFeature(masked, tokens, r.sentences, (f, w) => {
+        if (model) {
+          const i = model.unit.indexOf(f);
+          if (i >= 0) {
+            if (acc.tf[i] === 0) acc.tfSeen.push(i);
+            acc.tf[i] += w;
+          }
+        }
+        if (urgency) {
+          const j = urgency.indexOf(f);
+          if (j >= 0 && acc.urgentMark[j] === 0) {
+            acc.urgentMark[j] = 1;
+            acc.urgentSeen.push(j);
+          }
+        }
+      });
+    }
+    const tf = new Map<number, number>();
+    for (const i of acc.tfSeen) {
+      tf.set(i, acc.tf[i]);
+      acc.tf[i] = 0;
+    }
+    const urgentKnown = acc.urgentSeen.slice();
+    for (const j of acc.urgentSeen) acc.urgentMark[j] = 0;
+    acc.tfSeen.length = 0;
+    acc.urgentSeen.length = 0;
+    let probs: Float64Array | null = null;
+    let vector: { idx: Int32Array; val: Float32Array } | null = null;
     if (model) {
-      features = weightedFeatures(masked, tokens, r.weightAt);
-      probs = model.unit.probabilities(features);
+      vector = model.unit.weigh(tf);
+      probs = softmaxOf(model.unit.scoresOf(vector.idx, vector.val), model.unit.temperature);
       const w = model.meta.modelWeight;
       // With no phrase of the list in the text, the model alone must be fairly sure to suggest a
       // unit: "喂,你好" has no owner.
@@ -257,7 +306,8 @@ export class Classifier {
         scores.set(unit, s);
       });
     }
-    const urgentVote = this.urgency?.vote(textFeatures(masked, tokens));
+    // The 即办 model reads the same n-grams and words as the unit model.
+    const urgentVote = urgency?.voteIndices(urgentKnown);
 
     const { township, place } = this.places.find(text, tokens);
     // Inside a village the village's own roads, lights, water and rubbish are the township's, not
@@ -284,13 +334,13 @@ export class Classifier {
       }
     }
     // The model's reasons cost a pass over the features per unit, so only the units shown get them.
-    if (model && features) {
+    if (model && vector) {
       for (const [i, s] of ranked.slice(0, 3).entries()) {
         if (s.model === undefined) continue;
         const cls = model.unit.classIndex(this.townshipNames.has(s.unit) ? TOWNSHIP_CLASS : s.unit);
         const rivalUnit = i === 0 ? ranked[1]?.unit : ranked[0].unit;
         const rival = rivalUnit ? model.unit.classIndex(this.townshipNames.has(rivalUnit) ? TOWNSHIP_CLASS : rivalUnit) : -1;
-        const reasons = readableReasons(model.unit.reasons(features, cls, rival, 24), 3);
+        const reasons = readableReasons(model.unit.reasonsOf(vector.idx, vector.val, cls, rival, 24), 3);
         s.evidence = [...s.evidence, `模型${Math.round(s.model * 100)}%(+${round2(model.meta.modelWeight * s.model)})${reasons.length ? ':' + reasons.join('、') : ''}`];
       }
     }

@@ -5,6 +5,7 @@
  */
 import type { RoutingExample } from './examples.js';
 import { LogisticRegression } from './logistic.js';
+import type { FeatureKey } from './text-structure.js';
 
 export interface LearnedParams {
   /** 即办 model probability at or above which a request is flagged. */
@@ -48,10 +49,10 @@ export class LearnedUrgency {
 
   constructor(
     examples: readonly RoutingExample[],
-    featuresOf: (text: string) => string[],
+    featuresOf: (text: string) => FeatureKey[],
     readonly params: LearnedParams = DEFAULT_LEARNED_PARAMS,
   ) {
-    const docs: { features: string[]; label: boolean }[] = [];
+    const docs: { features: FeatureKey[]; label: boolean }[] = [];
     for (const e of examples) if (e.urgent !== null) docs.push({ features: featuresOf(e.text), label: e.urgent });
     this.trainedOn = docs.length;
     const positives = docs.filter((d) => d.label).length;
@@ -67,13 +68,32 @@ export class LearnedUrgency {
         : null;
   }
 
-  vote(features: readonly string[]): UrgentVote {
+  get vocabularySize(): number {
+    return this.model?.vocabularySize ?? 0;
+  }
+
+  /** The model's index of a feature, or -1: the classifier walks a text's features once for both models. */
+  indexOf(f: FeatureKey): number {
+    return this.model ? this.model.indexOf(f) : -1;
+  }
+
+  /** The vote from the distinct known features' indices (see indexOf). */
+  voteIndices(known: readonly number[]): UrgentVote {
     if (!this.model) return { probability: 0, flagged: false, reasons: [] };
     const m = this.model;
-    const probability = m.probability(features);
-    const saysSomething = m.known(features) >= this.params.urgentShortText || probability >= m.baseline + this.params.urgentLift;
+    const probability = m.probabilityOfIndices(known);
+    const saysSomething = known.length >= this.params.urgentShortText || probability >= m.baseline + this.params.urgentLift;
     const flagged = probability >= this.params.urgentThreshold && saysSomething;
-    return { probability, flagged, reasons: flagged ? readable(m.reasons(features, 12), 4) : [] };
+    return { probability, flagged, reasons: flagged ? readable(m.reasonsOfIndices(known, 12), 4) : [] };
+  }
+
+  vote(features: Iterable<FeatureKey>): UrgentVote {
+    if (!this.model) return { probability: 0, flagged: false, reasons: [] };
+    const m = this.model;
+    const { probability, known } = m.assess(features);
+    const saysSomething = known.length >= this.params.urgentShortText || probability >= m.baseline + this.params.urgentLift;
+    const flagged = probability >= this.params.urgentThreshold && saysSomething;
+    return { probability, flagged, reasons: flagged ? readable(m.reasons(known, 12), 4) : [] };
   }
 }
 

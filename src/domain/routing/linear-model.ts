@@ -9,9 +9,12 @@
  * of milliseconds.
  */
 
+import { FeatureTable } from './feature-table.js';
+import { featureKey, featureName, type FeatureKey } from './text-structure.js';
+
 export interface TrainingDoc {
   /** Feature → term weight (counts, already weighted by where in the text they stand). */
-  features: ReadonlyMap<string, number>;
+  features: ReadonlyMap<FeatureKey, number>;
   label: string;
   /** Loss weight (default 1): the duty list's own phrases teach less than a real request. */
   weight?: number;
@@ -50,7 +53,7 @@ export interface LinearModelData {
 
 export class LinearModel {
   readonly classes: readonly string[];
-  private readonly index: Map<string, number>;
+  private readonly index: FeatureTable;
   private readonly idf: Float32Array;
   private readonly weights: Float32Array;
   private readonly bias: Float32Array;
@@ -58,7 +61,7 @@ export class LinearModel {
 
   constructor(readonly data: LinearModelData) {
     this.classes = data.classes;
-    this.index = new Map(data.features.map((f, i) => [f, i]));
+    this.index = new FeatureTable(data.features.map((f, i) => [featureKey(f), i] as const));
     this.idf = data.idf;
     this.weights = data.weights;
     this.bias = data.bias;
@@ -66,32 +69,48 @@ export class LinearModel {
   }
 
   get vocabularySize(): number {
-    return this.index.size;
+    return this.data.features.length;
+  }
+
+  /** The vocabulary index of a feature, or -1. */
+  indexOf(f: FeatureKey): number {
+    return this.index.get(f);
   }
 
   /** The text as (feature index, tf-idf value) pairs, L2-normalised. */
-  vectorize(features: ReadonlyMap<string, number>): { idx: Int32Array; val: Float32Array } {
-    const idx: number[] = [];
-    const val: number[] = [];
-    let norm = 0;
-    for (const [f, tf] of features) {
+  vectorize(features: ReadonlyMap<FeatureKey, number>): { idx: Int32Array; val: Float32Array } {
+    const tf = new Map<number, number>();
+    for (const [f, n] of features) {
       const i = this.index.get(f);
-      if (i === undefined || tf <= 0) continue;
-      const v = (1 + Math.log(tf)) * this.idf[i];
-      idx.push(i);
-      val.push(v);
+      if (i >= 0 && n > 0) tf.set(i, (tf.get(i) ?? 0) + n);
+    }
+    return this.weigh(tf);
+  }
+
+  /** Term weights by vocabulary index → the tf-idf vector. */
+  weigh(tf: ReadonlyMap<number, number>): { idx: Int32Array; val: Float32Array } {
+    const idx = new Int32Array(tf.size);
+    const val = new Float32Array(tf.size);
+    let norm = 0;
+    let k = 0;
+    for (const [i, n] of tf) {
+      const v = (1 + Math.log(n)) * this.idf[i];
+      idx[k] = i;
+      val[k++] = v;
       norm += v * v;
     }
     const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    return { idx: Int32Array.from(idx), val: Float32Array.from(val, (v) => v * scale) };
+    for (let j = 0; j < val.length; j++) val[j] *= scale;
+    return { idx, val };
   }
 
-  scores(features: ReadonlyMap<string, number>): Float64Array {
+  scores(features: ReadonlyMap<FeatureKey, number>): Float64Array {
     const { idx, val } = this.vectorize(features);
     return this.scoresOf(idx, val);
   }
 
-  private scoresOf(idx: Int32Array, val: Float32Array): Float64Array {
+  /** Class scores of an already vectorised text (classification vectorises once for scores and reasons). */
+  scoresOf(idx: Int32Array, val: Float32Array): Float64Array {
     const c = this.classes.length;
     const out = Float64Array.from(this.bias);
     const w = this.weights;
@@ -104,14 +123,18 @@ export class LinearModel {
   }
 
   /** Calibrated class probabilities. */
-  probabilities(features: ReadonlyMap<string, number>): Float64Array {
+  probabilities(features: ReadonlyMap<FeatureKey, number>): Float64Array {
     return softmaxOf(this.scores(features), this.temperature);
   }
 
   /** The features that speak most for class `a` over class `b` (or over the mean), strongest first. */
-  reasons(features: ReadonlyMap<string, number>, a: number, b: number, n: number): string[] {
-    const c = this.classes.length;
+  reasons(features: ReadonlyMap<FeatureKey, number>, a: number, b: number, n: number): string[] {
     const { idx, val } = this.vectorize(features);
+    return this.reasonsOf(idx, val, a, b, n);
+  }
+
+  reasonsOf(idx: Int32Array, val: Float32Array, a: number, b: number, n: number): string[] {
+    const c = this.classes.length;
     const out: [number, number][] = [];
     for (let k = 0; k < idx.length; k++) {
       const row = idx[k] * c;
@@ -150,16 +173,17 @@ export function softmaxOf(scores: Float64Array, temperature = 1): Float64Array {
 export function trainLinearModel(docs: readonly TrainingDoc[], opts: LinearTrainOptions = DEFAULT_LINEAR_OPTIONS): LinearModel {
   const classes = [...new Set(docs.map((d) => d.label))].sort(byCodeUnit);
   const classIdx = new Map(classes.map((c, i) => [c, i]));
-  const df = new Map<string, number>();
+  const df = new Map<FeatureKey, number>();
   for (const d of docs) for (const f of d.features.keys()) df.set(f, (df.get(f) ?? 0) + 1);
   const vocab = [...df.entries()]
     .filter(([, n]) => n >= opts.minDf)
+    .map(([f, n]) => [featureName(f), n] as const)
     .sort((a, b) => b[1] - a[1] || byCodeUnit(a[0], b[0]))
     .slice(0, opts.maxFeatures)
     .map(([f]) => f)
     .sort(byCodeUnit);
   const nDocs = docs.length;
-  const idf = Float32Array.from(vocab, (f) => Math.log((1 + nDocs) / (1 + df.get(f)!)) + 1);
+  const idf = Float32Array.from(vocab, (f) => Math.log((1 + nDocs) / (1 + df.get(featureKey(f))!)) + 1);
   const c = classes.length;
   const model = new LinearModel({
     classes,

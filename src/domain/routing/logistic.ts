@@ -5,6 +5,8 @@
  */
 
 import { byCodeUnit } from './linear-model.js';
+import { FeatureTable } from './feature-table.js';
+import { featureName, type FeatureKey } from './text-structure.js';
 
 export interface LogisticOptions {
   epochs: number;
@@ -28,14 +30,22 @@ function lengthScale(n: number): number {
 
 export class LogisticRegression {
   /** Feature → index into `weights`; training works on indices, not strings, for load time. */
-  private readonly index = new Map<string, number>();
+  private readonly index = new Map<FeatureKey, number>();
+  /** The same, for lookups while classifying (feature-table.ts). */
+  private readonly table: FeatureTable;
+  private readonly names: FeatureKey[] = [];
   private readonly weights: Float64Array;
   private bias = 0;
 
-  constructor(docs: readonly { features: readonly string[]; label: boolean }[], opts: LogisticOptions) {
-    const df = new Map<string, number>();
+  constructor(docs: readonly { features: readonly FeatureKey[]; label: boolean }[], opts: LogisticOptions) {
+    const df = new Map<FeatureKey, number>();
     for (const d of docs) for (const f of d.features) df.set(f, (df.get(f) ?? 0) + 1);
-    for (const [f, n] of df) if (n >= opts.minDocs) this.index.set(f, this.index.size);
+    for (const [f, n] of df) {
+      if (n < opts.minDocs) continue;
+      this.index.set(f, this.index.size);
+      this.names.push(f);
+    }
+    this.table = new FeatureTable(this.index.entries());
     const rows = docs.map((d) => ({
       features: Int32Array.from(d.features.filter((f) => this.index.has(f)).map((f) => this.index.get(f)!)),
       y: d.label ? 1 : 0,
@@ -70,7 +80,46 @@ export class LogisticRegression {
     }
   }
 
-  probability(features: readonly string[]): number {
+  get vocabularySize(): number {
+    return this.names.length;
+  }
+
+  /** The model's index of a feature, or -1 (for callers that walk a text's features themselves). */
+  indexOf(f: FeatureKey): number {
+    return this.table.get(f);
+  }
+
+  /** The probability from the distinct known features' indices (found with indexOf). */
+  probabilityOfIndices(known: readonly number[]): number {
+    let sum = 0;
+    for (const i of known) sum += this.weights[i];
+    return 1 / (1 + Math.exp(-(this.bias + sum * lengthScale(known.length))));
+  }
+
+  /** The known features (by index) pushing hardest towards "yes", strongest first, by name. */
+  reasonsOfIndices(known: readonly number[], n: number): string[] {
+    return known
+      .filter((i) => this.weights[i] > 0)
+      .map((i) => [featureName(this.names[i]), this.weights[i]] as const)
+      .sort((a, b) => b[1] - a[1] || byCodeUnit(a[0], b[0]))
+      .slice(0, n)
+      .map(([f]) => f);
+  }
+
+  /** Probability and the features the model knows, in one pass over the text's features. */
+  assess(features: Iterable<FeatureKey>): { probability: number; known: FeatureKey[] } {
+    const known: FeatureKey[] = [];
+    let sum = 0;
+    for (const f of features) {
+      const i = this.index.get(f);
+      if (i === undefined) continue;
+      known.push(f);
+      sum += this.weights[i];
+    }
+    return { probability: 1 / (1 + Math.exp(-(this.bias + sum * lengthScale(known.length)))), known };
+  }
+
+  probability(features: readonly FeatureKey[]): number {
     let n = 0;
     let sum = 0;
     for (const f of features) {
@@ -83,7 +132,7 @@ export class LogisticRegression {
   }
 
   /** How many of the features the model has weights for. */
-  known(features: readonly string[]): number {
+  known(features: readonly FeatureKey[]): number {
     let n = 0;
     for (const f of features) if (this.index.has(f)) n++;
     return n;
@@ -95,16 +144,16 @@ export class LogisticRegression {
   }
 
   /** The known features pushing hardest towards "yes", strongest first. */
-  reasons(features: readonly string[], n: number): string[] {
+  reasons(features: readonly FeatureKey[], n: number): string[] {
     return features
-      .map((f) => [f, this.weightOf(f)] as const)
+      .map((f) => [featureName(f), this.weightOf(f)] as const)
       .filter(([, w]) => w > 0)
       .sort((a, b) => b[1] - a[1] || byCodeUnit(a[0], b[0]))
       .slice(0, n)
       .map(([f]) => f);
   }
 
-  private weightOf(f: string): number {
+  private weightOf(f: FeatureKey): number {
     const i = this.index.get(f);
     return i === undefined ? 0 : this.weights[i];
   }

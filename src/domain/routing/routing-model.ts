@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { DutyList } from './duty-list.js';
 import type { RoutingExample } from './examples.js';
+import type { FeatureKey } from './text-structure.js';
 import {
   DEFAULT_LINEAR_OPTIONS,
   deserializeLinearModel,
@@ -62,7 +63,7 @@ export const DEFAULT_MODEL_WEIGHT = 5;
 const DEFAULT_KEYWORD_DOC_WEIGHT = 0.5;
 
 export interface FeatureReader {
-  (text: string): Map<string, number>;
+  (text: string): Map<FeatureKey, number>;
 }
 
 /** Every example's label as the model learns it: a township becomes TOWNSHIP_CLASS. */

@@ -97,11 +97,10 @@ export const MASK = '\u25A1';
  * list does not know are taken from jieba's words.
  */
 export function maskPlaces(text: string, spans: readonly { start: number; end: number }[], tokens: readonly Token[]): string {
-  const chars = [...text.split('')];
-  let changed = false;
+  let chars: string[] | null = null;
   const mask = (s: number, e: number) => {
+    chars ??= text.split('');
     for (let i = s; i < e; i++) chars[i] = MASK;
-    changed = true;
   };
   for (const s of spans) mask(s.start, s.end);
   for (const t of tokens) {
@@ -111,7 +110,7 @@ export function maskPlaces(text: string, spans: readonly { start: number; end: n
     const name = m[1];
     if (!NOT_A_NAME.test(name)) mask(m.index, m.index + m[0].length);
   }
-  return changed ? chars.join('') : text;
+  return chars === null ? text : (chars as string[]).join('');
 }
 
 const PLACE_WORD = /^[\u4e00-\u9fff]+(村|镇|乡|圩|社区|小区|花园|家园|华庭|名城|苑)$/u;
@@ -121,25 +120,79 @@ const VILLAGE = /([\u4e00-\u9fff]{2})村(?![民委里子庄级组干务集道路
 const NOT_A_NAME = /^(我们|你们|他们|这个|那个|整个|附近|旁边|隔壁|邻近|全体|本地|农村|乡村|新农|各个|每个|一个|几个|两个|哪个|别的|其他|周边|我的|我家|老家|回到|来到|到了|住在|在本|的新|小山)$|^[的了在是和与跟到从给把被对为]|[的了在是和与跟到从给把被对]$/u;
 
 /**
- * What the learned model sees of a text: character 1–3-grams of each run of letters and digits
+ * What the learned models see of a text: character 1–3-grams of each run of letters and digits
  * and jieba's longer words, each counted with the weight of the sentence it stands in. Masked
  * places break runs, so a village name adds no n-grams.
+ *
+ * An n-gram's key is a number, its UTF-16 code units packed with its length (exact below 2^53):
+ * a 1,500-character text has some 4,500 n-grams, and building and hashing that many strings was
+ * most of the classifier's time. Words keep string keys ('词:' + word).
  */
+export type FeatureKey = number | string;
+
+/** How much of a text the learned models read (see eachFeature). */
+export const MODEL_CHARS = 600;
+
 const RUN = /[\u3400-\u9fffA-Z0-9]+/gu;
 const WORD = /^[\u3400-\u9fffA-Z0-9]{3,}$/u;
+const P16 = 65536;
+const P32 = P16 * P16;
+const P48 = P32 * P16;
 
-export function weightedFeatures(text: string, tokens: readonly Token[], at: (pos: number) => number): Map<string, number> {
-  const out = new Map<string, number>();
-  const add = (f: string, w: number) => out.set(f, (out.get(f) ?? 0) + w);
-  for (const m of text.matchAll(RUN)) {
-    const run = m[0];
-    for (let i = 0; i < run.length; i++) {
-      const w = at(m.index + i);
-      add(run[i], w);
-      if (i + 2 <= run.length) add(run.substr(i, 2), w);
-      if (i + 3 <= run.length) add(run.substr(i, 3), w);
+/** The key of an n-gram (1–3 characters) or of a word feature ('词:…'). */
+export function featureKey(name: string): FeatureKey {
+  if (name.startsWith('词:') || name.length > 3) return name;
+  let k = 0;
+  for (let i = 0; i < name.length; i++) k = k * P16 + name.charCodeAt(i);
+  return name.length * P48 + k;
+}
+
+/** The readable name of a feature key. */
+export function featureName(key: FeatureKey): string {
+  if (typeof key === 'string') return key;
+  const len = Math.floor(key / P48);
+  let k = key - len * P48;
+  const out: number[] = [];
+  for (let i = 0; i < len; i++) {
+    out.unshift(k % P16);
+    k = Math.floor(k / P16);
+  }
+  return String.fromCharCode(...out);
+}
+
+export function weightedFeatures(text: string, tokens: readonly Token[], sentences: readonly Sentence[]): Map<FeatureKey, number> {
+  const out = new Map<FeatureKey, number>();
+  eachFeature(text, tokens, sentences, (f, w) => out.set(f, (out.get(f) ?? 0) + w));
+  return out;
+}
+
+/**
+ * Every feature occurrence of a text with its sentence's weight, without collecting them: the
+ * classifier looks each up in its models' tables directly (feature-table.ts).
+ */
+export function eachFeature(text: string, tokens: readonly Token[], sentences: readonly Sentence[], add: (f: FeatureKey, w: number) => void): void {
+  const all = sentences.length > 0 ? sentences : [{ start: 0, end: text.length, weight: 1 }];
+  // The models read the first MODEL_CHARS characters: the matter is told in the title and first
+  // sentences; the rest of a long post is its history, and reading it cost time, not accuracy.
+  const spans = all.filter((s) => s.start < MODEL_CHARS).map((s) => (s.end > MODEL_CHARS ? { ...s, end: MODEL_CHARS } : s));
+  // Sentence by sentence: n-grams do not cross a sentence end, and each has its sentence's weight.
+  for (const s of spans) {
+    const w = s.weight;
+    RUN.lastIndex = 0;
+    const part = text.slice(s.start, s.end);
+    for (let m = RUN.exec(part); m !== null; m = RUN.exec(part)) {
+      const run = m[0];
+      for (let i = 0; i < run.length; i++) {
+        const c1 = run.charCodeAt(i);
+        add(P48 + c1, w);
+        if (i + 1 < run.length) {
+          const c2 = run.charCodeAt(i + 1);
+          add(2 * P48 + c1 * P16 + c2, w);
+          if (i + 2 < run.length) add(3 * P48 + c1 * P32 + c2 * P16 + run.charCodeAt(i + 2), w);
+        }
+      }
     }
   }
-  for (const t of tokens) if (WORD.test(t.word) && text.startsWith(t.word, t.start)) add(`词:${t.word}`, at(t.start));
-  return out;
+  const at = weightAt(spans);
+  for (const t of tokens) if (t.end <= MODEL_CHARS && WORD.test(t.word) && text.startsWith(t.word, t.start)) add(`词:${t.word}`, at(t.start));
 }
