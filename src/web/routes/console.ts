@@ -5,6 +5,7 @@
  * feed every role gets. Registered last, after the API, so it never shadows an API route.
  */
 import liveSockets from '../ws/live-sockets.js';
+import { assertSocketOrigin } from '../plugins/ws-origin.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -264,6 +265,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
       websocket: true,
       schema: { hide: true },
       preValidation: async (req) => {
+        assertSocketOrigin(req, ctx.config.publicUrl);
         if (!req.principal) throw new AppError('unauthorized', 'unauthenticated', '请先登录');
       },
     },

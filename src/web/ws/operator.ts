@@ -11,6 +11,7 @@ import type { WebSocket } from 'ws';
 import { AppError } from '../../domain/errors.js';
 import type { Principal, Role } from '../../domain/policy.js';
 import liveSockets from './live-sockets.js';
+import { assertSocketOrigin } from '../plugins/ws-origin.js';
 import { CALL_STATE_TOPIC, HANDOVER_TOPIC, SCREEN_POP_TOPIC } from '../../application/voice/voice-service.js';
 
 export interface OperatorSocketOptions {
@@ -120,6 +121,7 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
       websocket: true,
       // Runs before the upgrade: a refused client gets a plain 401/403 answer, no socket.
       preValidation: async (req) => {
+        assertSocketOrigin(req, ctx.config.publicUrl);
         if (!req.principal) {
           const token = tokenOf(req);
           const found = token ? await ctx.auth.authenticate(token, 'token') : null;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../../schemas/common.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
+import { AppError } from '../../../domain/errors.js';
 
 const Me = Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), unit: Type.Union([Type.String(), Type.Null()]) });
 
@@ -13,6 +14,12 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     {
       // Password guessing is slowed per client address here, and per account and address with growing locks in AuthService.
       config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      // JSON only: a cross-site HTML form can post form-encoded or text/plain bodies, never JSON
+      // (login CSRF would sign the victim's browser into the attacker's account).
+      onRequest: (req, _reply, done) => {
+        if (/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return done();
+        done(new AppError('invalid', 'json_only', '登录请求必须是 application/json'));
+      },
       schema: {
         tags: ['auth'],
         summary: 'console login (sets an httpOnly session cookie; returns the CSRF token to echo in x-csrf-token)',
