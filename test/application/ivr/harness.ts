@@ -1,3 +1,4 @@
+import { emergencyAdvice, emergencyNumbers } from '../../../src/application/conversation/emergency.js';
 /** In-memory fakes of the IVR ports and a small driver that plays the telephony provider. */
 import { fileURLToPath } from 'node:url';
 import { FakeClock, shanghaiParts, type Clock } from '../../../src/domain/clock.js';
@@ -63,7 +64,8 @@ export class FakeIvrServices implements IvrServices {
         this.check('assessSpeech');
         this.calls.push({ name: 'assessSpeech', args });
         const text = String(args.text ?? '');
-        return { urgent: /着火|救命|被困|煤气/.test(text), category: /请问|咨询|怎么办/.test(text) ? '咨询' : '投诉', unit: null };
+        const urgent = /着火|救命|被困|煤气/.test(text);
+        return { urgent, category: /请问|咨询|怎么办/.test(text) ? '咨询' : '投诉', unit: null, urgentCheck: false, advice: urgent ? emergencyAdvice(emergencyNumbers(text)) : '' };
       },
     ],
     ...['pageAck', 'pagePass', 'recordFollowup', 'setFlag'].map((name) => [

@@ -27,6 +27,23 @@ t.test('1 即办: queued with top priority, 30 s limit, screen pop with the IVR 
   t.match(queued, { kind: 'queued', screenPop: { ivrPath: '主菜单 1 即办/紧急' } });
 });
 
+t.test('1 即办: the caller hears when to call 110, 119 or 120 as well, before the queue', async (t) => {
+  const h = harness();
+  const c = await Call.start(h.runner, { flow: 'hotline' });
+  await c.press('1');
+  const said = c.text();
+  t.match(said, /119.*120.*110/, 'all three numbers: a key press does not say what happened');
+  t.ok(c.turn.instructions.findIndex((i) => i.kind === 'say' && /119/.test(String((i as { text?: unknown }).text))) < c.turn.instructions.findIndex((i) => i.kind === 'queue'), 'before the queue');
+});
+
+t.test('danger said in words: the advice names the number for that matter', async (t) => {
+  const h = harness();
+  const c = await Call.start(h.runner, { flow: 'hotline' });
+  await c.answer({ speech: '我家楼下着火了，有人被困在三楼' });
+  t.match(c.text(), /火警及燃气泄漏请拨打119/);
+  t.match(c.last('queue'), { name: 'urgent' });
+});
+
 t.test('1 即办 and nobody answers in 30 s: record, urgent ticket with the recording, number read back, sms', async (t) => {
   const h = harness();
   const c = await Call.start(h.runner, { flow: 'hotline' });
