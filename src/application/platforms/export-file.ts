@@ -17,16 +17,88 @@ export type ExportRecord = Record<string, unknown>;
 export interface ParseOptions {
   encoding?: string;
   sheet?: string | null;
+  limits?: Partial<ExportLimits>;
 }
 
+/**
+ * What one export file may hold, checked before the parser runs (an export dropped in a poll
+ * directory comes from outside: a huge file, a zip bomb or a million rows must not stall the
+ * instance or exhaust its memory). A file over a limit is refused as invalid and set aside.
+ */
+export interface ExportLimits {
+  /** bytes of the file as stored */
+  maxBytes: number;
+  /** bytes an XLSX inflates to (every part of the zip together) */
+  maxInflatedBytes: number;
+  /** data rows */
+  maxRows: number;
+  /** cells (rows × columns) */
+  maxCells: number;
+}
+
+export const EXPORT_LIMITS: ExportLimits = { maxBytes: 20 * 1024 * 1024, maxInflatedBytes: 100 * 1024 * 1024, maxRows: 20_000, maxCells: 400_000 };
+
+const tooLarge = (what: string) => invalid('export_too_large', `导出文件过大:${what}`);
+
 export async function parseExport(data: Buffer, format: ExportFormat, opts: ParseOptions = {}): Promise<ExportRecord[]> {
+  const limits = { ...EXPORT_LIMITS, ...opts.limits };
+  if (data.length > limits.maxBytes) throw tooLarge(`${data.length} 字节，上限 ${limits.maxBytes}`);
+  if (format === 'csv') checkCsvShape(data, limits);
+  if (format === 'xlsx') checkZip(data, limits);
+  const records = await parseAny(data, format, opts);
+  if (records.length > limits.maxRows) throw tooLarge(`${records.length} 行，上限 ${limits.maxRows}`);
+  return records;
+}
+
+/** Lines and separators counted on the bytes (a quoted comma counts too: the estimate errs on the safe side). */
+function checkCsvShape(data: Buffer, limits: ExportLimits): void {
+  let lines = 1;
+  let commas = 0;
+  for (const b of data) {
+    if (b === 0x0a) lines++;
+    else if (b === 0x2c) commas++;
+  }
+  if (lines - 1 > limits.maxRows) throw tooLarge(`约 ${lines - 1} 行，上限 ${limits.maxRows}`);
+  if (commas + lines > limits.maxCells) throw tooLarge(`约 ${commas + lines} 个单元格，上限 ${limits.maxCells}`);
+}
+
+/**
+ * An XLSX is a zip: its central directory states what every part inflates to, so a zip bomb is
+ * refused from a few hundred bytes of directory, before anything is inflated.
+ */
+export function checkZip(data: Buffer, limits: Pick<ExportLimits, 'maxInflatedBytes'>): void {
+  const min = Math.max(0, data.length - 22 - 0xffff);
+  let eocd = -1;
+  for (let i = data.length - 22; i >= min; i--) {
+    if (data.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw invalid('bad_export', 'XLSX 导出文件无法解析:不是 zip 文件');
+  const entries = data.readUInt16LE(eocd + 10);
+  let p = data.readUInt32LE(eocd + 16);
+  if (entries === 0xffff || p === 0xffffffff) throw tooLarge('zip64 文件');
+  if (entries > 10_000) throw tooLarge(`${entries} 个部件`);
+  let inflated = 0;
+  for (let n = 0; n < entries; n++) {
+    if (p + 46 > data.length || data.readUInt32LE(p) !== 0x02014b50) throw invalid('bad_export', 'XLSX 导出文件无法解析:zip 目录损坏');
+    const size = data.readUInt32LE(p + 24);
+    if (size === 0xffffffff) throw tooLarge('zip64 部件');
+    inflated += size;
+    if (inflated > limits.maxInflatedBytes) throw tooLarge(`解压后超过 ${limits.maxInflatedBytes} 字节`);
+    p += 46 + data.readUInt16LE(p + 28) + data.readUInt16LE(p + 30) + data.readUInt16LE(p + 32);
+  }
+}
+
+async function parseAny(data: Buffer, format: ExportFormat, opts: ParseOptions): Promise<ExportRecord[]> {
   switch (format) {
     case 'json':
       return parseJson(data);
     case 'csv':
       return parseCsv(data, opts.encoding ?? 'utf-8');
     case 'xlsx':
-      return parseXlsx(data, opts.sheet ?? null);
+      return parseXlsx(data, opts.sheet ?? null, { ...EXPORT_LIMITS, ...opts.limits });
   }
 }
 
@@ -56,7 +128,7 @@ async function parseCsv(data: Buffer, encoding: string): Promise<ExportRecord[]>
   return rowsOf(ws);
 }
 
-async function parseXlsx(data: Buffer, sheet: string | null): Promise<ExportRecord[]> {
+async function parseXlsx(data: Buffer, sheet: string | null, limits: ExportLimits): Promise<ExportRecord[]> {
   const wb = new (await excel()).Workbook();
   try {
     await wb.xlsx.load(data as unknown as ArrayBuffer);
@@ -65,6 +137,9 @@ async function parseXlsx(data: Buffer, sheet: string | null): Promise<ExportReco
   }
   const ws = sheet ? wb.getWorksheet(sheet) : wb.worksheets[0];
   if (!ws) throw invalid('bad_export', sheet ? `XLSX 中没有工作表「${sheet}」` : 'XLSX 中没有工作表');
+  // Rows and columns as the sheet states them, before walking its cells.
+  if (ws.rowCount - 1 > limits.maxRows) throw tooLarge(`${ws.rowCount - 1} 行，上限 ${limits.maxRows}`);
+  if (ws.rowCount * ws.columnCount > limits.maxCells) throw tooLarge(`${ws.rowCount * ws.columnCount} 个单元格，上限 ${limits.maxCells}`);
   return rowsOf(ws);
 }
 

@@ -24,7 +24,7 @@
 import { createHash } from 'node:crypto';
 import { stripBadDeep } from '../../domain/text.js';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
@@ -37,7 +37,7 @@ import type { TicketStore } from '../ports/tickets.js';
 import type { TicketService } from '../tickets/service.js';
 import { JOB } from '../tickets/timers.js';
 import { channelOf, type PlatformConfig } from './config.js';
-import { parseExport } from './export-file.js';
+import { EXPORT_LIMITS, parseExport } from './export-file.js';
 import { mapCase, type PlatformCase } from './mapping.js';
 import { signedHeaders } from './signature.js';
 
@@ -197,6 +197,13 @@ export class PlatformService {
     const out: ImportSummary[] = [];
     for (const name of names) {
       const path = join(dir, name);
+      // Too big to read at all: set aside like a file that cannot be parsed (issue 19).
+      if ((await stat(path)).size > EXPORT_LIMITS.maxBytes) {
+        this.d.log.error({ platform: slug, file: name }, 'platform export file too large, set aside');
+        await this.d.audit.append({ at: this.d.clock.now(), actorId: `platform:${slug}`, kind: 'platform.import_failed', subject: `platform:${slug}`, data: { file: name, error: 'export_too_large' } });
+        await moveTo(dir, 'rejected', name).catch(() => undefined);
+        continue;
+      }
       const data = await readFile(path);
       const hash = createHash('sha256').update(data).digest('hex');
       const key = `${slug}:${hash}`;
