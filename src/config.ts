@@ -43,6 +43,8 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_HEADERS_TIMEOUT_MS', default: '10000', doc: 'How long a client may take to send a request\'s headers before its connection is closed (a slow-loris guard).' },
   { env: 'SUBAN_REQUEST_TIMEOUT_MS', default: '30000', doc: 'How long a client may take to send a whole request, body included (408 and the connection closed); raise it when FreeSWITCH uploads large recordings over a slow link.' },
   { env: 'SUBAN_PUBLIC_CONNECTIONS_PER_ADDRESS', default: '64', doc: 'Requests one source address may have in progress at once on the public routes (/twilio, /wechat, /platforms, /open311, /freeswitch); more get 429 and the connection closed; 0 turns the cap off.' },
+  { env: 'SUBAN_METRICS_TOKEN', default: '', doc: '`/metrics` answers only requests with `Authorization: Bearer <this>`. Without it (and without SUBAN_METRICS_LISTEN) only a scraper on this host, connecting directly (no proxy header), gets the metrics.', secret: true },
+  { env: 'SUBAN_METRICS_LISTEN', default: '', doc: 'host:port of a separate listener for `/metrics` (e.g. 10.0.0.5:9464 on the monitoring network); set, the public port has no /metrics at all.' },
   { env: 'SUBAN_SESSION_HOURS', default: '12', doc: 'Console session lifetime.' },
   { env: 'SUBAN_COOKIE_SECURE', default: 'auto', doc: 'Secure flag on the session cookie: auto (when SUBAN_PUBLIC_URL is https), true or false.' },
   { env: 'SUBAN_CITY_DUTY_PHONE', default: '', doc: '市政府值班室 phone: receives 即办 results and the final paging step.' },
@@ -101,6 +103,8 @@ const Schema = Type.Object({
   headersTimeoutMs: Type.Integer({ minimum: 100 }),
   requestTimeoutMs: Type.Integer({ minimum: 100 }),
   publicConnectionsPerAddress: Type.Integer({ minimum: 0 }),
+  metricsToken: Type.String(),
+  metricsListen: Type.Union([Type.Null(), Type.Object({ host: Type.String(), port: Type.Integer({ minimum: 0, maximum: 65535 }) })]),
   kpi: Type.Any(),
   sessionHours: Type.Number({ minimum: 0.1 }),
   cookieSecure: Type.Boolean(),
@@ -148,6 +152,14 @@ function proxies(raw: string): string[] {
     if ((!v4 && !v6) || !okBits || extra !== undefined) throw new ConfigError(`SUBAN_TRUST_PROXY: "${item}" is not an address or CIDR`);
   }
   return list;
+}
+
+/** `host:port` (IPv6 in brackets), or null when empty. */
+function hostPort(name: string, raw: string): { host: string; port: number } | null {
+  if (!raw.trim()) return null;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw.trim());
+  if (!m || Number(m[2]) > 65535) throw new ConfigError(`${name}: "${raw}" is not host:port`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -198,6 +210,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     headersTimeoutMs: int('SUBAN_HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: int('SUBAN_REQUEST_TIMEOUT_MS'),
     publicConnectionsPerAddress: int('SUBAN_PUBLIC_CONNECTIONS_PER_ADDRESS'),
+    metricsToken: get('SUBAN_METRICS_TOKEN'),
+    metricsListen: hostPort('SUBAN_METRICS_LISTEN', get('SUBAN_METRICS_LISTEN')),
     kpi: json('SUBAN_KPI'),
     sessionHours: int('SUBAN_SESSION_HOURS'),
     cookieSecure: secure === 'auto' ? publicUrl.startsWith('https://') : secure === 'true',

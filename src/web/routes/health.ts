@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import client from 'prom-client';
 import fp from 'fastify-plugin';
+import { createServer, type Server } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
 
 const Readiness = Type.Object({
   ok: Type.Boolean(),
@@ -15,6 +17,23 @@ const Readiness = Type.Object({
 
 /** How long one duty-coverage check is reused by probes (83 rosters over 7 days each time would be wasteful). */
 const DUTY_CHECK_MS = 60_000;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the separate /metrics listener, when SUBAN_METRICS_LISTEN is set */
+    metricsServer?: Server;
+  }
+}
+
+/** A token (compared in constant time) when one is set; otherwise a direct connection from this host. */
+export function metricsAllowed(token: string, authorization: string | undefined, remote: string | undefined, proxied: boolean): boolean {
+  if (token) {
+    const given = Buffer.from(authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : '');
+    const want = Buffer.from(token);
+    return given.length === want.length && timingSafeEqual(given, want);
+  }
+  return !proxied && (remote === '127.0.0.1' || remote === '::1' || remote === '::ffff:127.0.0.1');
+}
 
 /** Liveness, readiness (database reachable, classifier loaded, calendar covered) and Prometheus metrics. */
 const health: FastifyPluginAsyncTypebox = async (app) => {
@@ -108,10 +127,35 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    reply.header('content-type', registry.contentType);
-    return registry.metrics();
-  });
+  // Metrics tell an outsider the traffic, the queues and every route's timing: a token, a separate
+  // listener (then the public port has none), or else only a direct scraper on this host.
+  if (!config.metricsListen) {
+    app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
+      if (!metricsAllowed(config.metricsToken, req.headers.authorization, req.socket.remoteAddress, req.headers['x-forwarded-for'] !== undefined)) {
+        return reply.status(config.metricsToken ? 401 : 403).send({ error: { code: 'metrics_forbidden', message: config.metricsToken ? '需要监控令牌(Authorization: Bearer)' : '只允许本机直接抓取监控指标' } });
+      }
+      reply.header('content-type', registry.contentType);
+      return registry.metrics();
+    });
+  } else {
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics' || (config.metricsToken && !metricsAllowed(config.metricsToken, req.headers.authorization, undefined, false))) {
+        res.writeHead(req.url?.split('?')[0] === '/metrics' ? 401 : 404).end();
+        return;
+      }
+      registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        () => res.writeHead(500).end(),
+      );
+    });
+    app.decorate('metricsServer', server);
+    app.addHook('onReady', async () => {
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(config.metricsListen!.port, config.metricsListen!.host, () => resolve()));
+    });
+    app.addHook('onClose', async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    });
+  }
 };
 
 export default fp(health, { name: 'health' });
