@@ -24,6 +24,7 @@ t.test('the desk lists model-only 即办 flags; the operator clears one and conf
   const item = op.page.getByTestId('urgent-check').filter({ hasText: smoke.number });
   await item.waitFor();
   t.match(await item.innerText(), /后自动呼叫值班人员/, 'with the countdown to the page');
+  t.match(await item.getByTestId('urgent-check-reasons').innerText(), /待核实原因：.*模型判断疑似即办/, 'and what made it 待核实');
 
   await op.page.getByRole('button', { name: `不是即办 ${smoke.number}` }).click();
   await item.waitFor({ state: 'detached' });

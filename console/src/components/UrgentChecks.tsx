@@ -1,7 +1,8 @@
 /**
- * 待核实即办 on the desk: 即办 flags the classifier's model alone raised on WeChat, a phone message
- * or a platform. The unit's duty officer is paged when the countdown ends unless an operator
- * confirms it first (paged now) or clears it (nobody is woken). Reads GET /api/v1/urgent-checks.
+ * 待核实即办 on the desk: possible dangers the classifier would not page at once (risk wording, a
+ * broad safety-net rule, the model alone), each with the rule and the cue that made it 待核实.
+ * The unit's duty officer is paged when the countdown ends unless an operator confirms it first
+ * (paged now) or clears it (nobody is woken). Reads GET /api/v1/urgent-checks.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { get, post } from '../api.js';
@@ -12,6 +13,8 @@ import { Empty, ErrorBox, Section } from './ui.js';
 interface Check {
   ticket: TicketView;
   until: string;
+  /** e.g. 火情:风险措辞(怕), 模型判断疑似即办(请核实) */
+  reasons?: string[];
 }
 
 /** Often enough for a list whose items wait minutes; the server decides when each one pages. */
@@ -52,6 +55,11 @@ export function UrgentChecks({ now }: { now: number }) {
                   <a href={`/tickets/${c.ticket.id}`}>{c.ticket.number}</a> <span class="muted">{channelLabel(c.ticket.channel)} · {time(c.ticket.createdAt)}</span>
                 </div>
                 <div class="clamp">{c.ticket.content}</div>
+                {c.reasons && c.reasons.length > 0 ? (
+                  <div class="muted" data-testid="urgent-check-reasons">
+                    待核实原因：{c.reasons.join('；')}
+                  </div>
+                ) : null}
                 <div class="muted">
                   {c.ticket.unit ?? '待派单'} · <strong>{Math.floor(left / 60)}:{String(left % 60).padStart(2, '0')}</strong> 后自动呼叫值班人员
                 </div>
