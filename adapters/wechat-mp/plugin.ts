@@ -19,6 +19,7 @@ import { stripBadText } from '../../src/domain/text.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../src/domain/clock.js';
 import { AppError } from '../../src/domain/errors.js';
+import { clientErrorCode } from '../../src/web/plugins/errors.js';
 import type { ChatInput } from '../../src/application/conversation/ports.js';
 import { T } from '../../src/application/conversation/texts.js';
 import { createConversationEngine, type ChatHandler, type ConversationDeps } from '../../src/application/conversation/wiring.js';
@@ -379,7 +380,7 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     app.setErrorHandler((err: FastifyError, req, reply) => {
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
       if (status === 400 && !(err.statusCode && err.statusCode < 500)) req.log.warn({ err: err.message }, 'wechat-mp request failed');
-      return fail(reply, status, err.code?.toLowerCase() || 'bad_request', err.message);
+      return fail(reply, status, clientErrorCode({ code: err.code, statusCode: status }), err.message);
     });
     app.get('/wechat/mp', onGet);
     app.post('/wechat/mp', { bodyLimit: MAX_XML_BYTES }, onPost);

@@ -1,6 +1,8 @@
 /** Phone numbers and WeChat ids are personal data: anything shown to a unit or written to a log is masked. */
 export function maskContact(contact: string | null | undefined): string {
   if (!contact) return '';
+  // Already masked (138****1002): masking it again would read its digits as a new number (138100****1002).
+  if (contact.includes('*')) return contact;
   const digits = contact.replace(/[^\d+]/g, '');
   if (/^\+?\d{7,}$/.test(digits)) {
     const d = digits;

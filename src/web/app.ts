@@ -26,6 +26,7 @@ import consoleRoutes from './routes/console.js';
 import websocket from '@fastify/websocket';
 import operatorSocket, { closeSocketsForRestart } from './ws/operator.js';
 import liveSockets from './ws/live-sockets.js';
+import { socketErrorHandler } from './ws/socket-errors.js';
 import { twilioRoutes } from '../../adapters/twilio/routes.js';
 import { simRoutes } from '../../adapters/sim/voice.js';
 import { freeswitchRecordings, privateMedia } from './routes/freeswitch-recordings.js';
@@ -146,7 +147,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     );
     // Voice: operator screen pops and the simulator's console API.
     await site.register(liveSockets);
-    await site.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsForRestart });
+    await site.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsForRestart, errorHandler: socketErrorHandler });
     await site.register(operatorSocket);
     // The simulator's routes only for the simulated providers (each route for its own provider).
     await site.register(simRoutes({ sim: ctx.config.voice === 'sim' ? ctx.simVoice : null, sms: ctx.config.sms === 'sim' ? ctx.simSms : null, inbox: ctx.smsInbox, clock: ctx.clock }));

@@ -23,6 +23,25 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_VALIDATION: 'validation',
 };
 
+/** Status codes the framework or a plugin (rate limiter) raises without a code of ours. */
+const STATUS_CODES: Record<number, string> = { 404: 'not_found', 405: 'method_not_allowed', 408: 'request_timeout', 413: 'body_too_large', 415: 'unsupported_media_type', 429: 'rate_limited', 431: 'headers_too_large' };
+
+/** The stable code of a 4xx a framework error carries: never Fastify's own FST_ERR_… name. */
+export function clientErrorCode(err: { code?: string; statusCode?: number }): string {
+  if (err.code && FASTIFY_CODES[err.code]) return FASTIFY_CODES[err.code]!;
+  if (err.statusCode && STATUS_CODES[err.statusCode]) return STATUS_CODES[err.statusCode]!;
+  if (err.code && !err.code.startsWith('FST_')) return err.code.toLowerCase();
+  return 'bad_request';
+}
+
+/** An address inside the service (host:port, an IP, a URL) has no place in an answer to a client. */
+export const scrubAddresses = (s: string): string =>
+  s
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"）)]+/gi, '[内部地址]')
+    .replace(/\[[0-9a-f:.]+\](:\d+)?|\b(?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4}\b|::1\b/gi, '[内部地址]')
+    .replace(/\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b/g, '[内部地址]')
+    .replace(/\b[a-z][a-z0-9-]*(\.[a-z0-9-]+)*:\d{2,5}\b/gi, '[内部地址]');
+
 /**
  * The database is away or too slow right now: the client should come back later (503 +
  * Retry-After), not be told the server is broken. Besides refused and reset connections this is
@@ -45,7 +64,11 @@ export default fp(
     app.setErrorHandler((err: FastifyError | AppError | Error, req, reply) => {
       if (err instanceof AppError) {
         const status = STATUS[err.kind];
-        if (status === 503) reply.header('retry-after', '5');
+        if (status === 503) {
+          // A provider or peer that is away: the reason is logged, the client is not told where it lives.
+          req.log.warn({ code: err.code, err: err.message }, 'service unavailable');
+          return reply.status(503).header('retry-after', '5').send({ error: { code: err.code, message: scrubAddresses(err.message) } });
+        }
         if (status === 429 && typeof err.details?.retryAfter === 'number') reply.header('retry-after', String(err.details.retryAfter));
         return reply.status(status).send({ error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } });
       }
@@ -60,7 +83,7 @@ export default fp(
       }
       const status = fe.statusCode ?? 500;
       if (status >= 400 && status < 500) {
-        return reply.status(status).send({ error: { code: FASTIFY_CODES[fe.code] ?? (fe.code?.toLowerCase() || 'bad_request'), message: fe.message } });
+        return reply.status(status).send({ error: { code: clientErrorCode(fe), message: fe.message } });
       }
       req.log.error({ err }, 'unhandled error');
       return reply.status(500).send({ error: { code: 'internal', message: '服务器内部错误' } });
