@@ -13,6 +13,7 @@ import { buildApp } from '../../src/web/app.js';
 import { seed } from '../../src/application/seed.js';
 import { signedHeaders } from '../../src/application/platforms/signature.js';
 import { classifier, LogSink } from '../helpers/app.js';
+import { ENGINES, dropSchema, newSchemaName } from '../helpers/db.js';
 import { FakeTwilio } from '../fakes/fake-twilio.js';
 import { signedQuery } from '../e2e/wechat-harness.js';
 
@@ -35,13 +36,17 @@ const heapMb = () => {
   return process.memoryUsage().heapUsed / 2 ** 20;
 };
 
-t.test('public endpoints: no 5xx for any input, memory stable', async (t) => {
+if (!process.env.SUBAN_TEST_PG_URL) t.comment('public endpoint fuzz on PostgreSQL skipped: SUBAN_TEST_PG_URL is not set');
+
+// The same inputs on both engines: PostgreSQL refuses text (NUL, lone surrogates) that SQLite stores.
+for (const engine of ENGINES) t.test(`public endpoints on ${engine}: no 5xx for any input, memory stable`, async (t) => {
   process.env.SUBAN_PLATFORM_HOTLINE_12315_SECRET = PLATFORM_SECRET;
+  const schema = engine === 'pg' ? newSchemaName() : undefined;
   const fake = new FakeTwilio('AC00000000000000000000000000000000', TOKEN);
   await fake.listen();
   const clock = new FakeClock('2026-11-26T02:00:00Z');
   const config = loadConfig({
-    DATABASE_URL: 'sqlite::memory:',
+    DATABASE_URL: engine === 'pg' ? process.env.SUBAN_TEST_PG_URL! : 'sqlite::memory:',
     SUBAN_PUBLIC_URL: PUBLIC,
     SUBAN_LOG_LEVEL: 'warn',
     SUBAN_VOICE: 'twilio',
@@ -55,7 +60,7 @@ t.test('public endpoints: no 5xx for any input, memory stable', async (t) => {
     WECHAT_API_BASE: 'http://127.0.0.1:9',
     SUBAN_WEBHOOK_RATE_LIMIT: '0',
   });
-  const ctx = await createContainer(config, createLogger('warn', new LogSink()), { clock, classifier: classifier(), voice: { twilioHttpClient: fake.httpClient() } });
+  const ctx = await createContainer(config, createLogger('warn', new LogSink()), { clock, pgSchema: schema, classifier: classifier(), voice: { twilioHttpClient: fake.httpClient() } });
   await seed(ctx, 'config/units.json', false);
   const app = await buildApp(ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -65,6 +70,7 @@ t.test('public endpoints: no 5xx for any input, memory stable', async (t) => {
     await ctx.close();
     await fake.close();
     delete process.env.SUBAN_PLATFORM_HOTLINE_12315_SECRET;
+    if (schema) await dropSchema(process.env.SUBAN_TEST_PG_URL!, schema);
   });
   const op = await ctx.auth.addUser({ name: 'fuzz-op', role: 'operator' });
   const opToken = await ctx.auth.issueToken(op.id);
