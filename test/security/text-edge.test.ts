@@ -4,6 +4,10 @@ import { ENGINES } from '../helpers/db.js';
 import { Open311Store, serviceCode } from '../../src/application/platforms/open311.js';
 import { signedHeaders } from '../../src/application/platforms/signature.js';
 import { stripBadDeep, findBadText } from '../../src/domain/text.js';
+import { T } from '../../src/application/conversation/texts.js';
+import { mpXml, replyContent, signedQuery } from '../e2e/wechat-harness.js';
+import twilio from 'twilio';
+import { FakeTwilio } from '../fakes/fake-twilio.js';
 
 /**
  * Issue 19, item 4: a NUL byte or a lone surrogate is checked once at the edge, on both engines
@@ -64,5 +68,26 @@ for (const engine of ENGINES) {
     t.notOk(findBadText(tk), 'and stored without NUL or lone surrogates');
     t.match(tk!.content, /内胆涂层脱落，商家拒绝退换/);
     t.equal((await h.app.inject('/healthz')).statusCode, 200);
+  });
+
+  t.test(`signed WeChat and Twilio messages with NUL are taken, stripped, on ${engine}`, async (t) => {
+    const fake = new FakeTwilio('AC00000000000000000000000000000000', 'tw-token');
+    await fake.listen();
+    t.teardown(() => fake.close());
+    const TW = { SUBAN_SMS: 'twilio', TWILIO_ACCOUNT_SID: 'AC00000000000000000000000000000000', TWILIO_AUTH_TOKEN: 'tw-token', TWILIO_FROM: '+8612345', TWILIO_API_BASE: fake.baseUrl };
+    const MP = { WECHAT_MP_TOKEN: 'mp-token', WECHAT_MP_APPID: 'wx0000000000000000', WECHAT_MP_SECRET: 's', WECHAT_API_BASE: 'http://127.0.0.1:9' };
+    const h = await testApp(t, { engine, env: { ...TW, ...MP, SUBAN_WEBHOOK_RATE_LIMIT: '0' } });
+    const ts = String(Math.floor(h.clock.now().getTime() / 1000));
+    const mp = await h.app.inject({ method: 'POST', url: `/wechat/mp?${signedQuery('mp-token', ts, 'nul-1')}`, headers: { 'content-type': 'text/xml' }, payload: mpXml({ from: 'oNul', createTime: Number(ts), msgId: '9001', type: 'text', content: '红都大道路灯\u0000坏了\ud800' }) });
+    t.equal(mp.statusCode, 200);
+    t.not(replyContent(mp.body), T.failed, 'the WeChat message was not dropped');
+    t.notMatch(h.logs.text, /wechat-mp message failed/);
+    const params = { MessageSid: 'SM0000000000000000000000000000nul1', From: '+8613900000077', To: '+8612345', Body: '小区停水\u0000一整天了' };
+    const url = 'https://hotline.example.cn/twilio/sms';
+    const sms = await h.app.inject({ method: 'POST', url: '/twilio/sms', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature('tw-token', url, params) }, payload: new URLSearchParams(params).toString() });
+    t.equal(sms.statusCode, 200, `the signed SMS is taken: ${sms.body.slice(0, 120)}`);
+    const made = (await h.ctx.ticketStore.list({ contact: '13900000077' }, { limit: 5 })).items;
+    t.equal(made.length, 1, 'one ticket');
+    t.equal(made[0]?.content, '小区停水一整天了', 'stored without the NUL');
   });
 }
