@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import type { Browser } from 'playwright-core';
-import { testApp } from '../helpers/app.js';
+import { testApp, TEST_PASSWORD } from '../helpers/app.js';
 import { ensureConsoleBuilt, launch, login, watchedPage, workingMorning, type WatchedPage } from './browser.js';
 
 const CALLER = '13800138000';
@@ -163,6 +163,43 @@ t.test('console end to end in Chromium', async (t) => {
     await sup.page.getByText('黑名单为空').waitFor();
     t.same(sup.errors, [], 'no console errors');
     await sup.context.close();
+  });
+
+  await t.test('an admin disables a user on 管理 › 用户 (signed out at once) and resets a password; everyone changes their own on 我的账号', async (t) => {
+    const adm = await watchedPage(browser, address);
+    await login(adm.page, 'adm');
+    const victim = await watchedPage(browser, address);
+    await login(victim.page, 'unit-b');
+    await adm.page.goto('/admin', DOM);
+    const row = adm.page.getByRole('row', { name: /unit-b/ });
+    adm.page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: '停用' }).click();
+    await adm.page.getByText('已停用 unit-b').waitFor();
+    await row.getByText('已停用').waitFor();
+    await victim.page.goto('/inbox', DOM);
+    await victim.page.waitForURL(/\/login/, { timeout: 3000 });
+    t.pass('the disabled user is back at the login page');
+    await row.getByRole('button', { name: '启用' }).click();
+    await adm.page.getByText('已启用 unit-b').waitFor();
+    adm.page.once('dialog', (d) => void d.accept());
+    await row.getByRole('button', { name: '重置密码' }).click();
+    const shown = await adm.page.getByText(/unit-b 的新密码/).innerText();
+    const pw = /：(\S+)$/.exec(shown.trim())?.[1] ?? '';
+    t.equal((await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { name: 'unit-b', password: pw } })).statusCode, 200, 'the password shown once logs in');
+
+    await adm.page.goto('/account', DOM);
+    await adm.page.getByRole('heading', { name: '我的账号' }).waitFor();
+    await adm.page.getByLabel('当前密码').fill(TEST_PASSWORD);
+    await adm.page.getByLabel('新密码').fill('harbor-lamp-2026');
+    await adm.page.getByLabel('再输一次').fill('harbor-lamp-2026');
+    await adm.page.getByRole('button', { name: '修改', exact: true }).click();
+    await adm.page.getByText('密码已修改').waitFor();
+    t.equal((await h.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { name: 'adm', password: 'harbor-lamp-2026' } })).statusCode, 200, 'the new password works');
+    await adm.page.getByRole('button', { name: '新建令牌' }).click();
+    await adm.page.getByText(/新令牌（只显示这一次/).waitFor();
+    t.same(adm.errors, [], 'no console errors');
+    await adm.context.close();
+    await victim.context.close();
   });
 
   await op.context.close();
