@@ -180,6 +180,18 @@ export class AuthService {
     return { wasLocked };
   }
 
+  /** Login locks in force (accounts and addresses), for the admin. */
+  async loginLocks(): Promise<{ key: string; lockedUntil: Date; failures: number }[]> {
+    return (await this.throttle?.lockedNow()) ?? [];
+  }
+
+  /** An admin lifts a lock by its key, e.g. the address of an office whose shared address guessed wrong too often. */
+  async liftLoginLock(key: string, actorId: string): Promise<boolean> {
+    const was = (await this.throttle?.unlockKey(key)) ?? false;
+    await this.audit.append({ at: this.clock.now(), actorId, kind: 'login.unlocked', subject: `login:${key}`, data: { wasLocked: was } });
+    return was;
+  }
+
   async logout(session: string) {
     const hash = sha256(session);
     const found = await this.users.findCredential(hash, this.clock.now());

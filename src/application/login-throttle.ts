@@ -91,6 +91,14 @@ export class LoginThrottle {
     return !!was?.lockedUntil;
   }
 
+  /** An admin lifts any lock by its key (`account:<name>` or `address:<ip>`, as `lockedNow` lists them). */
+  async unlockKey(key: string): Promise<boolean> {
+    if (!/^(account|address):.{1,200}$/.test(key)) return false;
+    const was = await this.state.get<Failures>(SCOPE, key, this.clock.now());
+    await this.state.delete(SCOPE, key);
+    return !!was?.lockedUntil;
+  }
+
   /** Accounts and addresses locked now. */
   async lockedNow(): Promise<{ key: string; lockedUntil: Date; failures: number }[]> {
     const now = this.clock.now();

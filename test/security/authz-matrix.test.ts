@@ -52,6 +52,8 @@ function matrix(T: string, N: string, U: string): [string, string, E[], unknown?
     ['GET', `/api/v1/users/${U}/tokens`, ADMIN],
     ['POST', `/api/v1/users/${U}/tokens`, ADMIN, { expiresInDays: 30 }],
     ['DELETE', `/api/v1/users/${U}/tokens/0123456789abcdef`, ADMIN_404],
+    ['GET', '/api/v1/login-locks', ADMIN],
+    ['DELETE', '/api/v1/login-locks/address%3A198.51.100.1', ADMIN],
     ['GET', '/api/v1/tokens', ALL],
     ['POST', '/api/v1/tokens', ALL, {}],
     ['DELETE', '/api/v1/tokens/0123456789abcdef', SIGNED_IN_404],

@@ -72,6 +72,12 @@ t.test('per address: one address guessing over many accounts is locked', async (
   t.equal(outcomes[21], 'login_locked');
   await t.rejects(h.ctx.auth.login('op', TEST_PASSWORD, '198.51.100.7'), { code: 'login_locked' }, 'the address is locked for every account');
   t.ok((await h.ctx.auth.login('op', TEST_PASSWORD, '198.51.100.8')).session, 'another address is not');
+  // An admin sees the address lock and lifts it (an office behind one shared address).
+  const locks = (await h.call('admin', 'GET', '/api/v1/login-locks')).json.items as { key: string }[];
+  t.ok(locks.some((l) => l.key === 'address:198.51.100.7'), 'listed');
+  t.equal((await h.call('supervisor', 'GET', '/api/v1/login-locks')).status, 403, 'admins only');
+  t.equal((await h.call('admin', 'DELETE', `/api/v1/login-locks/${encodeURIComponent('address:198.51.100.7')}`)).json.wasLocked, true);
+  t.ok((await h.ctx.auth.login('op', TEST_PASSWORD, '198.51.100.7')).session, 'lifted');
 });
 
 t.test('password rules: length, common list, not the user name', async (t) => {

@@ -136,6 +136,7 @@ function Users({ admin }: { admin: boolean }) {
           </table>
         )}
       </Section>
+      {admin ? <LoginLocks /> : null}
       {admin ? (
         <Section title="添加用户">
           <form class="inline-form" onSubmit={add}>
@@ -181,6 +182,56 @@ function Users({ admin }: { admin: boolean }) {
         </Section>
       ) : null}
     </>
+  );
+}
+
+/** Accounts and addresses locked after wrong passwords (an office behind one address may need its lock lifted). */
+function LoginLocks() {
+  const { data, error, reload } = useApi<{ items: { key: string; lockedUntil: string; failures: number }[] }>('/api/v1/login-locks');
+  const [actionError, setActionError] = useState<unknown>(null);
+  const lift = async (key: string) => {
+    try {
+      await api('DELETE', `/api/v1/login-locks/${encodeURIComponent(key)}`);
+      reload();
+    } catch (err) {
+      setActionError(err);
+    }
+  };
+  return (
+    <Section title="登录锁定">
+      <ErrorBox error={error ?? actionError} />
+      {!data ? (
+        <Loading />
+      ) : !data.items.length ? (
+        <Empty>没有被锁定的账号或地址。</Empty>
+      ) : (
+        <table class="grid">
+          <caption class="sr-only">登录锁定</caption>
+          <thead>
+            <tr>
+              <th scope="col">账号或地址</th>
+              <th scope="col">错误次数</th>
+              <th scope="col">锁定至</th>
+              <th scope="col">操作</th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.items.map((l) => (
+              <tr key={l.key}>
+                <td>{l.key.replace(/^account:/, '账号 ').replace(/^address:/, '地址 ')}</td>
+                <td>{l.failures}</td>
+                <td>{dateTime(l.lockedUntil)}</td>
+                <td>
+                  <button type="button" class="btn" onClick={() => void lift(l.key)}>
+                    解除
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
   );
 }
 

@@ -58,6 +58,14 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // Login locks (accounts and addresses) in force; an admin lifts one.
+  app.get('/login-locks', { preValidation: admin, schema: { tags: ['users'], summary: 'accounts and addresses locked after wrong passwords', response: { 200: Type.Object({ items: Type.Array(Type.Object({ key: Type.String(), lockedUntil: Type.String(), failures: Type.Integer() })) }), ...errors(401, 403) } } }, async () => ({
+    items: (await auth.loginLocks()).map((l) => ({ key: l.key, lockedUntil: l.lockedUntil.toISOString(), failures: l.failures })),
+  }));
+  app.delete('/login-locks/:key', { preValidation: admin, schema: { tags: ['users'], summary: 'lift a login lock (key as listed: account:<name> or address:<ip>)', params: Type.Object({ key: Type.String({ minLength: 3, maxLength: 220 }) }), response: { 200: Type.Object({ wasLocked: Type.Boolean() }), ...errors(401, 403) } } }, async (req) => ({
+    wasLocked: await auth.liftLoginLock(req.params.key, req.principal!.id),
+  }));
+
   // Your own API tokens.
   app.get('/tokens', { preValidation: app.requireAuth(), schema: { tags: ['tokens'], summary: 'your API tokens', response: { 200: Type.Object({ items: Type.Array(TokenView) }), ...errors(401) } } }, async (req) => ({
     items: (await auth.listTokens(req.principal!.id)).map(tokenView),
