@@ -2,13 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Classifier, loadDutyList } from '../domain/routing/index.js';
 import { parseRoutingModel, type RoutingModel } from '../domain/routing/routing-model.js';
 import { invalid } from '../domain/errors.js';
-import type { ClassifierPort } from './ports/routing.js';
 
 /**
  * The 职责清单 classifier, loaded once per process from the configured duty list, with the unit
  * model of SUBAN_ROUTING_MODEL (a city's own, from `suban train`) or the built-in one.
  */
-export function loadClassifier(dutyListPath: string, threshold: number, modelPath = ''): ClassifierPort & Classifier {
+export function loadClassifier(dutyListPath: string, threshold: number, modelPath = ''): Classifier {
   const model = modelPath ? loadRoutingModel(modelPath) : undefined;
   return new Classifier(loadDutyList(dutyListPath), { threshold, ...(model ? { model } : {}) });
 }
