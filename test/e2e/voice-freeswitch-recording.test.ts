@@ -167,7 +167,8 @@ t.test('names other than ours are refused before anything else: 400', async (t) 
   for (const bad of ['..%2F..%2Fetc%2Fpasswd', '..%2Fx.wav', '..%5Cx.wav', 'a/b.wav', '.hidden.wav', 'x.wav%00.txt', 'x.mp3', 'x.WAV', 'a%20b.wav', '-x.wav', `${'a'.repeat(94)}.wav`, `${'a'.repeat(300)}.wav`]) {
     const r = await put(`/freeswitch/recordings/${bad}?exp=1&token=${'0'.repeat(64)}`, fakeWav(10));
     t.equal(r.statusCode, 400, bad);
-    t.match(r.json(), { error: { code: 'invalid_recording_name' } }, bad);
+    // A NUL is refused by the one check at the edge (issue 19), before the route looks at the name.
+    t.match(r.json(), { error: { code: bad.includes('%00') ? 'invalid_text' : 'invalid_recording_name' } }, bad);
   }
   // `..` itself is resolved away by the router (it names /freeswitch): still a 4xx, still nothing written.
   t.equal((await put(`/freeswitch/recordings/%2E%2E?exp=1&token=${'0'.repeat(64)}`, fakeWav(10))).statusCode, 404);
