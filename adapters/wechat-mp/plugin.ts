@@ -320,9 +320,18 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     // With safe mode configured a plain body is refused: its signature does not cover the body.
     if (!encrypted && crypto) return fail(reply, 403, 'wechat_plain_refused', 'this account accepts encrypted messages only');
     if (typeof req.body !== 'string') return fail(reply, 400, 'wechat_xml', 'body must be XML');
+    // With the database down the used nonces cannot be checked: the message is not handled, but
+    // it is answered like any other the engine could not take (a 200 with 系统繁忙, so WeChat does
+    // not retry and the citizen knows to send it again), never a 4xx with the store's error.
+    let replayUnchecked = false;
     if (!encrypted) {
-      const replay = await plainReplay(timestamp, nonce, req.body);
-      if (replay) return fail(reply, 401, replay.code, replay.message);
+      try {
+        const replay = await plainReplay(timestamp, nonce, req.body);
+        if (replay) return fail(reply, 401, replay.code, replay.message);
+      } catch (err) {
+        req.log.warn({ err: String(err) }, 'wechat-mp nonce store unavailable');
+        replayUnchecked = true;
+      }
     }
 
     let m: IncomingMpMessage;
@@ -344,6 +353,7 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     }
     const openid = str(q.openid);
     if (openid && openid !== m.fromUserName) return fail(reply, 400, 'wechat_openid', 'openid does not match FromUserName');
+    if (replayUnchecked) return answer(reply, m, BUSY_TEXT, encrypted, nonce);
 
     try {
       await notifier.noteInbound(m.fromUserName, m.type === 'text' ? m.content : undefined);

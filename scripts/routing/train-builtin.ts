@@ -25,5 +25,5 @@ const json = serializeRoutingModel(model);
 writeFileSync(BUILTIN_MODEL_PATH, json);
 console.log(
   `${fileURLToPath(BUILTIN_MODEL_PATH)}: ${examples.length} examples, ${model.unit.classes.length} classes, ${model.unit.vocabularySize} features, ` +
-    `model weight ${model.meta.modelWeight}, temperature ${model.unit.temperature}, ${(json.length / 1024).toFixed(0)} KiB, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    `model weight ${model.meta.modelWeight} (long messages ${model.meta.modelWeightLong ?? model.meta.modelWeight}), temperature ${model.unit.temperature}, ${(json.length / 1024).toFixed(0)} KiB, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 );

@@ -62,7 +62,7 @@ export async function runTrain(args: { in: string; out: string; seed?: number; b
   writeFileSync(args.out, serializeRoutingModel(model));
   ctx.out.write(
     `模型已写入 ${args.out}: ${history.length} 条历史工单, ${model.unit.classes.length} 类, ${model.unit.vocabularySize} 特征, ` +
-      `模型权重 ${model.meta.modelWeight}, 温度 ${model.unit.temperature}, ${((performance.now() - t0) / 1000).toFixed(1)} s\n` +
+      `模型权重 ${model.meta.modelWeight}(长文本 ${model.meta.modelWeightLong ?? model.meta.modelWeight}), 温度 ${model.unit.temperature}, ${((performance.now() - t0) / 1000).toFixed(1)} s\n` +
       `使用:SUBAN_ROUTING_MODEL=${args.out} 或 suban classify --model ${args.out}\n`,
   );
 }

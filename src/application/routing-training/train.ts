@@ -13,6 +13,7 @@ import type { DutyList } from '../../domain/routing/duty-list.js';
 import type { RoutingExample } from '../../domain/routing/examples.js';
 import { foldOf } from '../../domain/routing/evaluation.js';
 import { trainRoutingModel, type RoutingModel } from '../../domain/routing/routing-model.js';
+import { LONG_TEXT } from '../../domain/routing/text-structure.js';
 import type { DispatchItem } from './eval-report.js';
 import type { HistoryRow } from './history-import.js';
 
@@ -32,6 +33,12 @@ const WEIGHT_GRID = [3, 5, 8, 12, 20];
 /** Below this many labelled rows the inner cross-validation says too little: keep the default. */
 const MIN_ROWS_FOR_WEIGHT_CHOICE = 60;
 const INNER_FOLDS = 3;
+/** A length band needs this many rows for its own weight. */
+const MIN_BAND_ROWS = 30;
+
+function band(text: string): 'short' | 'long' {
+  return text.length >= LONG_TEXT ? 'long' : 'short';
+}
 
 export function historyExamples(rows: readonly HistoryRow[]): RoutingExample[] {
   return rows
@@ -56,9 +63,10 @@ export class CityTrainer {
 
   train(history: readonly RoutingExample[], opts: CityTrainOptions = {}): RoutingModel {
     const examples = this.withBuiltin(history, opts);
-    const modelWeight = opts.modelWeight ?? this.chooseWeight(history, opts);
+    const chosen = opts.modelWeight !== undefined ? { short: opts.modelWeight, long: opts.modelWeight } : this.chooseWeights(history, opts);
     const model = trainRoutingModel(this.dutyList, examples, (t) => this.reader.modelFeatures(t), {
-      modelWeight,
+      modelWeight: chosen?.short,
+      modelWeightLong: chosen?.long,
       linear: opts.seed === undefined ? undefined : { seed: opts.seed },
       source: opts.source,
       trainedAt: opts.trainedAt,
@@ -93,9 +101,15 @@ export class CityTrainer {
     return [...history, ...builtinTrainingExamples().map((e) => ({ ...e, weight: BUILTIN_WEIGHT }))];
   }
 
-  private chooseWeight(history: readonly RoutingExample[], opts: CityTrainOptions): number | undefined {
+  /**
+   * The model's weight for short requests and for long messages, each the one that dispatched
+   * that band of the history best in an inner cross-validation (long messages lean more on the
+   * model: their phrases are noisier). A band with too few rows takes the other's weight.
+   */
+  private chooseWeights(history: readonly RoutingExample[], opts: CityTrainOptions): { short: number; long: number } | undefined {
     if (history.length < MIN_ROWS_FOR_WEIGHT_CHOICE) return undefined;
-    const hits = new Map<number, number>(WEIGHT_GRID.map((w) => [w, 0]));
+    const hits = { short: new Map<number, number>(WEIGHT_GRID.map((w) => [w, 0])), long: new Map<number, number>(WEIGHT_GRID.map((w) => [w, 0])) };
+    const counts = { short: 0, long: 0 };
     for (let f = 0; f < INNER_FOLDS; f++) {
       const key = (e: RoutingExample) => `inner:${e.id ?? e.text}`;
       const train = history.filter((e) => foldOf(key(e), INNER_FOLDS) !== f);
@@ -104,17 +118,25 @@ export class CityTrainer {
         linear: { epochs: 8, ...(opts.seed === undefined ? {} : { seed: opts.seed }) },
       });
       const c = this.classifier(model);
+      for (const e of test) counts[band(e.text)]++;
       for (const w of WEIGHT_GRID) {
         model.meta.modelWeight = w;
+        model.meta.modelWeightLong = w;
         for (const e of test) {
           const unit = c.classify(e.text).unit;
-          if (unit !== null && (unit === e.unit || e.acceptable.includes(unit))) hits.set(w, hits.get(w)! + 1);
+          const b = band(e.text);
+          if (unit !== null && (unit === e.unit || e.acceptable.includes(unit))) hits[b].set(w, hits[b].get(w)! + 1);
         }
       }
     }
     // Ties go to the smaller weight: the duty list's phrases are the readable evidence.
-    return [...hits.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+    const best = (m: Map<number, number>) => [...m.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0][0];
+    const short = counts.short >= MIN_BAND_ROWS ? best(hits.short) : undefined;
+    const long = counts.long >= MIN_BAND_ROWS ? best(hits.long) : undefined;
+    const both = best(new Map(WEIGHT_GRID.map((w) => [w, hits.short.get(w)! + hits.long.get(w)!])));
+    return { short: short ?? both, long: long ?? both };
   }
+
 }
 
 export function dispatchItem(c: Classifier, e: RoutingExample): DispatchItem {

@@ -252,7 +252,7 @@ export class Classifier {
     if (actor?.rule.unit) {
       const s = scores.get(actor.rule.unit) ?? newScore();
       // Enough to beat a place word's unit even when the model agrees with the place (水库 → 水利).
-      s.score += URGENT_BONUS + (this.model?.meta.modelWeight ?? 0);
+      s.score += URGENT_BONUS + (this.model ? modelWeightFor(this.model, text.length) : 0);
       s.evidence.push(`即办:${actor.rule.label}(${actor.trigger})`);
       scores.set(actor.rule.unit, s);
     }
@@ -293,7 +293,7 @@ export class Classifier {
     if (model) {
       vector = model.unit.weigh(tf);
       probs = softmaxOf(model.unit.scoresOf(vector.idx, vector.val), model.unit.temperature);
-      const w = model.meta.modelWeight;
+      const w = modelWeightFor(model, text.length);
       // With no phrase of the list in the text, the model alone must be fairly sure to suggest a
       // unit: "喂,你好" has no owner.
       const floor = scores.size === 0 && acute.length === 0 ? MODEL_ALONE_FLOOR : MODEL_FLOOR;
@@ -341,13 +341,13 @@ export class Classifier {
         const rivalUnit = i === 0 ? ranked[1]?.unit : ranked[0].unit;
         const rival = rivalUnit ? model.unit.classIndex(this.townshipNames.has(rivalUnit) ? TOWNSHIP_CLASS : rivalUnit) : -1;
         const reasons = readableReasons(model.unit.reasonsOf(vector.idx, vector.val, cls, rival, 24), 3);
-        s.evidence = [...s.evidence, `模型${Math.round(s.model * 100)}%(+${round2(model.meta.modelWeight * s.model)})${reasons.length ? ':' + reasons.join('、') : ''}`];
+        s.evidence = [...s.evidence, `模型${Math.round(s.model * 100)}%(+${round2(modelWeightFor(model, text.length) * s.model)})${reasons.length ? ':' + reasons.join('、') : ''}`];
       }
     }
     const top = ranked[0];
     // With no phrase of the list behind it, the model's own probability bounds the confidence
     // (squared: a coin toss between two units is not half sure).
-    const modelOnly = top !== undefined && top.model !== undefined && top.score <= round2((model?.meta.modelWeight ?? 0) * top.model) + 0.01;
+    const modelOnly = top !== undefined && top.model !== undefined && top.score <= round2((model ? modelWeightFor(model, text.length) : 0) * top.model) + 0.01;
     const confidence = !top ? 0 : modelOnly ? round2(Math.min(confidenceOf(top.score, ranked[1]?.score ?? 0), top.model! * top.model!)) : confidenceOf(top.score, ranked[1]?.score ?? 0);
     const unit = top ? top.unit : null;
 
@@ -416,6 +416,11 @@ function readableReasons(features: readonly string[], n: number): string[] {
   return out;
 }
 
+/** The model's weight for a text of this length (a long message leans more on the model). */
+function modelWeightFor(model: RoutingModel, length: number): number {
+  return length >= LONG_TEXT ? (model.meta.modelWeightLong ?? model.meta.modelWeight) : model.meta.modelWeight;
+}
+
 interface UnitScore {
   score: number;
   evidence: string[];
@@ -433,7 +438,7 @@ function scoreUnits(matches: PhraseMatch<UnitHit>[], starts: Set<number>, ends: 
   const long = length >= LONG_TEXT;
   // A long message collects phrases of many units in passing; their sum grows with the length
   // while the model's share does not, so phrase points shrink as 1/sqrt(length) past PHRASE_SCALE_FROM.
-  const lengthFactor = length > PHRASE_SCALE_FROM ? Math.sqrt(PHRASE_SCALE_FROM / length) : 1;
+  const lengthFactor = length > PHRASE_SCALE_FROM ? Math.pow(PHRASE_SCALE_FROM / length, 0.75) : 1;
   for (const m of matches) {
     const aligned = starts.has(m.start) && ends.has(m.end);
     const where = at(m.start);

@@ -42,6 +42,11 @@ export interface RoutingModelMeta {
   params: LinearTrainOptions & { keywordDocWeight: number };
   /** Points a unit gets from the model at probability 1 (a 5-weight phrase settles a unit). */
   modelWeight: number;
+  /**
+   * The same for long messages (LONG_TEXT characters or more), where the duty list's phrases are
+   * noisier; absent in files from before it existed (modelWeight then applies to all).
+   */
+  modelWeightLong?: number;
 }
 
 export interface RoutingModel {
@@ -54,6 +59,7 @@ export interface RoutingModelOptions {
   /** Loss weight of the duty list's phrase documents: the list teaches less than a real request. */
   keywordDocWeight?: number;
   modelWeight?: number;
+  modelWeightLong?: number;
   source?: string;
   /** For a reproducible file: the date written into it (default now). */
   trainedAt?: Date;
@@ -123,6 +129,7 @@ export function trainRoutingModel(dutyList: DutyList, examples: readonly Routing
       classCounts,
       params: { ...params, keywordDocWeight },
       modelWeight: opts.modelWeight ?? DEFAULT_MODEL_WEIGHT,
+      ...(opts.modelWeightLong !== undefined ? { modelWeightLong: opts.modelWeightLong } : {}),
     },
   };
 }
