@@ -2,7 +2,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import formbody from '@fastify/formbody';
-import securityHeaders from './plugins/security-headers.js';
+import securityHeaders, { securityHeaderOptions } from './plugins/security-headers.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { resolve } from 'node:path';
 import type { Container } from '../container.js';
@@ -92,13 +92,8 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     if (!closing) return done();
     reply.status(503).header('retry-after', '5').header('connection', 'close').send({ error: { code: 'shutting_down', message: '服务正在重启，请稍后重试' } });
   });
-  await app.register(securityHeaders, {
-    helmet: {
-      contentSecurityPolicy: {
-        directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], connectSrc: ["'self'", 'ws:', 'wss:'], mediaSrc: ["'self'", 'data:', 'blob:'] },
-      },
-    },
-  });
+  // upgrade-insecure-requests and HSTS only when the service is reached over https
+  await app.register(securityHeaders, { helmet: securityHeaderOptions(ctx.config.publicUrl) });
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(swagger, {
     openapi: {

@@ -42,10 +42,11 @@ export function workingMorning(from = new Date()): string {
   throw new Error('no working day within 30 days');
 }
 
-export function launch(): Promise<Browser> {
+/** extraArgs: more Chromium switches for one test, e.g. `--host-resolver-rules=MAP suban.intranet 127.0.0.1` */
+export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', ...extraArgs],
   });
 }
 

@@ -30,6 +30,8 @@ export interface UrgentHit {
 }
 
 const SENTENCE = /[。!?;\n!?;]/u;
+const CLAUSE_END = /[。!?;\n!?;,,、]/u;
+const NOW_IN_CLAUSE = /(现在|目前|此时|这时候|正在|刚刚|刚才)/u;
 /**
  * A present-danger cue next to the trigger. Only these override a negation, a past, a resolution,
  * an administrative question or a risk wording; 现在 alone does not (现在住在娘家, 现在没问题了:
@@ -106,6 +108,15 @@ class Context {
 
   }
 
+  /** The trigger's clause: from the comma (or sentence end) before it to the one after it. */
+  commaClause(start: number, end: number): string {
+    let s = start;
+    while (s > 0 && !CLAUSE_END.test(this.text[s - 1])) s--;
+    let e = end;
+    while (e < this.text.length && !CLAUSE_END.test(this.text[e])) e++;
+    return this.text.slice(s, e);
+  }
+
   /** The trigger with a few characters either side, within its sentence. */
   near(start: number, end: number): string {
     let s = start;
@@ -150,7 +161,9 @@ class Context {
     if (negation && !present) return null;
     if (RESOLVED.test(this.rest(end - 1)) && !ONGOING.test(this.near(start, end))) return null;
     if (!present) {
-      const past = PAST.exec(sentence)?.[0];
+      // A past cue in the sentence ends it, unless the trigger's own clause says now (昨晚刮大风，…，
+      // 现在树干靠在电线上 is happening now).
+      const past = NOW_IN_CLAUSE.test(this.commaClause(start, start + 1)) ? undefined : PAST.exec(sentence)?.[0];
       if (past) return null;
       if (this.administrative) return null;
     }

@@ -20,6 +20,33 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, 
   return headers;
 }
 
+/**
+ * The service's helmet options for its public URL. Over plain HTTP (an intranet name or address
+ * such as http://10.0.0.8:3000 or http://suban.intranet) the CSP must not carry
+ * `upgrade-insecure-requests` (the browser would fetch the console's scripts and styles over https,
+ * where nothing answers) and HSTS has no place on an http response; over https both stay.
+ * Cross-Origin-Opener-Policy goes too over http: browsers ignore it on an untrustworthy origin and
+ * say so as a console error on every page.
+ */
+export function securityHeaderOptions(publicUrl: string): HelmetOptions {
+  const https = publicUrl.toLowerCase().startsWith('https://');
+  return {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        mediaSrc: ["'self'", 'data:', 'blob:'],
+        upgradeInsecureRequests: https ? [] : null,
+      },
+    },
+    strictTransportSecurity: https,
+    crossOriginOpenerPolicy: https,
+  };
+}
+
 export default fp<{ helmet: HelmetOptions }>(
   async (app, opts) => {
     const headers = helmetHeaders(opts.helmet);
