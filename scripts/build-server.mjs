@@ -188,7 +188,8 @@ export async function buildServer({ quiet = false } = {}) {
     names.add(basename(f.path));
     if (!(await exists(f.path))) await writeAtomic(f.path, f.contents);
   }
-  const entryOut = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint)?.[0];
+  // the output of src/cli.ts itself: a module cli.ts imports lazily (import()) is an entry point of its own chunk too
+  const entryOut = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint === 'src/cli.ts')?.[0];
   if (!entryOut) throw new Error('esbuild produced no entry');
   const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(workers.metafile.inputs)])]
     // Not files: node_modules (packages.json covers them) and esbuild's <define:…> inputs.

@@ -3,11 +3,7 @@
  * Run as `npm run --silent suban -- <command>`.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig, configMarkdown, type Config } from './config.js';
-import { createLogger } from './logger.js';
-import { createContainer } from './container.js';
-import { seed } from './application/seed.js';
-import { startServer } from './server.js';
+import type { Config } from './config.js';
 import { AppError } from './domain/errors.js';
 import { ROLES, type Role } from './domain/policy.js';
 
@@ -38,8 +34,54 @@ const USAGE = `用法 usage: suban <command>
 
 const UNITS_FILE = 'config/units.json';
 
+/** Options that take a value: a `-h` right after one of them is that value, not a request for help. */
+const VALUE_OPTIONS = new Set(['--role', '--unit', '--password', '--display-name', '--token-days', '--model', '--in', '--out', '--folds', '--seed', '--model-weight', '--dir', '--from', '--press', '--say', '--head', '--deputy', '--office', '--days']);
+
+/** `--help` or `-h` among the arguments (before a `--`, and not as an option's value). */
+function wantsHelp(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return false;
+    if ((a === '--help' || a === '-h') && !(i > 0 && VALUE_OPTIONS.has(args[i - 1]!))) return true;
+  }
+  return false;
+}
+
+/**
+ * The usage of one command, taken from USAGE: its entries (a line and its indented continuation),
+ * narrowed to the subcommand when one is named (`user add`, `unit contacts`); null for a command
+ * USAGE does not know.
+ */
+function commandUsage(cmd: string, sub?: string): string | null {
+  const entries: string[][] = [];
+  for (const line of USAGE.split('\n').slice(1)) {
+    if (/^  \S/.test(line)) entries.push([line]);
+    else entries.at(-1)?.push(line);
+  }
+  const mine = entries.filter((e) => e[0]!.trim().split(/\s+/)[0] === cmd);
+  if (!mine.length) return null;
+  const narrowed = sub && !sub.startsWith('-') ? mine.filter((e) => e[0]!.trim().split(/\s+/)[1] === sub) : [];
+  return `用法 usage: suban\n${(narrowed.length ? narrowed : mine).map((e) => e.join('\n')).join('\n')}`;
+}
+
 async function main(argv: string[]) {
   const [cmd, ...rest] = argv;
+  // --help / -h: the usage on stdout and exit 0, before any configuration or database is touched
+  // (`suban serve --help` must not start a server).
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    if (cmd === undefined) console.error(USAGE);
+    else console.log(USAGE);
+    return;
+  }
+  if (wantsHelp(rest)) {
+    const usage = commandUsage(cmd, rest[0]);
+    if (usage) {
+      console.log(usage);
+      return;
+    }
+  }
+  // loaded after the help check: `--help` answers at once, without the service's modules
+  const [{ loadConfig, configMarkdown }, { seed }, { startServer }] = await Promise.all([import('./config.js'), import('./application/seed.js'), import('./server.js')]);
   switch (cmd) {
     case 'serve':
       return startServer(loadConfig());
@@ -200,6 +242,7 @@ async function main(argv: string[]) {
 class UsageError extends Error {}
 
 async function container(cfg: Config) {
+  const [{ createContainer }, { createLogger }] = await Promise.all([import('./container.js'), import('./logger.js')]);
   return createContainer(cfg, createLogger(process.env.SUBAN_LOG_LEVEL ?? 'warn'));
 }
 

@@ -15,6 +15,12 @@ t.test('the bundle exists after npm ci (prepare)', async (t) => {
   t.ok(existsSync('dist/suban.cjs'), 'dist/suban.cjs');
 });
 
+t.test('the bundle runs the CLI itself (not one of its lazy chunks): --help answers', async (t) => {
+  const r = run(['user', 'add', '--help']);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out, /user add <name> --role/);
+});
+
 t.test('flows check from the bundle finds ivr-flows and passes', async (t) => {
   const r = run(['flows', 'check']);
   t.equal(r.code, 0, r.err);
