@@ -7,8 +7,11 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildConsole, CONSOLE_DIR, DIST_DIR } from '../../scripts/build-console.mjs';
 import { WorkCalendar } from '../../src/domain/sla/calendar.js';
+import { prereq } from '../helpers/prereqs.js';
 
-export const CHROMIUM = process.env.SUBAN_CHROMIUM ?? '/usr/bin/chromium';
+/** Chromium (SUBAN_CHROMIUM, `chromium` on PATH or /usr/bin/chromium); `skip` says what to install when missing. */
+export const BROWSER = prereq('chromium');
+export const CHROMIUM = BROWSER.path ?? '/usr/bin/chromium';
 export const VIEWPORT = { width: 1366, height: 768 };
 
 function newestMtime(dir: string): number {
@@ -44,6 +47,8 @@ export function workingMorning(from = new Date()): string {
 
 /** extraArgs: more Chromium switches for one test, e.g. `--host-resolver-rules=MAP suban.intranet 127.0.0.1` */
 export function launch(extraArgs: readonly string[] = []): Promise<Browser> {
+  // a test that does not skip with BROWSER.skip still fails with what to install, not playwright's error
+  if (BROWSER.skip) return Promise.reject(new Error(BROWSER.skip));
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', ...extraArgs],
