@@ -15,4 +15,4 @@ export const pgKit = {
   primaryKey,
 } as unknown as Kit;
 
-export const { tickets, ticketEvents, dayCounters, units, users, credentials, jobs, dedupe, stateDocs, leases, audit, pages, pageAttempts } = defineTables(pgKit);
+export const { tickets, ticketEvents, dayCounters, units, users, credentials, jobs, dedupe, stateDocs, leases, audit, pages, pageAttempts, knowledgeEntries, knowledgeVersions, knowledgeUses, knowledgeMisses, counters } = defineTables(pgKit);

@@ -278,7 +278,94 @@ export function defineTables(k: Kit) {
     ],
   );
 
-  return { tickets, ticketEvents, dayCounters, units, users, credentials, jobs, dedupe, stateDocs, leases, audit, pages, pageAttempts };
+  /**
+   * The policy knowledge base (知识库). A row is one entry: `published` is the approved content that is
+   * served, `draft` the revision a unit is working on or that waits for review (null when none).
+   * `state` is the review state of the latest revision. Every change appends a knowledge_versions row.
+   */
+  const knowledgeEntries = k.table(
+    'knowledge_entries',
+    {
+      id: k.text('id').primaryKey(),
+      unit: k.text('unit'),
+      state: k.text('state').notNull(),
+      title: k.text('title').notNull(),
+      published: k.json('published'),
+      draft: k.json('draft'),
+      sample: k.bool('sample').notNull(),
+      /** id in the centre's own 知识库 (import key) */
+      externalId: k.text('external_id'),
+      rejectReason: k.text('reject_reason'),
+      reviewedAt: k.ms('reviewed_at'),
+      reviewedBy: k.text('reviewed_by'),
+      createdAt: k.ms('created_at').notNull(),
+      createdBy: k.text('created_by'),
+      updatedAt: k.ms('updated_at').notNull(),
+      version: k.int('version').notNull(),
+    },
+    (t) => [
+      k.uniqueIndex('knowledge_entries_external_uq').on(t.externalId),
+      k.index('knowledge_entries_unit_idx').on(t.unit, t.updatedAt),
+      k.index('knowledge_entries_state_idx').on(t.state, t.updatedAt),
+    ],
+  );
+
+  /** Append-only history of every knowledge change: who, when, what (the revision's content after it). */
+  const knowledgeVersions = k.table(
+    'knowledge_versions',
+    {
+      id: k.serial('id'),
+      entryId: k.text('entry_id').notNull(),
+      seq: k.int('seq').notNull(),
+      at: k.ms('at').notNull(),
+      actorId: k.text('actor_id').notNull(),
+      actorName: k.text('actor_name'),
+      actorRole: k.text('actor_role').notNull(),
+      action: k.text('action').notNull(),
+      content: k.json('content'),
+      note: k.text('note'),
+    },
+    (t) => [k.uniqueIndex('knowledge_versions_seq_uq').on(t.entryId, t.seq), k.index('knowledge_versions_at_idx').on(t.at)],
+  );
+
+  /** An entry used to answer (desk, bot, IVR), for the most-used list. */
+  const knowledgeUses = k.table(
+    'knowledge_uses',
+    {
+      id: k.serial('id'),
+      entryId: k.text('entry_id').notNull(),
+      channel: k.text('channel').notNull(),
+      by: k.text('by_user'),
+      ticketId: k.text('ticket_id'),
+      at: k.ms('at').notNull(),
+      data: k.json('data'),
+    },
+    (t) => [k.index('knowledge_uses_entry_idx').on(t.entryId, t.at), k.index('knowledge_uses_at_idx').on(t.at)],
+  );
+
+  /** Questions that found no confident entry: the units' to-do list. */
+  const knowledgeMisses = k.table(
+    'knowledge_misses',
+    {
+      id: k.serial('id'),
+      question: k.text('question').notNull(),
+      channel: k.text('channel').notNull(),
+      at: k.ms('at').notNull(),
+      data: k.json('data'),
+    },
+    (t) => [k.index('knowledge_misses_at_idx').on(t.at)],
+  );
+
+  /**
+   * Change counters (name → n), bumped in the same transaction as the change they count; an instance
+   * compares `knowledge` with the value its search index was built from and reloads when it moved.
+   */
+  const counters = k.table('counters', {
+    name: k.text('name').primaryKey(),
+    n: k.int('n').notNull(),
+  });
+
+  return { tickets, ticketEvents, dayCounters, units, users, credentials, jobs, dedupe, stateDocs, leases, audit, pages, pageAttempts, knowledgeEntries, knowledgeVersions, knowledgeUses, knowledgeMisses, counters };
 }
 
 export type Tables = ReturnType<typeof defineTables>;
