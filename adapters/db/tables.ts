@@ -61,6 +61,14 @@ export function defineTables(k: Kit) {
       sourceKey: k.text('source_key'),
       /** the classifier's place name, normalised, so 并单 candidates are found by an index, not by scanning text */
       placeKey: k.text('place_key'),
+      /** 网格员: the grid task (domain/tickets/grid.ts) */
+      grid: k.json('grid'),
+      /** the grid worker who has it, and the one who reported it: their lists are found by an index */
+      gridWorker: k.text('grid_worker'),
+      gridReporter: k.text('grid_reporter'),
+      /** chosen for the 市融媒体中心 (media role and feed) */
+      publication: k.json('publication'),
+      publishedAt: k.ms('published_at'),
     },
     (t) => [
       k.uniqueIndex('tickets_number_uq').on(t.number),
@@ -70,6 +78,9 @@ export function defineTables(k: Kit) {
       k.index('tickets_contact_idx').on(t.contact, t.createdAt),
       k.index('tickets_created_idx').on(t.createdAt),
       k.index('tickets_place_key_idx').on(t.placeKey, t.createdAt),
+      k.index('tickets_grid_worker_idx').on(t.gridWorker, t.createdAt),
+      k.index('tickets_grid_reporter_idx').on(t.gridReporter, t.createdAt),
+      k.index('tickets_published_idx').on(t.publishedAt),
     ],
   );
 
@@ -113,6 +124,9 @@ export function defineTables(k: Kit) {
       displayName: k.text('display_name'),
       role: k.text('role').notNull(),
       unit: k.text('unit'),
+      /** 网格员: the township and grid area of a `grid` user */
+      township: k.text('township'),
+      gridArea: k.text('grid_area'),
       phone: k.text('phone'),
       passwordHash: k.text('password_hash'),
       disabled: k.bool('disabled').notNull(),
