@@ -1,0 +1,323 @@
+/**
+ * The knowledge base's in-process Chinese search index. Neither SQLite nor PostgreSQL ships a
+ * Chinese tokenizer, so both engines search here: jieba words plus character bigrams (bigrams find
+ * what jieba cuts differently in a question and an answer: 社保卡 / 社保 卡), synonym groups (社保卡 =
+ * 社会保障卡; phrases of one 职责清单 matter), ranked by BM25F over title (weighted), question
+ * variants and answer. `confidence` turns the top score's margin and the share of the question's
+ * weight it covers into 0..1 (parameters fitted on the labelled set's dev half, scripts/bench/knowledge.ts).
+ */
+import type { Segmenter } from '../../domain/routing/segmenter.js';
+
+export interface IndexedDoc {
+  id: string;
+  title: string;
+  variants: string[];
+  answer: string;
+}
+
+/** Tunable weights (see scripts/bench/knowledge.ts; values chosen on the dev half). */
+export interface RankParams {
+  k1: number;
+  b: number;
+  /** field weights */
+  title: number;
+  variants: number;
+  answer: number;
+  /** query term weights by kind */
+  word: number;
+  bigram: number;
+  synonym: number;
+  /** logistic confidence: bias + coverage·wCoverage + margin·wMargin + strength·wStrength */
+  bias: number;
+  wCoverage: number;
+  wMargin: number;
+  wStrength: number;
+}
+
+export const DEFAULT_RANK: RankParams = {
+  k1: 1.2,
+  b: 0.6,
+  title: 3,
+  variants: 2,
+  answer: 0.6,
+  word: 1,
+  bigram: 0.5,
+  synonym: 0.6,
+  bias: -6,
+  wCoverage: 6,
+  wMargin: 3,
+  wStrength: 3,
+};
+
+/** Fillers of spoken questions that say nothing about the matter. */
+const STOP_WORDS = new Set(
+  '请问 你好 您好 喂 嗯 哎 哦 啊 呀 吧 呢 吗 嘛 啦 哈 的 了 着 过 地 得 我 我们 你 你们 您 他 她 它 他们 想 想问 想要 问 问下 问一下 请教 一下 咨询 那个 这个 这样 那样 就是 然后 还有 还是 谢谢 麻烦 一个 个 是 的话 现在 今天 一般 应该 需要 可以 能 能不能 可不可以 怎么 怎么样 怎样 如何 什么 啥 哪里 哪儿 哪 多少 要 有 没有 在 去 到 给 跟 和 与 及 或 都 也 又 还 就 才 呗 请 帮 帮忙 告诉 知道 这 那 里 吧 哟 呃 诶 嗨 好 对 不 没 会 把 被 让 对于 关于 如果 因为 所以 但是 自己 家里 一些 有点 有些 比较 已经 多久 几天 时候'.split(' '),
+);
+const STOP_CHARS = new Set('的了吗呢啊吧呀嘛啦哈喂嗯哎哦我你您他她它这那是在有要想问请'.split(''));
+
+const CJK = /[\u3400-\u9fff]/u;
+
+/** NFKC (full-width → half-width), lower case, everything but CJK letters and digits to spaces. */
+export function normalizeQuery(s: string): string {
+  return s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{Script=Han}a-z0-9]+/gu, ' ')
+    .trim();
+}
+
+export type TermKind = 'word' | 'bigram' | 'synonym';
+
+/** A synonym table: phrase → group id. Phrases are matched as substrings of the normalised text. */
+export class Synonyms {
+  private readonly groups = new Map<string, number>();
+  private readonly names: string[][] = [];
+  private phrases: string[] = [];
+
+  /** Adds a group of phrases that mean the same (or nearly: the phrases of one 职责清单 matter). */
+  add(group: Iterable<string>) {
+    const id = this.names.length;
+    const members: string[] = [];
+    for (const raw of group) {
+      const p = normalizeQuery(raw).replace(/ /g, '');
+      if (p.length < 2) continue;
+      const prev = this.groups.get(p);
+      if (prev !== undefined) continue;
+      this.groups.set(p, id);
+      members.push(p);
+    }
+    this.names.push(members);
+    this.phrases = [...this.groups.keys()].sort((a, b) => b.length - a.length);
+  }
+
+  get size() {
+    return this.groups.size;
+  }
+
+  /** Group ids of the phrases inside `normalized` (a phrase inside a longer listed phrase found there does not count). */
+  find(normalized: string): number[] {
+    const text = normalized.replace(/ /g, '');
+    const out = new Set<number>();
+    const taken: [number, number][] = [];
+    for (const p of this.phrases) {
+      let at = text.indexOf(p);
+      while (at >= 0) {
+        const end = at + p.length;
+        if (!taken.some(([s, e]) => at >= s && end <= e)) {
+          taken.push([at, end]);
+          out.add(this.groups.get(p)!);
+        }
+        at = text.indexOf(p, at + 1);
+      }
+    }
+    return [...out];
+  }
+
+  words(id: number): string[] {
+    return this.names[id] ?? [];
+  }
+}
+
+export interface Term {
+  term: string;
+  kind: TermKind;
+}
+
+/** The terms of a text: jieba words (2+ characters, fillers dropped), CJK bigrams, synonym groups. */
+export class Analyzer {
+  constructor(
+    private readonly segmenter: Segmenter,
+    readonly synonyms: Synonyms,
+  ) {}
+
+  terms(text: string): Term[] {
+    const norm = normalizeQuery(text);
+    const out: Term[] = [];
+    if (!norm) return out;
+    for (const piece of norm.split(' ')) {
+      for (const w of this.segmenter.cut(piece)) {
+        if (w.length < 2 && !/^[a-z0-9]$/.test(w)) continue;
+        if (STOP_WORDS.has(w)) continue;
+        if (!CJK.test(w) && w.length < 2) continue;
+        out.push({ term: w, kind: 'word' });
+      }
+      // Bigrams of each CJK run, skipping pairs made of fillers only.
+      const chars = [...piece];
+      for (let i = 0; i + 1 < chars.length; i++) {
+        const a = chars[i]!;
+        const b = chars[i + 1]!;
+        if (!CJK.test(a) || !CJK.test(b)) continue;
+        if (STOP_CHARS.has(a) && STOP_CHARS.has(b)) continue;
+        out.push({ term: `#${a}${b}`, kind: 'bigram' });
+      }
+    }
+    for (const g of this.synonyms.find(norm)) out.push({ term: `@${g}`, kind: 'synonym' });
+    return out;
+  }
+}
+
+interface Posting {
+  doc: number;
+  /** weighted, length-normalised term frequency (BM25F) */
+  tf: number;
+}
+
+export interface RawHit {
+  id: string;
+  score: number;
+  confidence: number;
+  /** words of the question found in the entry */
+  matched: string[];
+  coverage: number;
+}
+
+interface FieldStats {
+  lens: number[];
+  avg: number;
+}
+
+const FIELDS = ['title', 'variants', 'answer'] as const;
+type Field = (typeof FIELDS)[number];
+
+/** An immutable index over a set of documents (rebuilt when the entries change). */
+export class KnowledgeTextIndex {
+  private readonly ids: string[] = [];
+  private readonly postings = new Map<string, Posting[]>();
+  private readonly docWords: Set<string>[] = [];
+  private readonly idf = new Map<string, number>();
+
+  constructor(
+    private readonly analyzer: Analyzer,
+    docs: IndexedDoc[],
+    readonly params: RankParams = DEFAULT_RANK,
+  ) {
+    const p = params;
+    const perDoc: Map<string, Record<Field, number>>[] = [];
+    const stats: Record<Field, FieldStats> = { title: { lens: [], avg: 0 }, variants: { lens: [], avg: 0 }, answer: { lens: [], avg: 0 } };
+    for (const d of docs) {
+      const counts = new Map<string, Record<Field, number>>();
+      const words = new Set<string>();
+      const texts: Record<Field, string[]> = { title: [d.title], variants: d.variants, answer: [d.answer] };
+      for (const f of FIELDS) {
+        let len = 0;
+        for (const t of texts[f]) {
+          for (const term of analyzer.terms(t)) {
+            let c = counts.get(term.term);
+            if (!c) counts.set(term.term, (c = { title: 0, variants: 0, answer: 0 }));
+            c[f] += 1;
+            len += 1;
+            if (term.kind === 'word') words.add(term.term);
+          }
+        }
+        stats[f].lens.push(len);
+      }
+      this.ids.push(d.id);
+      this.docWords.push(words);
+      perDoc.push(counts);
+    }
+    const n = docs.length;
+    for (const f of FIELDS) stats[f].avg = stats[f].lens.reduce((a, b) => a + b, 0) / Math.max(1, n) || 1;
+    const weight: Record<Field, number> = { title: p.title, variants: p.variants, answer: p.answer };
+    perDoc.forEach((counts, doc) => {
+      for (const [term, c] of counts) {
+        let tf = 0;
+        for (const f of FIELDS) {
+          if (!c[f]) continue;
+          const norm = 1 - p.b + (p.b * stats[f].lens[doc]!) / stats[f].avg;
+          tf += (weight[f] * c[f]) / norm;
+        }
+        let list = this.postings.get(term);
+        if (!list) this.postings.set(term, (list = []));
+        list.push({ doc, tf });
+      }
+    });
+    for (const [term, list] of this.postings) this.idf.set(term, Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)));
+  }
+
+  get size() {
+    return this.ids.length;
+  }
+
+  search(text: string, limit = 5, allow?: (id: string) => boolean): RawHit[] {
+    const p = this.params;
+    const qTerms = new Map<string, number>();
+    const kinds = new Map<string, TermKind>();
+    for (const t of this.analyzer.terms(text)) {
+      const w = t.kind === 'word' ? p.word : t.kind === 'bigram' ? p.bigram : p.synonym;
+      qTerms.set(t.term, Math.max(qTerms.get(t.term) ?? 0, w));
+      kinds.set(t.term, t.kind);
+    }
+    if (qTerms.size === 0 || this.ids.length === 0) return [];
+    const scores = new Float64Array(this.ids.length);
+    const covered = new Float64Array(this.ids.length);
+    // The question's total weight: what a document containing every term would cover.
+    let total = 0;
+    for (const [term, qw] of qTerms) {
+      const idf = this.idf.get(term) ?? Math.log(1 + (this.ids.length + 0.5) / 0.5);
+      total += qw * idf;
+      const list = this.postings.get(term);
+      if (!list) continue;
+      for (const { doc, tf } of list) {
+        scores[doc] += qw * idf * ((tf * (p.k1 + 1)) / (tf + p.k1));
+        covered[doc] += qw * idf;
+      }
+    }
+    const top: number[] = [];
+    const want = limit + 1;
+    for (let doc = 0; doc < scores.length; doc++) {
+      const s = scores[doc]!;
+      if (s <= 0) continue;
+      if (allow && !allow(this.ids[doc]!)) continue;
+      if (top.length < want) {
+        top.push(doc);
+        if (top.length === want) top.sort((a, b) => scores[b]! - scores[a]!);
+      } else if (s > scores[top[want - 1]!]!) {
+        let i = want - 1;
+        while (i > 0 && scores[top[i - 1]!]! < s) {
+          top[i] = top[i - 1]!;
+          i--;
+        }
+        top[i] = doc;
+      }
+    }
+    if (top.length < want) top.sort((a, b) => scores[b]! - scores[a]!);
+    const s1 = top.length ? scores[top[0]!]! : 0;
+    const s2 = top.length > 1 ? scores[top[1]!]! : 0;
+    const queryWords = [...qTerms.keys()].filter((t) => kinds.get(t) === 'word');
+    return top.slice(0, limit).map((doc, i) => {
+      const s = scores[doc]!;
+      const coverage = total > 0 ? covered[doc]! / total : 0;
+      const margin = s1 > 0 ? (i === 0 ? (s1 - s2) / s1 : (s - s1) / s1) : 0;
+      // Strength: the score against what a perfect, saturated match of every term would give.
+      const strength = total > 0 ? s / (total * (p.k1 + 1)) : 0;
+      const z = p.bias + p.wCoverage * coverage + p.wMargin * margin + p.wStrength * strength;
+      const confidence = 1 / (1 + Math.exp(-z));
+      const words = this.docWords[doc]!;
+      return { id: this.ids[doc]!, score: s, confidence, matched: queryWords.filter((w) => words.has(w)), coverage };
+    });
+  }
+
+  /** The features of a question's hits, for fitting the confidence (bench script). */
+  features(text: string, limit = 5): { id: string; coverage: number; margin: number; strength: number }[] {
+    const p = this.params;
+    const hits = this.search(text, limit);
+    const s1 = hits[0]?.score ?? 0;
+    const s2 = hits[1]?.score ?? 0;
+    const qTotal = this.queryTotal(text);
+    return hits.map((h, i) => ({
+      id: h.id,
+      coverage: h.coverage,
+      margin: s1 > 0 ? (i === 0 ? (s1 - s2) / s1 : (h.score - s1) / s1) : 0,
+      strength: qTotal > 0 ? h.score / (qTotal * (p.k1 + 1)) : 0,
+    }));
+  }
+
+  private queryTotal(text: string): number {
+    const p = this.params;
+    const q = new Map<string, number>();
+    for (const t of this.analyzer.terms(text)) q.set(t.term, Math.max(q.get(t.term) ?? 0, t.kind === 'word' ? p.word : t.kind === 'bigram' ? p.bigram : p.synonym));
+    let total = 0;
+    for (const [term, qw] of q) total += qw * (this.idf.get(term) ?? Math.log(1 + (this.ids.length + 0.5) / 0.5));
+    return total;
+  }
+}
