@@ -69,6 +69,14 @@ export function defineTables(k: Kit) {
       /** chosen for the 市融媒体中心 (media role and feed) */
       publication: k.json('publication'),
       publishedAt: k.ms('published_at'),
+      /** 联动: the 突发事件 type (domain/tickets/assist.ts) */
+      emergencyType: k.text('emergency_type'),
+      /** 协办: the supporting units' parts (their fold) */
+      assists: k.json('assists'),
+      /** `|unit|unit|`: the 协办 units now, so a unit's inbox finds the tickets it supports */
+      assistUnits: k.text('assist_units'),
+      /** 现场处置: who each unit sent to the scene and their arrival */
+      onSite: k.json('on_site'),
     },
     (t) => [
       k.uniqueIndex('tickets_number_uq').on(t.number),

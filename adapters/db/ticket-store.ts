@@ -5,6 +5,8 @@ import type { TicketEvent } from '../../src/domain/tickets/events.js';
 import { applyEvent, assertTransition } from '../../src/domain/tickets/lifecycle.js';
 import { formatTicketNumber, numberDay } from '../../src/domain/tickets/number.js';
 import type { Attachment, Channel, Category, FollowUpResult, Ticket, TicketOwner, TicketState } from '../../src/domain/tickets/ticket.js';
+import type { GridTask, Publication } from '../../src/domain/tickets/grid.js';
+import { assistUnitsKey, type AssistPart, type EmergencyType, type OnSiteRecord } from '../../src/domain/tickets/assist.js';
 import type { Database, Db } from './database.js';
 import { placeholders, prepared } from './prepared.js';
 import { insertJobs, cancelJobsByPrefix } from './job-store.js';
@@ -15,7 +17,7 @@ type EventRow = Database['t']['ticketEvents']['$inferSelect'];
 const ms = (d: Date | null) => (d ? d.getTime() : null);
 const date = (n: number | null) => (n === null || n === undefined ? null : new Date(Number(n)));
 
-function toTicket(r: Omit<Row, 'classification' | 'placeKey'>): Ticket {
+function toTicket(r: Omit<Row, 'classification' | 'placeKey' | 'gridWorker' | 'gridReporter' | 'publishedAt' | 'assistUnits'>): Ticket {
   return {
     id: r.id,
     number: r.number,
@@ -43,6 +45,11 @@ function toTicket(r: Omit<Row, 'classification' | 'placeKey'>): Ticket {
     pendingExtensionDays: r.pendingExtensionDays,
     lastReply: r.lastReply,
     followUp: (r.followUp as FollowUpResult | null) ?? null,
+    grid: (r.grid as GridTask | null) ?? null,
+    publication: (r.publication as Publication | null) ?? null,
+    emergencyType: (r.emergencyType as EmergencyType | null) ?? null,
+    assists: (r.assists as AssistPart[] | null) ?? [],
+    onSite: (r.onSite as OnSiteRecord[] | null) ?? [],
     createdAt: new Date(Number(r.createdAt)),
     updatedAt: new Date(Number(r.updatedAt)),
     version: r.version,
@@ -77,6 +84,15 @@ function toRow(t: Ticket): Omit<Row, 'day' | 'sourceKey' | 'classification' | 'p
     pendingExtensionDays: t.pendingExtensionDays,
     lastReply: t.lastReply,
     followUp: t.followUp,
+    grid: t.grid,
+    gridWorker: t.grid?.workerId ?? null,
+    gridReporter: t.grid?.reporterId ?? null,
+    publication: t.publication,
+    publishedAt: t.publication ? Date.parse(t.publication.at) : null,
+    emergencyType: t.emergencyType,
+    assists: t.assists.length ? t.assists : null,
+    assistUnits: assistUnitsKey(t),
+    onSite: t.onSite.length ? t.onSite : null,
     createdAt: t.createdAt.getTime(),
     updatedAt: t.updatedAt.getTime(),
     version: t.version,
@@ -107,7 +123,7 @@ const isUniqueViolation = (e: unknown) => {
 const TICKET_INSERT_KEYS = [
   'id', 'number', 'day', 'channel', 'contact', 'contactName', 'content', 'category', 'urgent', 'unit', 'township', 'place', 'attachments', 'state',
   'signDeadline', 'replyDeadline', 'noCallback', 'externalRef', 'reviewer', 'mergedInto', 'owner', 'ownerDeadline', 'reopenCount', 'supervision', 'pendingExtensionDays',
-  'lastReply', 'followUp', 'classification', 'createdAt', 'updatedAt', 'version', 'sourceKey', 'placeKey',
+  'lastReply', 'followUp', 'grid', 'gridWorker', 'gridReporter', 'publication', 'publishedAt', 'emergencyType', 'assists', 'assistUnits', 'onSite', 'classification', 'createdAt', 'updatedAt', 'version', 'sourceKey', 'placeKey',
 ] as const satisfies readonly (keyof Row)[];
 // A column added to the table but not to the list above would silently stay empty: make that a type error.
 const everyColumnInserted: Exclude<keyof Row, (typeof TICKET_INSERT_KEYS)[number]> extends never ? true : false = true;
@@ -292,13 +308,17 @@ export class SqlTicketStore implements TicketStore {
     const tk = this.t.tickets;
     const conds = [];
     if (f.state?.length) conds.push(inArray(tk.state, f.state));
-    if (f.unit) conds.push(eq(tk.unit, f.unit));
+    // A unit's inbox: the tickets it leads, and with withAssists those it supports (协办).
+    if (f.unit) conds.push(f.withAssists ? or(eq(tk.unit, f.unit), like(tk.assistUnits, `%|${f.unit.replace(/[%_\\]/g, '')}|%`))! : eq(tk.unit, f.unit));
+    if (f.assisting) conds.push(like(tk.assistUnits, `%|${f.assisting.replace(/[%_\\]/g, '')}|%`));
     if (f.channel) conds.push(eq(tk.channel, f.channel));
     if (f.urgent !== undefined) conds.push(eq(tk.urgent, f.urgent));
     if (f.contact) conds.push(eq(tk.contact, f.contact));
     if (f.from) conds.push(gte(tk.createdAt, f.from.getTime()));
     if (f.to) conds.push(lt(tk.createdAt, f.to.getTime()));
     if (f.needsDispatch) conds.push(inArray(tk.state, ['accepted', 'returned']));
+    if (f.gridUser) conds.push(or(eq(tk.gridWorker, f.gridUser), eq(tk.gridReporter, f.gridUser))!);
+    if (f.published) conds.push(and(eq(tk.state, 'closed'), sql`${tk.publishedAt} is not null`)!);
     if (f.overdueAt) {
       const at = f.overdueAt.getTime();
       conds.push(

@@ -32,6 +32,14 @@ export interface TicketFilter {
   /** tickets whose place is this, or whose text mentions it */
   place?: string;
   needsDispatch?: boolean;
+  /** with `unit`: also the tickets that unit supports as 协办 */
+  withAssists?: boolean;
+  /** only tickets this unit supports as 协办 */
+  assisting?: string;
+  /** 网格员: tickets this grid worker has or reported */
+  gridUser?: string;
+  /** closed tickets chosen for the media centre */
+  published?: boolean;
 }
 
 export type BriefTicket = Pick<Ticket, 'id' | 'number' | 'content' | 'contact' | 'place' | 'unit'>;
