@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import { loadLinkageConfig, type Config } from './config.js';
 import { systemClock, type Clock } from './domain/clock.js';
 import { WorkCalendar, type CalendarCoverage } from './domain/sla/calendar.js';
 import { parseCalendarOverridesYaml } from './domain/sla/local-overrides.js';
@@ -27,6 +27,7 @@ import type { SmsSender } from './application/ports/messaging.js';
 import { AuthService, REVOKED_TOPIC } from './application/auth.js';
 import { LoginThrottle } from './application/login-throttle.js';
 import { TicketService } from './application/tickets/service.js';
+import { AnswerService } from './application/answers/service.js';
 import { JobRunner } from './application/jobs/runner.js';
 import { deadlineCalendar } from './application/deadline-calendar.js';
 import type { ClassifierPort, DeadlineCalendar } from './application/ports/routing.js';
@@ -51,11 +52,21 @@ import { BlockedCallers } from './application/voice/blocked-callers.js';
 import { wireFollowup, type FollowupHandle } from './application/followup/wiring.js';
 import type { FollowUpService } from './application/followup/service.js';
 import { SupervisionService } from './application/supervision/service.js';
+import { AssistService } from './application/tickets/assist.js';
 import { HotspotService } from './application/hotspots/service.js';
+import { GridService } from './application/grid/service.js';
+import { MediaService } from './application/grid/media.js';
+import { MayorDayService } from './application/supervision/mayor-day.js';
 import { SqlPagingStore } from '../adapters/db/paging-store.js';
 import { createPaging } from './application/paging/wiring.js';
 import { unitsWithContacts, type DutyService } from './application/paging/duty-service.js';
 import type { PagingService } from './application/paging/service.js';
+import { SqlKnowledgeStore } from '../adapters/db/knowledge-store.js';
+import { KnowledgeService } from './application/knowledge/service.js';
+import { knowledgeAnalyzer } from './application/knowledge/analyzer.js';
+import { KpiRuleService } from './application/supervision/kpi-rules.js';
+import { defaultAssessmentRule } from './domain/kpi/assessment.js';
+import { AccountabilityService } from './application/accountability/service.js';
 
 export interface Container {
   config: Config;
@@ -81,6 +92,8 @@ export interface Container {
   calendarCoverage(at: Date): CalendarCoverage;
   auth: AuthService;
   tickets: TicketService;
+  /** 一次性答复 (issue 24): the desk, bots and IVR answer from the knowledge base (answers.useKnowledge wires it in). */
+  answers: AnswerService;
   runner: JobRunner;
   /** The 14 outside platforms of 附件2: push/poll intake and reply-back (jobs platform.poll, platform.reply). */
   platforms: PlatformService;
@@ -104,10 +117,18 @@ export interface Container {
   followup: FollowUpService;
   /** WeChat transports hand the follow-up service a way to write to a citizen's chat. */
   setFollowupChat: FollowupHandle['setChat'];
+  /** 协办 parts, 应急联动 and 现场处置 (jobs assist.*; 联动 pages through paging). */
+  assist: AssistService;
   /** 督办 sweep (job supervision.sweep; call schedule() once at start) and sla.reply_due. */
   supervision: SupervisionService;
   /** 研判预警 (job hotspots.scan; call schedule() once at start), 联席会议, 包案. */
   hotspots: HotspotService;
+  /** 网格员: patrol reports, tickets handed to grid workers, their on-the-spot confirmation (job grid.confirm_due). */
+  grid: GridService;
+  /** 市融媒体中心: closed tickets the 热线办 chose for publication, masked. */
+  media: MediaService;
+  /** 市长热线日: dated agendas of matters the 联席会议 could not decide, and their decisions. */
+  mayorDay: MayorDayService;
   /** Duty rosters and escalation chains (who is on duty for a unit at T). */
   duty: DutyService;
   /** Paging duty people (jobs page.*, sla.sign_due, IVR actions pageAck/pagePass, inbound-SMS hook). */
@@ -116,8 +137,16 @@ export interface Container {
   pagingIdle(): Promise<void>;
   /** The rate formulas: the defaults of hotline-practice.md with SUBAN_KPI over them. */
   kpi: KpiConfig;
+  /** 考核规则: versioned assessment rules (version 1 = SUBAN_KPI), the rule of each month. */
+  kpiRules: KpiRuleService;
+  /** 问责线索: 推诿, 虚假办结, copied replies, and the case file per unit and period. */
+  accountability: AccountabilityService;
+  /** Channels of interconnect platforms (附件2): their tickets are mirrors. */
+  isMirrorChannel(channel: string): boolean;
   /** The Official Account webhook plugin and its customer-service notifier. */
   wechatMp: WechatMp;
+  /** The policy knowledge base (知识库): the KnowledgeSearch port plus editing and review. */
+  knowledge: KnowledgeService;
   close(): Promise<void>;
 }
 
@@ -142,7 +171,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const workCalendar = new WorkCalendar({ overrides, workingHours: config.workHours });
   const calendar = deadlineCalendar(workCalendar, DEFAULT_SLA_LIMITS, config.callWindow);
   const coverage = workCalendar.coverage(clock.now(), 60);
-  if (!coverage.covered) log.warn({ uncovered: coverage.uncovered }, coverage.message);
+  // One short line (the full explanation is in /readyz and the README): a first start must not scroll the demo's passwords away.
+  if (!coverage.covered) log.warn({ uncovered: coverage.uncovered }, `节假日数据未覆盖 ${coverage.uncovered.join('、')} 年，期限暂按周一至周五计算；见 SUBAN_CALENDAR_FILE (holiday calendar for ${coverage.uncovered.join(', ')} unknown)`);
 
   // One instance: in-process fan-out. PostgreSQL: LISTEN/NOTIFY so every instance's websockets see every event.
   const pgBus = db.pool ? new PgEventBus(db.pool, config.databaseUrl, pgSchema ? `-c search_path=${pgSchema}` : undefined, log.child({ component: 'bus' }), busChannel(pgSchema), { connectTimeoutMs: config.dbConnectTimeoutMs }) : null;
@@ -180,6 +210,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     },
     isMirror: (t) => platformsRef?.ofChannel(t.channel)?.kind === 'interconnect',
     urgentCheckMs: config.urgentCheckMin * 60_000,
+    gridConfirmMs: config.gridConfirmHours * 3600_000,
+    answerFollowup: config.answerFollowup,
   });
   // Platform secrets and endpoint overrides come from the environment only (SUBAN_PLATFORM_<SLUG>_SECRET ...).
   // Merged-review platforms name their managing department as 附件2 writes it (市政府办公室); the
@@ -193,14 +225,33 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const dedupe = new SqlDedupeStore(db);
   const state = new SqlStateStore(db);
   const blockedCallers = new BlockedCallers({ state, clock, bus, audit });
+  const answers = new AnswerService({ tickets, sms, clock, log: log.child({ component: 'answers' }) });
   const voice = createVoice({ config, log, clock, bus, state, dedupe, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers, users }, opts.voice);
   const paging = createPaging({ store: new SqlPagingStore(db), clock, log: log.child({ component: 'paging' }), bus, audit, state, dedupe, jobs, runner, tickets, ticketStore, units, unitNames: () => unitNames, isWorkday: (d) => workCalendar.isWorkday(d), voice: voice.voiceService, sms, config, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox });
   // After paging: its inbound-SMS hook (duty acks) is tried before the 回访 answers.
+  voice.smsInbox.useAnswers(answers, state);
+  Object.assign(voice.ivrActions, answers.ivrActions());
   const followup = wireFollowup({ config, tickets, ticketStore, jobs, state, dedupe, sms, voice: voice.voiceService, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox, calendar, clock, bus, audit, log: log.child({ component: 'followup' }), runner });
   const supervision = new SupervisionService({ tickets, store: ticketStore, jobs, state, dedupe, sms, units: unitsWithContacts(units, paging.duty), dutyPhone: async (u, at) => (await paging.duty.onDuty(u, at))?.member.phone ?? null, hotlineDutyPhone: config.hotlineDutyPhone, calendar, clock, bus, log: log.child({ component: 'supervision' }), wake: () => runner.wake() });
   supervision.register(runner);
+  const assist = new AssistService({
+    tickets,
+    store: ticketStore,
+    calendar,
+    clock,
+    units: () => unitNames,
+    linkage: loadLinkageConfig(config.linkageFile, new Set(directory)),
+    pager: paging.paging,
+    sms,
+    unitStore: unitsWithContacts(units, paging.duty),
+    dutyPhone: async (u, at) => (await paging.duty.onDuty(u, at))?.member.phone ?? null,
+    log: log.child({ component: 'assist' }),
+  });
+  assist.register(runner);
   const hotspots = new HotspotService({ store: ticketStore, tickets, jobs, state, bus, clock, log: log.child({ component: 'hotspots' }) });
   hotspots.register(runner);
+  const grid = new GridService({ tickets, store: ticketStore, users, units, clock });
+  grid.register(runner);
 
   const ctx: Container = {
     config,
@@ -230,6 +281,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     calendarCoverage: (at) => workCalendar.coverage(at, 60),
     auth: new AuthService(users, units, audit, clock, config.sessionHours, new LoginThrottle(state, clock, log.child({ component: 'auth' })), (e) => bus.publish(REVOKED_TOPIC, e)),
     tickets,
+    answers,
     runner,
     platforms,
     sms,
@@ -243,7 +295,11 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     followup: followup.service,
     setFollowupChat: followup.setChat,
     supervision,
+    assist,
     hotspots,
+    grid,
+    media: new MediaService({ tickets, store: ticketStore, clock }),
+    mayorDay: new MayorDayService({ state, store: ticketStore, tickets, calendar, clock, units: () => unitNames }),
     duty: paging.duty,
     paging: paging.paging,
     pagingIdle: () => paging.idle(),
@@ -258,7 +314,11 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     },
     classifierReady: () => pool?.ready() ?? Promise.resolve(),
     wechatMp: null as unknown as WechatMp,
+    knowledge: new KnowledgeService({ store: new SqlKnowledgeStore(db), clock, analyzer: () => knowledgeAnalyzer(config.dutyList) }),
     kpi,
+    kpiRules: new KpiRuleService({ state, dedupe, audit, clock, base: defaultAssessmentRule(kpi) }),
+    accountability: new AccountabilityService({ store: ticketStore, classifier, audit, clock }),
+    isMirrorChannel: (channel) => platforms.ofChannel(channel)?.kind === 'interconnect',
   };
   // WeChat: the Official Account webhook (routes only when WECHAT_MP_TOKEN is set) is built here; the
   // wechaty bot holds a long-lived session and starts in server.ts when WECHATY_PUPPET is set.
