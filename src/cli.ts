@@ -2,17 +2,28 @@
  * `suban <command>`: serve, demo, migrate, seed, user add, classify, train, eval, config.
  * Run as `npm run --silent suban -- <command>`.
  */
+import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import type { Config } from './config.js';
 import { AppError } from './domain/errors.js';
 import { ROLES, type Role } from './domain/policy.js';
+
+/** Whether a package can be loaded from here (dev dependencies are missing from a production install). */
+function installed(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const USAGE = `用法 usage: suban <command>
   serve                      start the service
   demo                       migrate, seed demo data and serve on embedded SQLite with the simulated phone/SMS provider
   migrate                    apply database migrations
   seed [--demo]              load the units of 附件1 (and demo users)
-  user add <name> --role <operator|unit|supervisor|admin> [--unit <unit>] [--password <pw>] [--token-days <n>]
+  user add <name> --role <operator|unit|supervisor|admin|grid|media> [--unit <unit>] [--township <乡镇> --grid <网格>] [--password <pw>] [--token-days <n>]
                              add a user; prints an API token once (expiring after n days when given)
   user disable <name>        disable a user: no login, its tokens stop working, its sessions end
   user enable <name>         enable a disabled user
@@ -29,13 +40,16 @@ const USAGE = `用法 usage: suban <command>
   duty coverage [--days n]   units without a reachable 24-hour duty person in the coming n (7) days
   config --markdown          print the configuration table
   flows check [--dir <dir>]  validate the IVR flows (exit code 1 on errors)
-  call --from <number> [--press <keys>]... [--say <text>] [--json]
-                             place a simulated call to the hotline against the local database`;
+  call --from <number> [--press <keys>]... [--say <text>] [--hold <s>] [--server <url>] [--token <t>] [--local] [--json]
+                             place a simulated call to the hotline through the running server (its desks
+                             get the screen pop; a queued caller waits --hold (60) s for an operator);
+                             token: --token, SUBAN_API_TOKEN, or a 5-minute one of the demo admin;
+                             --local plays it in this process instead (no desk sees it)`;
 
 const UNITS_FILE = 'config/units.json';
 
 /** Options that take a value: a `-h` right after one of them is that value, not a request for help. */
-const VALUE_OPTIONS = new Set(['--role', '--unit', '--password', '--display-name', '--token-days', '--model', '--in', '--out', '--folds', '--seed', '--model-weight', '--dir', '--from', '--press', '--say', '--head', '--deputy', '--office', '--days']);
+const VALUE_OPTIONS = new Set(['--role', '--unit', '--township', '--grid', '--password', '--display-name', '--token-days', '--model', '--in', '--out', '--folds', '--seed', '--model-weight', '--dir', '--from', '--press', '--say', '--hold', '--server', '--token', '--head', '--deputy', '--office', '--days']);
 
 /** `--help` or `-h` among the arguments (before a `--`, and not as an option's value). */
 function wantsHelp(args: readonly string[]): boolean {
@@ -86,7 +100,11 @@ async function main(argv: string[]) {
     case 'serve':
       return startServer(loadConfig());
     case 'demo': {
-      const env = { ...process.env, SUBAN_VOICE: process.env.SUBAN_VOICE ?? 'sim', SUBAN_SMS: process.env.SUBAN_SMS ?? 'sim', WECHATY_PUPPET: process.env.WECHATY_PUPPET ?? 'wechaty-puppet-mock' };
+      // wechaty-puppet-mock is a dev dependency: a clone's `npm ci` has it, the Docker image (production
+      // dependencies only) does not, and there the demo runs without the simulated WeChat contact.
+      const noMock = process.env.WECHATY_PUPPET === undefined && !installed('wechaty-puppet-mock');
+      if (noMock) console.warn('wechaty-puppet-mock 未安装(开发依赖,Docker 镜像中没有):演示不启动模拟微信 bot,其余渠道照常。');
+      const env = { ...process.env, SUBAN_VOICE: process.env.SUBAN_VOICE ?? 'sim', SUBAN_SMS: process.env.SUBAN_SMS ?? 'sim', WECHATY_PUPPET: process.env.WECHATY_PUPPET ?? (noMock ? '' : 'wechaty-puppet-mock') };
       const cfg = loadConfig(env);
       return startServer(cfg, { demo: true });
     }
@@ -104,7 +122,7 @@ async function main(argv: string[]) {
       return c.close();
     }
     case 'user': {
-      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { role: { type: 'string' }, unit: { type: 'string' }, password: { type: 'string' }, 'display-name': { type: 'string' }, 'token-days': { type: 'string' } } });
+      const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { role: { type: 'string' }, unit: { type: 'string' }, township: { type: 'string' }, grid: { type: 'string' }, password: { type: 'string' }, 'display-name': { type: 'string' }, 'token-days': { type: 'string' } } });
       if (['disable', 'enable', 'reset-password', 'unlock'].includes(positionals[0] ?? '')) {
         if (!positionals[1]) throw new UsageError(`user ${positionals[0]} <name>`);
         const c = await container(loadConfig());
@@ -129,9 +147,9 @@ async function main(argv: string[]) {
       const c = await container(loadConfig());
       try {
         await seed(c, UNITS_FILE, false);
-        const u = await c.auth.addUser({ name: positionals[1], role: values.role as Role, unit: values.unit ?? null, password: values.password ?? null, displayName: values['display-name'] ?? null });
+        const u = await c.auth.addUser({ name: positionals[1], role: values.role as Role, unit: values.unit ?? null, township: values.township ?? null, gridArea: values.grid ?? null, password: values.password ?? null, displayName: values['display-name'] ?? null });
         const token = await c.auth.issueToken(u.id, { expiresAt: tokenDays ? new Date(c.clock.now().getTime() + tokenDays * 86400_000) : null });
-        console.log(`user ${u.name} added (${u.role}${u.unit ? ', ' + u.unit : ''})`);
+        console.log(`user ${u.name} added (${u.role}${u.unit ? ', ' + u.unit : ''}${u.township ? `, ${u.township} ${u.gridArea ?? ''}` : ''})`);
         console.log(`API token (shown once, store it now): ${token}`);
       } finally {
         await c.close();
@@ -218,15 +236,46 @@ async function main(argv: string[]) {
       return;
     }
     case 'call': {
-      const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, press: { type: 'string', multiple: true }, say: { type: 'string' }, json: { type: 'boolean' } } });
-      if (!values.from) throw new UsageError('call --from <number> [--press <keys>]... [--say <text>]');
-      const { simulateCall } = await import('./application/voice/cli-commands.js');
+      const { values } = parseArgs({ args: rest, options: { from: { type: 'string' }, press: { type: 'string', multiple: true }, say: { type: 'string' }, json: { type: 'boolean' }, hold: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' }, local: { type: 'boolean' } } });
+      if (!values.from) throw new UsageError('call --from <number> [--press <keys>]... [--say <text>] [--hold <s>] [--server <url>] [--token <t>] [--local]');
+      const press = (values.press ?? []).flatMap((p) => p.split(','));
+      const holdSec = values.hold === undefined ? 60 : Number(values.hold);
+      if (!Number.isFinite(holdSec) || holdSec < 0 || holdSec > 120) throw new UsageError('call: --hold must be 0–120 seconds');
       // Always the simulator: a test call from the CLI must never ring or text a real phone.
-      const c = await container(loadConfig({ ...process.env, SUBAN_VOICE: 'sim', SUBAN_SMS: 'sim' }));
+      const cfg = loadConfig({ ...process.env, SUBAN_VOICE: 'sim', SUBAN_SMS: 'sim' });
+      if (!values.local) {
+        const { localServerUrl, serverRunning, remoteCall, RemoteCallError } = await import('./cli/call-remote.js');
+        const base = (values.server ?? localServerUrl(cfg.host, cfg.port)).replace(/\/+$/, '');
+        if (!(await serverRunning(base))) {
+          console.error(`没有运行中的服务 (no Suban server answers at ${base}): 话务台无法弹屏。先运行 npm run demo（或 suban serve），再拨打；` + `或加 --server <url> 指向它；加 --local 只在本进程内模拟 (no desk sees a --local call).`);
+          process.exitCode = 1;
+          return;
+        }
+        // Ctrl+C while the caller waits in the queue: the caller hangs up, the report still prints.
+        let onInt: () => void = () => undefined;
+        const abort = new Promise<void>((r) => (onInt = () => r()));
+        process.once('SIGINT', onInt);
+        const { token, done } = await callToken(values.token ?? process.env.SUBAN_API_TOKEN, cfg);
+        try {
+          process.exitCode = await remoteCall({ base, token, from: values.from, press, ...(values.say ? { say: values.say } : {}), holdSec, json: !!values.json, abort }, process.stdout);
+        } catch (e) {
+          if (e instanceof RemoteCallError) {
+            console.error(e.message);
+            process.exitCode = 1;
+            return;
+          }
+          throw e;
+        } finally {
+          process.off('SIGINT', onInt);
+          await done();
+        }
+        return;
+      }
+      const { simulateCall } = await import('./application/voice/cli-commands.js');
+      const c = await container(cfg);
       try {
         await seed(c, UNITS_FILE, false);
         await c.voiceService.start();
-        const press = (values.press ?? []).flatMap((p) => p.split(','));
         process.exitCode = await simulateCall({ sim: c.simVoice!, voice: c.voiceService, bus: c.bus, sms: c.simSms }, { from: values.from, press, say: values.say, json: values.json }, process.stdout);
       } finally {
         await c.close();
@@ -240,6 +289,41 @@ async function main(argv: string[]) {
 }
 
 class UsageError extends Error {}
+
+/** The demo admin's user name (seed.ts): without a token of their own, `suban call` acts as that user. */
+const DEMO_ADMIN = 'admin';
+
+/**
+ * The API token `suban call` uses on a running server: the one given, or else a 5-minute token of the
+ * demo admin, issued through the database (whoever runs the CLI on the database can add users and
+ * tokens anyway) and revoked when the call ends. Without either the command says how to get one.
+ */
+async function callToken(given: string | undefined, cfg: Config): Promise<{ token: string; done: () => Promise<void> }> {
+  if (given) return { token: given, done: async () => undefined };
+  const c = await container(cfg);
+  try {
+    const admin = await c.users.byName(DEMO_ADMIN);
+    if (!admin || admin.role !== 'admin' || admin.disabled) {
+      throw new UsageError('call: 需要 API 令牌 (an API token is needed): --token <t> or SUBAN_API_TOKEN; `suban user add <name> --role operator` prints one');
+    }
+    const token = await c.auth.issueToken(admin.id, { expiresAt: new Date(c.clock.now().getTime() + 5 * 60_000) });
+    const { tokenId, sha256 } = await import('./application/auth.js');
+    const id = tokenId(sha256(token));
+    return {
+      token,
+      done: async () => {
+        try {
+          await c.auth.revokeToken(admin.id, id, 'cli');
+        } finally {
+          await c.close();
+        }
+      },
+    };
+  } catch (e) {
+    await c.close();
+    throw e;
+  }
+}
 
 async function container(cfg: Config) {
   const [{ createContainer }, { createLogger }] = await Promise.all([import('./container.js'), import('./logger.js')]);

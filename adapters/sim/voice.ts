@@ -16,6 +16,8 @@ import type { OperatorScreenPop } from '../../src/application/voice/screen-pop.j
 import type { SmsInbox } from '../../src/application/voice/sms-inbox.js';
 import type { VoiceLogger, VoiceProvider, VoiceService } from '../../src/application/voice/voice-service.js';
 import type { SimSmsSender } from './sms.js';
+import type { EventBus } from '../../src/application/ports/misc.js';
+import { SCREEN_POP_TOPIC } from '../../src/application/voice/voice-service.js';
 
 /** How the far end of an outbound call behaves. */
 export interface SimAnswerScript {
@@ -137,6 +139,11 @@ export class SimVoiceProvider implements VoiceProvider {
     return !!done;
   }
 
+  /** Whether the call waits in a queue for an operator now. */
+  isQueued(callId: string): boolean {
+    return this.holds.has(callId);
+  }
+
   /** The caller hangs up while queued. */
   abandonQueued(callId: string): boolean {
     const done = this.holds.get(callId);
@@ -247,10 +254,22 @@ export interface SimCallReport {
  * typed by an operator would be a forged duty acknowledgement or 回访 answer, and with real voice a
  * simulated call a forged caller.
  */
-export function simRoutes(deps: { sim: SimVoiceProvider | null; sms: SimSmsSender | null; inbox: SmsInbox | null; clock: Clock }) {
+export function simRoutes(deps: { sim: SimVoiceProvider | null; sms: SimSmsSender | null; inbox: SmsInbox | null; clock: Clock; bus?: EventBus }) {
   return async (app: FastifyInstance) => {
     const staff = app.requireAuth(['operator', 'supervisor', 'admin']);
     if (!deps.sim && !deps.sms) return;
+    // The screen pops of simulated calls, by call, so `suban call` against a running server can
+    // print what the desk was shown (bounded like the call list).
+    const pops = new Map<string, OperatorScreenPop[]>();
+    if (deps.sim && deps.bus) {
+      const off = deps.bus.subscribe(SCREEN_POP_TOPIC, (p) => {
+        const pop = p as OperatorScreenPop;
+        if (!pop.callId?.startsWith('SIM-')) return;
+        pops.set(pop.callId, [...(pops.get(pop.callId) ?? []), pop]);
+        if (pops.size > KEEP) pops.delete(pops.keys().next().value!);
+      });
+      app.addHook('onClose', async () => off());
+    }
     app.get('/api/v1/sim/outbox', { preValidation: staff }, async () => ({
       calls: [...(deps.sim?.calls ?? [])].reverse().slice(0, 100),
       sms: [...(deps.sms?.sent ?? [])].reverse().slice(0, 100),
@@ -262,13 +281,25 @@ export function simRoutes(deps: { sim: SimVoiceProvider | null; sms: SimSmsSende
         if (typeof b.from !== 'string') throw invalid('from_required', '请填写来电号码');
         const press = typeof b.press === 'string' ? b.press.split(/[,\s]+/).filter(Boolean) : Array.isArray(b.press) ? b.press.map(String) : [];
         const holdMs = Math.max(0, Math.min(Number(b.holdMs) || 0, 120_000));
+        const callId = `SIM-IN-${randomUUID()}`;
         // A held call waits for an operator: answer at once and let the call play out.
-        const done = sim.placeInbound({ from: b.from, press, ...(b.say ? { say: String(b.say) } : {}), holdMs });
-        if (holdMs > 0) {
+        const done = sim.placeInbound({ from: b.from, press, ...(b.say ? { say: String(b.say) } : {}), holdMs, callId });
+        // placeInbound records the call before its first await: no record means the input was refused.
+        if (holdMs > 0 && sim.calls.some((c) => c.callId === callId)) {
           done.catch(() => undefined);
-          return reply.code(202).send({ accepted: true });
+          return reply.code(202).send({ accepted: true, callId });
         }
         return reply.code(201).send(await done);
+      });
+      // One call as it goes: its record, whether it waits for an operator now, the pops the desk got.
+      app.get<{ Params: { id: string } }>('/api/v1/sim/calls/:id', { preValidation: staff }, async (req) => {
+        const call = sim.calls.find((c) => c.callId === req.params.id);
+        if (!call) throw notFound('sim_call', req.params.id);
+        return { call, queued: sim.isQueued(call.callId), screenPops: pops.get(call.callId) ?? [] };
+      });
+      app.post<{ Params: { id: string } }>('/api/v1/sim/calls/:id/hangup', { preValidation: staff }, async (req) => {
+        if (!sim.abandonQueued(req.params.id)) throw notFound('queued_call', req.params.id);
+        return { hungUp: true };
       });
       app.post<{ Params: { id: string } }>('/api/v1/sim/calls/:id/answer', { preValidation: staff }, async (req) => {
         if (!sim.answerQueued(req.params.id)) throw notFound('queued_call', req.params.id);
