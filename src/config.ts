@@ -6,6 +6,9 @@
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { availableParallelism } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseLinkageConfig, type LinkageConfig } from './domain/tickets/assist.js';
 
 interface Setting {
   env: string;
@@ -28,6 +31,7 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_VOICE', default: 'sim', doc: 'Voice provider: sim (simulated, offline), twilio or freeswitch.' },
   { env: 'SUBAN_SMS', default: 'sim', doc: 'SMS provider: sim or twilio.' },
   { env: 'SUBAN_DUTY_LIST', default: 'config/duty-list.yaml', doc: '职责清单: units, the matters they own, township place names.' },
+  { env: 'SUBAN_LINKAGE_FILE', default: 'config/linkage.yaml', doc: '应急联动: the units an operator\'s 联动 for a 突发事件 adds as 协办 and pages with the lead unit (default 市应急管理局、市公安局、市交通运输局、市信访局; per type under `byType`); names must be units of config/units.json.' },
   { env: 'SUBAN_ROUTING_MODEL', default: '', doc: 'Unit model trained by `suban train` on the city\'s own history (empty = the built-in model, config/routing-model.json).' },
   { env: 'SUBAN_CLASSIFY_THRESHOLD', default: '0.45', doc: 'Below this classifier confidence a ticket goes to the manual-dispatch queue.' },
   { env: 'SUBAN_CLASSIFY_WORKERS', default: 'auto', doc: 'Worker threads that classify citizens\' texts beside the main thread (0 = on the main thread; auto = 1 when the machine has two or more cores). The classifier is the largest CPU cost of an intake.' },
@@ -43,13 +47,16 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_HEADERS_TIMEOUT_MS', default: '10000', doc: 'How long a client may take to send a request\'s headers before its connection is closed (a slow-loris guard).' },
   { env: 'SUBAN_REQUEST_TIMEOUT_MS', default: '30000', doc: 'How long a client may take to send a whole request, body included (408 and the connection closed); raise it when FreeSWITCH uploads large recordings over a slow link.' },
   { env: 'SUBAN_PUBLIC_CONNECTIONS_PER_ADDRESS', default: '64', doc: 'Requests one source address may have in progress at once on the public routes (/twilio, /wechat, /platforms, /open311, /freeswitch); more get 429 and the connection closed; 0 turns the cap off.' },
+  { env: 'SUBAN_OPEN311_CORS_ORIGINS', default: '', doc: 'Web origins whose pages may call Open311 (`/open311/v2/…`) from a browser (CORS), comma-separated, e.g. `https://app.example.cn,https://m.example.cn`; `*` allows any origin (the API keys are then visible to every page that holds them); empty = no CORS headers.' },
   { env: 'SUBAN_METRICS_TOKEN', default: '', doc: '`/metrics` answers only requests with `Authorization: Bearer <this>`. Without it (and without SUBAN_METRICS_LISTEN) only a scraper on this host, connecting directly (no proxy header), gets the metrics.', secret: true },
   { env: 'SUBAN_METRICS_LISTEN', default: '', doc: 'host:port of a separate listener for `/metrics` (e.g. 10.0.0.5:9464 on the monitoring network); set, the public port has no /metrics at all.' },
   { env: 'SUBAN_SESSION_HOURS', default: '12', doc: 'Console session lifetime.' },
   { env: 'SUBAN_COOKIE_SECURE', default: 'auto', doc: 'Secure flag on the session cookie: auto (when SUBAN_PUBLIC_URL is https), true or false.' },
   { env: 'SUBAN_CITY_DUTY_PHONE', default: '', doc: '市政府值班室 phone: receives 即办 results and the final paging step.' },
   { env: 'SUBAN_HOTLINE_DUTY_PHONE', default: '', doc: 'Hotline office duty phone: the repeating last step of every escalation chain.' },
+  { env: 'SUBAN_GRID_CONFIRM_HOURS', default: '24', doc: 'Hours a replied ticket with a grid worker (网格员) waits for their on-the-spot confirmation before the 回访 goes ahead anyway.' },
   { env: 'SUBAN_URGENT_CHECK_MIN', default: '5', doc: 'Minutes a 即办 flag raised by the classifier\'s model alone (no 即办 rule, no person) on WeChat, a phone message or a platform waits on the desk\'s 待核实即办 list before the unit is paged anyway; 0 pages at once.' },
+  { env: 'SUBAN_ANSWER_FOLLOWUP', default: 'true', doc: 'Whether a 咨询 answered on first contact from the knowledge base (直接答复: at the desk, by the WeChat/SMS bots, by the IVR) gets its 回访 like any other ticket (true) or is closed at once (false, where the centre\'s rules say such answers need none). A citizen who told the bot or the IVR that the answer solved the matter (1 已解决) is closed at once either way.' },
   { env: 'TWILIO_ACCOUNT_SID', default: '', doc: 'Twilio account SID (SUBAN_VOICE/SUBAN_SMS=twilio).', secret: true },
   { env: 'TWILIO_AUTH_TOKEN', default: '', doc: 'Twilio auth token; also validates X-Twilio-Signature.', secret: true },
   { env: 'TWILIO_FROM', default: '', doc: 'The hotline number calls and SMS are sent from.' },
@@ -88,6 +95,7 @@ const Schema = Type.Object({
   voice: Type.Union([Type.Literal('sim'), Type.Literal('twilio'), Type.Literal('freeswitch')]),
   sms: Type.Union([Type.Literal('sim'), Type.Literal('twilio')]),
   dutyList: Type.String(),
+  linkageFile: Type.String(),
   routingModel: Type.String(),
   classifyThreshold: Type.Number({ minimum: 0, maximum: 1 }),
   classifyWorkers: Type.Integer({ minimum: 0, maximum: 16 }),
@@ -97,12 +105,15 @@ const Schema = Type.Object({
   flowsDir: Type.String(),
   jobPollMs: Type.Integer({ minimum: 10 }),
   urgentCheckMin: Type.Integer({ minimum: 0, maximum: 60 }),
+  answerFollowup: Type.Boolean(),
+  gridConfirmHours: Type.Integer({ minimum: 1, maximum: 720 }),
   jobLeaseMs: Type.Integer({ minimum: 1000 }),
   webhookRateLimit: Type.Integer({ minimum: 0 }),
   trustProxy: Type.Array(Type.String()),
   headersTimeoutMs: Type.Integer({ minimum: 100 }),
   requestTimeoutMs: Type.Integer({ minimum: 100 }),
   publicConnectionsPerAddress: Type.Integer({ minimum: 0 }),
+  open311CorsOrigins: Type.Array(Type.String()),
   metricsToken: Type.String(),
   metricsListen: Type.Union([Type.Null(), Type.Object({ host: Type.String(), port: Type.Integer({ minimum: 0, maximum: 65535 }) })]),
   kpi: Type.Any(),
@@ -154,6 +165,26 @@ function proxies(raw: string): string[] {
   return list;
 }
 
+/** A list of web origins (scheme://host[:port], no path), or `*` alone. */
+function origins(name: string, raw: string): string[] {
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  if (list.includes('*')) {
+    if (list.length > 1) throw new ConfigError(`${name}: * allows every origin and cannot be combined with others`);
+    return list;
+  }
+  for (const item of list) {
+    let ok = false;
+    try {
+      const u = new URL(item);
+      ok = (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === item.replace(/\/$/, '');
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError(`${name}: "${item}" is not an origin such as https://app.example.cn`);
+  }
+  return list.map((o) => o.replace(/\/$/, ''));
+}
+
 /** `host:port` (IPv6 in brackets), or null when empty. */
 function hostPort(name: string, raw: string): { host: string; port: number } | null {
   if (!raw.trim()) return null;
@@ -178,6 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       throw new ConfigError(`${k}: not valid JSON`);
     }
   };
+  const bool = (k: string) => {
+    const v = get(k).trim().toLowerCase();
+    if (['true', '1', 'yes'].includes(v)) return true;
+    if (['false', '0', 'no'].includes(v)) return false;
+    throw new ConfigError(`${k}: "${get(k)}" is not true or false`);
+  };
   // Unset, it follows the port: a demo on another port prints (and signs for) the address it really has.
   const publicUrl = (env.SUBAN_PUBLIC_URL || `http://localhost:${int('SUBAN_PORT')}`).replace(/\/$/, '');
   const secure = get('SUBAN_COOKIE_SECURE');
@@ -195,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     voice: get('SUBAN_VOICE'),
     sms: get('SUBAN_SMS'),
     dutyList: get('SUBAN_DUTY_LIST'),
+    linkageFile: get('SUBAN_LINKAGE_FILE'),
     routingModel: get('SUBAN_ROUTING_MODEL'),
     classifyThreshold: int('SUBAN_CLASSIFY_THRESHOLD'),
     classifyWorkers: get('SUBAN_CLASSIFY_WORKERS') === 'auto' ? (availableParallelism() >= 2 ? 1 : 0) : int('SUBAN_CLASSIFY_WORKERS'),
@@ -204,12 +242,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     flowsDir: get('SUBAN_FLOWS_DIR'),
     jobPollMs: int('SUBAN_JOB_POLL_MS'),
     urgentCheckMin: int('SUBAN_URGENT_CHECK_MIN'),
+    answerFollowup: bool('SUBAN_ANSWER_FOLLOWUP'),
+    gridConfirmHours: int('SUBAN_GRID_CONFIRM_HOURS'),
     jobLeaseMs: int('SUBAN_JOB_LEASE_MS'),
     webhookRateLimit: int('SUBAN_WEBHOOK_RATE_LIMIT'),
     trustProxy: proxies(get('SUBAN_TRUST_PROXY')),
     headersTimeoutMs: int('SUBAN_HEADERS_TIMEOUT_MS'),
     requestTimeoutMs: int('SUBAN_REQUEST_TIMEOUT_MS'),
     publicConnectionsPerAddress: int('SUBAN_PUBLIC_CONNECTIONS_PER_ADDRESS'),
+    open311CorsOrigins: origins('SUBAN_OPEN311_CORS_ORIGINS', get('SUBAN_OPEN311_CORS_ORIGINS')),
     metricsToken: get('SUBAN_METRICS_TOKEN'),
     metricsListen: hostPort('SUBAN_METRICS_LISTEN', get('SUBAN_METRICS_LISTEN')),
     kpi: json('SUBAN_KPI'),
@@ -255,6 +296,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!/^(\{[^{}\s$]*\})?[^{}\s$]+$/.test(cfg.freeswitch.asr.grammar)) throw new ConfigError('SUBAN_FS_ASR_GRAMMAR: a grammar without spaces or $, optionally after {name=value,…}');
   if (cfg.wechatMp.aesKey && cfg.wechatMp.aesKey.length !== 43) throw new ConfigError('WECHAT_MP_AES_KEY must be the 43-character EncodingAESKey');
   return cfg as Config;
+}
+
+/**
+ * The 联动 units (SUBAN_LINKAGE_FILE): validated against the unit directory at start; a missing file
+ * means the plan's defaults (应急、公安、交通、信访), a broken one stops the start with the reason.
+ */
+export function loadLinkageConfig(file: string, knownUnits: Set<string>): LinkageConfig {
+  if (!file || !existsSync(file)) return parseLinkageConfig(null, knownUnits);
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ConfigError(`SUBAN_LINKAGE_FILE ${file}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
+  }
+  try {
+    return parseLinkageConfig(doc, knownUnits);
+  } catch (e) {
+    throw new ConfigError(`SUBAN_LINKAGE_FILE ${file}: ${(e as Error).message}`);
+  }
 }
 
 export function configMarkdown(): string {

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { ErrorBody } from './schemas/common.js';
 import formbody from '@fastify/formbody';
 import securityHeaders, { securityHeaderOptions } from './plugins/security-headers.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -13,6 +14,7 @@ import auth from './plugins/auth.js';
 import rateLimits from './plugins/rate-limits.js';
 import health from './routes/health.js';
 import ticketRoutes from './routes/api/tickets.js';
+import assistRoutes from './routes/api/assist.js';
 import authRoutes from './routes/api/auth.js';
 import directoryRoutes from './routes/api/directory.js';
 import userRoutes from './routes/api/users.js';
@@ -20,6 +22,12 @@ import statsRoutes from './routes/api/stats.js';
 import supervisionRoutes from './routes/api/supervision.js';
 import dutyRoutes from './routes/api/duty.js';
 import blockedCallerRoutes from './routes/api/blocked-callers.js';
+import gridRoutes from './routes/api/grid.js';
+import mediaRoutes from './routes/api/media.js';
+import mayorDayRoutes from './routes/api/mayor-day.js';
+import answerRoutes from './routes/api/answers.js';
+import kpiRuleRoutes from './routes/api/kpi-rules.js';
+import accountabilityRoutes from './routes/api/accountability.js';
 import platformRoutes from './routes/platforms.js';
 import open311Routes from './routes/open311.js';
 import consoleRoutes from './routes/console.js';
@@ -44,6 +52,8 @@ export interface AppOptions {
   webhooks?: ((app: FastifyInstance) => Promise<void>)[];
   /** what /media/ serves (default ./data/media; tests use a temporary directory) */
   mediaDir?: string;
+  /** the level of the one access-log line per request (the demo: debug, so a terminal shows what matters) */
+  requestLogLevel?: 'info' | 'debug';
 }
 
 /** The HTTP face of Suban: the folder tree under src/web is the boot order. */
@@ -74,8 +84,9 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('ctx', ctx);
   // Hooks that run for every request take a callback: an async one costs a promise and a microtask each time.
+  const requestLogLevel = opts.requestLogLevel ?? 'info';
   app.addHook('onResponse', (req, reply, done) => {
-    req.log.info({ req, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+    req.log[requestLogLevel]({ req, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
     done();
   });
   await app.register(errors);
@@ -98,10 +109,21 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   await app.register(swagger, {
     openapi: {
       info: { title: 'Suban (速办) API', version: '1', description: '12345 hotline intake, dispatch, paging and follow-up' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, session: { type: 'apiKey', in: 'cookie', name: 'suban_session' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'an API token (suban user add, POST /api/v1/tokens)' },
+          session: { type: 'apiKey', in: 'cookie', name: 'suban_session', description: 'the console session (POST /api/v1/auth/login); writes echo x-csrf-token' },
+          api_key: { type: 'apiKey', in: 'query', name: 'api_key', description: 'an Open311 client key (suban open311 add-client); POST requests may carry it as a body field instead' },
+          platform_signature: { type: 'apiKey', in: 'header', name: 'X-Suban-Signature', description: 'HMAC-SHA256 of the timestamp and body with the platform secret (sha256=<hex>), with X-Suban-Timestamp' },
+        },
+      },
+      // The API's default; health, Open311, the platforms' pushes and the console's login say otherwise per route.
       security: [{ bearer: [] }, { session: [] }],
     },
+    // Schemas with an $id are named components (Ticket, Error, Open311ServiceRequest …), so generated clients get named types.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
+  app.addSchema(ErrorBody);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(rateLimits, { webhookPerMinute: ctx.config.webhookRateLimit });
   await app.register(health);
@@ -131,12 +153,19 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
       async (api) => {
         await api.register(authRoutes);
         await api.register(ticketRoutes);
+        await api.register(assistRoutes);
         await api.register(directoryRoutes);
         await api.register(userRoutes);
         await api.register(statsRoutes);
         await api.register(supervisionRoutes);
         await api.register(dutyRoutes);
         await api.register(blockedCallerRoutes);
+        await api.register(gridRoutes({ mediaDir: opts.mediaDir ?? resolve('data/media') }));
+        await api.register(mediaRoutes);
+        await api.register(mayorDayRoutes);
+        await api.register(answerRoutes);
+        await api.register(kpiRuleRoutes);
+        await api.register(accountabilityRoutes);
       },
       { prefix: '/api/v1' },
     );
@@ -145,7 +174,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     await site.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsForRestart, errorHandler: socketErrorHandler });
     await site.register(operatorSocket);
     // The simulator's routes only for the simulated providers (each route for its own provider).
-    await site.register(simRoutes({ sim: ctx.config.voice === 'sim' ? ctx.simVoice : null, sms: ctx.config.sms === 'sim' ? ctx.simSms : null, inbox: ctx.smsInbox, clock: ctx.clock }));
+    await site.register(simRoutes({ sim: ctx.config.voice === 'sim' ? ctx.simVoice : null, sms: ctx.config.sms === 'sim' ? ctx.simSms : null, inbox: ctx.smsInbox, clock: ctx.clock, bus: ctx.bus }));
     // Outside platforms (附件2 push endpoint) and Open311 GeoReport v2: each keeps its own body parser / error shape inside.
     await site.register(platformRoutes);
     await site.register(open311Routes);

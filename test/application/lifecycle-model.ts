@@ -35,13 +35,15 @@ const UNITS = [UNIT, '润泉供水公司'];
 const CHANNELS: Channel[] = ['phone', 'wechat', 'wechat-mp', 'sms', 'web', 'open311', 'platform:jxzwfw'];
 const OP: Principal = { id: 'op-1', name: '话务员', role: 'operator', unit: null };
 const unitUser = (unit: string): Principal => ({ id: `u-${unit}`, name: `${unit}经办人`, role: 'unit', unit });
-const OPEN: TicketState[] = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing'];
+const OPEN: TicketState[] = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing', 'answered'];
 
 type Action =
   | { kind: 'intake'; channel: number; urgent: boolean; unit: number; category: number }
   | { kind: 'dispatch' | 'sign' | 'return' | 'extend' | 'decide' | 'reply' | 'reopen' | 'takeOver'; pick: number; flag: boolean; unit: number }
   | { kind: 'followUp'; pick: number; outcome: number; wrongUnit: boolean }
   | { kind: 'merge'; pick: number; into: number }
+  /** 直接答复 on first contact (issue 24): a 咨询 answered from the knowledge base, or one already waiting answered. */
+  | { kind: 'answer'; channel: number; solved: boolean; existing: boolean; pick: number }
   | { kind: 'advance'; minutes: number };
 
 const pick = fc.nat({ max: 1000 });
@@ -54,6 +56,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
   })),
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('followUp' as const), pick, outcome: fc.nat({ max: 4 }), wrongUnit: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('merge' as const), pick, into: pick }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('answer' as const), channel: fc.nat({ max: CHANNELS.length - 1 }), solved: fc.boolean(), existing: fc.boolean(), pick }) },
   {
     weight: 5,
     arbitrary: fc.record({ kind: fc.constant('advance' as const), minutes: fc.oneof(fc.integer({ min: 1, max: 45 }), fc.integer({ min: 60, max: 12 * 60 }), fc.integer({ min: 12 * 60, max: 4 * 24 * 60 })) }),
@@ -212,7 +215,7 @@ async function step(w: World, a: Action): Promise<string> {
       return `reply ${tk.number}`;
     }
     case 'followUp': {
-      const tk = nth(await ticketsIn(w, ['replied']), a.pick);
+      const tk = nth(await ticketsIn(w, ['replied', 'answered']), a.pick);
       if (!tk) return 'followUp: none';
       await s.recordFollowUp(OP, tk.id, { ...OUTCOMES[a.outcome], via: 'phone' }, a.wrongUnit);
       await h.idle();
@@ -232,6 +235,21 @@ async function step(w: World, a: Action): Promise<string> {
       await s.merge(OP, from.id, into.id);
       await h.idle();
       return `并单 ${from.number} → ${into.number}`;
+    }
+    case 'answer': {
+      if (a.existing) {
+        const tk = nth((await ticketsIn(w, ['accepted'])).filter((x) => !x.urgent), a.pick);
+        if (!tk) return 'answer: none waiting';
+        await s.answer(OP, tk.id, { entryId: 'kb-1', answer: '可携带身份证到政务服务中心办理' });
+        await h.idle();
+        return `直接答复 ${tk.number}`;
+      }
+      const channel = CHANNELS[a.channel];
+      const by = channel === 'phone' || channel === 'web' ? { id: 'op-1', role: 'operator' as const, name: '话务员' } : { id: `citizen-${channel}`, role: 'citizen' as const };
+      const r = await s.intake({ channel, content: `社保卡怎么补办 #${w.tickets.length}`, contact: `1390000${String(w.tickets.length).padStart(4, '0')}`, category: '咨询', answer: { entryId: 'kb-1', answer: '可携带身份证到政务服务中心办理', solved: a.solved } }, by, channel);
+      w.tickets.push(r.ticket.id);
+      await h.idle();
+      return `直接答复 intake ${channel}${a.solved ? ' 已解决' : ''}`;
     }
     case 'takeOver': {
       const p = nth(await h.paging.store.list({ status: 'running' }), a.pick);
@@ -299,6 +317,10 @@ async function violations(w: World): Promise<string[]> {
       case 'replied':
         if (!tk.unit) bad('no unit');
         if (mine.length === 0 && !paged) bad('replied: no 回访 timer');
+        break;
+      case 'answered':
+        // 直接答复: no unit to chase; the 回访 (its own timer) is what closes it or sends it to dispatch.
+        if (mine.length === 0) bad('answered: no 回访 timer');
         break;
       case 'reviewing':
         break;

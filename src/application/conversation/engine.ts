@@ -29,6 +29,7 @@ import type {
   ConversationPorts,
   ConversationState,
   ConversationStore,
+  QuickAnswer,
   RateWindow,
   TranscriptLine,
 } from './ports.js';
@@ -303,7 +304,7 @@ export class ConversationEngine {
       await this.relay(input, citizenLine, now);
       return { state, replies: [] };
     }
-    if (text && state?.step !== 'choosing_edit') {
+    if (text && state?.step !== 'choosing_edit' && state?.step !== 'answer_feedback') {
       const followup = await this.tryFollowup(text, input, now);
       if (followup) return { state, replies: followup };
     }
@@ -474,10 +475,14 @@ export class ConversationEngine {
     if (!existing) {
       const s = this.newState(input, citizenLine, now);
       if (isGreetingOnly(clipped)) return { state: s, replies: [T.askDescription] };
+      const answered = await this.tryAnswer(s, clipped, input, before);
+      if (answered) return answered;
       return this.addDescription(s, clipped, input, before);
     }
     const s = existing;
     switch (s.step) {
+      case 'answer_feedback':
+        return this.onAnswerFeedback(s, clipped, input, before);
       case 'confirming': {
         const answer = parseConfirm(clipped);
         if (answer === 'yes') return this.submit(s, input, before);
@@ -505,6 +510,50 @@ export class ConversationEngine {
         s.step = 'describing';
         return this.addDescription(s, clipped, input, before);
     }
+  }
+
+  /**
+   * 一次性答复: a first message that reads as a 咨询 with a confident knowledge-base match gets the
+   * answer and the question whether it helped, at any hour. Anything else goes on as a report.
+   */
+  private async tryAnswer(s: ConversationState, text: string, input: ChatInput, before: string[]): Promise<Turn | null> {
+    if (!this.ports.findAnswer) return null;
+    const c = await this.classify(text);
+    if (c.urgent) return null;
+    let hit: QuickAnswer | null = null;
+    try {
+      hit = await this.ports.findAnswer(text, c, input.channel);
+    } catch {
+      return null; // the knowledge base is away: a report, as before
+    }
+    if (!hit) return null;
+    s.description.push(text);
+    s.classification = c;
+    s.step = 'answer_feedback';
+    s.answer = hit;
+    const reply = texts.quickAnswer(hit.title, hit.answer);
+    this.addTranscript(s, 'bot', reply, this.clock.now());
+    return { state: s, replies: [...before, reply] };
+  }
+
+  /** 1 已解决 → recorded as answered on first contact; 2 (or anything else) → the report goes on to a ticket. */
+  private async onAnswerFeedback(s: ConversationState, text: string, input: ChatInput, before: string[]): Promise<Turn> {
+    const choice = text.replace(/[\s。.!！]+$/u, '').trim();
+    const hit = s.answer ?? null;
+    if (hit && /^(1|１|已解决|解决了)$/.test(choice) && this.ports.recordAnswered) {
+      try {
+        const r = await this.ports.recordAnswered({ channel: input.channel, contactId: input.contactId, contactName: s.contactName, question: s.description.join('\n'), answer: hit, idempotencyKey: `conversation:${s.id}` });
+        return { state: null, replies: [...before, texts.answeredThanks(r.number)] };
+      } catch {
+        return { state: s, replies: [...before, T.answerRecordFailed] };
+      }
+    }
+    s.triedAnswer = hit;
+    s.answer = null;
+    s.step = 'describing';
+    if (/^(2|２|转人工|未解决|没解决|没有解决)$/.test(choice)) return this.analyse(s, input, [...before, T.answerNotHelped]);
+    // Neither: the citizen went on describing; the answer stays on the ticket as one that was tried.
+    return this.addDescription(s, text, input, before);
   }
 
   private async addDescription(s: ConversationState, text: string, input: ChatInput, before: string[] = []): Promise<Turn> {
@@ -589,6 +638,7 @@ export class ConversationEngine {
         transcript: s.transcript.map((l) => ({ ...l })),
         idempotencyKey: `conversation:${s.id}`,
         receivedAt: new Date(s.startedAt),
+        triedAnswer: s.triedAnswer ?? null,
       });
     } catch {
       // Keep everything so "是" retries; an urgent citizen still gets the emergency numbers.

@@ -64,6 +64,24 @@ export interface CreateTicketInput {
    */
   idempotencyKey: string;
   receivedAt: Date;
+  /** The knowledge base's answer the bot gave and the citizen did not confirm (2 转人工, or went on). */
+  triedAnswer?: QuickAnswer | null;
+}
+
+/** An entry of the knowledge base the bot answers with (issue 24, 一次性答复). */
+export interface QuickAnswer {
+  entryId: string;
+  title: string;
+  answer: string;
+  confidence: number;
+}
+
+/** 一次性答复: optional; without it every message goes on to a ticket as before. */
+export interface AnswerPort {
+  /** A confident answer to a 咨询 (the classifier's category or a question form); null records a miss. */
+  findAnswer?(question: string, classification: Classification, channel: ChatChannel): Promise<QuickAnswer | null>;
+  /** The citizen's 1: the ticket is recorded as answered on first contact (created + answered + closed). */
+  recordAnswered?(input: { channel: ChatChannel; contactId: string; contactName: string | null; question: string; answer: QuickAnswer; idempotencyKey: string }): Promise<{ number: string }>;
 }
 
 export interface TicketGateway {
@@ -111,7 +129,7 @@ export interface FollowupPort {
   recordFollowup(answer: FollowupAnswer): Promise<void>;
 }
 
-export type ConversationPorts = Classifier & TicketGateway & OperatorHandoff & FollowupPort;
+export type ConversationPorts = Classifier & TicketGateway & OperatorHandoff & FollowupPort & AnswerPort;
 
 /** A place the citizen gave: typed text, or a shared WeChat location. */
 export interface PlaceInfo {
@@ -130,7 +148,9 @@ export type ConversationStep =
   /** after the 查询进度 menu: the next message is a ticket number */
   | 'awaiting_ticket_number'
   /** handed to a human; citizen messages are relayed, the bot stays quiet */
-  | 'with_operator';
+  | 'with_operator'
+  /** an answer from the knowledge base was sent: waiting for 1 已解决 / 2 转人工 */
+  | 'answer_feedback';
 
 /** Everything the engine remembers about one citizen; JSON-safe so any store can keep it. */
 export interface ConversationState {
@@ -148,6 +168,9 @@ export interface ConversationState {
   classification: Classification | null;
   transcript: TranscriptLine[];
   contactName: string | null;
+  /** The knowledge base's answer sent, while step is answer_feedback; kept as triedAnswer after a 2. */
+  answer?: QuickAnswer | null;
+  triedAnswer?: QuickAnswer | null;
 }
 
 export interface RateWindow {

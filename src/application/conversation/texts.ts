@@ -49,7 +49,19 @@ export const T = {
   continueHint: '（您正在反映的问题尚未提交，可以继续。）',
   askCallbackPhone: '如希望我们在微信之外也能回访您（微信消息有48小时时限），可回复一个手机号码，仅用于本工单回访；不需要请回复“跳过”。',
   callbackPhoneFailed: '抱歉，回访电话暂未保存成功，请稍后再发送一次。',
+  answerPrompt: '这个答复解决您的问题了吗？回复 1 已解决，2 转人工',
+  answerNotHelped: '好的，我们为您登记工单，转工作人员办理。',
+  answerRecordFailed: '抱歉，系统繁忙，暂未记录成功，请稍后再回复 1。',
 };
+
+/** 一次性答复: the knowledge base's answer and the question whether it helped. */
+export function quickAnswer(title: string, answer: string): string {
+  return `【${title}】\n${answer}\n\n${T.answerPrompt}`;
+}
+
+export function answeredThanks(number: string): string {
+  return `感谢您的反馈，已记录为一次性答复（编号${number}）。如有其他问题，请随时发送消息。`;
+}
 
 function maskPhone(phone: string): string {
   return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '***';

@@ -15,6 +15,7 @@ import type { TicketEventData } from '../../domain/tickets/events.js';
 import type { EventBus, LeaseStore, StateStore } from '../ports/misc.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
 import type { IntakeRequest, IntakeResult } from '../tickets/service.js';
+import type { AnswerService } from '../answers/service.js';
 import { ConversationEngine, type ConversationEngineOptions } from './engine.js';
 import type {
   ChatChannel,
@@ -59,6 +60,8 @@ export interface ConversationDeps {
   clock: Clock;
   calendar: Pick<DeadlineCalendar, 'deadlines'>;
   log?: WiringLog;
+  /** 一次性答复 from the knowledge base (issue 24); without it every message goes on to a ticket. */
+  answers?: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled'>;
 }
 
 /** StateStore scopes other modules read (operator console, follow-up service). */
@@ -180,6 +183,8 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
           place: input.place,
           attachments,
           sourceKey: input.idempotencyKey,
+          // The answer the bot gave and the citizen did not confirm: the operator sees what was tried.
+          ...(input.triedAnswer ? { notes: [`微信机器人已答复（知识库《${input.triedAnswer.title}》），群众未确认解决：${input.triedAnswer.answer}`] } : {}),
         },
         actor,
         input.channel,
@@ -195,6 +200,25 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
       }
       const replyBy = ticket.replyDeadline ?? deps.calendar.deadlines({ category: ticket.category, urgent: ticket.urgent, from: ticket.createdAt }).replyBy;
       return { number: ticket.number, replyBy };
+    },
+
+    async findAnswer(question, c, channel) {
+      const a = deps.answers;
+      if (!a?.enabled) return null;
+      const hit = await a.confidentAnswer(question, { channel, category: c.category, urgent: c.urgent });
+      return hit ? { entryId: hit.entryId, title: hit.title, answer: hit.answer, confidence: hit.confidence } : null;
+    },
+
+    async recordAnswered(input) {
+      const a = deps.answers;
+      if (!a) throw new AppError('unavailable', 'no_knowledge', 'knowledge base not wired');
+      const actor: Actor = { id: input.contactId, role: 'citizen', ...(input.contactName ? { name: input.contactName } : {}) };
+      const r = await a.record(
+        { channel: input.channel, content: input.question, contact: input.contactId, contactName: input.contactName, sourceKey: input.idempotencyKey, answer: { entryId: input.answer.entryId, answer: input.answer.answer, solved: true, title: input.answer.title } },
+        actor,
+        input.channel,
+      );
+      return { number: r.ticket.number };
     },
 
     async lookupTicket(number, contactId, channel) {

@@ -74,7 +74,7 @@ export interface InboundSmsAnswer {
  * Awaiting 回访: replied (and approved where a review applies) and not yet followed up; or merged
  * (并单) into a ticket that was closed since (merge_result) and its own citizen not followed up yet.
  */
-const awaiting = (t: Ticket | null): boolean => !!t && (t.state === 'replied' || (t.state === 'merged' && t.lastReply !== null)) && !t.followUp;
+const awaiting = (t: Ticket | null): boolean => !!t && (t.state === 'replied' || t.state === 'answered' || (t.state === 'merged' && t.lastReply !== null)) && !t.followUp;
 
 /** A number we can phone or text; WeChat contact ids are not. */
 function phoneOf(t: Ticket): string | null {

@@ -3,7 +3,7 @@
  * (every `next` already resolved, every target known to exist); the step factory compiles it.
  */
 
-export const VERBS = ['say', 'play', 'gather', 'record', 'queue', 'dial', 'sms', 'action', 'branch', 'goto', 'hangup'] as const;
+export const VERBS = ['say', 'play', 'gather', 'record', 'queue', 'dial', 'sms', 'action', 'branch', 'goto', 'hangup', 'answer'] as const;
 export type Verb = (typeof VERBS)[number];
 
 /** Something played to the caller inside a gather (it stops when a key is pressed). */
@@ -119,6 +119,22 @@ export interface ActionStepSpec extends StepCommon {
   next: string;
 }
 
+/**
+ * 一次性答复 (issue 24): reads a short answer from the knowledge base when the caller's words
+ * (`text`) match an entry marked readable with high confidence, then asks `prompt` (按1表示已解决，
+ * 按2转人工): 1 records the ticket answered and goes to `solved`; 2, no key or another key go on to
+ * `next`; no such entry goes to `onNoMatch`. Needs the IVR actions kbAnswer / kbAnswered.
+ */
+export interface AnswerStepSpec extends StepCommon {
+  verb: 'answer';
+  text: string;
+  prompt: string;
+  timeoutSec: number;
+  solved: string;
+  onNoMatch: string;
+  next: string;
+}
+
 export type Condition =
   | { kind: 'workingHours' }
   | { kind: 'callerBlocked' }
@@ -154,7 +170,8 @@ export type StepSpec =
   | ActionStepSpec
   | BranchStepSpec
   | GotoStepSpec
-  | HangupStepSpec;
+  | HangupStepSpec
+  | AnswerStepSpec;
 
 export interface FlowDefinition {
   name: string;
@@ -194,5 +211,7 @@ export function stepTargets(s: StepSpec): string[] {
       return [s.to];
     case 'hangup':
       return [];
+    case 'answer':
+      return [s.solved, s.next, s.onNoMatch];
   }
 }

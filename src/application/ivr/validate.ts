@@ -309,6 +309,18 @@ class FlowReader {
       case 'hangup':
         this.noNext(ctx, 'hangup ends the call');
         return { verb: 'hangup', id, line, result: o.str('result') };
+      case 'answer': {
+        const known = this.opts.actions;
+        const missing = ['kbAnswer', 'kbAnswered'].filter((a) => known && !known.includes(a));
+        if (missing.length) o.fail(`answer needs the IVR actions ${missing.join(', ')} (the knowledge base is not wired)`);
+        const solved = o.target('solved', true);
+        const onNoMatch = o.target('onNoMatch', true);
+        const text = o.template('text', true) ?? '';
+        const prompt = o.str('prompt') ?? '按1表示已解决，按2转人工。';
+        if (!/1/.test(prompt) || !/2/.test(prompt)) o.fail('the answer prompt must offer 1 (solved) and 2 (an operator)', 'prompt');
+        if (solved === undefined || onNoMatch === undefined) return undefined;
+        return { verb: 'answer', id, line, text, prompt, timeoutSec: o.int('timeout', 8, 3, 30), solved, onNoMatch, next: this.continuation(ctx) };
+      }
     }
   }
 
@@ -431,6 +443,7 @@ const SHORTHAND: Record<Verb, string | undefined> = {
   branch: undefined,
   goto: 'to',
   hangup: 'result',
+  answer: 'text',
 };
 
 function scalarKey(p: Pair): string {

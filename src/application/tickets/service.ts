@@ -15,6 +15,8 @@ import { findDuplicates, type DuplicateSuggestion } from './duplicates.js';
 import { timersFor } from './timers.js';
 
 export interface IntakeRequest {
+  /** 网格员: the grid worker who found and reported it on patrol (channel `grid`); they follow it. */
+  gridReporter?: { id: string; name: string; township: string | null } | null;
   channel: Channel;
   content: string;
   contact?: string | null;
@@ -23,6 +25,10 @@ export interface IntakeRequest {
   category?: Category;
   urgent?: boolean;
   unit?: string | null;
+  /** Why `unit` was chosen, for the dispatch event (default 人工派单). */
+  unitReason?: string;
+  /** A category suggested by the channel (an Open311 service's): wins over the classifier's, except that a 举报 it saw stays a 举报. */
+  categoryHint?: Category;
   township?: string | null;
   place?: string | null;
   attachments?: Attachment[];
@@ -33,6 +39,21 @@ export interface IntakeRequest {
   sourceKey?: string | null;
   /** Notes recorded with the intake, in the same write (a retry finds them there or not at all). */
   notes?: string[];
+  /**
+   * 直接答复: answered on first contact from the knowledge base, in the same write as the intake
+   * (no dispatch). Channels pass category 咨询 with it.
+   */
+  answer?: DirectAnswer;
+}
+
+/** An answer read from the knowledge base to the citizen, instead of dispatch. */
+export interface DirectAnswer {
+  entryId: string | null;
+  answer: string;
+  /** The answer was also sent to the citizen by SMS. */
+  sms?: boolean;
+  /** The citizen said it solved the matter (bot 1, IVR 1): closed at once, no 回访. */
+  solved?: boolean;
 }
 
 export interface IntakeResult {
@@ -43,6 +64,8 @@ export interface IntakeResult {
 }
 
 export interface TicketServiceDeps {
+  /** How long the 回访 of a replied ticket with a grid worker waits for their confirmation (timers: DEFAULT_GRID_CONFIRM_MS). */
+  gridConfirmMs?: number;
   store: TicketStore;
   classifier: ClassifierPort;
   calendar: DeadlineCalendar;
@@ -58,6 +81,8 @@ export interface TicketServiceDeps {
    * hotline office to confirm or clear it before the unit is paged anyway (0: page at once).
    */
   urgentCheckMs?: number;
+  /** 直接答复 gets its 回访 (default) or closes at once (SUBAN_ANSWER_FOLLOWUP=false). */
+  answerFollowup?: boolean;
 }
 
 /** A 即办 flag waiting for the hotline office (the desk's 待核实即办 list). */
@@ -87,7 +112,7 @@ export class TicketService {
     if (req.category && !CATEGORIES.includes(req.category)) throw invalid('unknown_category', `未知的诉求类别:${req.category}`);
     const c = await this.d.classifier.classify(`${content} ${req.place ?? ''}`);
     const at = this.d.clock.now();
-    const category = req.category ?? c.category;
+    const category = req.category ?? (req.categoryHint && c.category !== '举报' ? req.categoryHint : c.category);
     // An urgent flag is never dropped: the classifier can raise one, a human can raise one.
     // 待核实 (a possible danger: risk wording, a broad rule, the model alone) is 即办 too, but its
     // page waits a few minutes on the desk's list, so that an operator, not a duty officer woken at
@@ -97,7 +122,9 @@ export class TicketService {
     const checkMs = this.d.urgentCheckMs ?? 0;
     const pendingCheck = !req.urgent && !c.urgent && c.urgentCheck === true;
     const urgentCheckUntil = pendingCheck && checkMs > 0 ? new Date(at.getTime() + checkMs).toISOString() : null;
-    const unit = req.unit ?? (c.needsManualDispatch ? null : c.unit);
+    if (req.answer && urgent) throw conflict('urgent_not_answerable', '即办诉求不能直接答复，请派单');
+    if (req.answer && !req.answer.answer.trim()) throw invalid('empty_answer', '答复内容不能为空');
+    const unit = req.answer ? null : (req.unit ?? (c.needsManualDispatch ? null : c.unit));
     // Time-ordered: a new ticket's key lands at the end of the id indexes (tickets, events, timers)
     // instead of on a random page, so a commit writes a few pages instead of one per index per ticket.
     const id = timeOrderedUuid();
@@ -129,9 +156,11 @@ export class TicketService {
             externalRef: req.externalRef ?? null,
             reviewer: req.reviewer ?? null,
             ...(urgentCheckUntil ? { urgentCheckUntil } : {}),
+            ...(req.gridReporter ? { gridReporter: req.gridReporter } : {}),
           },
         ];
-        if (unit) events.push(this.dispatchEvent(unit, category, urgent, at, req.unit ? '人工派单' : `自动派单(置信度 ${c.confidence.toFixed(2)})`));
+        if (unit) events.push(this.dispatchEvent(unit, category, urgent, at, req.unit ? (req.unitReason ?? '人工派单') : `自动派单(置信度 ${c.confidence.toFixed(2)})`));
+        if (req.answer) events.push(...this.answerEvents(req.answer, by, req.channel));
         for (const text of req.notes ?? []) events.push({ type: 'note', text });
         decided = events;
         return this.withTimers(events, at);
@@ -149,7 +178,7 @@ export class TicketService {
 
   /** Adds the timers the events imply; computed on the folded result so deadlines and versions are final. */
   private withTimers(events: TicketEventData[], at: Date): Decision {
-    return { events, timers: (after) => timersFor(after, events, this.d.calendar, at, { mirror: this.d.isMirror?.(after) }) };
+    return { events, timers: (after) => timersFor(after, events, this.d.calendar, at, { mirror: this.d.isMirror?.(after), gridConfirmMs: this.d.gridConfirmMs }) };
   }
 
   async get(p: Principal, id: string): Promise<Ticket> {
@@ -168,7 +197,11 @@ export class TicketService {
   }
 
   list(p: Principal, f: TicketFilter, page: { limit: number; cursor?: string | null }) {
-    if (p.role === 'unit') f = { ...f, unit: p.unit ?? '\u0000' };
+    // A unit sees the tickets it leads and those it supports as 协办.
+    if (p.role === 'unit') f = { ...f, unit: p.unit ?? '\u0000', withAssists: true };
+    // 网格员: only what they reported or were handed; the media centre has its own view (application/grid/media.ts).
+    if (p.role === 'grid') f = { ...f, gridUser: p.id };
+    if (p.role === 'media') throw forbidden();
     return this.d.store.list(f, page);
   }
 
@@ -210,6 +243,26 @@ export class TicketService {
   private afterChange(ticket: Ticket, eventTypes: string[], jobs: JobSpec[] = []) {
     this.d.bus.publish('ticket', { id: ticket.id, number: ticket.number, state: ticket.state, unit: ticket.unit, urgent: ticket.urgent, events: eventTypes });
     if (jobs.length) this.d.onJobs?.(new Date(Math.min(...jobs.map((j) => j.runAt.getTime()))));
+  }
+
+  /**
+   * 直接答复: the answer event, and `closed` at once when the citizen said it solved the matter or the
+   * centre's setting says answers on first contact need no 回访.
+   */
+  answerEvents(a: DirectAnswer, by: Actor, channel: string): TicketEventData[] {
+    const events: TicketEventData[] = [{ type: 'answered', entryId: a.entryId, answer: a.answer.trim(), by: by.name ?? by.id, channel, sms: !!a.sms }];
+    if (a.solved) events.push({ type: 'closed', note: '群众表示已解决(一次性答复)' });
+    else if (this.d.answerFollowup === false) events.push({ type: 'closed', note: '直接答复办结(无需回访)' });
+    return events;
+  }
+
+  /** 直接答复 on a ticket already taken (受理) and not yet dispatched. */
+  answer(p: Principal, id: string, a: DirectAnswer) {
+    if (!a.answer.trim()) throw invalid('empty_answer', '答复内容不能为空');
+    return this.act(p, id, 'dispatch', 'console', (t) => {
+      if (t.urgent) throw conflict('urgent_not_answerable', '即办诉求不能直接答复，请派单');
+      return this.answerEvents(a, actorOf(p), t.channel);
+    });
   }
 
   // The lifecycle actions, one method each, so routes and channels stay thin.
@@ -318,7 +371,8 @@ export class TicketService {
     const events: TicketEventData[] = [{ type: 'followed_up', result }];
     if (state === 'merged') return events;
     if (result.satisfaction === '不满意' || result.solved === false) {
-      events.push({ type: 'reopened', reason: result.reason || (result.solved === false ? '群众反映问题未解决' : '群众不满意'), toOperator: wrongUnit });
+      // A direct answer (已答复) that did not help has no unit: it goes to the operator to dispatch.
+      events.push({ type: 'reopened', reason: result.reason || (result.solved === false ? '群众反映问题未解决' : '群众不满意'), toOperator: wrongUnit || state === 'answered' });
     } else {
       events.push({ type: 'closed', note: result.satisfaction === '未回访' ? '未回访办结' : undefined });
     }

@@ -1,5 +1,6 @@
 import type { TicketEventData } from '../../domain/tickets/events.js';
 import type { Ticket } from '../../domain/tickets/ticket.js';
+import { isAssistEvent, type AssistEventData } from '../../domain/tickets/assist.js';
 import type { JobSpec } from '../ports/jobs.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
 
@@ -21,13 +22,23 @@ export const JOB = {
   mergedGroup: 'followup.merged_group',
   /** A merged ticket's citizen was not satisfied: the group's ticket is reopened (handler: followup). */
   mergedReopen: 'followup.merged_reopen',
+  /** 网格员: the grid worker did not confirm the unit's result in time; the 回访 goes ahead (handler: application/grid). */
+  gridConfirmDue: 'grid.confirm_due',
+  /** A 协办 part's sign / reply deadline (handler: application/tickets/assist.ts). */
+  assistSignDue: 'assist.sign_due',
+  assistReplyDue: 'assist.reply_due',
+  /** 联动: page one unit's duty person (a 协办 unit, or the lead unit when `unit` is null) (handler: assist.ts). */
+  linkagePage: 'assist.linkage_page',
 } as const;
+
+/** How long a replied ticket with a grid worker waits for their on-the-spot confirmation before the 回访 (default). */
+export const DEFAULT_GRID_CONFIRM_MS = 24 * 3600_000;
 
 /**
  * Which timers a change sets, and which it cancels. One place, so "what happens after X" is
  * readable without chasing handlers. Keys embed the ticket version so a re-dispatch gets fresh timers.
  */
-export function timersFor(after: Ticket, events: TicketEventData[], cal: DeadlineCalendar, now: Date, opts: { mirror?: boolean } = {}): { jobs: JobSpec[]; cancel: string[] } {
+export function timersFor(after: Ticket, events: TicketEventData[], cal: DeadlineCalendar, now: Date, opts: { mirror?: boolean; gridConfirmMs?: number } = {}): { jobs: JobSpec[]; cancel: string[] } {
   // A mirror of a case an interconnect platform handles itself (附件2 互联互通): the original platform
   // chases, pages and follows up; the hotline keeps the record only, so no deadline, page or 回访 timers.
   if (opts.mirror) return { jobs: [], cancel: [] };
@@ -35,6 +46,10 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
   const cancel: string[] = [];
   const id = after.id;
   for (const e of events) {
+    if (isAssistEvent(e)) {
+      assistTimers(after, e, now, jobs, cancel);
+      continue;
+    }
     switch (e.type) {
       case 'created':
         if (after.urgent) jobs.push({ kind: JOB.pageStart, key: `page:${id}:start`, runAt: e.urgentCheckUntil ? new Date(e.urgentCheckUntil) : now, payload: { ticketId: id, reason: 'urgent' } });
@@ -82,20 +97,23 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
         jobs.push({ kind: JOB.pageStart, key: `page:${id}:owner:${after.version}`, runAt: new Date(e.deadline), payload: { ticketId: id, reason: 'unassigned' } });
         break;
       case 'replied':
-        if (after.state === 'replied') jobs.push(followupJob(after, cal, now));
+        // With a grid worker, the 回访 waits for their on-the-spot confirmation (or its deadline).
+        if (after.state === 'replied') jobs.push(after.grid?.status === 'confirming' ? gridConfirmJob(after, now, opts.gridConfirmMs) : followupJob(after, cal, now));
         if (after.state === 'replied') jobs.push(...platformReplyJob(after, now));
         // 即办: the result goes to the 市政府值班室 (the plan, 任务 6), set with the reply so a crash cannot lose it;
         // a reply a managing department still has to approve is reported on its approval (review_decided).
         if (after.urgent && after.state === 'replied') jobs.push({ kind: JOB.urgentReport, key: `report:${id}:${after.version}`, runAt: now, payload: { ticketId: id } });
         cancel.push(`sla:${id}:`);
+        // The lead's reply closes the matter: the parts still open are 主办已答复, their timers end.
+        cancel.push(`assist:${id}:`);
         break;
       case 'review_decided':
-        if (e.approved) jobs.push(followupJob(after, cal, now), ...platformReplyJob(after, now));
+        if (e.approved) jobs.push(after.grid?.status === 'confirming' ? gridConfirmJob(after, now, opts.gridConfirmMs) : followupJob(after, cal, now), ...platformReplyJob(after, now));
         if (e.approved && after.urgent) jobs.push({ kind: JOB.urgentReport, key: `report:${id}:${after.version}`, runAt: now, payload: { ticketId: id } });
         break;
       case 'closed':
       case 'merged':
-        cancel.push(`sla:${id}:`, `page:${id}:`, `followup:${id}:`);
+        cancel.push(`sla:${id}:`, `page:${id}:`, `followup:${id}:`, `assist:${id}:`);
         // 并单: every citizen of the group hears the result and gets their own 回访 (a no-op without merged tickets).
         if (e.type === 'closed') jobs.push({ kind: JOB.mergedGroup, key: `merged-group:${id}:${after.version}`, runAt: now, payload: { ticketId: id, version: after.version } });
         break;
@@ -103,6 +121,21 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
         if (after.state === 'merged' && (e.result.satisfaction === '不满意' || e.result.solved === false)) {
           jobs.push({ kind: JOB.mergedReopen, key: `merged-reopen:${id}:${after.version}`, runAt: now, payload: { ticketId: id, version: after.version } });
         }
+        break;
+      case 'answered':
+        // 直接答复: no unit and no deadline; the page for a ticket waiting for dispatch is no longer due.
+        // 回访 follows like after a unit's reply, unless it closed at once (then `closed` cancels the rest).
+        cancel.push(`page:${id}:dispatch:`, `page:${id}:owner:`, `sla:${id}:`);
+        if (after.state === 'answered') jobs.push(followupJob(after, cal, now));
+        break;
+      case 'grid_confirmed':
+        cancel.push(`grid:${id}:`);
+        // Confirmed on the spot: the 回访 now. Not done: back to the unit, whose reply deadline runs on.
+        if (e.ok) jobs.push(followupJob(after, cal, now));
+        else jobs.push({ kind: JOB.replyDue, key: `sla:${id}:reply:${after.version}`, runAt: after.replyDeadline && after.replyDeadline > now ? after.replyDeadline : now, payload: { ticketId: id, version: after.version } });
+        break;
+      case 'grid_confirm_lapsed':
+        jobs.push(followupJob(after, cal, now));
         break;
       case 'extension_decided':
         if (e.approved && after.replyDeadline) {
@@ -115,6 +148,35 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
     }
   }
   return { jobs, cancel };
+}
+
+/**
+ * A 协办 part's timers: its own sign and reply deadlines (督办 of the part when they pass), and for a
+ * 联动 the page of each unit's duty person (the added 协办 units, and the lead unit's). Keys carry the
+ * unit, so one part's change never touches another's.
+ */
+function assistTimers(after: Ticket, e: AssistEventData, now: Date, jobs: JobSpec[], cancel: string[]): void {
+  const id = after.id;
+  const v = after.version;
+  switch (e.type) {
+    case 'assist_added':
+      jobs.push({ kind: JOB.assistSignDue, key: `assist:${id}:${e.unit}:sign:${v}`, runAt: new Date(e.signDeadline), payload: { ticketId: id, unit: e.unit } });
+      jobs.push({ kind: JOB.assistReplyDue, key: `assist:${id}:${e.unit}:reply:${v}`, runAt: new Date(e.replyDeadline), payload: { ticketId: id, unit: e.unit } });
+      if (e.linkage) jobs.push({ kind: JOB.linkagePage, key: `assist:${id}:${e.unit}:page:${v}`, runAt: now, payload: { ticketId: id, unit: e.unit } });
+      break;
+    case 'assist_signed':
+      cancel.push(`assist:${id}:${e.unit}:sign:`);
+      break;
+    case 'assist_replied':
+    case 'assist_removed':
+      cancel.push(`assist:${id}:${e.unit}:`);
+      break;
+    case 'linkage_started':
+      if (after.unit) jobs.push({ kind: JOB.linkagePage, key: `linkage:${id}:lead:${v}`, runAt: now, payload: { ticketId: id, unit: null } });
+      break;
+    default:
+      break;
+  }
 }
 
 /** The unit's sign deadline: paging (sign_due, when the chain says so) and the 督办 at once (sign_overdue). */
@@ -144,6 +206,10 @@ function dispatchDueJob(t: Ticket, cal: DeadlineCalendar, now: Date): JobSpec {
 function platformReplyJob(t: Ticket, now: Date): JobSpec[] {
   if (!t.channel.startsWith('platform:')) return [];
   return [{ kind: JOB.platformReply, key: `platform.reply:${t.id}:${t.version}`, runAt: now, payload: { ticketId: t.id, version: t.version } }];
+}
+
+function gridConfirmJob(t: Ticket, now: Date, ms = DEFAULT_GRID_CONFIRM_MS): JobSpec {
+  return { kind: JOB.gridConfirmDue, key: `grid:${t.id}:confirm:${t.version}`, runAt: new Date(now.getTime() + ms), payload: { ticketId: t.id, version: t.version } };
 }
 
 function followupJob(t: Ticket, cal: DeadlineCalendar, now: Date): JobSpec {

@@ -7,7 +7,8 @@ import { normalisePhone } from '../../domain/phone.js';
 import { parseTicketNumber } from '../../domain/tickets/number.js';
 import { STATE_LABELS } from '../../domain/tickets/ticket.js';
 import type { InboundSms, SmsSender } from '../ports/messaging.js';
-import type { DedupeStore } from '../ports/misc.js';
+import type { DedupeStore, StateStore } from '../ports/misc.js';
+import type { AnswerService } from '../answers/service.js';
 import type { TicketService } from '../tickets/service.js';
 
 /** Returns true when it took care of the message. */
@@ -18,20 +19,41 @@ export type InboundSmsOutcome =
   | { kind: 'ignored' }
   | { kind: 'hooked' }
   | { kind: 'query'; number: string | null; found: boolean }
-  | { kind: 'ticket'; number: string; created: boolean };
+  | { kind: 'ticket'; number: string; created: boolean }
+  /** 一次性答复: the knowledge base's answer went back with 「回复 1 已解决，2 转人工」. */
+  | { kind: 'answer'; entryId: string }
+  /** The citizen's 1 to an answer: recorded as answered on first contact (created + answered + closed). */
+  | { kind: 'answered'; number: string };
 
 export interface SmsInboxDeps {
-  tickets: Pick<TicketService, 'intake' | 'getByNumber'>;
+  tickets: Pick<TicketService, 'intake' | 'getByNumber' | 'classify'>;
   sms: SmsSender;
   dedupe: DedupeStore;
   clock: Clock;
 }
 
 const DEDUPE_SCOPE = 'sms-in';
+/** The answer a number was sent and whose 1/2 is awaited (state store scope, key the phone number). */
+export const SMS_ANSWER_SCOPE = 'sms-answer';
+/** How long a 1/2 to an answer is awaited; later, the message is read as a new one. */
+const SMS_ANSWER_TTL_MS = 24 * 3600_000;
+
+export interface SmsPendingAnswer {
+  question: string;
+  entryId: string;
+  title: string;
+  answer: string;
+  /** the inbound message that asked, for the ticket's idempotency */
+  key: string;
+  askedAt: string;
+}
+
+export const SMS_ANSWER_PROMPT = '这个答复解决您的问题了吗？回复 1 已解决，2 转人工';
 const QUERY_RE = /^\s*查询\s*[:：]?\s*([0-9][0-9\-\s]*)\s*$/;
 
 export class SmsInbox {
   private readonly hooks: InboundSmsHook[] = [];
+  private answers: { svc: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled'>; state: StateStore } | null = null;
 
   constructor(private readonly d: SmsInboxDeps) {}
 
@@ -42,6 +64,11 @@ export class SmsInbox {
       const i = this.hooks.indexOf(hook);
       if (i >= 0) this.hooks.splice(i, 1);
     };
+  }
+
+  /** 一次性答复: a 咨询 with a confident knowledge-base match is answered at once (issue 24). */
+  useAnswers(svc: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled'>, state: StateStore): void {
+    this.answers = { svc, state };
   }
 
   async receive(sms: InboundSms): Promise<InboundSmsOutcome> {
@@ -73,8 +100,54 @@ export class SmsInbox {
       return { kind: 'query', number, found: !!t };
     }
 
+    const answered = await this.tryAnswer(from, text, key);
+    if (answered) return answered;
+    return this.ticket(from, text, sms.id, key);
+  }
+
+  /**
+   * The 1/2 to an answer sent earlier, or an answer to a new 咨询. 1 records the ticket as answered
+   * on first contact; 2 makes the ticket as before, carrying the answer that did not help; anything
+   * else makes that ticket too (the answer was not confirmed) and is then read as a new message.
+   */
+  private async tryAnswer(from: string, text: string, key: string): Promise<InboundSmsOutcome | null> {
+    const a = this.answers;
+    if (!a || !a.svc.enabled) return null;
+    const now = this.d.clock.now();
+    const pending = await a.state.get<SmsPendingAnswer>(SMS_ANSWER_SCOPE, from, now);
+    if (pending) {
+      await a.state.delete(SMS_ANSWER_SCOPE, from);
+      const choice = text.replace(/[\s。.!！]+$/u, '').trim();
+      if (/^(1|１|已解决|解决了)$/.test(choice)) {
+        const r = await a.svc.record(
+          { channel: 'sms', content: pending.question, contact: from, sourceKey: `sms:${pending.key}`, answer: { entryId: pending.entryId, answer: pending.answer, solved: true, title: pending.title } },
+          { id: 'sms', role: 'citizen', name: '短信' },
+          'sms',
+        );
+        await this.d.sms.send({ to: from, text: `【12345热线】感谢您的反馈，已记录为一次性答复（编号${r.ticket.number}）。如有其他问题，可随时来信或拨打12345。`, ref: `sms-answered:${key}` });
+        return { kind: 'answered', number: r.ticket.number };
+      }
+      const note = `短信机器人已答复（知识库《${pending.title}》），群众${/^(2|２|转人工|人工|未解决|没解决)$/.test(choice) ? '回复2转人工' : '未确认解决'}：${pending.answer}`;
+      const r = await this.ticket(from, pending.question, null, pending.key, [note]);
+      if (/^(2|２|转人工|人工|未解决|没解决)$/.test(choice)) return r;
+      // Not an answer to the question: the earlier 咨询 is a ticket now, and this message is a new one.
+    }
+    const hit = await a.svc.confidentAnswer(text, { channel: 'sms', ...(await this.category(text)) });
+    if (!hit) return null;
+    const doc: SmsPendingAnswer = { question: text, entryId: hit.entryId, title: hit.title, answer: hit.answer, key, askedAt: now.toISOString() };
+    await a.state.put(SMS_ANSWER_SCOPE, from, doc, now, new Date(now.getTime() + SMS_ANSWER_TTL_MS));
+    await this.d.sms.send({ to: from, text: `【12345热线】${hit.title}：${hit.answer}\n${SMS_ANSWER_PROMPT}`, ref: `sms-answer:${key}` });
+    return { kind: 'answer', entryId: hit.entryId };
+  }
+
+  private async category(text: string): Promise<{ category: string; urgent: boolean }> {
+    const c = await this.d.tickets.classify(text);
+    return { category: c.category, urgent: c.urgent || c.urgentCheck === true };
+  }
+
+  private async ticket(from: string, text: string, externalRef: string | null, key: string, notes?: string[]): Promise<InboundSmsOutcome> {
     const r = await this.d.tickets.intake(
-      { channel: 'sms', content: text, contact: from, externalRef: sms.id, sourceKey: `sms:${key}` },
+      { channel: 'sms', content: text, contact: from, externalRef, sourceKey: `sms:${key}`, ...(notes ? { notes } : {}) },
       { id: 'sms', role: 'citizen', name: '短信' },
       'sms',
     );

@@ -1,3 +1,5 @@
+import type { AssistEventData } from './assist.js';
+import { ASSIST_EVENT_LABELS } from './assist.js';
 import type { Attachment, Category, Channel, FollowUpResult, Ticket, TicketState } from './ticket.js';
 
 /** The append-only facts about a ticket. The ticket row is a projection of these. */
@@ -24,6 +26,8 @@ export type TicketEventData =
        * or clear it, and goes out anyway if nobody does.
        */
       urgentCheckUntil?: string | null;
+      /** 网格员: found and reported on patrol by this grid worker, who then follows it (channel `grid`). */
+      gridReporter?: { id: string; name: string; township: string | null } | null;
     }
   | { type: 'dispatched'; unit: string; signDeadline: string; replyDeadline: string; note?: string }
   | { type: 'signed' }
@@ -58,7 +62,28 @@ export type TicketEventData =
   | { type: 'contact_revealed' }
   | { type: 'note'; text: string }
   /** The hotline office confirmed (page now) or cleared (no page) a 即办 flag it was asked to check. */
-  | { type: 'urgency_checked'; urgent: boolean; note?: string };
+  | { type: 'urgency_checked'; urgent: boolean; note?: string }
+  /** 交网格员: a township or the hotline office handed the ticket to a grid worker to check or handle on the spot. */
+  | { type: 'grid_assigned'; workerId: string; workerName: string; township: string | null; note?: string }
+  /** The grid worker's on-the-spot report (text and photos). */
+  | { type: 'grid_reported'; text: string; attachments?: Attachment[] }
+  /** The grid worker confirmed the unit's result on the spot (ok: the 回访 follows) or not (back to the unit). */
+  | { type: 'grid_confirmed'; ok: boolean; note?: string; attachments?: Attachment[] }
+  /** Nobody confirmed within the limit: the 回访 goes ahead anyway. */
+  | { type: 'grid_confirm_lapsed' }
+  /** 市长热线日: the decision on a matter the 联席会议 could not settle, recorded on each of its tickets. */
+  | { type: 'mayor_day_decided'; agendaId: string; date: string; decision: string; unit?: string | null }
+  /** Chosen by the 热线办 for the 市融媒体中心's follow-up report (closed tickets), or withdrawn. */
+  | { type: 'published'; headline?: string; summary?: string }
+  | { type: 'unpublished'; note?: string }
+  /**
+   * 直接答复: answered on first contact from the knowledge base (知识库) by an operator, a bot or the
+   * IVR, instead of dispatch. `entryId` is the entry read (null when answered without one); `sms`
+   * when the answer was also texted to the citizen. 回访 follows (or it closes at once: a setting).
+   */
+  | { type: 'answered'; entryId: string | null; answer: string; by: string; channel: string; sms: boolean }
+  /** 协办, 联动 and 现场处置 (src/domain/tickets/assist.ts). */
+  | AssistEventData;
 
 export type TicketEventType = TicketEventData['type'];
 
@@ -96,6 +121,15 @@ export const EVENT_LABELS: Record<TicketEventType, string> = {
   contact_revealed: '查看号码',
   note: '备注',
   urgency_checked: '即办核实',
+  grid_assigned: '交网格员',
+  grid_reported: '网格员反馈',
+  grid_confirmed: '网格员确认',
+  grid_confirm_lapsed: '网格员确认超时',
+  mayor_day_decided: '市长热线日决定',
+  published: '媒体公开',
+  unpublished: '撤回公开',
+  answered: '直接答复',
+  ...ASSIST_EVENT_LABELS,
 };
 
 export type { TicketState };

@@ -1,6 +1,8 @@
 import { conflict, invalid } from '../errors.js';
+import { applyAssist, assertAssist, isAssistEvent, supersedeOpenParts } from './assist.js';
 import type { TicketEvent, TicketEventData, TicketEventType } from './events.js';
 import { STATE_LABELS, type Ticket, type TicketState } from './ticket.js';
+import { gridAfter } from './grid.js';
 
 /**
  * The explicit transition table. Each state-changing event lists the states it may happen in
@@ -8,7 +10,7 @@ import { STATE_LABELS, type Ticket, type TicketState } from './ticket.js';
  */
 type Target = TicketState | 'same' | ((t: Ticket, e: TicketEventData) => TicketState);
 
-const OPEN: TicketState[] = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing'];
+const OPEN: TicketState[] = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing', 'answered'];
 
 export const TRANSITIONS: Record<Exclude<TicketEventType, 'created'>, { from: TicketState[]; to: Target }> = {
   dispatched: { from: ['accepted', 'returned', 'dispatched'], to: 'dispatched' },
@@ -19,10 +21,11 @@ export const TRANSITIONS: Record<Exclude<TicketEventType, 'created'>, { from: Ti
   replied: { from: ['handling'], to: (t) => (t.reviewer ? 'reviewing' : 'replied') },
   review_decided: { from: ['reviewing'], to: (_t, e) => (e.type === 'review_decided' && e.approved ? 'replied' : 'handling') },
   // A merged ticket's citizen is followed up on their own ticket once the group's ticket closed.
-  followed_up: { from: ['replied', 'merged'], to: 'same' },
-  reopened: { from: ['replied', 'closed'], to: (_t, e) => (e.type === 'reopened' && e.toOperator ? 'returned' : 'dispatched') },
+  followed_up: { from: ['replied', 'merged', 'answered'], to: 'same' },
+  // A direct answer (已答复) that did not help has no unit: back to the operator to dispatch.
+  reopened: { from: ['replied', 'closed', 'answered'], to: (t, e) => (e.type === 'reopened' && (e.toOperator || !t.unit) ? 'returned' : 'dispatched') },
   taken_over: { from: ['accepted', 'returned'], to: 'same' },
-  closed: { from: ['replied'], to: 'closed' },
+  closed: { from: ['replied', 'answered'], to: 'closed' },
   supervised: { from: OPEN, to: 'same' },
   merged: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'merged' },
   merge_received: { from: OPEN, to: 'same' },
@@ -32,7 +35,28 @@ export const TRANSITIONS: Record<Exclude<TicketEventType, 'created'>, { from: Ti
   attachment_added: { from: [...OPEN, 'closed'], to: 'same' },
   contact_revealed: { from: [...OPEN, 'closed', 'merged'], to: 'same' },
   note: { from: [...OPEN, 'closed', 'merged'], to: 'same' },
+  grid_assigned: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'same' },
+  grid_reported: { from: ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing'], to: 'same' },
+  // Not ok on the spot: back to the unit, which replies again.
+  grid_confirmed: { from: ['replied'], to: (_t, e) => (e.type === 'grid_confirmed' && !e.ok ? 'handling' : 'replied') },
+  grid_confirm_lapsed: { from: ['replied'], to: 'same' },
+  mayor_day_decided: { from: [...OPEN, 'closed'], to: 'same' },
+  published: { from: ['closed'], to: 'same' },
+  unpublished: { from: ['closed'], to: 'same' },
+  // 直接答复 on first contact, from the knowledge base, instead of dispatch.
+  answered: { from: ['accepted'], to: 'answered' },
+  // 协办 parts and 现场处置 (assist.ts): the part's own state is checked by assertAssist.
+  assist_added: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'same' },
+  assist_removed: { from: OPEN, to: 'same' },
+  assist_signed: { from: OPEN, to: 'same' },
+  assist_replied: { from: OPEN, to: 'same' },
+  assist_supervised: { from: OPEN, to: 'same' },
+  linkage_started: { from: ['accepted', 'dispatched', 'returned', 'handling'], to: 'same' },
+  onsite_dispatched: { from: OPEN, to: 'same' },
+  onsite_arrived: { from: [...OPEN, 'closed'], to: 'same' },
 };
+
+const GRID_EVENT_TYPES: ReadonlySet<TicketEventType> = new Set(['grid_assigned', 'published']);
 
 /** Which event types may happen now; the 409 names them. */
 export function allowedEvents(state: TicketState): TicketEventType[] {
@@ -52,6 +76,7 @@ export function assertTransition(t: Ticket, e: TicketEventData): void {
   }
   if (e.type === 'extension_requested' && t.pendingExtensionDays > 0) throw conflict('extension_pending', '已有待审批的延期申请');
   if (e.type === 'extension_decided' && t.pendingExtensionDays === 0) throw conflict('no_extension_pending', '没有待审批的延期申请');
+  if (isAssistEvent(e)) assertAssist(t, e);
 }
 
 function nextState(t: Ticket, e: TicketEventData): TicketState {
@@ -65,7 +90,7 @@ function nextState(t: Ticket, e: TicketEventData): TicketState {
 export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 'at' | 'data'>): Ticket {
   const e = ev.data;
   if (e.type === 'created') {
-    return {
+    const created: Ticket = {
       id: ev.ticketId,
       number: e.number,
       channel: e.channel,
@@ -92,10 +117,17 @@ export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 
       pendingExtensionDays: 0,
       lastReply: null,
       followUp: null,
+      grid: null,
+      publication: null,
+      emergencyType: null,
+      assists: [],
+      onSite: [],
       createdAt: ev.at,
       updatedAt: ev.at,
       version: 1,
     };
+    if (e.gridReporter) created.grid = gridAfter(created, e, 'accepted', ev.at).grid;
+    return created;
   }
   if (!t) throw invalid('bad_event', 'event before created');
   // Copied, then changed: a spread followed by more properties gives every copy a new hidden class
@@ -131,6 +163,7 @@ export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 
     case 'replied':
       n.lastReply = e.reply;
       if (e.attachments) n.attachments = [...n.attachments, ...e.attachments];
+      supersedeOpenParts(n);
       break;
     case 'followed_up':
       n.followUp = e.result;
@@ -161,11 +194,23 @@ export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 
     case 'urgency_checked':
       n.urgent = e.urgent;
       break;
+    case 'answered':
+      n.lastReply = e.answer;
+      n.owner = null;
+      n.ownerDeadline = null;
+      break;
     case 'attachment_added':
       n.attachments = [...n.attachments, e.attachment];
       break;
     default:
+      if (isAssistEvent(e)) applyAssist(n, e, ev.at);
       break;
+  }
+  // 网格员 and media publication (domain/tickets/grid.ts).
+  if (t.grid || t.publication || GRID_EVENT_TYPES.has(e.type)) {
+    const g = gridAfter(t, e, n.state, ev.at);
+    n.grid = g.grid;
+    n.publication = g.publication;
   }
   return n;
 }

@@ -1,9 +1,11 @@
 /** The ticket (工单) as the domain sees it: plain data, no storage or transport concerns. */
+import type { AssistPart, EmergencyType, OnSiteRecord } from './assist.js';
+import type { GridTask, Publication } from './grid.js';
 
 export const CATEGORIES = ['咨询', '求助', '投诉', '举报', '建议', '表扬'] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export const BASE_CHANNELS = ['phone', 'wechat', 'wechat-mp', 'sms', 'web', 'open311'] as const;
+export const BASE_CHANNELS = ['phone', 'wechat', 'wechat-mp', 'sms', 'web', 'open311', 'grid'] as const;
 /** `platform:<name>` for the outside platforms of 附件2. */
 export type Channel = (typeof BASE_CHANNELS)[number] | `platform:${string}`;
 
@@ -11,7 +13,7 @@ export function isChannel(s: string): s is Channel {
   return (BASE_CHANNELS as readonly string[]).includes(s) || /^platform:.+/.test(s);
 }
 
-export const STATES = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing', 'closed', 'merged'] as const;
+export const STATES = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing', 'closed', 'merged', 'answered'] as const;
 export type TicketState = (typeof STATES)[number];
 
 /** Chinese names the users see. */
@@ -24,6 +26,7 @@ export const STATE_LABELS: Record<TicketState, string> = {
   reviewing: '待审核',
   closed: '已办结',
   merged: '已并单',
+  answered: '已答复',
 };
 
 export interface Attachment {
@@ -74,6 +77,16 @@ export interface Ticket {
   pendingExtensionDays: number;
   lastReply: string | null;
   followUp: FollowUpResult | null;
+  /** 网格员: the grid worker who reported it or was handed it (domain/tickets/grid.ts), else null. */
+  grid: GridTask | null;
+  /** Chosen by the 热线办 for the 市融媒体中心 (closed tickets only), else null. */
+  publication: Publication | null;
+  /** 突发事件 type once a 联动 was started (src/domain/tickets/assist.ts), else null */
+  emergencyType: EmergencyType | null;
+  /** 协办: the supporting units' parts, each with its own state and deadlines */
+  assists: AssistPart[];
+  /** 现场处置: who each unit sent to the scene and when they arrived */
+  onSite: OnSiteRecord[];
   createdAt: Date;
   updatedAt: Date;
   version: number;
@@ -89,7 +102,7 @@ export interface TicketOwner {
 /** Who did something, and through what. Kept on every event. */
 export interface Actor {
   id: string;
-  role: 'system' | 'citizen' | 'operator' | 'unit' | 'supervisor' | 'admin' | 'duty';
+  role: 'system' | 'citizen' | 'operator' | 'unit' | 'supervisor' | 'admin' | 'duty' | 'grid' | 'media';
   name?: string;
   unit?: string | null;
 }

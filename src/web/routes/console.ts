@@ -19,11 +19,12 @@ import { stepTargets, type FlowDefinition, type StepSpec } from '../../applicati
 import { FlowRegistry } from '../../application/ivr/registry.js';
 import { HANDOVER_SCOPE, type HandoverDoc } from '../../application/conversation/wiring.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
+import { errors } from '../schemas/common.js';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
 
 /** Paths the console's router owns; anything else keeps the API's 404. */
-export const CLIENT_ROUTES = ['/', '/login', '/desk', '/inbox', '/tickets', '/tickets/:id', '/duty', '/board', '/admin', '/account'];
+export const CLIENT_ROUTES = ['/', '/login', '/desk', '/inbox', '/tickets', '/tickets/:id', '/duty', '/board', '/board/accountability', '/admin', '/account'];
 
 /**
  * Endpoints other parts of Suban add (duty/paging, stats). The console asks which exist before
@@ -96,6 +97,8 @@ function stepText(s: StepSpec): string {
       return s.result ?? '挂机';
     case 'goto':
       return `→ ${s.to}`;
+    case 'answer':
+      return `一次性答复：${s.text}`;
   }
 }
 
@@ -132,6 +135,11 @@ function stepEdges(s: StepSpec): { to: string; label: string }[] {
     case 'action':
       add(s.next, '');
       add(s.onError, '出错');
+      break;
+    case 'answer':
+      add(s.solved, '按1 已解决');
+      add(s.next, '按2 转人工');
+      add(s.onNoMatch, '无答案');
       break;
     default:
       for (const t of stepTargets(s)) add(t, '');
@@ -184,7 +192,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
   // ---- console-only reads ------------------------------------------------------------------------
   const office = app.requireAuth(['operator', 'supervisor', 'admin']);
 
-  app.get('/api/v1/console/session', { schema: { tags: ['console'], summary: 'the signed-in console user and the CSRF token to echo (after a page reload)' } }, async (req) => {
+  app.get('/api/v1/console/session', { schema: { operationId: 'getConsoleSession', tags: ['console'], summary: 'the signed-in console user and the CSRF token to echo (after a page reload)', response: errors(503) } }, async (req) => {
     const cookie = req.cookies[SESSION_COOKIE];
     const found = cookie ? await ctx.auth.authenticate(cookie, 'session') : null;
     // 200 either way: a signed-out visitor is not an error the browser should log.
@@ -193,21 +201,21 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
     return found ? { user: found.principal, csrf: found.csrf, now } : { user: null, csrf: null, now };
   });
 
-  app.get('/api/v1/console/features', { preValidation: app.requireAuth(), schema: { tags: ['console'], summary: 'which optional API parts this build has' } }, async () =>
+  app.get('/api/v1/console/features', { preValidation: app.requireAuth(), schema: { operationId: 'getConsoleFeatures', tags: ['console'], summary: 'which optional API parts this build has', response: errors(401) } }, async () =>
     Object.fromEntries(Object.entries(OPTIONAL_ROUTES).map(([k, r]) => [k, app.hasRoute(r)])),
   );
 
-  app.get('/api/v1/console/reference', { preValidation: app.requireAuth(), schema: { tags: ['console'], summary: 'townships for the intake form, and the voice provider (how handsets reach callers)' } }, async () => ({
+  app.get('/api/v1/console/reference', { preValidation: app.requireAuth(), schema: { operationId: 'getConsoleReference', tags: ['console'], summary: 'townships for the intake form, and the voice provider (how handsets reach callers)', response: errors(401) } }, async () => ({
     townships: duty().townships.map((t) => t.name),
     voice: ctx.config.voice,
   }));
 
-  app.get('/api/v1/console/handovers', { preValidation: office, schema: { tags: ['console'], summary: 'WeChat citizens waiting for an operator (人工)' } }, async () => {
+  app.get('/api/v1/console/handovers', { preValidation: office, schema: { operationId: 'listHandovers', tags: ['console'], summary: 'WeChat citizens waiting for an operator (人工)', response: errors(401, 403) } }, async () => {
     const docs = await ctx.state.list<HandoverDoc>(HANDOVER_SCOPE, ctx.clock.now());
     return { items: docs.map(({ doc }) => ({ channel: doc.channel, contactId: doc.contactId, since: doc.since, first: true, lines: doc.transcript.slice(-20) })) };
   });
 
-  app.get('/api/v1/admin/flows', { preValidation: app.requireAuth(['supervisor', 'admin']), schema: { tags: ['console'], summary: 'the IVR flows in service, as graphs' } }, async () => {
+  app.get('/api/v1/admin/flows', { preValidation: app.requireAuth(['supervisor', 'admin']), schema: { operationId: 'getIvrFlows', tags: ['console'], summary: 'the IVR flows in service, as graphs', response: errors(401, 403) } }, async () => {
     let registry: Pick<FlowRegistry, 'names' | 'get' | 'errors'> | undefined = ctx.voiceService?.registry;
     if (!registry || registry.names().length === 0) {
       const r = new FlowRegistry(ctx.config.flowsDir);
@@ -218,12 +226,13 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
     return { flows: reg.names().map((n) => flowGraph(reg.get(n)!.def)), errors: reg.errors().map((e) => ({ file: e.file, line: e.line, message: e.message })) };
   });
 
-  app.get('/api/v1/admin/duty-list', { preValidation: app.requireAuth(['operator', 'supervisor', 'admin']), schema: { tags: ['console'], summary: 'the 职责清单 in service' } }, async () => dutyListView(duty()));
+  app.get('/api/v1/admin/duty-list', { preValidation: app.requireAuth(['operator', 'supervisor', 'admin']), schema: { operationId: 'getDutyList', tags: ['console'], summary: 'the 职责清单 in service', response: errors(401, 403) } }, async () => dutyListView(duty()));
 
   // ---- live feed for every role ------------------------------------------------------------------
   if (!app.hasDecorator('liveSockets')) await app.register(liveSockets);
   const sockets = new Map<WebSocket, Principal>();
-  const seesTicket = (p: Principal, unit: unknown) => p.role !== 'unit' || (!!p.unit && unit === p.unit);
+  // 网格员 and the 融媒体中心 get no feed of other tickets: their pages read their own lists.
+  const seesTicket = (p: Principal, unit: unknown) => p.role !== 'grid' && p.role !== 'media' && (p.role !== 'unit' || (!!p.unit && unit === p.unit));
   const unsubscribe = Object.entries(CONSOLE_TOPICS).map(([topic, { type, scope }]) =>
     ctx.bus.subscribe(topic, (payload) => {
       if (!sockets.size) return;
@@ -231,7 +240,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
       const unit = (payload as { unit?: unknown } | null)?.unit;
       for (const [ws, p] of sockets) {
         if (ws.readyState !== ws.OPEN) continue;
-        if (scope === 'office' ? p.role === 'unit' : !seesTicket(p, unit)) continue;
+        if (scope === 'office' ? p.role === 'unit' || p.role === 'grid' || p.role === 'media' : !seesTicket(p, unit)) continue;
         ws.send(text);
       }
     }),

@@ -1,6 +1,7 @@
 /** The one factory from checked step specs to step objects. */
 import type { FlowDefinition, StepSpec } from '../flow.js';
 import { ActionStep } from './action.js';
+import { AnswerStep } from './answer.js';
 import { BranchStep } from './branch.js';
 import { DialStep } from './dial.js';
 import { GatherStep } from './gather.js';
@@ -39,6 +40,8 @@ export function createStep(spec: StepSpec): Step {
       return new GotoStep(spec);
     case 'hangup':
       return new HangupStep(spec);
+    case 'answer':
+      return new AnswerStep(spec);
   }
 }
 
