@@ -292,23 +292,46 @@ export class PgEventBus implements EventBus {
   /**
    * Delivers locally at once, then NOTIFYs the others in the background: a failure (the database
    * unreachable) is logged, never thrown into the caller. In an outage only the first failure is
-   * logged; the count is logged when NOTIFY works again.
+   * logged; the count is logged when NOTIFY works again. Messages published in the same turn of the
+   * event loop go out in one statement (one round trip, in order), not one each.
    */
   publish(topic: string, payload: unknown): void {
     this.local.publish(topic, payload);
     if (this.closed) return;
+    // `s`: PostgreSQL delivers identical payloads NOTIFYed in one transaction once; a batch may hold two.
+    const inline = JSON.stringify({ o: this.origin, t: topic, p: payload, s: this.sequence++ });
+    if (Buffer.byteLength(inline) <= INLINE_LIMIT) {
+      this.outbox.push(inline);
+      if (this.outbox.length === 1) setImmediate(() => this.flush());
+      return;
+    }
     const send = async () => {
-      const inline = JSON.stringify({ o: this.origin, t: topic, p: payload });
-      if (Buffer.byteLength(inline) <= INLINE_LIMIT) {
-        await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, inline]);
-        return;
-      }
       const ref = randomUUID();
       const now = Date.now();
       await this.pool.query('INSERT INTO state_docs (scope, key, doc, expires_at, updated_at) VALUES ($1, $2, $3, $4, $5)', ['bus', ref, JSON.stringify(payload), now + 600_000, now]);
       await this.pool.query('SELECT pg_notify($1, $2)', [this.channel, JSON.stringify({ o: this.origin, t: topic, ref })]);
     };
-    send().then(
+    this.sent(send(), topic);
+  }
+
+  /** The inline messages of this turn. */
+  private outbox: string[] = [];
+  private sequence = 0;
+
+  private flush(): void {
+    const batch = this.outbox.splice(0);
+    if (!batch.length || this.closed) return;
+    const topic = batch.length === 1 ? (JSON.parse(batch[0]!) as Envelope).t : `${batch.length} messages`;
+    this.sent(
+      batch.length === 1
+        ? this.pool.query('SELECT pg_notify($1, $2)', [this.channel, batch[0]])
+        : this.pool.query('SELECT pg_notify($1, m) FROM unnest($2::text[]) WITH ORDINALITY AS x(m, i) ORDER BY i', [this.channel, batch]),
+      topic,
+    );
+  }
+
+  private sent(p: Promise<unknown>, topic: string): void {
+    p.then(
       () => {
         if (this.notifyFailures === 0) return;
         this.log.info({ channel: this.channel, failed: this.notifyFailures }, 'event bus: NOTIFY works again');

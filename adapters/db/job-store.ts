@@ -15,13 +15,16 @@ const toJob = (r: JobRow): Job => ({
   status: r.status as Job['status'],
 });
 
-const JOB_INSERT_KEYS = ['kind', 'key', 'runAt', 'payload', 'status', 'attempts', 'createdAt'] as const;
+export const JOB_INSERT_KEYS = ['kind', 'key', 'runAt', 'payload', 'status', 'attempts', 'createdAt'] as const;
+
+/** A new job's row (JOB_INSERT_KEYS). */
+export const jobRow = (j: JobSpec, now: Date) => ({ kind: j.kind, key: j.key, runAt: j.runAt.getTime(), payload: j.payload, status: 'pending', attempts: 0, createdAt: now.getTime() });
 const insertJobQuery = new WeakMap<Database, ReturnType<typeof buildInsertJob>>();
 const buildInsertJob = (d: Database) => prepared(d, 'job_insert', (db) => db.insert(d.t.jobs).values(placeholders(JOB_INSERT_KEYS)).onConflictDoNothing());
 
 /** Used inside ticket transactions too, so a timer is set if and only if the change is stored. A key already there is kept. */
 export async function insertJobs(tx: Db, d: Database, jobs: JobSpec[], now: Date): Promise<void> {
-  const row = (j: JobSpec) => ({ kind: j.kind, key: j.key, runAt: j.runAt.getTime(), payload: j.payload, status: 'pending', attempts: 0, createdAt: now.getTime() });
+  const row = (j: JobSpec) => jobRow(j, now);
   // PostgreSQL: one multi-row statement (each statement is a round trip); SQLite: the prepared one-row statement.
   if (d.dialect === 'pg' && jobs.length > 1) {
     await tx.insert(d.t.jobs).values(jobs.map(row)).onConflictDoNothing();

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gte, inArray, like, lt, or, sql, count, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, getTableName, gte, inArray, like, lt, or, sql, count, type SQL } from 'drizzle-orm';
 import type { Change, Decision, TicketFilter, TicketStore } from '../../src/application/ports/tickets.js';
 import { invalid, notFound } from '../../src/domain/errors.js';
 import type { TicketEvent } from '../../src/domain/tickets/events.js';
@@ -8,8 +8,9 @@ import type { Attachment, Channel, Category, FollowUpResult, Ticket, TicketOwner
 import type { GridTask, Publication } from '../../src/domain/tickets/grid.js';
 import { assistUnitsKey, type AssistPart, type EmergencyType, type OnSiteRecord } from '../../src/domain/tickets/assist.js';
 import type { Database, Db } from './database.js';
-import { placeholders, prepared } from './prepared.js';
-import { insertJobs, cancelJobsByPrefix } from './job-store.js';
+import { randomUUID } from 'node:crypto';
+import { columnJson, jsonInsertSql, placeholders, prepared } from './prepared.js';
+import { insertJobs, cancelJobsByPrefix, jobRow, JOB_INSERT_KEYS } from './job-store.js';
 
 type Row = Database['t']['tickets']['$inferSelect'];
 type EventRow = Database['t']['ticketEvents']['$inferSelect'];
@@ -130,6 +131,23 @@ const everyColumnInserted: Exclude<keyof Row, (typeof TICKET_INSERT_KEYS)[number
 void everyColumnInserted;
 const EVENT_INSERT_KEYS = ['ticketId', 'seq', 'at', 'type', 'actorId', 'actorRole', 'actorName', 'via', 'data'] as const;
 
+type CreateInput = Change & { id: string; sourceKey: string | null; decide: (number: string) => Decision; classification?: unknown; placeKey?: string | null };
+
+/** Stands for a new ticket's number until the database has given it (see createInOneStatement); JSON-safe, unguessable. */
+const NUMBER_MARK = `suban-number-${randomUUID()}`;
+
+/** Replaces NUMBER_MARK in every string of plain objects and arrays, in place (Dates and other objects are left alone). */
+function replaceMark(v: unknown, number: string): unknown {
+  if (typeof v === 'string') return v.includes(NUMBER_MARK) ? v.split(NUMBER_MARK).join(number) : v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = replaceMark(v[i], number);
+  } else if (v && typeof v === 'object' && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) o[k] = replaceMark(o[k], number);
+  }
+  return v;
+}
+
 const OPEN_STATES: TicketState[] = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'reviewing'];
 
 export class SqlTicketStore implements TicketStore {
@@ -172,9 +190,10 @@ export class SqlTicketStore implements TicketStore {
     return this.d.t;
   }
 
-  async create(input: Change & { id: string; sourceKey: string | null; decide: (number: string) => Decision; classification?: unknown; placeKey?: string | null }) {
+  async create(input: CreateInput) {
     const { t } = this;
     try {
+      if (this.d.dialect === 'pg') return await this.createInOneStatement(input);
       return await this.d.tx(async (tx) => {
         if (input.sourceKey) {
           const existing = await this.q.bySourceKey(tx).execute({ key: input.sourceKey });
@@ -183,15 +202,8 @@ export class SqlTicketStore implements TicketStore {
         const day = numberDay(input.at);
         const [counter] = await this.q.nextNumber(tx).execute({ day });
         const number = formatTicketNumber(day, Number(counter!.n));
-        const decision = input.decide(number);
-        let ticket: Ticket | null = null;
-        const rows = decision.events.map((data, i) => {
-          if (ticket) assertTransition(ticket, data);
-          ticket = applyEvent(ticket, { ticketId: input.id, at: input.at, data });
-          return this.eventRow(input.id, i + 1, input, data);
-        });
-        const final = ticket as unknown as Ticket;
-        await this.q.insertTicket(tx).execute(Object.assign(toRow(final), { day, sourceKey: input.sourceKey, classification: input.classification ?? null, placeKey: input.placeKey ?? null }));
+        const { decision, rows, final } = this.fold(input, number);
+        await this.q.insertTicket(tx).execute(this.ticketRow(final, day, input));
         // SQLite: the prepared one-row statement per event costs less than building a multi-row one;
         // PostgreSQL: one multi-row statement, since every statement is a round trip.
         if (this.d.dialect === 'sqlite' || rows.length === 1) for (const row of rows) await this.q.insertEvent(tx).execute(row);
@@ -209,6 +221,73 @@ export class SqlTicketStore implements TicketStore {
       }
       throw e;
     }
+  }
+
+  /** The events a new ticket's decision holds, folded into the ticket, and their rows. */
+  private fold(input: CreateInput, number: string) {
+    const decision = input.decide(number);
+    let ticket: Ticket | null = null;
+    const rows = decision.events.map((data, i) => {
+      if (ticket) assertTransition(ticket, data);
+      ticket = applyEvent(ticket, { ticketId: input.id, at: input.at, data });
+      return this.eventRow(input.id, i + 1, input, data);
+    });
+    return { decision, rows, final: ticket as unknown as Ticket };
+  }
+
+  private ticketRow(final: Ticket, day: string, input: CreateInput) {
+    return Object.assign(toRow(final), { day, sourceKey: input.sourceKey, classification: input.classification ?? null, placeKey: input.placeKey ?? null });
+  }
+
+  /**
+   * PostgreSQL: a new ticket in ONE statement, one round trip: data-modifying CTEs bump the day
+   * counter, write the ticket, its events and its jobs, atomically (a single statement commits or
+   * fails as a whole, so numbers stay gap-free). Before, each of these was a round trip in a
+   * transaction (BEGIN, counter, ticket, events, jobs, COMMIT) that held the day counter's row lock,
+   * which every intake of the day waits for, across all of them.
+   *
+   * The number is the counter's next value, known only in the statement: the decision is made with
+   * a placeholder (an unguessable mark), the rows go to the server as JSON, and the server replaces
+   * the mark with the number wherever it stands (the ticket, the events' data, the jobs), as this
+   * does in the objects returned. Nothing here knows which event or column holds the number.
+   * An idempotency key already there fails the insert (unique index): `create` then answers with
+   * that ticket, and the counter's bump was rolled back with the statement.
+   */
+  private async createInOneStatement(input: CreateInput) {
+    const day = numberDay(input.at);
+    const { decision, rows, final } = this.fold(input, NUMBER_MARK);
+    const timers = decision.timers?.(final);
+    const jobs = [...(decision.jobs ?? []), ...(timers?.jobs ?? [])];
+    const { tickets, ticketEvents, jobs: jobsTable } = this.t;
+    const doc = JSON.stringify({
+      t: columnJson(tickets, TICKET_INSERT_KEYS, this.ticketRow(final, day, input)),
+      e: rows.map((r) => columnJson(ticketEvents, EVENT_INSERT_KEYS, r)),
+      j: jobs.map((j) => columnJson(jobsTable, JOB_INSERT_KEYS, jobRow(j, input.at))),
+    });
+    const res = await this.d.pool!.query<{ n: number }>({ name: 'ticket_create_one', text: this.createSql(), values: [day, doc, NUMBER_MARK] });
+    const number = formatTicketNumber(day, Number(res.rows[0]!.n));
+    replaceMark(final, number);
+    replaceMark(decision.events, number);
+    replaceMark(jobs, number);
+    return { ticket: final, created: true, jobs };
+  }
+
+  private createText: string | undefined;
+  private createSql(): string {
+    if (this.createText) return this.createText;
+    const { tickets, ticketEvents, jobs, dayCounters } = this.t;
+    const dc = `"${getTableName(dayCounters)}"`;
+    const { day: dayCol, n: nCol } = getTableColumns(dayCounters);
+    // formatTicketNumber in SQL (test/adapters/db/ticket-create-one.test.ts holds them equal).
+    const number = `replace($1::text, '-', '') || '-' || lpad(c.n::text, greatest(4, length(c.n::text)), '0')`;
+    return (this.createText = [
+      `WITH c AS (INSERT INTO ${dc} ("${dayCol.name}", "${nCol.name}") VALUES ($1, 1) ON CONFLICT ("${dayCol.name}") DO UPDATE SET "${nCol.name}" = ${dc}."${nCol.name}" + 1 RETURNING "${nCol.name}" AS n),`,
+      `d AS (SELECT c.n, replace($2::text, $3::text, ${number})::jsonb AS doc FROM c),`,
+      `t AS (${jsonInsertSql(tickets, TICKET_INSERT_KEYS, `(SELECT doc -> 't' FROM d)`, { one: true })}),`,
+      `e AS (${jsonInsertSql(ticketEvents, EVENT_INSERT_KEYS, `(SELECT doc -> 'e' FROM d)`)}),`,
+      `j AS (${jsonInsertSql(jobs, JOB_INSERT_KEYS, `(SELECT doc -> 'j' FROM d)`, { onConflictDoNothing: true })})`,
+      `SELECT n FROM d`,
+    ].join('\n'));
   }
 
   private eventRow(ticketId: string, seq: number, c: Change, data: TicketEvent['data']) {

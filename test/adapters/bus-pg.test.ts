@@ -49,3 +49,35 @@ t.test('PostgreSQL event bus fans out across instances', { skip: url ? false : '
   }
   t.ok(got, 'delivery resumes after the listener connection was killed');
 });
+
+t.test('messages published in one turn go out in one NOTIFY statement, in order, identical ones too', { skip: url ? false : 'SUBAN_TEST_PG_URL not set: PostgreSQL tests run in CI' }, async (t) => {
+  const schema = newSchemaName();
+  const db = await openDatabase({ url: url!, schema });
+  await db.migrate();
+  const opt = `-c search_path=${schema}`;
+  const channel = busChannel(schema);
+  const a = new PgEventBus(db.pool!, url!, opt, quiet, channel);
+  const b = new PgEventBus(db.pool!, url!, opt, quiet, channel);
+  await a.start();
+  await b.start();
+  t.teardown(async () => {
+    await a.close();
+    await b.close();
+    await db.close();
+    await dropSchema(url!, schema);
+  });
+  const seen: unknown[] = [];
+  b.subscribe('ticket', (p) => seen.push(p));
+  // Count the pool's statements while a publishes.
+  const statements: string[] = [];
+  const query = db.pool!.query.bind(db.pool!);
+  (db.pool as unknown as { query: (...a: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    statements.push(String(args[0]));
+    return (query as (...a: unknown[]) => unknown)(...args);
+  };
+  for (let i = 0; i < 5; i++) a.publish('ticket', { i });
+  a.publish('ticket', { i: 4 });
+  for (let i = 0; i < 100 && seen.length < 6; i++) await new Promise((r) => setTimeout(r, 20));
+  t.same(seen, [{ i: 0 }, { i: 1 }, { i: 2 }, { i: 3 }, { i: 4 }, { i: 4 }], 'all six, in order, the repeated one too');
+  t.equal(statements.filter((s) => s.includes('pg_notify')).length, 1, 'one statement for the six');
+});
