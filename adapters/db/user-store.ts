@@ -10,6 +10,8 @@ const toUser = (r: UserRow): User => ({
   displayName: r.displayName,
   role: r.role as User['role'],
   unit: r.unit,
+  township: r.township,
+  gridArea: r.gridArea,
   phone: r.phone,
   disabled: r.disabled,
 });

@@ -44,7 +44,7 @@ export function waited(sinceIso: string, now = serverNow()): string {
 
 export const roleLabel = (r: string) => ROLE_LABELS[r as Role] ?? r;
 
-const CHANNELS: Record<string, string> = { phone: '电话', wechat: '微信', 'wechat-mp': '公众号', sms: '短信', web: '网页', open311: 'Open311' };
+const CHANNELS: Record<string, string> = { phone: '电话', wechat: '微信', 'wechat-mp': '公众号', sms: '短信', web: '网页', open311: 'Open311', grid: '网格员' };
 export const channelLabel = (c: string) => CHANNELS[c] ?? (c.startsWith('platform:') ? `平台:${c.slice(9)}` : c);
 export const CHANNEL_OPTIONS = Object.entries(CHANNELS);
 

@@ -5,6 +5,7 @@ import { Empty, Loading } from './components/ui.js';
 import { startLive, stopLive } from './live.js';
 import { AdminPage } from './pages/Admin.js';
 import { AccountPage } from './pages/Account.js';
+import { AccountabilityPage } from './pages/Accountability.js';
 import { BoardPage } from './pages/Board.js';
 import { DeskPage } from './pages/Desk.js';
 import { DutyPage } from './pages/Duty.js';
@@ -12,6 +13,9 @@ import { InboxPage } from './pages/Inbox.js';
 import { LoginPage } from './pages/Login.js';
 import { TicketDetailPage } from './pages/TicketDetail.js';
 import { TicketsPage } from './pages/Tickets.js';
+import { GridPage } from './pages/Grid.js';
+import { MediaPage } from './pages/Media.js';
+import { MayorDayPage } from './pages/MayorDay.js';
 import { match, navigate, useLocation } from './router.js';
 import { homeOf, restore, session } from './session.js';
 import { useStore } from './store.js';
@@ -23,6 +27,7 @@ function Routes({ user }: { user: User }) {
   const { path } = useLocation();
   const detail = match('/tickets/:id', path);
   if (detail) return <TicketDetailPage id={detail.id!} user={user} />;
+  if (path.replace(/\/+$/, '') === '/board/accountability') return user.role === 'supervisor' || user.role === 'admin' ? <AccountabilityPage /> : <div class="alert alert-error" role="alert">无权查看此页面。</div>;
   const nav = NAV.find((n) => n.path === path.replace(/\/+$/, ''));
   if (!nav) return <Empty>页面不存在。</Empty>;
   if (!nav.roles.includes(user.role)) return <div class="alert alert-error" role="alert">无权查看此页面。</div>;
@@ -41,6 +46,12 @@ function Routes({ user }: { user: User }) {
       return <AdminPage user={user} />;
     case '/account':
       return <AccountPage />;
+    case '/grid':
+      return <GridPage user={user} />;
+    case '/media':
+      return <MediaPage />;
+    case '/mayor-day':
+      return <MayorDayPage />;
   }
   return null;
 }

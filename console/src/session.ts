@@ -52,5 +52,9 @@ export function homeOf(u: User): string {
       return '/board';
     case 'admin':
       return '/admin';
+    case 'grid':
+      return '/grid';
+    case 'media':
+      return '/media';
   }
 }

@@ -45,6 +45,10 @@ export interface TicketView {
   pendingExtensionDays: number;
   lastReply: string | null;
   followUp: { satisfaction: string; solved?: boolean; reason?: string; via: string } | null;
+  /** 网格员: who reported it or was handed it; status confirming = the 回访 waits for their confirmation */
+  grid?: { workerId: string; workerName: string; township: string | null; reporterId: string | null; status: string; at: string } | null;
+  /** chosen by the 热线办 for the 市融媒体中心 */
+  publication?: { headline: string | null; summary: string | null; at: string } | null;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -16,6 +16,9 @@ export interface NewUser {
   name: string;
   role: Role;
   unit?: string | null;
+  /** 网格员: township (a township unit) and grid area */
+  township?: string | null;
+  gridArea?: string | null;
   displayName?: string | null;
   phone?: string | null;
   password?: string | null;
@@ -63,13 +66,18 @@ export class AuthService {
     if (u.role === 'unit') {
       if (!u.unit || !(await this.units.get(u.unit))) throw invalid('unknown_unit', `承办单位用户必须属于一个已知单位:${u.unit ?? '(空)'}`);
     }
+    if (u.role === 'grid') {
+      const town = u.township ? await this.units.get(u.township) : null;
+      if (!town || town.kind !== 'township') throw invalid('unknown_township', `网格员必须属于一个乡镇:${u.township ?? '(空)'}`);
+      if (!u.gridArea?.trim()) throw invalid('grid_area_required', '网格员必须填写网格(如 红都社区第3网格)');
+    }
     if (u.password !== undefined && u.password !== null) checkPassword(u.password, u.name);
     const passwordHash = u.password ? await argon2.hash(u.password) : null;
-    const user = { id: randomUUID(), name: u.name, role: u.role, unit: u.role === 'unit' ? (u.unit ?? null) : null, displayName: u.displayName ?? null, phone: u.phone ?? null, disabled: false, passwordHash };
+    const user = { id: randomUUID(), name: u.name, role: u.role, unit: u.role === 'unit' ? (u.unit ?? null) : null, township: u.role === 'grid' ? (u.township ?? null) : null, gridArea: u.role === 'grid' ? (u.gridArea?.trim() ?? null) : null, displayName: u.displayName ?? null, phone: u.phone ?? null, disabled: false, passwordHash };
     const now = this.clock.now();
     if (!upsert && (await this.users.byName(u.name))) throw new AppError('conflict', 'user_exists', `用户 ${u.name} 已存在`);
     const saved = upsert ? await this.users.upsertByName(user, now) : await this.users.create(user, now);
-    await this.audit.append({ at: now, actorId: 'system', kind: 'user.saved', subject: `user:${saved.id}`, data: { name: u.name, role: u.role, unit: u.unit } });
+    await this.audit.append({ at: now, actorId: 'system', kind: 'user.saved', subject: `user:${saved.id}`, data: { name: u.name, role: u.role, unit: u.unit, ...(u.role === 'grid' ? { township: u.township, gridArea: u.gridArea } : {}) } });
     return saved;
   }
 

@@ -43,3 +43,15 @@ export function streetLevel(place: string | null | undefined): string | null {
 
 /** A coordinate rounded to about 100 m (3 decimals). */
 export const roundCoordinate = (v: number | null | undefined): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null);
+
+/** House numbers and finer (88号, 3栋2单元501室) inside a text, for views that show no exact address. */
+export function maskHouseNumbers(text: string): string {
+  return text.replace(/(?:[\d０-９一二三四五六七八九十百千零〇]+\s*(?:号院|号楼|号|栋|幢|座|单元|室|层|户|弄)[\s-]*)+/gu, '[门牌已隐去]');
+}
+
+/** Names a text introduces as such (我叫张三, 联系人 赵六), to mask them wherever else they appear. */
+export function introducedNames(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(INTRODUCED_NAME)) if (!NOT_A_NAME.test(m[3]!)) out.add(`${m[3]}${m[4]}`);
+  return [...out];
+}

@@ -2,6 +2,7 @@ import { maskContact } from '../domain/phone.js';
 import { seesFullContact, type Principal } from '../domain/policy.js';
 import { EVENT_LABELS, type TicketEvent } from '../domain/tickets/events.js';
 import { STATE_LABELS, type Ticket } from '../domain/tickets/ticket.js';
+import { PART_STATE_LABELS } from '../domain/tickets/assist.js';
 import type { TicketView } from './schemas/tickets.js';
 
 const OPEN = new Set(['dispatched', 'handling', 'returned', 'accepted']);
@@ -43,6 +44,15 @@ export function ticketView(t: Ticket, p: Principal, now: Date, revealed = false)
     pendingExtensionDays: t.pendingExtensionDays,
     lastReply: t.lastReply,
     followUp: t.followUp,
+    grid: t.grid,
+    publication: t.publication,
+    emergencyType: t.emergencyType,
+    assists: t.assists.map((a) => ({
+      ...a,
+      stateLabel: PART_STATE_LABELS[a.state],
+      overdue: (a.state === 'dispatched' && new Date(a.signDeadline) < now) || ((a.state === 'dispatched' || a.state === 'signed') && new Date(a.replyDeadline) < now),
+    })),
+    onSite: t.onSite.map((r) => ({ ...r, minutes: r.sentAt && r.arrivedAt ? Math.round((Date.parse(r.arrivedAt) - Date.parse(r.sentAt)) / 6000) / 10 : null })),
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
     version: t.version,

@@ -20,7 +20,10 @@ export const NAV: NavItem[] = [
   { path: '/duty', label: '值班与呼叫', roles: ['operator', 'unit', 'supervisor', 'admin'] },
   { path: '/board', label: '督办看板', roles: ['operator', 'supervisor', 'admin'] },
   { path: '/admin', label: '管理', roles: ['supervisor', 'admin'] },
-  { path: '/account', label: '我的账号', roles: ['operator', 'unit', 'supervisor', 'admin'] },
+  { path: '/mayor-day', label: '市长热线日', roles: ['supervisor', 'admin'] },
+  { path: '/grid', label: '网格', roles: ['grid'] },
+  { path: '/media', label: '跟踪报道', roles: ['media', 'supervisor', 'admin'] },
+  { path: '/account', label: '我的账号', roles: ['operator', 'unit', 'supervisor', 'admin', 'grid', 'media'] },
 ];
 
 export function Layout({ user, children }: { user: User; children: ComponentChildren }) {

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
 import { actionsFor, type ActionSpec } from '../actions.js';
 import { ActionDialog } from '../components/ActionDialog.js';
+import { GridActions } from '../components/GridActions.js';
 import { Deadline, ErrorBox, Loading, Section, StateBadge, UrgentBadge } from '../components/ui.js';
 import { channelLabel, dateTime, roleLabel } from '../format.js';
 import { useLive } from '../live.js';
@@ -81,6 +82,7 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
           ))}
         </div>
       </header>
+      <GridActions ticket={t} user={user} onDone={() => void load()} />
       <div class="detail-grid">
         <Section title="诉求">
           <p class="content">{t.content}</p>

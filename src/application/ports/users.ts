@@ -9,6 +9,9 @@ export interface User {
   role: Role;
   /** the unit a `unit` user belongs to */
   unit: string | null;
+  /** 网格员: the township (a township unit) and the grid area of a `grid` user */
+  township?: string | null;
+  gridArea?: string | null;
   phone: string | null;
   disabled: boolean;
 }

@@ -20,6 +20,12 @@ declare module 'fastify' {
   }
 }
 
+/** Where a grid or media user may go on routes that admit every signed-in user (their tickets, their own account). */
+const RESTRICTED_ROLE_PATHS: Partial<Record<Role, RegExp>> = {
+  grid: /^\/api\/v1\/(auth|tokens|tickets|grid)(\/|\?|$)/,
+  media: /^\/api\/v1\/(auth|tokens|media)(\/|\?|$)/,
+};
+
 /**
  * Bearer API tokens for programs, a session cookie for the console. Cookie-authenticated writes
  * must echo the session's CSRF token in `x-csrf-token` (a cross-site form cannot read it).
@@ -55,6 +61,9 @@ export default fp<{ auth: AuthService }>(
     app.decorate('requireAuth', (roles?: Role[]) => async (req: FastifyRequest) => {
       if (!req.principal) throw new AppError('unauthorized', 'unauthenticated', '请先登录');
       if (roles && !roles.includes(req.principal.role)) throw new AppError('forbidden', 'forbidden', '没有权限执行此操作');
+      // 网格员 and the 融媒体中心 have their own views: a route open to every signed-in user admits them only there.
+      const own = RESTRICTED_ROLE_PATHS[req.principal.role];
+      if (!roles && own && !own.test(req.url)) throw new AppError('forbidden', 'forbidden', '没有权限执行此操作');
     });
   },
   { name: 'auth', dependencies: ['errors'] },

@@ -28,6 +28,37 @@ export const AttachmentIn = Type.Object(
   { additionalProperties: false },
 );
 
+export const AssistPartView = Type.Object({
+  unit: Type.String(),
+  state: Type.String({ description: 'dispatched 待签收, signed 办理中, replied 已答复, superseded 主办已答复, removed 已撤销' }),
+  stateLabel: Type.String(),
+  addedAt: Type.String(),
+  signDeadline: Type.String(),
+  replyDeadline: Type.String(),
+  signedAt: Nullable(Type.String()),
+  repliedAt: Nullable(Type.String()),
+  reply: Nullable(Type.String()),
+  attachments: Type.Array(Attachment),
+  supervision: Type.String(),
+  linkage: Type.Boolean(),
+  note: Nullable(Type.String()),
+  overdue: Type.Boolean(),
+});
+
+export const OnSiteView = Type.Object({
+  unit: Type.String(),
+  sentAt: Nullable(Type.String()),
+  people: Type.Array(Type.String()),
+  count: Type.Integer(),
+  equipment: Type.Array(Type.String()),
+  note: Nullable(Type.String()),
+  arrivedAt: Nullable(Type.String()),
+  arrivedVia: Nullable(Type.String()),
+  photos: Type.Array(Attachment),
+  /** minutes from leaving to arriving, when both are known */
+  minutes: Nullable(Type.Number()),
+});
+
 export const TicketView = Type.Object(
   {
     id: Type.String(),
@@ -59,6 +90,18 @@ export const TicketView = Type.Object(
     pendingExtensionDays: Type.Integer(),
     lastReply: Nullable(Type.String()),
     followUp: Nullable(Type.Object({ satisfaction: Type.String(), solved: Type.Optional(Type.Boolean()), reason: Type.Optional(Type.String()), comment: Type.Optional(Type.String()), via: Type.String() })),
+    grid: Type.Optional(
+      Nullable(
+        Type.Object(
+          { workerId: Type.String(), workerName: Type.String(), township: Nullable(Type.String()), reporterId: Nullable(Type.String()), status: Type.String(), at: Type.String() },
+          { description: '网格员: the grid worker who reported it or was handed it; status confirming = the 回访 waits for their on-the-spot confirmation' },
+        ),
+      ),
+    ),
+    publication: Type.Optional(Nullable(Type.Object({ headline: Nullable(Type.String()), summary: Nullable(Type.String()), at: Type.String() }, { description: 'chosen by the 热线办 for the 市融媒体中心' }))),
+    emergencyType: Type.Optional(Nullable(Type.String({ description: '突发事件 type once a 联动 was started' }))),
+    assists: Type.Optional(Type.Array(AssistPartView, { description: '协办: the supporting units\' parts' })),
+    onSite: Type.Optional(Type.Array(OnSiteView, { description: '现场处置: who each unit sent to the scene and their arrival' })),
     createdAt: Type.String(),
     updatedAt: Type.String(),
     version: Type.Integer(),

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { invalid } from '../../../domain/errors.js';
+import type { Attachment } from '../../../domain/tickets/ticket.js';
+import { errors, IdParams } from '../../schemas/common.js';
+import { AttachmentIn, Classification, TicketView } from '../../schemas/tickets.js';
+import { ticketView } from '../../views.js';
+
+const Worker = Type.Object({ id: Type.String(), name: Type.String(), township: Type.Union([Type.String(), Type.Null()]), gridArea: Type.Union([Type.String(), Type.Null()]) });
+const Photos = Type.Optional(Type.Array(AttachmentIn, { maxItems: 9 }));
+const Ok = { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 404, 409) };
+
+/** Largest photo accepted, decoded (the form scales photos down to about 1600 px before sending). */
+const MAX_PHOTO_BYTES = 6 * 1024 * 1024;
+const PHOTO_TYPES: { ext: string; test: (b: Buffer) => boolean }[] = [
+  { ext: 'jpg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
+  { ext: 'png', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
+  { ext: 'webp', test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
+];
+
+/**
+ * 网格员 (grid workers): patrol reports, photos, their task list, reports back and on-the-spot
+ * confirmation; townships and the hotline office hand tickets to them.
+ */
+export default function gridRoutes(opts: { mediaDir: string }): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    const { grid, clock } = app.ctx;
+    app.addHook('preValidation', app.requireAuth());
+
+    app.get('/grid/me', { schema: { tags: ['grid'], summary: "the grid worker's township and grid area", response: { 200: Type.Object({ worker: Worker }), ...errors(401, 403) } } }, async (req) => ({ worker: await grid.worker(req.principal!) }));
+
+    app.get(
+      '/grid/tasks',
+      { schema: { tags: ['grid'], summary: '我的任务: tickets handed to the grid worker and their own reports, newest first', response: { 200: Type.Object({ items: Type.Array(TicketView) }), ...errors(401, 403) } } },
+      async (req) => ({ items: (await grid.mine(req.principal!)).map((t) => ticketView(t, req.principal!, clock.now())) }),
+    );
+
+    app.post(
+      '/grid/reports',
+      {
+        schema: {
+          tags: ['grid'],
+          summary: '发现上报: a matter found on patrol becomes a ticket on channel grid (the one intake pipeline)',
+          body: Type.Object(
+            {
+              content: Type.String({ minLength: 1, maxLength: 4000 }),
+              place: Type.Optional(Type.String({ maxLength: 200 })),
+              location: Type.Optional(Type.Object({ lat: Type.Number({ minimum: -90, maximum: 90 }), lng: Type.Number({ minimum: -180, maximum: 180 }), accuracy: Type.Optional(Type.Number({ minimum: 0 })) }, { additionalProperties: false })),
+              attachments: Photos,
+              urgent: Type.Optional(Type.Boolean()),
+              idempotencyKey: Type.Optional(Type.String({ minLength: 8, maxLength: 100, description: 'made by the form once per report: a retried submit returns the same ticket' })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: Type.Object({ ticket: TicketView, created: Type.Boolean(), classification: Classification }), 201: Type.Object({ ticket: TicketView, created: Type.Boolean(), classification: Classification }), ...errors(400, 401, 403) },
+        },
+      },
+      async (req, reply) => {
+        const r = await grid.report(req.principal!, { ...req.body, attachments: req.body.attachments as Attachment[] | undefined });
+        return reply.status(r.created ? 201 : 200).send({ ticket: ticketView(r.ticket, req.principal!, clock.now()), created: r.created, classification: r.classification });
+      },
+    );
+
+    app.post(
+      '/grid/photos',
+      {
+        bodyLimit: Math.ceil(MAX_PHOTO_BYTES * 1.4) + 1024,
+        schema: {
+          tags: ['grid'],
+          summary: 'a photo (JPEG, PNG or WebP as base64 or a data: URL) stored under /media/grid/; returns its URL for a report',
+          body: Type.Object({ data: Type.String({ minLength: 16, maxLength: Math.ceil(MAX_PHOTO_BYTES * 1.4) }) }, { additionalProperties: false }),
+          response: { 200: Type.Object({ url: Type.String() }), ...errors(400, 401, 403, 413) },
+        },
+      },
+      async (req) => {
+        const raw = req.body.data.replace(/^data:image\/[a-z+.-]+;base64,/i, '');
+        if (!/^[A-Za-z0-9+/=\s]+$/.test(raw)) throw invalid('bad_photo', '照片数据无效(需为 base64)');
+        const bytes = Buffer.from(raw, 'base64');
+        if (bytes.length > MAX_PHOTO_BYTES) throw invalid('photo_too_large', '照片过大(最大 6 MB)');
+        const type = PHOTO_TYPES.find((t) => t.test(bytes));
+        if (!type) throw invalid('bad_photo', '只接受 JPEG、PNG 或 WebP 照片');
+        const dir = join(opts.mediaDir, 'grid');
+        await mkdir(dir, { recursive: true });
+        const name = `${randomUUID()}.${type.ext}`;
+        await writeFile(join(dir, name), bytes, { flag: 'wx' });
+        return { url: `/media/grid/${name}` };
+      },
+    );
+
+    app.get(
+      '/grid/workers',
+      {
+        schema: { tags: ['grid'], summary: "grid workers a ticket may be handed to (a township's own; the office: any, or of one township)", querystring: Type.Object({ township: Type.Optional(Type.String({ maxLength: 64 })) }), response: { 200: Type.Object({ items: Type.Array(Worker) }), ...errors(401, 403) } },
+      },
+      async (req) => ({ items: await grid.workers(req.principal!, req.query.township) }),
+    );
+
+    app.post(
+      '/grid/tickets/:id/assign',
+      { schema: { tags: ['grid'], summary: '交网格员: a township (its own tickets) or the hotline office hands a ticket to a grid worker', params: IdParams, body: Type.Object({ workerId: Type.String({ minLength: 1, maxLength: 64 }), note: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false }), response: Ok } },
+      async (req) => ({ ticket: ticketView(await grid.assign(req.principal!, req.params.id, req.body.workerId, req.body.note), req.principal!, clock.now()) }),
+    );
+
+    app.post(
+      '/grid/tickets/:id/report',
+      { schema: { tags: ['grid'], summary: "网格员反馈: the grid worker's on-the-spot check or handling, with photos", params: IdParams, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }), attachments: Photos }, { additionalProperties: false }), response: Ok } },
+      async (req) => ({ ticket: ticketView(await grid.reportBack(req.principal!, req.params.id, req.body.text, (req.body.attachments ?? []) as Attachment[]), req.principal!, clock.now()) }),
+    );
+
+    app.post(
+      '/grid/tickets/:id/confirm',
+      {
+        schema: {
+          tags: ['grid'],
+          summary: '现场确认: the unit’s result holds (the 回访 follows) or not (back to the unit)',
+          params: IdParams,
+          body: Type.Object({ ok: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 2000 })), attachments: Photos }, { additionalProperties: false }),
+          response: Ok,
+        },
+      },
+      async (req) => ({ ticket: ticketView(await grid.confirm(req.principal!, req.params.id, req.body.ok, req.body.note, (req.body.attachments ?? []) as Attachment[]), req.principal!, clock.now()) }),
+    );
+  };
+}
