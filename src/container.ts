@@ -323,6 +323,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   // WeChat: the Official Account webhook (routes only when WECHAT_MP_TOKEN is set) is built here; the
   // wechaty bot holds a long-lived session and starts in server.ts when WECHATY_PUPPET is set.
   ctx.wechatMp = createWechatMp(ctx);
+  // 一次性答复: the desk, bots and IVR answer from the knowledge base (issue 24).
+  answers.useKnowledge(ctx.knowledge);
   followup.setChat(chatOutbox({ 'wechat-mp': config.wechatMp.token ? ctx.wechatMp : null }));
   return ctx;
 }

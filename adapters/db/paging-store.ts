@@ -30,6 +30,14 @@ function toPage(r: PageRow): Page {
   };
 }
 
+/**
+ * The slot a running page holds: one per ticket, and beside it one per 协办 unit paged by a 联动
+ * (reason assist), so each unit's page runs, is acknowledged and escalates on its own.
+ */
+export function runningKeyOf(page: Pick<Page, 'ticketId' | 'reason' | 'unit'>): string {
+  return page.reason === 'assist' && page.unit ? `${page.ticketId}:assist:${page.unit}` : page.ticketId;
+}
+
 function pagePatch(p: PagePatch): Partial<PageRow> {
   const out: Partial<PageRow> = {};
   if (p.status !== undefined) {
@@ -115,7 +123,7 @@ export class SqlPagingStore implements PagingStore {
           unit: page.unit,
           reason: page.reason,
           status: page.status,
-          runningKey: page.ticketId,
+          runningKey: runningKeyOf(page),
           sourceKey,
           chain: page.chain,
           vars: page.vars,
@@ -136,7 +144,7 @@ export class SqlPagingStore implements PagingStore {
       const [existing] = await tx
         .select()
         .from(p)
-        .where(sourceKey ? sql`${p.sourceKey} = ${sourceKey} OR ${p.runningKey} = ${page.ticketId}` : eq(p.runningKey, page.ticketId))
+        .where(sourceKey ? sql`${p.sourceKey} = ${sourceKey} OR ${p.runningKey} = ${runningKeyOf(page)}` : eq(p.runningKey, runningKeyOf(page)))
         .limit(1);
       if (!existing) throw new Error(`page for ticket ${page.ticketId} conflicted but was not found`);
       return { page: toPage(existing), created: false };
@@ -197,6 +205,19 @@ export class SqlPagingStore implements PagingStore {
       .from(a)
       .innerJoin(p, eq(p.id, a.pageId))
       .where(and(eq(a.to, to), isNotNull(a.code), gte(a.at, since.getTime())))
+      .orderBy(desc(a.at), desc(a.id))
+      .limit(50);
+    return rows.map((r) => ({ ...toAttempt(r.a), pageStatus: r.status as PageStatus }));
+  }
+
+  async attemptsTo(to: string, since: Date) {
+    const a = this.t.pageAttempts;
+    const p = this.t.pages;
+    const rows = await this.d.db
+      .select({ a, status: p.status })
+      .from(a)
+      .innerJoin(p, eq(p.id, a.pageId))
+      .where(and(eq(a.to, to), gte(a.at, since.getTime())))
       .orderBy(desc(a.at), desc(a.id))
       .limit(50);
     return rows.map((r) => ({ ...toAttempt(r.a), pageStatus: r.status as PageStatus }));

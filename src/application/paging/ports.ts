@@ -3,8 +3,11 @@ import type { EscalationStep, PageChannel, TargetKind } from '../../domain/duty/
 import type { JobSpec } from '../ports/jobs.js';
 
 export type PageStatus = 'running' | 'acked' | 'cancelled' | 'stopped';
-/** urgent: a 即办 ticket; unassigned: a 即办 ticket nobody dispatched yet (the hotline duty office is paged) */
-export type PageReason = 'urgent' | 'sign_overdue' | 'manual' | 'unassigned';
+/**
+ * urgent: a 即办 ticket; unassigned: a 即办 ticket nobody dispatched yet (the hotline duty office is paged);
+ * assist: a 联动 page of a 协办 unit (one per unit, running beside the lead unit's page)
+ */
+export type PageReason = 'urgent' | 'sign_overdue' | 'manual' | 'unassigned' | 'assist';
 export type AckVia = 'call' | 'sms' | 'wechat' | 'console';
 
 /** What the call reads out (ivr-flows/paging.yaml inputs). */
@@ -107,6 +110,8 @@ export interface PagingStore {
   attemptByProvider(providerId: string): Promise<PageAttempt | null>;
   /** SMS/WeChat attempts sent to `to` since `since`, newest first, with their page's status. */
   messagesTo(to: string, since: Date): Promise<(PageAttempt & { pageStatus: PageStatus })[]>;
+  /** Every attempt (calls too) made to `to` since `since`, newest first, with their page's status (现场处置 arrival reports). */
+  attemptsTo(to: string, since: Date): Promise<(PageAttempt & { pageStatus: PageStatus })[]>;
   /** Codes `to` holds on running pages. */
   openCodes(to: string): Promise<Set<string>>;
   /**

@@ -38,13 +38,26 @@ export class PageReplies {
     const channel = msg.channel ?? 'sms';
     const from = channel === 'sms' ? normalisePhone(msg.from) : msg.from.trim();
     const now = msg.at ?? this.d.clock.now();
-    const sent = await this.d.store.messagesTo(from, new Date(now.getTime() - LOOKBACK_MS));
-    if (!sent.length) return { handled: false };
     const parsed = parseAckReply(msg.text);
+    // An arrival may answer a page that reached its sender by a call (no code): every attempt counts.
+    const sent = parsed.kind === 'arrived' && !parsed.code ? await this.d.store.attemptsTo(from, new Date(now.getTime() - LOOKBACK_MS)) : await this.d.store.messagesTo(from, new Date(now.getTime() - LOOKBACK_MS));
+    if (!sent.length) return { handled: false };
     const open = sent.filter((a) => a.pageStatus === 'running');
     const audit = (result: string, extra: Record<string, unknown> = {}) =>
       this.d.audit.append({ at: now, actorId: `${channel}:${from}`, kind: `page.${channel}_in`, subject: extra.ticketId ? `ticket:${extra.ticketId}` : `contact:${from}`, data: { from, text: msg.text, result, ...extra } });
 
+    if (parsed.kind === 'arrived') {
+      // 现场处置: the arrival of the people a page sent, on that page's ticket (acknowledged or still running).
+      const match = parsed.code ? sent.find((a) => a.code === parsed.code) : (sent.find((a) => a.pageStatus === 'acked') ?? open[0] ?? sent[0]);
+      if (!match) {
+        await audit('wrong_arrival_code', { code: parsed.code });
+        return { handled: true, reply: await this.errorReply(from, now, `确认码 ${parsed.code ?? ''} 无效，未能登记到达。`) };
+      }
+      const side = speaksForUnit(match.target) ? 'unit' : 'office';
+      const r = await this.d.paging.recordArrival(match.pageId, { id: `${channel}:${from}`, name: match.targetName ?? from, phone: channel === 'sms' ? from : null, side }, channel);
+      await audit(r.status, { ticketId: match.ticketId, pageId: match.pageId, code: match.code, arrival: true });
+      return { handled: true, reply: `【12345即办】${r.text}`, pageId: match.pageId };
+    }
     if (parsed.kind === 'other') {
       await audit('not_understood');
       if (!open.length) return { handled: false };

@@ -110,7 +110,32 @@ export function pageStillNeeded(p: Pick<Page, 'reason' | 'unit'>, t: Ticket): bo
       return t.state === 'accepted' || t.state === 'returned';
     case 'manual':
       return t.state !== 'closed' && t.state !== 'merged';
+    case 'assist':
+      // A 联动 page of a 协办 unit: until its part is signed (or removed, or the lead replied).
+      return t.assists.some((a) => a.unit === p.unit && a.state === 'dispatched');
   }
+}
+
+/**
+ * 现场处置 and 协办 for the 市政府值班室 report: who each unit sent, with what, when they left and
+ * arrived (Shanghai time), and the 协办 units' answers. Empty when none was recorded.
+ */
+export function onSiteSummary(t: Pick<Ticket, 'onSite' | 'assists' | 'emergencyType'>): string {
+  const hm = (iso: string | null) => {
+    if (!iso) return '';
+    const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
+    return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+  };
+  const parts: string[] = [];
+  if (t.emergencyType) parts.push(`突发事件（${t.emergencyType}）联动`);
+  for (const r of t.onSite) {
+    const who = r.count ? `${r.count}人${r.people.length ? `（${r.people.slice(0, 5).join('、')}${r.people.length > 5 ? '等' : ''}）` : ''}` : '人员';
+    const kit = r.equipment.length ? `携${r.equipment.slice(0, 5).join('、')}` : '';
+    parts.push(`${r.unit}出动${who}${kit}${r.sentAt ? `${hm(r.sentAt)}出发` : ''}${r.arrivedAt ? `${hm(r.arrivedAt)}到达现场` : '，未登记到达'}`);
+  }
+  const answered = t.assists.filter((a) => a.state === 'replied' && a.reply);
+  for (const a of answered) parts.push(`协办${a.unit}：${a.reply!.replace(/\s+/g, ' ').slice(0, 40)}`);
+  return parts.length ? `。现场处置：${parts.join('；')}` : '';
 }
 
 export class PagingService {
@@ -150,12 +175,14 @@ export class PagingService {
    * Start paging for a ticket, copying the unit's chain onto the page. One running page per
    * ticket; `sourceKey` (the trigger's job key) makes a repeated trigger a no-op.
    */
-  async start(ticketId: string, reason: PageReason, by: { id: string; name?: string }, sourceKey: string | null = null): Promise<{ page: Page; created: boolean }> {
+  async start(ticketId: string, reason: PageReason, by: { id: string; name?: string }, sourceKey: string | null = null, assistUnit?: string): Promise<{ page: Page; created: boolean }> {
     const t = await this.d.ticketStore.get(ticketId);
     if (!t) throw notFound('ticket', ticketId);
     if (t.state === 'closed' || t.state === 'merged') throw conflict('ticket_closed', `工单 ${t.number} 已${t.state === 'closed' ? '办结' : '并单'},无需呼叫`);
     const now = this.d.clock.now();
-    const unit = reason === 'unassigned' ? null : t.unit;
+    // A 联动 page of a 协办 unit pages that unit's chain, beside the lead unit's page.
+    if (reason === 'assist' && !assistUnit) throw invalid('no_unit', '联动呼叫须指定协办单位');
+    const unit = reason === 'unassigned' ? null : reason === 'assist' ? assistUnit! : t.unit;
     if (!unit && reason !== 'unassigned' && reason !== 'manual') throw invalid('no_unit', `工单 ${t.number} 尚未派单`);
     const chain = unit ? await this.d.duty.chain(unit) : officeChain(now);
     const page: Page = {
@@ -382,6 +409,12 @@ export class PagingService {
       await this.d.tickets.apply(page.ticketId, actor, via, (t, at) => {
         // 接手 of a ticket nobody dispatched yet: the officer owns it, with a deadline to dispatch it by.
         if (!page.unit) return this.d.tickets.takeOverEvents(t, { id: who.id, name: who.name, phone: who.phone ?? null }, at);
+        // A 协办 unit's 联动 page: its own people sign its part, not the ticket.
+        if (page.reason === 'assist') {
+          const part = t.assists.find((x) => x.unit === page.unit && x.state === 'dispatched');
+          if (!part) return [];
+          return who.side === 'unit' ? [{ type: 'assist_signed', unit: part.unit }] : [{ type: 'note', text: `联动呼叫已由${who.name}确认接手，协办单位${part.unit}尚未签收` }];
+        }
         if (t.state !== 'dispatched' || t.unit !== page.unit) return [];
         if (who.side === 'unit') return [{ type: 'signed' }];
         return [{ type: 'note', text: `即办呼叫已由${who.name}确认接手，${t.unit ?? '承办单位'}尚未签收` }];
@@ -392,6 +425,57 @@ export class PagingService {
       await this.audit({ at: now, actorId: who.id, kind: 'page.sign_failed', subject: `ticket:${page.ticketId}`, data: { pageId, error: (e as Error).message } });
     }
     return r;
+  }
+
+  /**
+   * 现场处置: the people the paged unit sent are at the scene (SMS 「到达 <code>」, a key on the
+   * arrival call). A page still running is acknowledged first (they would not be there otherwise).
+   * Recorded on the ticket as that unit's arrival; a second report changes nothing.
+   */
+  async recordArrival(pageId: string, who: Acker, via: AckVia): Promise<{ status: 'arrived' | 'already' | 'no_unit' | 'failed'; text: string; page: Page }> {
+    let page = await this.d.store.get(pageId);
+    if (!page) throw notFound('page', pageId);
+    if (!page.unit) return { status: 'no_unit', text: `工单${page.ticketNumber}尚未派单，无法登记到达，请先派单。`, page };
+    if (page.status === 'running') page = (await this.acknowledge(pageId, who, via, { arrival: true })).page;
+    const unit = page.unit!;
+    const now = this.d.clock.now();
+    const actor: Actor = { id: who.id, role: 'duty', name: who.name, unit };
+    try {
+      let already = false;
+      await this.d.tickets.apply(page.ticketId, actor, via, (t) => {
+        const rec = t.onSite.find((r) => r.unit === unit);
+        if (rec?.arrivedAt) {
+          already = true;
+          return [];
+        }
+        return [{ type: 'onsite_arrived', unit, arrivedAt: now.toISOString(), via }];
+      });
+      await this.audit({ at: now, actorId: who.id, kind: 'page.arrived', subject: `ticket:${page.ticketId}`, data: { pageId, unit, by: who.name, via, already } });
+      if (already) return { status: 'already', text: `工单${page.ticketNumber}已登记过${unit}到达现场。`, page };
+      return { status: 'arrived', text: `已登记${unit}到达现场（工单${page.ticketNumber}）。请在系统中补录出动人员、装备并上传现场照片。`, page };
+    } catch (e) {
+      this.d.log.warn({ pageId, ticketId: page.ticketId, err: (e as Error).message }, 'arrival could not be recorded');
+      return { status: 'failed', text: `工单${page.ticketNumber}无法登记到达：${(e as Error).message}`, page };
+    }
+  }
+
+  /** Stop the 联动 pages of 协办 units whose part no longer needs them (signed, removed, the lead replied). */
+  async stopAssistPagesIfUnneeded(ticketId: string): Promise<void> {
+    const running = (await this.d.store.list({ ticketId, status: 'running' })).filter((p) => p.reason === 'assist');
+    if (!running.length) return;
+    const now = this.d.clock.now();
+    for (const p of running) {
+      const stopped = await this.d.store.withLock(p.id, async (lock) => {
+        if (!lock || lock.page.status !== 'running') return null;
+        const t = await this.d.ticketStore.get(ticketId);
+        if (t && pageStillNeeded(lock.page, t)) return null;
+        return this.finish(lock, 'stopped', t ? 'part_done' : 'ticket_missing', now);
+      });
+      if (stopped) {
+        await this.audit({ at: now, actorId: 'system', kind: 'page.stop', subject: `ticket:${ticketId}`, data: { pageId: stopped.id, reason: stopped.endReason, unit: stopped.unit } });
+        this.publish(stopped);
+      }
+    }
   }
 
   /** Acknowledge the running page of a ticket (console button, WeChat). */
@@ -518,7 +602,7 @@ export class PagingService {
     }
     if (!(await this.d.dedupe.claim('page.report', key, now))) return;
     const reply = (t.lastReply ?? '').replace(/\s+/g, ' ').trim();
-    const text = `【12345即办】工单${t.number}（${t.category}，${t.place || t.township || '未注明'}）已由${t.unit ?? '承办单位'}处置反馈：${reply.length > 120 ? `${reply.slice(0, 120)}…` : reply}`;
+    const text = `【12345即办】工单${t.number}（${t.category}，${t.place || t.township || '未注明'}）已由${t.unit ?? '承办单位'}处置反馈：${reply.length > 120 ? `${reply.slice(0, 120)}…` : reply}${onSiteSummary(t)}`;
     const r = await this.d.sms.send({ to: normalisePhone(to), text, ref: key });
     await this.audit({ at: now, actorId: 'system', kind: 'page.report', subject: `ticket:${t.id}`, data: { to, text, providerId: r.id } });
   }

@@ -127,6 +127,13 @@ export function createPaging(w: PagingWiring): PagingParts {
     track('ticket change', paging.stopIfUnneeded(c.id));
   });
 
+  // 联动 pages of 协办 units stop once their part is signed or removed, or the lead unit replied.
+  w.bus.subscribe('ticket', (raw) => {
+    const c = raw as TicketChange;
+    if (!c?.id || !Array.isArray(c.events) || !c.events.some((e) => e === 'assist_signed' || e === 'assist_removed' || e === 'replied' || e === 'closed' || e === 'merged')) return;
+    track('assist pages', paging.stopAssistPagesIfUnneeded(c.id));
+  });
+
   w.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => track('call outcome', paging.handleCallOutcome(o as CallOutcome)));
 
   // What the paging flow (ivr-flows/paging.yaml) calls on a keypress.

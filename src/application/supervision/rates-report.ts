@@ -67,7 +67,7 @@ export async function rankingBoard(store: Pick<TicketStore, 'eventsForPeriod'>, 
 
 function emptyFigures(key: string): KpiFigures {
   const r = { numerator: 0, denominator: 0, rate: null };
-  return { key, accepted: 0, response: r, closing: r, closingOnTime: r, solving: r, satisfaction: { ...r, satisfied: 0, basicallySatisfied: 0, dissatisfied: 0 }, reopened: 0, overdue: 0, overdueOpen: 0, completedLate: 0, avgSignMinutes: null, signSamples: 0, avgReplyMinutes: null, replySamples: 0 };
+  return { key, accepted: 0, response: r, closing: r, closingOnTime: r, solving: r, satisfaction: { ...r, satisfied: 0, basicallySatisfied: 0, dissatisfied: 0 }, reopened: 0, overdue: 0, overdueOpen: 0, completedLate: 0, avgSignMinutes: null, signSamples: 0, avgReplyMinutes: null, replySamples: 0, avgArrivalMinutes: null, medianArrivalMinutes: null, arrivalSamples: 0, arrivalRecorded: r };
 }
 
 // ---- tables for export ----------------------------------------------------------------------
@@ -97,6 +97,9 @@ export function rateColumns(group: RateGroup): Column<RatesRow>[] {
     { header: '超期数', kind: 'int', value: (r) => r.figures.overdue },
     { header: '平均签收时长（分钟）', kind: 'number', value: (r) => round1(r.figures.avgSignMinutes) },
     { header: '平均反馈时长（分钟）', kind: 'number', value: (r) => round1(r.figures.avgReplyMinutes) },
+    { header: '平均到场时长（分钟）', kind: 'number', value: (r) => round1(r.figures.avgArrivalMinutes) },
+    { header: '到场时长中位数（分钟）', kind: 'number', value: (r) => round1(r.figures.medianArrivalMinutes) },
+    { header: '即办到场登记率', kind: 'rate', value: (r) => r.figures.arrivalRecorded.rate },
     { header: '延期申请', kind: 'int', value: (r) => r.decisions.extensionRequested },
     { header: '延期批准', kind: 'int', value: (r) => r.decisions.extensionApproved },
     { header: '延期驳回', kind: 'int', value: (r) => r.decisions.extensionRejected },

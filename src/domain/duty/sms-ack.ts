@@ -19,7 +19,16 @@ export function pickAckCode(taken: Set<string>, random: () => number): string {
   throw new Error('no free acknowledgement code');
 }
 
-export type AckReply = { kind: 'code'; code: string } | { kind: 'bare' } | { kind: 'other' };
+/**
+ * `arrived`: 现场处置 — the people sent are at the scene: `到达 1234`, `已到达1234`, `到场 1234`, or a
+ * bare `到达` for the sender's latest page. The code is the page's own acknowledgement code.
+ */
+export type AckReply = { kind: 'code'; code: string } | { kind: 'bare' } | { kind: 'arrived'; code: string | null } | { kind: 'other' };
+
+/** The text that tells a duty person how to report the arrival (sent after an acknowledgement). */
+export function arrivalHint(code: string | null): string {
+  return code ? `到达现场后请回复「到达 ${code}」` : '到达现场后请回复「到达」';
+}
 
 const ACK_WORDS = ['确认接单', '确认', '接单', '收到', '好的', '好', 'ack', 'ok', 'y', 'yes', '1'];
 
@@ -34,6 +43,8 @@ export function parseAckReply(raw: string): AckReply {
     .toLowerCase()
     .replace(/[\s:：,，。.!！]+/g, ' ')
     .trim();
+  const arrived = /^(?:已经?)?(?:到达|到场|抵达)(?:现场)?\s*(\d{3,8})?(?:\s*(?:到达|到场))?$/.exec(text) ?? /^(\d{3,8})\s*(?:已经?)?(?:到达|到场|抵达)(?:现场)?$/.exec(text);
+  if (arrived) return { kind: 'arrived', code: arrived[1] ?? null };
   const m = /^(?:(?:ack|确认接单|确认|接单)\s*)?(\d{3,8})(?:\s*(?:确认接单|确认|接单|ack))?$/.exec(text);
   if (m) return { kind: 'code', code: m[1] };
   if (ACK_WORDS.includes(text.replace(/\s+/g, ''))) return { kind: 'bare' };

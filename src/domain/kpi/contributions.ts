@@ -3,6 +3,7 @@ import { applyEvent } from '../tickets/lifecycle.js';
 import type { FollowUpResult, Ticket, TicketState } from '../tickets/ticket.js';
 import type { KpiConfig } from './config.js';
 import type { KpiSubject } from './group-by.js';
+import { assistContributions } from './assist.js';
 
 /** A reporting period [from, to). Only events before `to` are read, so a past period always gives the same figures. */
 export interface Period {
@@ -31,7 +32,11 @@ export type Contribution =
   /** Still awaiting the unit at period end with the reply deadline passed. */
   | { kind: 'overdueOpen'; subject: KpiSubject }
   /** Completed (反馈 or 办结, per config) in the period after the deadline then in force. */
-  | { kind: 'completedLate'; subject: KpiSubject };
+  | { kind: 'completedLate'; subject: KpiSubject }
+  /** 现场处置: clock minutes from the unit getting the matter (dispatch, 协办 part: the page) to its people's arrival, in the period (kpi/assist.ts). */
+  | { kind: 'arrival'; subject: KpiSubject; minutes: number }
+  /** A 即办 ticket (or 协办 part) the unit signed in the period: whether its arrival on the scene was recorded. */
+  | { kind: 'onsiteRecorded'; subject: KpiSubject; recorded: boolean };
 
 /**
  * A sign obligation: one unit holding the ticket until it signs or the ticket leaves it.
@@ -140,7 +145,7 @@ export function ticketContributions(events: readonly TicketEvent[], period: Peri
   let merged = false;
   let followUp: { unit: string | null; result: FollowUpResult } | null = null;
   // Subjects are filled in at the end, with the ticket's category/township as of period end.
-  const pending: Array<{ unit: string | null; make: (s: KpiSubject) => Contribution }> = [];
+  const pending: Array<{ unit: string | null; part?: boolean; make: (s: KpiSubject) => Contribution }> = [];
   const add = (unit: string | null, make: (s: KpiSubject) => Contribution) => pending.push({ unit, make });
 
   const judge = (at: Date, deadline: Date | null, unit: string | null) => {
@@ -214,7 +219,10 @@ export function ticketContributions(events: readonly TicketEvent[], period: Peri
     add(ticket.state === 'returned' ? null : ticket.unit, (subject) => ({ kind: 'overdueOpen', subject }));
   }
 
-  return pending.map(({ unit, make }) =>
-    make({ ticketId: ticket.id, unit, township: ticket.township, channel: ticket.channel, category: ticket.category, urgent: ticket.urgent }),
+  // 协办 parts (each unit's own part) and 现场处置.
+  pending.push(...assistContributions(sorted, ticket, period, judgedTo));
+
+  return pending.map(({ unit, part, make }) =>
+    make({ ticketId: ticket.id, unit, township: ticket.township, channel: ticket.channel, category: ticket.category, urgent: ticket.urgent, ...(part ? { part: true } : {}) }),
   );
 }

@@ -13,6 +13,8 @@ export interface KpiSubject {
   channel: Channel;
   category: Category;
   urgent: boolean;
+  /** A 协办 unit's own part (kpi/assist.ts): counted per unit only, not in the ticket-based breakdowns. */
+  part?: boolean;
 }
 
 /** The group a figure belongs to; null leaves it out of this breakdown. */
@@ -20,9 +22,9 @@ export type GroupBy = (s: KpiSubject) => string | null;
 
 /** Per responsible unit; figures charged to no unit are left out. */
 export const byUnit: GroupBy = (s) => s.unit;
-export const byTownship: GroupBy = (s) => s.township ?? '未填写乡镇';
-export const byChannel: GroupBy = (s) => s.channel;
-export const byCategory: GroupBy = (s) => s.category;
+export const byTownship: GroupBy = (s) => (s.part ? null : s.township ?? '未填写乡镇');
+export const byChannel: GroupBy = (s) => (s.part ? null : s.channel);
+export const byCategory: GroupBy = (s) => (s.part ? null : s.category);
 export const WHOLE_CITY = '全市';
-/** Everything in one group, including figures charged to no unit. */
-export const wholeCity: GroupBy = () => WHOLE_CITY;
+/** Everything in one group, including figures charged to no unit (协办 parts are counted per unit only). */
+export const wholeCity: GroupBy = (s) => (s.part ? null : WHOLE_CITY);

@@ -3,6 +3,7 @@ import type { TicketEvent } from '../tickets/events.js';
 import { DEFAULT_KPI_CONFIG, type KpiConfig } from './config.js';
 import { ticketContributions, type Contribution, type Period } from './contributions.js';
 import { wholeCity, type GroupBy } from './group-by.js';
+import { median } from './assist.js';
 
 /** numerator / denominator; rate is null when nothing was due (no figure rather than 0% or 100%). */
 export interface Ratio {
@@ -38,6 +39,12 @@ export interface KpiFigures {
   /** Mean clock minutes from dispatch or 重办 to 反馈 (replies in the period); null when none. */
   avgReplyMinutes: number | null;
   replySamples: number;
+  /** 现场处置: mean and median clock minutes from dispatch (the page) to arrival on the scene, arrivals in the period; null when none. */
+  avgArrivalMinutes: number | null;
+  medianArrivalMinutes: number | null;
+  arrivalSamples: number;
+  /** 即办 tickets (parts) the unit signed in the period with an arrival recorded / those signed. */
+  arrivalRecorded: Ratio;
 }
 
 interface Acc {
@@ -57,6 +64,9 @@ interface Acc {
   completedLate: Set<string>;
   signMinutes: number[];
   replyMinutes: number[];
+  arrivalMinutes: number[];
+  onsiteSigned: number;
+  onsiteRecorded: number;
 }
 
 const newAcc = (): Acc => ({
@@ -76,6 +86,9 @@ const newAcc = (): Acc => ({
   completedLate: new Set(),
   signMinutes: [],
   replyMinutes: [],
+  arrivalMinutes: [],
+  onsiteSigned: 0,
+  onsiteRecorded: 0,
 });
 
 function apply(a: Acc, c: Contribution): void {
@@ -116,6 +129,13 @@ function apply(a: Acc, c: Contribution): void {
     case 'replyTime':
       a.replyMinutes.push(c.minutes);
       break;
+    case 'arrival':
+      a.arrivalMinutes.push(c.minutes);
+      break;
+    case 'onsiteRecorded':
+      a.onsiteSigned++;
+      if (c.recorded) a.onsiteRecorded++;
+      break;
   }
 }
 
@@ -142,6 +162,10 @@ function finish(key: string, a: Acc, config: KpiConfig): KpiFigures {
     signSamples: a.signMinutes.length,
     avgReplyMinutes: mean(a.replyMinutes),
     replySamples: a.replyMinutes.length,
+    avgArrivalMinutes: mean(a.arrivalMinutes),
+    medianArrivalMinutes: median(a.arrivalMinutes),
+    arrivalSamples: a.arrivalMinutes.length,
+    arrivalRecorded: ratio(a.onsiteRecorded, a.onsiteSigned),
   };
 }
 

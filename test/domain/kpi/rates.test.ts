@@ -270,6 +270,7 @@ t.test('ranking ties share a rank; groups without data come last', async (t) => 
       key, accepted, response: r, closing: r, closingOnTime: r, solving: r,
       satisfaction: { ...r, satisfied: 0, basicallySatisfied: 0, dissatisfied: 0 },
       reopened: 0, overdue: 0, overdueOpen: 0, completedLate: 0, avgSignMinutes: null, signSamples: 0, avgReplyMinutes: null, replySamples: 0,
+      avgArrivalMinutes: null, medianArrivalMinutes: null, arrivalSamples: 0, arrivalRecorded: { numerator: 0, denominator: 0, rate: null },
     };
   };
   const r = rankByScore([f('甲', 0.5, 3), f('乙', null, 9), f('丙', 0.9, 1), f('丁', 0.5, 7)]);
