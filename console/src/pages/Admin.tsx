@@ -8,14 +8,16 @@ import { dateTime, roleLabel } from '../format.js';
 import { useApi } from '../useApi.js';
 import type { Unit, User } from '../types.js';
 import type { BlockEntry } from '../../../src/application/voice/blocked-callers.js';
+import { KpiRules } from './KpiRules.js';
 
-type Tab = 'users' | 'units' | 'duty' | 'flows' | 'blocked';
+type Tab = 'users' | 'units' | 'duty' | 'flows' | 'blocked' | 'kpi';
 const TABS: [Tab, string][] = [
   ['users', '用户与角色'],
   ['units', '承办单位'],
   ['duty', '职责清单'],
   ['flows', '语音流程'],
   ['blocked', '来电黑名单'],
+  ['kpi', '考核规则'],
 ];
 
 export function AdminPage({ user }: { user: User }) {
@@ -38,7 +40,7 @@ export function AdminPage({ user }: { user: User }) {
         ))}
       </div>
       <div role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'users' ? <Users admin={user.role === 'admin'} /> : tab === 'units' ? <Units /> : tab === 'duty' ? <DutyList /> : tab === 'flows' ? <Flows /> : <BlockedCallers />}
+        {tab === 'users' ? <Users admin={user.role === 'admin'} /> : tab === 'units' ? <Units /> : tab === 'duty' ? <DutyList /> : tab === 'flows' ? <Flows /> : tab === 'kpi' ? <KpiRules admin={user.role === 'admin'} /> : <BlockedCallers />}
       </div>
     </div>
   );

@@ -132,6 +132,11 @@ export function BoardPage({ user: _user }: { user: User }) {
   return (
     <div>
       <h1 class="page-title">督办看板</h1>
+      {_user.role === 'supervisor' || _user.role === 'admin' ? (
+        <p class="page-links">
+          <a href="/board/accountability">问责线索 ›</a>
+        </p>
+      ) : null}
       <ErrorBox error={error} />
       <div class="kpis" role="list">
         <div class="kpi" role="listitem">

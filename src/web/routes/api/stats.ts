@@ -5,8 +5,9 @@ import { shanghaiInstant, shanghaiParts } from '../../../domain/clock.js';
 import { invalid } from '../../../domain/errors.js';
 import type { Principal } from '../../../domain/policy.js';
 import { addDays } from '../../../domain/sla/dates.js';
-import { RANKING_COLUMNS, RATE_GROUPS, rankingBoard, rateColumns, ratesBoard, toCsv, toXlsx, type Column, type RateGroup } from '../../../application/supervision/rates-report.js';
+import { RANKING_COLUMNS, RATE_GROUPS, rateColumns, ratesBoard, toCsv, toXlsx, type Column, type RateGroup } from '../../../application/supervision/rates-report.js';
 import { followupCoverage } from '../../../domain/kpi/followup-coverage.js';
+import { assessmentBoard, assessmentColumns } from '../../../application/supervision/kpi-rules.js';
 import { errors } from '../../schemas/common.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -40,6 +41,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     '/stats/rates',
     {
       schema: {
+        operationId: 'getRates',
         tags: ['stats'],
         summary: '三率: 受理量, 响应率, 办结率, 解决率, 满意率, 重办, 超期 … per unit/township/channel/city over [from, to]',
         querystring: Type.Object({
@@ -73,6 +75,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     '/stats/ranking',
     {
       schema: {
+        operationId: 'getRanking',
         tags: ['stats'],
         summary: '月度排名 of units by composite score (响应率, 按期办结率, 解决率, 满意率)',
         querystring: Type.Object({ month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })), format: Format }),
@@ -84,10 +87,35 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       const now = clock.now();
       const month = req.query.month ?? shanghaiParts(now).date.slice(0, 7);
       const [y, m] = month.split('-').map(Number);
-      const rows = (await rankingBoard(ticketStore, y, m, app.ctx.kpi, now)).filter((r) => visible(p, r.key));
+      // The rule of that month (考核规则): which tickets count, the formulas, weights and deductions.
+      const rule = await app.ctx.kpiRules.forMonth(month);
+      const rows = (await assessmentBoard(ticketStore, month, rule, now, app.ctx.isMirrorChannel)).rows.filter((r) => visible(p, r.key));
       const format = req.query.format ?? 'json';
       if (format !== 'json') return send(reply, format, RANKING_COLUMNS, rows, `月度排名_${month}`);
-      return { month, rows };
+      return { month, rule: { version: rule.version, effectiveFrom: rule.effectiveFrom }, rows };
+    },
+  );
+
+  app.get(
+    '/stats/assessment',
+    {
+      schema: {
+        tags: ['stats'],
+        summary: '综合考核: each unit’s month under that month’s 考核规则 — total score, each rate with its weight and points, each deduction with its count and points (JSON, CSV, XLSX)',
+        querystring: Type.Object({ month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })), format: Format }),
+        response: { 200: Type.Any(), ...errors(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const p = req.principal!;
+      const now = clock.now();
+      const month = req.query.month ?? shanghaiParts(now).date.slice(0, 7);
+      const rule = await app.ctx.kpiRules.forMonth(month);
+      const board = await assessmentBoard(ticketStore, month, rule, now, app.ctx.isMirrorChannel);
+      const rows = board.rows.filter((r) => visible(p, r.key));
+      const format = req.query.format ?? 'json';
+      if (format !== 'json') return send(reply, format, assessmentColumns(), rows, `综合考核_${month}_规则v${rule.version}`);
+      return { month, rule, rows: rows.map((r) => ({ rank: r.rank, unit: r.key, accepted: r.figures.accepted, ...r.assessment })) };
     },
   );
 
@@ -95,6 +123,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     '/stats/followup-coverage',
     {
       schema: {
+        operationId: 'getFollowupCoverage',
         tags: ['stats'],
         summary: '回访 coverage: 回访 followed up / due over [from, to] (city and per unit); the board shows it beside the rates',
         querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 40 })), to: Type.Optional(Type.String({ maxLength: 40 })) }),
