@@ -31,6 +31,7 @@ const accountability: FastifyPluginAsyncTypebox = async (app) => {
     '/accountability/flags',
     {
       schema: {
+        operationId: 'listAccountabilityFlags',
         tags: ['supervision'],
         summary: '问责线索: 推诿 (refused 退单 of the unit’s own matters), 虚假办结 (回访 says unsolved; the same citizen again within 30 days), copied replies — each with its evidence',
         querystring: Type.Object({ from: Type.Optional(Day), to: Type.Optional(Day), unit: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }),
@@ -48,6 +49,7 @@ const accountability: FastifyPluginAsyncTypebox = async (app) => {
     '/accountability/case-file',
     {
       schema: {
+        operationId: 'getAccountabilityCaseFile',
         tags: ['supervision'],
         summary: 'the case file of one unit and period for the 市纪委监委: summary, flags, tickets, events, 回访 answers (JSON or XLSX; audited; contacts masked unless contacts=full)',
         querystring: Type.Object({

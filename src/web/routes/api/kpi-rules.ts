@@ -16,7 +16,7 @@ const kpiRules: FastifyPluginAsyncTypebox = async (app) => {
     '/kpi-rules',
     {
       preValidation: app.requireAuth([...OFFICE_ROLES]),
-      schema: { tags: ['stats'], summary: '考核规则: every version (who, when, why, from which month) and the one in force this month', response: { 200: Type.Any(), ...errors(401, 403) } },
+      schema: { operationId: 'listKpiRules', tags: ['stats'], summary: '考核规则: every version (who, when, why, from which month) and the one in force this month', response: { 200: Type.Any(), ...errors(401, 403) } },
     },
     async () => {
       const versions = await rules.versions();
@@ -29,7 +29,7 @@ const kpiRules: FastifyPluginAsyncTypebox = async (app) => {
     '/kpi-rules/month/:month',
     {
       preValidation: app.requireAuth([...OFFICE_ROLES]),
-      schema: { tags: ['stats'], summary: 'the 考核规则 version in force in a month', params: Type.Object({ month: Month }), response: { 200: Type.Any(), ...errors(400, 401, 403) } },
+      schema: { operationId: 'getKpiRuleOfMonth', tags: ['stats'], summary: 'the 考核规则 version in force in a month', params: Type.Object({ month: Month }), response: { 200: Type.Any(), ...errors(400, 401, 403) } },
     },
     async (req) => ({ month: req.params.month, rule: await rules.forMonth(req.params.month) }),
   );
@@ -39,6 +39,7 @@ const kpiRules: FastifyPluginAsyncTypebox = async (app) => {
     {
       preValidation: app.requireAuth(['admin']),
       schema: {
+        operationId: 'addKpiRuleVersion',
         tags: ['stats'],
         summary: 'add a 考核规则 version from a month on (admin; audited). `rule` holds any part of a rule, laid over the rule in force in that month',
         body: Type.Object(

@@ -100,6 +100,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     '/stats/assessment',
     {
       schema: {
+        operationId: 'getAssessment',
         tags: ['stats'],
         summary: '综合考核: each unit’s month under that month’s 考核规则 — total score, each rate with its weight and points, each deduction with its count and points (JSON, CSV, XLSX)',
         querystring: Type.Object({ month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })), format: Format }),
