@@ -31,7 +31,7 @@ import { KnowledgeTextIndex, type Analyzer, type RankParams, DEFAULT_RANK } from
  * The confidence at or above which a bot answers on its own: chosen on the labelled set's dev half
  * (scripts/bench/knowledge.ts prints the precision/recall of miss detection at this value).
  */
-export const CONFIDENT_AT = 0.5;
+export const CONFIDENT_AT = 0.7;
 
 export interface KnowledgeServiceDeps {
   store: KnowledgeStore;

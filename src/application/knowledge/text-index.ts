@@ -23,13 +23,24 @@ export interface RankParams {
   title: number;
   variants: number;
   answer: number;
+  /**
+   * How much an entry that has a term only in its answer counts toward the term's document
+   * frequency (1 = plain BM25). Answers repeat procedure words (携带身份证), which made 身份证 look
+   * common although few entries are about it.
+   */
+  answerDf: number;
   /** query term weights by kind */
   word: number;
   bigram: number;
   synonym: number;
-  /** logistic confidence: bias + coverage·wCoverage + margin·wMargin + strength·wStrength */
+  /**
+   * logistic confidence: bias + coverage·wCoverage + questionCoverage·wQuestion + margin·wMargin +
+   * strength·wStrength (coverage: share of the question's weight found anywhere in the entry;
+   * questionCoverage: found in its title or variants, i.e. in the questions it answers)
+   */
   bias: number;
   wCoverage: number;
+  wQuestion: number;
   wMargin: number;
   wStrength: number;
 }
@@ -38,15 +49,17 @@ export const DEFAULT_RANK: RankParams = {
   k1: 1.2,
   b: 0.6,
   title: 3,
-  variants: 2,
-  answer: 0.6,
+  variants: 1.5,
+  answer: 0.4,
+  answerDf: 0.1,
   word: 1,
   bigram: 0.5,
   synonym: 0.6,
-  bias: -6,
-  wCoverage: 6,
-  wMargin: 3,
-  wStrength: 3,
+  bias: -0.26,
+  wCoverage: 2.94,
+  wQuestion: 2.9,
+  wMargin: 0,
+  wStrength: 2.46,
 };
 
 /** Fillers of spoken questions that say nothing about the matter. */
@@ -72,7 +85,7 @@ export type TermKind = 'word' | 'bigram' | 'synonym';
 export class Synonyms {
   private readonly groups = new Map<string, number>();
   private readonly names: string[][] = [];
-  private phrases: string[] = [];
+  private readonly byStart = new Map<string, string[]>();
 
   /** Adds a group of phrases that mean the same (or nearly: the phrases of one 职责清单 matter). */
   add(group: Iterable<string>) {
@@ -87,27 +100,40 @@ export class Synonyms {
       members.push(p);
     }
     this.names.push(members);
-    this.phrases = [...this.groups.keys()].sort((a, b) => b.length - a.length);
+    this.byStart.clear();
+    for (const p of [...this.groups.keys()].sort((a, b) => b.length - a.length)) {
+      const k = p.slice(0, 2);
+      const list = this.byStart.get(k);
+      if (list) list.push(p);
+      else this.byStart.set(k, [p]);
+    }
   }
 
   get size() {
     return this.groups.size;
   }
 
-  /** Group ids of the phrases inside `normalized` (a phrase inside a longer listed phrase found there does not count). */
+  /**
+   * Group ids of the phrases inside `normalized` (a phrase inside a longer listed phrase found there
+   * does not count). Phrases are looked up by their first two characters at each position, so the
+   * cost follows the text's length, not the size of the list.
+   */
   find(normalized: string): number[] {
     const text = normalized.replace(/ /g, '');
     const out = new Set<number>();
-    const taken: [number, number][] = [];
-    for (const p of this.phrases) {
-      let at = text.indexOf(p);
-      while (at >= 0) {
+    let coveredTo = 0;
+    for (let at = 0; at + 1 < text.length; at++) {
+      const candidates = this.byStart.get(text.slice(at, at + 2));
+      if (!candidates) continue;
+      // candidates are longest first: the first that matches is the longest phrase starting here
+      for (const p of candidates) {
+        if (!text.startsWith(p, at)) continue;
         const end = at + p.length;
-        if (!taken.some(([s, e]) => at >= s && end <= e)) {
-          taken.push([at, end]);
+        if (end > coveredTo) {
           out.add(this.groups.get(p)!);
+          coveredTo = end;
         }
-        at = text.indexOf(p, at + 1);
+        break;
       }
     }
     return [...out];
@@ -129,6 +155,21 @@ export class Analyzer {
     private readonly segmenter: Segmenter,
     readonly synonyms: Synonyms,
   ) {}
+
+  /** Terms of texts already analysed (entries' fields): a rebuild after one change re-reads only that entry. */
+  private readonly cache = new Map<string, Term[]>();
+  private static readonly CACHE_MAX = 200_000;
+
+  /** `terms`, remembered: for the indexed fields, which come back unchanged on every rebuild. */
+  cachedTerms(text: string): Term[] {
+    let t = this.cache.get(text);
+    if (!t) {
+      if (this.cache.size >= Analyzer.CACHE_MAX) this.cache.clear();
+      t = this.terms(text);
+      this.cache.set(text, t);
+    }
+    return t;
+  }
 
   terms(text: string): Term[] {
     const norm = normalizeQuery(text);
@@ -160,6 +201,8 @@ interface Posting {
   doc: number;
   /** weighted, length-normalised term frequency (BM25F) */
   tf: number;
+  /** the term is in the title or a variant */
+  q: boolean;
 }
 
 export interface RawHit {
@@ -169,6 +212,9 @@ export interface RawHit {
   /** words of the question found in the entry */
   matched: string[];
   coverage: number;
+  questionCoverage: number;
+  margin: number;
+  strength: number;
 }
 
 interface FieldStats {
@@ -182,9 +228,11 @@ type Field = (typeof FIELDS)[number];
 /** An immutable index over a set of documents (rebuilt when the entries change). */
 export class KnowledgeTextIndex {
   private readonly ids: string[] = [];
-  private readonly postings = new Map<string, Posting[]>();
+  /** term → the entries that have it: entry numbers, saturated BM25 term frequency, in title/variants */
+  private readonly postings = new Map<string, { docs: Int32Array; sat: Float64Array; q: Uint8Array }>();
   private readonly docWords: Set<string>[] = [];
   private readonly idf = new Map<string, number>();
+  private scratch: { scores: Float64Array; covered: Float64Array; qCovered: Float64Array } | null = null;
 
   constructor(
     private readonly analyzer: Analyzer,
@@ -201,7 +249,7 @@ export class KnowledgeTextIndex {
       for (const f of FIELDS) {
         let len = 0;
         for (const t of texts[f]) {
-          for (const term of analyzer.terms(t)) {
+          for (const term of analyzer.cachedTerms(t)) {
             let c = counts.get(term.term);
             if (!c) counts.set(term.term, (c = { title: 0, variants: 0, answer: 0 }));
             c[f] += 1;
@@ -218,6 +266,7 @@ export class KnowledgeTextIndex {
     const n = docs.length;
     for (const f of FIELDS) stats[f].avg = stats[f].lens.reduce((a, b) => a + b, 0) / Math.max(1, n) || 1;
     const weight: Record<Field, number> = { title: p.title, variants: p.variants, answer: p.answer };
+    const lists = new Map<string, Posting[]>();
     perDoc.forEach((counts, doc) => {
       for (const [term, c] of counts) {
         let tf = 0;
@@ -226,12 +275,21 @@ export class KnowledgeTextIndex {
           const norm = 1 - p.b + (p.b * stats[f].lens[doc]!) / stats[f].avg;
           tf += (weight[f] * c[f]) / norm;
         }
-        let list = this.postings.get(term);
-        if (!list) this.postings.set(term, (list = []));
-        list.push({ doc, tf });
+        let list = lists.get(term);
+        if (!list) lists.set(term, (list = []));
+        list.push({ doc, tf, q: c.title + c.variants > 0 });
       }
     });
-    for (const [term, list] of this.postings) this.idf.set(term, Math.log(1 + (n - list.length + 0.5) / (list.length + 0.5)));
+    for (const [term, list] of lists) {
+      let df = 0;
+      for (const x of list) df += x.q ? 1 : p.answerDf;
+      this.idf.set(term, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
+      this.postings.set(term, {
+        docs: Int32Array.from(list, (x) => x.doc),
+        sat: Float64Array.from(list, (x) => (x.tf * (p.k1 + 1)) / (x.tf + p.k1)),
+        q: Uint8Array.from(list, (x) => (x.q ? 1 : 0)),
+      });
+    }
   }
 
   get size() {
@@ -248,8 +306,12 @@ export class KnowledgeTextIndex {
       kinds.set(t.term, t.kind);
     }
     if (qTerms.size === 0 || this.ids.length === 0) return [];
-    const scores = new Float64Array(this.ids.length);
-    const covered = new Float64Array(this.ids.length);
+    // Scratch arrays reused by every search (search is synchronous): no garbage per question.
+    this.scratch ??= { scores: new Float64Array(this.ids.length), covered: new Float64Array(this.ids.length), qCovered: new Float64Array(this.ids.length) };
+    const { scores, covered, qCovered } = this.scratch;
+    scores.fill(0);
+    covered.fill(0);
+    qCovered.fill(0);
     // The question's total weight: what a document containing every term would cover.
     let total = 0;
     for (const [term, qw] of qTerms) {
@@ -257,9 +319,13 @@ export class KnowledgeTextIndex {
       total += qw * idf;
       const list = this.postings.get(term);
       if (!list) continue;
-      for (const { doc, tf } of list) {
-        scores[doc] += qw * idf * ((tf * (p.k1 + 1)) / (tf + p.k1));
-        covered[doc] += qw * idf;
+      const w = qw * idf;
+      const { docs, sat, q } = list;
+      for (let i = 0; i < docs.length; i++) {
+        const doc = docs[i]!;
+        scores[doc] += w * sat[i]!;
+        covered[doc] += w;
+        if (q[i]) qCovered[doc] += w;
       }
     }
     const top: number[] = [];
@@ -284,40 +350,20 @@ export class KnowledgeTextIndex {
     const s1 = top.length ? scores[top[0]!]! : 0;
     const s2 = top.length > 1 ? scores[top[1]!]! : 0;
     const queryWords = [...qTerms.keys()].filter((t) => kinds.get(t) === 'word');
+    let cap = 1;
     return top.slice(0, limit).map((doc, i) => {
       const s = scores[doc]!;
       const coverage = total > 0 ? covered[doc]! / total : 0;
+      const questionCoverage = total > 0 ? qCovered[doc]! / total : 0;
       const margin = s1 > 0 ? (i === 0 ? (s1 - s2) / s1 : (s - s1) / s1) : 0;
       // Strength: the score against what a perfect, saturated match of every term would give.
       const strength = total > 0 ? s / (total * (p.k1 + 1)) : 0;
-      const z = p.bias + p.wCoverage * coverage + p.wMargin * margin + p.wStrength * strength;
-      const confidence = 1 / (1 + Math.exp(-z));
+      const z = p.bias + p.wCoverage * coverage + p.wQuestion * questionCoverage + p.wMargin * margin + p.wStrength * strength;
+      // A lower hit is never more confident than the one above it.
+      const confidence = Math.min(cap, 1 / (1 + Math.exp(-z)));
+      cap = confidence;
       const words = this.docWords[doc]!;
-      return { id: this.ids[doc]!, score: s, confidence, matched: queryWords.filter((w) => words.has(w)), coverage };
+      return { id: this.ids[doc]!, score: s, confidence, matched: queryWords.filter((w) => words.has(w)), coverage, questionCoverage, margin, strength };
     });
-  }
-
-  /** The features of a question's hits, for fitting the confidence (bench script). */
-  features(text: string, limit = 5): { id: string; coverage: number; margin: number; strength: number }[] {
-    const p = this.params;
-    const hits = this.search(text, limit);
-    const s1 = hits[0]?.score ?? 0;
-    const s2 = hits[1]?.score ?? 0;
-    const qTotal = this.queryTotal(text);
-    return hits.map((h, i) => ({
-      id: h.id,
-      coverage: h.coverage,
-      margin: s1 > 0 ? (i === 0 ? (s1 - s2) / s1 : (h.score - s1) / s1) : 0,
-      strength: qTotal > 0 ? h.score / (qTotal * (p.k1 + 1)) : 0,
-    }));
-  }
-
-  private queryTotal(text: string): number {
-    const p = this.params;
-    const q = new Map<string, number>();
-    for (const t of this.analyzer.terms(text)) q.set(t.term, Math.max(q.get(t.term) ?? 0, t.kind === 'word' ? p.word : t.kind === 'bigram' ? p.bigram : p.synonym));
-    let total = 0;
-    for (const [term, qw] of q) total += qw * (this.idf.get(term) ?? Math.log(1 + (this.ids.length + 0.5) / 0.5));
-    return total;
   }
 }
