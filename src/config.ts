@@ -41,7 +41,7 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_FLOWS_DIR', default: 'ivr-flows', doc: 'Directory of the IVR call flows (YAML).' },
   { env: 'SUBAN_JOB_POLL_MS', default: '500', doc: 'How often the job runner looks for due timers.' },
   { env: 'SUBAN_JOB_LEASE_MS', default: '60000', doc: 'How long a claimed job belongs to its instance; a job of an instance that died runs again after this.' },
-  { env: 'SUBAN_KPI', default: '', doc: 'Rate formulas as JSON over the defaults of hotline-practice.md, e.g. `{"satisfactionWeights":{"基本满意":0.9},"onTimeBasis":"replied","excludeMerged":true}` (src/domain/kpi/config.ts).' },
+  { env: 'SUBAN_KPI', default: '', doc: 'Rate formulas as JSON over the defaults of hotline-practice.md, e.g. `{"satisfactionWeights":{"基本满意":0.9},"onTimeBasis":"replied","excludeMerged":true}` (src/domain/kpi/config.ts); with the default weights and no deductions it is version 1 of the 考核规则, in force until an admin adds a version (管理 › 考核规则).' },
   { env: 'SUBAN_WEBHOOK_RATE_LIMIT', default: '6000', doc: 'Requests per minute per source address on the public webhooks (/twilio, /wechat, /platforms, /open311); 0 turns the limit off.' },
   { env: 'SUBAN_TRUST_PROXY', default: '', doc: 'Reverse proxies whose `X-Forwarded-For` names the client: a comma-separated list of addresses or CIDRs (e.g. `10.0.0.5,172.16.0.0/12`); empty = trust none, the client is the connection\'s own address (login throttling and the webhook rate limits count per that address).' },
   { env: 'SUBAN_HEADERS_TIMEOUT_MS', default: '10000', doc: 'How long a client may take to send a request\'s headers before its connection is closed (a slow-loris guard).' },
