@@ -44,7 +44,10 @@ const USAGE = `用法 usage: suban <command>
                              place a simulated call to the hotline through the running server (its desks
                              get the screen pop; a queued caller waits --hold (60) s for an operator);
                              token: --token, SUBAN_API_TOKEN, or a 5-minute one of the demo admin;
-                             --local plays it in this process instead (no desk sees it)`;
+                             --local plays it in this process instead (no desk sees it)
+  wechat --say <text> [--from <wxid>] [--server <url>] [--token <t>] [--json]
+                             send a citizen's WeChat message to the running demo's mock bot and print its
+                             replies (the same conversation goes on with the next --say from that --from)`;
 
 const UNITS_FILE = 'config/units.json';
 
@@ -279,6 +282,29 @@ async function main(argv: string[]) {
         process.exitCode = await simulateCall({ sim: c.simVoice!, voice: c.voiceService, bus: c.bus, sms: c.simSms }, { from: values.from, press, say: values.say, json: values.json }, process.stdout);
       } finally {
         await c.close();
+      }
+      return;
+    }
+    case 'wechat': {
+      const { values } = parseArgs({ args: rest, options: { say: { type: 'string' }, from: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } } });
+      if (!values.say) throw new UsageError('wechat --say <text> [--from <wxid>] [--server <url>] [--token <t>]');
+      const cfg = loadConfig({ ...process.env, SUBAN_VOICE: 'sim', SUBAN_SMS: 'sim' });
+      const { localServerUrl, serverRunning, remoteWechat, RemoteCallError } = await import('./cli/call-remote.js');
+      const base = (values.server ?? localServerUrl(cfg.host, cfg.port)).replace(/\/+$/, '');
+      if (!(await serverRunning(base))) {
+        console.error(`没有运行中的服务 (no Suban server answers at ${base}): 先运行 npm run demo，再给它的微信机器人发消息；或加 --server <url> 指向它`);
+        process.exitCode = 1;
+        return;
+      }
+      const { token, done } = await callToken(values.token ?? process.env.SUBAN_API_TOKEN, cfg);
+      try {
+        process.exitCode = await remoteWechat({ base, token, text: values.say, ...(values.from ? { from: values.from } : {}), json: !!values.json }, process.stdout);
+      } catch (e) {
+        if (!(e instanceof RemoteCallError)) throw e;
+        console.error(e.message);
+        process.exitCode = 1;
+      } finally {
+        await done();
       }
       return;
     }

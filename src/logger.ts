@@ -117,3 +117,55 @@ export function scrubError(err: unknown, depth = 0): unknown {
   if (cause !== undefined) out.cause = cause instanceof Error ? scrubError(cause, depth + 1) : typeof cause === 'string' ? scrubErrorText(cause) : '[redacted]';
   return out;
 }
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO ', 40: 'WARN ', 50: 'ERROR', 60: 'FATAL' };
+/** Keys every line has, or that say nothing to a person reading a terminal. */
+const QUIET_KEYS = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'v']);
+
+/**
+ * One JSON log line as a person reads it on a terminal: `09:30:12 INFO  message  key=value …`
+ * (Beijing time; an error's message and the first frame of its stack). Anything that is not JSON
+ * passes through unchanged.
+ */
+export function prettyLine(json: string): string {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(json) as Record<string, unknown>;
+  } catch {
+    return json.endsWith('\n') ? json : `${json}\n`;
+  }
+  const t = typeof o.time === 'number' ? new Date(o.time + 8 * 3600_000).toISOString().slice(11, 19) : '';
+  const level = LEVEL_NAMES[o.level as number] ?? String(o.level);
+  const extras: string[] = [];
+  for (const [k, v] of Object.entries(o)) {
+    if (QUIET_KEYS.has(k) || v === undefined) continue;
+    if (k === 'err' && v && typeof v === 'object') {
+      const e = v as { message?: string; stack?: string };
+      const at = e.stack?.split('\n').find((l) => /^\s+at /.test(l))?.trim();
+      extras.push(`err=${JSON.stringify(e.message ?? '')}${at ? ` (${at})` : ''}`);
+      continue;
+    }
+    if (k === 'req' && v && typeof v === 'object') {
+      const r = v as { method?: string; url?: string };
+      extras.push(`${r.method ?? ''} ${r.url ?? ''}`.trim());
+      continue;
+    }
+    if (k === 'res' && v && typeof v === 'object') {
+      extras.push(String((v as { statusCode?: number }).statusCode ?? ''));
+      continue;
+    }
+    const s = typeof v === 'string' ? (/[\s"=]/.test(v) ? JSON.stringify(v) : v) : JSON.stringify(v);
+    extras.push(`${k}=${s.length > 160 ? `${s.slice(0, 157)}…` : s}`);
+  }
+  return `${t} ${level} ${String(o.msg ?? '')}${extras.length ? `  ${extras.join(' ')}` : ''}\n`;
+}
+
+/** A pino destination that writes `prettyLine`s to `out` (stdout by default). */
+export function prettyDestination(out: NodeJS.WritableStream = process.stdout): pino.DestinationStream {
+  return { write: (chunk: string) => void out.write(chunk.split('\n').filter(Boolean).map(prettyLine).join('')) };
+}
+
+/** Human-readable on a terminal, JSON lines otherwise (a pipe, a file, a container's log collector). */
+export function logDestination(out: NodeJS.WriteStream = process.stdout): pino.DestinationStream | undefined {
+  return out.isTTY ? prettyDestination(out) : undefined;
+}
