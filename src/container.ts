@@ -67,6 +67,8 @@ import { knowledgeAnalyzer } from './application/knowledge/analyzer.js';
 import { KpiRuleService } from './application/supervision/kpi-rules.js';
 import { defaultAssessmentRule } from './domain/kpi/assessment.js';
 import { AccountabilityService } from './application/accountability/service.js';
+import { PromMetrics } from '../adapters/metrics/prom.js';
+import { countingFailures, FAST_BUCKETS, providerErrors, timed, type MetricsPort } from './application/ports/metrics.js';
 
 export interface Container {
   config: Config;
@@ -87,6 +89,8 @@ export interface Container {
   classifier: ClassifierPort;
   /** Resolves once the classifier's worker threads have loaded it (at once without workers). */
   classifierReady(): Promise<void>;
+  /** /metrics: the registry the services record into (README "Metrics"). */
+  metrics: PromMetrics;
   calendar: DeadlineCalendar;
   workCalendar: WorkCalendar;
   calendarCoverage(at: Date): CalendarCoverage;
@@ -162,6 +166,8 @@ export interface ContainerOptions {
 
 export async function createContainer(config: Config, log: Logger, opts: ContainerOptions = {}): Promise<Container> {
   const clock = opts.clock ?? systemClock;
+  const metrics = new PromMetrics();
+  const providerFailures = providerErrors(metrics);
   // SUBAN_DB_SCHEMA for whole processes (serve, user add); tests in one process pass pgSchema.
   const pgSchema = opts.pgSchema ?? (config.dbSchema || undefined);
   const db = await openDatabase({ url: config.databaseUrl, schema: pgSchema, poolSize: config.dbPool, connectTimeoutMs: config.dbConnectTimeoutMs, queryTimeoutMs: config.dbQueryTimeoutMs });
@@ -190,12 +196,12 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   await refreshUnits();
   const loadLocal = () => loadClassifier(config.dutyList, config.classifyThreshold, config.routingModel);
   const pool = opts.classifier || !config.classifyWorkers ? null : new ClassifierPool({ dutyList: config.dutyList, threshold: config.classifyThreshold, routingModel: config.routingModel }, config.classifyWorkers, log.child({ component: 'classifier' }), loadLocal);
-  const classifier = opts.classifier ?? pool ?? loadLocal();
-  const runner = new JobRunner(jobs, clock, log.child({ component: 'jobs' }), { worker: `${hostname()}:${process.pid}`, pollMs: config.jobPollMs, leaseMs: config.jobLeaseMs });
+  const classifier = timedClassifier(opts.classifier ?? pool ?? loadLocal(), metrics, () => clock.now().getTime());
+  const runner = new JobRunner(jobs, clock, log.child({ component: 'jobs' }), { worker: `${hostname()}:${process.pid}`, pollMs: config.jobPollMs, leaseMs: config.jobLeaseMs, metrics });
   const audit = new SqlAuditLog(db);
   const users = new SqlUserStore(db);
   const simSms = config.sms === 'sim' ? new SimSmsSender(clock, bus) : null;
-  const sms: SmsSender = oncePerRef(simSms ?? twilioSmsSender(config, opts.voice), new SqlDedupeStore(db), clock);
+  const sms: SmsSender = oncePerRef(countingFailures(simSms ?? twilioSmsSender(config, opts.voice), providerFailures, simSms ? 'sim' : 'twilio'), new SqlDedupeStore(db), clock);
   let platformsRef: PlatformService | null = null;
   const tickets = new TicketService({
     store: ticketStore,
@@ -218,7 +224,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   // reviewer must be a directory unit (市政府办) whose users approve, or the service does not start.
   const directory = [...new Set([...readUnitsFile('config/units.json').map((u) => u.name), ...unitNames])];
   const resolveUnit = createUnitResolver(directory, loadUnitAliases());
-  const platforms = new PlatformService({ platforms: loadPlatforms({ env: process.env, units: new Set(directory), resolveUnit }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });
+  const platforms = new PlatformService({ fetch: countingFetch(providerFailures, 'platform', 'reply'), platforms: loadPlatforms({ env: process.env, units: new Set(directory), resolveUnit }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });
   platforms.register(runner);
   platformsRef = platforms;
   await platforms.schedulePolls();
@@ -226,8 +232,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const state = new SqlStateStore(db);
   const blockedCallers = new BlockedCallers({ state, clock, bus, audit });
   const answers = new AnswerService({ tickets, sms, clock, log: log.child({ component: 'answers' }) });
-  const voice = createVoice({ config, log, clock, bus, state, dedupe, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers, users }, opts.voice);
-  const paging = createPaging({ store: new SqlPagingStore(db), clock, log: log.child({ component: 'paging' }), bus, audit, state, dedupe, jobs, runner, tickets, ticketStore, units, unitNames: () => unitNames, isWorkday: (d) => workCalendar.isWorkday(d), voice: voice.voiceService, sms, config, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox });
+  const voice = createVoice({ config, log, clock, bus, state, dedupe, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers, users, metrics }, opts.voice);
+  const paging = createPaging({ store: new SqlPagingStore(db), clock, log: log.child({ component: 'paging' }), bus, audit, state, dedupe, jobs, runner, tickets, ticketStore, units, unitNames: () => unitNames, isWorkday: (d) => workCalendar.isWorkday(d), voice: voice.voiceService, sms, config, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox, metrics });
   // After paging: its inbound-SMS hook (duty acks) is tried before the 回访 answers.
   voice.smsInbox.useAnswers(answers, state);
   Object.assign(voice.ivrActions, answers.ivrActions());
@@ -313,6 +319,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
       await pool?.close();
     },
     classifierReady: () => pool?.ready() ?? Promise.resolve(),
+    metrics,
     wechatMp: null as unknown as WechatMp,
     knowledge: new KnowledgeService({ store: new SqlKnowledgeStore(db), clock, analyzer: () => knowledgeAnalyzer(config.dutyList) }),
     kpi,
@@ -360,4 +367,25 @@ function oncePerRef(sms: SmsSender, dedupe: DedupeStore, clock: Clock): SmsSende
       }
     },
   };
+}
+
+/** The classifier with its latency recorded (suban_classify_seconds), the worker's queue included. */
+function timedClassifier(c: ClassifierPort, m: MetricsPort, now: () => number): ClassifierPort {
+  const h = m.histogram('suban_classify_seconds', 'time to classify a text (rules and model), on the worker thread or in-process', [], FAST_BUCKETS);
+  const classify = c.classify.bind(c);
+  return Object.assign(Object.create(c) as ClassifierPort, { classify: (text: string) => timed(h, {}, now, () => Promise.resolve(classify(text))) });
+}
+
+/** fetch for the platforms' reply pushes: a network failure or a non-2xx answer is counted. */
+function countingFetch(errors: ReturnType<typeof providerErrors>, provider: string, operation: string): typeof fetch {
+  return (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    try {
+      const res = await fetch(input, init);
+      if (!res.ok) errors.inc({ provider, operation });
+      return res;
+    } catch (e) {
+      errors.inc({ provider, operation });
+      throw e;
+    }
+  }) as typeof fetch;
 }

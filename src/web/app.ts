@@ -22,10 +22,12 @@ import statsRoutes from './routes/api/stats.js';
 import supervisionRoutes from './routes/api/supervision.js';
 import dutyRoutes from './routes/api/duty.js';
 import blockedCallerRoutes from './routes/api/blocked-callers.js';
+import knowledgeRoutes from './routes/api/knowledge.js';
 import gridRoutes from './routes/api/grid.js';
 import mediaRoutes from './routes/api/media.js';
 import mayorDayRoutes from './routes/api/mayor-day.js';
 import answerRoutes from './routes/api/answers.js';
+import firstContactRoutes from './routes/api/first-contact.js';
 import kpiRuleRoutes from './routes/api/kpi-rules.js';
 import accountabilityRoutes from './routes/api/accountability.js';
 import platformRoutes from './routes/platforms.js';
@@ -160,10 +162,12 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
         await api.register(supervisionRoutes);
         await api.register(dutyRoutes);
         await api.register(blockedCallerRoutes);
+        await api.register(knowledgeRoutes);
         await api.register(gridRoutes({ mediaDir: opts.mediaDir ?? resolve('data/media') }));
         await api.register(mediaRoutes);
         await api.register(mayorDayRoutes);
         await api.register(answerRoutes);
+        await api.register(firstContactRoutes);
         await api.register(kpiRuleRoutes);
         await api.register(accountabilityRoutes);
       },

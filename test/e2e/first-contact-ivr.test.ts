@@ -19,7 +19,7 @@ t.test('flows check: the answer verb and its options', async (t) => {
   t.match(check(`  a:\n    answer: "{{speech}}"\n    next: q`), [/a: missing `solved`/, /a: missing `onNoMatch`/], 'solved and onNoMatch are required');
   t.match(check(`  a:\n    answer:\n      text: "{{speech}}"\n      prompt: 请稍候\n      solved: ok\n      onNoMatch: q\n    next: q`), [/the answer prompt must offer 1 \(solved\) and 2/]);
   t.match(check(`  a:\n    answer:\n      text: "{{speech}}"\n      solved: nowhere\n      onNoMatch: q\n      timeout: 99\n      colour: red\n    next: q`), [/unknown step "nowhere"/, /`timeout` must be a whole number from 3 to 30/, /unknown option "colour"/]);
-  t.match(check(`  a:\n    answer:\n      text: "{{speech}}"\n      solved: ok\n      onNoMatch: q\n    next: q`, ['createTicket']), [/answer needs the IVR actions kbAnswer, kbAnswered/]);
+  t.match(check(`  a:\n    answer:\n      solved: ok\n      onNoMatch: q\n    next: q`), [/a: missing `text`/]);
 });
 
 for (const engine of engines) {

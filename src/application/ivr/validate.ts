@@ -310,9 +310,7 @@ class FlowReader {
         this.noNext(ctx, 'hangup ends the call');
         return { verb: 'hangup', id, line, result: o.str('result') };
       case 'answer': {
-        const known = this.opts.actions;
-        const missing = ['kbAnswer', 'kbAnswered'].filter((a) => known && !known.includes(a));
-        if (missing.length) o.fail(`answer needs the IVR actions ${missing.join(', ')} (the knowledge base is not wired)`);
+        // Without the actions kbAnswer / kbAnswered (no knowledge base wired) the step is a no-match.
         const solved = o.target('solved', true);
         const onNoMatch = o.target('onNoMatch', true);
         const text = o.template('text', true) ?? '';
