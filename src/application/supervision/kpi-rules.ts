@@ -42,7 +42,7 @@ const key = (v: number) => String(v).padStart(6, '0');
 
 export interface KpiRuleDeps {
   state: StateStore;
-  dedupe: Pick<DedupeStore, 'claim'>;
+  dedupe: Pick<DedupeStore, 'claim' | 'get'>;
   audit: AuditLog;
   clock: Clock;
   /** Version 1: from SUBAN_KPI (defaultAssessmentRule). */
@@ -94,10 +94,15 @@ export class KpiRuleService {
     const rule = resolveAssessmentRule(input.rule ?? {}, base);
     const now = this.d.clock.now();
     const version = latest + 1;
-    // The number is claimed once across instances: of two saves at the same moment, one wins.
-    if (!(await this.d.dedupe.claim(VERSION_CLAIMS, key(version), now))) throw conflict('rule_changed', `考核规则已被他人修改，请刷新后重试`, { latest: version });
-    if (!all.some((v) => v.createdAt !== null) && !(await this.d.state.get(SCOPE, key(1), now))) await this.d.state.put(SCOPE, key(1), this.builtIn(), now);
     const doc: RuleVersion = { version, effectiveFrom: input.effectiveFrom, rule, createdAt: now.toISOString(), createdBy: { id: by.id, name: by.name }, reason };
+    // The number is claimed once across instances, with the version itself: of two saves at the same
+    // moment, one wins. A save that died between its claim and its write is completed by the next one.
+    if (!(await this.d.dedupe.claim(VERSION_CLAIMS, key(version), now, doc))) {
+      const claimed = (await this.d.dedupe.get(VERSION_CLAIMS, key(version))) as RuleVersion | undefined;
+      if (claimed?.version === version && !(await this.d.state.get(SCOPE, key(version), now))) await this.d.state.put(SCOPE, key(version), claimed, now);
+      throw conflict('rule_changed', `考核规则已被他人修改，请刷新后重试`, { latest: version });
+    }
+    if (!all.some((v) => v.createdAt !== null) && !(await this.d.state.get(SCOPE, key(1), now))) await this.d.state.put(SCOPE, key(1), this.builtIn(), now);
     await this.d.state.put(SCOPE, key(version), doc, now);
     const before = ruleForMonth(all, input.effectiveFrom);
     await this.d.audit.append({ at: now, actorId: by.id, kind: 'kpi.rules.save', subject: 'kpi-rules', data: { version, effectiveFrom: input.effectiveFrom, reason, before: before ? { version: before.version, rule: before.rule } : null, after: rule } });
