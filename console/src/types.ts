@@ -49,6 +49,12 @@ export interface TicketView {
   grid?: { workerId: string; workerName: string; township: string | null; reporterId: string | null; status: string; at: string } | null;
   /** chosen by the 热线办 for the 市融媒体中心 */
   publication?: { headline: string | null; summary: string | null; at: string } | null;
+  /** 联动: the 突发事件 type once started */
+  emergencyType?: string | null;
+  /** 协办: the supporting units' parts */
+  assists?: AssistPartView[];
+  /** 现场处置: who each unit sent to the scene and their arrival */
+  onSite?: OnSiteView[];
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -151,4 +157,36 @@ export interface TicketChange {
   unit: string | null;
   urgent: boolean;
   events: string[];
+}
+
+/** A 协办 unit's part of a ticket. */
+export interface AssistPartView {
+  unit: string;
+  state: string;
+  stateLabel: string;
+  addedAt: string;
+  signDeadline: string;
+  replyDeadline: string;
+  signedAt: string | null;
+  repliedAt: string | null;
+  reply: string | null;
+  attachments: Attachment[];
+  supervision: string;
+  linkage: boolean;
+  note: string | null;
+  overdue: boolean;
+}
+
+/** 现场处置 of one unit. */
+export interface OnSiteView {
+  unit: string;
+  sentAt: string | null;
+  people: string[];
+  count: number;
+  equipment: string[];
+  note: string | null;
+  arrivedAt: string | null;
+  arrivedVia: string | null;
+  photos: Attachment[];
+  minutes: number | null;
 }

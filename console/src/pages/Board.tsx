@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, qs } from '../api.js';
 import { has } from '../features.js';
 import { RateChart } from '../components/RateChart.js';
+import { FirstContactPanel } from '../components/FirstContactPanel.js';
 import { TicketTable } from '../components/TicketTable.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
 import { dateTime, percent, serverNow, serverToday } from '../format.js';
@@ -21,6 +22,10 @@ interface UnitRates {
   satisfactionRate: number | null;
   overdue: number;
   reopened: number;
+  /** 现场处置: mean / median minutes from the page to arrival, and 即办 with an arrival recorded */
+  arrivalAvg?: number | null;
+  arrivalMedian?: number | null;
+  arrivalRecorded?: number | null;
 }
 
 interface Ratio {
@@ -37,6 +42,9 @@ interface RateRow {
   satisfaction: Ratio;
   reopened: number;
   overdue: number;
+  avgArrivalMinutes?: number | null;
+  medianArrivalMinutes?: number | null;
+  arrivalRecorded?: Ratio;
 }
 
 interface Alert {
@@ -72,7 +80,12 @@ const toRates = (rows: RateRow[]): UnitRates[] =>
     satisfactionRate: r.satisfaction.rate,
     overdue: r.overdue,
     reopened: r.reopened,
+    arrivalAvg: r.avgArrivalMinutes ?? null,
+    arrivalMedian: r.medianArrivalMinutes ?? null,
+    arrivalRecorded: r.arrivalRecorded?.rate ?? null,
   }));
+
+const minutes = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${Math.round(x)} 分钟`);
 
 const today = serverToday;
 const monthStart = () => `${today().slice(0, 7)}-01`;
@@ -214,6 +227,8 @@ export function BoardPage({ user: _user }: { user: User }) {
                     <th scope="col">单位</th>
                     <th scope="col">受理量</th>
                     <th scope="col">响应率</th>
+                    <th scope="col" title="即办：从呼叫（派单）到处置人员到达现场，平均 / 中位数">到场用时</th>
+                    <th scope="col" title="本单位签收的即办中登记了到达现场的比例">到场登记率</th>
                     <th scope="col">办结率</th>
                     <th scope="col">满意率</th>
                     <th scope="col">超期</th>
@@ -226,6 +241,8 @@ export function BoardPage({ user: _user }: { user: User }) {
                       <td>{r.unit}</td>
                       <td>{r.received ?? '—'}</td>
                       <td>{percent(r.responseRate)}</td>
+                      <td data-testid="arrival-minutes">{r.arrivalAvg === null || r.arrivalAvg === undefined ? '—' : `${minutes(r.arrivalAvg)} / ${minutes(r.arrivalMedian)}`}</td>
+                      <td>{percent(r.arrivalRecorded)}</td>
                       <td>{percent(r.completionRate)}</td>
                       <td>{percent(r.satisfactionRate)}</td>
                       <td>{r.overdue ?? '—'}</td>
@@ -237,6 +254,7 @@ export function BoardPage({ user: _user }: { user: User }) {
             </>
           )}
         </Section>
+        <FirstContactPanel office={_user.role !== 'unit'} />
         <Section title="热点预警">
           {alertsMissing ? (
             <Empty missing>本版本没有热点预警接口（/api/v1/supervision/hotspots）。</Empty>

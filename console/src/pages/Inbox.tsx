@@ -60,8 +60,21 @@ export function InboxPage({ user }: { user: User }) {
   };
 
   if (!items) return error ? <ErrorBox error={error} /> : <Loading />;
-  const toSign = items.filter((t) => t.state === 'dispatched').sort(byUrgency((t) => t.signDeadline));
-  const handling = items.filter((t) => t.state === 'handling').sort(byUrgency((t) => t.replyDeadline));
+  // 协办: tickets another unit leads, where this unit signs and replies its own part.
+  const own = items.filter((t) => t.unit === user.unit);
+  const partOf = (t: TicketView) => (t.assists ?? []).find((p) => p.unit === user.unit && p.state !== 'removed');
+  const assisting = items.filter((t) => t.unit !== user.unit && partOf(t)).sort(byUrgency((t) => partOf(t)?.signDeadline ?? null));
+  const toSign = own.filter((t) => t.state === 'dispatched').sort(byUrgency((t) => t.signDeadline));
+  const handling = own.filter((t) => t.state === 'handling').sort(byUrgency((t) => t.replyDeadline));
+  const signPart = async (t: TicketView) => {
+    try {
+      await post(`/api/v1/tickets/${t.id}/assist/sign`);
+      setNotice(`已签收协办 ${t.number}`);
+      void load();
+    } catch (e) {
+      setError(e);
+    }
+  };
 
   const row = (t: TicketView, actions: preact.ComponentChildren) => (
     <li key={t.id} class={`inbox-item${t.urgent ? ' urgent' : ''}${t.overdue ? ' overdue' : ''}${fresh.has(t.id) ? ' fresh' : ''}`} data-ticket={t.number}>
@@ -142,6 +155,50 @@ export function InboxPage({ user }: { user: User }) {
           </ul>
         )}
       </Section>
+      {assisting.length ? (
+        <Section title={`协办（${assisting.length}）`}>
+          <ul class="inbox" data-testid="inbox-assists">
+            {assisting.map((t) => {
+              const part = partOf(t)!;
+              return (
+                <li key={t.id} class={`inbox-item${t.urgent ? ' urgent' : ''}${part.overdue ? ' overdue' : ''}`} data-ticket={t.number}>
+                  <div class="inbox-main">
+                    <a href={`/tickets/${t.id}`}>{t.number}</a> <span class="badge badge-info">协办</span> <span class="badge badge-muted">{part.stateLabel}</span> {t.urgent ? <UrgentBadge /> : null}
+                    {part.linkage ? <span class="badge badge-danger">{t.emergencyType ?? ''}联动</span> : null}
+                    {part.supervision !== 'none' ? <span class="badge badge-danger">{part.supervision}</span> : null}
+                    <p class="cell-content">{t.content}</p>
+                    <span class="muted">
+                      主办 {t.unit} · {t.category} · {t.township ?? ''} {t.place ?? ''}
+                    </span>
+                  </div>
+                  <div class="inbox-due">
+                    {part.state === 'dispatched' ? (
+                      <>
+                        签收 <Deadline at={part.signDeadline} />
+                      </>
+                    ) : part.state === 'signed' ? (
+                      <>
+                        答复 <Deadline at={part.replyDeadline} />
+                      </>
+                    ) : null}
+                  </div>
+                  <div class="inbox-actions">
+                    {part.state === 'dispatched' ? (
+                      <button type="button" class="btn btn-primary" onClick={() => void signPart(t)} aria-label={`签收协办 ${t.number}`}>
+                        签收协办
+                      </button>
+                    ) : part.state === 'signed' ? (
+                      <a class="btn" href={`/tickets/${t.id}`} aria-label={`答复协办 ${t.number}`}>
+                        答复协办
+                      </a>
+                    ) : null}
+                  </div>
+                </li>
+              );
+            })}
+          </ul>
+        </Section>
+      ) : null}
       {dialog ? (
         <ActionDialog
           spec={dialog.spec}

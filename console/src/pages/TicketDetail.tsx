@@ -3,6 +3,7 @@ import { ApiError, get, post } from '../api.js';
 import { actionsFor, type ActionSpec } from '../actions.js';
 import { ActionDialog } from '../components/ActionDialog.js';
 import { GridActions } from '../components/GridActions.js';
+import { AssistPanel } from '../components/AssistPanel.js';
 import { Deadline, ErrorBox, Loading, Section, StateBadge, UrgentBadge } from '../components/ui.js';
 import { channelLabel, dateTime, roleLabel } from '../format.js';
 import { useLive } from '../live.js';
@@ -21,6 +22,7 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
   const [denied, setDenied] = useState(false);
   const [dialog, setDialog] = useState<ActionSpec | null>(null);
   const [contact, setContact] = useState<string | null>(null);
+  const [assistWarning, setAssistWarning] = useState<string | null>(null);
 
   const load = async () => {
     try {
@@ -83,6 +85,12 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
         </div>
       </header>
       <GridActions ticket={t} user={user} onDone={() => void load()} />
+      {assistWarning && t.state === 'handling' ? (
+        <div class="alert alert-warn" role="status" data-testid="assist-warning">
+          {assistWarning}
+        </div>
+      ) : null}
+      <AssistPanel ticket={t} user={user} onDone={() => void load()} onWarning={setAssistWarning} />
       <div class="detail-grid">
         <Section title="诉求">
           <p class="content">{t.content}</p>
@@ -273,6 +281,29 @@ function EventDetail({ e }: { e: TicketEventView }) {
       break;
     case 'closed':
       if (d.note) parts.push(d.note);
+      break;
+    case 'assist_added':
+      parts.push(`协办 ${d.unit}，签收 ${dateTime(d.signDeadline)}，答复 ${dateTime(d.replyDeadline)}`);
+      if (d.note) parts.push(d.note);
+      break;
+    case 'assist_removed':
+    case 'assist_signed':
+      parts.push(`${d.unit}${d.reason ? `：${d.reason}` : ''}`);
+      break;
+    case 'assist_replied':
+      parts.push(`${d.unit}：${d.reply ?? ''}`);
+      break;
+    case 'assist_supervised':
+      parts.push(`${d.unit} ${d.level}${d.note ? `：${d.note}` : ''}`);
+      break;
+    case 'linkage_started':
+      parts.push(`${d.emergencyType}，联动 ${(d.units ?? []).join('、')}`);
+      break;
+    case 'onsite_dispatched':
+      parts.push(`${d.unit} 出动 ${d.count} 人${d.people?.length ? `（${d.people.join('、')}）` : ''}${d.equipment?.length ? `，装备 ${d.equipment.join('、')}` : ''}，${dateTime(d.sentAt)} 出发`);
+      break;
+    case 'onsite_arrived':
+      parts.push(`${d.unit} ${dateTime(d.arrivedAt)} 到达现场（${d.via === 'sms' ? '短信' : d.via === 'call' ? '电话' : '系统'}）`);
       break;
   }
   const text = parts.filter(Boolean).join(' · ');
