@@ -21,9 +21,10 @@ import { keepMostSpecific, PhraseIndex, type PhraseMatch } from './phrase-index.
 import { PlaceFinder } from './places.js';
 import { builtinRoutingModel, builtinTrainingExamples } from './builtin-model.js';
 import { TOWNSHIP_CLASS, trainRoutingModel, type RoutingModel } from './routing-model.js';
+import { JointVocabulary } from './joint-vocabulary.js';
 import { Segmenter, type Token } from './segmenter.js';
 import { softmaxOf } from './linear-model.js';
-import { eachFeature, LONG_TEXT, maskPlaces, splitSentences, weightAt, weightedFeatures, type FeatureKey, type Sentence } from './text-structure.js';
+import { featureKey, LONG_TEXT, walkFeatures, maskPlaces, splitSentences, weightAt, weightedFeatures, type FeatureKey, type Sentence } from './text-structure.js';
 import { detectUrgent, textReadsAsEvent, type UrgentHit } from './urgent.js';
 
 export interface Suggestion {
@@ -194,20 +195,29 @@ export class Classifier {
     return trainRoutingModel(this.dutyList, examples, (t) => this.modelFeatures(t));
   }
 
-  /**
-   * Dense per-feature buffers reused by every classification (it is synchronous), cleared after
-   * use through the lists of touched entries: no Map or Set per n-gram of a long message.
-   */
-  private acc: { tf: Float64Array; tfSeen: number[]; urgentMark: Uint8Array; urgentSeen: number[] } | null = null;
+  private vocabulary: JointVocabulary | null = null;
 
-  private accumulator() {
-    this.acc ??= {
-      tf: new Float64Array(this.model?.unit.vocabularySize ?? 0),
-      tfSeen: [],
-      urgentMark: new Uint8Array(this.urgency?.vocabularySize ?? 0),
-      urgentSeen: [],
-    };
-    return this.acc;
+  /** Built on first use: the unit model is trained (or loaded) after the 即办 model in the constructor. */
+  private joint(): JointVocabulary {
+    this.vocabulary ??= new JointVocabulary(this.model ? this.model.unit.data.features.map(featureKey) : [], this.urgency?.featureKeys() ?? []);
+    return this.vocabulary;
+  }
+
+  private bounds = new Uint8Array(0);
+
+  /**
+   * Where words start and end (a phrase counts fully only when it is a whole word or words). A
+   * scratch array reused across calls: a Set per call was the classifier's largest allocation.
+   */
+  private wordBounds(tokens: readonly Token[], length: number): Uint8Array {
+    if (this.bounds.length < length + 1) this.bounds = new Uint8Array(Math.max(length + 1, this.bounds.length * 2));
+    const b = this.bounds;
+    b.fill(0, 0, length + 1);
+    for (const t of tokens) {
+      b[t.start] |= WORD_START;
+      b[t.end] |= WORD_END;
+    }
+    return b;
   }
 
   /** The 即办 model learns from the same reading of a text as the unit model. */
@@ -238,11 +248,10 @@ export class Classifier {
     const r = this.read(rawText);
     const { text, masked, tokens } = r;
     const long = text.length >= LONG_TEXT;
-    const starts = new Set(tokens.map((t) => t.start));
-    const ends = new Set(tokens.map((t) => t.end));
+    const bounds = this.wordBounds(tokens, text.length);
 
     const matches = keepMostSpecific(this.keywords.findAll(masked));
-    const scores = scoreUnits(matches, starts, ends, r.weightAt, text.length);
+    const scores = scoreUnits(matches, bounds, r.weightAt, text.length);
 
     const urgentHits = detectUrgent(masked, this.dutyList.urgent, tokens);
     const acute = urgentHits.filter((h) => h.level === 'urgent');
@@ -260,38 +269,15 @@ export class Classifier {
     // One walk over the text's n-grams and words feeds both learned models.
     const model = this.model;
     const urgency = this.urgency;
-    const acc = this.accumulator();
-    if (model || urgency) {
-      eachFeature(masked, tokens, r.sentences, (f, w) => {
-        if (model) {
-          const i = model.unit.indexOf(f);
-          if (i >= 0) {
-            if (acc.tf[i] === 0) acc.tfSeen.push(i);
-            acc.tf[i] += w;
-          }
-        }
-        if (urgency) {
-          const j = urgency.indexOf(f);
-          if (j >= 0 && acc.urgentMark[j] === 0) {
-            acc.urgentMark[j] = 1;
-            acc.urgentSeen.push(j);
-          }
-        }
-      });
-    }
-    const tf = new Map<number, number>();
-    for (const i of acc.tfSeen) {
-      tf.set(i, acc.tf[i]);
-      acc.tf[i] = 0;
-    }
-    const urgentKnown = acc.urgentSeen.slice();
-    for (const j of acc.urgentSeen) acc.urgentMark[j] = 0;
-    acc.tfSeen.length = 0;
-    acc.urgentSeen.length = 0;
+    const joint = this.joint();
+    if (model || urgency) walkFeatures(masked, tokens, r.sentences, joint);
+    // The 即办 model reads the same n-grams and words as the unit model.
+    const { vector, urgentVote } = joint.take((tfSeen, tf, urgentSeen) => ({
+      vector: model ? model.unit.weighSeen(tfSeen, tf) : null,
+      urgentVote: urgency?.voteIndices(urgentSeen),
+    }));
     let probs: Float64Array | null = null;
-    let vector: { idx: Int32Array; val: Float32Array } | null = null;
-    if (model) {
-      vector = model.unit.weigh(tf);
+    if (model && vector) {
       probs = softmaxOf(model.unit.scoresOf(vector.idx, vector.val), model.unit.temperature);
       const w = modelWeightFor(model, text.length);
       // With no phrase of the list in the text, the model alone must be fairly sure to suggest a
@@ -306,8 +292,6 @@ export class Classifier {
         scores.set(unit, s);
       });
     }
-    // The 即办 model reads the same n-grams and words as the unit model.
-    const urgentVote = urgency?.voteIndices(urgentKnown);
 
     const { township, place } = this.places.find(text, tokens);
     // Inside a village the village's own roads, lights, water and rubbish are the township's, not
@@ -433,14 +417,18 @@ function newScore(): UnitScore {
   return { score: 0, evidence: [], seen: new Map() };
 }
 
-function scoreUnits(matches: PhraseMatch<UnitHit>[], starts: Set<number>, ends: Set<number>, at: (pos: number) => number, length: number): Map<string, UnitScore> {
+/** Word boundaries of a text: bit 1 = a word starts here, bit 2 = a word ends here. */
+const WORD_START = 1;
+const WORD_END = 2;
+
+function scoreUnits(matches: PhraseMatch<UnitHit>[], bounds: Uint8Array, at: (pos: number) => number, length: number): Map<string, UnitScore> {
   const scores = new Map<string, UnitScore>();
   const long = length >= LONG_TEXT;
   // A long message collects phrases of many units in passing; their sum grows with the length
   // while the model's share does not, so phrase points shrink as 1/sqrt(length) past PHRASE_SCALE_FROM.
   const lengthFactor = length > PHRASE_SCALE_FROM ? Math.pow(PHRASE_SCALE_FROM / length, 0.75) : 1;
   for (const m of matches) {
-    const aligned = starts.has(m.start) && ends.has(m.end);
+    const aligned = (bounds[m.start] & WORD_START) !== 0 && (bounds[m.end] & WORD_END) !== 0;
     const where = at(m.start);
     for (const hit of m.payload) {
       const factor = (aligned ? 1 : UNALIGNED_FACTOR) * where * (long && hit.agency ? AGENCY_FACTOR_LONG : 1) * lengthFactor;

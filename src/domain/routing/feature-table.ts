@@ -6,6 +6,11 @@
  */
 import type { FeatureKey } from './text-structure.js';
 
+// The packing of text-structure.ts's n-gram keys (packNgram), repeated here for getNgram.
+const P16 = 65536;
+const P32 = P16 * P16;
+const P48 = P32 * P16;
+
 const EMPTY = -1;
 
 export class FeatureTable {
@@ -40,9 +45,22 @@ export class FeatureTable {
     this.values[i] = v;
   }
 
-  /** The value stored for a key, or -1. */
-  get(k: FeatureKey): number {
-    if (typeof k === 'string') return this.words.get(k) ?? EMPTY;
+  /** The value stored for an n-gram given by its code units (text-structure.ts packNgram), or -1. */
+  getNgram(len: number, c1: number, c2: number, c3: number): number {
+    // Written out (not packNgram + getNumber): a double passed between functions that V8 does not
+    // inline is boxed on the heap, and this runs for every n-gram of every text.
+    const k = len === 1 ? P48 + c1 : len === 2 ? 2 * P48 + c1 * P16 + c2 : 3 * P48 + c1 * P32 + c2 * P16 + c3;
+    const hi = (k / 4294967296) | 0;
+    let i = (Math.imul(k >>> 0, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca6b)) & this.mask;
+    for (;;) {
+      const v = this.values[i];
+      if (v === EMPTY) return EMPTY;
+      if (this.keys[i] === k) return v;
+      i = (i + 1) & this.mask;
+    }
+  }
+
+  private getNumber(k: number): number {
     let i = this.slot(k);
     for (;;) {
       const v = this.values[i];
@@ -50,5 +68,11 @@ export class FeatureTable {
       if (this.keys[i] === k) return v;
       i = (i + 1) & this.mask;
     }
+  }
+
+  /** The value stored for a key, or -1. */
+  get(k: FeatureKey): number {
+    if (typeof k === 'string') return this.words.get(k) ?? EMPTY;
+    return this.getNumber(k);
   }
 }

@@ -72,13 +72,18 @@ export class LearnedUrgency {
     return this.model?.vocabularySize ?? 0;
   }
 
+  /** Every feature the model knows, by index (none without a model). */
+  featureKeys(): readonly FeatureKey[] {
+    return this.model ? this.model.featureKeys() : [];
+  }
+
   /** The model's index of a feature, or -1: the classifier walks a text's features once for both models. */
   indexOf(f: FeatureKey): number {
     return this.model ? this.model.indexOf(f) : -1;
   }
 
   /** The vote from the distinct known features' indices (see indexOf). */
-  voteIndices(known: readonly number[]): UrgentVote {
+  voteIndices(known: ArrayLike<number>): UrgentVote {
     if (!this.model) return { probability: 0, flagged: false, reasons: [] };
     const m = this.model;
     const probability = m.probabilityOfIndices(known);

@@ -84,21 +84,26 @@ export class LogisticRegression {
     return this.names.length;
   }
 
+  /** Every feature the model knows, by index. */
+  featureKeys(): readonly FeatureKey[] {
+    return this.names;
+  }
+
   /** The model's index of a feature, or -1 (for callers that walk a text's features themselves). */
   indexOf(f: FeatureKey): number {
     return this.table.get(f);
   }
 
   /** The probability from the distinct known features' indices (found with indexOf). */
-  probabilityOfIndices(known: readonly number[]): number {
+  probabilityOfIndices(known: ArrayLike<number>): number {
     let sum = 0;
-    for (const i of known) sum += this.weights[i];
+    for (let k = 0; k < known.length; k++) sum += this.weights[known[k]];
     return 1 / (1 + Math.exp(-(this.bias + sum * lengthScale(known.length))));
   }
 
   /** The known features (by index) pushing hardest towards "yes", strongest first, by name. */
-  reasonsOfIndices(known: readonly number[], n: number): string[] {
-    return known
+  reasonsOfIndices(known: ArrayLike<number>, n: number): string[] {
+    return Array.from(known)
       .filter((i) => this.weights[i] > 0)
       .map((i) => [featureName(this.names[i]), this.weights[i]] as const)
       .sort((a, b) => b[1] - a[1] || byCodeUnit(a[0], b[0]))

@@ -166,33 +166,59 @@ export function weightedFeatures(text: string, tokens: readonly Token[], sentenc
   return out;
 }
 
+/** The packed key of an n-gram of 1–3 UTF-16 code units (c2/c3 ignored beyond its length). */
+export function packNgram(len: number, c1: number, c2: number, c3: number): number {
+  return len === 1 ? P48 + c1 : len === 2 ? 2 * P48 + c1 * P16 + c2 : 3 * P48 + c1 * P32 + c2 * P16 + c3;
+}
+
+/** Receives a text's features one by one (see walkFeatures). */
+export interface FeatureSink {
+  /** The weight of the n-grams that follow (their sentence's), given once per sentence. */
+  weight(w: number): void;
+  /**
+   * An n-gram by its code units: no key is built and no double passed, so a long text's thousands
+   * of n-grams allocate nothing (V8 boxes a double argument of a call it does not inline).
+   */
+  ngram(len: number, c1: number, c2: number, c3: number): void;
+  word(key: string, w: number): void;
+}
+
 /**
  * Every feature occurrence of a text with its sentence's weight, without collecting them: the
  * classifier looks each up in its models' tables directly (feature-table.ts).
  */
 export function eachFeature(text: string, tokens: readonly Token[], sentences: readonly Sentence[], add: (f: FeatureKey, w: number) => void): void {
+  let weight = 1;
+  walkFeatures(text, tokens, sentences, {
+    weight: (w) => (weight = w),
+    ngram: (len, c1, c2, c3) => add(packNgram(len, c1, c2, c3), weight),
+    word: add,
+  });
+}
+
+export function walkFeatures(text: string, tokens: readonly Token[], sentences: readonly Sentence[], sink: FeatureSink): void {
   const all = sentences.length > 0 ? sentences : [{ start: 0, end: text.length, weight: 1 }];
   // The models read the first MODEL_CHARS characters: the matter is told in the title and first
   // sentences; the rest of a long post is its history, and reading it cost time, not accuracy.
   const spans = all.filter((s) => s.start < MODEL_CHARS).map((s) => (s.end > MODEL_CHARS ? { ...s, end: MODEL_CHARS } : s));
   // Sentence by sentence: n-grams do not cross a sentence end, and each has its sentence's weight.
   for (const s of spans) {
-    const w = s.weight;
+    sink.weight(s.weight);
     RUN.lastIndex = 0;
     const part = text.slice(s.start, s.end);
     for (let m = RUN.exec(part); m !== null; m = RUN.exec(part)) {
       const run = m[0];
       for (let i = 0; i < run.length; i++) {
         const c1 = run.charCodeAt(i);
-        add(P48 + c1, w);
+        sink.ngram(1, c1, 0, 0);
         if (i + 1 < run.length) {
           const c2 = run.charCodeAt(i + 1);
-          add(2 * P48 + c1 * P16 + c2, w);
-          if (i + 2 < run.length) add(3 * P48 + c1 * P32 + c2 * P16 + run.charCodeAt(i + 2), w);
+          sink.ngram(2, c1, c2, 0);
+          if (i + 2 < run.length) sink.ngram(3, c1, c2, run.charCodeAt(i + 2));
         }
       }
     }
   }
   const at = weightAt(spans);
-  for (const t of tokens) if (t.end <= MODEL_CHARS && WORD.test(t.word) && text.startsWith(t.word, t.start)) add(`词:${t.word}`, at(t.start));
+  for (const t of tokens) if (t.end <= MODEL_CHARS && WORD.test(t.word) && text.startsWith(t.word, t.start)) sink.word(`词:${t.word}`, at(t.start));
 }

@@ -14,6 +14,7 @@
  * An explicit `except` phrase of the rule (烟囱冒烟) hides that occurrence.
  */
 import type { UrgentRule } from './duty-list.js';
+import { PatternScanner } from './pattern-scan.js';
 import { PhraseIndex } from './phrase-index.js';
 import type { Token } from './segmenter.js';
 
@@ -67,9 +68,11 @@ export function detectUrgent(text: string, rules: readonly UrgentRule[], tokens:
       candidates.set(i, list);
     }
   }
+  const patterns = patternsFor(rules);
+  const scan = patterns.scanner.prepare(text);
   const hits: UrgentHit[] = [];
   rules.forEach((rule, i) => {
-    const found = [...(candidates.get(i) ?? []), ...patternMatches(text, rule, ctx)];
+    const found = [...(candidates.get(i) ?? []), ...patternMatches(text, rule, ctx, scan, patterns.offsets[i])];
     let best: UrgentHit | null = null;
     for (const f of found) {
       const judged = ctx.judge(rule, f.start, f.end);
@@ -214,30 +217,43 @@ function phraseIndexFor(rules: readonly UrgentRule[]): PhraseIndex<number> {
   return index;
 }
 
+/** All rules' patterns in one scanner (pattern-scan.ts), built once per rule list. */
+const patternScanners = new WeakMap<readonly UrgentRule[], { scanner: PatternScanner; offsets: number[] }>();
+
+function patternsFor(rules: readonly UrgentRule[]): { scanner: PatternScanner; offsets: number[] } {
+  let found = patternScanners.get(rules);
+  if (!found) {
+    const offsets: number[] = [];
+    const all: RegExp[] = [];
+    for (const rule of rules) {
+      offsets.push(all.length);
+      all.push(...rule.patterns);
+    }
+    found = { scanner: new PatternScanner(all), offsets };
+    patternScanners.set(rules, found);
+  }
+  return found;
+}
+
 /** At most a few occurrences per pattern: enough to find one in a present context. */
 const MAX_PATTERN_MATCHES = 4;
 
-function patternMatches(text: string, rule: UrgentRule, ctx: Context): { trigger: string; start: number; end: number }[] {
+function patternMatches(
+  text: string,
+  rule: UrgentRule,
+  ctx: Context,
+  scan: ReturnType<PatternScanner['prepare']>,
+  offset: number,
+): { trigger: string; start: number; end: number }[] {
   const out: { trigger: string; start: number; end: number }[] = [];
-  for (const re of rule.patterns) {
-    // The compiled pattern is shared (flag g), so its lastIndex is reset before every scan; the
-    // scan is synchronous, so nothing else can observe it in between. matchAll would clone the
-    // regex on every call, which cost a third of the classifier's time.
-    re.lastIndex = 0;
+  rule.patterns.forEach((_re, j) => {
     let n = 0;
-    for (let m = re.exec(text); m !== null && n < MAX_PATTERN_MATCHES; m = re.exec(text)) {
-      if (m[0] === '') {
-        re.lastIndex++;
-        continue;
-      }
-      const start = m.index;
-      const end = m.index + m[0].length;
-      if (insideException(text, start, end, rule.except) || (rule.tier === 'check' && ctx.splitsWord(start, end))) continue;
-      out.push({ trigger: m[0], start, end });
-      n++;
-    }
-    re.lastIndex = 0;
-  }
+    scan(offset + j, (m) => {
+      if (insideException(text, m.start, m.end, rule.except) || (rule.tier === 'check' && ctx.splitsWord(m.start, m.end))) return true;
+      out.push({ trigger: m.text, start: m.start, end: m.end });
+      return ++n < MAX_PATTERN_MATCHES;
+    });
+  });
   return out;
 }
 
