@@ -9,6 +9,7 @@ import { get, post } from '../api.js';
 import { has } from '../features.js';
 import { Empty, ErrorBox, Section, StateBadge, UrgentBadge } from '../components/ui.js';
 import { UrgentChecks } from '../components/UrgentChecks.js';
+import { AnswerSuggestions } from '../components/AnswerSuggestions.js';
 import { channelLabel, dateTime, serverNow, time, waited } from '../format.js';
 import { useLive } from '../live.js';
 import { units as loadUnits } from '../units.js';
@@ -210,6 +211,8 @@ export function DeskPage({ user }: { user: User }) {
       });
       setResult({ ticket: r.ticket, duplicates: r.duplicates });
       setMine((xs) => [r.ticket, ...xs.filter((t) => t.id !== r.ticket.id)].slice(0, 20));
+      // A 咨询 filed without an answer: when the knowledge base had no confident entry it is a miss (知识库待补充).
+      if (r.created && draft.category === '咨询') void post('/api/v1/answers/suggest', { text: draft.content.trim(), channel: draft.channel, recordMiss: true }).catch(() => undefined);
       if (draft.callId) {
         const id = draft.callId;
         setCalls((m) => {
@@ -399,6 +402,20 @@ export function DeskPage({ user }: { user: User }) {
             </div>
           </form>
         </Section>
+        <AnswerSuggestions
+          draft={draft}
+          onAnswered={(ticket) => {
+            // 直接答复: the ticket is made and answered; the form is done as after a dispatch.
+            setResult({ ticket, duplicates: [] });
+            setMine((xs) => [ticket, ...xs.filter((t) => t.id !== ticket.id)].slice(0, 20));
+            const id = draft.callId;
+            if (id) setCalls((m) => { const next = new Map(m); next.delete(id); return next; });
+            setActive(null);
+            setDraft(blank());
+            setTouched(new Set());
+            setCls(null);
+          }}
+        />
         {result ? <DispatchResult result={result} onMerge={merge} /> : null}
         <Section title="本班受理">
           {mine.length === 0 ? (
@@ -530,7 +547,7 @@ function DispatchResult({ result, onMerge }: { result: { ticket: TicketView; dup
   return (
     <div class="alert alert-ok" role="status" data-testid="dispatch-result">
       <p>
-        已{t.unit ? `派单至 ${t.unit}` : '受理'}：<a href={`/tickets/${t.id}`}>{t.number}</a> <StateBadge state={t.state} label={t.stateLabel} />
+        已{t.state === 'answered' ? '直接答复' : t.unit ? `派单至 ${t.unit}` : '受理'}：<a href={`/tickets/${t.id}`}>{t.number}</a> <StateBadge state={t.state} label={t.stateLabel} />
         {t.urgent ? '　即办件：呼叫进度见「值班与呼叫」。' : ''}
       </p>
       {result.duplicates.length ? (
