@@ -1,6 +1,6 @@
 import closeWithGrace from 'close-with-grace';
 import type { Config } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, logDestination } from './logger.js';
 import { createContainer } from './container.js';
 import { buildApp } from './web/app.js';
 import { mkdirSync } from 'node:fs';
@@ -9,12 +9,18 @@ import { seedDemoRosters } from './application/paging/demo.js';
 import { chatOutbox } from './application/conversation/wiring.js';
 import { loadClassifier } from './application/classifier.js';
 import type { ClassifierPort } from './application/ports/routing.js';
+import { seedDemoHistory } from './application/demo/history.js';
+import { seedGridDemo } from './application/grid/demo.js';
+import { seedAssistDemo } from './application/tickets/assist-demo.js';
+import { seedKnowledgeDemo } from './application/knowledge/demo.js';
+import { MOCK_PUPPET, mockChatRoutes, type MockChatHolder } from '../adapters/wechaty/mock-chat.js';
 
 /** Start the service: database, job runner, HTTP. Shuts down gracefully on SIGTERM/SIGINT. */
 export async function startServer(config: Config, opts: { demo?: boolean } = {}) {
   const started = Date.now();
   const phases = startupPhases();
-  const log = createLogger(config.logLevel);
+  // Human-readable on a terminal, JSON lines otherwise.
+  const log = createLogger(config.logLevel, logDestination());
   // The classifier (jieba's dictionary and two models trained from config/routing-examples.jsonl,
   // about a second of CPU) is built after the app, not inside the container: in the demo, argon2 is
   // hashing the demo passwords on the thread pool by then, and the two overlap. Complete before listening.
@@ -26,6 +32,8 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
   let app: Awaited<ReturnType<typeof buildApp>> | null = null;
   let bot: { stop(): Promise<void> } | null = null;
   let grace: { uninstall(): void } | null = null;
+  // The demo's mock WeChat bot takes citizens' messages through the simulator's API (only on the mock puppet).
+  const mockChat: MockChatHolder | null = config.wechaty.puppet === MOCK_PUPPET ? { chat: null } : null;
   try {
     // argon2 hashes the demo passwords on the thread pool (about 1.5 s of CPU) while this thread builds
     // the app and the classifier; buildApp awaits plugin by plugin, which lets the seed get there.
@@ -33,7 +41,7 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
     // Awaited below; this only keeps a failure meanwhile from leaving it unhandled.
     seeding?.catch(() => undefined);
     mkdirSync('data/media', { recursive: true });
-    app = await buildApp(ctx);
+    app = await buildApp(ctx, { requestLogLevel: opts.demo ? 'debug' : 'info', plugins: mockChat ? [mockChatRoutes(mockChat)] : [] });
     phases.mark('app');
     const live = app;
     // Registered as soon as there is an app to close: a SIGTERM during the rest of the start (the demo
@@ -73,6 +81,14 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
       } else console.log('\n演示账号已存在 (demo users exist; passwords were printed on the first run; delete ./data to start over)');
       const rostered = await seedDemoRosters(ctx);
       if (rostered.length) console.log(`演示值班表 demo duty rosters: ${rostered.join('、')}`);
+      const history = await seedDemoHistory(ctx);
+      if (history.seeded) console.log(`演示历史 demo history: ${history.tickets} 件样例工单（近 60 天，标注「演示数据」）${history.ms} ms`);
+      const gridDemo = await seedGridDemo(ctx);
+      if (gridDemo.seeded.length) console.log(`演示网格员/市长热线日/媒体 demo grid, mayor day, media: ${gridDemo.seeded.join('、')}`);
+      const assistDemo = await seedAssistDemo(ctx);
+      if (assistDemo.seeded.length) console.log(`演示协办/应急联动 demo 协办 and 联动: ${assistDemo.seeded.join('、')}`);
+      const kbDemo = await seedKnowledgeDemo(ctx.knowledge, ctx.clock.now());
+      if (kbDemo.seeded) console.log(`演示知识库 demo knowledge base: ${kbDemo.seeded} 条示例知识（标注「示例」）`);
       phases.mark('demo seed');
     }
     log.info({ startup: phases.done() }, 'start-up: wall and CPU ms per phase (CPU of all threads; "modules" counts from process start)');
@@ -80,6 +96,13 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
     console.log(`\nSuban 速办 is up on ${ctx.db.dialect}: ${Date.now() - started} ms to start, ${Math.round(process.uptime() * 1000)} ms since the process began`);
     console.log(`  console: ${url}/`);
     console.log(`  API docs: ${url}/docs`);
+    if (opts.demo) {
+      const cli = 'npm run --silent suban --';
+      console.log('\n试一试 try this:');
+      console.log(`  1. 打开话务台 open the console: ${url}/  (用户 operator 登录)`);
+      console.log(`  2. 模拟来电 place a call (弹屏到话务台): ${cli} call --from 13800000000 --press 1 --say "红都大道有井盖丢了"`);
+      if (mockChat) console.log(`  3. 给微信机器人发消息 message the mock WeChat bot: ${cli} wechat --say "小区门口的路灯坏了"`);
+    }
   } catch (err) {
     // A start that fails half-way (the port is taken) must not leave the job runner and the
     // database open, keeping the process alive after the error is printed. Closed here, once: the
@@ -94,7 +117,10 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
   if (config.wechaty.puppet) {
     try {
       const { startWechatyBot } = await import('../adapters/wechaty/bot.js');
-      const started = await startWechatyBot(ctx, { mediaDir: 'data/media' });
+      const { startMockChatBot } = await import('../adapters/wechaty/mock-chat.js');
+      const chat = mockChat ? await startMockChatBot(ctx, { mediaDir: 'data/media' }) : null;
+      if (mockChat) mockChat.chat = chat;
+      const started = chat?.handle ?? (await startWechatyBot(ctx, { mediaDir: 'data/media' }));
       bot = started;
       ctx.setFollowupChat(chatOutbox({ 'wechat-mp': config.wechatMp.token ? ctx.wechatMp : null, wechat: started }));
       // Escalation steps on the `wechat` channel reach duty people through the bot from now on.

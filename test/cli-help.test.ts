@@ -34,7 +34,7 @@ t.test('every command answers --help and -h with its own usage, exit 0', async (
     [['migrate', '--help'], /apply database migrations/, /user add/],
     [['seed', '-h'], /seed \[--demo\]/, /user add/],
     [['user', '--help'], /user add <name> --role[\s\S]*user unlock <name>/, /serve/],
-    [['user', 'add', '--help'], /user add <name> --role <operator\|unit\|supervisor\|admin>/, /user unlock/],
+    [['user', 'add', '--help'], /user add <name> --role <operator\|unit\|supervisor\|admin\|grid\|media>/, /user unlock/],
     [['user', 'reset-password', '-h'], /user reset-password <name>/, /user add/],
     [['classify', '--help'], /classify \[--model <m>\]/, /train/],
     [['train', '-h'], /train --in <file> --out <model.json>/, /eval --in/],

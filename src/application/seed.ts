@@ -15,12 +15,14 @@ export function readUnitsFile(path: string): Unit[] {
   ];
 }
 
-export const DEMO_USERS: { name: string; role: Role; unit?: string; displayName: string }[] = [
+export const DEMO_USERS: { name: string; role: Role; unit?: string; township?: string; gridArea?: string; displayName: string }[] = [
   { name: 'operator', role: 'operator', displayName: '话务员小李' },
   { name: 'chengguan', role: 'unit', unit: '市城管局', displayName: '市城管局值班员' },
   { name: 'water', role: 'unit', unit: '润泉供水公司', displayName: '润泉供水公司值班员' },
   { name: 'supervisor', role: 'supervisor', displayName: '热线办督办员' },
   { name: 'admin', role: 'admin', displayName: '系统管理员' },
+  { name: 'grid', role: 'grid', township: '象湖镇', gridArea: '红都社区第3网格', displayName: '象湖镇网格员小王' },
+  { name: 'media', role: 'media', displayName: '市融媒体中心编辑' },
 ];
 
 /** Units of 附件1 (65 member units + 18 townships) and, for the demo, one user per role. */
