@@ -6,7 +6,6 @@
  * both processes) are asked what happened.
  */
 import type { Test } from 'tap';
-import { serviceCode } from '../../src/application/platforms/open311.js';
 import { startServe, type ServeProcess } from '../helpers/proc.js';
 import { HOTLINE, OPEN311_CLIENT, open311Request, passiveText, platformPush, prepare, restCreate, send, sleep, twilioCallsByRef, twilioSid, twilioTo, twimlAttr, until, wechatTo, type Answer, type Engine, type Prepared } from './harness.js';
 
@@ -81,7 +80,7 @@ export async function crashScenario(t: Test, engine: Engine): Promise<void> {
     o311: (item) =>
       deliver(item, () =>
         open311Request(url, p.open311Key, item.ref, {
-          service_code: serviceCode('市城管局'),
+          service_code: 'streetlight',
           description: `长征大道${item.n}号的窨井盖缺失，夜里很危险`,
           address_string: `象湖镇长征大道${item.n}号`,
           phone: `135${String(item.n).padStart(8, '0')}`,

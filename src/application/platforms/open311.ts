@@ -3,9 +3,11 @@
  * holds what the HTTP routes need beyond the ticket service: the service list, the registered
  * client keys and the Open311 fields a ticket has no column for (lat/long, address_id, email...).
  *
- * Services are the units of the 职责清单 (one service per unit that owns matters): a citizen app
- * shows "市城管局: 路灯、占道经营…". Codes are `u` + 8 hex of sha256(unit name): ASCII for any
- * client, stable when units are added or reordered, and derived, so nothing has to be stored.
+ * Services are the request types of the 职责清单 (its `matters`: 路灯损坏, 占道经营 …), what a
+ * citizen picks in an app, with their keywords and the owning unit as `group`. Codes are the
+ * matters' own ASCII keys from the YAML (streetlight, street-vending): stable when matters are
+ * added, reordered or renamed, and readable in a client's configuration. A request filed under a
+ * matter carries the matter's unit and category as the routing hint.
  *
  * API keys: a small key store of its own rather than the staff API tokens of AuthService. A staff
  * token is a bearer credential for /api/v1 with operator rights (every ticket, full phone
@@ -14,6 +16,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { DutyList } from '../../domain/routing/duty-list.js';
+import type { Category } from '../../domain/tickets/ticket.js';
 import type { StateStore } from '../ports/misc.js';
 
 export interface Open311Service {
@@ -26,25 +29,32 @@ export interface Open311Service {
   group: string;
 }
 
-export const serviceCode = (unit: string) => `u${createHash('sha256').update(unit).digest('hex').slice(0, 8)}`;
-
-/** One service per duty-list unit that is also an active unit of the directory. */
-export function open311Services(duty: DutyList, active: ReadonlySet<string>): Open311Service[] {
-  return duty.units
-    .filter((u) => active.has(u.name))
-    .map((u) => {
-      const top = [...u.keywords.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k]) => k);
-      return {
-        service_code: serviceCode(u.name),
-        service_name: u.name,
-        description: u.boundary ?? (u.examples.length ? `例如:${u.examples.slice(0, 2).join(';')}` : u.name),
-        metadata: false,
-        type: 'realtime',
-        keywords: top.join(','),
-        group: /公司$/.test(u.name) ? '公用企业' : /镇$|乡$|社区$/.test(u.name) ? '乡镇' : '职能部门',
-      };
-    });
+/** The matter behind a service: what a request filed under it is routed by. */
+export interface Open311Matter {
+  service: Open311Service;
+  unit: string | null;
+  category: Category;
 }
+
+/** The group of a matter that names no unit: the classifier (and the place, for a township) decides. */
+export const UNROUTED_GROUP = '热线派单';
+
+/**
+ * One service per matter of the duty list whose unit is an active unit of the directory (a matter
+ * without a unit is always offered). A list without matters offers one catch-all service, `other`.
+ */
+export function open311Matters(duty: DutyList, active: ReadonlySet<string>): Open311Matter[] {
+  const matters = duty.matters.length ? duty.matters : [{ code: 'other', name: '其他诉求', unit: null, category: '求助' as Category, keywords: [], description: '由热线按职责清单派给承办单位' }];
+  return matters
+    .filter((m) => m.unit === null || active.has(m.unit))
+    .map((m) => ({
+      unit: m.unit,
+      category: m.category,
+      service: { service_code: m.code, service_name: m.name, description: m.description, metadata: false, type: 'realtime', keywords: m.keywords.join(','), group: m.unit ?? UNROUTED_GROUP },
+    }));
+}
+
+export const open311Services = (duty: DutyList, active: ReadonlySet<string>): Open311Service[] => open311Matters(duty, active).map((m) => m.service);
 
 /** What an Open311 request carries that the ticket has no column for. */
 export interface Open311Extra {

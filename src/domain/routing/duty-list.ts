@@ -50,9 +50,23 @@ export interface TownshipDuties {
   boundary: string | null;
 }
 
+/** A request type of the list (路灯损坏, 占道经营): what an Open311 client offers as a service. */
+export interface Matter {
+  /** Stable ASCII key from the YAML: the Open311 service_code. */
+  code: string;
+  name: string;
+  /** The owning unit, the routing hint of a request filed under this matter; null = the classifier decides. */
+  unit: string | null;
+  category: Category;
+  keywords: string[];
+  description: string;
+}
+
 export interface DutyList {
   version: number;
   units: DutyUnit[];
+  /** Request types (section `matters`), in the list's order; empty when the list has none. */
+  matters: Matter[];
   townships: Township[];
   /** null when the list gives townships no matters of their own (they are then only places). */
   townshipDuties: TownshipDuties | null;
@@ -147,7 +161,7 @@ function validate(raw: unknown, errors: string[], expect: DutyListExpectations):
     errors.push('根节点应为映射(version, units, townships, urgent)');
     return null;
   }
-  checkKeys(raw, ['version', 'units', 'townships', 'township_duties', 'lexicon', 'urgent'], '根节点', errors);
+  checkKeys(raw, ['version', 'units', 'townships', 'township_duties', 'lexicon', 'urgent', 'matters'], '根节点', errors);
   if (raw.version !== 1) errors.push(`version: 只支持 1,实际为 ${JSON.stringify(raw.version)}`);
 
   const units = validateUnits(raw.units, errors);
@@ -156,10 +170,46 @@ function validate(raw: unknown, errors: string[], expect: DutyListExpectations):
   const townshipDuties = validateTownshipDuties(raw.township_duties, errors);
   const lexicon = validateLexicon(raw.lexicon, errors);
   const urgent = validateUrgent(raw.urgent, unitNames, lexicon, errors);
+  const matters = validateMatters(raw.matters, unitNames, errors);
 
   if (expect.units) compareSets('units', [...unitNames], expect.units, errors);
   if (expect.townships) compareSets('townships', townships.map((t) => t.name), expect.townships, errors);
-  return { version: 1, units, townships, townshipDuties, urgent };
+  return { version: 1, units, matters, townships, townshipDuties, urgent };
+}
+
+function validateMatters(v: unknown, unitNames: ReadonlySet<string>, errors: string[]): Matter[] {
+  if (v === undefined || v === null) return [];
+  if (!isRecord(v)) {
+    errors.push('matters: 应为映射(代码 → 事项)');
+    return [];
+  }
+  const out: Matter[] = [];
+  const names = new Set<string>();
+  for (const [code, body] of Object.entries(v)) {
+    const where = `matters.${code}`;
+    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(code)) errors.push(`${where}: 代码只能用小写字母、数字和 -(最多 40 个),它是 Open311 的 service_code`);
+    if (!isRecord(body)) {
+      errors.push(`${where}: 应为映射(name, unit, category, keywords, description)`);
+      continue;
+    }
+    checkKeys(body, ['name', 'unit', 'category', 'keywords', 'description'], where, errors);
+    const name = typeof body.name === 'string' ? body.name.trim() : '';
+    if (!name) errors.push(`${where}.name: 应为文字`);
+    else if (names.has(name)) errors.push(`${where}.name: 与另一个事项重名「${name}」`);
+    names.add(name);
+    let unit: string | null = null;
+    if (body.unit !== null && body.unit !== undefined) {
+      if (typeof body.unit !== 'string' || !unitNames.has(body.unit)) errors.push(`${where}.unit: "${String(body.unit)}" 不是 units 中的单位(或写 null 由分类器决定)`);
+      else unit = body.unit;
+    }
+    const category = typeof body.category === 'string' && CATEGORY_SET.has(body.category) ? (body.category as Category) : null;
+    if (!category) errors.push(`${where}.category: 未知类别 "${String(body.category)}"(可选:${CATEGORIES.join('/')})`);
+    const keywords = stringList(body.keywords, `${where}.keywords`, errors, { min: 1 });
+    const description = typeof body.description === 'string' ? body.description.trim() : '';
+    if (!description) errors.push(`${where}.description: 应为文字`);
+    if (name && category && description) out.push({ code, name, unit, category, keywords, description });
+  }
+  return out;
 }
 
 function compareSets(where: string, actual: string[], expected: readonly string[], errors: string[]): void {

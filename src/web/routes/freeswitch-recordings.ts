@@ -94,7 +94,7 @@ function uploadRoute(o: { dir: string; secret: string; maxBytes: number; clock: 
     // below and gets our 400, rather than the router's own 404/414.
     app.put<{ Params: { '*': string }; Querystring: Record<string, unknown> }>(
       `${RECORDINGS_UPLOAD_PATH}/*`,
-      { schema: { tags: ['freeswitch'], summary: 'mod_http_cache uploads a finished recording here (signed URL from the record target)' } },
+      { schema: { operationId: 'uploadRecording', security: [], tags: ['freeswitch'], summary: 'mod_http_cache uploads a finished recording here (signed URL from the record target)' } },
       async (req, reply) => {
         const name = req.params['*'];
         if (!RECORDING_NAME_RE.test(name)) throw invalid('invalid_recording_name', '录音文件名无效');

@@ -23,19 +23,24 @@
  * - jurisdiction_id is accepted and ignored: one deployment serves one jurisdiction.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import cors from '@fastify/cors';
 import { XMLBuilder } from 'fast-xml-parser';
+import { Type } from 'typebox';
+import * as S from '../schemas/open311.js';
 import { AppError } from '../../domain/errors.js';
 import { loadDutyList, type DutyList } from '../../domain/routing/duty-list.js';
 import { STATE_LABELS, type Ticket, type TicketState } from '../../domain/tickets/ticket.js';
-import { Open311Store, open311Services, type Open311Extra, type Open311Service } from '../../application/platforms/open311.js';
+import { Open311Store, open311Matters, type Open311Extra, type Open311Matter, type Open311Service } from '../../application/platforms/open311.js';
 import { maskPersonalText, roundCoordinate, streetLevel } from '../../domain/privacy.js';
 
 type Format = 'json' | 'xml';
+const FormatParams = Type.Object({ format: S.FormatEnum });
+const UNSUPPORTED_BODY = 'send the request as application/x-www-form-urlencoded (the standard) or application/json';
 
 /** An Open311 error: the HTTP status doubles as the error code, as in the standard's examples. */
 class Open311Error extends Error {
   constructor(
-    readonly status: 400 | 403 | 404,
+    readonly status: 400 | 403 | 404 | 415,
     message: string,
   ) {
     super(message);
@@ -53,12 +58,6 @@ const PRIVATE_SERVICE = /纪委|监委|信访|公安/;
 /** A request nobody but its own client may see: any 举报, and anything for a private service. */
 export const isPrivateRequest = (t: Ticket): boolean => t.category === '举报' || PRIVATE_SERVICE.test(t.unit ?? '');
 
-function splitFile(file: string): { name: string; format: Format } {
-  const m = /^(.+)\.(json|xml)$/i.exec(file);
-  if (!m) throw new Open311Error(404, `unknown resource ${file}: add .json or .xml`);
-  return { name: m[1]!, format: m[2]!.toLowerCase() as Format };
-}
-
 /** Null → empty element; XML has no null. */
 const blank = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v === null || v === undefined ? '' : v]));
 
@@ -72,7 +71,19 @@ function formatOf(req: FastifyRequest): Format {
   return /\.xml(\?|$)/i.test(req.url) ? 'xml' : 'json';
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v.trim() : Array.isArray(v) ? String(v[0] ?? '').trim() : '');
+/** A field as text: form fields are strings; a JSON body may carry numbers (lat, long) and booleans. */
+const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : typeof v === 'number' || typeof v === 'boolean' ? String(v) : Array.isArray(v) ? str(v[0]) : '');
+
+/** Open311 datetimes in the city's own offset, as GeoReport's examples do (2026-11-26T10:00:00+08:00). */
+export const open311Time = (d: Date): string => `${new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`;
+
+/** A schema error as one line a client developer can act on. */
+function validationMessage(err: FastifyError): string {
+  const v = err.validation?.[0];
+  if (!v) return err.message;
+  const field = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || (v.params as { missingProperty?: string }).missingProperty || '';
+  return `${err.validationContext ?? 'request'}${field ? ` ${field}` : ''}: ${v.message ?? 'is not valid'}`;
+}
 
 function parseDate(name: string, v: string): Date {
   const d = new Date(v);
@@ -92,118 +103,159 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
   const store = new Open311Store(state, () => clock.now());
   // Read at boot, like the classifier's copy: a broken duty list stops the start, not a request.
   const duty: DutyList = loadDutyList(config.dutyList);
-  const services = (): Open311Service[] => open311Services(duty, unitNames);
-  const byCode = (code: string) => services().find((s) => s.service_code === code) ?? null;
+  const matters = (): Open311Matter[] => open311Matters(duty, unitNames);
+  const services = (): Open311Service[] => matters().map((m) => m.service);
+  const matterOf = (code: string) => matters().find((m) => m.service.service_code === code) ?? null;
+  const byCode = (code: string) => matterOf(code)?.service ?? null;
 
   await app.register(
     async (o) => {
+      // Browser apps on the listed origins may call Open311 (the API and the console are same-origin only).
+      if (config.open311CorsOrigins.length) {
+        await o.register(cors, {
+          origin: config.open311CorsOrigins.includes('*') ? '*' : config.open311CorsOrigins,
+          methods: ['GET', 'POST'],
+          allowedHeaders: ['Content-Type', 'Idempotency-Key'],
+          exposedHeaders: ['Link'],
+          maxAge: 600,
+        });
+      }
       o.setErrorHandler((err: FastifyError | Error, req, reply) => {
         const f = formatOf(req);
-        let status: 400 | 403 | 404 | 413 | 429 | 500 = 500;
+        let status: 400 | 403 | 404 | 413 | 415 | 429 | 500 = 500;
         let description = '服务器内部错误';
         if (err instanceof Open311Error) [status, description] = [err.status, err.message];
         else if (err instanceof AppError) {
           status = err.kind === 'forbidden' || err.kind === 'unauthorized' ? 403 : err.kind === 'not_found' ? 404 : err.kind === 'too_large' ? 413 : err.kind === 'invalid' || err.kind === 'conflict' ? 400 : 500;
           description = err.message;
+        } else if ((err as FastifyError).validation) {
+          status = 400;
+          description = validationMessage(err as FastifyError);
         } else if ((err as FastifyError).statusCode && (err as FastifyError).statusCode! < 500) {
           const code = (err as FastifyError).statusCode;
-          status = code === 413 ? 413 : code === 429 ? 429 : 400;
-          description = err.message;
+          status = code === 413 ? 413 : code === 415 ? 415 : code === 429 ? 429 : 400;
+          description = code === 415 ? UNSUPPORTED_BODY : err.message;
         }
         if (status === 500) req.log.error({ err }, 'open311 error');
         return send(reply, f, status, 'errors', 'error', [{ code: status, description }]);
       });
       o.setNotFoundHandler((req, reply) => send(reply, formatOf(req), 404, 'errors', 'error', [{ code: 404, description: `no such resource: ${req.method} ${req.url.split('?')[0]}` }]));
 
-      o.get<{ Params: { file: string } }>('/:file', async (req, reply) => {
-        const { name, format } = splitFile(req.params.file);
-        if (name === 'services') return send(reply, format, 200, 'services', 'service', services() as unknown as Record<string, unknown>[]);
-        if (name === 'discovery') return discovery(reply, format);
-        if (name === 'requests') return listRequests(req, reply, format);
-        throw new Open311Error(404, `unknown resource ${req.params.file}`);
-      });
+      o.get<{ Params: { format: Format } }>('/discovery.:format', { schema: { operationId: 'open311Discovery', summary: 'Open311 discovery: the endpoint, its formats and how keys are issued', tags: ['open311'], security: [], params: FormatParams, response: { 200: S.Discovery, ...S.open311Errors(400, 404) } } }, async (req, reply) => discovery(reply, req.params.format));
 
-      o.get<{ Params: { file: string } }>('/services/:file', async (req, reply) => {
-        const { name, format } = splitFile(req.params.file);
-        const s = byCode(name);
-        if (!s) throw new Open311Error(404, `service_code ${name} not found`);
+      o.get<{ Params: { format: Format } }>('/services.:format', { schema: { operationId: 'open311ListServices', summary: 'the request types (职责清单 matters) a citizen can file, with their owning unit as group', tags: ['open311'], security: [], params: FormatParams, response: { 200: Type.Array(S.Service), ...S.open311Errors(400, 404) } } }, async (req, reply) => send(reply, req.params.format, 200, 'services', 'service', services() as unknown as Record<string, unknown>[]));
+
+      o.get<{ Params: { service_code: string; format: Format } }>('/services/:service_code.:format', { schema: { operationId: 'open311GetServiceDefinition', summary: 'the definition of one service (no service asks for extra attributes)', tags: ['open311'], security: [], params: Type.Object({ service_code: Type.String({ maxLength: 64, description: 'a service_code from services.json' }), format: S.FormatEnum }), response: { 200: S.ServiceDefinition, ...S.open311Errors(400, 404) } } }, async (req, reply) => {
+        const s = byCode(req.params.service_code);
+        if (!s) throw new Open311Error(404, `service_code ${req.params.service_code} not found`);
         // No service asks for extra attributes (metadata=false), so the definition has none.
-        if (format === 'json') return reply.send({ service_code: s.service_code, attributes: [] });
+        if (req.params.format === 'json') return reply.send({ service_code: s.service_code, attributes: [] });
         return reply.type('text/xml; charset=utf-8').send(`<?xml version="1.0" encoding="utf-8"?>\n${xml.build({ service_definition: { service_code: s.service_code, attributes: '' } })}`);
       });
 
-      o.get<{ Params: { file: string } }>('/requests/:file', async (req, reply) => {
-        const { name, format } = splitFile(req.params.file);
+      o.get<{ Params: { format: Format }; Querystring: Record<string, string> }>('/requests.:format', { schema: { operationId: 'open311ListRequests', summary: 'requests filed through Open311: the public board, or a client’s own in full with its api_key', tags: ['open311'], security: [{}, { api_key: [] }], params: FormatParams, querystring: S.ListRequestsQuery, response: { 200: Type.Array(S.ServiceRequest), ...S.open311Errors(400) } } }, async (req, reply) => listRequests(req, reply, req.params.format));
+
+      o.get<{ Params: { service_request_id: string; format: Format } }>('/requests/:service_request_id.:format', { schema: { operationId: 'open311GetRequest', summary: 'one request by its service_request_id (our ticket number)', tags: ['open311'], security: [{}, { api_key: [] }], params: Type.Object({ service_request_id: Type.String({ maxLength: 64, description: 'the ticket number, e.g. 20261126-0001' }), format: S.FormatEnum }), querystring: S.KeyQuery, response: { 200: Type.Array(S.ServiceRequest), ...S.open311Errors(400, 404) } } }, async (req, reply) => {
+        const name = req.params.service_request_id;
         const t = await ticketStore.getByNumber(name);
         const client = await clientOf(req);
         const view = t && t.channel === 'open311' ? await requestView(t, client) : null;
         if (!view) throw new Open311Error(404, `service_request_id ${name} not found`);
-        return send(reply, format, 200, 'service_requests', 'request', [view]);
+        return send(reply, req.params.format, 200, 'service_requests', 'request', [view]);
       });
 
-      o.get<{ Params: { file: string } }>('/tokens/:file', async (req, reply) => {
-        const { name, format } = splitFile(req.params.file);
+      o.get<{ Params: { token: string; format: Format } }>('/tokens/:token.:format', { schema: { operationId: 'open311GetRequestIdByToken', summary: 'the service_request_id behind a token returned by POST requests', tags: ['open311'], security: [], params: Type.Object({ token: Type.String({ maxLength: 64 }), format: S.FormatEnum }), response: { 200: Type.Array(S.TokenLookup), ...S.open311Errors(400, 404) } } }, async (req, reply) => {
+        const name = req.params.token;
         const id = /^[0-9a-f]{24}$/.test(name) ? await store.ticketOfToken(name) : null;
         const t = id ? await ticketStore.get(id) : null;
         if (!t) throw new Open311Error(404, `token ${name} not found`);
-        return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: t.number, token: name }]);
+        return send(reply, req.params.format, 200, 'service_requests', 'request', [{ service_request_id: t.number, token: name }]);
       });
 
-      o.post<{ Params: { file: string }; Body: Record<string, unknown> }>('/:file', async (req, reply) => {
-        const { name, format } = splitFile(req.params.file);
-        if (name !== 'requests') throw new Open311Error(404, `unknown resource ${req.params.file}`);
-        const b = (req.body && typeof req.body === 'object' ? req.body : {}) as Record<string, unknown>;
-        const client = await store.client(str(b.api_key));
-        if (!client) throw new Open311Error(403, 'api_key missing or not valid');
-        const code = str(b.service_code);
-        if (!code) throw new Open311Error(400, 'service_code is required');
-        const service = byCode(code);
-        if (!service) throw new Open311Error(400, `service_code ${code} not found`);
-        const latS = str(b.lat);
-        const longS = str(b.long);
-        const address = str(b.address_string) || null;
-        const addressId = str(b.address_id) || null;
-        let lat: number | null = null;
-        let long: number | null = null;
-        if (latS || longS) {
-          lat = Number(latS);
-          long = Number(longS);
-          if (!latS || !longS || !Number.isFinite(lat) || !Number.isFinite(long) || Math.abs(lat) > 90 || Math.abs(long) > 180) throw new Open311Error(400, 'lat and long must both be given as WGS84 decimal degrees');
-        }
-        if (lat === null && !address && !addressId) throw new Open311Error(400, 'a location is required: lat & long, address_string or address_id');
-        const description = str(b.description);
-        if (!description) throw new Open311Error(400, 'description is required');
-        if (description.length > 4000) throw new Open311Error(400, 'description is longer than 4000 characters');
-        const mediaUrl = str(b.media_url) || null;
-        if (mediaUrl && !/^https?:\/\/\S+$/.test(mediaUrl)) throw new Open311Error(400, 'media_url must be an http(s) URL');
-        const phone = str(b.phone) || null;
-        const email = str(b.email) || null;
-        if (email && !/^[^@\s]+@[^@\s]+$/.test(email)) throw new Open311Error(400, 'email is not an e-mail address');
-        const place = address ?? (lat !== null ? `${lat.toFixed(6)},${long!.toFixed(6)}` : `address_id ${addressId}`);
-        // GeoReport v2 has no request id of its own: a client that retries after a cut connection
-        // sends an Idempotency-Key (our documented extension) and gets the same request back.
-        const idem = req.headers['idempotency-key'];
-        if (idem !== undefined && (typeof idem !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(idem))) throw new Open311Error(400, 'Idempotency-Key must be 1–200 printable ASCII characters');
-        const r = await tickets.intake(
-          {
-            channel: 'open311',
-            content: description,
-            contact: phone ?? email,
-            contactName: contactName(str(b.first_name), str(b.last_name)),
-            unit: service.service_name,
-            place,
-            attachments: mediaUrl ? [{ kind: 'image', url: mediaUrl }] : [],
-            sourceKey: idem ? `open311:${client}:${idem}` : null,
+      o.post<{ Params: { format: Format }; Body: Record<string, unknown>; Querystring: Record<string, string> }>(
+        '/requests.:format',
+        {
+          schema: {
+            operationId: 'open311CreateRequest',
+            summary: 'file a request (a ticket on channel open311); form-encoded as the standard says, or JSON',
+            tags: ['open311'],
+            security: [{ api_key: [] }],
+            consumes: ['application/x-www-form-urlencoded', 'application/json'],
+            produces: ['application/json', 'text/xml'],
+            params: FormatParams,
+            querystring: S.KeyQuery,
+            headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ description: 'our extension: a retry with the same key gets the same request back, never a second ticket (1–200 printable ASCII)' })) }),
+            body: S.CreateRequestBody,
+            response: { 200: Type.Array(S.CreatedRequest), ...S.open311Errors(400, 403, 413, 415, 429) },
           },
-          { id: `open311:${client}`, role: 'citizen', name: client },
-          'open311',
-        );
-        // A replay answers with what was saved; a first attempt cut between the ticket and this record gets it now.
-        const saved = r.created ? null : await store.request(r.ticket.id);
-        const extra: Open311Extra = saved ?? { serviceCode: service.service_code, serviceName: service.service_name, client, token: store.newToken(), lat, long, addressString: address, addressId, email, deviceId: str(b.device_id) || null, accountId: str(b.account_id) || null, mediaUrl };
-        if (!saved) await store.saveRequest(r.ticket.id, extra);
-        return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: r.ticket.number, token: extra.token, service_notice: `已受理,工单号 ${r.ticket.number}`, account_id: extra.accountId }]);
-      });
+          // The key before the fields (403 before 400), as on the rest of the API.
+          preValidation: async (req) => {
+            // Fastify also parses text/plain; Open311 bodies are form fields or a JSON object.
+            if (typeof req.body === 'string') throw new Open311Error(415, UNSUPPORTED_BODY);
+            const b = req.body && typeof req.body === 'object' && !Array.isArray(req.body) ? (req.body as Record<string, unknown>) : {};
+            const client = await store.client(str(b.api_key) || str(req.query?.api_key));
+            if (!client) throw new Open311Error(403, 'api_key missing or not valid');
+            (req as FastifyRequest & { open311Client?: string }).open311Client = client;
+          },
+        },
+        async (req, reply) => {
+          const format = req.params.format;
+          const b = req.body;
+          const client = (req as FastifyRequest & { open311Client?: string }).open311Client!;
+          const code = str(b.service_code);
+          if (!code) throw new Open311Error(400, 'service_code is required');
+          const matter = matterOf(code);
+          if (!matter) throw new Open311Error(400, `service_code ${code} not found`);
+          const service = matter.service;
+          const latS = str(b.lat);
+          const longS = str(b.long);
+          const address = str(b.address_string) || null;
+          const addressId = str(b.address_id) || null;
+          let lat: number | null = null;
+          let long: number | null = null;
+          if (latS || longS) {
+            lat = Number(latS);
+            long = Number(longS);
+            if (!latS || !longS || !Number.isFinite(lat) || !Number.isFinite(long) || Math.abs(lat) > 90 || Math.abs(long) > 180) throw new Open311Error(400, 'lat and long must both be given as WGS84 decimal degrees');
+          }
+          if (lat === null && !address && !addressId) throw new Open311Error(400, 'a location is required: lat & long, address_string or address_id');
+          const description = str(b.description);
+          if (!description) throw new Open311Error(400, 'description is required');
+          if (description.length > 4000) throw new Open311Error(400, 'description is longer than 4000 characters');
+          const mediaUrl = str(b.media_url) || null;
+          if (mediaUrl && !/^https?:\/\/\S+$/.test(mediaUrl)) throw new Open311Error(400, 'media_url must be an http(s) URL');
+          const phone = str(b.phone) || null;
+          const email = str(b.email) || null;
+          if (email && !/^[^@\s]+@[^@\s]+$/.test(email)) throw new Open311Error(400, 'email is not an e-mail address');
+          const place = address ?? (lat !== null ? `${lat.toFixed(6)},${long!.toFixed(6)}` : `address_id ${addressId}`);
+          // GeoReport v2 has no request id of its own: a client that retries after a cut connection
+          // sends an Idempotency-Key (our documented extension) and gets the same request back.
+          const idem = req.headers['idempotency-key'];
+          if (idem !== undefined && (typeof idem !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(idem))) throw new Open311Error(400, 'Idempotency-Key must be 1–200 printable ASCII characters');
+          const r = await tickets.intake(
+            {
+              channel: 'open311',
+              content: description,
+              contact: phone ?? email,
+              contactName: contactName(str(b.first_name), str(b.last_name)),
+              // The matter the citizen picked is the routing hint: its unit takes the ticket, its
+              // category is the ticket's (a 举报 the classifier sees stays a 举报); a matter without
+              // a unit leaves both to the classifier.
+              ...(matter.unit ? { unit: matter.unit, unitReason: `Open311 服务类型「${service.service_name}」`, categoryHint: matter.category } : {}),
+              place,
+              attachments: mediaUrl ? [{ kind: 'image', url: mediaUrl }] : [],
+              sourceKey: idem ? `open311:${client}:${idem}` : null,
+            },
+            { id: `open311:${client}`, role: 'citizen', name: client },
+            'open311',
+          );
+          // A replay answers with what was saved; a first attempt cut between the ticket and this record gets it now.
+          const saved = r.created ? null : await store.request(r.ticket.id);
+          const extra: Open311Extra = saved ?? { serviceCode: service.service_code, serviceName: service.service_name, client, token: store.newToken(), lat, long, addressString: address, addressId, email, deviceId: str(b.device_id) || null, accountId: str(b.account_id) || null, mediaUrl };
+          if (!saved) await store.saveRequest(r.ticket.id, extra);
+          return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: r.ticket.number, token: extra.token, service_notice: `已受理,工单号 ${r.ticket.number}`, account_id: extra.accountId }]);
+        },
+      );
     },
     { prefix: '/open311/v2' },
   );
@@ -211,10 +263,10 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
   function discovery(reply: FastifyReply, format: Format) {
     const base = `${config.publicUrl}/open311/v2/`;
     const doc = {
-      changeset: '2026-01-01T00:00:00Z',
+      changeset: '2026-12-07T00:00:00+08:00',
       contact: '12345 政务服务便民热线',
       key_service: 'api_key 由热线办登记发放',
-      endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: base, changeset: '2026-01-01T00:00:00Z', type: 'production', formats: ['application/json', 'text/xml'] }],
+      endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url: base, changeset: '2026-12-07T00:00:00+08:00', type: 'production', formats: ['application/json', 'text/xml'] }],
     };
     if (format === 'json') return reply.send(doc);
     const x = { discovery: { ...doc, endpoints: { endpoint: doc.endpoints.map((e) => ({ ...e, formats: { format: e.formats } })) } } };
@@ -244,9 +296,9 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
       description: own ? t.content : maskPersonalText(t.content, [t.contactName]),
       agency_responsible: t.unit ?? '12345热线',
       service_notice: '',
-      requested_datetime: t.createdAt.toISOString(),
-      updated_datetime: t.updatedAt.toISOString(),
-      expected_datetime: t.replyDeadline?.toISOString() ?? null,
+      requested_datetime: open311Time(t.createdAt),
+      updated_datetime: open311Time(t.updatedAt),
+      expected_datetime: t.replyDeadline ? open311Time(t.replyDeadline) : null,
       address: own ? address : streetLevel(address),
       address_id: own ? (x?.addressId ?? null) : null,
       zipcode: null,
@@ -269,8 +321,8 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
       return send(reply, format, 200, 'service_requests', 'request', await views(found, client));
     }
     const code = str(q.service_code);
-    const service = code ? byCode(code) : null;
-    if (code && !service) throw new Open311Error(400, `service_code ${code} not found`);
+    const matter = code ? matterOf(code) : null;
+    if (code && !matter) throw new Open311Error(400, `service_code ${code} not found`);
     const end = str(q.end_date) ? parseDate('end_date', str(q.end_date)) : null;
     const start = str(q.start_date) ? parseDate('start_date', str(q.start_date)) : null;
     const to = end ?? (start ? null : clock.now());
@@ -288,7 +340,9 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
     if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw new Open311Error(400, `page_size must be 1–${MAX_PAGE_SIZE}`);
     if (page * size > 10 * MAX_PAGE_SIZE) throw new Open311Error(400, 'page × page_size may not exceed 10000: narrow the dates instead');
     // Newest first; the store pages by cursor, so walk to the wanted page.
-    const filter = { channel: 'open311', unit: service?.service_name, state: states, from: from ?? undefined, to: to ? new Date(to.getTime() + 1) : undefined };
+    // A matter with a unit narrows the query to that unit; the service code itself is matched on the
+    // saved request (a page may then hold fewer than page_size requests, like private ones).
+    const filter = { channel: 'open311', unit: matter?.unit ?? undefined, state: states, from: from ?? undefined, to: to ? new Date(to.getTime() + 1) : undefined };
     let cursor: string | null = null;
     let items: Ticket[] = [];
     for (let p = 1; p <= page; p++) {
@@ -306,6 +360,7 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
       next.searchParams.set('page_size', String(size));
       reply.header('link', `<${config.publicUrl}${next.pathname}${next.search}>; rel="next"`);
     }
-    return send(reply, format, 200, 'service_requests', 'request', await views(items, client));
+    const list = (await views(items, client)).filter((v) => !code || v.service_code === code);
+    return send(reply, format, 200, 'service_requests', 'request', list);
   }
 }

@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import type { Received } from '../../application/platforms/service.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../application/platforms/signature.js';
+import { errors } from '../schemas/common.js';
 
 export const PUSH_BODY_LIMIT = 512 * 1024;
 export const MAX_BATCH = 100;
@@ -31,9 +32,12 @@ export default async function platformRoutes(app: FastifyInstance): Promise<void
     {
       bodyLimit: PUSH_BODY_LIMIT,
       schema: {
+        operationId: 'receivePlatformCases',
+        security: [{ platform_signature: [] }],
         tags: ['platforms'],
         summary: '附件2 platform push: one case or an array of cases, HMAC-signed (X-Suban-Timestamp, X-Suban-Signature: sha256=<hex>)',
         params: { type: 'object', properties: { slug: { type: 'string', pattern: '^[a-z0-9-]{1,64}$' } }, required: ['slug'] },
+        response: errors(400, 401, 403, 404, 413),
       },
     },
     async (req, reply) => {

@@ -21,6 +21,8 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
         done(new AppError('invalid', 'json_only', '登录请求必须是 application/json'));
       },
       schema: {
+        operationId: 'login',
+        security: [],
         tags: ['auth'],
         summary: 'console login (sets an httpOnly session cookie; returns the CSRF token to echo in x-csrf-token)',
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
@@ -34,14 +36,14 @@ const auth: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/auth/logout', { schema: { tags: ['auth'], response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async (req, reply) => {
+  app.post('/auth/logout', { schema: { operationId: 'logout', summary: 'end the console session (clears the cookie)', tags: ['auth'], response: { 200: Type.Object({ ok: Type.Boolean() }), ...errors(403, 503) } } }, async (req, reply) => {
     const s = req.cookies[SESSION_COOKIE];
     if (s) await svc.logout(s);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
-  app.get('/auth/me', { schema: { tags: ['auth'], response: { 200: Type.Object({ user: Me }), ...errors(401) } }, preValidation: app.requireAuth() }, async (req) => ({ user: req.principal! }));
+  app.get('/auth/me', { schema: { operationId: 'getCurrentUser', summary: 'the signed-in user', tags: ['auth'], response: { 200: Type.Object({ user: Me }), ...errors(401) } }, preValidation: app.requireAuth() }, async (req) => ({ user: req.principal! }));
 };
 
 export default auth;

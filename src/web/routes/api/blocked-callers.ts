@@ -32,13 +32,13 @@ const blockedCallers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/blocked-callers',
-    { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { tags: ['voice'], summary: 'callers on the block list', response: { 200: Type.Object({ items: Type.Array(Entry) }), ...errors(401, 403) } } },
+    { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { operationId: 'listBlockedCallers', tags: ['voice'], summary: 'callers on the block list', response: { 200: Type.Object({ items: Type.Array(Entry) }), ...errors(401, 403) } } },
     async () => ({ items: await list.list() }),
   );
 
   app.post(
     '/blocked-callers',
-    { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { tags: ['voice'], summary: 'put a caller on the block list (audited)', body: BlockBody, response: { 201: Type.Object({ entry: Entry }), ...errors(400, 401, 403) } } },
+    { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { operationId: 'blockCaller', tags: ['voice'], summary: 'put a caller on the block list (audited)', body: BlockBody, response: { 201: Type.Object({ entry: Entry }), ...errors(400, 401, 403) } } },
     async (req, reply) => {
       const entry = await list.block(req.body, actorOf(req.principal!));
       return reply.code(201).send({ entry });
@@ -47,7 +47,7 @@ const blockedCallers: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/blocked-callers/:phone',
-    { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { tags: ['voice'], summary: 'take a caller off the block list (audited)', params: PhoneParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } } },
+    { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { operationId: 'unblockCaller', tags: ['voice'], summary: 'take a caller off the block list (audited)', params: PhoneParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } } },
     async (req, reply) => {
       await list.unblock(req.params.phone, actorOf(req.principal!));
       return reply.code(204).send(null);

@@ -20,14 +20,14 @@ const directory: FastifyPluginAsyncTypebox = async (app) => {
     '/units',
     {
       preValidation: app.requireAuth(),
-      schema: { tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), active: Type.Boolean() })) }), ...errors(401) } },
+      schema: { operationId: 'listUnits', summary: 'the units of the directory (附件1) and whether each is active', tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), active: Type.Boolean() })) }), ...errors(401) } },
     },
     async () => ({ items: (await units.list()).map((u) => ({ name: u.name, kind: u.kind, active: u.active })) }),
   );
 
   app.get(
     '/users',
-    { preValidation: app.requireAuth(['admin', 'supervisor']), schema: { tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(UserView) }), ...errors(401, 403) } } },
+    { preValidation: app.requireAuth(['admin', 'supervisor']), schema: { operationId: 'listUsers', summary: 'users (admins and supervisors)', tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(UserView) }), ...errors(401, 403) } } },
     async () => ({ items: (await users.list()).map(({ phone: _p, ...u }) => u) }),
   );
 
@@ -36,6 +36,7 @@ const directory: FastifyPluginAsyncTypebox = async (app) => {
     {
       preValidation: app.requireAuth(['admin']),
       schema: {
+        operationId: 'createUser',
         tags: ['directory'],
         summary: 'add a user; the API token is returned once',
         body: Type.Object(
@@ -63,7 +64,7 @@ const directory: FastifyPluginAsyncTypebox = async (app) => {
     '/users/:id/unlock',
     {
       preValidation: app.requireAuth(['admin']),
-      schema: { tags: ['directory'], summary: 'lift the login lock that wrong passwords put on a user', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ wasLocked: Type.Boolean() }), ...errors(401, 403, 404) } },
+      schema: { operationId: 'unlockUser', tags: ['directory'], summary: 'lift the login lock that wrong passwords put on a user', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ wasLocked: Type.Boolean() }), ...errors(401, 403, 404) } },
     },
     async (req) => auth.unlockLogin(req.params.id, req.principal!.id),
   );

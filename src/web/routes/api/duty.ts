@@ -171,12 +171,12 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
   };
   const rosterOut = (r: Awaited<ReturnType<typeof svc.saveRoster>>) => ({ roster: r });
 
-  app.get('/duty/rosters', { schema: { tags: ['duty'], summary: 'rosters (a unit user: their own)', response: { 200: Type.Object({ items: Type.Array(RosterView) }), ...errors(401) } } }, async (req) => {
+  app.get('/duty/rosters', { schema: { operationId: 'listRosters', tags: ['duty'], summary: 'rosters (a unit user: their own)', response: { 200: Type.Object({ items: Type.Array(RosterView) }), ...errors(401) } } }, async (req) => {
     const p = req.principal!;
     return { items: (await svc.rosters()).filter((r) => p.role !== 'unit' || r.unit === p.unit) };
   });
 
-  app.get('/duty/rosters/:unit', { schema: { tags: ['duty'], params: UnitParams, response: { 200: Type.Object({ roster: RosterView }), ...errors(401, 403, 404) } } }, async (req) => {
+  app.get('/duty/rosters/:unit', { schema: { operationId: 'getRoster', summary: "one unit's duty roster", tags: ['duty'], params: UnitParams, response: { 200: Type.Object({ roster: RosterView }), ...errors(401, 403, 404) } } }, async (req) => {
     mayView(req.principal!, req.params.unit);
     const r = await svc.roster(req.params.unit);
     if (!r) throw invalid('no_roster', `${req.params.unit}尚未设置值班表`);
@@ -185,36 +185,36 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/duty/rosters/:unit',
-    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: 'replace a roster (audited)', params: UnitParams, body: RosterBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 409) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { operationId: 'putRoster', tags: ['duty'], summary: 'replace a roster (audited)', params: UnitParams, body: RosterBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 409) } } },
     async (req) => {
       const { expectedVersion, ...b } = req.body;
       return rosterOut(await svc.saveRoster(req.params.unit, { members: b.members, rotation: b.rotation, leave: (b.leave ?? []).map((l) => ({ ...l, id: l.id ?? '' })), overrides: (b.overrides ?? []).map((o) => ({ ...o, id: o.id ?? '' })) }, editor(req.principal!), expectedVersion));
     },
   );
 
-  app.delete('/duty/rosters/:unit', { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], params: UnitParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } } }, async (req, reply) => {
+  app.delete('/duty/rosters/:unit', { preValidation: app.requireAuth([...EDIT]), schema: { operationId: 'deleteRoster', summary: "delete a unit's duty roster (audited)", tags: ['duty'], params: UnitParams, response: { 204: Type.Null(), ...errors(401, 403, 404) } } }, async (req, reply) => {
     await svc.deleteRoster(req.params.unit, editor(req.principal!));
     return reply.status(204).send(null);
   });
 
   app.post(
     '/duty/rosters/:unit/overrides',
-    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: '调班: someone else takes the duty (beats leave and rotation)', params: UnitParams, body: OverrideBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { operationId: 'addDutyOverride', tags: ['duty'], summary: '调班: someone else takes the duty (beats leave and rotation)', params: UnitParams, body: OverrideBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 404, 409) } } },
     async (req) => rosterOut(await svc.addOverride(req.params.unit, req.body, editor(req.principal!))),
   );
   app.delete(
     '/duty/rosters/:unit/overrides/:id',
-    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], params: Type.Object({ ...UnitParams.properties, id: Type.String() }), response: { 200: Type.Object({ roster: RosterView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { operationId: 'deleteDutyOverride', summary: 'remove a 调班', tags: ['duty'], params: Type.Object({ ...UnitParams.properties, id: Type.String() }), response: { 200: Type.Object({ roster: RosterView }), ...errors(401, 403, 404, 409) } } },
     async (req) => rosterOut(await svc.removeOverride(req.params.unit, req.params.id, editor(req.principal!))),
   );
   app.post(
     '/duty/rosters/:unit/leave',
-    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: '请假: the next in turn stands in', params: UnitParams, body: LeaveBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { operationId: 'addDutyLeave', tags: ['duty'], summary: '请假: the next in turn stands in', params: UnitParams, body: LeaveBody, response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403, 404, 409) } } },
     async (req) => rosterOut(await svc.addLeave(req.params.unit, req.body, editor(req.principal!))),
   );
   app.delete(
     '/duty/rosters/:unit/leave/:id',
-    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], params: Type.Object({ ...UnitParams.properties, id: Type.String() }), response: { 200: Type.Object({ roster: RosterView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { operationId: 'deleteDutyLeave', summary: 'remove a 请假', tags: ['duty'], params: Type.Object({ ...UnitParams.properties, id: Type.String() }), response: { 200: Type.Object({ roster: RosterView }), ...errors(401, 403, 404, 409) } } },
     async (req) => rosterOut(await svc.removeLeave(req.params.unit, req.params.id, editor(req.principal!))),
   );
 
@@ -222,6 +222,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
     '/duty/on-duty',
     {
       schema: {
+        operationId: 'getOnDuty',
         tags: ['duty'],
         summary: 'who is on duty now (or at `at`), for one unit or every unit with a roster',
         querystring: Type.Object({ unit: Type.Optional(Type.String()), at: Type.Optional(Iso) }),
@@ -245,7 +246,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/duty/rosters/:unit/schedule',
-    { schema: { tags: ['duty'], summary: 'cover over a period (default 14 days) with gaps and unreachable warnings', params: UnitParams, querystring: Range, response: { 200: Type.Object({ segments: Type.Array(SegmentView), warnings: Type.Array(WarningView) }), ...errors(400, 401, 403, 404) } } },
+    { schema: { operationId: 'getDutySchedule', tags: ['duty'], summary: 'cover over a period (default 14 days) with gaps and unreachable warnings', params: UnitParams, querystring: Range, response: { 200: Type.Object({ segments: Type.Array(SegmentView), warnings: Type.Array(WarningView) }), ...errors(400, 401, 403, 404) } } },
     async (req) => {
       mayView(req.principal!, req.params.unit);
       const { from, to } = range(req.query, 14);
@@ -256,7 +257,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/duty/rosters/:unit/export',
-    { schema: { tags: ['duty'], params: UnitParams, querystring: Type.Object({ format: Type.Optional(literals(['yaml', 'csv'])) }), response: { 200: Type.String(), ...errors(401, 403, 404) } } },
+    { schema: { operationId: 'exportRoster', summary: 'the roster as YAML or CSV (the import format)', tags: ['duty'], params: UnitParams, querystring: Type.Object({ format: Type.Optional(literals(['yaml', 'csv'])) }), response: { 200: Type.String(), ...errors(401, 403, 404) } } },
     async (req, reply) => {
       mayView(req.principal!, req.params.unit);
       const format = req.query.format ?? 'yaml';
@@ -272,14 +273,14 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
     '/duty/rosters/:unit/import',
     {
       preValidation: app.requireAuth([...EDIT]),
-      schema: { tags: ['duty'], summary: 'replace a roster from YAML or CSV (the export format)', params: UnitParams, body: Type.Object({ format: literals(['yaml', 'csv']), content: Type.String({ minLength: 1, maxLength: 512 * 1024 }) }, { additionalProperties: false }), response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403) } },
+      schema: { operationId: 'importRoster', tags: ['duty'], summary: 'replace a roster from YAML or CSV (the export format)', params: UnitParams, body: Type.Object({ format: literals(['yaml', 'csv']), content: Type.String({ minLength: 1, maxLength: 512 * 1024 }) }, { additionalProperties: false }), response: { 200: Type.Object({ roster: RosterView }), ...errors(400, 401, 403) } },
     },
     async (req) => rosterOut(await svc.importRoster(req.params.unit, req.body.format, req.body.content, editor(req.principal!))),
   );
 
   app.get(
     '/duty/rosters/:unit/ical',
-    { schema: { tags: ['duty'], summary: 'iCalendar of the cover (default 60 days)', params: UnitParams, querystring: Range, response: { 200: Type.String(), ...errors(400, 401, 403, 404) } } },
+    { schema: { operationId: 'getDutyCalendar', tags: ['duty'], summary: 'iCalendar of the cover (default 60 days)', params: UnitParams, querystring: Range, response: { 200: Type.String(), ...errors(400, 401, 403, 404) } } },
     async (req, reply) => {
       mayView(req.principal!, req.params.unit);
       const { from, to } = range(req.query, 60);
@@ -287,14 +288,14 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/duty/chains/:unit', { schema: { tags: ['duty'], summary: "the unit's escalation chain (the default when none is set)", params: UnitParams, response: { 200: Type.Object({ chain: ChainView }), ...errors(401, 403) } } }, async (req) => {
+  app.get('/duty/chains/:unit', { schema: { operationId: 'getEscalationChain', tags: ['duty'], summary: "the unit's escalation chain (the default when none is set)", params: UnitParams, response: { 200: Type.Object({ chain: ChainView }), ...errors(401, 403) } } }, async (req) => {
     mayView(req.principal!, req.params.unit);
     return { chain: await svc.chain(req.params.unit) };
   });
 
   app.put(
     '/duty/chains/:unit',
-    { preValidation: app.requireAuth([...EDIT]), schema: { tags: ['duty'], summary: 'set the escalation chain; the last step must repeat (a duty office)', params: UnitParams, body: ChainBody, response: { 200: Type.Object({ chain: ChainView }), ...errors(400, 401, 403) } } },
+    { preValidation: app.requireAuth([...EDIT]), schema: { operationId: 'putEscalationChain', tags: ['duty'], summary: 'set the escalation chain; the last step must repeat (a duty office)', params: UnitParams, body: ChainBody, response: { 200: Type.Object({ chain: ChainView }), ...errors(400, 401, 403) } } },
     async (req) => ({ chain: await svc.saveChain(req.params.unit, req.body, editor(req.principal!)) }),
   );
 
@@ -302,6 +303,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
     '/duty/pages',
     {
       schema: {
+        operationId: 'listPages',
         tags: ['duty'],
         summary: 'pages (default: running), with who is being paged now',
         querystring: Type.Object({ status: Type.Optional(literals(['running', 'acked', 'cancelled', 'stopped'])), unit: Type.Optional(Type.String()), ticketId: Type.Optional(Type.String()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
@@ -318,7 +320,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/duty/pages/:id', { schema: { tags: ['duty'], params: PageParams, response: { 200: Type.Object({ page: PageView, attemptList: Type.Array(AttemptView) }), ...errors(401, 403, 404) } } }, async (req) => {
+  app.get('/duty/pages/:id', { schema: { operationId: 'getPage', summary: 'one page with its attempts', tags: ['duty'], params: PageParams, response: { 200: Type.Object({ page: PageView, attemptList: Type.Array(AttemptView) }), ...errors(401, 403, 404) } } }, async (req) => {
     const v = await paging.view(req.params.id);
     mayView(req.principal!, v.page.unit);
     return { page: pageView(v.page, v.attempts), attemptList: v.attempts.map(attemptView) };
@@ -328,7 +330,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
     '/duty/pages',
     {
       preValidation: app.requireAuth([...OFFICE_ROLES]),
-      schema: { tags: ['duty'], summary: '"page now" for a ticket (one running page per ticket)', body: Type.Object({ ticketId: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ page: PageView, created: Type.Boolean() }), 201: Type.Object({ page: PageView, created: Type.Boolean() }), ...errors(400, 401, 403, 404, 409) } },
+      schema: { operationId: 'createPage', tags: ['duty'], summary: '"page now" for a ticket (one running page per ticket)', body: Type.Object({ ticketId: Type.String({ minLength: 1 }) }, { additionalProperties: false }), response: { 200: Type.Object({ page: PageView, created: Type.Boolean() }), 201: Type.Object({ page: PageView, created: Type.Boolean() }), ...errors(400, 401, 403, 404, 409) } },
     },
     async (req, reply) => {
       const t = await ticketStore.get(req.body.ticketId);
@@ -340,7 +342,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/duty/pages/:id/ack',
-    { schema: { tags: ['duty'], summary: 'acknowledge (签收) from the console; a unit user for their own unit', params: PageParams, response: { 200: Type.Object({ status: Type.String(), by: Type.Optional(Type.String()), page: PageView }), ...errors(401, 403, 404) } } },
+    { schema: { operationId: 'ackPage', tags: ['duty'], summary: 'acknowledge (签收) from the console; a unit user for their own unit', params: PageParams, response: { 200: Type.Object({ status: Type.String(), by: Type.Optional(Type.String()), page: PageView }), ...errors(401, 403, 404) } } },
     async (req) => {
       const p = req.principal!;
       const v = await paging.view(req.params.id);
@@ -354,7 +356,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/duty/pages/:id/cancel',
-    { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { tags: ['duty'], params: PageParams, body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })), response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { operationId: 'cancelPage', summary: 'stop a running page (with a note)', tags: ['duty'], params: PageParams, body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })), response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
     async (req) => {
       const page = await paging.cancel(req.params.id, editor(req.principal!), req.body?.note);
       return { page: pageView(page, await paging.store.attempts(page.id)) };
@@ -365,12 +367,12 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   const noContacts = (unit: string) => ({ unit, head: null, deputy: null, officePhone: null, version: 0, updatedAt: new Date(0).toISOString() });
 
-  app.get('/duty/contacts', { schema: { tags: ['duty'], summary: "units' head, deputy and office phone (a unit user: their own)", response: { 200: Type.Object({ items: Type.Array(ContactsView) }), ...errors(401) } } }, async (req) => {
+  app.get('/duty/contacts', { schema: { operationId: 'listUnitContacts', tags: ['duty'], summary: "units' head, deputy and office phone (a unit user: their own)", response: { 200: Type.Object({ items: Type.Array(ContactsView) }), ...errors(401) } } }, async (req) => {
     const p = req.principal!;
     return { items: (await svc.allContacts()).filter((c) => p.role !== 'unit' || c.unit === p.unit) };
   });
 
-  app.get('/duty/contacts/:unit', { schema: { tags: ['duty'], params: UnitParams, response: { 200: Type.Object({ contacts: ContactsView }), ...errors(401, 403) } } }, async (req) => {
+  app.get('/duty/contacts/:unit', { schema: { operationId: 'getUnitContacts', summary: "one unit's head, deputy and office phone", tags: ['duty'], params: UnitParams, response: { 200: Type.Object({ contacts: ContactsView }), ...errors(401, 403) } } }, async (req) => {
     mayView(req.principal!, req.params.unit);
     return { contacts: (await svc.contacts(req.params.unit)) ?? noContacts(req.params.unit) };
   });
@@ -379,7 +381,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
     '/duty/contacts/:unit',
     {
       preValidation: app.requireAuth([...EDIT]),
-      schema: { tags: ['duty'], summary: "set a unit's head, deputy and office phone (audited; null clears one)", params: UnitParams, body: ContactsBody, response: { 200: Type.Object({ contacts: ContactsView }), ...errors(400, 401, 403, 409) } },
+      schema: { operationId: 'putUnitContacts', tags: ['duty'], summary: "set a unit's head, deputy and office phone (audited; null clears one)", params: UnitParams, body: ContactsBody, response: { 200: Type.Object({ contacts: ContactsView }), ...errors(400, 401, 403, 409) } },
     },
     async (req) => {
       const { expectedVersion, ...input } = req.body;
@@ -391,6 +393,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
     '/duty/coverage',
     {
       schema: {
+        operationId: 'getDutyCoverage',
         tags: ['duty'],
         summary: 'duty cover of every unit over the coming days (default 7): who has a reachable 24-hour duty person, and which contacts are set',
         querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 })) }),
@@ -408,7 +411,7 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/duty/pages/:id/escalate',
-    { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { tags: ['duty'], summary: 'skip to the next step now', params: PageParams, response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { operationId: 'escalatePage', tags: ['duty'], summary: 'skip to the next step now', params: PageParams, response: { 200: Type.Object({ page: PageView }), ...errors(401, 403, 404, 409) } } },
     async (req) => {
       const moved = await paging.passOn(req.params.id, null, editor(req.principal!), 'page.escalate');
       if (!moved) throw invalid('page_not_running', '该呼叫已结束');

@@ -19,6 +19,7 @@ const supervision: FastifyPluginAsyncTypebox = async (app) => {
     '/supervision/tickets',
     {
       schema: {
+        operationId: 'listSupervisedTickets',
         tags: ['supervision'],
         summary: 'open tickets marked 催办/督办/通报 (units see their own)',
         querystring: Type.Object({ level: Type.Optional(Type.Union([Type.Literal('催办'), Type.Literal('督办'), Type.Literal('通报')])), unit: Type.Optional(Type.String({ maxLength: 64 })) }),
@@ -33,13 +34,13 @@ const supervision: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.get('/supervision/notices', { schema: { tags: ['supervision'], summary: '通报 list for the hotline office', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) }, async () => ({
+  app.get('/supervision/notices', { schema: { operationId: 'listNotices', tags: ['supervision'], summary: '通报 list for the hotline office', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) }, async () => ({
     items: await sup.notices(),
   }));
 
   app.get(
     '/supervision/decisions',
-    { schema: { tags: ['supervision'], summary: '延期 requests and 退单 waiting for a decision', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) },
+    { schema: { operationId: 'listPendingDecisions', tags: ['supervision'], summary: '延期 requests and 退单 waiting for a decision', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) },
     async (req) => {
       const d = await sup.pendingDecisions();
       const v = (ts: typeof d.returns) => ts.map((t) => ticketView(t, req.principal!, clock.now()));
@@ -47,11 +48,11 @@ const supervision: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  app.post('/supervision/sweep', { schema: { tags: ['supervision'], summary: 'run the 督办 sweep now', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) }, async () => sup.sweep());
+  app.post('/supervision/sweep', { schema: { operationId: 'runSupervisionSweep', tags: ['supervision'], summary: 'run the 督办 sweep now', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) }, async () => sup.sweep());
 
   app.get(
     '/supervision/followup/:id',
-    { schema: { tags: ['supervision'], summary: '回访 progress of a ticket (attempts, SMS, WeChat)', params: IdParams, response: { 200: Type.Any(), ...errors(401, 403, 404) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) },
+    { schema: { operationId: 'getFollowupProgress', tags: ['supervision'], summary: '回访 progress of a ticket (attempts, SMS, WeChat)', params: IdParams, response: { 200: Type.Any(), ...errors(401, 403, 404) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) },
     async (req) => ({ followup: await followup.status(req.params.id) }),
   );
 
@@ -59,6 +60,7 @@ const supervision: FastifyPluginAsyncTypebox = async (app) => {
     '/supervision/hotspots',
     {
       schema: {
+        operationId: 'listHotspots',
         tags: ['hotspots'],
         summary: '研判预警: spikes on one matter or place, recurring 重办',
         querystring: Type.Object({ status: Type.Optional(Type.Union(['open', 'joint_meeting', 'assigned', 'dismissed'].map((s) => Type.Literal(s)))) }),
@@ -69,27 +71,27 @@ const supervision: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => ({ items: await hotspots.alerts({ status: req.query.status as 'open' | undefined }) }),
   );
 
-  app.post('/supervision/hotspots/scan', { schema: { tags: ['hotspots'], summary: 'look for hotspots now', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) }, async () => ({
+  app.post('/supervision/hotspots/scan', { schema: { operationId: 'scanHotspots', tags: ['hotspots'], summary: 'look for hotspots now', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) }, async () => ({
     raised: await hotspots.scan(),
   }));
 
   app.post(
     '/supervision/hotspots/:id/dismiss',
-    { schema: { tags: ['hotspots'], params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), response: { 200: Type.Any(), ...errors(401, 403, 404) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) },
+    { schema: { operationId: 'dismissHotspot', summary: 'dismiss a hotspot alert', tags: ['hotspots'], params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 200 }) }), response: { 200: Type.Any(), ...errors(401, 403, 404) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) },
     async (req) => ({ alert: await hotspots.dismiss(req.params.id) }),
   );
 
-  app.get('/supervision/joint-meeting', { schema: { tags: ['hotspots'], summary: '联席会议 list', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) }, async () => ({
+  app.get('/supervision/joint-meeting', { schema: { operationId: 'listJointMeeting', tags: ['hotspots'], summary: '联席会议 list', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) }, async () => ({
     items: await hotspots.jointMeeting(),
   }));
 
   app.post(
     '/supervision/joint-meeting',
-    { schema: { tags: ['hotspots'], summary: '列入联席会议 (an alert or chosen tickets)', body: Type.Object(Subject, { additionalProperties: false }), response: { 200: Type.Any(), ...errors(400, 401, 403, 404) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) },
+    { schema: { operationId: 'addJointMeetingItem', tags: ['hotspots'], summary: '列入联席会议 (an alert or chosen tickets)', body: Type.Object(Subject, { additionalProperties: false }), response: { 200: Type.Any(), ...errors(400, 401, 403, 404) } }, preValidation: app.requireAuth([...DECIDER_ROLES]) },
     async (req) => ({ item: await hotspots.addToJointMeeting(actorOf(req.principal!), req.body) }),
   );
 
-  app.get('/supervision/leader-cases', { schema: { tags: ['hotspots'], summary: '领导包案 list', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) }, async () => ({
+  app.get('/supervision/leader-cases', { schema: { operationId: 'listLeaderCases', tags: ['hotspots'], summary: '领导包案 list', response: { 200: Type.Any(), ...errors(401, 403) } }, preValidation: app.requireAuth([...OFFICE_ROLES]) }, async () => ({
     items: await hotspots.leaderCases(),
   }));
 
@@ -97,6 +99,7 @@ const supervision: FastifyPluginAsyncTypebox = async (app) => {
     '/supervision/leader-cases',
     {
       schema: {
+        operationId: 'createLeaderCase',
         tags: ['hotspots'],
         summary: '领导包案 with a deadline',
         body: Type.Object({ ...Subject, leader: Type.String({ minLength: 1, maxLength: 100 }), deadline: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),

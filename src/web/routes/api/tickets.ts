@@ -26,6 +26,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
     '/tickets',
     {
       schema: {
+        operationId: 'createTicket',
         tags: ['tickets'],
         summary: '受理:create a ticket (classified and dispatched by the 职责清单 unless the operator chose)',
         body: CreateTicketBody,
@@ -48,7 +49,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/tickets',
-    { schema: { tags: ['tickets'], summary: 'search and filter tickets (cursor pagination)', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(TicketView), next: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401) } } },
+    { schema: { operationId: 'listTickets', tags: ['tickets'], summary: 'search and filter tickets (cursor pagination)', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(TicketView), next: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401) } } },
     async (req) => {
       const q = req.query;
       const states = q.state ? q.state.split(',').map((s) => s.trim()) : undefined;
@@ -74,7 +75,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/tickets/:id',
-    { schema: { tags: ['tickets'], params: IdParams, response: { 200: Type.Object({ ticket: TicketView, allowed: Type.Array(Type.String()), classification: Type.Any() }), ...errors(401, 404) } } },
+    { schema: { operationId: 'getTicket', summary: 'one ticket, the actions allowed to you and its classification', tags: ['tickets'], params: IdParams, response: { 200: Type.Object({ ticket: TicketView, allowed: Type.Array(Type.String()), classification: Type.Any() }), ...errors(401, 404) } } },
     async (req) => {
       const t = await svc.get(req.principal!, req.params.id);
       return { ticket: ticketView(t, req.principal!, clock.now()), allowed: allowedEvents(t.state), classification: await app.ctx.ticketStore.classification(t.id) };
@@ -83,7 +84,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/tickets/by-number/:number',
-    { schema: { tags: ['tickets'], params: Type.Object({ number: Type.String({ pattern: '^\\d{8}-\\d{4,}$' }) }), response: { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 404) } } },
+    { schema: { operationId: 'getTicketByNumber', summary: 'one ticket by its number (20261126-0001)', tags: ['tickets'], params: Type.Object({ number: Type.String({ pattern: '^\\d{8}-\\d{4,}$' }) }), response: { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 404) } } },
     async (req) => {
       const found = await svc.getByNumber(req.params.number);
       const t = await svc.get(req.principal!, found?.id ?? req.params.number);
@@ -93,7 +94,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/tickets/:id/events',
-    { schema: { tags: ['tickets'], summary: 'the append-only timeline', params: IdParams, response: { 200: Type.Object({ events: Type.Array(TicketEventView) }), ...errors(401, 404) } } },
+    { schema: { operationId: 'listTicketEvents', tags: ['tickets'], summary: 'the append-only timeline', params: IdParams, response: { 200: Type.Object({ events: Type.Array(TicketEventView) }), ...errors(401, 404) } } },
     async (req) => ({ events: (await svc.timeline(req.principal!, req.params.id)).map((e) => eventView(e, req.principal!)) }),
   );
 
@@ -102,6 +103,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
       `/tickets/:id/${path}`,
       {
         schema: {
+          operationId: `ticket${path.split(/[/-]/).map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}`,
           tags: ['lifecycle'],
           summary,
           params: IdParams,
@@ -143,6 +145,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
     '/urgent-checks',
     {
       schema: {
+        operationId: 'listUrgentChecks',
         tags: ['dispatch'],
         summary: '待核实即办: possible dangers (risk wording, a broad rule, the model alone) waiting for an operator, each paged anyway at `until`',
         response: { 200: Type.Object({ items: Type.Array(Type.Object({ ticket: TicketView, until: Type.String({ format: 'date-time' }), reasons: Type.Array(Type.String({ description: 'what made it 待核实, with the cue' })) })) }), ...errors(401, 403) },
@@ -153,13 +156,13 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/tickets/:id/reveal-contact',
-    { schema: { tags: ['tickets'], summary: 'show the full caller contact (audited as an event)', params: IdParams, response: { 200: Type.Object({ contact: Type.Union([Type.String(), Type.Null()]) }), ...errors(401, 403, 404, 409) } } },
+    { schema: { operationId: 'revealTicketContact', tags: ['tickets'], summary: 'show the full caller contact (audited as an event)', params: IdParams, response: { 200: Type.Object({ contact: Type.Union([Type.String(), Type.Null()]) }), ...errors(401, 403, 404, 409) } } },
     async (req) => ({ contact: (await svc.revealContact(req.principal!, req.params.id)).contact }),
   );
 
   app.post(
     '/classify',
-    { schema: { tags: ['dispatch'], summary: 'classify a text by the 职责清单', body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false }), response: { 200: Classification, ...errors(400, 401) } } },
+    { schema: { operationId: 'classifyText', tags: ['dispatch'], summary: 'classify a text by the 职责清单', body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 5000 }) }, { additionalProperties: false }), response: { 200: Classification, ...errors(400, 401) } } },
     async (req) => svc.classify(req.body.text),
   );
 };

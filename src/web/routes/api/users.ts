@@ -30,14 +30,14 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
   for (const action of ['disable', 'enable'] as const) {
     app.post(
       `/users/:id/${action}`,
-      { preValidation: admin, schema: { tags: ['users'], summary: action === 'disable' ? 'disable a user: no login, tokens stop working, sessions end, sockets close' : 'enable a disabled user', params: IdParams, response: { 200: Type.Object({ user: UserView }), ...errors(400, 401, 403, 404) } } },
+      { preValidation: admin, schema: { operationId: `${action}User`, tags: ['users'], summary: action === 'disable' ? 'disable a user: no login, tokens stop working, sessions end, sockets close' : 'enable a disabled user', params: IdParams, response: { 200: Type.Object({ user: UserView }), ...errors(400, 401, 403, 404) } } },
       async (req) => ({ user: view((await auth.setDisabled(req.params.id, action === 'disable', req.principal!.id)) as never) }),
     );
   }
 
   app.post(
     '/users/:id/reset-password',
-    { preValidation: admin, schema: { tags: ['users'], summary: "reset a user's password: a new one is returned once; the user's sessions end", params: IdParams, response: { 200: Type.Object({ password: Type.String() }), ...errors(401, 403, 404) } } },
+    { preValidation: admin, schema: { operationId: 'resetUserPassword', tags: ['users'], summary: "reset a user's password: a new one is returned once; the user's sessions end", params: IdParams, response: { 200: Type.Object({ password: Type.String() }), ...errors(401, 403, 404) } } },
     async (req) => ({ password: await auth.resetPassword(req.params.id, req.principal!.id) }),
   );
 
@@ -46,6 +46,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     {
       preValidation: app.requireAuth(),
       schema: {
+        operationId: 'changeOwnPassword',
         tags: ['auth'],
         summary: 'change your own password (your other sessions end)',
         body: Type.Object({ current: Type.String({ minLength: 1, maxLength: 200 }), next: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
@@ -59,34 +60,34 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   // Login locks (accounts and addresses) in force; an admin lifts one.
-  app.get('/login-locks', { preValidation: admin, schema: { tags: ['users'], summary: 'accounts and addresses locked after wrong passwords', response: { 200: Type.Object({ items: Type.Array(Type.Object({ key: Type.String(), lockedUntil: Type.String(), failures: Type.Integer() })) }), ...errors(401, 403) } } }, async () => ({
+  app.get('/login-locks', { preValidation: admin, schema: { operationId: 'listLoginLocks', tags: ['users'], summary: 'accounts and addresses locked after wrong passwords', response: { 200: Type.Object({ items: Type.Array(Type.Object({ key: Type.String(), lockedUntil: Type.String(), failures: Type.Integer() })) }), ...errors(401, 403) } } }, async () => ({
     items: (await auth.loginLocks()).map((l) => ({ key: l.key, lockedUntil: l.lockedUntil.toISOString(), failures: l.failures })),
   }));
-  app.delete('/login-locks/:key', { preValidation: admin, schema: { tags: ['users'], summary: 'lift a login lock (key as listed: account:<name> or address:<ip>)', params: Type.Object({ key: Type.String({ minLength: 3, maxLength: 220 }) }), response: { 200: Type.Object({ wasLocked: Type.Boolean() }), ...errors(401, 403) } } }, async (req) => ({
+  app.delete('/login-locks/:key', { preValidation: admin, schema: { operationId: 'deleteLoginLock', tags: ['users'], summary: 'lift a login lock (key as listed: account:<name> or address:<ip>)', params: Type.Object({ key: Type.String({ minLength: 3, maxLength: 220 }) }), response: { 200: Type.Object({ wasLocked: Type.Boolean() }), ...errors(401, 403) } } }, async (req) => ({
     wasLocked: await auth.liftLoginLock(req.params.key, req.principal!.id),
   }));
 
   // Your own API tokens.
-  app.get('/tokens', { preValidation: app.requireAuth(), schema: { tags: ['tokens'], summary: 'your API tokens', response: { 200: Type.Object({ items: Type.Array(TokenView) }), ...errors(401) } } }, async (req) => ({
+  app.get('/tokens', { preValidation: app.requireAuth(), schema: { operationId: 'listOwnTokens', tags: ['tokens'], summary: 'your API tokens', response: { 200: Type.Object({ items: Type.Array(TokenView) }), ...errors(401) } } }, async (req) => ({
     items: (await auth.listTokens(req.principal!.id)).map(tokenView),
   }));
-  app.post('/tokens', { preValidation: app.requireAuth(), schema: { tags: ['tokens'], summary: 'a new API token for yourself (shown once)', body: TokenBody, response: { 201: NewToken, ...errors(400, 401) } } }, async (req, reply) =>
+  app.post('/tokens', { preValidation: app.requireAuth(), schema: { operationId: 'createOwnToken', tags: ['tokens'], summary: 'a new API token for yourself (shown once)', body: TokenBody, response: { 201: NewToken, ...errors(400, 401) } } }, async (req, reply) =>
     reply.status(201).send(await issue(req.principal!.id, req.body?.expiresInDays)),
   );
-  app.delete('/tokens/:token', { preValidation: app.requireAuth(), schema: { tags: ['tokens'], summary: 'revoke one of your API tokens', params: Type.Object({ token: Type.String({ pattern: '^[0-9a-f]{16}$' }) }), response: { 200: Type.Object({ ok: Type.Boolean() }), ...errors(400, 401, 404) } } }, async (req) => {
+  app.delete('/tokens/:token', { preValidation: app.requireAuth(), schema: { operationId: 'revokeOwnToken', tags: ['tokens'], summary: 'revoke one of your API tokens', params: Type.Object({ token: Type.String({ pattern: '^[0-9a-f]{16}$' }) }), response: { 200: Type.Object({ ok: Type.Boolean() }), ...errors(400, 401, 404) } } }, async (req) => {
     await auth.revokeToken(req.principal!.id, req.params.token, req.principal!.id);
     return { ok: true };
   });
 
   // Any user's API tokens (admin).
-  app.get('/users/:id/tokens', { preValidation: admin, schema: { tags: ['tokens'], params: IdParams, response: { 200: Type.Object({ items: Type.Array(TokenView) }), ...errors(401, 403) } } }, async (req) => ({
+  app.get('/users/:id/tokens', { preValidation: admin, schema: { operationId: 'listUserTokens', summary: "a user's API tokens (admins)", tags: ['tokens'], params: IdParams, response: { 200: Type.Object({ items: Type.Array(TokenView) }), ...errors(401, 403) } } }, async (req) => ({
     items: (await auth.listTokens(req.params.id)).map(tokenView),
   }));
-  app.post('/users/:id/tokens', { preValidation: admin, schema: { tags: ['tokens'], summary: 'a new API token for a user (shown once)', params: IdParams, body: TokenBody, response: { 201: NewToken, ...errors(400, 401, 403, 404) } } }, async (req, reply) => {
+  app.post('/users/:id/tokens', { preValidation: admin, schema: { operationId: 'createUserToken', tags: ['tokens'], summary: 'a new API token for a user (shown once)', params: IdParams, body: TokenBody, response: { 201: NewToken, ...errors(400, 401, 403, 404) } } }, async (req, reply) => {
     if (!(await app.ctx.users.byId(req.params.id))) throw notFound('user', req.params.id);
     return reply.status(201).send(await issue(req.params.id, req.body?.expiresInDays));
   });
-  app.delete('/users/:id/tokens/:token', { preValidation: admin, schema: { tags: ['tokens'], summary: "revoke a user's API token", params: TokenParams, response: { 200: Type.Object({ ok: Type.Boolean() }), ...errors(400, 401, 403, 404) } } }, async (req) => {
+  app.delete('/users/:id/tokens/:token', { preValidation: admin, schema: { operationId: 'revokeUserToken', tags: ['tokens'], summary: "revoke a user's API token", params: TokenParams, response: { 200: Type.Object({ ok: Type.Boolean() }), ...errors(400, 401, 403, 404) } } }, async (req) => {
     await auth.revokeToken(req.params.id, req.params.token, req.principal!.id);
     return { ok: true };
   });
