@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 import type { Role } from '../../../src/domain/policy.js';
 import { roleLabel } from '../format.js';
 import { liveStatus } from '../live.js';
@@ -30,6 +31,9 @@ export function Layout({ user, children }: { user: User; children: ComponentChil
   const loc = useLocation();
   const live = useStore(liveStatus);
   const online = live.console === 'open' && (live.operator === 'off' || live.operator === 'open');
+  // On a phone the navigation folds behind a 菜单 button (styles.css, max-width 720px); it folds again on every page change.
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [loc.path]);
   return (
     <div class="shell">
       <a class="skip" href="#main">
@@ -39,7 +43,10 @@ export function Layout({ user, children }: { user: User; children: ComponentChil
         <div class="brand">
           速办 <small>12345 热线工作台</small>
         </div>
-        <nav aria-label="主导航">
+        <button type="button" class="menu-toggle btn-link" aria-expanded={menuOpen} aria-controls="main-nav" onClick={() => setMenuOpen(!menuOpen)}>
+          {menuOpen ? '收起菜单' : '菜单'}
+        </button>
+        <nav id="main-nav" aria-label="主导航" class={menuOpen ? 'open' : undefined}>
           <ul>
             {NAV.filter((n) => n.roles.includes(user.role)).map((n) => (
               <li key={n.path}>
@@ -52,7 +59,7 @@ export function Layout({ user, children }: { user: User; children: ComponentChil
         </nav>
         <div class="who">
           <span class={`live-dot ${online ? 'on' : ''}`} role="status" aria-label={online ? '实时连接正常' : '实时连接中断，正在重连'} title={online ? '实时连接正常' : '实时连接中断，正在重连'} />
-          <span>
+          <span class="who-name">
             {user.name} · {roleLabel(user.role)}
             {user.unit ? ` · ${user.unit}` : ''}
           </span>
