@@ -107,19 +107,30 @@ function bigrams(s: string): Map<string, number> {
   return m;
 }
 
+interface Grams {
+  map: Map<string, number>;
+  size: number;
+}
+const grams = (s: string): Grams => {
+  const map = bigrams(s);
+  let size = 0;
+  for (const v of map.values()) size += v;
+  return { map, size };
+};
+
+function dice(x: Grams, y: Grams): number {
+  if (x.size + y.size === 0) return 0;
+  const [small, large] = x.map.size <= y.map.size ? [x, y] : [y, x];
+  let both = 0;
+  for (const [g, v] of small.map) both += Math.min(v, large.map.get(g) ?? 0);
+  return (2 * both) / (x.size + y.size);
+}
+
 /** Dice coefficient of character bigrams (with counts), 0..1, on already normalised texts. */
 export function textSimilarity(a: string, b: string): number {
   if (!a || !b) return 0;
   if (a === b) return 1;
-  const x = bigrams(a);
-  const y = bigrams(b);
-  let both = 0;
-  let nx = 0;
-  let ny = 0;
-  for (const v of x.values()) nx += v;
-  for (const v of y.values()) ny += v;
-  for (const [g, v] of x) both += Math.min(v, y.get(g) ?? 0);
-  return nx + ny === 0 ? 0 : (2 * both) / (nx + ny);
+  return dice(grams(a), grams(b));
 }
 
 interface Walked {
@@ -323,14 +334,17 @@ export function detectFlags(histories: Iterable<readonly TicketEvent[]>, opts: D
   }
 
   // ---- 复制答复: near-identical replies on different tickets of one unit ----
-  for (const [unit, xs] of replies) {
+  for (const [unit, unsorted] of replies) {
+    // Shortest first: Dice ≥ s needs 2·min/(a+b) ≥ s, so once a text is too long for the i-th, so are the rest.
+    const xs = unsorted.map((x) => ({ ...x, g: grams(x.norm) })).sort((a, b) => a.g.size - b.g.size);
     const parent = xs.map((_, i) => i);
     const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
     const best = new Map<number, number>();
     for (let i = 0; i < xs.length; i++) {
       for (let j = i + 1; j < xs.length; j++) {
+        if ((2 * xs[i]!.g.size) / (xs[i]!.g.size + xs[j]!.g.size) < o.copySimilarity) break;
         if (xs[i]!.w === xs[j]!.w) continue;
-        const s = textSimilarity(xs[i]!.norm, xs[j]!.norm);
+        const s = xs[i]!.norm === xs[j]!.norm ? 1 : dice(xs[i]!.g, xs[j]!.g);
         if (s < o.copySimilarity) continue;
         const [a, b] = [find(i), find(j)];
         if (a !== b) parent[b] = a;
