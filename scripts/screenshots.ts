@@ -1,5 +1,5 @@
 /**
- * Screenshots of the console's main pages at 1366×768 into docs/screenshots/, taken from a
+ * Screenshots of the console's main pages at 1366×768 (and a unit's pages at 390×844, phone-*) into docs/screenshots/, taken from a
  * seeded in-memory server with a little realistic traffic (a waiting call, tickets in several
  * states, a 督办 mark, a running page, a roster). Run: `npx tsx scripts/screenshots.ts`.
  */
@@ -94,13 +94,13 @@ async function main() {
 
   const browser = await chromium.launch({ executablePath: process.env.SUBAN_CHROMIUM ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
   mkdirSync(OUT, { recursive: true });
-  const shoot = async (page: Page, name: string) => {
+  const shoot = async (page: Page, name: string, fullPage = false) => {
     await page.waitForTimeout(300);
-    await page.screenshot({ path: `${OUT}${name}.png` });
+    await page.screenshot({ path: `${OUT}${name}.png`, fullPage });
     console.log(`docs/screenshots/${name}.png`);
   };
-  const open = async (name: string) => {
-    const context = await browser.newContext({ baseURL: base, viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const open = async (name: string, viewport = { width: 1366, height: 768 }) => {
+    const context = await browser.newContext({ baseURL: base, viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', ...(viewport.width < 500 ? { isMobile: true, hasTouch: true } : {}) });
     const page = await context.newPage();
     await page.goto('/login', { waitUntil: 'domcontentloaded' });
     await page.getByLabel('用户名').waitFor();
@@ -147,6 +147,19 @@ async function main() {
   await adm.getByRole('tab', { name: '语音流程' }).click();
   await adm.locator('svg.flow').waitFor();
   await shoot(adm, 'admin-flows');
+
+  // A unit's duty person on a phone (390×844): the inbox, the folded menu open, a ticket, the duty view.
+  const phone = await open('unit-a', { width: 390, height: 844 });
+  await phone.locator('.inbox').first().waitFor();
+  await shoot(phone, 'phone-inbox');
+  await phone.getByRole('button', { name: '菜单' }).click();
+  await shoot(phone, 'phone-menu');
+  await phone.goto(`/tickets/${made[0]!.id}`, { waitUntil: 'domcontentloaded' });
+  await phone.locator('.timeline').waitFor();
+  await shoot(phone, 'phone-ticket', true);
+  await phone.goto('/duty', { waitUntil: 'domcontentloaded' });
+  await phone.getByRole('heading', { name: /值班表/ }).waitFor();
+  await shoot(phone, 'phone-duty', true);
 
   await browser.close();
   await app.close();
