@@ -16,6 +16,7 @@ import { TicketsPage } from './pages/Tickets.js';
 import { GridPage } from './pages/Grid.js';
 import { MediaPage } from './pages/Media.js';
 import { MayorDayPage } from './pages/MayorDay.js';
+import { KnowledgePage } from './pages/Knowledge.js';
 import { match, navigate, useLocation } from './router.js';
 import { homeOf, restore, session } from './session.js';
 import { useStore } from './store.js';
@@ -52,6 +53,8 @@ function Routes({ user }: { user: User }) {
       return <MediaPage />;
     case '/mayor-day':
       return <MayorDayPage />;
+    case '/knowledge':
+      return <KnowledgePage user={user} />;
   }
   return null;
 }

@@ -20,6 +20,7 @@ export const NAV: NavItem[] = [
   { path: '/tickets', label: '工单', roles: ['operator', 'unit', 'supervisor', 'admin'] },
   { path: '/duty', label: '值班与呼叫', roles: ['operator', 'unit', 'supervisor', 'admin'] },
   { path: '/board', label: '督办看板', roles: ['operator', 'supervisor', 'admin'] },
+  { path: '/knowledge', label: '知识库', roles: ['operator', 'unit', 'supervisor', 'admin'] },
   { path: '/admin', label: '管理', roles: ['supervisor', 'admin'] },
   { path: '/mayor-day', label: '市长热线日', roles: ['supervisor', 'admin'] },
   { path: '/grid', label: '网格', roles: ['grid'] },

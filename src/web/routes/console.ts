@@ -24,7 +24,7 @@ import { errors } from '../schemas/common.js';
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
 
 /** Paths the console's router owns; anything else keeps the API's 404. */
-export const CLIENT_ROUTES = ['/', '/login', '/desk', '/inbox', '/tickets', '/tickets/:id', '/duty', '/board', '/board/accountability', '/admin', '/account', '/grid', '/media', '/mayor-day'];
+export const CLIENT_ROUTES = ['/', '/login', '/desk', '/inbox', '/tickets', '/tickets/:id', '/duty', '/board', '/board/accountability', '/admin', '/account', '/grid', '/media', '/mayor-day', '/knowledge'];
 
 /**
  * Endpoints other parts of Suban add (duty/paging, stats). The console asks which exist before
@@ -188,6 +188,8 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
   };
   for (const url of CLIENT_ROUTES) app.get(url, { schema: { hide: true } }, (_req, reply) => sendIndex(reply));
+  // Any other page address: the console with status 404; it shows its own 页面不存在 page.
+  app.errorPages.notFound = sendIndex;
 
   // ---- console-only reads ------------------------------------------------------------------------
   const office = app.requireAuth(['operator', 'supervisor', 'admin']);
