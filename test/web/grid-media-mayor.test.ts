@@ -37,6 +37,12 @@ for (const engine of ENGINES) {
     await t.test('grid users need a township and a grid area', async (t) => {
       await t.rejects(h.ctx.auth.addUser({ name: 'g-bad', role: 'grid', township: '市城管局', gridArea: '第1网格' }), { code: 'unknown_township' }, 'a member unit is not a township');
       await t.rejects(h.ctx.auth.addUser({ name: 'g-bad2', role: 'grid', township: '象湖镇', gridArea: ' ' }), { code: 'grid_area_required' });
+      const noTown = await h.call('admin', 'POST', '/api/v1/users', { name: 'g-api0', role: 'grid', gridArea: '第2网格' });
+      t.equal(noTown.status, 400);
+      t.equal(noTown.json.error.code, 'unknown_township');
+      const made = await h.call('admin', 'POST', '/api/v1/users', { name: 'g-api', role: 'grid', township: '瑞林镇', gridArea: '瑞林第2网格' });
+      t.equal(made.status, 201, made.body);
+      t.match(made.json.user, { role: 'grid', township: '瑞林镇', gridArea: '瑞林第2网格', unit: null });
     });
 
     const grid = await as(h, { name: 'grid-xh', role: 'grid', township: '象湖镇', gridArea: '红都社区第3网格' });

@@ -58,7 +58,7 @@ interface UserRow {
 function Users({ admin }: { admin: boolean }) {
   const { data, error, reload } = useApi<{ items: UserRow[] }>('/api/v1/users');
   const units = useApi<{ items: Unit[] }>('/api/v1/units');
-  const [form, setForm] = useState({ name: '', displayName: '', role: 'operator', unit: '', password: '' });
+  const [form, setForm] = useState({ name: '', displayName: '', role: 'operator', unit: '', township: '', gridArea: '', password: '' });
   const [msg, setMsg] = useState<string | null>(null);
   const [formError, setFormError] = useState<unknown>(null);
   const add = async (e: Event) => {
@@ -70,10 +70,11 @@ function Users({ admin }: { admin: boolean }) {
         role: form.role,
         ...(form.displayName.trim() ? { displayName: form.displayName.trim() } : {}),
         ...(form.role === 'unit' ? { unit: form.unit } : {}),
+        ...(form.role === 'grid' ? { township: form.township, gridArea: form.gridArea.trim() } : {}),
         ...(form.password ? { password: form.password } : {}),
       });
       setMsg(`已添加用户 ${r.user.name}`);
-      setForm({ name: '', displayName: '', role: 'operator', unit: '', password: '' });
+      setForm({ name: '', displayName: '', role: 'operator', unit: '', township: '', gridArea: '', password: '' });
       reload();
     } catch (err) {
       setFormError(err);
@@ -170,6 +171,25 @@ function Users({ admin }: { admin: boolean }) {
                   ))}
                 </select>
               </label>
+            ) : null}
+            {form.role === 'grid' ? (
+              <>
+                <label>
+                  所属乡镇
+                  <select required value={form.township} onChange={(e) => setForm({ ...form, township: e.currentTarget.value })}>
+                    <option value="">请选择</option>
+                    {(units.data?.items ?? [])
+                      .filter((u) => u.kind === 'township')
+                      .map((u) => (
+                        <option key={u.name}>{u.name}</option>
+                      ))}
+                  </select>
+                </label>
+                <label>
+                  网格
+                  <input required maxLength={100} placeholder="如 红都社区第3网格" value={form.gridArea} onInput={(e) => setForm({ ...form, gridArea: e.currentTarget.value })} />
+                </label>
+              </>
             ) : null}
             <label>
               初始密码

@@ -9,6 +9,9 @@ const UserView = Type.Object({
   displayName: Type.Union([Type.String(), Type.Null()]),
   role: Type.String(),
   unit: Type.Union([Type.String(), Type.Null()]),
+  /** 网格员: township and grid area */
+  township: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  gridArea: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   disabled: Type.Boolean(),
 });
 
@@ -44,6 +47,8 @@ const directory: FastifyPluginAsyncTypebox = async (app) => {
             name: Type.String({ minLength: 2, maxLength: 64 }),
             role: Type.Union(ROLES.map((r) => Type.Literal(r))),
             unit: Type.Optional(Type.String({ maxLength: 64 })),
+            township: Type.Optional(Type.String({ maxLength: 64, description: '网格员: the township (a 乡镇 unit)' })),
+            gridArea: Type.Optional(Type.String({ maxLength: 100, description: '网格员: the grid area, e.g. 红都社区第3网格' })),
             displayName: Type.Optional(Type.String({ maxLength: 64 })),
             password: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
           },

@@ -30,11 +30,11 @@ export default function gridRoutes(opts: { mediaDir: string }): FastifyPluginAsy
     const { grid, clock } = app.ctx;
     app.addHook('preValidation', app.requireAuth());
 
-    app.get('/grid/me', { schema: { tags: ['grid'], summary: "the grid worker's township and grid area", response: { 200: Type.Object({ worker: Worker }), ...errors(401, 403) } } }, async (req) => ({ worker: await grid.worker(req.principal!) }));
+    app.get('/grid/me', { schema: { operationId: 'getGridMe', tags: ['grid'], summary: "the grid worker's township and grid area", response: { 200: Type.Object({ worker: Worker }), ...errors(401, 403) } } }, async (req) => ({ worker: await grid.worker(req.principal!) }));
 
     app.get(
       '/grid/tasks',
-      { schema: { tags: ['grid'], summary: '我的任务: tickets handed to the grid worker and their own reports, newest first', response: { 200: Type.Object({ items: Type.Array(TicketView) }), ...errors(401, 403) } } },
+      { schema: { operationId: 'listGridTasks', tags: ['grid'], summary: '我的任务: tickets handed to the grid worker and their own reports, newest first', response: { 200: Type.Object({ items: Type.Array(TicketView) }), ...errors(401, 403) } } },
       async (req) => ({ items: (await grid.mine(req.principal!)).map((t) => ticketView(t, req.principal!, clock.now())) }),
     );
 
@@ -42,7 +42,7 @@ export default function gridRoutes(opts: { mediaDir: string }): FastifyPluginAsy
       '/grid/reports',
       {
         schema: {
-          tags: ['grid'],
+          operationId: 'createGridReport', tags: ['grid'],
           summary: '发现上报: a matter found on patrol becomes a ticket on channel grid (the one intake pipeline)',
           body: Type.Object(
             {
@@ -69,7 +69,7 @@ export default function gridRoutes(opts: { mediaDir: string }): FastifyPluginAsy
       {
         bodyLimit: Math.ceil(MAX_PHOTO_BYTES * 1.4) + 1024,
         schema: {
-          tags: ['grid'],
+          operationId: 'uploadGridPhoto', tags: ['grid'],
           summary: 'a photo (JPEG, PNG or WebP as base64 or a data: URL) stored under /media/grid/; returns its URL for a report',
           body: Type.Object({ data: Type.String({ minLength: 16, maxLength: Math.ceil(MAX_PHOTO_BYTES * 1.4) }) }, { additionalProperties: false }),
           response: { 200: Type.Object({ url: Type.String() }), ...errors(400, 401, 403, 413) },
@@ -93,20 +93,20 @@ export default function gridRoutes(opts: { mediaDir: string }): FastifyPluginAsy
     app.get(
       '/grid/workers',
       {
-        schema: { tags: ['grid'], summary: "grid workers a ticket may be handed to (a township's own; the office: any, or of one township)", querystring: Type.Object({ township: Type.Optional(Type.String({ maxLength: 64 })) }), response: { 200: Type.Object({ items: Type.Array(Worker) }), ...errors(401, 403) } },
+        schema: { operationId: 'listGridWorkers', tags: ['grid'], summary: "grid workers a ticket may be handed to (a township's own; the office: any, or of one township)", querystring: Type.Object({ township: Type.Optional(Type.String({ maxLength: 64 })) }), response: { 200: Type.Object({ items: Type.Array(Worker) }), ...errors(401, 403) } },
       },
       async (req) => ({ items: await grid.workers(req.principal!, req.query.township) }),
     );
 
     app.post(
       '/grid/tickets/:id/assign',
-      { schema: { tags: ['grid'], summary: '交网格员: a township (its own tickets) or the hotline office hands a ticket to a grid worker', params: IdParams, body: Type.Object({ workerId: Type.String({ minLength: 1, maxLength: 64 }), note: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false }), response: Ok } },
+      { schema: { operationId: 'assignGridWorker', tags: ['grid'], summary: '交网格员: a township (its own tickets) or the hotline office hands a ticket to a grid worker', params: IdParams, body: Type.Object({ workerId: Type.String({ minLength: 1, maxLength: 64 }), note: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false }), response: Ok } },
       async (req) => ({ ticket: ticketView(await grid.assign(req.principal!, req.params.id, req.body.workerId, req.body.note), req.principal!, clock.now()) }),
     );
 
     app.post(
       '/grid/tickets/:id/report',
-      { schema: { tags: ['grid'], summary: "网格员反馈: the grid worker's on-the-spot check or handling, with photos", params: IdParams, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }), attachments: Photos }, { additionalProperties: false }), response: Ok } },
+      { schema: { operationId: 'reportGridTask', tags: ['grid'], summary: "网格员反馈: the grid worker's on-the-spot check or handling, with photos", params: IdParams, body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 4000 }), attachments: Photos }, { additionalProperties: false }), response: Ok } },
       async (req) => ({ ticket: ticketView(await grid.reportBack(req.principal!, req.params.id, req.body.text, (req.body.attachments ?? []) as Attachment[]), req.principal!, clock.now()) }),
     );
 
@@ -114,7 +114,7 @@ export default function gridRoutes(opts: { mediaDir: string }): FastifyPluginAsy
       '/grid/tickets/:id/confirm',
       {
         schema: {
-          tags: ['grid'],
+          operationId: 'confirmGridTask', tags: ['grid'],
           summary: '现场确认: the unit’s result holds (the 回访 follows) or not (back to the unit)',
           params: IdParams,
           body: Type.Object({ ok: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 2000 })), attachments: Photos }, { additionalProperties: false }),

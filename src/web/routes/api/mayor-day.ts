@@ -10,13 +10,13 @@ const mayorDay: FastifyPluginAsyncTypebox = async (app) => {
   const { mayorDay: svc } = app.ctx;
   app.addHook('preValidation', app.requireAuth([...DECIDER_ROLES]));
 
-  app.get('/mayor-day', { schema: { tags: ['supervision'], summary: '市长热线日 agendas (the next first) with their items, tickets, positions and decisions', response: { 200: Type.Any(), ...errors(401, 403) } } }, async (req) => ({ items: await svc.agendas(req.principal!) }));
+  app.get('/mayor-day', { schema: { operationId: 'listMayorDays', tags: ['supervision'], summary: '市长热线日 agendas (the next first) with their items, tickets, positions and decisions', response: { 200: Type.Any(), ...errors(401, 403) } } }, async (req) => ({ items: await svc.agendas(req.principal!) }));
 
-  app.get('/mayor-day/candidates', { schema: { tags: ['supervision'], summary: '联席会议 items not yet on an agenda (with their keys)', response: { 200: Type.Any(), ...errors(401, 403) } } }, async (req) => ({ items: await svc.candidates(req.principal!) }));
+  app.get('/mayor-day/candidates', { schema: { operationId: 'listMayorDayCandidates', tags: ['supervision'], summary: '联席会议 items not yet on an agenda (with their keys)', response: { 200: Type.Any(), ...errors(401, 403) } } }, async (req) => ({ items: await svc.candidates(req.principal!) }));
 
   app.post(
     '/mayor-day',
-    { schema: { tags: ['supervision'], summary: 'a new 市长热线日 agenda', body: Type.Object({ date: Type.String({ maxLength: 10, description: 'YYYY-MM-DD' }), title: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }), response: { 200: Type.Any(), ...errors(400, 401, 403) } } },
+    { schema: { operationId: 'createMayorDay', tags: ['supervision'], summary: 'a new 市长热线日 agenda', body: Type.Object({ date: Type.String({ maxLength: 10, description: 'YYYY-MM-DD' }), title: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }), response: { 200: Type.Any(), ...errors(400, 401, 403) } } },
     async (req) => ({ agenda: await svc.createAgenda(req.principal!, req.body) }),
   );
 
@@ -24,7 +24,7 @@ const mayorDay: FastifyPluginAsyncTypebox = async (app) => {
     '/mayor-day/items',
     {
       schema: {
-        tags: ['supervision'],
+        operationId: 'addMayorDayItem', tags: ['supervision'],
         summary: '提交市长热线日: a 联席会议 item the meeting could not decide (by key), or chosen tickets, on the next agenda',
         body: Type.Object(
           {
@@ -44,7 +44,7 @@ const mayorDay: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/mayor-day/:id/items/:itemId/positions',
-    { schema: { tags: ['supervision'], summary: "a unit's stated position on an item", params: ItemParams, body: Type.Object({ unit: Type.String({ minLength: 1, maxLength: 64 }), position: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }), response: { 200: Type.Any(), ...errors(400, 401, 403, 404, 409) } } },
+    { schema: { operationId: 'setMayorDayPosition', tags: ['supervision'], summary: "a unit's stated position on an item", params: ItemParams, body: Type.Object({ unit: Type.String({ minLength: 1, maxLength: 64 }), position: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false }), response: { 200: Type.Any(), ...errors(400, 401, 403, 404, 409) } } },
     async (req) => ({ item: await svc.setPosition(req.principal!, req.params.id, req.params.itemId, req.body) }),
   );
 
@@ -52,7 +52,7 @@ const mayorDay: FastifyPluginAsyncTypebox = async (app) => {
     '/mayor-day/:id/items/:itemId/decision',
     {
       schema: {
-        tags: ['supervision'],
+        operationId: 'decideMayorDayItem', tags: ['supervision'],
         summary: 'the decision: recorded on each ticket (timeline); with unit, the tickets are reassigned to it',
         params: ItemParams,
         body: Type.Object({ decision: Type.String({ minLength: 1, maxLength: 4000 }), unit: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])) }, { additionalProperties: false }),

@@ -36,13 +36,13 @@ const media: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/media/tickets',
-    { preValidation: readers, schema: { tags: ['media'], summary: 'closed tickets chosen for publication, masked, newest publication first', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }), response: { 200: Type.Object({ items: Type.Array(MediaItem) }), ...errors(401, 403) } } },
+    { preValidation: readers, schema: { operationId: 'listMediaTickets', tags: ['media'], summary: 'closed tickets chosen for publication, masked, newest publication first', querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }), response: { 200: Type.Object({ items: Type.Array(MediaItem) }), ...errors(401, 403) } } },
     async (req) => ({ items: await svc.list(req.principal!, { limit: req.query.limit }) }),
   );
 
   app.get(
     '/media/tickets/:id',
-    { preValidation: readers, schema: { tags: ['media'], summary: 'one published ticket (any other id: 404)', params: IdParams, response: { 200: Type.Object({ item: MediaItem }), ...errors(401, 403, 404) } } },
+    { preValidation: readers, schema: { operationId: 'getMediaTicket', tags: ['media'], summary: 'one published ticket (any other id: 404)', params: IdParams, response: { 200: Type.Object({ item: MediaItem }), ...errors(401, 403, 404) } } },
     async (req) => ({ item: await svc.get(req.principal!, req.params.id) }),
   );
 
@@ -51,7 +51,7 @@ const media: FastifyPluginAsyncTypebox = async (app) => {
     {
       preValidation: readers,
       schema: {
-        tags: ['media'],
+        operationId: 'getMediaFeed', tags: ['media'],
         summary: "the media centre's feed (JSON): tickets published after `since` (ISO time), for its own system with an API token",
         querystring: Type.Object({ since: Type.Optional(Type.String({ maxLength: 40 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
         response: { 200: Type.Object({ generatedAt: Type.String(), items: Type.Array(MediaItem) }), ...errors(400, 401, 403) },
@@ -68,14 +68,14 @@ const media: FastifyPluginAsyncTypebox = async (app) => {
     '/media/tickets/:id/publish',
     {
       preValidation: app.requireAuth([...DECIDER_ROLES]),
-      schema: { tags: ['media'], summary: '选登: the 热线办 chooses a closed ticket for the media centre', params: IdParams, body: Type.Object({ headline: Type.Optional(Type.String({ maxLength: 200 })), summary: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }), response: { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 404, 409) } },
+      schema: { operationId: 'publishTicket', tags: ['media'], summary: '选登: the 热线办 chooses a closed ticket for the media centre', params: IdParams, body: Type.Object({ headline: Type.Optional(Type.String({ maxLength: 200 })), summary: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false }), response: { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 404, 409) } },
     },
     async (req) => ({ ticket: ticketView(await svc.publish(req.principal!, req.params.id, req.body), req.principal!, clock.now()) }),
   );
 
   app.post(
     '/media/tickets/:id/unpublish',
-    { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { tags: ['media'], summary: 'withdraw a ticket from the media centre', params: IdParams, body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false })), response: { 200: Type.Object({ ticket: TicketView }), ...errors(401, 403, 404, 409) } } },
+    { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { operationId: 'unpublishTicket', tags: ['media'], summary: 'withdraw a ticket from the media centre', params: IdParams, body: Type.Optional(Type.Object({ note: Type.Optional(Type.String({ maxLength: 1000 })) }, { additionalProperties: false })), response: { 200: Type.Object({ ticket: TicketView }), ...errors(401, 403, 404, 409) } } },
     async (req) => ({ ticket: ticketView(await svc.unpublish(req.principal!, req.params.id, req.body?.note), req.principal!, clock.now()) }),
   );
 };
