@@ -27,7 +27,10 @@ import type { SmsSender } from './application/ports/messaging.js';
 import { AuthService, REVOKED_TOPIC } from './application/auth.js';
 import { LoginThrottle } from './application/login-throttle.js';
 import { TicketService } from './application/tickets/service.js';
-import { AnswerService } from './application/answers/service.js';
+import { AnswerService, ANSWER_NO_REPLY_JOB, type NoReplyPayload } from './application/answers/service.js';
+import { createConversationEngine } from './application/conversation/wiring.js';
+import type { ChatChannel } from './application/conversation/ports.js';
+import type { FollowupChat } from './application/followup/ports.js';
 import { JobRunner } from './application/jobs/runner.js';
 import { deadlineCalendar } from './application/deadline-calendar.js';
 import type { ClassifierPort, DeadlineCalendar } from './application/ports/routing.js';
@@ -68,7 +71,7 @@ import { KpiRuleService } from './application/supervision/kpi-rules.js';
 import { defaultAssessmentRule } from './domain/kpi/assessment.js';
 import { AccountabilityService } from './application/accountability/service.js';
 import { PromMetrics } from '../adapters/metrics/prom.js';
-import { countingFailures, FAST_BUCKETS, providerErrors, timed, type MetricsPort } from './application/ports/metrics.js';
+import { countingFailures, FAST_BUCKETS, providerErrors, type MetricsPort } from './application/ports/metrics.js';
 
 export interface Container {
   config: Config;
@@ -196,7 +199,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   await refreshUnits();
   const loadLocal = () => loadClassifier(config.dutyList, config.classifyThreshold, config.routingModel);
   const pool = opts.classifier || !config.classifyWorkers ? null : new ClassifierPool({ dutyList: config.dutyList, threshold: config.classifyThreshold, routingModel: config.routingModel }, config.classifyWorkers, log.child({ component: 'classifier' }), loadLocal);
-  const classifier = timedClassifier(opts.classifier ?? pool ?? loadLocal(), metrics, () => clock.now().getTime());
+  const classifier = timedClassifier(opts.classifier ?? pool ?? loadLocal(), metrics);
   const runner = new JobRunner(jobs, clock, log.child({ component: 'jobs' }), { worker: `${hostname()}:${process.pid}`, pollMs: config.jobPollMs, leaseMs: config.jobLeaseMs, metrics });
   const audit = new SqlAuditLog(db);
   const users = new SqlUserStore(db);
@@ -231,7 +234,9 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const dedupe = new SqlDedupeStore(db);
   const state = new SqlStateStore(db);
   const blockedCallers = new BlockedCallers({ state, clock, bus, audit });
-  const answers = new AnswerService({ tickets, sms, clock, log: log.child({ component: 'answers' }) });
+  // The WeChat transports' outbox (set at start, and by server.ts when the wechaty bot runs).
+  let chatRef: FollowupChat | null = null;
+  const answers = new AnswerService({ tickets, sms, clock, log: log.child({ component: 'answers' }), jobs, wake: () => runner.wake() });
   const voice = createVoice({ config, log, clock, bus, state, dedupe, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers, users, metrics }, opts.voice);
   const paging = createPaging({ store: new SqlPagingStore(db), clock, log: log.child({ component: 'paging' }), bus, audit, state, dedupe, jobs, runner, tickets, ticketStore, units, unitNames: () => unitNames, isWorkday: (d) => workCalendar.isWorkday(d), voice: voice.voiceService, sms, config, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox, metrics });
   // After paging: its inbound-SMS hook (duty acks) is tried before the 回访 answers.
@@ -299,7 +304,10 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     smsInbox: voice.smsInbox,
     simVoice: voice.simVoice,
     followup: followup.service,
-    setFollowupChat: followup.setChat,
+    setFollowupChat: (c) => {
+      chatRef = c;
+      followup.setChat(c);
+    },
     supervision,
     assist,
     hotspots,
@@ -332,7 +340,18 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   ctx.wechatMp = createWechatMp(ctx);
   // 一次性答复: the desk, bots and IVR answer from the knowledge base (issue 24).
   answers.useKnowledge(ctx.knowledge);
-  followup.setChat(chatOutbox({ 'wechat-mp': config.wechatMp.token ? ctx.wechatMp : null }));
+  // A bot's answer without 1 or 2: the question becomes a ticket as before, and the citizen hears its number.
+  const noReplyEngine = createConversationEngine(ctx);
+  runner.register(ANSWER_NO_REPLY_JOB, async (j) => {
+    const p = j.payload as unknown as NoReplyPayload;
+    if (p.channel === 'sms') {
+      await voice.smsInbox.answerNotConfirmed(p.contactId, p.ref);
+      return;
+    }
+    const replies = await noReplyEngine.answerNotConfirmed(p.channel as ChatChannel, p.contactId, p.ref);
+    for (const text of replies) await chatRef?.send(p.channel as ChatChannel, p.contactId, text).catch((err) => log.warn({ err: String(err) }, 'no-reply ticket notice not sent'));
+  });
+  ctx.setFollowupChat(chatOutbox({ 'wechat-mp': config.wechatMp.token ? ctx.wechatMp : null }));
   return ctx;
 }
 
@@ -370,10 +389,23 @@ function oncePerRef(sms: SmsSender, dedupe: DedupeStore, clock: Clock): SmsSende
 }
 
 /** The classifier with its latency recorded (suban_classify_seconds), the worker's queue included. */
-function timedClassifier(c: ClassifierPort, m: MetricsPort, now: () => number): ClassifierPort {
+function timedClassifier(c: ClassifierPort, m: MetricsPort): ClassifierPort {
   const h = m.histogram('suban_classify_seconds', 'time to classify a text (rules and model), on the worker thread or in-process', [], FAST_BUCKETS);
-  const classify = c.classify.bind(c);
-  return Object.assign(Object.create(c) as ClassifierPort, { classify: (text: string) => timed(h, {}, now, () => Promise.resolve(classify(text))) });
+  const now = () => performance.now();
+  return new Proxy(c, {
+    get(t, key) {
+      const v = Reflect.get(t, key, t);
+      if (key !== 'classify') return typeof v === 'function' ? v.bind(t) : v;
+      return (text: string) => {
+        const t0 = now();
+        const done = () => h.observe({}, (now() - t0) / 1000);
+        const r = t.classify(text);
+        if (r instanceof Promise) return r.finally(done);
+        done();
+        return r;
+      };
+    },
+  });
 }
 
 /** fetch for the platforms' reply pushes: a network failure or a non-2xx answer is counted. */

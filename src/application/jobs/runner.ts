@@ -1,8 +1,21 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
 import type { Job, JobStore } from '../ports/jobs.js';
+import { noMetrics, type Counter, type MetricsPort } from '../ports/metrics.js';
 
 export type JobHandler = (job: Job) => Promise<void>;
+
+/**
+ * How long a failed job waits before its next attempt: exponential (10 s, 20 s, 40 s … up to
+ * 10 min) with "equal jitter": half the step is fixed, the other half random. Jobs that failed
+ * together (a provider down for a minute fails every page step due in it) then come back spread
+ * over the second half of the step instead of all at once, and none retries sooner than half of it.
+ */
+export function retryDelayMs(attempt: number, random: () => number = Math.random): number {
+  const step = Math.min(10_000 * 2 ** (Math.max(1, attempt) - 1), 10 * 60_000);
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.round(step / 2 + (r * step) / 2);
+}
 
 export interface RunnerOptions {
   worker: string;
@@ -10,6 +23,10 @@ export interface RunnerOptions {
   batch?: number;
   leaseMs?: number;
   maxAttempts?: number;
+  /** Source of the retry jitter, a number in [0, 1) (tests pass a seeded one). */
+  random?: () => number;
+  /** job failures by kind (suban_job_failures_total) and the lag of the oldest due job */
+  metrics?: MetricsPort;
 }
 
 /**
@@ -32,8 +49,16 @@ export class JobRunner {
     private readonly log: Pick<Logger, 'info' | 'warn' | 'error'>,
     opts: RunnerOptions,
   ) {
-    this.opts = { pollMs: 500, batch: 50, leaseMs: 60_000, maxAttempts: 6, ...opts };
+    this.opts = { pollMs: 500, batch: 50, leaseMs: 60_000, maxAttempts: 6, random: Math.random, metrics: noMetrics, ...opts };
+    this.failures = this.opts.metrics.counter('suban_job_failures_total', 'job runs that failed, by job kind; final: no retry left (or no handler)', ['kind', 'final']);
+    // How late the runner is: the age of the oldest job that is due and still waiting (0 when none is).
+    this.opts.metrics.gauge('suban_job_lag_seconds', 'age of the oldest pending job past its due time (seconds)', async () => {
+      const due = await this.store.nextDue();
+      return due ? Math.max(0, (this.clock.now().getTime() - due.getTime()) / 1000) : 0;
+    });
   }
+
+  private readonly failures: Counter<'kind' | 'final'>;
 
   register(kind: string, handler: JobHandler): this {
     this.handlers.set(kind, handler);
@@ -106,6 +131,7 @@ export class JobRunner {
     if (!handler) {
       this.log.error({ kind: job.kind, key: job.key }, 'no handler for job kind');
       await this.store.fail(job.id, `no handler for ${job.kind}`, now());
+      this.failures.inc({ kind: job.kind, final: 'true' });
       return;
     }
     try {
@@ -113,11 +139,12 @@ export class JobRunner {
       await this.store.complete(job.id, now());
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
+      this.failures.inc({ kind: job.kind, final: String(job.attempts >= this.opts.maxAttempts) });
       if (job.attempts >= this.opts.maxAttempts) {
         this.log.error({ kind: job.kind, key: job.key, err: msg }, 'job failed for good');
         await this.store.fail(job.id, msg, now());
       } else {
-        const backoff = Math.min(10_000 * 2 ** (job.attempts - 1), 10 * 60_000);
+        const backoff = retryDelayMs(job.attempts, this.opts.random);
         this.log.warn({ kind: job.kind, key: job.key, err: msg, attempt: job.attempts }, 'job failed, will retry');
         await this.store.retry(job.id, msg, new Date(now().getTime() + backoff));
       }

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import { conflict, invalid, notFound } from '../../domain/errors.js';
+import { HUMAN_BUCKETS, noMetrics, type Counter, type Histogram, type MetricsPort } from '../ports/metrics.js';
 import { nextPosition, nextStep, officeChain, waitAfterAttempt, waitAfterNotReached, type EscalationStep, type Position } from '../../domain/duty/escalation.js';
 import { isReachablePhone } from '../../domain/duty/roster.js';
 import { pageSmsText, pickAckCode } from '../../domain/duty/sms-ack.js';
@@ -24,7 +25,9 @@ import { HOTLINE_ROSTER, type DutyService } from './duty-service.js';
 import type { AckVia, Page, PageAttempt, PageLock, PageReason, PageVars, PagingStore } from './ports.js';
 import { PageReplies, type InboundText, type InboundTextResult } from './replies.js';
 
-export const PAGE_JOB = { step: 'page.step', report: 'page.report' } as const;
+export const PAGE_JOB = { step: 'page.step', report: 'page.report', arrivalCheck: 'page.arrival_check' } as const;
+/** How many 到场确认 calls one acknowledged page gets at most. */
+export const ARRIVAL_CHECKS = 3;
 export const PAGE_TOPIC = 'page';
 
 /** A WeChat message to a duty person (the bot or the Official Account); optional. */
@@ -46,11 +49,13 @@ export interface PagingDeps {
   state: StateStore;
   dedupe: DedupeStore;
   clock: Clock;
-  config: { hotlineDutyPhone: string; cityDutyPhone: string };
+  config: { hotlineDutyPhone: string; cityDutyPhone: string; arrivalCheckMin?: number };
   log: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
   /** the job runner should look now (a step fell due) */
   wake?: () => void;
   random?: () => number;
+  /** pages by outcome, time to acknowledge, running pages at their chain's last step */
+  metrics?: MetricsPort;
 }
 
 /** How a page ends when an office duty officer acknowledged it: they have the matter, the unit has not signed. */
@@ -144,6 +149,15 @@ export class PagingService {
 
   constructor(private readonly d: PagingDeps) {
     this.random = d.random ?? Math.random;
+    const m = d.metrics ?? noMetrics;
+    this.ended = m.counter('suban_pages_total', 'pages ended, by outcome (acknowledged, taken_over, cancelled, stopped)', ['outcome', 'reason']);
+    this.ackTime = m.histogram('suban_page_ack_seconds', 'time from the start of a page to its acknowledgement', ['reason'], HUMAN_BUCKETS);
+    // A page still unanswered at its chain's last step: the next thing is nobody (the alert's subject).
+    m.gauge('suban_pages_running', 'pages still calling, by whether they reached the last step of their escalation chain', async () => {
+      const running = await d.store.list({ status: 'running', limit: 1000 });
+      const last = running.filter((p) => p.chain.length > 0 && p.step >= p.chain.length).length;
+      return [{ labels: { last_step: 'true' }, value: last }, { labels: { last_step: 'false' }, value: running.length - last }];
+    }, ['last_step']);
     this.replies = new PageReplies({ paging: this, store: d.store, state: d.state, audit: d.audit, clock: d.clock });
   }
 
@@ -374,12 +388,17 @@ export class PagingService {
     }
   }
 
+  private readonly ended: Counter<'outcome' | 'reason'>;
+  private readonly ackTime: Histogram<'reason'>;
+
   private async finish(lock: PageLock, status: 'acked' | 'cancelled' | 'stopped', reason: string, now: Date, ack?: Page['ack']): Promise<Page> {
     const page = lock.page;
     await lock.write(async (w) => {
       await w.updatePage(page.id, { status, next: null, endedAt: now, endReason: reason, ...(ack ? { ack } : {}) });
       await w.cancelJobs(`page:${page.ticketId}:${page.id}:`);
     });
+    this.ended.inc({ outcome: status === 'acked' ? reason : status, reason: page.reason });
+    if (status === 'acked') this.ackTime.observe({ reason: page.reason }, Math.max(0, now.getTime() - page.startedAt.getTime()) / 1000);
     return { ...page, status, next: null, endedAt: now, endReason: reason, ack: ack ?? page.ack };
   }
 
@@ -398,6 +417,13 @@ export class PagingService {
       if (page.status === 'acked') return { status: 'already', by: page.ack?.by ?? '', page };
       if (page.status !== 'running') return { status: 'closed', page };
       const done = await this.finish(lock, 'acked', who.side === 'unit' ? 'acknowledged' : TAKEN_OVER, now, { at: now, by: who.name, byId: who.id, via });
+      // 现场处置: the unit's person who acknowledged a 即办 (or 联动) page by phone or SMS is called back
+      // later to confirm the arrival on the scene (key 1), unless it was recorded meanwhile.
+      const checkMin = this.d.config.arrivalCheckMin ?? 0;
+      if (checkMin > 0 && who.side === 'unit' && who.phone && page.unit && (page.reason === 'urgent' || page.reason === 'assist')) {
+        const job = this.arrivalCheckJob(page, who.phone, 1, new Date(now.getTime() + checkMin * 60_000));
+        await lock.write((w) => w.enqueue([job]));
+      }
       return { status: 'acked', page: done };
     });
     await this.audit({ at: now, actorId: who.id, kind: r.status === 'acked' ? 'page.ack' : 'page.ack_repeat', subject: `ticket:${r.page.ticketId}`, data: { pageId, by: who.name, phone: who.phone ?? null, via, result: r.status, ...detail } });
@@ -457,6 +483,44 @@ export class PagingService {
       this.d.log.warn({ pageId, ticketId: page.ticketId, err: (e as Error).message }, 'arrival could not be recorded');
       return { status: 'failed', text: `工单${page.ticketNumber}无法登记到达：${(e as Error).message}`, page };
     }
+  }
+
+  private arrivalCheckJob(page: Pick<Page, 'id' | 'ticketId'>, to: string, n: number, at: Date): JobSpec {
+    return { kind: PAGE_JOB.arrivalCheck, key: `arrival:${page.ticketId}:${page.id}:${n}`, runAt: at, payload: { pageId: page.id, ticketId: page.ticketId, to, n } };
+  }
+
+  /** The 到场确认 call (job page.arrival_check): only while the unit's arrival is not recorded and the ticket is open. */
+  async runArrivalCheck(p: { pageId: string; to: string; n: number }, key: string): Promise<void> {
+    const page = await this.d.store.get(p.pageId);
+    if (!page?.unit) return;
+    const t = await this.d.ticketStore.get(page.ticketId);
+    if (!t || t.state === 'closed' || t.state === 'merged' || t.onSite.some((r) => r.unit === page.unit && r.arrivedAt)) return;
+    const now = this.d.clock.now();
+    if (!(await this.d.dedupe.claim('page.arrival_call', key, now))) return;
+    const { callId } = await this.d.voice.placeCall({ to: p.to, flow: 'arrival', vars: { ticketNumber: page.ticketNumber, unit: page.unit }, ref: key, detectMachine: true, timeoutSec: 30 });
+    await this.d.state.put('page.arrival_call', callId, { pageId: page.id, to: p.to, n: p.n }, now, new Date(now.getTime() + 86_400_000));
+    await this.audit({ at: now, actorId: 'system', kind: 'page.arrival_call', subject: `ticket:${page.ticketId}`, data: { pageId: page.id, unit: page.unit, to: p.to, n: p.n, callId } });
+  }
+
+  /** A key on the 到场确认 call: 1 records the arrival, 2 asks again later (up to ARRIVAL_CHECKS calls). */
+  async arrivalKey(callId: string, arrived: boolean): Promise<{ status: string }> {
+    const now = this.d.clock.now();
+    const c = (await this.d.state.get('page.arrival_call', callId, now)) as { pageId: string; to: string; n: number } | null;
+    if (!c) throw notFound('arrival_call', callId);
+    const page = await this.d.store.get(c.pageId);
+    if (!page) throw notFound('page', c.pageId);
+    if (arrived) {
+      const attempt = (await this.d.store.attempts(page.id)).find((a) => a.to === c.to);
+      const r = await this.recordArrival(page.id, { id: `call:${c.to}`, name: attempt?.targetName ?? c.to, phone: c.to, side: 'unit' }, 'call');
+      if (r.status === 'failed' || r.status === 'no_unit') throw new Error(r.text);
+      return { status: r.status };
+    }
+    const checkMin = this.d.config.arrivalCheckMin ?? 0;
+    if (checkMin > 0 && c.n < ARRIVAL_CHECKS) {
+      await this.d.store.withLock(page.id, async (lock) => lock?.write((w) => w.enqueue([this.arrivalCheckJob(page, c.to, c.n + 1, new Date(now.getTime() + checkMin * 60_000))])));
+      this.d.wake?.();
+    }
+    return { status: 'not_arrived' };
   }
 
   /** Stop the 联动 pages of 协办 units whose part no longer needs them (signed, removed, the lead replied). */

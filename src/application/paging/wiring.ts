@@ -46,10 +46,11 @@ export interface PagingWiring {
   voice: VoiceDialer;
   sms: SmsSender;
   wechat?: WechatNotifier | null;
-  config: { hotlineDutyPhone: string; cityDutyPhone: string };
+  config: { hotlineDutyPhone: string; cityDutyPhone: string; arrivalCheckMin?: number };
   ivrActions?: Record<string, IvrAction>;
   smsInbox?: Pick<SmsInbox, 'use'>;
   random?: () => number;
+  metrics?: PagingDeps['metrics'];
 }
 
 const SYSTEM = { id: 'system', name: '系统' };
@@ -83,6 +84,7 @@ export function createPaging(w: PagingWiring): PagingParts {
     log: w.log,
     wake: () => w.runner.wake(),
     random: w.random,
+    metrics: w.metrics,
   });
 
   const inflight = new Set<Promise<unknown>>();
@@ -114,6 +116,7 @@ export function createPaging(w: PagingWiring): PagingParts {
     await paging.start(t.id, 'sign_overdue', SYSTEM, job.key);
   });
   w.runner.register(PAGE_JOB.report, async (job) => paging.reportResult(String(job.payload.ticketId), job.key));
+  w.runner.register(PAGE_JOB.arrivalCheck, async (job) => paging.runArrivalCheck(job.payload as { pageId: string; to: string; n: number }, job.key));
 
   // Ticket changes: stop pages nobody needs. Which pages and 市政府值班室 reports a change starts is
   // decided in one place only, the ticket timers (tickets/timers.ts), stored with the change itself;
@@ -150,6 +153,9 @@ export function createPaging(w: PagingWiring): PagingParts {
       const r = await paging.acknowledge(found.pageId, { id: `call:${a?.to ?? ctx.callId}`, name: a?.targetName ?? '值班人员', phone: a?.to ?? null, side }, 'call', { callId: ctx.callId });
       return { status: r.status, by: r.status === 'already' ? r.by : null, side };
     };
+    // The 到场确认 call (ivr-flows/arrival.yaml): 1 arrived, 2 not yet.
+    w.ivrActions.pageArrived = async (_args, ctx) => paging.arrivalKey(ctx.callId, true);
+    w.ivrActions.pageNotArrived = async (_args, ctx) => paging.arrivalKey(ctx.callId, false);
     w.ivrActions.pagePass = async (args, ctx) => {
       const number = String(args.ticketNumber ?? '');
       const found = await paging.attemptOfCall(ctx.callId, number);

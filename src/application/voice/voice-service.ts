@@ -20,6 +20,7 @@ import type { TicketStore } from '../ports/tickets.js';
 import { CALL_OUTCOME_TOPIC, type CallOutcome, type OutboundCall, type VoiceDialer } from '../ports/voice.js';
 import type { TicketService } from '../tickets/service.js';
 import { buildScreenPop, type OperatorScreenPop } from './screen-pop.js';
+import { countingFailures, FAST_BUCKETS, HUMAN_BUCKETS, noMetrics, providerErrors, type MetricsPort } from '../ports/metrics.js';
 import { createIvrServices, type CallerTexts } from './services.js';
 import { BlockedCallers } from './blocked-callers.js';
 import type { UserStore } from '../ports/users.js';
@@ -86,6 +87,8 @@ export interface VoiceServiceDeps {
   blocked?: BlockedCallers;
   /** operators by user name: a switch's queue agent is named after the operator's user */
   operators?: Pick<UserStore, 'byName'>;
+  /** call queue length, waits and abandons, screen-pop latency, the provider's failed calls */
+  metrics?: MetricsPort;
 }
 
 interface Waiting {
@@ -99,6 +102,9 @@ export class VoiceService implements VoiceDialer, CallerTexts {
   readonly actions: Record<string, IvrAction>;
   readonly inboundFlow: string;
   private provider: VoiceProvider | null = null;
+  /** the provider as configured (`provider` is it with its failures counted) */
+  private rawProvider: VoiceProvider | null = null;
+  private readonly m: ReturnType<typeof voiceMetrics>;
   private readonly waiting = new Map<string, Waiting>();
   private readonly texts = new Map<string, { all: string[]; byRecording: Map<string, string> }>();
   private readonly chains = new Map<string, Promise<void>>();
@@ -115,6 +121,7 @@ export class VoiceService implements VoiceDialer, CallerTexts {
       const c = m as { key?: unknown; day?: unknown };
       if (typeof c?.key === 'string' && typeof c.day === 'string') this.countCall(c.key, c.day);
     });
+    this.m = voiceMetrics(d.metrics ?? noMetrics, this);
     this.actions = d.actions ?? {};
     this.inboundFlow = d.inboundFlow ?? 'hotline';
     const actions = this.actions;
@@ -139,12 +146,13 @@ export class VoiceService implements VoiceDialer, CallerTexts {
   // ---- lifecycle ------------------------------------------------------------------------------
 
   setProvider(p: VoiceProvider): void {
-    this.provider = p;
+    this.rawProvider = p;
+    this.provider = this.d.metrics ? countingFailures(p, this.m.providerErrors, p.name) : p;
   }
 
   /** The configured provider (tests and health checks reach its details through it). */
   get activeProvider(): VoiceProvider | null {
-    return this.provider;
+    return this.rawProvider;
   }
 
   /** Loads (and then watches) the flows and starts the provider. Broken flows are logged, never fatal. */
@@ -322,6 +330,8 @@ export class VoiceService implements VoiceDialer, CallerTexts {
         pop.expiresAt = new Date(expiresAt).toISOString();
         this.waiting.set(e.callId, { pop, expiresAt });
         this.d.bus.publish(SCREEN_POP_TOPIC, pop);
+        // From the call joining the queue to its pop on the desks (the caller's record read meanwhile).
+        this.m.screenPop.observe({}, Math.max(0, this.d.clock.now().getTime() - e.at.getTime()) / 1000);
         this.callState({ callId: e.callId, caller, state: 'queued', queue: pop.queue, at });
         return;
       }
@@ -329,13 +339,18 @@ export class VoiceService implements VoiceDialer, CallerTexts {
         const w = this.waiting.get(e.callId);
         this.waiting.delete(e.callId);
         const state: OperatorCallState = e.result === 'bridged' ? 'answered' : e.result === 'hangup' ? 'abandoned' : 'left_queue';
+        if (typeof e.waitedSec === 'number') this.m.waits.observe({ result: state }, e.waitedSec);
+        if (state === 'abandoned') this.m.abandoned.inc();
         this.callState({ callId: e.callId, caller: w?.pop.caller ?? '', state, queue: e.queue, result: e.result, waitedSec: e.waitedSec, at });
         return;
       }
       case 'ended': {
         const w = this.waiting.get(e.callId);
         this.waiting.delete(e.callId);
-        if (w) this.callState({ callId: e.callId, caller: w.pop.caller, state: 'abandoned', queue: w.pop.queue, at });
+        if (w) {
+          this.m.abandoned.inc();
+          this.callState({ callId: e.callId, caller: w.pop.caller, state: 'abandoned', queue: w.pop.queue, at });
+        }
         this.callState({ callId: e.callId, caller: w?.pop.caller ?? '', state: 'hungup', result: e.result, at });
         this.texts.delete(e.callId);
         this.d.log.info({ callId: e.callId, flow: e.flow, result: e.result, reason: e.reason, ivrPath: e.ivrPath }, 'call ended');
@@ -392,4 +407,15 @@ export class VoiceService implements VoiceDialer, CallerTexts {
     const day = shanghaiParts(at).date;
     return day === this.callDay ? (this.callCounts.get(this.dayKey(caller, day)) ?? 0) : 0;
   }
+}
+
+/** The voice service's metrics (names in README "Metrics"). */
+function voiceMetrics(m: MetricsPort, v: { waitingCalls(): unknown[] }) {
+  m.gauge('suban_call_queue_length', 'calls waiting for an operator (this instance sees every instance\'s: take the max)', () => v.waitingCalls().length);
+  return {
+    waits: m.histogram('suban_call_queue_wait_seconds', 'how long calls waited in the operator queue, by how they left it (answered, abandoned, left_queue)', ['result'], HUMAN_BUCKETS),
+    abandoned: m.counter('suban_call_queue_abandoned_total', 'callers who hung up while waiting for an operator'),
+    screenPop: m.histogram('suban_screen_pop_seconds', 'from a call joining the operator queue to its screen pop going out', [], FAST_BUCKETS),
+    providerErrors: providerErrors(m),
+  };
 }

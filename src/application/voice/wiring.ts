@@ -14,6 +14,7 @@ import { SimVoiceProvider } from '../../../adapters/sim/voice.js';
 import { createTwilioClient, TwilioSmsSender, TwilioVoiceProvider, type TwilioClient } from '../../../adapters/twilio/client.js';
 import type { CallSessionStore, IvrAction } from '../ivr/ports.js';
 import type { SmsSender } from '../ports/messaging.js';
+import type { MetricsPort } from '../ports/metrics.js';
 import type { DedupeStore, EventBus, StateStore } from '../ports/misc.js';
 import type { ClassifierPort } from '../ports/routing.js';
 import type { TicketStore } from '../ports/tickets.js';
@@ -66,6 +67,7 @@ export function createVoice(
     sms: SmsSender;
     blocked?: BlockedCallers;
     users?: Pick<UserStore, 'byName'>;
+    metrics?: MetricsPort;
   },
   opts: VoiceWiringOptions = {},
 ): VoiceParts {
@@ -86,6 +88,7 @@ export function createVoice(
     ...(p.blocked ? { blocked: p.blocked } : {}),
     ...(p.users ? { operators: p.users } : {}),
     ...(opts.sessions ? { sessions: opts.sessions } : {}),
+    ...(p.metrics ? { metrics: p.metrics } : {}),
   });
   const smsInbox = new SmsInbox({ tickets: p.tickets, sms: p.sms, dedupe: p.dedupe, clock: p.clock });
   let simVoice: SimVoiceProvider | null = null;

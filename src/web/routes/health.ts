@@ -77,7 +77,12 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     });
     return Promise.race([pinging, deadline]).finally(() => clearTimeout(timer));
   };
-  const registry = new client.Registry();
+  // One registry per container: the services record into it (job runner, paging, calls, classifier,
+  // providers); the Node/process defaults are appended at scrape (adapters/metrics/prom.ts).
+  const metrics = app.ctx.metrics;
+  const registry = metrics.registry;
+  // An app built again on the same container (tests) registers these again.
+  for (const name of ['suban_http_request_duration_seconds', 'suban_tickets', 'suban_open_urgent_tickets', 'suban_websocket_clients']) registry.removeSingleMetric(name);
   const latency = new client.Histogram({
     name: 'suban_http_request_duration_seconds',
     help: 'HTTP request latency',
@@ -104,17 +109,25 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
       this.set(r.items.length);
     },
   });
+  new client.Gauge({
+    name: 'suban_websocket_clients',
+    help: 'open websocket connections (operator desks, consoles)',
+    registers: [registry],
+    collect() {
+      this.set((app as unknown as { websocketServer?: { clients?: Set<unknown> } }).websocketServer?.clients?.size ?? 0);
+    },
+  });
   // Every route's latency, webhooks included (the plugin is not encapsulated for this); a callback hook costs no promise.
   app.addHook('onResponse', (req, reply, done) => {
     latency.observe({ method: req.method, route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     done();
   });
 
-  app.get('/healthz', { schema: { tags: ['ops'], response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async () => ({ ok: true }));
+  app.get('/healthz', { schema: { operationId: 'getHealth', summary: 'liveness: the process answers', security: [], tags: ['ops'], response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async () => ({ ok: true }));
 
   app.get(
     '/readyz',
-    { schema: { tags: ['ops'], response: { 200: Readiness, 503: Readiness } } },
+    { schema: { operationId: 'getReadiness', summary: 'readiness: the database answered its ping in time; bus, classifier and calendar state', security: [], tags: ['ops'], response: { 200: Readiness, 503: Readiness } } },
     async (_req, reply) => {
       const calendar = calendarCoverage(clock.now());
       try {
@@ -135,7 +148,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
         return reply.status(config.metricsToken ? 401 : 403).send({ error: { code: 'metrics_forbidden', message: config.metricsToken ? '需要监控令牌(Authorization: Bearer)' : '只允许本机直接抓取监控指标' } });
       }
       reply.header('content-type', registry.contentType);
-      return registry.metrics();
+      return metrics.text();
     });
   } else {
     const server = createServer((req, res) => {
@@ -143,7 +156,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
         res.writeHead(req.url?.split('?')[0] === '/metrics' ? 401 : 404).end();
         return;
       }
-      registry.metrics().then(
+      metrics.text().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
         () => res.writeHead(500).end(),
       );
