@@ -9,7 +9,8 @@
 import t, { type Test } from 'tap';
 import { T } from '../../src/application/conversation/texts.js';
 import { SMS_ANSWER_PROMPT } from '../../src/application/voice/sms-inbox.js';
-import { mockBot } from '../adapters/wechaty/mock-citizen.js';
+import { mockBot, waitFor } from '../adapters/wechaty/mock-citizen.js';
+import { chatOutbox } from '../../src/application/conversation/wiring.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { KnowledgeDouble } from '../helpers/knowledge-double.js';
 import { mpXml, replyContent, signedQuery } from './wechat-harness.js';
@@ -88,6 +89,21 @@ for (const engine of engines) {
     t.same(await wang.say('公积金贷款利率现在是多少？'), [T.greeting, T.askPlace]);
     t.match(kb.misses, [{ question: '公积金贷款利率现在是多少？', channel: 'wechat' }]);
 
+    // No reply at all: after the wait the question becomes a ticket as before, and the citizen hears its number.
+    h.ctx.setFollowupChat(chatOutbox({ wechat: mb.handle }));
+    const sun = mb.citizen('wxid_sun', '孙七');
+    t.match((await sun.say('新生儿怎么落户？')).at(-1), /【新生儿落户】/);
+    const heardBefore = sun.heard.length;
+    h.clock.advance(31 * 60_000);
+    await h.ctx.runner.runDue();
+    await waitFor(() => sun.heard.length > heardBefore, 'the ticket notice');
+    const silentNumber = /工单号：(\d{8}-\d{4,})/.exec(sun.heard.slice(heardBefore).join('\n'))?.[1];
+    t.ok(silentNumber, `the citizen hears the ticket number: ${JSON.stringify(sun.heard.slice(heardBefore))}`);
+    const silent = await eventsOf(h, silentNumber!);
+    t.match(silent.tk, { content: '新生儿怎么落户？', channel: 'wechat', contact: 'wxid_sun' });
+    t.notOk(silent.types.some((e) => e.type === 'answered'));
+    t.ok(silent.types.some((e) => e.type === 'note' && /微信机器人已答复（知识库《新生儿落户》），群众未确认解决/.test(e.text)));
+
     // A report that is not a question is not looked up at all.
     const before = kb.searches;
     const zhao = mb.citizen('wxid_zhao', '赵六');
@@ -136,6 +152,18 @@ for (const engine of engines) {
     t.ok(t2.types.some((e) => e.type === 'note' && /短信机器人已答复（知识库《公积金提取材料》），群众回复2转人工/.test(e.text)));
     t.notOk(t2.types.some((e) => e.type === 'answered'));
     t.match(sent().at(-1), { to: '13800000002', text: /诉求已登记/ });
+
+    // No reply: after the wait, a ticket carrying the answer, and the usual confirmation.
+    t.match(await text('13800000004', '新生儿怎么落户？'), { kind: 'answer' });
+    h.clock.advance(31 * 60_000);
+    await h.ctx.runner.runDue();
+    const silent = (await h.ctx.ticketStore.list({ channel: 'sms' }, { limit: 50 })).items.find((x) => x.contact === '13800000004');
+    t.ok(silent, 'a ticket after no reply');
+    const st = (await h.ctx.ticketStore.events(silent!.id)).map((e) => e.data);
+    t.ok(st.some((e) => e.type === 'note' && /群众未回复是否解决/.test(e.text)));
+    t.match(sent().at(-1), { to: '13800000004', text: /诉求已登记/ });
+    // The citizen who answered in time gets no second ticket from the timer.
+    t.equal((await h.ctx.ticketStore.list({ channel: 'sms' }, { limit: 50 })).items.filter((x) => x.contact === '13800000001').length, 1);
 
     // Low confidence: a ticket at once and a miss.
     t.match(await text('13800000003', '公积金贷款利率是多少？'), { kind: 'ticket', created: true });

@@ -11,6 +11,7 @@ import type { Actor, Channel, Ticket } from '../../domain/tickets/ticket.js';
 import type { KnowledgeHit, KnowledgeSearch } from '../ports/knowledge.js';
 import type { SmsSender } from '../ports/messaging.js';
 import type { IvrAction } from '../ivr/ports.js';
+import type { JobStore } from '../ports/jobs.js';
 import type { DirectAnswer, IntakeRequest, IntakeResult, TicketService } from '../tickets/service.js';
 
 export interface AnswerServiceDeps {
@@ -18,6 +19,21 @@ export interface AnswerServiceDeps {
   sms: SmsSender;
   clock: Clock;
   log: { warn(o: object, m: string): void };
+  /** For the no-reply timer of a bot's answer (job ANSWER_NO_REPLY_JOB); without it silence makes no ticket. */
+  jobs?: Pick<JobStore, 'enqueue'>;
+  /** Ask the job runner to look (a timer set). */
+  wake?: () => void;
+}
+
+/** A bot's answer that got neither 1 nor 2: after this the question becomes a ticket as before. */
+export const ANSWER_NO_REPLY_JOB = 'answers.no_reply';
+export const ANSWER_REPLY_WAIT_MS = 30 * 60_000;
+
+export interface NoReplyPayload {
+  channel: string;
+  contactId: string;
+  /** which answer: the conversation's id (WeChat) or the time it was sent (SMS) */
+  ref: string;
 }
 
 export interface Suggestions {
@@ -145,6 +161,13 @@ export class AnswerService {
         return { number: r.ticket.number, id: r.ticket.id };
       },
     };
+  }
+
+  /** Sets the timer after which an unconfirmed bot answer becomes a ticket (no reply → a ticket as before). */
+  async scheduleNoReply(p: NoReplyPayload): Promise<void> {
+    if (!this.d.jobs) return;
+    const runAt = new Date(this.d.clock.now().getTime() + ANSWER_REPLY_WAIT_MS);
+    await this.d.jobs.enqueue([{ kind: ANSWER_NO_REPLY_JOB, key: `answers.no_reply:${p.channel}:${p.contactId}:${p.ref}`, runAt, payload: { ...p } }]);
   }
 
   async miss(question: string, channel: string): Promise<void> {

@@ -147,6 +147,31 @@ export class ConversationEngine {
   }
 
   /** Handles one citizen message; returns the texts to send back, in order (possibly none). */
+  /**
+   * The no-reply timer of a knowledge-base answer: the citizen sent neither 1 nor 2, so the question
+   * becomes a ticket as before, carrying the answer that was sent. Returns what to tell the citizen
+   * (nothing when the conversation moved on meanwhile). Serialised with the contact's messages.
+   */
+  answerNotConfirmed(channel: ChatInput['channel'], contactId: string, conversationId: string): Promise<string[]> {
+    const contactKey = `${channel}:${contactId}`;
+    return this.serial(contactKey, () =>
+      this.underLease(contactKey, async () => {
+        const convKey = `conv:${contactKey}`;
+        const rec = await this.store.get(convKey);
+        if (rec?.t !== 'conversation' || rec.id !== conversationId || rec.step !== 'answer_feedback') return [];
+        const s = rec;
+        s.triedAnswer = s.answer ?? null;
+        s.answer = null;
+        s.step = 'describing';
+        const now = this.clock.now();
+        const turn = await this.submit(s, { contactId, channel, kind: 'text', at: now }, []);
+        if (turn.state) await this.store.save(convKey, turn.state, new Date(now.getTime() + this.retentionMs));
+        else await this.store.delete(convKey);
+        return turn.replies;
+      }),
+    );
+  }
+
   handle(input: ChatInput): Promise<string[]> {
     if (!input.contactId) return Promise.resolve([]);
     const contactKey = `${input.channel}:${input.contactId}`;
@@ -531,6 +556,8 @@ export class ConversationEngine {
     s.classification = c;
     s.step = 'answer_feedback';
     s.answer = hit;
+    // No reply at all: the question becomes a ticket after a while (answerNotConfirmed).
+    await this.ports.scheduleNoReply?.(input.channel, input.contactId, s.id).catch(() => undefined);
     const reply = texts.quickAnswer(hit.title, hit.answer);
     this.addTranscript(s, 'bot', reply, this.clock.now());
     return { state: s, replies: [...before, reply] };

@@ -82,6 +82,8 @@ export interface AnswerPort {
   findAnswer?(question: string, classification: Classification, channel: ChatChannel): Promise<QuickAnswer | null>;
   /** The citizen's 1: the ticket is recorded as answered on first contact (created + answered + closed). */
   recordAnswered?(input: { channel: ChatChannel; contactId: string; contactName: string | null; question: string; answer: QuickAnswer; idempotencyKey: string }): Promise<{ number: string }>;
+  /** Sets the timer after which an answer without 1 or 2 becomes a ticket (engine.answerNotConfirmed). */
+  scheduleNoReply?(channel: ChatChannel, contactId: string, conversationId: string): Promise<void>;
 }
 
 export interface TicketGateway {

@@ -61,7 +61,7 @@ export interface ConversationDeps {
   calendar: Pick<DeadlineCalendar, 'deadlines'>;
   log?: WiringLog;
   /** 一次性答复 from the knowledge base (issue 24); without it every message goes on to a ticket. */
-  answers?: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled'>;
+  answers?: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled' | 'scheduleNoReply'>;
 }
 
 /** StateStore scopes other modules read (operator console, follow-up service). */
@@ -219,6 +219,10 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
         input.channel,
       );
       return { number: r.ticket.number };
+    },
+
+    async scheduleNoReply(channel, contactId, conversationId) {
+      await deps.answers?.scheduleNoReply({ channel, contactId, ref: conversationId });
     },
 
     async lookupTicket(number, contactId, channel) {

@@ -53,7 +53,7 @@ const QUERY_RE = /^\s*查询\s*[:：]?\s*([0-9][0-9\-\s]*)\s*$/;
 
 export class SmsInbox {
   private readonly hooks: InboundSmsHook[] = [];
-  private answers: { svc: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled'>; state: StateStore } | null = null;
+  private answers: { svc: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled' | 'scheduleNoReply'>; state: StateStore } | null = null;
 
   constructor(private readonly d: SmsInboxDeps) {}
 
@@ -67,8 +67,21 @@ export class SmsInbox {
   }
 
   /** 一次性答复: a 咨询 with a confident knowledge-base match is answered at once (issue 24). */
-  useAnswers(svc: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled'>, state: StateStore): void {
+  useAnswers(svc: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled' | 'scheduleNoReply'>, state: StateStore): void {
     this.answers = { svc, state };
+  }
+
+  /**
+   * No reply to an answer (the no-reply timer): the question becomes a ticket as before, carrying
+   * the answer that was sent. Nothing when the citizen answered meanwhile or asked again since.
+   */
+  async answerNotConfirmed(from: string, askedAt: string): Promise<InboundSmsOutcome | null> {
+    const a = this.answers;
+    if (!a) return null;
+    const pending = await a.state.get<SmsPendingAnswer>(SMS_ANSWER_SCOPE, from, this.d.clock.now());
+    if (!pending || pending.askedAt !== askedAt) return null;
+    await a.state.delete(SMS_ANSWER_SCOPE, from);
+    return this.ticket(from, pending.question, null, pending.key, [`短信机器人已答复（知识库《${pending.title}》），群众未回复是否解决：${pending.answer}`]);
   }
 
   async receive(sms: InboundSms): Promise<InboundSmsOutcome> {
@@ -136,6 +149,7 @@ export class SmsInbox {
     if (!hit) return null;
     const doc: SmsPendingAnswer = { question: text, entryId: hit.entryId, title: hit.title, answer: hit.answer, key, askedAt: now.toISOString() };
     await a.state.put(SMS_ANSWER_SCOPE, from, doc, now, new Date(now.getTime() + SMS_ANSWER_TTL_MS));
+    await a.svc.scheduleNoReply({ channel: 'sms', contactId: from, ref: doc.askedAt });
     await this.d.sms.send({ to: from, text: `【12345热线】${hit.title}：${hit.answer}\n${SMS_ANSWER_PROMPT}`, ref: `sms-answer:${key}` });
     return { kind: 'answer', entryId: hit.entryId };
   }
