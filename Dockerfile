@@ -18,9 +18,14 @@ COPY package.json package-lock.json ./
 FROM toolchain AS deps
 RUN npm ci --no-audit --no-fund --ignore-scripts && npm rebuild
 
-# Production dependencies only: what the runtime image gets.
+# Production dependencies only: what the runtime image gets. better-sqlite3 compiles SQLite from
+# source: its sources and object files (about 25 MB) are not needed once the addon is built.
 FROM toolchain AS prod-deps
-RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts && npm rebuild && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts \
+ && npm rebuild \
+ && npm cache clean --force \
+ && cd node_modules/better-sqlite3 \
+ && rm -rf deps src build/Release/obj build/Release/obj.target build/Release/.deps build/Release/sqlite3.a build/Release/test_extension.node
 
 # The bundles: console/dist (preact + chart.js) and dist/ (the server).
 FROM deps AS build
