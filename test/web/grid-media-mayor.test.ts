@@ -129,6 +129,7 @@ for (const engine of ENGINES) {
       const rb = await grid.call('POST', `/api/v1/grid/tickets/${townTicket.id}/report`, { text: '现场核实：垃圾约两车，已通知保洁', attachments: [{ kind: 'image', url: photo }] });
       t.equal(rb.status, 200, rb.body);
       t.equal(rb.json.ticket.grid.status, 'checked');
+      t.same(rb.json.ticket.attachments, [{ kind: 'image', url: photo }], 'the photo from the spot is on the ticket');
       t.match(await eventTypes(h, townTicket.id), ['created', 'dispatched', 'grid_assigned', 'grid_reported']);
       t.equal((await grid.call('POST', `/api/v1/grid/tickets/${townTicket.id}/confirm`, { ok: true })).status, 400, 'nothing to confirm before the reply');
     });

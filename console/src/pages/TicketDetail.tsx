@@ -5,7 +5,7 @@ import { ActionDialog } from '../components/ActionDialog.js';
 import { GridActions } from '../components/GridActions.js';
 import { AssistPanel } from '../components/AssistPanel.js';
 import { Deadline, ErrorBox, Loading, Section, StateBadge, UrgentBadge } from '../components/ui.js';
-import { channelLabel, dateTime, roleLabel } from '../format.js';
+import { channelLabel, dateTime, roleLabel, placeLabel, viaLabel } from '../format.js';
 import { useLive } from '../live.js';
 import { mayAct } from '../../../src/domain/policy.js';
 import type { Attachment, TicketChange, TicketEventView, TicketView, User } from '../types.js';
@@ -121,7 +121,7 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
             ) : null}
             <dt>乡镇 / 地点</dt>
             <dd>
-              {t.township ?? '—'} / {t.place ?? '—'}
+              {placeLabel(t.township, t.place) || '—'}
             </dd>
             <dt>受理时间</dt>
             <dd>{dateTime(t.createdAt)}</dd>
@@ -176,7 +176,7 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
                 <time dateTime={e.at}>{dateTime(e.at)}</time>
                 <strong>{e.label}</strong>
                 <span class="muted">
-                  {e.actorName ?? e.actorId}（{roleLabel(e.actorRole)}） · {e.via}
+                  {actorText(e.actorName ?? e.actorId, e.actorRole)} · {viaLabel(e.via)}
                 </span>
                 <EventDetail e={e} />
               </li>
@@ -282,6 +282,27 @@ function EventDetail({ e }: { e: TicketEventView }) {
     case 'closed':
       if (d.note) parts.push(d.note);
       break;
+    case 'grid_assigned':
+      parts.push(`交网格员 ${d.workerName}（${d.township ?? ''}）${d.note ? `：${d.note}` : ''}`);
+      break;
+    case 'grid_reported':
+      parts.push(`${d.text ?? ''}${d.attachments?.length ? `（照片 ${d.attachments.length} 张）` : ''}`);
+      break;
+    case 'grid_confirmed':
+      parts.push(d.ok ? '现场确认已办好，转入回访' : `现场确认未办好，退回单位${d.note ? `：${d.note}` : ''}`);
+      break;
+    case 'grid_confirm_lapsed':
+      parts.push('网格员未在时限内确认，回访照常进行');
+      break;
+    case 'mayor_day_decided':
+      parts.push(`${d.date} 市长热线日：${d.decision ?? ''}${d.unit ? `（改由 ${d.unit} 承办）` : ''}`);
+      break;
+    case 'published':
+      parts.push(`选登供市融媒体中心${d.headline ? `：${d.headline}` : ''}`);
+      break;
+    case 'unpublished':
+      if (d.note) parts.push(d.note);
+      break;
     case 'assist_added':
       parts.push(`协办 ${d.unit}，签收 ${dateTime(d.signDeadline)}，答复 ${dateTime(d.replyDeadline)}`);
       if (d.note) parts.push(d.note);
@@ -308,4 +329,11 @@ function EventDetail({ e }: { e: TicketEventView }) {
   }
   const text = parts.filter(Boolean).join(' · ');
   return text ? <div class="ev-detail">{text}</div> : null;
+}
+
+/** 「话务员小李（话务员）」, but 「系统」 rather than 「system（系统）」 and no role twice (「回访系统（系统）」 → 「回访系统」). */
+function actorText(name: string, role: string): string {
+  const r = roleLabel(role);
+  if (name === role || name === r) return r;
+  return name.endsWith(r) ? name : `${name}（${r}）`;
 }

@@ -202,6 +202,11 @@ export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 
     case 'attachment_added':
       n.attachments = [...n.attachments, e.attachment];
       break;
+    case 'grid_reported':
+    case 'grid_confirmed':
+      // the grid worker's photos from the spot go with the ticket
+      if (e.attachments?.length) n.attachments = [...n.attachments, ...e.attachments];
+      break;
     default:
       if (isAssistEvent(e)) applyAssist(n, e, ev.at);
       break;
