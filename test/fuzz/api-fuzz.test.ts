@@ -27,6 +27,11 @@ for (const engine of ENGINES) t.test(`REST API fuzz on ${engine}: no 5xx for any
     ['POST', '/api/v1/auth/login'],
     ['POST', '/api/v1/users'],
     ['GET', '/api/v1/tickets/by-number/20261126-0001'],
+    ['POST', '/api/v1/answers/suggest'],
+    ['POST', '/api/v1/answers'],
+    ['GET', '/api/v1/stats/first-contact'],
+    ['GET', '/api/v1/answers/misses'],
+    ['GET', '/api/v1/answers/top-entries'],
   ];
   const jsonish = fc.oneof(
     fc.json(),
