@@ -98,6 +98,9 @@ for (const engine of ENGINES) {
       t.equal((await h.call('admin', 'GET', `/api/v1/accountability/flags?${Q}`)).status, 200);
       t.equal((await h.call('supervisor', 'GET', `/api/v1/accountability/flags?from=2026-11-30&to=2026-11-01`)).status, 400);
       t.equal((await h.call('supervisor', 'GET', `/api/v1/accountability/flags?from=2026-13-01`)).status, 400);
+      const feb31 = await h.call('supervisor', 'GET', `/api/v1/accountability/flags?from=2026-02-31`);
+      t.equal(feb31.status, 400);
+      t.match(feb31.json.error.message, /无效的日期/);
       t.equal((await h.call('supervisor', 'GET', `/api/v1/accountability/case-file?unit=不存在的单位&${Q}`)).status, 400);
     });
 

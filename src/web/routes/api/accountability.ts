@@ -20,6 +20,10 @@ const accountability: FastifyPluginAsyncTypebox = async (app) => {
   /** Default: this month so far. */
   const period = (q: { from?: string; to?: string }) => {
     const today = shanghaiParts(clock.now()).date;
+    for (const d of [q.from, q.to]) {
+      const at = d ? shanghaiInstant(d) : null;
+      if (at && (Number.isNaN(at.getTime()) || shanghaiParts(at).date !== d)) throw invalid('bad_period', `无效的日期：${d} / invalid date`);
+    }
     const from = shanghaiInstant(q.from ?? `${today.slice(0, 7)}-01`);
     const to = shanghaiInstant(addDays(q.to ?? today, 1));
     if (!(from.getTime() < to.getTime())) throw invalid('bad_period', '统计区间的开始须早于结束 / from must be before to');
