@@ -46,7 +46,8 @@ async function settle(h: TestApp) {
 
 for (const engine of ENGINES) {
   t.test(`协办 and 联动 through the API on ${engine}`, async (t) => {
-    const h = await testApp(t, { engine, now: '2026-11-26T02:00:00Z', config: { cityDutyPhone: CITY } });
+    // The 到场确认 call is tested on its own below; here arrivals come by SMS and the console.
+    const h = await testApp(t, { engine, now: '2026-11-26T02:00:00Z', config: { cityDutyPhone: CITY, arrivalCheckMin: 0 } });
     const admin = { id: 'adm', name: '管理员' };
     for (const [unit, phone] of Object.entries(PHONES)) await h.ctx.duty.saveRoster(unit, roster(phone, `${unit.slice(1, 3)}值班员`), admin);
     // 交通 and 应急 do not pick up: their pages run on while the others are acknowledged on the call.
@@ -235,5 +236,40 @@ for (const engine of ENGINES) {
     t.ok(events.some((e: { type: string; data: { unit?: string } }) => e.type === 'assist_supervised' && e.data.unit === '市住建局'));
     const jobs = (await h.ctx.jobs.list({})).filter((j) => j.key.startsWith(`assist:${id}:润泉供水公司:`) && j.status === 'pending');
     t.equal(jobs.length, 0, 'the removed part has no timers left');
+  });
+}
+
+for (const engine of ENGINES) {
+  t.test(`现场处置: the 到场确认 call after a phone acknowledgement on ${engine}`, async (t) => {
+    const h = await testApp(t, { engine, now: '2026-11-26T02:00:00Z', config: { arrivalCheckMin: 20 } });
+    await h.ctx.duty.saveRoster('市城管局', roster(PHONES['市城管局'], '张伟'), { id: 'adm', name: '管理员' });
+    // First call: 1 acknowledges the page. The 到场确认 calls: 2 (not yet), then 1 (arrived).
+    h.ctx.simVoice!.script(PHONES['市城管局'], { answer: 'answer', press: ['1'] });
+    const created = await h.call('operator', 'POST', '/api/v1/tickets', { contact: '13912340002', content: '红都大道路面塌陷，有车陷进去了', unit: '市城管局', category: '求助', urgent: true });
+    const id = created.json.ticket.id;
+    await settle(h);
+    t.equal((await h.ctx.ticketStore.get(id))!.state, 'handling', 'acknowledged on the call: signed');
+    const calls = () => h.ctx.simVoice!.calls.filter((c) => c.direction === 'outbound' && c.flow === 'arrival');
+    h.clock.advance(19 * 60_000);
+    await settle(h);
+    t.equal(calls().length, 0, 'not before SUBAN_ARRIVAL_CHECK_MIN');
+    h.ctx.simVoice!.script(PHONES['市城管局'], { answer: 'answer', press: ['2'] });
+    h.clock.advance(60_000);
+    await settle(h);
+    t.equal(calls().length, 1, 'called back after 20 minutes');
+    t.match(calls()[0].heard.join(' '), /市城管局的处置人员是否已到达现场/);
+    t.equal((await h.ctx.ticketStore.get(id))!.onSite.length, 0, '2: not yet');
+    h.ctx.simVoice!.script(PHONES['市城管局'], { answer: 'answer', press: ['1'] });
+    h.clock.advance(20 * 60_000);
+    await settle(h);
+    t.equal(calls().length, 2, 'asked again');
+    const tk = (await h.ctx.ticketStore.get(id))!;
+    t.equal(tk.onSite[0]?.unit, '市城管局');
+    t.equal(tk.onSite[0]?.arrivedVia, 'call', '1: the arrival is recorded from the keypress');
+    h.clock.advance(60 * 60_000);
+    await settle(h);
+    t.equal(calls().length, 2, 'no more calls once arrived');
+    const events = (await h.call('operator', 'GET', `/api/v1/tickets/${id}/events`)).json.events;
+    t.ok(events.some((e: { type: string; via: string }) => e.type === 'onsite_arrived' && e.via === 'call'), 'on the timeline');
   });
 }
