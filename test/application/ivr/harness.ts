@@ -68,7 +68,7 @@ export class FakeIvrServices implements IvrServices {
         return { urgent, category: /请问|咨询|怎么办/.test(text) ? '咨询' : '投诉', unit: null, urgentCheck: false, advice: urgent ? emergencyAdvice(emergencyNumbers(text)) : '' };
       },
     ],
-    ...['pageAck', 'pagePass', 'recordFollowup', 'setFlag'].map((name) => [
+    ...['pageAck', 'pagePass', 'recordFollowup', 'setFlag', 'pageArrived', 'pageNotArrived'].map((name) => [
       name,
       async (args: Record<string, unknown>) => {
         this.check(name);
@@ -84,7 +84,7 @@ export class FakeIvrServices implements IvrServices {
 }
 
 export function loadShippedFlows(): FlowRegistry {
-  const registry = new FlowRegistry(FLOW_DIR, { actions: ['assessSpeech', 'pageAck', 'pagePass', 'recordFollowup', 'setFlag'] });
+  const registry = new FlowRegistry(FLOW_DIR, { actions: ['assessSpeech', 'pageAck', 'pagePass', 'recordFollowup', 'setFlag', 'pageArrived', 'pageNotArrived'] });
   const report = registry.load();
   if (report.errors.length) throw new Error(`shipped flows are broken: ${JSON.stringify(report.errors)}`);
   return registry;

@@ -12,10 +12,10 @@ function check(src: string, opts = {}): string[] {
 }
 
 t.test('the shipped flows are valid', async (t) => {
-  const r = checkFlows(FLOW_DIR, { actions: ['assessSpeech', 'pageAck', 'pagePass', 'recordFollowup'] });
+  const r = checkFlows(FLOW_DIR, { actions: ['assessSpeech', 'pageAck', 'pagePass', 'recordFollowup', 'pageArrived', 'pageNotArrived'] });
   t.same(r.errors, []);
   t.equal(r.ok, true);
-  t.same(r.flows, ['followup', 'hotline', 'paging']);
+  t.same(r.flows, ['arrival', 'followup', 'hotline', 'paging']);
 });
 
 t.test('the broken fixtures are reported, and the directory is not ok', async (t) => {
