@@ -275,6 +275,10 @@ function EventDetail({ e }: { e: TicketEventView }) {
     case 'note':
       parts.push(d.text ?? '');
       break;
+    case 'answered':
+      // 直接答复 from the knowledge base (issue 24).
+      parts.push(`${d.by ?? ''}直接答复${d.sms ? '（已短信发送）' : ''}：${d.answer ?? ''}`);
+      break;
     case 'urgency_checked':
       parts.push(d.urgent ? '确认为即办' : '不是即办，不呼叫值班人员');
       if (d.note) parts.push(d.note);
