@@ -32,16 +32,20 @@ for (const engine of ENGINES) t.test(`REST API fuzz on ${engine}: no 5xx for any
     ['GET', '/api/v1/stats/first-contact'],
     ['GET', '/api/v1/answers/misses'],
     ['GET', '/api/v1/answers/top-entries'],
+    ['POST', '/api/v1/kpi-rules'],
+    ['GET', '/api/v1/stats/assessment'],
+    ['GET', '/api/v1/accountability/flags'],
+    ['GET', '/api/v1/accountability/case-file'],
   ];
   const jsonish = fc.oneof(
     fc.json(),
     fc.string(),
     fc.constantFrom('{', '{"content":', '[]', 'null', '{"content":null}', '{"content":"' + 'x'.repeat(6000) + '"}', '\u0000', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}'),
-    fc.record({ content: fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 40 }), fc.integer(), fc.constant(null)), unit: fc.oneof(fc.string(), fc.constant('市城管局')), channel: fc.string(), category: fc.string(), urgent: fc.anything(), days: fc.anything(), reason: fc.anything(), satisfaction: fc.string(), into: fc.string(), text: fc.string(), name: fc.string(), password: fc.string(), role: fc.string() }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+    fc.record({ content: fc.oneof(fc.string(), fc.string({ unit: 'binary', maxLength: 40 }), fc.integer(), fc.constant(null)), unit: fc.oneof(fc.string(), fc.constant('市城管局')), channel: fc.string(), category: fc.string(), urgent: fc.anything(), days: fc.anything(), reason: fc.anything(), satisfaction: fc.string(), into: fc.string(), text: fc.string(), name: fc.string(), password: fc.string(), role: fc.string(), effectiveFrom: fc.oneof(fc.string(), fc.constant('2099-01')), rule: fc.anything() }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
   );
   const contentType = fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=gbk', 'multipart/form-data; boundary=x', '', 'application/xml');
   // Binary strings bring NUL and lone surrogates, which PostgreSQL refuses where SQLite stores them.
-  const query = fc.dictionary(fc.constantFrom('state', 'limit', 'cursor', 'from', 'to', 'urgent', 'overdue', 'q', 'unit', 'x'), fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 })), { maxKeys: 4 });
+  const query = fc.dictionary(fc.constantFrom('state', 'limit', 'cursor', 'from', 'to', 'urgent', 'overdue', 'q', 'unit', 'x', 'month', 'format', 'contacts'), fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 })), { maxKeys: 4 });
   const who = fc.constantFrom<'operator' | 'unitA' | 'admin' | null>('operator', 'unitA', 'admin', null);
   const badAuth = fc.constantFrom(undefined, 'Bearer ', 'Bearer ' + 'a'.repeat(500), 'Basic Zm9vOmJhcg==', 'Bearer sbn_nope');
   let count = 0;
