@@ -14,6 +14,7 @@
  * (nothing is parsed or stored), plain POSTs while safe mode is configured 403, malformed XML
  * 400, more than 64 KiB 413.
  */
+import { countingFailures, noMetrics, providerErrors, type MetricsPort } from '../../src/application/ports/metrics.js';
 import { createHash } from 'node:crypto';
 import { stripBadText } from '../../src/domain/text.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -42,6 +43,7 @@ interface MpLog {
 
 /** The slice of the container the webhook needs; `Container` satisfies it. */
 export interface WechatMpDeps extends ConversationDeps {
+  metrics?: MetricsPort;
   config: { wechatMp: { token: string; appId: string; secret: string; aesKey: string; apiBase: string } };
   dedupe: DedupeStore;
   sms: SmsSender;
@@ -141,7 +143,8 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
   const cfg = deps.config.wechatMp;
   const clock: Clock = deps.clock;
   const engine: ChatHandler = opts.engine ?? createConversationEngine(deps);
-  const api = opts.api ?? new WechatMpApiClient({ apiBase: cfg.apiBase, appId: cfg.appId, secret: cfg.secret }, clock);
+  // Failed calls into WeChat's API are counted (suban_provider_errors_total{provider="wechat"}).
+  const api = countingFailures(opts.api ?? new WechatMpApiClient({ apiBase: cfg.apiBase, appId: cfg.appId, secret: cfg.secret }, clock), providerErrors(deps.metrics ?? noMetrics), 'wechat');
   const notifier = opts.notifier ?? new WechatMpNotifier({ state: deps.state, sms: deps.sms, clock, bus: deps.bus, log: deps.log }, api);
   const crypto = cfg.aesKey ? new WechatMpCrypto({ token: cfg.token, encodingAESKey: cfg.aesKey, appId: cfg.appId }, opts.random) : null;
   const passiveReplyMs = opts.passiveReplyMs ?? 4000;

@@ -82,7 +82,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
   const metrics = app.ctx.metrics;
   const registry = metrics.registry;
   // An app built again on the same container (tests) registers these again.
-  for (const name of ['suban_http_request_duration_seconds', 'suban_tickets', 'suban_open_urgent_tickets', 'suban_websocket_clients']) registry.removeSingleMetric(name);
+  for (const name of ['suban_http_request_duration_seconds', 'suban_tickets', 'suban_open_urgent_tickets']) registry.removeSingleMetric(name);
   const latency = new client.Histogram({
     name: 'suban_http_request_duration_seconds',
     help: 'HTTP request latency',
@@ -107,14 +107,6 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
     async collect() {
       const r = await ticketStore.list({ urgent: true, state: ['accepted', 'dispatched', 'returned', 'handling'] }, { limit: 1000 }).catch(() => ({ items: [] }));
       this.set(r.items.length);
-    },
-  });
-  new client.Gauge({
-    name: 'suban_websocket_clients',
-    help: 'open websocket connections (operator desks, consoles)',
-    registers: [registry],
-    collect() {
-      this.set((app as unknown as { websocketServer?: { clients?: Set<unknown> } }).websocketServer?.clients?.size ?? 0);
     },
   });
   // Every route's latency, webhooks included (the plugin is not encapsulated for this); a callback hook costs no promise.

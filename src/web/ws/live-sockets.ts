@@ -26,6 +26,11 @@ export class LiveSockets {
     socket.on('error', forget);
   }
 
+  /** open sockets (suban_websocket_clients) */
+  get size(): number {
+    return this.open.size;
+  }
+
   /** Closes the sockets of the revoked credentials; returns how many. */
   revoke(e: RevokedCredentials): number {
     let n = 0;
@@ -44,6 +49,7 @@ export default fp(
   async (app) => {
     const live = new LiveSockets();
     app.decorate('liveSockets', live);
+    app.ctx.metrics.gauge('suban_websocket_clients', 'open websocket connections (operator desks, consoles)', () => live.size);
     const off = app.ctx.bus.subscribe(REVOKED_TOPIC, (e) => {
       if (e && typeof e === 'object' && typeof (e as RevokedCredentials).userId === 'string') live.revoke(e as RevokedCredentials);
     });

@@ -24,6 +24,7 @@ import type { RosterInput } from '../../../src/domain/duty/roster.js';
 import type { ChainInput } from '../../../src/domain/duty/escalation.js';
 import type { Category } from '../../../src/domain/tickets/ticket.js';
 import type { ClassifierPort } from '../../../src/application/ports/routing.js';
+import type { MetricsPort } from '../../../src/application/ports/metrics.js';
 
 export interface PlacedCall extends OutboundCall {
   callId: string;
@@ -104,6 +105,8 @@ export interface HarnessOptions {
   worker?: string;
   /** jobs claimed per round (small: instances interleave) */
   batch?: number;
+  /** where paging and the job runner record their metrics */
+  metrics?: MetricsPort;
 }
 
 export type Harness = Awaited<ReturnType<typeof pagingHarness>>;
@@ -132,7 +135,7 @@ export async function pagingHarness(t: Teardown, opts: HarnessOptions = {}) {
   const unitNames = new Set((await units.list()).map((u) => u.name));
   const workCalendar = new WorkCalendar();
   const calendar = deadlineCalendar(workCalendar, DEFAULT_SLA_LIMITS, { start: '08:30', end: '21:00' });
-  const runner = new JobRunner(jobs, clock, log, { worker: opts.worker ?? 'test', pollMs: 1000, batch: opts.batch ?? 50 });
+  const runner = new JobRunner(jobs, clock, log, { worker: opts.worker ?? 'test', pollMs: 1000, batch: opts.batch ?? 50, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
   const tickets = new TicketService({ store: ticketStore, classifier: fixedClassifier, calendar, clock, bus, units: () => unitNames });
   const dialer = new FakeDialer(bus, clock, opts.worker ? `CA-${opts.worker}-` : 'CA');
   const sms = new RecordingSender(clock);
@@ -158,6 +161,7 @@ export async function pagingHarness(t: Teardown, opts: HarnessOptions = {}) {
     wechat,
     config: { hotlineDutyPhone: PHONES.hotline, cityDutyPhone: PHONES.city },
     ivrActions,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
     random: (() => {
       let x = 0.123;
       return () => (x = (x * 9301 + 0.4927) % 1);
