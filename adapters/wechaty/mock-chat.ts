@@ -7,6 +7,7 @@
 import type { EventEmitter } from 'node:events';
 import type { FastifyInstance } from 'fastify';
 import { AppError, invalid } from '../../src/domain/errors.js';
+import { errors } from '../../src/web/schemas/common.js';
 import type { WechatyBotHandle, WechatyBotOptions, WechatyDeps } from './bot.js';
 
 export const MOCK_PUPPET = 'wechaty-puppet-mock';
@@ -73,7 +74,7 @@ async function until(cond: () => boolean, ms: number): Promise<void> {
 export function mockChatRoutes(holder: MockChatHolder) {
   return async (app: FastifyInstance) => {
     const staff = app.requireAuth(['operator', 'supervisor', 'admin']);
-    app.post<{ Body: { text?: unknown; from?: unknown; name?: unknown } }>('/api/v1/sim/wechat', { preValidation: staff }, async (req) => {
+    app.post<{ Body: { text?: unknown; from?: unknown; name?: unknown } }>('/api/v1/sim/wechat', { preValidation: staff, schema: { operationId: 'simWechat', summary: "the demo's mock WeChat bot: a citizen's message and the bot's replies", tags: ['sim'], response: errors(400, 401, 403, 503) } }, async (req) => {
       const b = req.body ?? {};
       if (typeof b.text !== 'string' || !b.text.trim() || b.text.length > 2000) throw invalid('text_required', '请填写微信消息内容（不超过 2000 字）');
       const from = typeof b.from === 'string' && /^[\w-]{3,64}$/.test(b.from) ? b.from : 'wxid_demo_citizen';

@@ -42,10 +42,36 @@ export function waited(sinceIso: string, now = serverNow()): string {
   return s < 60 ? `${s} 秒` : `${Math.floor(s / 60)} 分 ${s % 60} 秒`;
 }
 
-export const roleLabel = (r: string) => ROLE_LABELS[r as Role] ?? r;
+/** Who acted, in Chinese: the console's roles, and the service's own actors (system, channels). */
+const ACTOR_ROLES: Record<string, string> = { system: '系统', citizen: '群众', platform: '外部平台', channel: '渠道', cli: '命令行' };
+export const roleLabel = (r: string) => ROLE_LABELS[r as Role] ?? ACTOR_ROLES[r] ?? r;
+
+/** Where a change came from (an event's `via`), in Chinese. */
+const VIA: Record<string, string> = { api: '接口', console: '工作台', phone: '电话', wechat: '微信', 'wechat-mp': '公众号', sms: '短信', web: '网页', open311: 'Open311', system: '系统', cli: '命令行', grid: '网格员', email: '邮件', timer: '定时任务' };
+export const viaLabel = (v: string) => VIA[v] ?? (v.startsWith('platform:') ? `平台:${v.slice(9)}` : v);
+
+/** 乡镇 and 地点 as one short text, without saying a township twice (象湖镇 象湖镇) or leaving a dangling separator. */
+export function placeLabel(township: string | null | undefined, place: string | null | undefined): string {
+  const tw = township?.trim() ?? '';
+  const pl = place?.trim() ?? '';
+  if (!pl) return tw;
+  if (!tw || pl.startsWith(tw)) return pl;
+  return `${tw} ${pl}`;
+}
 
 const CHANNELS: Record<string, string> = { phone: '电话', wechat: '微信', 'wechat-mp': '公众号', sms: '短信', web: '网页', open311: 'Open311', grid: '网格员' };
 export const channelLabel = (c: string) => CHANNELS[c] ?? (c.startsWith('platform:') ? `平台:${c.slice(9)}` : c);
 export const CHANNEL_OPTIONS = Object.entries(CHANNELS);
 
 export const percent = (x: number | null | undefined) => (x === null || x === undefined || Number.isNaN(x) ? '—' : `${(x * 100).toFixed(1)}%`);
+
+/**
+ * One piece of a classifier's evidence as an operator reads it: the duty list's phrase without its
+ * points (路灯坏了(+3) → 路灯坏了), the learned model as 「与历史工单相似 92%（路灯、不亮）」 instead
+ * of its raw vote (模型92%(+7.4):路灯、不亮).
+ */
+export function evidenceText(e: string): string {
+  const m = /^模型(\d+)%\([^)]*\)(?::(.*))?$/.exec(e);
+  if (m) return `与历史工单相似 ${m[1]}%${m[2] ? `（${m[2]}）` : ''}`;
+  return e.replace(/\s*[(（][+-]?\d+(?:\.\d+)?[)）]/g, '').trim();
+}

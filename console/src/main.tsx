@@ -17,6 +17,7 @@ import { GridPage } from './pages/Grid.js';
 import { MediaPage } from './pages/Media.js';
 import { MayorDayPage } from './pages/MayorDay.js';
 import { KnowledgePage } from './pages/Knowledge.js';
+import { NotFound } from './components/NotFound.js';
 import { match, navigate, useLocation } from './router.js';
 import { homeOf, restore, session } from './session.js';
 import { useStore } from './store.js';
@@ -30,7 +31,7 @@ function Routes({ user }: { user: User }) {
   if (detail) return <TicketDetailPage id={detail.id!} user={user} />;
   if (path.replace(/\/+$/, '') === '/board/accountability') return user.role === 'supervisor' || user.role === 'admin' ? <AccountabilityPage /> : <div class="alert alert-error" role="alert">无权查看此页面。</div>;
   const nav = NAV.find((n) => n.path === path.replace(/\/+$/, ''));
-  if (!nav) return <Empty>页面不存在。</Empty>;
+  if (!nav) return <NotFound path={path} user={user} />;
   if (!nav.roles.includes(user.role)) return <div class="alert alert-error" role="alert">无权查看此页面。</div>;
   switch (nav.path) {
     case '/desk':

@@ -120,3 +120,26 @@ async function smsTo(api: <T>(m: 'GET', p: string) => Promise<{ status: number; 
   if (r.status >= 400) return [];
   return (r.json.sms ?? []).filter((m) => m.to === to && m.at >= since).reverse();
 }
+
+/** `suban wechat --say "…"`: a citizen's message to the running demo's mock WeChat bot; prints the bot's replies. */
+export async function remoteWechat(o: { base: string; token: string; text: string; from?: string; json?: boolean }, out: Writable): Promise<number> {
+  const res = await fetch(`${o.base}/api/v1/sim/wechat`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${o.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ text: o.text, ...(o.from ? { from: o.from } : {}) }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const body = (await res.json().catch(() => null)) as { from?: string; replies?: string[]; error?: { code?: string; message?: string } } | null;
+  if (res.status === 401) throw new RemoteCallError(`服务 ${o.base} 拒绝了令牌 (the server refused the API token)`);
+  if (res.status === 403) throw new RemoteCallError('令牌的用户无权模拟微信消息 (operator, supervisor or admin only)');
+  if (res.status === 404) throw new RemoteCallError(`运行中的服务没有模拟微信机器人 (the server at ${o.base} does not run the mock WeChat bot: WECHATY_PUPPET is not wechaty-puppet-mock)`);
+  if (res.status >= 400 || !body?.replies) throw new RemoteCallError(`${body?.error?.code ?? res.status}: ${body?.error?.message ?? 'the message was not taken'}`);
+  if (o.json) {
+    line(out, JSON.stringify(body, null, 2));
+    return 0;
+  }
+  line(out, `微信 ${body.from} → 12345: ${o.text}`);
+  for (const r of body.replies) line(out, `12345 → ${body.from}: ${r.replace(/\n/g, '\n    ')}`);
+  if (!body.replies.length) line(out, '(机器人没有回复 no reply)');
+  return 0;
+}

@@ -42,6 +42,7 @@ function matrix(T: string, N: string, U: string): [string, string, E[], unknown?
     ['GET', '/api/v1/admin/flows', SUPER],
     ['GET', '/api/v1/admin/duty-list', OFFICE],
     ['POST', '/api/v1/classify', ALL, { text: '路灯坏了' }],
+    ['POST', '/api/v1/tickets/duplicates', OFFICE, { content: '象湖镇红都大道路灯不亮', contact: '13800002222' }],
     ['GET', '/api/v1/units', ALL],
     ['GET', '/api/v1/users', SUPER],
     ['POST', '/api/v1/users', ADMIN, { name: 'new-user', role: 'operator' }],

@@ -10,7 +10,7 @@ import { has } from '../features.js';
 import { Empty, ErrorBox, Section, StateBadge, UrgentBadge } from '../components/ui.js';
 import { UrgentChecks } from '../components/UrgentChecks.js';
 import { AnswerSuggestions } from '../components/AnswerSuggestions.js';
-import { channelLabel, dateTime, serverNow, time, waited } from '../format.js';
+import { channelLabel, dateTime, serverNow, time, waited, evidenceText } from '../format.js';
 import { useLive } from '../live.js';
 import { units as loadUnits } from '../units.js';
 import type { CallStateEvent, Classification, Duplicate, HandoverEvent, ScreenPop, TicketChange, TicketView, Unit, User } from '../types.js';
@@ -63,6 +63,8 @@ export function DeskPage({ user }: { user: User }) {
   const [draft, setDraft] = useState<Draft>(blank);
   const [touched, setTouched] = useState<Set<keyof Draft>>(new Set());
   const [cls, setCls] = useState<Classification | null>(null);
+  // 并单 candidates of the draft, before it is taken (same caller in 72 h, same place in 24 h).
+  const [draftDups, setDraftDups] = useState<Duplicate[]>([]);
   const [unitList, setUnitList] = useState<Unit[]>([]);
   const [ref, setRef] = useState<Reference>({ townships: [] });
   const [busy, setBusy] = useState(false);
@@ -140,6 +142,20 @@ export function DeskPage({ user }: { user: User }) {
     }, 350);
     return () => clearTimeout(h);
   }, [draft.content, draft.place]);
+
+  useEffect(() => {
+    if (draft.content.trim().length < 4) {
+      setDraftDups([]);
+      return;
+    }
+    const h = setTimeout(() => {
+      post<{ duplicates: Duplicate[] }>('/api/v1/tickets/duplicates', { content: draft.content, contact: draft.contact || null, place: draft.place || null, unit: draft.unit || null }).then(
+        (r) => setDraftDups(r.duplicates),
+        () => setDraftDups([]),
+      );
+    }, 400);
+    return () => clearTimeout(h);
+  }, [draft.content, draft.contact, draft.place, draft.unit]);
 
   const take = (pop: ScreenPop) => {
     // With the simulated provider nobody picks up a handset: taking the call bridges it.
@@ -391,6 +407,21 @@ export function DeskPage({ user }: { user: User }) {
               群众不愿接受回访
             </label>
             <Reasons cls={cls} pop={active} onPickUnit={(u) => set('unit', u)} />
+            {draftDups.length ? (
+              <div class="alert alert-warn span-2" role="status" data-testid="draft-duplicates">
+                可能与已有工单重复：
+                {draftDups.map((d, i) => (
+                  <span key={d.id}>
+                    {i ? '、' : ''}
+                    <a href={`/tickets/${d.id}`} target="_blank" rel="noopener">
+                      {d.number}
+                    </a>
+                    （{d.reason === 'same_caller' ? '同一来电人' : '同一地点'}）
+                  </span>
+                ))}
+                。请先核实；派单后可并单。
+              </div>
+            ) : null}
             <ErrorBox error={error} />
             <div class="form-actions span-2">
               <button type="submit" class="btn btn-primary" disabled={busy} aria-keyshortcuts="Control+Enter">
@@ -522,7 +553,7 @@ function Reasons({ cls, pop, onPickUnit }: { cls: Classification | null; pop: Sc
           {cls.township ? ` · ${cls.township}` : ''} <span class="muted">（置信度 {(cls.confidence * 100).toFixed(0)}%）</span>
         </p>
       ) : null}
-      {cls?.evidence.length ? <p>依据：{cls.evidence.join('、')}</p> : null}
+      {cls?.evidence.length ? <p>依据：{cls.evidence.map(evidenceText).join('；')}</p> : null}
       {urgentReasons.length ? (
         <p class="urgent-reason">
           <UrgentBadge /> {urgentReasons.join('；')}
@@ -532,7 +563,7 @@ function Reasons({ cls, pop, onPickUnit }: { cls: Classification | null; pop: Sc
         <p>
           其他可能：
           {cls.suggestions.slice(0, 4).map((s) => (
-            <button key={s.unit} type="button" class="chip" onClick={() => onPickUnit(s.unit)} title={s.evidence.join('、')}>
+            <button key={s.unit} type="button" class="chip" onClick={() => onPickUnit(s.unit)} title={s.evidence.map(evidenceText).join('；')}>
               {s.unit}
             </button>
           ))}

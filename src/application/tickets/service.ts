@@ -181,6 +181,19 @@ export class TicketService {
     return { events, timers: (after) => timersFor(after, events, this.d.calendar, at, { mirror: this.d.isMirror?.(after), gridConfirmMs: this.d.gridConfirmMs }) };
   }
 
+  /**
+   * 并单 candidates of a ticket not taken yet (the desk's draft): the same checks intake runs after
+   * creating one (same caller in 72 h, same place in 24 h), so the operator sees them before dispatch.
+   */
+  async draftDuplicates(p: Principal, d: { content: string; contact?: string | null; place?: string | null; unit?: string | null }): Promise<DuplicateSuggestion[]> {
+    if (!OFFICE_ROLES.includes(p.role)) throw forbidden();
+    const content = d.content.trim();
+    if (!content) return [];
+    const c = await this.d.classifier.classify(`${content} ${d.place ?? ''}`);
+    const draft = { id: '', content, contact: d.contact?.trim() || null, place: d.place?.trim() || null, unit: d.unit || c.unit } as Ticket;
+    return findDuplicates(this.d.store, draft, c, this.d.clock.now());
+  }
+
   async get(p: Principal, id: string): Promise<Ticket> {
     const t = await this.d.store.get(id);
     if (!t || !mayAct(p, 'read', t)) throw notFound('ticket', id);

@@ -1,5 +1,24 @@
 import fp from 'fastify-plugin';
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+/** Pages another plugin provides for this one: the console's own 404 page for a browser's unknown URL. */
+export interface ErrorPages {
+  notFound?: (reply: FastifyReply) => unknown;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    errorPages: ErrorPages;
+  }
+}
+
+/** Paths of the API, sockets, webhooks and files: an unknown one answers JSON, never the console. */
+const MACHINE_PATHS = /^\/(api|ws|assets|docs|media|twilio|wechat|platforms|open311|freeswitch|metrics|healthz|readyz)(\/|$)/;
+
+/** A browser navigating to a page (not a script fetching data). */
+function wantsPage(req: FastifyRequest): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && /text\/html/.test(String(req.headers.accept ?? '')) && !MACHINE_PATHS.test(req.url.split('?')[0] ?? '');
+}
 import { AppError, type ErrorKind } from '../../domain/errors.js';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -88,7 +107,13 @@ export default fp(
       req.log.error({ err }, 'unhandled error');
       return reply.status(500).send({ error: { code: 'internal', message: '服务器内部错误' } });
     });
-    app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: { code: 'route_not_found', message: `没有这个接口:${req.method} ${req.url.split('?')[0]}` } }));
+    const pages: ErrorPages = {};
+    app.decorate('errorPages', pages);
+    app.setNotFoundHandler((req, reply) => {
+      // A person who typed or followed a wrong console address gets the console's 404 page, not JSON.
+      if (pages.notFound && wantsPage(req)) return pages.notFound(reply.status(404));
+      return reply.status(404).send({ error: { code: 'route_not_found', message: `没有这个接口:${req.method} ${req.url.split('?')[0]}` } });
+    });
   },
   { name: 'errors' },
 );

@@ -47,6 +47,29 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  app.post(
+    '/tickets/duplicates',
+    {
+      schema: {
+        operationId: 'draftDuplicates',
+        tags: ['tickets'],
+        summary: '并单 candidates of a ticket not yet taken (the desk warns before dispatch): same caller in 72 h, same place in 24 h',
+        body: Type.Object(
+          {
+            content: Type.String({ maxLength: 5000 }),
+            contact: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+            place: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+            unit: Type.Optional(Type.Union([Type.String({ maxLength: 64 }), Type.Null()])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ duplicates: Type.Array(Duplicate) }), ...errors(400, 401, 403) },
+      },
+      preValidation: app.requireAuth(['operator', 'supervisor', 'admin']),
+    },
+    async (req) => ({ duplicates: await svc.draftDuplicates(req.principal!, req.body) }),
+  );
+
   app.get(
     '/tickets',
     { schema: { operationId: 'listTickets', tags: ['tickets'], summary: 'search and filter tickets (cursor pagination)', querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(TicketView), next: Type.Union([Type.String(), Type.Null()]) }), ...errors(400, 401) } } },
