@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import { conflict, notFound } from '../../domain/errors.js';
+import { maskPersonalText } from '../../domain/privacy.js';
 import {
   approveEntry,
   createEntry,
@@ -98,8 +99,9 @@ export class KnowledgeService implements KnowledgeSearch {
     await this.deps.store.addUse(entryId, use);
   }
 
+  /** The question is kept for the units' to-do list with phone and ID numbers and introduced names masked. */
   async recordMiss(question: string, meta: { channel: string; at: Date }) {
-    await this.deps.store.addMiss(question.slice(0, 1000), meta);
+    await this.deps.store.addMiss(maskPersonalText(question.slice(0, 1000)), meta);
   }
 
   /** The index as of the latest change this instance knows of (reloads when the counter moved). */

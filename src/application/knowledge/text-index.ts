@@ -197,14 +197,6 @@ export class Analyzer {
   }
 }
 
-interface Posting {
-  doc: number;
-  /** weighted, length-normalised term frequency (BM25F) */
-  tf: number;
-  /** the term is in the title or a variant */
-  q: boolean;
-}
-
 export interface RawHit {
   id: string;
   score: number;
@@ -217,11 +209,6 @@ export interface RawHit {
   strength: number;
 }
 
-interface FieldStats {
-  lens: number[];
-  avg: number;
-}
-
 const FIELDS = ['title', 'variants', 'answer'] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -230,7 +217,6 @@ export class KnowledgeTextIndex {
   private readonly ids: string[] = [];
   /** term → the entries that have it: entry numbers, saturated BM25 term frequency, in title/variants */
   private readonly postings = new Map<string, { docs: Int32Array; sat: Float64Array; q: Uint8Array }>();
-  private readonly docWords: Set<string>[] = [];
   private readonly idf = new Map<string, number>();
   private scratch: { scores: Float64Array; covered: Float64Array; qCovered: Float64Array } | null = null;
 
@@ -240,56 +226,69 @@ export class KnowledgeTextIndex {
     readonly params: RankParams = DEFAULT_RANK,
   ) {
     const p = params;
-    const perDoc: Map<string, Record<Field, number>>[] = [];
-    const stats: Record<Field, FieldStats> = { title: { lens: [], avg: 0 }, variants: { lens: [], avg: 0 }, answer: { lens: [], avg: 0 } };
-    for (const d of docs) {
-      const counts = new Map<string, Record<Field, number>>();
-      const words = new Set<string>();
-      const texts: Record<Field, string[]> = { title: [d.title], variants: d.variants, answer: [d.answer] };
+    const n = docs.length;
+    const texts = (d: IndexedDoc): Record<Field, string[]> => ({ title: [d.title], variants: d.variants, answer: [d.answer] });
+    // Pass 1: field lengths (in terms), for BM25's length normalisation.
+    const lens: Record<Field, Float64Array> = { title: new Float64Array(n), variants: new Float64Array(n), answer: new Float64Array(n) };
+    const avg: Record<Field, number> = { title: 1, variants: 1, answer: 1 };
+    docs.forEach((d, doc) => {
+      const tx = texts(d);
+      for (const f of FIELDS) for (const t of tx[f]) lens[f][doc]! += analyzer.cachedTerms(t).length;
+    });
+    for (const f of FIELDS) avg[f] = lens[f].reduce((a, b) => a + b, 0) / Math.max(1, n) || 1;
+    const weight: Record<Field, number> = { title: p.title, variants: p.variants, answer: p.answer };
+    // Pass 2: weighted, length-normalised term frequencies straight into per-term lists (in entry order).
+    const lists = new Map<string, { docs: number[]; tf: number[]; q: number[] }>();
+    const tf = new Map<string, number>();
+    const inQuestion = new Set<string>();
+    docs.forEach((d, doc) => {
+      tf.clear();
+      inQuestion.clear();
+      const tx = texts(d);
       for (const f of FIELDS) {
-        let len = 0;
-        for (const t of texts[f]) {
+        const w = weight[f] / (1 - p.b + (p.b * lens[f][doc]!) / avg[f]);
+        for (const t of tx[f]) {
           for (const term of analyzer.cachedTerms(t)) {
-            let c = counts.get(term.term);
-            if (!c) counts.set(term.term, (c = { title: 0, variants: 0, answer: 0 }));
-            c[f] += 1;
-            len += 1;
-            if (term.kind === 'word') words.add(term.term);
+            tf.set(term.term, (tf.get(term.term) ?? 0) + w);
+            if (f !== 'answer') inQuestion.add(term.term);
           }
         }
-        stats[f].lens.push(len);
+      }
+      for (const [term, v] of tf) {
+        let list = lists.get(term);
+        if (!list) lists.set(term, (list = { docs: [], tf: [], q: [] }));
+        list.docs.push(doc);
+        list.tf.push(v);
+        list.q.push(inQuestion.has(term) ? 1 : 0);
       }
       this.ids.push(d.id);
-      this.docWords.push(words);
-      perDoc.push(counts);
-    }
-    const n = docs.length;
-    for (const f of FIELDS) stats[f].avg = stats[f].lens.reduce((a, b) => a + b, 0) / Math.max(1, n) || 1;
-    const weight: Record<Field, number> = { title: p.title, variants: p.variants, answer: p.answer };
-    const lists = new Map<string, Posting[]>();
-    perDoc.forEach((counts, doc) => {
-      for (const [term, c] of counts) {
-        let tf = 0;
-        for (const f of FIELDS) {
-          if (!c[f]) continue;
-          const norm = 1 - p.b + (p.b * stats[f].lens[doc]!) / stats[f].avg;
-          tf += (weight[f] * c[f]) / norm;
-        }
-        let list = lists.get(term);
-        if (!list) lists.set(term, (list = []));
-        list.push({ doc, tf, q: c.title + c.variants > 0 });
-      }
     });
     for (const [term, list] of lists) {
       let df = 0;
-      for (const x of list) df += x.q ? 1 : p.answerDf;
+      for (const q of list.q) df += q ? 1 : p.answerDf;
       this.idf.set(term, Math.log(1 + (n - df + 0.5) / (df + 0.5)));
       this.postings.set(term, {
-        docs: Int32Array.from(list, (x) => x.doc),
-        sat: Float64Array.from(list, (x) => (x.tf * (p.k1 + 1)) / (x.tf + p.k1)),
-        q: Uint8Array.from(list, (x) => (x.q ? 1 : 0)),
+        docs: Int32Array.from(list.docs),
+        sat: Float64Array.from(list.tf, (x) => (x * (p.k1 + 1)) / (x + p.k1)),
+        q: Uint8Array.from(list.q),
       });
     }
+  }
+
+  /** Whether entry number `doc` has `term` (postings are in entry order: binary search). */
+  private has(term: string, doc: number): boolean {
+    const list = this.postings.get(term);
+    if (!list) return false;
+    let lo = 0;
+    let hi = list.docs.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = list.docs[mid]!;
+      if (v === doc) return true;
+      if (v < doc) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
   }
 
   get size() {
@@ -362,8 +361,7 @@ export class KnowledgeTextIndex {
       // A lower hit is never more confident than the one above it.
       const confidence = Math.min(cap, 1 / (1 + Math.exp(-z)));
       cap = confidence;
-      const words = this.docWords[doc]!;
-      return { id: this.ids[doc]!, score: s, confidence, matched: queryWords.filter((w) => words.has(w)), coverage, questionCoverage, margin, strength };
+      return { id: this.ids[doc]!, score: s, confidence, matched: queryWords.filter((w) => this.has(w, doc)), coverage, questionCoverage, margin, strength };
     });
   }
 }
