@@ -100,7 +100,8 @@ t.test('网格员, 市长热线日 and media pages in Chromium', { skip: BROWSER
     await tw.page.getByRole('button', { name: '交办' }).click();
     await tw.page.getByTestId('grid-actions').getByText('待核查处置').waitFor();
     t.equal((await h.ctx.ticketStore.get(handed.id))!.grid?.workerId, gridUser.id);
-    await tw.page.locator('.timeline').getByText('交网格员').waitFor();
+    await tw.page.locator('.timeline').getByText('交网格员', { exact: true }).waitFor();
+    await tw.page.locator('.timeline').getByText('交网格员 网格员小王（象湖镇）：请现场核实').waitFor();
     t.same(tw.errors, [], 'no console errors');
     await tw.context.close();
   });
@@ -155,7 +156,7 @@ t.test('网格员, 市长热线日 and media pages in Chromium', { skip: BROWSER
     await item.getByTestId('decision').getByText('由市住建局牵头三日内恢复供水').waitFor();
     t.equal((await h.ctx.ticketStore.get(a.id))!.unit, '市住建局', 'reassigned');
     await sup.page.goto(`/tickets/${a.id}`, { waitUntil: 'domcontentloaded' });
-    await sup.page.locator('.timeline').getByText('市长热线日决定').waitFor();
+    await sup.page.locator('.timeline').getByText('市长热线日决定', { exact: true }).waitFor();
     t.same(sup.errors, [], 'no console errors');
     await sup.context.close();
   });
