@@ -11,6 +11,8 @@ import type { TicketView, Unit, User } from '../types.js';
 
 const FIELDS = ['q', 'state', 'unit', 'channel', 'from', 'to', 'overdue', 'urgent'] as const;
 type Filters = Record<(typeof FIELDS)[number], string>;
+/** The list's order lives in the URL too (?sort=-replyDeadline), beside the filters. */
+const SORT_PARAM = 'sort';
 
 /** A date picked in the form means that day in Beijing. */
 const dayStart = (d: string) => (d ? `${d}T00:00:00+08:00` : undefined);
@@ -25,6 +27,21 @@ export function TicketsPage({ user }: { user: User }) {
   const [error, setError] = useState<unknown>(null);
   const [unitList, setUnitList] = useState<Unit[]>([]);
   const key = FIELDS.map((k) => applied[k]).join('|');
+  const sort = query.get(SORT_PARAM) ?? '';
+  const setSort = (next: string) => navigate(`/tickets${qs({ ...Object.fromEntries(FIELDS.filter((k) => applied[k]).map((k) => [k, applied[k]])), [SORT_PARAM]: next })}`, true);
+  // 导出: the same filters, every page, as a file (the citizen's number left out).
+  const exportHref = (format: 'csv' | 'xlsx') =>
+    `/api/v1/tickets/export${qs({
+      q: applied.q || undefined,
+      state: applied.state || undefined,
+      unit: user.role === 'unit' ? undefined : applied.unit || undefined,
+      channel: applied.channel || undefined,
+      from: dayStart(applied.from),
+      to: dayEnd(applied.to),
+      overdue: applied.overdue === '1' || undefined,
+      urgent: applied.urgent === '1' || undefined,
+      format,
+    })}`;
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const path = (cursor?: string) =>
@@ -79,7 +96,7 @@ export function TicketsPage({ user }: { user: User }) {
 
   const submit = (e: Event) => {
     e.preventDefault();
-    navigate(`/tickets${qs(form)}`);
+    navigate(`/tickets${qs({ ...form, ...(sort ? { [SORT_PARAM]: sort } : {}) })}`);
   };
   const set = (k: keyof Filters, v: string) => setForm((f) => ({ ...f, [k]: v }));
 
@@ -158,7 +175,15 @@ export function TicketsPage({ user }: { user: User }) {
           <Empty>没有符合条件的工单。</Empty>
         ) : (
           <>
-            <TicketTable items={items} caption="工单查询结果" showUnit={user.role !== 'unit'} />
+            <p class="card-actions">
+              <a class="btn btn-small" href={exportHref('csv')} download>
+                导出 CSV
+              </a>
+              <a class="btn btn-small" href={exportHref('xlsx')} download>
+                导出 Excel
+              </a>
+            </p>
+            <TicketTable items={items} caption="工单查询结果" showUnit={user.role !== 'unit'} sort={sort} onSort={setSort} />
             {next ? (
               <button type="button" class="btn more" onClick={more}>
                 加载更多

@@ -96,6 +96,45 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // 工单导出: the filtered list (the list's filters, no paging) as CSV or XLSX with Chinese headers; the
+  // citizen's number is left out (an export leaves the system). A unit gets its own tickets only.
+  const EXPORT_MAX = 10_000;
+  const { limit: _limit, cursor: _cursor, ...filterProps } = ListQuery.properties;
+  const ExportQuery = Type.Object({ ...filterProps, format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('xlsx')])) }, { additionalProperties: false });
+  app.get(
+    '/tickets/export',
+    {
+      schema: {
+        operationId: 'exportTickets',
+        tags: ['tickets'],
+        summary: 'the filtered ticket list as CSV or XLSX (Chinese headers, at most 10,000 rows, newest first)',
+        querystring: ExportQuery,
+        response: { 200: Type.Any(), ...errors(400, 401) },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      const states = q.state ? q.state.split(',').map((s) => s.trim()) : undefined;
+      if (states?.some((s) => !(STATES as readonly string[]).includes(s))) throw invalid('bad_state', `未知状态;可选:${STATES.join(',')}`);
+      const filter = { state: states as TicketState[] | undefined, unit: q.unit, channel: q.channel, urgent: q.urgent, overdueAt: q.overdue ? clock.now() : undefined, needsDispatch: q.needsDispatch, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, q: q.q };
+      const rows: Ticket[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: Ticket[]; next: string | null } = await svc.list(req.principal!, filter, { limit: 200, cursor });
+        rows.push(...page.items);
+        cursor = page.next;
+      } while (cursor && rows.length < EXPORT_MAX);
+      const format = q.format ?? 'csv';
+      const { toCsv, toXlsx } = await import('../../../application/supervision/rates-report.js');
+      const { TICKET_EXPORT_COLUMNS } = await import('../../../application/tickets/export.js');
+      const name = `工单导出_${new Date(clock.now().getTime() + 8 * 3600_000).toISOString().slice(0, 10)}`;
+      reply.header('content-disposition', `attachment; filename="tickets.${format}"; filename*=UTF-8''${encodeURIComponent(`${name}.${format}`)}`);
+      const data = rows.slice(0, EXPORT_MAX);
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(toCsv(TICKET_EXPORT_COLUMNS, data));
+      return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(TICKET_EXPORT_COLUMNS, data, '工单'));
+    },
+  );
+
   app.get(
     '/tickets/:id',
     { schema: { operationId: 'getTicket', summary: 'one ticket, the actions allowed to you and its classification', tags: ['tickets'], params: IdParams, response: { 200: Type.Object({ ticket: TicketView, allowed: Type.Array(Type.String()), classification: Type.Any() }), ...errors(401, 404) } } },
