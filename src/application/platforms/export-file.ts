@@ -1,15 +1,15 @@
 /**
  * Export files of platforms that offer no push: CSV, XLSX or JSON → one record per case, keyed by
- * the file's own column names (the mapping file then picks the fields). CSV and XLSX are read with
- * exceljs (already a dependency; its CSV reader wraps fast-csv), with every cell kept as text so
- * case ids like 0012 or 20260001234567890 are not turned into numbers.
+ * the file's own column names (the mapping file then picks the fields). CSV is read by the one CSV
+ * reader (src/domain/csv.ts, csv-parse), XLSX with exceljs; every CSV cell is kept as text so case
+ * ids like 0012 or 20260001234567890 are not turned into numbers.
  */
-import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 
 /** exceljs takes ~0.4 s to load: only exports and imports need it, so it is loaded on first use. */
 const excel = async () => (await import('exceljs')).default;
 import { invalid } from '../../domain/errors.js';
+import { parseCsvText } from '../../domain/csv.js';
 import type { ExportFormat } from './config.js';
 
 export type ExportRecord = Record<string, unknown>;
@@ -116,16 +116,27 @@ function parseJson(data: Buffer): ExportRecord[] {
 }
 
 async function parseCsv(data: Buffer, encoding: string): Promise<ExportRecord[]> {
-  // TextDecoder drops a UTF-8 BOM; a GBK file has none.
+  // TextDecoder drops a UTF-8 BOM; a GBK file has none. The one CSV reader (src/domain/csv.ts).
   const textValue = new TextDecoder(encoding).decode(data);
-  const wb = new (await excel()).Workbook();
-  let ws: ExcelJS.Worksheet;
+  let rows: string[][];
   try {
-    ws = await wb.csv.read(Readable.from([textValue]), { map: (v: unknown) => v, parserOptions: { trim: true, ignoreEmpty: true } } as never);
+    rows = parseCsvText(textValue);
   } catch (e) {
     throw invalid('bad_export', `CSV 导出文件无法解析:${(e as Error).message}`);
   }
-  return rowsOf(ws);
+  const [head, ...body] = rows;
+  if (!head) throw invalid('bad_export', '导出文件没有表头');
+  const header = head.map((h) => h.trim());
+  const out: ExportRecord[] = [];
+  for (const cells of body) {
+    const rec: ExportRecord = {};
+    cells.forEach((v, i) => {
+      const value = v.trim();
+      if (header[i] && value !== '') rec[header[i]] = value;
+    });
+    if (Object.keys(rec).length) out.push(rec);
+  }
+  return out;
 }
 
 async function parseXlsx(data: Buffer, sheet: string | null, limits: ExportLimits): Promise<ExportRecord[]> {

@@ -2,7 +2,7 @@
  * Rosters in and out as YAML (the whole document) or CSV (one row per member, rotation, leave
  * block and override, for people who keep the roster in a spreadsheet).
  */
-import { toCsvText, undefuse } from '../csv.js';
+import { parseCsvText, toCsvText, undefuse } from '../csv.js';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { invalid } from '../errors.js';
 import type { Roster, RosterInput } from './roster.js';
@@ -49,39 +49,9 @@ export function rosterToCsv(r: Roster): string {
   return toCsvText([[...CSV_COLUMNS], ...rows.map((row) => CSV_COLUMNS.map((c) => row[c] ?? ''))]);
 }
 
-/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks. */
+/** RFC 4180: quoted fields may hold commas, quotes ("") and line breaks (the one CSV reader, src/domain/csv.ts). */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  const s = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i];
-    if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"' && cell === '') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && s[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  if (quoted) throw invalid('bad_csv', 'CSV 引号未闭合');
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.some((c) => c.trim() !== ''));
+  return parseCsvText(text);
 }
 
 export function rosterFromCsv(text: string): RosterInput {
