@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../src/domain/clock.js';
 import { invalid, notFound } from '../../src/domain/errors.js';
-import { normalisePhone } from '../../src/domain/phone.js';
+import { isPhoneNumber, normalisePhone } from '../../src/domain/phone.js';
 import type { CallInput, Instruction, Turn } from '../../src/application/ivr/instructions.js';
 import { formatIvrPath } from '../../src/application/ivr/runner.js';
 import type { CallOutcome, OutboundCall } from '../../src/application/ports/voice.js';
@@ -109,7 +109,7 @@ export class SimVoiceProvider implements VoiceProvider {
   /** Places a call to the hotline and plays it to the end. */
   async placeInbound(call: SimInboundCall): Promise<SimCallRecord> {
     const from = normalisePhone(call.from);
-    if (!/^\+?\d{3,20}$/.test(from)) throw invalid('bad_number', `号码 ${call.from} 格式错误`);
+    if (!isPhoneNumber(from)) throw invalid('bad_number', `号码 ${call.from} 格式错误`);
     const callId = call.callId ?? `SIM-IN-${randomUUID()}`;
     const rec = this.newRecord({ callId, direction: 'inbound', from, to: call.to ?? '12345', flow: this.voice.inboundFlow });
     if (call.say) this.voice.noteText(callId, call.say);

@@ -4,7 +4,7 @@ import twilio from 'twilio';
 import RequestClient from 'twilio/lib/base/RequestClient.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { AppError } from '../../src/domain/errors.js';
-import { normalisePhone } from '../../src/domain/phone.js';
+import { toE164 as phoneE164 } from '../../src/domain/phone.js';
 import type { SmsSender } from '../../src/application/ports/messaging.js';
 import type { StateStore } from '../../src/application/ports/misc.js';
 import type { OutboundCall } from '../../src/application/ports/voice.js';
@@ -36,14 +36,8 @@ function rebasedRequestClient(base: string): RequestClient {
   return new Rebased();
 }
 
-/** Twilio wants E.164; citizens' numbers are stored as 11 mainland digits. */
-export function toE164(n: string): string {
-  const s = normalisePhone(n);
-  if (s.startsWith('+')) return s;
-  if (/^1\d{10}$/.test(s)) return `+86${s}`;
-  if (/^0\d{9,11}$/.test(s)) return `+86${s.slice(1)}`;
-  return s;
-}
+/** Twilio wants E.164; citizens' numbers are stored in their national form (the one normaliser). */
+export const toE164 = (n: string): string => phoneE164(n);
 
 function unavailable(what: string, err: unknown): AppError {
   const e = err as { status?: number; code?: number; message?: string };

@@ -35,6 +35,7 @@ import type {
 } from './ports.js';
 import * as texts from './texts.js';
 import { T } from './texts.js';
+import { callbackPhone } from '../../domain/phone.js';
 
 export interface ConversationLimits {
   maxDescriptionChars: number;
@@ -781,13 +782,12 @@ const callbackKey = (input: ChatInput) => `callback:${input.channel}:${input.con
 
 /** A mainland mobile or landline number typed alone ("138 0013 8000", "+86 13800138000", "0797-1234567"). */
 export function parseCallbackPhone(text: string): string | null {
+  // The label and a closing full stop are the chat's; the number itself goes to the one normaliser.
   const s = text
-    .replace(/[\uFF10-\uFF19]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/^(电话|手机|手机号|手机号码|号码|联系电话|回访电话)\s*[:：是为]?\s*/, '')
-    .replace(/[\s\-()（）。.]/g, '');
-  const m = /^(?:\+?86|0086)?(1[3-9]\d{9})$/.exec(s);
-  if (m) return m[1];
-  return /^0\d{9,11}$/.test(s) ? s : null;
+    .trim()
+    .replace(/^(手机号码|手机号|联系电话|回访电话|电话|手机|号码)\s*[:：是为]?\s*/, '')
+    .replace(/[。.!！]+$/u, '');
+  return callbackPhone(s);
 }
 
 function isCallbackSkip(text: string): boolean {

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../../domain/clock.js';
 import { AppError, conflict, invalid, notFound } from '../../domain/errors.js';
-import { normalisePhone } from '../../domain/phone.js';
+import { normalisePhone, parsePhone } from '../../domain/phone.js';
 import type { TicketEventData } from '../../domain/tickets/events.js';
 import type { Actor, FollowUpResult, Ticket } from '../../domain/tickets/ticket.js';
 import { maskContact } from '../../domain/phone.js';
@@ -79,8 +79,9 @@ const awaiting = (t: Ticket | null): boolean => !!t && (t.state === 'replied' ||
 /** A number we can phone or text; WeChat contact ids are not. */
 function phoneOf(t: Ticket): string | null {
   if (!t.contact || CHAT_CHANNELS.includes(t.channel)) return null;
-  const p = normalisePhone(t.contact);
-  return /^\d{7,15}$/.test(p) ? p : null;
+  // The one normaliser: a mobile, a landline, a 400/800 or foreign number; not a short code.
+  const p = parsePhone(t.contact);
+  return p && p.national.replace(/^\+/, '').length >= 7 ? p.national : null;
 }
 
 const iso = (d: Date) => d.toISOString();

@@ -10,7 +10,7 @@
  */
 import type { Clock } from '../../domain/clock.js';
 import { AppError, invalid } from '../../domain/errors.js';
-import { maskContact, normalisePhone } from '../../domain/phone.js';
+import { isPhoneNumber, maskContact, normalisePhone } from '../../domain/phone.js';
 import type { Actor } from '../../domain/tickets/ticket.js';
 import type { AuditLog, EventBus, StateStore } from '../ports/misc.js';
 
@@ -38,8 +38,6 @@ export interface BlockedCallersDeps {
   refreshMs?: number;
 }
 
-/** Digits with an optional leading +, as a number a caller ID can carry. */
-const PHONE_RE = /^\+?\d{3,20}$/;
 const MAX_DAYS = 365;
 
 export class BlockedCallers {
@@ -73,7 +71,7 @@ export class BlockedCallers {
 
   async block(input: { phone: string; reason: string; days?: number | null }, by: Actor): Promise<BlockEntry> {
     const phone = normalisePhone(input.phone.trim());
-    if (!PHONE_RE.test(phone)) throw invalid('bad_phone', '电话号码格式不正确');
+    if (!isPhoneNumber(phone)) throw invalid('bad_phone', '电话号码格式不正确');
     const reason = input.reason.trim();
     if (!reason) throw invalid('reason_required', '请填写列入黑名单的原因');
     const days = input.days ?? null;

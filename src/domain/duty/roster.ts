@@ -4,6 +4,7 @@
  */
 import { invalid } from '../errors.js';
 import { isValidDate } from '../sla/dates.js';
+import { isPhoneNumber } from '../phone.js';
 
 export interface DutyMember {
   /** stable within the roster (rotation order, leave and overrides refer to it) */
@@ -63,7 +64,6 @@ export interface Roster {
 export type RosterInput = Omit<Roster, 'version' | 'updatedAt' | 'unit'> & { unit?: string };
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
-const PHONE = /^(\+?\d{3,20})$/;
 
 export function handoffMinutes(hhmm: string): number {
   const m = HHMM.exec(hhmm);
@@ -72,7 +72,7 @@ export function handoffMinutes(hhmm: string): number {
 }
 
 export function isReachablePhone(phone: string | null | undefined): phone is string {
-  return !!phone && PHONE.test(phone.replace(/[\s-]/g, ''));
+  return isPhoneNumber(phone);
 }
 
 function instant(s: string, what: string): number {
@@ -92,7 +92,7 @@ export function validateRoster(unit: string, input: RosterInput, version: number
     const name = String(m.name ?? '').trim();
     if (!name) throw invalid('bad_member', `值班人员 ${id} 缺少姓名`);
     const phone = m.phone ? String(m.phone).replace(/[\s-]/g, '') : null;
-    if (phone && !PHONE.test(phone)) throw invalid('bad_phone', `值班人员 ${name} 的电话号码无效:${m.phone}`);
+    if (phone && !isPhoneNumber(phone)) throw invalid('bad_phone', `值班人员 ${name} 的电话号码无效:${m.phone}`);
     return { id, name, phone, wechat: m.wechat ? String(m.wechat).trim() : null };
   });
   const known = (id: string, what: string) => {
