@@ -225,10 +225,33 @@ t.test('blind3 set (measured once before joining the training data; fit now)', a
   t.ok(s.urgentRecall >= 0.9, `blind3 即办 paged at once ${pct(s.urgentRecall)} >= 90%`);
 });
 
+t.test('blind4 set (short WeChat/IVR requests, measured once blind, then used for error analysis)', async (t) => {
+  const rows = readJsonl('blind4.jsonl');
+  const owners = [...UNITS, ...TOWNSHIPS];
+  t.ok(rows.length >= 500, `${rows.length} requests >= 500`);
+  t.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'ids are unique');
+  t.same(rows.filter((r) => !owners.includes(r.unit) || !r.acceptable.every((a) => owners.includes(a))).map((r) => r.id), [], 'exact unit or township names');
+  t.same(rows.filter((r) => r.township !== null && !TOWNSHIPS.includes(r.township)).map((r) => r.id), [], 'townships are among the 18');
+  t.equal(new Set(rows.map((r) => r.unit)).size, owners.length, 'every unit and township owns at least one request');
+  const s = score(rows, classifier);
+  t.comment(
+    `BLIND4 n=${s.n}: unit ${pct(s.unit)}, 即办 recall ${pct(s.urgentRecall)} (precision ${pct(s.urgentPrecision)}), ` +
+      `category ${pct(s.category)}, manual dispatch ${pct(s.manualRate)}, auto-dispatch precision ${pct(s.autoPrecision)}`,
+  );
+  // Measured blind (written from 附件1 without reading the examples or the duty list, before any
+  // tuning): unit 88.4%, top-3 95.2%, manual queue 15.3%, 即办 flagged 39/39 (37 paged at once).
+  // Its misses then drove the coverage phrases and township examples of that round, so this is a
+  // development figure now (94.1% after). Floors keep a small margin.
+  t.ok(s.unit >= 0.92, `blind4 unit accuracy ${pct(s.unit)} >= 92%`);
+  t.ok(s.flagRecall >= 0.97, `blind4 即办 flagged ${pct(s.flagRecall)} >= 97%`, { misses: s.misses });
+  t.ok(s.urgentRecall >= 0.9, `blind4 即办 paged at once ${pct(s.urgentRecall)} >= 90%`);
+});
+
 t.test('cross-validation: the generalisation estimate, on a fixed 5-fold split', async (t) => {
   t.ok(examples.length >= 1000, `${examples.length} training examples`);
   t.equal(new Set(examples.map((e) => e.id)).size, examples.length, 'example ids are unique');
-  const known = new Set(UNITS);
+  // Short township-owned requests (T…) are labelled with the township, like the history's.
+  const known = new Set([...UNITS, ...TOWNSHIPS]);
   t.same(examples.filter((e) => !known.has(e.unit) || !e.acceptable.every((a) => known.has(a))).map((e) => e.id), [], 'exact unit names');
   t.equal(foldOf('L001', 5), foldOf('L001', 5), 'folds are a pure function of the id');
 
