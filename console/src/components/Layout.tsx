@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { Role } from '../../../src/domain/policy.js';
 import { roleLabel } from '../format.js';
+import { Alerts } from './Alerts.js';
 import { liveStatus } from '../live.js';
 import { useLocation } from '../router.js';
 import { logout } from '../session.js';
@@ -70,6 +71,7 @@ export function Layout({ user, children }: { user: User; children: ComponentChil
         </div>
       </header>
       <main id="main" tabIndex={-1}>
+        <Alerts user={user} />
         {children}
       </main>
     </div>
