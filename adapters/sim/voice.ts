@@ -18,10 +18,31 @@ import type { VoiceLogger, VoiceProvider, VoiceService } from '../../src/applica
 import type { SimSmsSender } from './sms.js';
 import type { EventBus } from '../../src/application/ports/misc.js';
 import { SCREEN_POP_TOPIC } from '../../src/application/voice/voice-service.js';
+import { Type } from 'typebox';
 import { errors } from '../../src/web/schemas/common.js';
 
 /** The OpenAPI entry of a simulator route: its id, what it does, the errors it answers. */
 const doc = (operationId: string, summary: string, ...codes: number[]) => ({ operationId, summary, tags: ['sim'], response: errors(...codes) });
+/** doc() with the route's own parameters, body and success answers. */
+const docWith = (base: ReturnType<typeof doc>, extra: { params?: unknown; body?: unknown; ok: Record<number, unknown> }) => ({
+  ...base,
+  ...(extra.params ? { params: extra.params } : {}),
+  ...(extra.body ? { body: extra.body } : {}),
+  response: { ...extra.ok, ...base.response },
+});
+// The simulator's wire shapes. Records are the simulator's own (SimCallRecord, sent SMS): documented, not re-validated.
+const SimRecord = (description: string) => Type.Object({}, { additionalProperties: true, description });
+const CallIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, description: 'a callId from POST /api/v1/sim/calls or the outbox' }) });
+const PlaceCallBody = Type.Object(
+  {
+    from: Type.Optional(Type.String({ maxLength: 40, description: 'the caller number (required)' })),
+    press: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Array(Type.String({ maxLength: 20 }), { maxItems: 50 })], { description: 'keys at each menu: "1,2" or ["1","2"]' })),
+    say: Type.Optional(Type.String({ maxLength: 2000, description: 'what the caller says where the flow listens' })),
+    holdMs: Type.Optional(Type.Number({ description: 'wait up to this long (max 120000) for an operator before playing on; the answer is then 202' })),
+  },
+  { additionalProperties: false },
+);
+const SmsBody = Type.Object({ from: Type.Optional(Type.String({ maxLength: 40, description: 'sender (required)' })), text: Type.Optional(Type.String({ maxLength: 2000, description: 'the SMS (required)' })) }, { additionalProperties: false });
 
 /** How the far end of an outbound call behaves. */
 export interface SimAnswerScript {
@@ -274,13 +295,13 @@ export function simRoutes(deps: { sim: SimVoiceProvider | null; sms: SimSmsSende
       });
       app.addHook('onClose', async () => off());
     }
-    app.get('/api/v1/sim/outbox', { preValidation: staff, schema: doc('simOutbox', 'the simulator: outbound calls and SMS it sent (newest first, at most 100 each)', 401, 403) }, async () => ({
+    app.get('/api/v1/sim/outbox', { preValidation: staff, schema: docWith(doc('simOutbox', 'the simulator: outbound calls and SMS it sent (newest first, at most 100 each)', 401, 403), { ok: { 200: Type.Object({ calls: Type.Array(SimRecord('a simulated call')), sms: Type.Array(SimRecord('a sent SMS')) }) } }) }, async () => ({
       calls: [...(deps.sim?.calls ?? [])].reverse().slice(0, 100),
       sms: [...(deps.sms?.sent ?? [])].reverse().slice(0, 100),
     }));
     const sim = deps.sim;
     if (sim) {
-      app.post<{ Body: { from?: string; press?: string[] | string; say?: string; holdMs?: number } }>('/api/v1/sim/calls', { preValidation: staff, schema: doc('simPlaceCall', 'the simulator: place a call to the hotline (201 with its record, or 202 with its callId while it waits holdMs for an operator)', 400, 401, 403) }, async (req, reply) => {
+      app.post<{ Body: { from?: string; press?: string[] | string; say?: string; holdMs?: number } }>('/api/v1/sim/calls', { preValidation: staff, schema: docWith(doc('simPlaceCall', 'the simulator: place a call to the hotline (201 with its record, or 202 with its callId while it waits holdMs for an operator)', 400, 401, 403), { body: PlaceCallBody, ok: { 201: SimRecord('the call record, played to its end'), 202: Type.Object({ accepted: Type.Boolean(), callId: Type.String() }) } }) }, async (req, reply) => {
         const b = req.body ?? {};
         if (typeof b.from !== 'string') throw invalid('from_required', '请填写来电号码');
         const press = typeof b.press === 'string' ? b.press.split(/[,\s]+/).filter(Boolean) : Array.isArray(b.press) ? b.press.map(String) : [];
@@ -296,23 +317,23 @@ export function simRoutes(deps: { sim: SimVoiceProvider | null; sms: SimSmsSende
         return reply.code(201).send(await done);
       });
       // One call as it goes: its record, whether it waits for an operator now, the pops the desk got.
-      app.get<{ Params: { id: string } }>('/api/v1/sim/calls/:id', { preValidation: staff, schema: doc('simGetCall', 'the simulator: one call as it goes (record, queued or not, the screen pops the desks got)', 401, 403, 404) }, async (req) => {
+      app.get<{ Params: { id: string } }>('/api/v1/sim/calls/:id', { preValidation: staff, schema: docWith(doc('simGetCall', 'the simulator: one call as it goes (record, queued or not, the screen pops the desks got)', 401, 403, 404), { params: CallIdParams, ok: { 200: Type.Object({ call: SimRecord('the call record'), queued: Type.Boolean(), screenPops: Type.Array(SimRecord('a screen pop')) }) } }) }, async (req) => {
         const call = sim.calls.find((c) => c.callId === req.params.id);
         if (!call) throw notFound('sim_call', req.params.id);
         return { call, queued: sim.isQueued(call.callId), screenPops: pops.get(call.callId) ?? [] };
       });
-      app.post<{ Params: { id: string } }>('/api/v1/sim/calls/:id/hangup', { preValidation: staff, schema: doc('simHangUp', 'the simulator: a queued caller hangs up', 401, 403, 404) }, async (req) => {
+      app.post<{ Params: { id: string } }>('/api/v1/sim/calls/:id/hangup', { preValidation: staff, schema: docWith(doc('simHangUp', 'the simulator: a queued caller hangs up', 401, 403, 404), { params: CallIdParams, ok: { 200: Type.Object({ hungUp: Type.Boolean() }) } }) }, async (req) => {
         if (!sim.abandonQueued(req.params.id)) throw notFound('queued_call', req.params.id);
         return { hungUp: true };
       });
-      app.post<{ Params: { id: string } }>('/api/v1/sim/calls/:id/answer', { preValidation: staff, schema: doc('simAnswer', 'the simulator: an operator picks up a queued call', 401, 403, 404) }, async (req) => {
+      app.post<{ Params: { id: string } }>('/api/v1/sim/calls/:id/answer', { preValidation: staff, schema: docWith(doc('simAnswer', 'the simulator: an operator picks up a queued call', 401, 403, 404), { params: CallIdParams, ok: { 200: Type.Object({ answered: Type.Boolean() }) } }) }, async (req) => {
         if (!sim.answerQueued(req.params.id)) throw notFound('queued_call', req.params.id);
         return { answered: true };
       });
     }
     const inbox = deps.inbox;
     if (deps.sms && inbox) {
-      app.post<{ Body: { from?: string; text?: string } }>('/api/v1/sim/sms', { preValidation: staff, schema: doc('simInboundSms', 'the simulator: an SMS to the hotline', 400, 401, 403) }, async (req, reply) => {
+      app.post<{ Body: { from?: string; text?: string } }>('/api/v1/sim/sms', { preValidation: staff, schema: docWith(doc('simInboundSms', 'the simulator: an SMS to the hotline', 400, 401, 403), { body: SmsBody, ok: { 201: SimRecord('what the SMS inbox did with it (ticket, reply)') } }) }, async (req, reply) => {
         const b = req.body ?? {};
         if (typeof b.from !== 'string' || typeof b.text !== 'string') throw invalid('sms_fields', '请填写号码和短信内容');
         const out = await inbox.receive({ id: `SIM-SMS-${randomUUID()}`, from: b.from, to: '12345', text: b.text, at: deps.clock.now(), provider: 'sim' });

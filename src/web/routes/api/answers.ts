@@ -56,6 +56,7 @@ const answers: FastifyPluginAsyncTypebox = async (app) => {
     '/answers/suggest',
     {
       schema: {
+        operationId: 'suggestAnswers',
         tags: ['answers'],
         summary: '一次性答复: the top 5 knowledge-base entries for the citizen\'s words (the desk, while the operator types)',
         body: SuggestBody,
@@ -77,6 +78,7 @@ const answers: FastifyPluginAsyncTypebox = async (app) => {
     '/answers',
     {
       schema: {
+        operationId: 'recordDirectAnswer',
         tags: ['answers'],
         summary: '直接答复: create the ticket and record the answer read to the citizen (no dispatch); 回访 follows, or it closes at once (SUBAN_ANSWER_FOLLOWUP)',
         body: AnswerBody,

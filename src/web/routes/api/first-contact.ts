@@ -61,6 +61,7 @@ const firstContact: FastifyPluginAsyncTypebox = async (app) => {
     '/stats/first-contact',
     {
       schema: {
+        operationId: 'getFirstContactRates',
         tags: ['stats'],
         summary: '一次性答复率: 咨询 answered on the first contact / 咨询 received, per channel, operator, day or month (JSON, CSV, XLSX)',
         querystring: Type.Object({ ...Period, groupBy: Type.Optional(Type.Union(FIRST_CONTACT_GROUPS.map((g) => Type.Literal(g)))), format: Format }),
@@ -86,6 +87,7 @@ const firstContact: FastifyPluginAsyncTypebox = async (app) => {
     '/answers/misses',
     {
       schema: {
+        operationId: 'listAnswerMisses',
         tags: ['answers'],
         summary: '知识库待补充: the questions that found no (confident) entry, grouped by their telling terms, per unit (a unit sees its own)',
         querystring: Type.Object({ ...Period, unit: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 2000 })) }),
@@ -120,6 +122,7 @@ const firstContact: FastifyPluginAsyncTypebox = async (app) => {
     '/answers/top-entries',
     {
       schema: {
+        operationId: 'listTopAnswerEntries',
         tags: ['answers'],
         summary: 'The most used knowledge-base entries (answers read at the desk, by the bots and the IVR) over [from, to]',
         querystring: Type.Object({ ...Period, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }),
