@@ -69,6 +69,7 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
 
   return (
     <div class="detail">
+      <p class="print-only print-title">瑞金市 12345 政务服务便民热线 · 工单处理单</p>
       <header class="page-head">
         <h1>
           工单 {t.number} <StateBadge state={t.state} label={t.stateLabel} /> {t.urgent ? <UrgentBadge /> : null}
@@ -76,6 +77,9 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
           {t.supervision !== 'none' ? <span class="badge badge-danger">{t.supervision}</span> : null}
         </h1>
         <div class="actions" role="toolbar" aria-label="工单操作">
+          <button type="button" class="btn" onClick={() => window.print()} title="打印工单处理单（含办理过程）">
+            打印处理单
+          </button>
           {actions.length === 0 ? <span class="muted">当前没有可执行的操作</span> : null}
           {actions.map((a) => (
             <button key={a.event} type="button" class={`btn${a.primary ? ' btn-primary' : ''}`} onClick={() => setDialog(a)}>
