@@ -110,7 +110,7 @@ const PHRASE_SCALE_FROM = 100;
 /** Score at which strength reaches 1 - 1/e. */
 const STRENGTH_SCALE = 4;
 /** Added to the township's matters when the text is in a village (see classify). */
-const VILLAGE_BONUS = 4;
+const VILLAGE_BONUS = 6;
 const URBAN_COMMUNITY = '城市社区';
 const VILLAGE_CONTEXT = /[\u4e00-\u9fff]村|村里|村民|组里|村小组|圩上|乡里|镇上|乡下|农村/u;
 /** Model probability below which it says nothing about a unit. */
