@@ -37,6 +37,23 @@ export function dueIn(iso: string | null | undefined, now = serverNow()): { text
   return ms < 0 ? { text: `已超期 ${span}`, overdue: true, soon: false } : { text: `还剩 ${span}`, overdue: false, soon: h < 4 };
 }
 
+/** 「3 分钟前」「2 小时前」「昨天 14:05」「3 天前」; the absolute time beyond 30 days (the one date format: relative, absolute on hover). */
+export function ago(iso: string | null | undefined, now = serverNow()): string {
+  if (!iso) return '—';
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return '—';
+  const s = Math.round((now - t) / 1000);
+  if (s < 0) return dateTime(iso);
+  if (s < 60) return '刚刚';
+  if (s < 3600) return `${Math.floor(s / 60)} 分钟前`;
+  const day = (ms: number) => Math.floor((ms + 8 * 3600_000) / 86400_000);
+  const days = day(now) - day(t);
+  if (days === 0) return `${Math.floor(s / 3600)} 小时前`;
+  if (days === 1) return `昨天 ${dateTime(iso).slice(11)}`;
+  if (days <= 30) return `${days} 天前`;
+  return dateTime(iso);
+}
+
 export function waited(sinceIso: string, now = serverNow()): string {
   const s = Math.max(0, Math.round((now - new Date(sinceIso).getTime()) / 1000));
   return s < 60 ? `${s} 秒` : `${Math.floor(s / 60)} 分 ${s % 60} 秒`;

@@ -1,6 +1,6 @@
-import { channelLabel, dateTime } from '../format.js';
+import { channelLabel } from '../format.js';
 import type { TicketView } from '../types.js';
-import { Deadline, StateBadge, UrgentBadge } from './ui.js';
+import { Deadline, StateBadge, UrgentBadge, When } from './ui.js';
 
 const DONE = new Set(['replied', 'closed', 'merged', 'reviewing']);
 
@@ -72,7 +72,9 @@ export function TicketTable({ items, showUnit = true, caption, sort, onSort }: {
             <td>{t.category}</td>
             {showUnit ? <td>{t.unit ?? <span class="muted">待派单</span>}</td> : null}
             <td>{channelLabel(t.channel)}</td>
-            <td>{dateTime(t.createdAt)}</td>
+            <td>
+              <When at={t.createdAt} />
+            </td>
             <td>{t.state === 'dispatched' ? <Deadline at={t.signDeadline} /> : <span class="muted">{t.signDeadline ? '—' : ''}</span>}</td>
             <td>
               <Deadline at={t.replyDeadline} done={DONE.has(t.state)} />

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
-import { dueIn } from '../format.js';
+import { ago, dateTime, dueIn } from '../format.js';
 
 const STATE_TONE: Record<string, string> = {
   accepted: 'info',
@@ -25,11 +25,26 @@ export function UrgentBadge() {
   );
 }
 
+/** A past instant: relative (「2 小时前」) with the absolute time on hover and for screen readers. */
+export function When({ at }: { at: string | null | undefined }) {
+  if (!at) return <span class="muted">—</span>;
+  const abs = dateTime(at);
+  return (
+    <time dateTime={at} title={abs} aria-label={abs}>
+      {ago(at)}
+    </time>
+  );
+}
+
 export function Deadline({ at, done }: { at: string | null; done?: boolean }) {
   if (!at) return <span class="muted">—</span>;
-  if (done) return <span class="muted">{new Date(at).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })}</span>;
+  if (done) return <span class="muted" title={dateTime(at)}>{dateTime(at).slice(0, 10)}</span>;
   const d = dueIn(at);
-  return <span class={d.overdue ? 'due-over' : d.soon ? 'due-soon' : ''}>{d.text}</span>;
+  return (
+    <span class={d.overdue ? 'due-over' : d.soon ? 'due-soon' : ''} title={dateTime(at)}>
+      {d.text}
+    </span>
+  );
 }
 
 /** The honest empty state: nothing to show, or a part of Suban not present in this build. */

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post } from '../api.js';
 import { ACTIONS, type ActionSpec } from '../actions.js';
 import { ActionDialog } from '../components/ActionDialog.js';
-import { Deadline, Empty, ErrorBox, Loading, Section, StateBadge, UrgentBadge } from '../components/ui.js';
+import { Deadline, Empty, ErrorBox, Loading, Section, StateBadge, UrgentBadge, When } from '../components/ui.js';
 import { channelLabel, dateTime, placeLabel } from '../format.js';
 import { useLive } from '../live.js';
 import type { TicketChange, TicketView, User } from '../types.js';
@@ -85,7 +85,7 @@ export function InboxPage({ user }: { user: User }) {
         {t.pendingExtensionDays ? <span class="badge badge-warn">延期待审批</span> : null}
         <p class="cell-content">{t.content}</p>
         <span class="muted">
-          {t.category} · {channelLabel(t.channel)} · {placeLabel(t.township, t.place) || '—'} · 受理 {dateTime(t.createdAt)}
+          {t.category} · {channelLabel(t.channel)} · {placeLabel(t.township, t.place) || '—'} · 受理 <When at={t.createdAt} />
         </span>
       </div>
       <div class="inbox-due">

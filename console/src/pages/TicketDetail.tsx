@@ -4,7 +4,7 @@ import { actionsFor, type ActionSpec } from '../actions.js';
 import { ActionDialog } from '../components/ActionDialog.js';
 import { GridActions } from '../components/GridActions.js';
 import { AssistPanel } from '../components/AssistPanel.js';
-import { Deadline, ErrorBox, Loading, Section, StateBadge, UrgentBadge } from '../components/ui.js';
+import { Deadline, ErrorBox, Loading, Section, StateBadge, UrgentBadge, When } from '../components/ui.js';
 import { channelLabel, dateTime, roleLabel, placeLabel, viaLabel } from '../format.js';
 import { useLive } from '../live.js';
 import { mayAct } from '../../../src/domain/policy.js';
@@ -177,7 +177,7 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
           <ol class="timeline">
             {data.events.map((e) => (
               <li key={e.seq} class={`ev ev-${e.type}`}>
-                <time dateTime={e.at}>{dateTime(e.at)}</time>
+                <When at={e.at} />
                 <strong>{e.label}</strong>
                 <span class="muted">
                   {actorText(e.actorName ?? e.actorId, e.actorRole)} · {viaLabel(e.via)}
