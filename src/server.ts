@@ -91,6 +91,9 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
       if (kbDemo.seeded) console.log(`演示知识库 demo knowledge base: ${kbDemo.seeded} 条示例知识（标注「示例」）`);
       phases.mark('demo seed');
     }
+    // The knowledge index is read in slices in the background now, so the first caller's question
+    // does not wait for it.
+    ctx.knowledge.warm().catch((err: unknown) => log.error({ err }, 'knowledge index could not be built; searches will try again'));
     log.info({ startup: phases.done() }, 'start-up: wall and CPU ms per phase (CPU of all threads; "modules" counts from process start)');
     const url = config.publicUrl;
     console.log(`\nSuban 速办 is up on ${ctx.db.dialect}: ${Date.now() - started} ms to start, ${Math.round(process.uptime() * 1000)} ms since the process began`);

@@ -58,6 +58,28 @@ export interface StaleItem {
   reasons: StaleReason[];
 }
 
+/** How long one slice of first-time analysis may hold the event loop. */
+const SLICE_MS = 10;
+
+/**
+ * Segments the entries' fields into the analyzer's cache a slice at a time, yielding to the event
+ * loop between slices. jieba over 5,000 entries takes seconds; done inside the index's constructor
+ * it stopped the whole server (screen pops, webhooks) for that long on the first search after a
+ * start. The index build itself then reads only cached terms.
+ */
+async function analyseInSlices(analyzer: Analyzer, docs: readonly { title: string; variants: readonly string[]; answer: string }[]): Promise<void> {
+  let sliceStart = performance.now();
+  for (const d of docs) {
+    analyzer.cachedTerms(d.title);
+    for (const v of d.variants) analyzer.cachedTerms(v);
+    analyzer.cachedTerms(d.answer);
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+  }
+}
+
 export class KnowledgeService implements KnowledgeSearch {
   readonly confidentAt: number;
   private loaded: Loaded | null = null;
@@ -135,9 +157,16 @@ export class KnowledgeService implements KnowledgeSearch {
     const published = await this.deps.store.published();
     this.lastCheck = this.mono();
     const docs = published.map((e) => ({ id: e.id, title: e.published!.title, variants: e.published!.variants, answer: e.published!.answer }));
-    const index = new KnowledgeTextIndex(this.deps.analyzer(), docs, this.deps.params ?? DEFAULT_RANK);
+    const analyzer = this.deps.analyzer();
+    await analyseInSlices(analyzer, docs);
+    const index = new KnowledgeTextIndex(analyzer, docs, this.deps.params ?? DEFAULT_RANK);
     this.loaded = { revision, index, entries: new Map(published.map((e) => [e.id, e])) };
     return this.loaded;
+  }
+
+  /** Builds the index ahead of the first search (at start, in the background). */
+  async warm(): Promise<void> {
+    await this.current();
   }
 
   /** Forget the index (after a write; the next search rebuilds it). */
