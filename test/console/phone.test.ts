@@ -61,6 +61,8 @@ t.test('a unit on a phone: menu, inbox, ticket, page acknowledgement', { skip: B
     t.ok(await fitsWidth(page), 'nothing scrolls sideways');
     await nav.getByRole('link', { name: '值班与呼叫' }).click();
     await page.waitForURL(/\/duty$/);
+    // The menu folds when the route's render lands, which can be just after the URL changes.
+    await tickets.waitFor({ state: 'hidden', timeout: 5000 }).catch(() => undefined);
     t.notOk(await tickets.isVisible(), 'folded again after the page change');
     await page.goto('/inbox', DOM);
   });

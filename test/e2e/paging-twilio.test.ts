@@ -55,7 +55,14 @@ t.test('a 即办 page over Twilio: machine, no answer, SMS, then the SMS reply a
   t.match(h.twilio.messages.at(-1), { to: `+86${DUTY}`, body: /已确认接单/ });
   h.clock.advance(3600_000);
   await settle();
-  t.equal(h.twilio.calls.length, 2, 'no call after the acknowledgement');
+  // No more paging; the one call after the acknowledgement is the 现场处置 check (ivr-flows/arrival.yaml,
+  // SUBAN_ARRIVAL_CHECK_MIN after it) asking the same person whether their people have arrived.
+  t.equal(h.twilio.calls.length, 3, 'one call after the acknowledgement: the arrival check');
+  const check = h.twilio.calls[2];
+  t.equal(check.to, `+86${DUTY}`);
+  const asked = await h.hooks.post(check.url, { CallSid: check.sid, CallStatus: 'in-progress', AnsweredBy: 'human', From: check.from, To: check.to, Direction: 'outbound-api' });
+  t.match(sayText(asked.body), /是否已到达现场/);
+  t.notMatch(sayText(asked.body), /需要您立即处理/, 'not a page again');
   t.equal(await ctx.tickets.getByNumber(ticket.number).then((x) => x!.state), 'handling');
 });
 
