@@ -1,4 +1,4 @@
-export type PrereqName = 'chromium' | 'sipp';
+export type PrereqName = 'chromium' | 'sipp' | 'promtool';
 export declare const ROOT: string;
 export declare const PREREQS: Record<PrereqName, { pkg: string; command: string; fallbacks: string[]; envVar?: string; tests: string[] }>;
 export type Prereq =

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The programs some tests drive that npm does not install: Debian's Chromium (the console tests,
- * through playwright-core) and sipp (the SIP-level voice test, Debian package sip-tester).
+ * through playwright-core), sipp (the SIP-level voice test, Debian package sip-tester) and promtool
+ * (the example Prometheus alert rules, Debian package prometheus).
  *
  * `npm test` runs this before tap. A missing program is installed when we run as root with apt-get
  * (as .ci/run does); otherwise one line per missing package says what to install and which test
@@ -16,10 +17,12 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** @type {Record<'chromium' | 'sipp', { pkg: string; command: string; fallbacks: string[]; envVar?: string; tests: string[] }>} */
+/** @type {Record<'chromium' | 'sipp' | 'promtool', { pkg: string; command: string; fallbacks: string[]; envVar?: string; tests: string[] }>} */
 export const PREREQS = {
   chromium: { pkg: 'chromium', command: 'chromium', fallbacks: ['/usr/bin/chromium'], envVar: 'SUBAN_CHROMIUM', tests: ['test/console/*.test.ts'] },
   sipp: { pkg: 'sip-tester', command: 'sipp', fallbacks: ['/usr/bin/sipp'], tests: ['test/e2e/voice-sip.test.ts'] },
+  // Prometheus's rule checker, for the example alert rules in docs/.
+  promtool: { pkg: 'prometheus', command: 'promtool', fallbacks: ['/usr/bin/promtool'], tests: ['test/web/metrics-docs.test.ts'] },
 };
 
 function isExecutable(file) {
@@ -69,7 +72,7 @@ export function testFiles(name, root = ROOT) {
  * command on PATH, else its usual Debian path. `found: false` carries the one-line message;
  * `installable: false` when a bad override, not a missing package, is the cause.
  *
- * @param {'chromium' | 'sipp'} name
+ * @param {'chromium' | 'sipp' | 'promtool'} name
  * @param {{ env?: NodeJS.ProcessEnv; fallbacks?: string[]; root?: string }} [opts]
  * @returns {{ name: string; pkg: string; found: true; path: string } | { name: string; pkg: string; found: false; installable: boolean; message: string; tests: string[] }}
  */
@@ -90,7 +93,7 @@ export function findPrereq(name, opts = {}) {
 }
 
 export function findAll(opts) {
-  return Object.keys(PREREQS).map((n) => findPrereq(/** @type {'chromium' | 'sipp'} */ (n), opts));
+  return Object.keys(PREREQS).map((n) => findPrereq(/** @type {'chromium' | 'sipp' | 'promtool'} */ (n), opts));
 }
 
 /** Installs Debian packages quietly; returns an error text or undefined. */

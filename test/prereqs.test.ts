@@ -62,9 +62,10 @@ t.test('run: installs only when allowed, then says one line per program still mi
   const code = run({ find, canInstall: false, install: (p) => (installs.push(p), undefined), require: false, log: (l) => lines.push(l) });
   t.equal(code, 0, 'missing programs do not fail the run: their tests skip');
   t.same(installs, [], 'not root or no apt-get: nothing installed');
-  t.equal(lines.length, 2);
+  t.equal(lines.length, 3);
   t.match(lines[0], /^test prerequisites: chromium not found: .*apt-get install -y chromium/);
   t.match(lines[1], /^test prerequisites: sipp not found: .*apt-get install -y sip-tester`; skipping test\/e2e\/voice-sip\.test\.ts$/);
+  t.match(lines[2], /^test prerequisites: promtool not found: .*apt-get install -y prometheus`; skipping test\/web\/metrics-docs\.test\.ts$/);
 
   // root with apt-get: the install "works" by putting the programs on the PATH
   const out: string[] = [];
@@ -73,7 +74,7 @@ t.test('run: installs only when allowed, then says one line per program still mi
     canInstall: true,
     install: (pkgs) => {
       installs.push(pkgs);
-      for (const name of ['chromium', 'sipp']) {
+      for (const name of ['chromium', 'sipp', 'promtool']) {
         writeFileSync(path.join(empty, name), '#!/bin/sh\n');
         chmodSync(path.join(empty, name), 0o755);
       }
@@ -82,16 +83,16 @@ t.test('run: installs only when allowed, then says one line per program still mi
     require: true,
     log: (l) => out.push(l),
   });
-  t.same(installs, [['chromium', 'sip-tester']], 'both Debian packages in one apt-get call');
+  t.same(installs, [['chromium', 'sip-tester', 'prometheus']], 'the Debian packages in one apt-get call');
   t.equal(code2, 0);
-  t.same(out, ['test prerequisites: installing chromium, sip-tester with apt-get …']);
+  t.same(out, ['test prerequisites: installing chromium, sip-tester, prometheus with apt-get …']);
 
   // an install that fails: its error, the missing line, and with require (CI) exit code 1
   const none = { env: { PATH: tmpDir(t) }, fallbacks: [] };
   const out3: string[] = [];
   const code3 = run({ find: none, canInstall: true, install: () => 'apt-get update -qq failed: no network', require: true, log: (l) => out3.push(l) });
   t.equal(code3, 1);
-  t.match(out3, ['test prerequisites: installing chromium, sip-tester with apt-get …', 'test prerequisites: apt-get update -qq failed: no network', /chromium not found/, /sipp not found/, /SUBAN_TEST_REQUIRE_PREREQS=1/]);
+  t.match(out3, ['test prerequisites: installing chromium, sip-tester, prometheus with apt-get …', 'test prerequisites: apt-get update -qq failed: no network', /chromium not found/, /sipp not found/, /promtool not found/, /SUBAN_TEST_REQUIRE_PREREQS=1/]);
 });
 
 t.test('every test that drives Chromium or sipp is named in the message and skips with it', async (t) => {
@@ -109,5 +110,11 @@ t.test('every test that drives Chromium or sipp is named in the message and skip
   for (const f of sippTests) {
     t.ok(testFiles('sipp').includes(f), `${f} is named in the sipp message`);
     t.match(src(f), /skip: SIPP\.skip/, `${f} skips when sipp is missing: \`const SIPP = prereq('sipp')\` (test/helpers/prereqs.ts), \`{ skip: SIPP.skip }\``);
+  }
+  const promtoolTests = files.filter((f) => /promtool/.test(src(f)));
+  t.ok(promtoolTests.length >= 1, 'found the tests that run promtool');
+  for (const f of promtoolTests) {
+    t.ok(testFiles('promtool').includes(f), `${f} is named in the promtool message`);
+    t.match(src(f), /prereq\('promtool'\)/, `${f} finds promtool through prereq('promtool') and skips with its reason`);
   }
 });

@@ -3,10 +3,11 @@
  * and every metric they name is one /metrics exposes (so a renamed metric cannot leave a silent alert).
  */
 import t from 'tap';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { testApp } from '../helpers/app.js';
+import { prereq } from '../helpers/prereqs.js';
 
 const rulesText = readFileSync('docs/prometheus-alerts.yml', 'utf8');
 const rules = parse(rulesText) as { groups: { name: string; rules: Record<string, unknown>[] }[] };
@@ -32,9 +33,9 @@ t.test('alert rules: groups of rules with alert, expr, labels.severity, summary 
   for (const needed of ['SubanPageUnansweredAtLastStep', 'SubanJobRunnerLagging', 'SubanProviderFailing', 'SubanHigh5xxRate']) t.ok(names.has(needed), needed);
 });
 
-const promtool = !spawnSync('promtool', ['--version']).error;
-t.test('promtool check rules', { skip: promtool ? false : 'promtool not installed (apt-get install prometheus)' }, async (t) => {
-  const out = execFileSync('promtool', ['check', 'rules', 'docs/prometheus-alerts.yml'], { encoding: 'utf8' });
+const PROMTOOL = prereq('promtool');
+t.test('promtool check rules', { skip: PROMTOOL.skip }, async (t) => {
+  const out = execFileSync(PROMTOOL.path!, ['check', 'rules', 'docs/prometheus-alerts.yml'], { encoding: 'utf8' });
   t.match(out, /SUCCESS: \d+ rules found/);
 });
 
