@@ -77,6 +77,8 @@ export function defineTables(k: Kit) {
       assistUnits: k.text('assist_units'),
       /** 现场处置: who each unit sent to the scene and their arrival */
       onSite: k.json('on_site'),
+      /** WGS84 {lat, lng, source} when the channel gave coordinates (Open311, a shared WeChat location) */
+      location: k.json('location'),
     },
     (t) => [
       k.uniqueIndex('tickets_number_uq').on(t.number),

@@ -4,7 +4,7 @@ import { invalid, notFound } from '../../src/domain/errors.js';
 import type { TicketEvent } from '../../src/domain/tickets/events.js';
 import { applyEvent, assertTransition } from '../../src/domain/tickets/lifecycle.js';
 import { formatTicketNumber, numberDay } from '../../src/domain/tickets/number.js';
-import type { Attachment, Channel, Category, FollowUpResult, Ticket, TicketOwner, TicketState } from '../../src/domain/tickets/ticket.js';
+import type { Attachment, Channel, Category, FollowUpResult, GeoPoint, Ticket, TicketOwner, TicketState } from '../../src/domain/tickets/ticket.js';
 import type { GridTask, Publication } from '../../src/domain/tickets/grid.js';
 import { assistUnitsKey, type AssistPart, type EmergencyType, type OnSiteRecord } from '../../src/domain/tickets/assist.js';
 import type { Database, Db } from './database.js';
@@ -51,6 +51,7 @@ function toTicket(r: Omit<Row, 'classification' | 'placeKey' | 'gridWorker' | 'g
     emergencyType: (r.emergencyType as EmergencyType | null) ?? null,
     assists: (r.assists as AssistPart[] | null) ?? [],
     onSite: (r.onSite as OnSiteRecord[] | null) ?? [],
+    location: (r.location as GeoPoint | null) ?? null,
     createdAt: new Date(Number(r.createdAt)),
     updatedAt: new Date(Number(r.updatedAt)),
     version: r.version,
@@ -94,6 +95,7 @@ function toRow(t: Ticket): Omit<Row, 'day' | 'sourceKey' | 'classification' | 'p
     assists: t.assists.length ? t.assists : null,
     assistUnits: assistUnitsKey(t),
     onSite: t.onSite.length ? t.onSite : null,
+    location: t.location,
     createdAt: t.createdAt.getTime(),
     updatedAt: t.updatedAt.getTime(),
     version: t.version,
@@ -124,7 +126,7 @@ const isUniqueViolation = (e: unknown) => {
 const TICKET_INSERT_KEYS = [
   'id', 'number', 'day', 'channel', 'contact', 'contactName', 'content', 'category', 'urgent', 'unit', 'township', 'place', 'attachments', 'state',
   'signDeadline', 'replyDeadline', 'noCallback', 'externalRef', 'reviewer', 'mergedInto', 'owner', 'ownerDeadline', 'reopenCount', 'supervision', 'pendingExtensionDays',
-  'lastReply', 'followUp', 'grid', 'gridWorker', 'gridReporter', 'publication', 'publishedAt', 'emergencyType', 'assists', 'assistUnits', 'onSite', 'classification', 'createdAt', 'updatedAt', 'version', 'sourceKey', 'placeKey',
+  'lastReply', 'followUp', 'grid', 'gridWorker', 'gridReporter', 'publication', 'publishedAt', 'emergencyType', 'assists', 'assistUnits', 'onSite', 'location', 'classification', 'createdAt', 'updatedAt', 'version', 'sourceKey', 'placeKey',
 ] as const satisfies readonly (keyof Row)[];
 // A column added to the table but not to the list above would silently stay empty: make that a type error.
 const everyColumnInserted: Exclude<keyof Row, (typeof TICKET_INSERT_KEYS)[number]> extends never ? true : false = true;

@@ -1,6 +1,6 @@
 import type { AssistEventData } from './assist.js';
 import { ASSIST_EVENT_LABELS } from './assist.js';
-import type { Attachment, Category, Channel, FollowUpResult, Ticket, TicketState } from './ticket.js';
+import type { Attachment, Category, Channel, FollowUpResult, GeoPoint, Ticket, TicketState } from './ticket.js';
 
 /** The append-only facts about a ticket. The ticket row is a projection of these. */
 export type TicketEventData =
@@ -28,6 +28,8 @@ export type TicketEventData =
       urgentCheckUntil?: string | null;
       /** 网格员: found and reported on patrol by this grid worker, who then follows it (channel `grid`). */
       gridReporter?: { id: string; name: string; township: string | null } | null;
+      /** Coordinates the channel gave (Open311 lat/long, a shared WeChat location). */
+      location?: GeoPoint | null;
     }
   | { type: 'dispatched'; unit: string; signDeadline: string; replyDeadline: string; note?: string }
   | { type: 'signed' }

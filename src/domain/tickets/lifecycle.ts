@@ -122,6 +122,7 @@ export function applyEvent(t: Ticket | null, ev: Pick<TicketEvent, 'ticketId' | 
       emergencyType: null,
       assists: [],
       onSite: [],
+      location: e.location ?? null,
       createdAt: ev.at,
       updatedAt: ev.at,
       version: 1,

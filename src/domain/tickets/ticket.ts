@@ -87,9 +87,26 @@ export interface Ticket {
   assists: AssistPart[];
   /** 现场处置: who each unit sent to the scene and when they arrived */
   onSite: OnSiteRecord[];
+  /** Where it is, when the channel gave coordinates (Open311 lat/long, a shared WeChat location), else null. */
+  location: GeoPoint | null;
   createdAt: Date;
   updatedAt: Date;
   version: number;
+}
+
+/** WGS84 coordinates of a ticket's place and the channel they came from. */
+export interface GeoPoint {
+  lat: number;
+  lng: number;
+  /** e.g. `open311`, `wechat` (a shared location) */
+  source: string;
+}
+
+/** A valid WGS84 point (finite, in range), or null: coordinates from outside are checked before they are kept. */
+export function geoPoint(lat: unknown, lng: unknown, source: string): GeoPoint | null {
+  if (typeof lat !== 'number' || typeof lng !== 'number' || !Number.isFinite(lat) || !Number.isFinite(lng)) return null;
+  if (Math.abs(lat) > 90 || Math.abs(lng) > 180) return null;
+  return { lat, lng, source };
 }
 
 /** A named person who answers for a ticket no unit holds yet. */
