@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { EventBus } from '../../src/application/ports/misc.js';
+import type { EventBus, EventPayloads, Topic } from '../../src/application/ports/events.js';
 
 /** Fan-out inside one process. The PostgreSQL bus wraps this and adds LISTEN/NOTIFY across instances. */
 export class LocalEventBus implements EventBus {
@@ -10,6 +10,9 @@ export class LocalEventBus implements EventBus {
   publish(topic: string, payload: unknown): void {
     this.em.emit(topic, payload);
   }
+  /** Typed by topic for the application; any topic (payload unknown) for the transport's own tests. */
+  subscribe<K extends Topic>(topic: K, fn: (payload: EventPayloads[K]) => void): () => void;
+  subscribe(topic: string, fn: (payload: unknown) => void): () => void;
   subscribe(topic: string, fn: (payload: unknown) => void): () => void {
     this.em.on(topic, fn);
     return () => this.em.off(topic, fn);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import type { EventBus } from '../../src/application/ports/misc.js';
+import type { EventBus, EventPayloads, Topic } from '../../src/application/ports/events.js';
 import { LocalEventBus } from './local-bus.js';
 
 const CHANNEL = 'suban_bus';
@@ -343,6 +343,9 @@ export class PgEventBus implements EventBus {
     );
   }
 
+  /** Typed by topic for the application; any topic (payload unknown) for the transport's own tests. */
+  subscribe<K extends Topic>(topic: K, fn: (payload: EventPayloads[K]) => void): () => void;
+  subscribe(topic: string, fn: (payload: unknown) => void): () => void;
   subscribe(topic: string, fn: (payload: unknown) => void): () => void {
     return this.local.subscribe(topic, fn);
   }

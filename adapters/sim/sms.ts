@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../src/domain/clock.js';
 import type { SmsSender } from '../../src/application/ports/messaging.js';
-import type { EventBus } from '../../src/application/ports/misc.js';
+import type { EventBus } from '../../src/application/ports/events.js';
 
 export interface SimSms {
   id: string;

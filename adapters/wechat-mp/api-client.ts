@@ -9,7 +9,8 @@
 import type { Clock } from '../../src/domain/clock.js';
 import { AppError } from '../../src/domain/errors.js';
 import type { SmsSender } from '../../src/application/ports/messaging.js';
-import type { EventBus, StateStore } from '../../src/application/ports/misc.js';
+import type { EventBus } from '../../src/application/ports/events.js';
+import type { StateStore } from '../../src/application/ports/misc.js';
 import { recordUndelivered } from '../../src/application/conversation/wiring.js';
 
 export interface WechatMpApiConfig {

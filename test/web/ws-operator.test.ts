@@ -6,7 +6,7 @@ import { testApp } from '../helpers/app.js';
 import errors from '../../src/web/plugins/errors.js';
 import auth from '../../src/web/plugins/auth.js';
 import operatorSocket from '../../src/web/ws/operator.js';
-import { HANDOVER_TOPIC } from '../../src/application/voice/index.js';
+import { TOPIC } from '../../src/application/ports/events.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z';
 
@@ -135,11 +135,11 @@ t.test('ticket updates only for the tickets a client has open; WeChat hand-overs
   await a.next('pong');
   const ma = a.messages.length;
   const mb = b.messages.length;
-  h.ctx.bus.publish('ticket', { id: 'T-2', number: '20261126-0099', state: 'handling' });
-  h.ctx.bus.publish('ticket', { id: 'T-1', number: '20261126-0098', state: 'replied' });
-  h.ctx.bus.publish(HANDOVER_TOPIC, { conversationId: 'wx-1', from: 'openid-x', summary: '要求人工' });
+  h.ctx.bus.publish(TOPIC.ticket, { id: 'T-2', number: '20261126-0099', state: 'signed', unit: '市城管局', urgent: false, events: ['signed'] });
+  h.ctx.bus.publish(TOPIC.ticket, { id: 'T-1', number: '20261126-0098', state: 'replied', unit: '市城管局', urgent: false, events: ['replied'] });
+  h.ctx.bus.publish(TOPIC.handover, { channel: 'wechat', contactId: 'wx-1', since: '2026-11-26T02:00:00.000Z', first: true, lines: [{ at: '2026-11-26T02:00:00.000Z', from: 'citizen', text: '要求人工' }] });
   t.match(await a.next('ticket', ma), { ticket: { id: 'T-1', state: 'replied' } });
-  t.match(await b.next('handover', mb), { handover: { conversationId: 'wx-1' } });
+  t.match(await b.next('handover', mb), { handover: { contactId: 'wx-1', first: true } });
   t.equal(a.messages.slice(ma).filter((m) => m.type === 'ticket').length, 1);
   t.equal(b.messages.slice(mb).filter((m) => m.type === 'ticket').length, 0);
   a.ws.close();

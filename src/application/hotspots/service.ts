@@ -15,7 +15,8 @@ import type { Classification } from '../../domain/routing/classifier.js';
 import { canonicalPlace } from '../../domain/places/crossing.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
 import type { Job, JobStore } from '../ports/jobs.js';
-import type { EventBus, StateStore } from '../ports/misc.js';
+import type { EventBus } from '../ports/events.js';
+import type { StateStore } from '../ports/misc.js';
 import type { TicketFilter, TicketStore } from '../ports/tickets.js';
 import type { TicketService } from '../tickets/service.js';
 

@@ -11,7 +11,8 @@ import { dutyTimeline, dutyWarnings, whoIsOnDuty, type DutySegment, type DutyWar
 import { rosterFromCsv, rosterFromYaml, rosterToCsv, rosterToYaml } from '../../domain/duty/roster-io.js';
 import { validateRoster, type LeaveBlock, type Override, type Roster, type RosterInput } from '../../domain/duty/roster.js';
 import type { IsWorkday } from '../../domain/duty/rotation.js';
-import type { AuditLog, EventBus, StateStore } from '../ports/misc.js';
+import type { EventBus } from '../ports/events.js';
+import type { AuditLog, StateStore } from '../ports/misc.js';
 import type { UnitStore } from '../ports/users.js';
 
 /** The hotline office's own duty roster: the `hotline_duty` target pages whoever is on it. */

@@ -27,18 +27,8 @@ export interface AuditLog {
   list(subject: string): Promise<AuditEntry[]>;
 }
 
-/** In-process or cross-instance fan-out of live updates (screen pops, ticket changes, page progress). */
-export interface EventBus {
-  publish(topic: string, payload: unknown): void;
-  subscribe(topic: string, fn: (payload: unknown) => void): () => void;
-  /**
-   * Called when events may have been missed: the cross-instance bus was down and listens again.
-   * Screens fed by the bus re-read what they show. Returns the unsubscribe.
-   */
-  onMissedEvents(fn: () => void): () => void;
-  /** 'local' (one process), or the cross-instance connection's state: 'listening', 'connecting', 'down', 'closed'. */
-  linkState(): string;
-}
+/** Moved to ./events.ts (typed topics); this re-export goes once every importer names events.ts. */
+export type { EventBus } from './events.js';
 
 /**
  * Short exclusive leases shared by every instance (one WeChat contact's message in hand). A lease

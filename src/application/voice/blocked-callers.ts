@@ -12,7 +12,8 @@ import type { Clock } from '../../domain/clock.js';
 import { AppError, invalid } from '../../domain/errors.js';
 import { isPhoneNumber, maskContact, normalisePhone } from '../../domain/phone.js';
 import type { Actor } from '../../domain/tickets/ticket.js';
-import type { AuditLog, EventBus, StateStore } from '../ports/misc.js';
+import type { EventBus } from '../ports/events.js';
+import type { AuditLog, StateStore } from '../ports/misc.js';
 
 export const BLOCKED_CALLERS_SCOPE = 'blocked-callers';
 /** Published after every change; every instance reloads its snapshot. */

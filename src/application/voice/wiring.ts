@@ -15,7 +15,8 @@ import { createTwilioClient, TwilioSmsSender, TwilioVoiceProvider, type TwilioCl
 import type { CallSessionStore, IvrAction } from '../ivr/ports.js';
 import type { SmsSender } from '../ports/messaging.js';
 import type { MetricsPort } from '../ports/metrics.js';
-import type { DedupeStore, EventBus, StateStore } from '../ports/misc.js';
+import type { EventBus } from '../ports/events.js';
+import type { DedupeStore, StateStore } from '../ports/misc.js';
 import type { ClassifierPort } from '../ports/routing.js';
 import type { TicketStore } from '../ports/tickets.js';
 import type { TicketService } from '../tickets/service.js';

@@ -18,6 +18,7 @@ import { loadDutyList, type DutyList } from '../../domain/routing/duty-list.js';
 import { stepTargets, type FlowDefinition, type StepSpec } from '../../application/ivr/flow.js';
 import { FlowRegistry } from '../../application/ivr/registry.js';
 import { HANDOVER_SCOPE, type HandoverDoc } from '../../application/conversation/wiring.js';
+import { TOPIC, type Topic } from '../../application/ports/events.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
 import { errors } from '../schemas/common.js';
 
@@ -45,13 +46,13 @@ export const OPTIONAL_ROUTES: Record<string, { method: 'GET' | 'POST'; url: stri
  * Bus topics forwarded to every console as `{type, <type>: payload}`. `unit` says the payload
  * belongs to one unit (a unit user only gets its own); `office` keeps it from unit users.
  */
-export const CONSOLE_TOPICS: Record<string, { type: string; scope: 'unit' | 'office' }> = {
-  ticket: { type: 'ticket', scope: 'unit' },
-  page: { type: 'page', scope: 'unit' },
-  duty: { type: 'duty', scope: 'unit' },
-  supervision: { type: 'supervision', scope: 'unit' },
-  alert: { type: 'alert', scope: 'office' },
-};
+export const CONSOLE_TOPICS: readonly { topic: Topic; type: string; scope: 'unit' | 'office' }[] = [
+  { topic: TOPIC.ticket, type: 'ticket', scope: 'unit' },
+  { topic: TOPIC.page, type: 'page', scope: 'unit' },
+  { topic: TOPIC.duty, type: 'duty', scope: 'unit' },
+  { topic: TOPIC.supervision, type: 'supervision', scope: 'unit' },
+  { topic: TOPIC.alert, type: 'alert', scope: 'office' },
+];
 
 export interface ConsoleOptions {
   /** where the built console lives (tests may point elsewhere) */
@@ -235,11 +236,11 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
   const sockets = new Map<WebSocket, Principal>();
   // 网格员 and the 融媒体中心 get no feed of other tickets: their pages read their own lists.
   const seesTicket = (p: Principal, unit: unknown) => p.role !== 'grid' && p.role !== 'media' && (p.role !== 'unit' || (!!p.unit && unit === p.unit));
-  const unsubscribe = Object.entries(CONSOLE_TOPICS).map(([topic, { type, scope }]) =>
+  const unsubscribe = CONSOLE_TOPICS.map(({ topic, type, scope }) =>
     ctx.bus.subscribe(topic, (payload) => {
       if (!sockets.size) return;
       const text = JSON.stringify({ type, [type]: payload });
-      const unit = (payload as { unit?: unknown } | null)?.unit;
+      const unit = 'unit' in payload ? payload.unit : null;
       for (const [ws, p] of sockets) {
         if (ws.readyState !== ws.OPEN) continue;
         if (scope === 'office' ? p.role === 'unit' || p.role === 'grid' || p.role === 'media' : !seesTicket(p, unit)) continue;
