@@ -1,4 +1,5 @@
 /** What citizens and the 市政府值班室 read: all Chinese, kept short enough for one or two SMS. */
+import { isNegativeFollowUp } from '../../domain/tickets/followup.js';
 import type { FollowUpResult, Ticket } from '../../domain/tickets/ticket.js';
 
 const clip = (s: string | null | undefined, n: number) => {
@@ -23,8 +24,7 @@ export const askSatisfaction = (number: string) => `【12345热线回访】工�
 export const unrecognised = (number: string) => `【12345热线回访】未能识别您的回复。工单${number}请回复 1 满意，2 基本满意，3 不满意。`;
 
 export function thanks(number: string, r: FollowUpResult): string {
-  const negative = r.satisfaction === '不满意' || r.solved === false;
-  return negative
+  return isNegativeFollowUp(r)
     ? `【12345热线】已收到您对工单${number}的评价，我们将要求承办单位重新办理，请保持电话畅通。`
     : `【12345热线】已收到您对工单${number}的评价，感谢您对12345热线工作的支持。`;
 }

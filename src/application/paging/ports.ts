@@ -3,11 +3,8 @@ import type { EscalationStep, PageChannel, TargetKind } from '../../domain/duty/
 import type { JobSpec } from '../ports/jobs.js';
 
 export type PageStatus = 'running' | 'acked' | 'cancelled' | 'stopped';
-/**
- * urgent: a 即办 ticket; unassigned: a 即办 ticket nobody dispatched yet (the hotline duty office is paged);
- * assist: a 联动 page of a 协办 unit (one per unit, running beside the lead unit's page)
- */
-export type PageReason = 'urgent' | 'sign_overdue' | 'manual' | 'unassigned' | 'assist';
+export type { PageReason } from '../../domain/paging/page.js';
+import type { PageReason } from '../../domain/paging/page.js';
 export type AckVia = 'call' | 'sms' | 'wechat' | 'console';
 
 /** What the call reads out (ivr-flows/paging.yaml inputs). */

@@ -13,6 +13,7 @@ import { nextPosition, nextStep, officeChain, waitAfterAttempt, waitAfterNotReac
 import { isReachablePhone } from '../../domain/duty/roster.js';
 import { pageSmsText, pickAckCode } from '../../domain/duty/sms-ack.js';
 import { maskContact, normalisePhone } from '../../domain/phone.js';
+import { pageStillNeeded } from '../../domain/paging/page.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
 import type { JobSpec } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
@@ -101,24 +102,6 @@ export function pageVars(t: Ticket): PageVars {
     place: t.place || t.township || '未注明',
     summary: text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS)}…` : text,
   };
-}
-
-/** Whether the ticket still needs this page: once signed (or withdrawn) paging stops. */
-export function pageStillNeeded(p: Pick<Page, 'reason' | 'unit'>, t: Ticket): boolean {
-  switch (p.reason) {
-    case 'urgent':
-      // A 即办 flag the hotline office cleared needs no page.
-      return t.state === 'dispatched' && t.unit === p.unit && t.urgent;
-    case 'sign_overdue':
-      return t.state === 'dispatched' && t.unit === p.unit;
-    case 'unassigned':
-      return t.state === 'accepted' || t.state === 'returned';
-    case 'manual':
-      return t.state !== 'closed' && t.state !== 'merged';
-    case 'assist':
-      // A 联动 page of a 协办 unit: until its part is signed (or removed, or the lead replied).
-      return t.assists.some((a) => a.unit === p.unit && a.state === 'dispatched');
-  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { AppError, conflict, forbidden, invalid, notFound } from '../../domain/e
 import { actorOf, mayAct, OFFICE_ROLES, type Principal, type TicketAction } from '../../domain/policy.js';
 import { openSignObligation } from '../../domain/kpi/contributions.js';
 import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.js';
+import { followUpEvents } from '../../domain/tickets/followup.js';
 import { parseTicketNumber } from '../../domain/tickets/number.js';
 import { canonicalPlace } from '../../domain/places/crossing.js';
 import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
@@ -375,21 +376,9 @@ export class TicketService {
     return this.act(p, id, 'review', 'console', () => [{ type: 'review_decided', approved, note }]);
   }
 
-  /**
-   * A 回访 result: satisfied and solved closes; otherwise 重办 back to the unit (or the operator when
-   * the unit was wrong). A merged (并单) ticket only records its citizen's answer: the group's ticket
-   * carries the matter, and a negative answer reopens that one (timers: JOB.mergedReopen).
-   */
+  /** The events of a 回访 result (the rule is the domain's: domain/tickets/followup.ts). */
   followUpEvents(result: FollowUpResult, wrongUnit = false, state?: Ticket['state']): TicketEventData[] {
-    const events: TicketEventData[] = [{ type: 'followed_up', result }];
-    if (state === 'merged') return events;
-    if (result.satisfaction === '不满意' || result.solved === false) {
-      // A direct answer (已答复) that did not help has no unit: it goes to the operator to dispatch.
-      events.push({ type: 'reopened', reason: result.reason || (result.solved === false ? '群众反映问题未解决' : '群众不满意'), toOperator: wrongUnit || state === 'answered' });
-    } else {
-      events.push({ type: 'closed', note: result.satisfaction === '未回访' ? '未回访办结' : undefined });
-    }
-    return events;
+    return followUpEvents(result, wrongUnit, state);
   }
 
   recordFollowUp(p: Principal, id: string, result: FollowUpResult, wrongUnit = false) {
