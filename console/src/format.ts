@@ -21,6 +21,15 @@ export function dateTime(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? '—' : dtf.format(d).replace(/\//g, '-');
 }
 
+const dtsf = new Intl.DateTimeFormat('zh-CN', { timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
+/** 「2026-12-07 14:05:33」: the absolute time a `<Time>` shows on hover. */
+export function fullDateTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? '—' : dtsf.format(d).replace(/\//g, '-');
+}
+
 export function time(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
@@ -37,19 +46,31 @@ export function dueIn(iso: string | null | undefined, now = serverNow()): { text
   return ms < 0 ? { text: `已超期 ${span}`, overdue: true, soon: false } : { text: `还剩 ${span}`, overdue: false, soon: h < 4 };
 }
 
-/** 「3 分钟前」「2 小时前」「昨天 14:05」「3 天前」; the absolute time beyond 30 days (the one date format: relative, absolute on hover). */
+/**
+ * 「3 分钟前」「2 小时前」「昨天 14:05」「3 天前」, and ahead 「20 分钟后」「明天 09:00」「5 天后」; the
+ * absolute time beyond 30 days (the one date format: relative, the absolute on hover — see <Time>).
+ */
 export function ago(iso: string | null | undefined, now = serverNow()): string {
   if (!iso) return '—';
   const t = new Date(iso).getTime();
   if (Number.isNaN(t)) return '—';
   const s = Math.round((now - t) / 1000);
-  if (s < 0) return dateTime(iso);
-  if (s < 60) return '刚刚';
-  if (s < 3600) return `${Math.floor(s / 60)} 分钟前`;
   const day = (ms: number) => Math.floor((ms + 8 * 3600_000) / 86400_000);
   const days = day(now) - day(t);
+  const hm = dateTime(iso).slice(11);
+  if (s < 0) {
+    const ahead = -s;
+    if (ahead < 60) return '马上';
+    if (ahead < 3600) return `${Math.floor(ahead / 60)} 分钟后`;
+    if (days === 0) return `${Math.floor(ahead / 3600)} 小时后`;
+    if (days === -1) return `明天 ${hm}`;
+    if (days >= -30) return `${-days} 天后`;
+    return dateTime(iso);
+  }
+  if (s < 60) return '刚刚';
+  if (s < 3600) return `${Math.floor(s / 60)} 分钟前`;
   if (days === 0) return `${Math.floor(s / 3600)} 小时前`;
-  if (days === 1) return `昨天 ${dateTime(iso).slice(11)}`;
+  if (days === 1) return `昨天 ${hm}`;
   if (days <= 30) return `${days} 天前`;
   return dateTime(iso);
 }

@@ -8,7 +8,8 @@ import { api, get, post } from '../api.js';
 import { units } from '../units.js';
 import type { Attachment, TicketView, User } from '../types.js';
 import { Deadline, ErrorBox, Section } from './ui.js';
-import { dateTime } from '../format.js';
+
+import { Time } from './Time.js';
 
 const OFFICE = ['operator', 'supervisor', 'admin'];
 const CAN_ADD = ['accepted', 'dispatched', 'returned', 'handling'];
@@ -150,10 +151,10 @@ export function AssistPanel({ ticket: t, user, onDone, onWarning }: { ticket: Ti
                     {p.supervision !== 'none' ? <span class="badge badge-danger">{p.supervision}</span> : null}
                   </td>
                   <td>
-                    {dateTime(p.signDeadline)} {p.state === 'dispatched' ? <Deadline at={p.signDeadline} /> : null}
+                    <Deadline at={p.signDeadline} done={p.state !== 'dispatched'} />
                   </td>
                   <td>
-                    {dateTime(p.replyDeadline)} {p.state === 'dispatched' || p.state === 'signed' ? <Deadline at={p.replyDeadline} /> : null}
+                    <Deadline at={p.replyDeadline} done={p.state !== 'dispatched' && p.state !== 'signed'} />
                   </td>
                   <td>
                     {p.reply ?? '—'}
@@ -307,8 +308,8 @@ export function AssistPanel({ ticket: t, user, onDone, onWarning }: { ticket: Ti
               <li key={r.unit} data-unit={r.unit}>
                 <strong>{r.unit}</strong> 出动 {r.count || '—'} 人{r.people.length ? `（${r.people.join('、')}）` : ''}
                 {r.equipment.length ? `，装备：${r.equipment.join('、')}` : ''}
-                {r.sentAt ? `，${dateTime(r.sentAt)} 出发` : ''}
-                {r.arrivedAt ? <span class="badge badge-ok">{dateTime(r.arrivedAt)} 到达{r.arrivedVia === 'sms' ? '（短信）' : r.arrivedVia === 'call' ? '（电话）' : ''}</span> : <span class="badge badge-warn">未到达</span>}
+                {r.sentAt ? <>，<Time iso={r.sentAt} /> 出发</> : ''}
+                {r.arrivedAt ? <span class="badge badge-ok"><Time iso={r.arrivedAt} /> 到达{r.arrivedVia === 'sms' ? '（短信）' : r.arrivedVia === 'call' ? '（电话）' : ''}</span> : <span class="badge badge-warn">未到达</span>}
                 {r.minutes !== null ? <span class="muted"> 用时 {r.minutes} 分钟</span> : null}
                 {r.photos.length ? <span class="muted"> 现场照片 {r.photos.length} 张</span> : null}
               </li>

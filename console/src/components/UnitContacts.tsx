@@ -6,9 +6,10 @@
 import { Fragment } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, get } from '../api.js';
-import { dateTime } from '../format.js';
+
 import type { User } from '../types.js';
 import { Empty, ErrorBox, Loading, Section } from './ui.js';
+import { Time } from './Time.js';
 
 interface Coverage {
   unit: string;
@@ -137,7 +138,7 @@ export function UnitContactsSection({ user }: { user: User }) {
               <Fragment key={c.unit}>
                 <tr data-unit={c.unit}>
                   <td>{c.unit}</td>
-                  <td>{c.covered ? '24小时有人' : !c.hasRoster ? <span class="due-over">无值班表</span> : <span class="due-soon">缺{c.uncoveredHours}小时（{dateTime(c.firstGapAt!)} 起）</span>}</td>
+                  <td>{c.covered ? '24小时有人' : !c.hasRoster ? <span class="due-over">无值班表</span> : <span class="due-soon">缺{c.uncoveredHours}小时（<Time iso={c.firstGapAt} /> 起）</span>}</td>
                   <td>{yes(c.head)}</td>
                   <td>{yes(c.deputy)}</td>
                   <td>{yes(c.officePhone)}</td>

@@ -6,9 +6,10 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { get, post } from '../api.js';
-import { channelLabel, time } from '../format.js';
+import { channelLabel } from '../format.js';
 import type { TicketView } from '../types.js';
 import { Empty, ErrorBox, Section } from './ui.js';
+import { Time } from './Time.js';
 
 interface Check {
   ticket: TicketView;
@@ -52,7 +53,7 @@ export function UrgentChecks({ now }: { now: number }) {
             return (
               <li key={c.ticket.id} data-testid="urgent-check">
                 <div>
-                  <a href={`/tickets/${c.ticket.id}`}>{c.ticket.number}</a> <span class="muted">{channelLabel(c.ticket.channel)} · {time(c.ticket.createdAt)}</span>
+                  <a href={`/tickets/${c.ticket.id}`}>{c.ticket.number}</a> <span class="muted">{channelLabel(c.ticket.channel)} · <Time iso={c.ticket.createdAt} /></span>
                 </div>
                 <div class="clamp">{c.ticket.content}</div>
                 {c.reasons && c.reasons.length > 0 ? (

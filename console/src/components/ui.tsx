@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
-import { ago, dateTime, dueIn } from '../format.js';
+import { dateTime, dueIn, fullDateTime } from '../format.js';
+import { Time, useMinuteTick } from './Time.js';
 
 const STATE_TONE: Record<string, string> = {
   accepted: 'info',
@@ -25,25 +26,27 @@ export function UrgentBadge() {
   );
 }
 
-/** A past instant: relative (「2 小时前」) with the absolute time on hover and for screen readers. */
+/** A past instant: the one date format (relative, the absolute on hover), see <Time>. */
 export function When({ at }: { at: string | null | undefined }) {
-  if (!at) return <span class="muted">—</span>;
-  const abs = dateTime(at);
-  return (
-    <time dateTime={at} title={abs} aria-label={abs}>
-      {ago(at)}
-    </time>
-  );
+  return <Time iso={at} />;
 }
 
+/** A due date: 「还剩 3 小时」「已超期 2 天」 (the date when done), the absolute time on hover like <Time>. */
 export function Deadline({ at, done }: { at: string | null; done?: boolean }) {
+  useMinuteTick();
   if (!at) return <span class="muted">—</span>;
-  if (done) return <span class="muted" title={dateTime(at)}>{dateTime(at).slice(0, 10)}</span>;
+  const full = fullDateTime(at);
+  if (done)
+    return (
+      <time class="muted" dateTime={at} title={full}>
+        {dateTime(at).slice(0, 10)}
+      </time>
+    );
   const d = dueIn(at);
   return (
-    <span class={d.overdue ? 'due-over' : d.soon ? 'due-soon' : ''} title={dateTime(at)}>
+    <time class={d.overdue ? 'due-over' : d.soon ? 'due-soon' : ''} dateTime={at} title={full}>
       {d.text}
-    </span>
+    </time>
   );
 }
 

@@ -2,8 +2,9 @@
 import { useState } from 'preact/hooks';
 import { api, post } from '../api.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
-import { dateTime } from '../format.js';
+
 import { useApi } from '../useApi.js';
+import { Time } from '../components/Time.js';
 
 interface TokenRow {
   id: string;
@@ -114,8 +115,8 @@ function Tokens() {
                 <td>
                   <code>{t.id}</code>
                 </td>
-                <td>{dateTime(t.createdAt)}</td>
-                <td>{t.expiresAt ? `${dateTime(t.expiresAt)}${t.expired ? '（已过期）' : ''}` : '不过期'}</td>
+                <td><Time iso={t.createdAt} /></td>
+                <td>{t.expiresAt ? <><Time iso={t.expiresAt} />{t.expired ? '（已过期）' : ''}</> : '不过期'}</td>
                 <td>
                   <button type="button" class="btn" onClick={() => void revoke(t.id)}>
                     吊销

@@ -6,8 +6,9 @@
 import { useState } from 'preact/hooks';
 import { qs } from '../api.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
-import { dateTime, serverToday } from '../format.js';
+import { serverToday } from '../format.js';
 import { useApi } from '../useApi.js';
+import { Time } from '../components/Time.js';
 
 interface EvidenceEvent {
   ticketId: string;
@@ -136,7 +137,7 @@ export function AccountabilityPage() {
                       {f.events.map((e) => (
                         <tr key={`${e.ticketId}:${e.seq}`}>
                           <td>{e.number}</td>
-                          <td>{dateTime(e.at)}</td>
+                          <td><Time iso={e.at} /></td>
                           <td>{e.label}</td>
                           <td>{e.actor}</td>
                           <td>{e.detail}</td>
@@ -148,7 +149,7 @@ export function AccountabilityPage() {
                     <ul>
                       {f.followUps.map((x) => (
                         <li key={`${x.number}:${x.at}`}>
-                          回访 {x.number} {dateTime(x.at)}：{x.satisfaction}
+                          回访 {x.number} <Time iso={x.at} />：{x.satisfaction}
                           {x.solved === null ? '' : x.solved ? '，已解决' : '，未解决'}
                           {x.reason ? `；${x.reason}` : ''}
                           {x.comment ? `；${x.comment}` : ''}

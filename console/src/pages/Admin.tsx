@@ -4,11 +4,12 @@ import { ROLES } from '../../../src/domain/policy.js';
 import { api, post } from '../api.js';
 import { FlowGraph, type FlowGraphData } from '../components/FlowGraph.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
-import { dateTime, roleLabel } from '../format.js';
+import { roleLabel } from '../format.js';
 import { useApi } from '../useApi.js';
 import type { Unit, User } from '../types.js';
 import type { BlockEntry } from '../../../src/application/voice/blocked-callers.js';
 import { KpiRules } from './KpiRules.js';
+import { Time } from '../components/Time.js';
 
 type Tab = 'users' | 'units' | 'duty' | 'flows' | 'blocked' | 'kpi';
 const TABS: [Tab, string][] = [
@@ -242,7 +243,7 @@ function LoginLocks() {
               <tr key={l.key}>
                 <td>{l.key.replace(/^account:/, '账号 ').replace(/^address:/, '地址 ')}</td>
                 <td>{l.failures}</td>
-                <td>{dateTime(l.lockedUntil)}</td>
+                <td><Time iso={l.lockedUntil} /></td>
                 <td>
                   <button type="button" class="btn" onClick={() => void lift(l.key)}>
                     解除
@@ -443,8 +444,8 @@ function BlockedCallers() {
                   <td>{e.phone}</td>
                   <td class="cell-wrap">{e.reason}</td>
                   <td>{e.by?.name ?? '—'}</td>
-                  <td>{dateTime(e.at)}</td>
-                  <td>{e.until ? dateTime(e.until) : '长期'}</td>
+                  <td><Time iso={e.at} /></td>
+                  <td>{e.until ? <Time iso={e.until} /> : '长期'}</td>
                   <td>
                     <button type="button" class="btn" onClick={() => lift(e)}>
                       移出

@@ -10,9 +10,10 @@ import { RateChart } from '../components/RateChart.js';
 import { FirstContactPanel } from '../components/FirstContactPanel.js';
 import { TicketTable } from '../components/TicketTable.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
-import { dateTime, percent, serverNow, serverToday } from '../format.js';
+import { percent, serverNow, serverToday } from '../format.js';
 import { useLive } from '../live.js';
 import type { TicketView, User } from '../types.js';
+import { Time } from '../components/Time.js';
 
 interface UnitRates {
   unit: string;
@@ -267,7 +268,7 @@ export function BoardPage({ user: _user }: { user: User }) {
               {alerts.map((a) => (
                 <li key={a.id}>
                   <span class="badge badge-danger">{ALERT_KIND[a.kind] ?? a.kind}</span> <strong>{a.title}</strong> · {a.count} 件{a.unit ? ` · ${a.unit}` : ''}
-                  {a.place ? ` · ${a.place}` : ''} <span class="muted">最近 {dateTime(a.lastAt)}</span>
+                  {a.place ? ` · ${a.place}` : ''} <span class="muted">最近 <Time iso={a.lastAt} /></span>
                   <div>
                     {a.numbers.slice(0, 6).map((n, i) => (
                       <a key={n} href={`/tickets/${a.ticketIds[i]}`} class="chip-link">

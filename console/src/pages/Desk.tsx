@@ -10,10 +10,11 @@ import { has } from '../features.js';
 import { Empty, ErrorBox, Section, StateBadge, UrgentBadge } from '../components/ui.js';
 import { UrgentChecks } from '../components/UrgentChecks.js';
 import { AnswerSuggestions } from '../components/AnswerSuggestions.js';
-import { channelLabel, dateTime, serverNow, time, waited, evidenceText } from '../format.js';
+import { channelLabel, serverNow, waited, evidenceText } from '../format.js';
 import { useLive } from '../live.js';
 import { units as loadUnits } from '../units.js';
 import type { CallStateEvent, Classification, Duplicate, HandoverEvent, ScreenPop, TicketChange, TicketView, Unit, User } from '../types.js';
+import { Time } from '../components/Time.js';
 
 interface CallRow {
   pop: ScreenPop;
@@ -318,7 +319,7 @@ export function DeskPage({ user }: { user: User }) {
               {handoverList.map((h) => (
                 <li key={`${h.channel}:${h.contactId}`}>
                   <div>
-                    <strong>{channelLabel(h.channel)}</strong> <span class="muted">自 {time(h.since)}</span>
+                    <strong>{channelLabel(h.channel)}</strong> <span class="muted"><Time iso={h.since} />开始</span>
                   </div>
                   <ul class="transcript">
                     {h.lines.slice(-4).map((l, i) => (
@@ -495,7 +496,7 @@ function ScreenPopPanel({ pop, state }: { pop: ScreenPop; state: string }) {
           </dd>
           <dt>排队</dt>
           <dd>
-            {QUEUE_LABEL[pop.queue] ?? pop.queue}队列（优先级 {pop.priority}） · {time(pop.queuedAt)} 进入
+            {QUEUE_LABEL[pop.queue] ?? pop.queue}队列（优先级 {pop.priority}） · <Time iso={pop.queuedAt} />进入
           </dd>
           {pop.speech ? (
             <>
@@ -529,7 +530,7 @@ function ScreenPopPanel({ pop, state }: { pop: ScreenPop; state: string }) {
                   <a href={`/tickets/${t.id}`} target="_blank" rel="noopener">
                     {t.number}
                   </a>{' '}
-                  <StateBadge state={t.state} label={t.stateLabel} /> {t.urgent ? <UrgentBadge /> : null} <span class="muted">{dateTime(t.createdAt)}</span>
+                  <StateBadge state={t.state} label={t.stateLabel} /> {t.urgent ? <UrgentBadge /> : null} <span class="muted"><Time iso={t.createdAt} /></span>
                   <div class="cell-content">{t.content}</div>
                 </li>
               ))}

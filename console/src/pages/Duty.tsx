@@ -8,9 +8,10 @@ import { get, post, qs } from '../api.js';
 import { Empty, ErrorBox, Loading, Section, UrgentBadge } from '../components/ui.js';
 import { UnitContactsSection } from '../components/UnitContacts.js';
 import { has } from '../features.js';
-import { dateTime, time } from '../format.js';
+
 import { useLive } from '../live.js';
 import type { User } from '../types.js';
+import { Time } from '../components/Time.js';
 
 interface Member {
   id: string;
@@ -168,7 +169,7 @@ export function DutyPage({ user }: { user: User }) {
                         <>
                           {c.targetName ?? TARGETS[c.target] ?? c.target} · {CHANNELS[c.channel] ?? c.channel} {c.to ?? ''}
                           <div class="muted">
-                            {time(c.at)} {c.outcome ?? ATTEMPT[c.status] ?? c.status}
+                            <Time iso={c.at} /> {c.outcome ?? ATTEMPT[c.status] ?? c.status}
                           </div>
                         </>
                       ) : (
@@ -178,7 +179,7 @@ export function DutyPage({ user }: { user: User }) {
                     <td>
                       第 {p.step || 1} / {p.steps} 步 · 共 {p.attempts} 次
                     </td>
-                    <td>{p.next ? time(p.next.at) : '—'}</td>
+                    <td>{p.next ? <Time iso={p.next.at} /> : '—'}</td>
                     <td class="row-actions">
                       {/* Office staff stop the calls and take the matter on; only the unit's own users sign for it. */}
                       <button
@@ -234,14 +235,14 @@ export function DutyPage({ user }: { user: User }) {
                     {d.now ? (
                       <>
                         {d.now.member.name} <span class="muted">{d.now.member.phone ?? '无电话'}</span> <span class="badge badge-muted">{SOURCES[d.now.source] ?? d.now.source}</span>
-                        {d.until ? <div class="muted">至 {dateTime(d.until)}</div> : null}
+                        {d.until ? <div class="muted">至 <Time iso={d.until} /></div> : null}
                       </>
                     ) : (
                       <span class="due-over">无人值班</span>
                     )}
                     {d.now && !d.reachable ? <span class="badge badge-danger">无法联系</span> : null}
                   </td>
-                  <td>{d.next ? `${d.next.duty?.member.name ?? '无人值班'}（${dateTime(d.next.start)} 起）` : '—'}</td>
+                  <td>{d.next ? <>{d.next.duty?.member.name ?? '无人值班'}（<Time iso={d.next.start} /> 起）</> : '—'}</td>
                   <td>{d.warnings.length ? <span class="due-soon">{d.warnings.join('；')}</span> : <span class="muted">—</span>}</td>
                 </tr>
               ))}

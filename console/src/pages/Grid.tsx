@@ -6,9 +6,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { post } from '../api.js';
 import { ErrorBox, Loading, StateBadge, UrgentBadge } from '../components/ui.js';
-import { dateTime } from '../format.js';
+
 import { useApi } from '../useApi.js';
 import type { Attachment, TicketView, User } from '../types.js';
+import { Time } from '../components/Time.js';
 
 export const GRID_STATUS: Record<string, string> = {
   reported: '我上报的',
@@ -196,7 +197,7 @@ function TaskCard({ t, user, onChanged }: { t: TicketView; user: User; onChanged
       </div>
       <p class="grid-content">{t.content}</p>
       <p class="muted">
-        {t.place ?? '—'} · {t.unit ?? '待派单'} · {dateTime(t.createdAt)}
+        {t.place ?? '—'} · {t.unit ?? '待派单'} · <Time iso={t.createdAt} />
       </p>
       {g?.status === 'confirming' && t.lastReply ? (
         <p class="grid-reply">

@@ -6,10 +6,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, post, qs } from '../api.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
-import { dateTime } from '../format.js';
+
 import { units } from '../units.js';
 import { useApi } from '../useApi.js';
 import type { Unit, User } from '../types.js';
+import { Time } from '../components/Time.js';
 
 interface Content {
   title: string;
@@ -213,8 +214,8 @@ function Detail({ id, user, onChanged, onClose }: { id: string; user: User; onCh
         {e.title} <SampleBadge e={e} /> <span class="badge" data-testid="entry-state">{e.stateLabel}</span>
       </h3>
       <p class="muted">
-        {e.unit ?? '热线办'} · 更新于 {dateTime(e.updatedAt)}
-        {e.reviewedAt ? ` · 审核于 ${dateTime(e.reviewedAt)}` : ''}
+        {e.unit ?? '热线办'} · 更新于 <Time iso={e.updatedAt} />
+        {e.reviewedAt ? <> · 审核于 <Time iso={e.reviewedAt} /></> : ''}
         {e.stale.length ? ` · ${e.stale.map((s) => STALE_LABELS[s] ?? s).join('、')}` : ''}
       </p>
       {e.rejectReason && e.state === 'rejected' ? <p class="alert alert-error">退回原因：{e.rejectReason}</p> : null}
@@ -271,7 +272,7 @@ function Detail({ id, user, onChanged, onClose }: { id: string; user: User; onCh
           <tbody>
             {data.history.map((h) => (
               <tr key={h.seq}>
-                <td>{dateTime(h.at)}</td>
+                <td><Time iso={h.at} /></td>
                 <td>{ACTION_LABELS[h.action] ?? h.action}</td>
                 <td>{h.actorName ?? h.actorId}</td>
                 <td>{h.note ?? ''}</td>
@@ -314,7 +315,7 @@ function EntryTable({ items, onOpen }: { items: Entry[]; onOpen: (id: string) =>
             </td>
             <td>{e.unit ?? '热线办'}</td>
             <td>{e.stateLabel}</td>
-            <td>{dateTime(e.updatedAt)}</td>
+            <td><Time iso={e.updatedAt} /></td>
           </tr>
         ))}
       </tbody>

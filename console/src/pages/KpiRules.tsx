@@ -5,8 +5,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import { post, qs } from '../api.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
-import { dateTime, serverToday } from '../format.js';
+import { serverToday } from '../format.js';
 import { useApi } from '../useApi.js';
+import { Time } from '../components/Time.js';
 
 type RateKey = 'response' | 'closing' | 'closingOnTime' | 'solving' | 'satisfaction';
 type DeductionKey = 'overdue' | 'returnRefused' | 'reopened' | 'supervised' | 'noticed';
@@ -121,7 +122,7 @@ export function KpiRules({ admin }: { admin: boolean }) {
                 <td>第 {v.version} 版</td>
                 <td>{monthLabel(v.effectiveFrom)}起</td>
                 <td>{v.createdBy.name}</td>
-                <td>{v.createdAt ? dateTime(v.createdAt) : '—'}</td>
+                <td><Time iso={v.createdAt} /></td>
                 <td>{v.reason}</td>
                 <td>
                   <details>

@@ -6,10 +6,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { post } from '../api.js';
 import { ErrorBox, Loading, Section } from '../components/ui.js';
-import { dateTime } from '../format.js';
+
 import { units } from '../units.js';
 import { useApi } from '../useApi.js';
 import type { Unit } from '../types.js';
+import { Time } from '../components/Time.js';
 
 interface Item {
   id: string;
@@ -68,7 +69,7 @@ function ItemCard({ a, i, unitList, onDone }: { a: Agenda; i: Item; unitList: Un
         <ul data-testid="positions">
           {i.positions.map((p) => (
             <li key={p.unit}>
-              <strong>{p.unit}</strong>：{p.position} <span class="muted">（{p.by}，{dateTime(p.at)}）</span>
+              <strong>{p.unit}</strong>：{p.position} <span class="muted">（{p.by}，<Time iso={p.at} />）</span>
             </li>
           ))}
         </ul>
@@ -78,7 +79,7 @@ function ItemCard({ a, i, unitList, onDone }: { a: Agenda; i: Item; unitList: Un
       {i.decision ? (
         <p class="alert alert-ok" data-testid="decision">
           决定：{i.decision.text}
-          {i.decision.unit ? `（改由 ${i.decision.unit} 承办）` : ''} <span class="muted">— {i.decision.by}，{dateTime(i.decision.at)}</span>
+          {i.decision.unit ? `（改由 ${i.decision.unit} 承办）` : ''} <span class="muted">— {i.decision.by}，<Time iso={i.decision.at} /></span>
         </p>
       ) : (
         <>
@@ -193,7 +194,7 @@ export function MayorDayPage() {
           <ul data-testid="candidates">
             {candidates.data.items.map((c) => (
               <li key={c.key}>
-                {c.title} <span class="muted">（{c.ticketIds.length} 件，{dateTime(c.addedAt)} 列入联席会议）</span>{' '}
+                {c.title} <span class="muted">（{c.ticketIds.length} 件，<Time iso={c.addedAt} /> 列入联席会议）</span>{' '}
                 <button type="button" class="btn btn-small" onClick={() => void run(() => post('/api/v1/mayor-day/items', { jointMeetingKey: c.key }))}>
                   提交下一次市长热线日
                 </button>

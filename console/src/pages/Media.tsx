@@ -1,7 +1,8 @@
 /** 市融媒体中心: the closed tickets the 热线办 chose for publication, personal data masked, with their outcome. */
 import { ErrorBox, Loading, Section } from '../components/ui.js';
-import { dateTime } from '../format.js';
+
 import { useApi } from '../useApi.js';
+import { Time } from '../components/Time.js';
 
 interface MediaItem {
   id: string;
@@ -39,7 +40,7 @@ export function MediaPage() {
               <dl class="facts">
                 <dt>工单</dt>
                 <dd>
-                  {m.number} · {m.category} · 选登于 {dateTime(m.publishedAt)}
+                  {m.number} · {m.category} · 选登于 <Time iso={m.publishedAt} />
                 </dd>
                 <dt>诉求</dt>
                 <dd data-testid="media-content">{m.content}</dd>
@@ -58,7 +59,7 @@ export function MediaPage() {
                 </dd>
                 <dt>受理 / 办结</dt>
                 <dd>
-                  {dateTime(m.createdAt)} / {dateTime(m.closedAt)}
+                  <Time iso={m.createdAt} /> / <Time iso={m.closedAt} />
                 </dd>
               </dl>
             </article>

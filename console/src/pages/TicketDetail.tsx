@@ -1,3 +1,4 @@
+import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
 import { actionsFor, type ActionSpec } from '../actions.js';
@@ -5,7 +6,8 @@ import { ActionDialog } from '../components/ActionDialog.js';
 import { GridActions } from '../components/GridActions.js';
 import { AssistPanel } from '../components/AssistPanel.js';
 import { Deadline, ErrorBox, Loading, Section, StateBadge, UrgentBadge, When } from '../components/ui.js';
-import { channelLabel, dateTime, roleLabel, placeLabel, viaLabel } from '../format.js';
+import { channelLabel, roleLabel, placeLabel, viaLabel } from '../format.js';
+import { Time } from '../components/Time.js';
 import { useLive } from '../live.js';
 import { mayAct } from '../../../src/domain/policy.js';
 import type { Attachment, TicketChange, TicketEventView, TicketView, User } from '../types.js';
@@ -119,7 +121,7 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
                 {/* 接手: the officer owns it until it is dispatched; 督办 to them when the time passes. */}
                 <dt>接手人</dt>
                 <dd>
-                  {t.owner.name}，须于 {dateTime(t.ownerDeadline ?? null)} 前派单 <Deadline at={t.ownerDeadline ?? null} />
+                  {t.owner.name}，须于 <Time iso={t.ownerDeadline} absolute /> 前派单（<Deadline at={t.ownerDeadline ?? null} />）
                 </dd>
               </>
             ) : null}
@@ -128,14 +130,16 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
               {placeLabel(t.township, t.place) || '—'}
             </dd>
             <dt>受理时间</dt>
-            <dd>{dateTime(t.createdAt)}</dd>
+            <dd>
+              <Time iso={t.createdAt} />
+            </dd>
             <dt>签收时限</dt>
             <dd>
-              {dateTime(t.signDeadline)} {t.state === 'dispatched' ? <Deadline at={t.signDeadline} /> : null}
+              <Deadline at={t.signDeadline} done={t.state !== 'dispatched'} />
             </dd>
             <dt>办结时限</dt>
             <dd>
-              {dateTime(t.replyDeadline)} {['dispatched', 'handling', 'returned'].includes(t.state) ? <Deadline at={t.replyDeadline} /> : null}
+              <Deadline at={t.replyDeadline} done={!['dispatched', 'handling', 'returned'].includes(t.state)} />
               {t.pendingExtensionDays ? <span class="badge badge-warn">延期申请 {t.pendingExtensionDays} 个工作日待审批</span> : null}
             </dd>
             {t.lastReply ? (
@@ -231,7 +235,7 @@ function Attachments({ items }: { items: Attachment[] }) {
 /** The facts of an event worth reading, in words. */
 function EventDetail({ e }: { e: TicketEventView }) {
   const d = e.data as Record<string, any>;
-  const parts: string[] = [];
+  const parts: ComponentChildren[] = [];
   switch (e.type) {
     case 'created':
       parts.push(`${d.category}${d.urgent ? ' · 即办' : ''}`);
@@ -248,10 +252,18 @@ function EventDetail({ e }: { e: TicketEventView }) {
       // 重办: a new round, with its own deadlines (or back to the operator when the unit was wrong).
       parts.push(d.reason ?? '');
       if (d.toOperator) parts.push('退回话务员重新派单');
-      else if (d.signDeadline) parts.push(`重新计时：签收 ${dateTime(d.signDeadline)}，办结 ${dateTime(d.replyDeadline)}`);
+      else if (d.signDeadline) parts.push(
+          <>
+            重新计时：签收 <Time iso={d.signDeadline} absolute />，办结 <Time iso={d.replyDeadline} absolute />
+          </>,
+        );
       break;
     case 'taken_over':
-      parts.push(`${d.by} 接手，须于 ${dateTime(d.deadline)} 前派单`);
+      parts.push(
+        <>
+          {d.by} 接手，须于 <Time iso={d.deadline} absolute /> 前派单
+        </>,
+      );
       break;
     case 'extension_requested':
       parts.push(`申请延期 ${d.days} 个工作日：${d.reason}`);
@@ -312,7 +324,11 @@ function EventDetail({ e }: { e: TicketEventView }) {
       if (d.note) parts.push(d.note);
       break;
     case 'assist_added':
-      parts.push(`协办 ${d.unit}，签收 ${dateTime(d.signDeadline)}，答复 ${dateTime(d.replyDeadline)}`);
+      parts.push(
+        <>
+          协办 {d.unit}，签收 <Time iso={d.signDeadline} absolute />，答复 <Time iso={d.replyDeadline} absolute />
+        </>,
+      );
       if (d.note) parts.push(d.note);
       break;
     case 'assist_removed':
@@ -329,14 +345,33 @@ function EventDetail({ e }: { e: TicketEventView }) {
       parts.push(`${d.emergencyType}，联动 ${(d.units ?? []).join('、')}`);
       break;
     case 'onsite_dispatched':
-      parts.push(`${d.unit} 出动 ${d.count} 人${d.people?.length ? `（${d.people.join('、')}）` : ''}${d.equipment?.length ? `，装备 ${d.equipment.join('、')}` : ''}，${dateTime(d.sentAt)} 出发`);
+      parts.push(
+        <>
+          {`${d.unit} 出动 ${d.count} 人${d.people?.length ? `（${d.people.join('、')}）` : ''}${d.equipment?.length ? `，装备 ${d.equipment.join('、')}` : ''}，`}
+          <Time iso={d.sentAt} /> 出发
+        </>,
+      );
       break;
     case 'onsite_arrived':
-      parts.push(`${d.unit} ${dateTime(d.arrivedAt)} 到达现场（${d.via === 'sms' ? '短信' : d.via === 'call' ? '电话' : '系统'}）`);
+      parts.push(
+        <>
+          {d.unit} <Time iso={d.arrivedAt} /> 到达现场（{d.via === 'sms' ? '短信' : d.via === 'call' ? '电话' : '系统'}）
+        </>,
+      );
       break;
   }
-  const text = parts.filter(Boolean).join(' · ');
-  return text ? <div class="ev-detail">{text}</div> : null;
+  const shown = parts.filter((x) => x !== '' && x !== null && x !== undefined && x !== false);
+  if (!shown.length) return null;
+  return (
+    <div class="ev-detail">
+      {shown.map((x, i) => (
+        <Fragment key={i}>
+          {i ? ' · ' : ''}
+          {x}
+        </Fragment>
+      ))}
+    </div>
+  );
 }
 
 /** 「话务员小李（话务员）」, but 「系统」 rather than 「system（系统）」 and no role twice (「回访系统（系统）」 → 「回访系统」). */
