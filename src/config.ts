@@ -48,6 +48,8 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_REQUEST_TIMEOUT_MS', default: '30000', doc: 'How long a client may take to send a whole request, body included (408 and the connection closed); raise it when FreeSWITCH uploads large recordings over a slow link.' },
   { env: 'SUBAN_PUBLIC_CONNECTIONS_PER_ADDRESS', default: '64', doc: 'Requests one source address may have in progress at once on the public routes (/twilio, /wechat, /platforms, /open311, /freeswitch); more get 429 and the connection closed; 0 turns the cap off.' },
   { env: 'SUBAN_OPEN311_CORS_ORIGINS', default: '', doc: 'Web origins whose pages may call Open311 (`/open311/v2/…`) from a browser (CORS), comma-separated, e.g. `https://app.example.cn,https://m.example.cn`; `*` allows any origin (the API keys are then visible to every page that holds them); empty = no CORS headers.' },
+  { env: 'SUBAN_MAP_TILES_URL', default: '', doc: 'Map tiles for the board\'s hotspot map, as a Leaflet URL template, e.g. `http://tiles.intranet/{z}/{x}/{y}.png` (an intranet tile server; its origin is added to the CSP\'s img-src). Empty = no tiles: the map shows the located tickets over the township outline only, and no request leaves the service.' },
+  { env: 'SUBAN_MAP_TILES_ATTRIBUTION', default: '', doc: 'Attribution line shown on the map for SUBAN_MAP_TILES_URL\'s tiles (their licence usually requires one), e.g. `© 天地图`.' },
   { env: 'SUBAN_METRICS_TOKEN', default: '', doc: '`/metrics` answers only requests with `Authorization: Bearer <this>`. Without it (and without SUBAN_METRICS_LISTEN) only a scraper on this host, connecting directly (no proxy header), gets the metrics.', secret: true },
   { env: 'SUBAN_METRICS_LISTEN', default: '', doc: 'host:port of a separate listener for `/metrics` (e.g. 10.0.0.5:9464 on the monitoring network); set, the public port has no /metrics at all.' },
   { env: 'SUBAN_SESSION_HOURS', default: '12', doc: 'Console session lifetime.' },
@@ -116,6 +118,7 @@ const Schema = Type.Object({
   requestTimeoutMs: Type.Integer({ minimum: 100 }),
   publicConnectionsPerAddress: Type.Integer({ minimum: 0 }),
   open311CorsOrigins: Type.Array(Type.String()),
+  mapTiles: Type.Object({ url: Type.String(), attribution: Type.String() }),
   metricsToken: Type.String(),
   metricsListen: Type.Union([Type.Null(), Type.Object({ host: Type.String(), port: Type.Integer({ minimum: 0, maximum: 65535 }) })]),
   kpi: Type.Any(),
@@ -168,6 +171,27 @@ function proxies(raw: string): string[] {
 }
 
 /** A list of web origins (scheme://host[:port], no path), or `*` alone. */
+/** A Leaflet tile URL template over http(s) with {z}, {x} and {y}; empty stays empty (no tiles). */
+function tilesUrl(name: string, raw: string): string {
+  if (!raw) return '';
+  let ok = false;
+  try {
+    const u = new URL(raw.replace(/\{[a-z]+\}/g, '0'));
+    ok = (u.protocol === 'https:' || u.protocol === 'http:') && ['{z}', '{x}', '{y}'].every((p) => raw.includes(p));
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new ConfigError(`${name}: "${raw}" is not an http(s) tile URL template with {z}, {x} and {y}`);
+  return raw;
+}
+
+/** The origin of a tile URL template ({s} subdomains become a wildcard), for the CSP's img-src; null without one. */
+export function tilesOrigin(url: string): string | null {
+  if (!url) return null;
+  const u = new URL(url.replace(/\{s\}/g, 'SUBDOMAIN').replace(/\{[a-z]+\}/g, '0'));
+  return `${u.protocol}//${u.host.toLowerCase().replace('subdomain', '*')}`;
+}
+
 function origins(name: string, raw: string): string[] {
   const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
   if (list.includes('*')) {
@@ -254,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     requestTimeoutMs: int('SUBAN_REQUEST_TIMEOUT_MS'),
     publicConnectionsPerAddress: int('SUBAN_PUBLIC_CONNECTIONS_PER_ADDRESS'),
     open311CorsOrigins: origins('SUBAN_OPEN311_CORS_ORIGINS', get('SUBAN_OPEN311_CORS_ORIGINS')),
+    mapTiles: { url: tilesUrl('SUBAN_MAP_TILES_URL', get('SUBAN_MAP_TILES_URL').trim()), attribution: get('SUBAN_MAP_TILES_ATTRIBUTION').trim() },
     metricsToken: get('SUBAN_METRICS_TOKEN'),
     metricsListen: hostPort('SUBAN_METRICS_LISTEN', get('SUBAN_METRICS_LISTEN')),
     kpi: json('SUBAN_KPI'),

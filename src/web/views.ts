@@ -53,6 +53,7 @@ export function ticketView(t: Ticket, p: Principal, now: Date, revealed = false)
       overdue: (a.state === 'dispatched' && new Date(a.signDeadline) < now) || ((a.state === 'dispatched' || a.state === 'signed') && new Date(a.replyDeadline) < now),
     })),
     onSite: t.onSite.map((r) => ({ ...r, minutes: r.sentAt && r.arrivedAt ? Math.round((Date.parse(r.arrivedAt) - Date.parse(r.sentAt)) / 6000) / 10 : null })),
+    location: t.location,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
     version: t.version,

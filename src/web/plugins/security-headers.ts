@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
+import { tilesOrigin } from '../../config.js';
 
 /**
  * helmet's security headers (CSP, HSTS, nosniff, frame options...) on every response. They are the
@@ -28,15 +29,17 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, 
  * Cross-Origin-Opener-Policy goes too over http: browsers ignore it on an untrustworthy origin and
  * say so as a console error on every page.
  */
-export function securityHeaderOptions(publicUrl: string): HelmetOptions {
+export function securityHeaderOptions(publicUrl: string, mapTilesUrl = ''): HelmetOptions {
   const https = publicUrl.toLowerCase().startsWith('https://');
+  // The board's map loads its tiles from SUBAN_MAP_TILES_URL's origin, and from nowhere else.
+  const tiles = tilesOrigin(mapTilesUrl);
   return {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
         scriptSrc: ["'self'"],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: ["'self'", 'data:', ...(tiles ? [tiles] : [])],
         connectSrc: ["'self'", 'ws:', 'wss:'],
         mediaSrc: ["'self'", 'data:', 'blob:'],
         upgradeInsecureRequests: https ? [] : null,

@@ -102,6 +102,7 @@ export const TicketView = Type.Object(
     emergencyType: Type.Optional(Nullable(Type.String({ description: '突发事件 type once a 联动 was started' }))),
     assists: Type.Optional(Type.Array(AssistPartView, { description: '协办: the supporting units\' parts' })),
     onSite: Type.Optional(Type.Array(OnSiteView, { description: '现场处置: who each unit sent to the scene and their arrival' })),
+    location: Type.Optional(Nullable(Type.Object({ lat: Type.Number(), lng: Type.Number(), source: Type.String() }, { description: 'WGS84 coordinates the channel gave (Open311 lat/long, a shared WeChat location)' }))),
     createdAt: Type.String(),
     updatedAt: Type.String(),
     version: Type.Integer(),

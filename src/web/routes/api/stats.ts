@@ -9,6 +9,7 @@ import { RANKING_COLUMNS, RATE_GROUPS, rateColumns, ratesBoard, toCsv, toXlsx, t
 import { followupCoverage } from '../../../domain/kpi/followup-coverage.js';
 import { assessmentBoard, assessmentColumns } from '../../../application/supervision/kpi-rules.js';
 import { errors } from '../../schemas/common.js';
+import { placesReport, rateTrend, TREND_INTERVALS } from '../../../application/supervision/trends.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const Format = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')]));
@@ -68,6 +69,56 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
         return send(reply, format, rateColumns(group), rows, `三率统计_${label(from)}_${label(new Date(to.getTime() - 1))}`);
       }
       return { period: { from: from.toISOString(), to: to.toISOString() }, groupBy: group, rows: rows.map((r) => ({ ...r.figures, key: r.key, label: r.label, decisions: r.decisions })) };
+    },
+  );
+
+  app.get(
+    '/stats/trend',
+    {
+      schema: {
+        operationId: 'getRateTrend',
+        tags: ['stats'],
+        summary: '三率 over time: 受理量, 响应率, 办结率, 满意率 per week or month (the last `periods`, the running one up to today), for the city or one unit; the same KPI functions as /stats/rates',
+        querystring: Type.Object({
+          interval: Type.Optional(Type.Union(TREND_INTERVALS.map((i) => Type.Literal(i)))),
+          periods: Type.Optional(Type.Integer({ minimum: 1, maximum: 104 })),
+          unit: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'a unit; absent: the whole city (a unit user always gets its own unit)' })),
+        }),
+        response: { 200: Type.Any(), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const p = req.principal!;
+      const interval = req.query.interval ?? 'week';
+      const unit = p.role === 'unit' ? p.unit : (req.query.unit ?? null);
+      if (p.role === 'unit' && !unit) throw invalid('no_unit', '账号未关联承办单位');
+      if (unit && !app.ctx.unitNames.has(unit)) throw invalid('unknown_unit', `未知的承办单位:${unit}`);
+      const count = req.query.periods ?? (interval === 'week' ? 12 : 6);
+      const points = await rateTrend(ticketStore, { interval, count, unit, config: app.ctx.kpi, now: clock.now() });
+      return { interval, unit, points };
+    },
+  );
+
+  app.get(
+    '/stats/places',
+    {
+      schema: {
+        operationId: 'getPlaces',
+        tags: ['stats'],
+        summary: '热点分布: tickets created over [from, to] per township, and those with coordinates (Open311, WeChat locations) as map points; the map tiles setting',
+        querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 40 })), to: Type.Optional(Type.String({ maxLength: 40 })) }),
+        response: { 200: Type.Any(), ...errors(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const p = req.principal!;
+      const now = clock.now();
+      const from = parseBound(req.query.from, false) ?? shanghaiInstant(`${shanghaiParts(now).date.slice(0, 7)}-01`);
+      const to = parseBound(req.query.to, true) ?? new Date(now.getTime() + 1);
+      if (!(from.getTime() < to.getTime())) throw invalid('bad_period', '统计区间的开始须早于结束');
+      const report = await placesReport(ticketStore, { from, to, unit: p.role === 'unit' ? (p.unit ?? '') : null, config: app.ctx.kpi, now });
+      const tiles = app.ctx.config.mapTiles;
+      return { period: { from: from.toISOString(), to: to.toISOString() }, ...report, tiles: tiles.url ? { url: tiles.url, attribution: tiles.attribution } : null };
     },
   );
 
