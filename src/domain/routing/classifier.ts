@@ -111,8 +111,30 @@ const PHRASE_SCALE_FROM = 100;
 const STRENGTH_SCALE = 4;
 /** Added to the township's matters when the text is in a village (see classify). */
 const VILLAGE_BONUS = 6;
+/** Added when the text names a rural township but no village: still outside the urban area. */
+const RURAL_BONUS = 4;
+/** Added when a township matter is said of a 社区 in town (居委会, 社区调解). */
+const COMMUNITY_BONUS = 3;
+/** 属地 prior of the township (or 城市社区) for any matter located inside it. */
+const LOCAL_PRIOR: Record<Exclude<Locality, 'urban'>, number> = { village: 3, rural: 1.5, community: 1.5 };
 const URBAN_COMMUNITY = '城市社区';
-const VILLAGE_CONTEXT = /[\u4e00-\u9fff]村|村里|村民|组里|村小组|圩上|乡里|镇上|乡下|农村/u;
+/** The township whose streets are the city proper: there 城管 owns roads, lights and rubbish. */
+const URBAN_SEAT = '象湖镇';
+const VILLAGE_CONTEXT = /[\u4e00-\u9fff]村|村里|村民|组里|村小组|我们组|圩上|乡里|镇上|乡下|农村|老家/u;
+const COMMUNITY_CONTEXT = /社区|居委会|居民委员会|网格员/u;
+
+type Locality = 'village' | 'rural' | 'community' | 'urban';
+
+/** Where the matter happens, as far as the township's duties are concerned. */
+function localityOf(text: string, township: string | null): Locality | null {
+  if (township === URBAN_COMMUNITY) return 'community';
+  if (township !== null) {
+    if (VILLAGE_CONTEXT.test(text)) return 'village';
+    return township === URBAN_SEAT ? 'urban' : 'rural';
+  }
+  if (COMMUNITY_CONTEXT.test(text) && !VILLAGE_CONTEXT.test(text)) return 'community';
+  return null;
+}
 /** Model probability below which it says nothing about a unit. */
 const MODEL_FLOOR = 0.03;
 const MODEL_ALONE_FLOOR = 0.25;
@@ -293,14 +315,25 @@ export class Classifier {
       });
     }
 
-    const { township, place } = this.places.find(text, tokens);
-    // Inside a village the village's own roads, lights, water and rubbish are the township's, not
-    // 城管's (the 职责清单's boundary between the urban area and the townships).
-    const inVillage = township !== null && township !== URBAN_COMMUNITY && VILLAGE_CONTEXT.test(text);
-    const townshipScore = scores.get(TOWNSHIP_CLASS);
-    if (inVillage && townshipScore && townshipScore.score > 0) {
-      townshipScore.score += VILLAGE_BONUS;
-      townshipScore.evidence.push(`村内事项(+${VILLAGE_BONUS})`);
+    const located = this.places.find(text, tokens);
+    const { township, place } = located;
+    // Inside a village (or anywhere in a rural township) the village's own roads, lights, water,
+    // rubbish and its people's disputes are the township's, not 城管's or a county office's (the
+    // 职责清单's boundary between the urban area and the townships).
+    const locality = localityOf(text, located.township);
+    // A township matter said of a 社区 or 居委会 in town, with no township named, belongs to the
+    // 城市社区 office.
+    const routeTo = township ?? (locality === 'community' ? URBAN_COMMUNITY : null);
+    if (locality !== 'urban' && locality !== null) {
+      const townshipScore = scores.get(TOWNSHIP_CLASS) ?? newScore();
+      // 属地管理: what happens inside a village is first the township's, unless the text names a
+      // matter the list gives a county office; a township phrase makes it the township's.
+      const bonus = (townshipScore.score > 0 ? (locality === 'village' ? VILLAGE_BONUS : locality === 'rural' ? RURAL_BONUS : COMMUNITY_BONUS) : 0) + (text.length < PHRASE_SCALE_FROM ? LOCAL_PRIOR[locality] : 0);
+      if (bonus > 0) {
+        townshipScore.score += bonus;
+        townshipScore.evidence.push(`${locality === 'community' ? '社区' : locality === 'village' ? '村内' : '乡镇内'}事项(+${round2(bonus)})`);
+        scores.set(TOWNSHIP_CLASS, townshipScore);
+      }
     }
     let ranked = [...scores.entries()]
       .map(([unit, s]) => ({ unit, score: round2(s.score), evidence: s.evidence, model: s.model }))
@@ -310,8 +343,8 @@ export class Classifier {
     const townshipRank = ranked.findIndex((s) => s.unit === TOWNSHIP_CLASS);
     let townshipUnplaced = false;
     if (townshipRank >= 0) {
-      if (township && this.townshipNames.has(township)) {
-        ranked[townshipRank] = { ...ranked[townshipRank], unit: township, evidence: [...ranked[townshipRank].evidence, `乡镇职责,地点在${township}`] };
+      if (routeTo && this.townshipNames.has(routeTo)) {
+        ranked[townshipRank] = { ...ranked[townshipRank], unit: routeTo, evidence: [...ranked[townshipRank].evidence, township ? `乡镇职责,地点在${township}` : '社区事务,城区社区'] };
       } else {
         townshipUnplaced = townshipRank === 0;
         ranked = ranked.filter((s) => s.unit !== TOWNSHIP_CLASS);

@@ -31,7 +31,11 @@ export class PlaceFinder {
   constructor(townships: readonly Township[]) {
     for (const t of townships) {
       this.townshipNames.add(t.name);
-      for (const p of t.places) this.index.add(p, t.name);
+      const places = new Set(t.places);
+      // People name a township without its 乡/镇 (黄柏那边, 冈面我们村).
+      const stem = t.name.replace(/[乡镇]$/u, '');
+      if (stem !== t.name && stem.length >= 2) places.add(stem);
+      for (const p of places) this.index.add(p, t.name);
     }
   }
 

@@ -33,6 +33,8 @@ interface Labelled {
   category: string;
   urgent: boolean;
   township: string | null;
+  /** A message board's subject line, read before the text as the classify CLI does. */
+  title?: string;
 }
 
 function readJsonl(name: string): Labelled[] {
@@ -61,7 +63,7 @@ function score(rows: Labelled[], c: Classifier): Scores {
   let unit = 0, urgent = 0, urgentHit = 0, anyHit = 0, flagged = 0, category = 0, township = 0, manual = 0, auto = 0, autoOk = 0;
   const misses: string[] = [];
   for (const r of rows) {
-    const x = c.classify(r.text);
+    const x = c.classify(r.title ? `${r.title}\n${r.text}` : r.text);
     const ok = x.unit !== null && [r.unit, ...r.acceptable].includes(x.unit);
     if (ok) unit++;
     if (x.needsManualDispatch) manual++;
@@ -246,6 +248,30 @@ t.test('blind4 set (short WeChat/IVR requests, measured once blind, then used fo
   t.ok(s.flagRecall >= 0.97, `blind4 即办 flagged ${pct(s.flagRecall)} >= 97%`, { misses: s.misses });
   t.ok(s.urgentRecall >= 0.9, `blind4 即办 paged at once ${pct(s.urgentRecall)} >= 90%`);
 });
+
+for (const [file, label, minRows, floor] of [
+  ['blind6.jsonl', 'blind6 (short requests)', 400, 0.86],
+  ['blind6-long.jsonl', 'blind6-long (long messages, a quarter township-owned)', 200, 0.92],
+] as const) {
+  t.test(`${label}: measured once blind, then used for error analysis`, async (t) => {
+    const rows = readJsonl(file);
+    const owners = [...UNITS, ...TOWNSHIPS];
+    t.ok(rows.length >= minRows, `${rows.length} requests >= ${minRows}`);
+    t.equal(new Set(rows.map((r) => r.id)).size, rows.length, 'ids are unique');
+    t.same(rows.filter((r) => !owners.includes(r.unit) || !r.acceptable.every((a) => owners.includes(a))).map((r) => r.id), [], 'exact unit or township names');
+    t.equal(new Set(rows.map((r) => r.unit)).size, owners.length, 'every unit and township owns at least one request');
+    const s = score(rows, classifier);
+    const township = rows.filter((r) => TOWNSHIPS.includes(r.unit));
+    const ts = score(township, classifier);
+    t.comment(`${file} n=${s.n}: unit ${pct(s.unit)} (township-owned ${pct(ts.unit)} of ${ts.n}), 即办 recall ${pct(s.urgentRecall)} (precision ${pct(s.urgentPrecision)}), manual ${pct(s.manualRate)}`);
+    // Measured blind, before any change made after reading them: blind6 84.0% (session-7 code),
+    // 84.3% with the 属地 scoring written before the set arrived; blind6-long 93.6% / 94.1%.
+    // Their misses then drove township stems, 属地 priors and coverage, so these are now
+    // development figures; the floors keep a small margin below them.
+    t.ok(s.unit >= floor, `${file} unit accuracy ${pct(s.unit)} >= ${pct(floor)}`);
+    t.ok(s.flagRecall >= 0.9, `${file} 即办 flagged ${pct(s.flagRecall)} >= 90%`, { misses: s.misses });
+  });
+}
 
 t.test('cross-validation: the generalisation estimate, on a fixed 5-fold split', async (t) => {
   t.ok(examples.length >= 1000, `${examples.length} training examples`);
@@ -458,6 +484,29 @@ t.test('township and place from place names', async (t) => {
   const e = classifier.classify('从武阳到谢坊那段公路全是坑');
   t.equal(e.township, null, 'two townships named equally: no guess');
   t.equal(classifier.classify('ＫＴＶ太吵了,在红都大道').township, '象湖镇', 'full-width input is normalised');
+});
+
+t.test('属地: matters inside a village or a 社区 go to the township or 城市社区, owned matters stay with their office', async (t) => {
+  const local: [string, string][] = [
+    ['黄柏那边我们村的祠堂门口晒谷坪被人圈起来了', '黄柏乡'], // the township named without 乡
+    ['泽覃我们组的池塘承包给谁了从来不说', '泽覃乡'],
+    ['武阳村里的路灯坏了', '武阳镇'],
+    ['居委会的人说开证明要交钱,这合理吗', '城市社区'], // a 社区 matter, no community named
+  ];
+  for (const [text, unit] of local) t.equal(classifier.classify(text).unit, unit, text);
+  t.equal(classifier.classify('黄柏那边我们村的祠堂门口晒谷坪被人圈起来了').township, '黄柏乡', 'a township stem is a place');
+  const owned: [string, string][] = [
+    ['叶坪村有人卖假农药', '市农业农村局'],
+    ['壬田村有家小卖部卖过期食品', '市市场监管局'],
+    ['沙洲坝那边有个黑诊所', '市卫健委'],
+  ];
+  for (const [text, unit] of owned) {
+    const x = classifier.classify(text);
+    t.equal(x.unit, unit, text);
+    t.ok(x.suggestions.some((s) => TOWNSHIPS.includes(s.unit)), `${text}: the township stays a suggestion`);
+  }
+  // The urban seat's streets are 城管's: a lamp on 红都大道 is not 象湖镇's.
+  t.equal(classifier.classify('红都大道的路灯坏了好几盏').unit, '市城管局');
 });
 
 t.test('category from cue words', async (t) => {
