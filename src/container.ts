@@ -27,7 +27,8 @@ import type { SmsSender } from './application/ports/messaging.js';
 import { AuthService, REVOKED_TOPIC } from './application/auth.js';
 import { LoginThrottle } from './application/login-throttle.js';
 import { TicketService } from './application/tickets/service.js';
-import { AnswerService, ANSWER_NO_REPLY_JOB, type NoReplyPayload } from './application/answers/service.js';
+import { AnswerService, type NoReplyPayload } from './application/answers/service.js';
+import { JOB } from './application/ports/jobs.js';
 import { createConversationEngine } from './application/conversation/wiring.js';
 import type { ChatChannel } from './application/conversation/ports.js';
 import type { FollowupChat } from './application/followup/ports.js';
@@ -342,7 +343,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   answers.useKnowledge(ctx.knowledge);
   // A bot's answer without 1 or 2: the question becomes a ticket as before, and the citizen hears its number.
   const noReplyEngine = createConversationEngine(ctx);
-  runner.register(ANSWER_NO_REPLY_JOB, async (j) => {
+  runner.register(JOB.answerNoReply, async (j) => {
     const p = j.payload as unknown as NoReplyPayload;
     if (p.channel === 'sms') {
       await voice.smsInbox.answerNotConfirmed(p.contactId, p.ref);

@@ -4,7 +4,8 @@ import type { TicketEventData } from '../../src/domain/tickets/events.js';
 import type { Ticket } from '../../src/domain/tickets/ticket.js';
 import { mayAct, type Principal } from '../../src/domain/policy.js';
 import { introducedNames, maskHouseNumbers } from '../../src/domain/privacy.js';
-import { timersFor, JOB, DEFAULT_GRID_CONFIRM_MS } from '../../src/application/tickets/timers.js';
+import { timersFor, DEFAULT_GRID_CONFIRM_MS } from '../../src/application/tickets/timers.js';
+import { JOB } from '../../src/application/ports/jobs.js';
 import type { DeadlineCalendar } from '../../src/application/ports/routing.js';
 
 const at = new Date('2026-11-26T02:00:00Z');

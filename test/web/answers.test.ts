@@ -6,7 +6,7 @@
  * On SQLite, and on PostgreSQL with SUBAN_TEST_PG_URL.
  */
 import t from 'tap';
-import { JOB } from '../../src/application/tickets/timers.js';
+import { JOB } from '../../src/application/ports/jobs.js';
 import type { Principal } from '../../src/domain/policy.js';
 import { testApp } from '../helpers/app.js';
 import { KnowledgeDouble } from '../helpers/knowledge-double.js';

@@ -11,7 +11,7 @@ import type { Actor, Channel, Ticket } from '../../domain/tickets/ticket.js';
 import type { KnowledgeHit, KnowledgeSearch } from '../ports/knowledge.js';
 import type { SmsSender } from '../ports/messaging.js';
 import type { IvrAction } from '../ivr/ports.js';
-import type { JobStore } from '../ports/jobs.js';
+import { JOB, type JobStore } from '../ports/jobs.js';
 import type { DirectAnswer, IntakeRequest, IntakeResult, TicketService } from '../tickets/service.js';
 
 export interface AnswerServiceDeps {
@@ -19,14 +19,13 @@ export interface AnswerServiceDeps {
   sms: SmsSender;
   clock: Clock;
   log: { warn(o: object, m: string): void };
-  /** For the no-reply timer of a bot's answer (job ANSWER_NO_REPLY_JOB); without it silence makes no ticket. */
+  /** For the no-reply timer of a bot's answer (job JOB.answerNoReply); without it silence makes no ticket. */
   jobs?: Pick<JobStore, 'enqueue'>;
   /** Ask the job runner to look (a timer set). */
   wake?: () => void;
 }
 
 /** A bot's answer that got neither 1 nor 2: after this the question becomes a ticket as before. */
-export const ANSWER_NO_REPLY_JOB = 'answers.no_reply';
 export const ANSWER_REPLY_WAIT_MS = 30 * 60_000;
 
 export interface NoReplyPayload {
@@ -167,7 +166,7 @@ export class AnswerService {
   async scheduleNoReply(p: NoReplyPayload): Promise<void> {
     if (!this.d.jobs) return;
     const runAt = new Date(this.d.clock.now().getTime() + ANSWER_REPLY_WAIT_MS);
-    await this.d.jobs.enqueue([{ kind: ANSWER_NO_REPLY_JOB, key: `answers.no_reply:${p.channel}:${p.contactId}:${p.ref}`, runAt, payload: { ...p } }]);
+    await this.d.jobs.enqueue([{ kind: JOB.answerNoReply, key: `${JOB.answerNoReply}:${p.channel}:${p.contactId}:${p.ref}`, runAt, payload: { ...p } }]);
   }
 
   async miss(question: string, channel: string): Promise<void> {

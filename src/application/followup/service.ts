@@ -23,21 +23,10 @@ import type { DeadlineCalendar } from '../ports/routing.js';
 import type { TicketStore } from '../ports/tickets.js';
 import { CALL_OUTCOME_TOPIC, type CallOutcome, type VoiceDialer } from '../ports/voice.js';
 import type { TicketService } from '../tickets/service.js';
-import { JOB } from '../tickets/timers.js';
+import { JOB } from '../ports/jobs.js';
 import { FOLLOWUP_SCOPE, FOLLOWUP_SMS_SCOPE, type FollowupChat, type FollowupConfig, type FollowupDoc, type PendingSms } from './ports.js';
 import { nextAttemptTime, slotOf, type AttemptPlan } from './schedule.js';
 import * as texts from './texts.js';
-
-export const FOLLOWUP_JOB = {
-  start: JOB.followupStart,
-  call: 'followup.call',
-  sms: 'followup.sms',
-  chat: 'followup.chat',
-  expire: 'followup.expire',
-  report: 'followup.report',
-  mergedGroup: JOB.mergedGroup,
-  mergedReopen: JOB.mergedReopen,
-} as const;
 
 export const FOLLOWUP_ACTOR: Actor = { id: 'followup', role: 'system', name: '回访系统' };
 
@@ -99,14 +88,14 @@ export class FollowUpService {
 
   /** Registers the job handlers on the runner. */
   register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
-    runner.register(FOLLOWUP_JOB.start, (j) => this.onStart(j.payload as { ticketId: string; version: number }));
-    runner.register(FOLLOWUP_JOB.call, (j) => this.onCall(j.payload as { ticketId: string; round: number; n: number }));
-    runner.register(FOLLOWUP_JOB.sms, (j) => this.onSms(j.payload as { ticketId: string; round: number }));
-    runner.register(FOLLOWUP_JOB.chat, (j) => this.onChat(j.payload as { ticketId: string; round: number; n: number }));
-    runner.register(FOLLOWUP_JOB.expire, (j) => this.onExpire(j.payload as { ticketId: string; round: number }));
-    runner.register(FOLLOWUP_JOB.report, (j) => this.onReport(j.payload as { ticketId: string; version: number }));
-    runner.register(FOLLOWUP_JOB.mergedGroup, (j) => this.onMergedGroup(j.payload as { ticketId: string; version: number }));
-    runner.register(FOLLOWUP_JOB.mergedReopen, (j) => this.onMergedReopen(j.payload as { ticketId: string; version: number }));
+    runner.register(JOB.followupStart, (j) => this.onStart(j.payload as { ticketId: string; version: number }));
+    runner.register(JOB.followupCall, (j) => this.onCall(j.payload as { ticketId: string; round: number; n: number }));
+    runner.register(JOB.followupSms, (j) => this.onSms(j.payload as { ticketId: string; round: number }));
+    runner.register(JOB.followupChat, (j) => this.onChat(j.payload as { ticketId: string; round: number; n: number }));
+    runner.register(JOB.followupExpire, (j) => this.onExpire(j.payload as { ticketId: string; round: number }));
+    runner.register(JOB.followupReport, (j) => this.onReport(j.payload as { ticketId: string; version: number }));
+    runner.register(JOB.mergedGroup, (j) => this.onMergedGroup(j.payload as { ticketId: string; version: number }));
+    runner.register(JOB.mergedReopen, (j) => this.onMergedReopen(j.payload as { ticketId: string; version: number }));
   }
 
   /** Listens to call outcomes (kept on the attempt) and to 即办 follow-ups (reported to the city duty office). */
@@ -193,7 +182,7 @@ export class FollowUpService {
     const attempt = { n: p.n, at: iso(now), slot: slotOf(now, this.plan), ref, callId: null as string | null, outcome: null as string | null, result: null as string | null };
     // At most once per attempt: claimed before dialling. A job re-run after a crash between the call and
     // saving it finds the claim, counts the attempt as made (outcome unknown) and moves on to the next one.
-    const first = await this.d.dedupe.claim('followup.call', ref, now);
+    const first = await this.d.dedupe.claim(JOB.followupCall, ref, now);
     if (!first) attempt.outcome = 'unknown';
     else if (!voice) attempt.outcome = 'no-dialer';
     // Saved before dialling: the call's outcome can come back before placeCall returns (a provider's
@@ -416,7 +405,7 @@ export class FollowUpService {
   private async scheduleUrgentReport(ticketId: string): Promise<void> {
     const t = await this.d.store.get(ticketId);
     if (!t) return;
-    await this.enqueue([{ kind: FOLLOWUP_JOB.report, key: `followup-report:${t.id}:${t.version}`, runAt: this.d.clock.now(), payload: { ticketId: t.id, version: t.version } }]);
+    await this.enqueue([{ kind: JOB.followupReport, key: `followup-report:${t.id}:${t.version}`, runAt: this.d.clock.now(), payload: { ticketId: t.id, version: t.version } }]);
   }
 
   private async onReport(p: { ticketId: string; version: number }): Promise<void> {
@@ -472,7 +461,7 @@ export class FollowUpService {
       // Telling the result must not hold up the 回访, which asks again with the reply in it.
       await this.tellMergedResult(m, target).catch((err) => this.d.log.warn({ err: String(err), ticket: m!.number }, '并单 result not sent to the citizen'));
     }
-    if (awaiting(m)) await this.enqueue([{ kind: FOLLOWUP_JOB.start, key: `followup:${m.id}:${m.version}`, runAt: this.d.calendar.nextCallTime(now), payload: { ticketId: m.id, version: m.version } }]);
+    if (awaiting(m)) await this.enqueue([{ kind: JOB.followupStart, key: `followup:${m.id}:${m.version}`, runAt: this.d.calendar.nextCallTime(now), payload: { ticketId: m.id, version: m.version } }]);
     return true;
   }
 
@@ -555,18 +544,18 @@ export class FollowUpService {
   }
 
   private callJob(ticketId: string, round: number, n: number, runAt: Date): JobSpec {
-    return { kind: FOLLOWUP_JOB.call, key: `followup:${ticketId}:${round}:call:${n}`, runAt, payload: { ticketId, round, n } };
+    return { kind: JOB.followupCall, key: `followup:${ticketId}:${round}:call:${n}`, runAt, payload: { ticketId, round, n } };
   }
 
   private smsJob(ticketId: string, round: number, runAt: Date): JobSpec {
-    return { kind: FOLLOWUP_JOB.sms, key: `followup:${ticketId}:${round}:sms`, runAt, payload: { ticketId, round } };
+    return { kind: JOB.followupSms, key: `followup:${ticketId}:${round}:sms`, runAt, payload: { ticketId, round } };
   }
 
   private chatJob(ticketId: string, round: number, n: number, runAt: Date): JobSpec {
-    return { kind: FOLLOWUP_JOB.chat, key: `followup:${ticketId}:${round}:chat:${n}`, runAt, payload: { ticketId, round, n } };
+    return { kind: JOB.followupChat, key: `followup:${ticketId}:${round}:chat:${n}`, runAt, payload: { ticketId, round, n } };
   }
 
   private expireJob(ticketId: string, round: number, runAt: Date): JobSpec {
-    return { kind: FOLLOWUP_JOB.expire, key: `followup:${ticketId}:${round}:expire`, runAt, payload: { ticketId, round } };
+    return { kind: JOB.followupExpire, key: `followup:${ticketId}:${round}:expire`, runAt, payload: { ticketId, round } };
   }
 }

@@ -18,7 +18,7 @@ import type { Job } from '../ports/jobs.js';
 import type { TicketStore } from '../ports/tickets.js';
 import type { UnitStore, User, UserStore } from '../ports/users.js';
 import type { IntakeResult, TicketService } from '../tickets/service.js';
-import { JOB } from '../tickets/timers.js';
+import { JOB } from '../ports/jobs.js';
 
 export interface GridReportInput {
   content: string;

@@ -14,13 +14,12 @@ import { SAME_MATTER_THRESHOLD } from '../../domain/routing/similarity.js';
 import type { Classification } from '../../domain/routing/classifier.js';
 import { canonicalPlace } from '../../domain/places/crossing.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
-import type { Job, JobStore } from '../ports/jobs.js';
+import { JOB, type Job, type JobStore } from '../ports/jobs.js';
 import type { EventBus } from '../ports/events.js';
 import type { StateStore } from '../ports/misc.js';
 import type { TicketFilter, TicketStore } from '../ports/tickets.js';
 import type { TicketService } from '../tickets/service.js';
 
-export const HOTSPOT_JOB = 'hotspots.scan';
 export const ALERT_TOPIC = 'alert';
 export const ALERT_SCOPE = 'hotspot-alert';
 export const JOINT_MEETING_SCOPE = 'joint-meeting';
@@ -107,7 +106,7 @@ export class HotspotService {
   }
 
   register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
-    runner.register(HOTSPOT_JOB, async () => {
+    runner.register(JOB.hotspotScan, async () => {
       await this.scan();
       await this.schedule();
     });
@@ -117,7 +116,7 @@ export class HotspotService {
   async schedule(): Promise<void> {
     const slot = this.config.scanMinutes * 60_000;
     const next = new Date((Math.floor(this.d.clock.now().getTime() / slot) + 1) * slot);
-    await this.d.jobs.enqueue([{ kind: HOTSPOT_JOB, key: `hotspots:scan:${next.toISOString()}`, runAt: next, payload: {} }]);
+    await this.d.jobs.enqueue([{ kind: JOB.hotspotScan, key: `hotspots:scan:${next.toISOString()}`, runAt: next, payload: {} }]);
   }
 
   /** Looks for spikes and recurring matters now; returns the alerts raised (new) by this scan. */

@@ -15,7 +15,7 @@ import { pageSmsText, pickAckCode } from '../../domain/duty/sms-ack.js';
 import { maskContact, normalisePhone } from '../../domain/phone.js';
 import { pageStillNeeded } from '../../domain/paging/page.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
-import type { JobSpec } from '../ports/jobs.js';
+import { JOB, type JobSpec } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
 import type { AuditEntry, AuditLog, DedupeStore, EventBus, StateStore } from '../ports/misc.js';
 import type { TicketStore } from '../ports/tickets.js';
@@ -26,7 +26,6 @@ import { HOTLINE_ROSTER, type DutyService } from './duty-service.js';
 import type { AckVia, Page, PageAttempt, PageLock, PageReason, PageVars, PagingStore } from './ports.js';
 import { PageReplies, type InboundText, type InboundTextResult } from './replies.js';
 
-export const PAGE_JOB = { step: 'page.step', report: 'page.report', arrivalCheck: 'page.arrival_check' } as const;
 /** How many 到场确认 calls one acknowledged page gets at most. */
 export const ARRIVAL_CHECKS = 3;
 export const PAGE_TOPIC = 'page';
@@ -210,7 +209,7 @@ export class PagingService {
   }
 
   private stepJob(p: Pick<Page, 'id' | 'ticketId'>, pos: Position, at: Date): JobSpec {
-    return { kind: PAGE_JOB.step, key: pageJobKey(p, pos), runAt: at, payload: { pageId: p.id, ticketId: p.ticketId, step: pos.step, attempt: pos.attempt } };
+    return { kind: JOB.pageStep, key: pageJobKey(p, pos), runAt: at, payload: { pageId: p.id, ticketId: p.ticketId, step: pos.step, attempt: pos.attempt } };
   }
 
   // ---- one attempt (the page.step job) ----
@@ -469,7 +468,7 @@ export class PagingService {
   }
 
   private arrivalCheckJob(page: Pick<Page, 'id' | 'ticketId'>, to: string, n: number, at: Date): JobSpec {
-    return { kind: PAGE_JOB.arrivalCheck, key: `arrival:${page.ticketId}:${page.id}:${n}`, runAt: at, payload: { pageId: page.id, ticketId: page.ticketId, to, n } };
+    return { kind: JOB.pageArrivalCheck, key: `arrival:${page.ticketId}:${page.id}:${n}`, runAt: at, payload: { pageId: page.id, ticketId: page.ticketId, to, n } };
   }
 
   /** The 到场确认 call (job page.arrival_check): only while the unit's arrival is not recorded and the ticket is open. */
@@ -647,7 +646,7 @@ export class PagingService {
       await this.audit({ at: now, actorId: 'system', kind: 'page.report_skipped', subject: `ticket:${t.id}`, data: { why: '未配置 SUBAN_CITY_DUTY_PHONE' } });
       return;
     }
-    if (!(await this.d.dedupe.claim('page.report', key, now))) return;
+    if (!(await this.d.dedupe.claim(JOB.urgentReport, key, now))) return;
     const reply = (t.lastReply ?? '').replace(/\s+/g, ' ').trim();
     const text = `【12345即办】工单${t.number}（${t.category}，${t.place || t.township || '未注明'}）已由${t.unit ?? '承办单位'}处置反馈：${reply.length > 120 ? `${reply.slice(0, 120)}…` : reply}${onSiteSummary(t)}`;
     const r = await this.d.sms.send({ to: normalisePhone(to), text, ref: key });

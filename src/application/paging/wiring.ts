@@ -15,11 +15,11 @@ import type { TicketStore } from '../ports/tickets.js';
 import type { UnitStore } from '../ports/users.js';
 import { CALL_OUTCOME_TOPIC, type CallOutcome, type VoiceDialer } from '../ports/voice.js';
 import type { TicketService } from '../tickets/service.js';
-import { JOB } from '../tickets/timers.js';
+import { JOB } from '../ports/jobs.js';
 import type { SmsInbox } from '../voice/sms-inbox.js';
 import { DutyService, unitsWithContacts } from './duty-service.js';
 import type { PagingStore } from './ports.js';
-import { PAGE_JOB, PagingService, TAKEN_OVER, type PagingDeps, type WechatNotifier } from './service.js';
+import { PagingService, TAKEN_OVER, type PagingDeps, type WechatNotifier } from './service.js';
 
 export interface PagingParts {
   duty: DutyService;
@@ -95,7 +95,7 @@ export function createPaging(w: PagingWiring): PagingParts {
   };
 
   // The timers.
-  w.runner.register(PAGE_JOB.step, async (job) => paging.runStep(job.payload as { pageId: string; step: number; attempt: number }));
+  w.runner.register(JOB.pageStep, async (job) => paging.runStep(job.payload as { pageId: string; step: number; attempt: number }));
   w.runner.register(JOB.pageStart, async (job) => {
     const t = await w.ticketStore.get(String(job.payload.ticketId));
     if (!t) return;
@@ -115,8 +115,8 @@ export function createPaging(w: PagingWiring): PagingParts {
     if (last?.status === 'cancelled' || last?.endReason === TAKEN_OVER) return;
     await paging.start(t.id, 'sign_overdue', SYSTEM, job.key);
   });
-  w.runner.register(PAGE_JOB.report, async (job) => paging.reportResult(String(job.payload.ticketId), job.key));
-  w.runner.register(PAGE_JOB.arrivalCheck, async (job) => paging.runArrivalCheck(job.payload as { pageId: string; to: string; n: number }, job.key));
+  w.runner.register(JOB.urgentReport, async (job) => paging.reportResult(String(job.payload.ticketId), job.key));
+  w.runner.register(JOB.pageArrivalCheck, async (job) => paging.runArrivalCheck(job.payload as { pageId: string; to: string; n: number }, job.key));
 
   // Ticket changes: stop pages nobody needs. Which pages and 市政府值班室 reports a change starts is
   // decided in one place only, the ticket timers (tickets/timers.ts), stored with the change itself;

@@ -35,14 +35,12 @@ import type { Job, JobStore } from '../ports/jobs.js';
 import type { AuditLog, DedupeStore } from '../ports/misc.js';
 import type { TicketStore } from '../ports/tickets.js';
 import type { TicketService } from '../tickets/service.js';
-import { JOB } from '../tickets/timers.js';
+import { JOB } from '../ports/jobs.js';
 import { channelOf, type PlatformConfig } from './config.js';
 import { EXPORT_LIMITS, parseExport } from './export-file.js';
 import { mapCase, type PlatformCase } from './mapping.js';
 import { signedHeaders } from './signature.js';
 
-/** Job kinds; the reply job is set by timersFor (JOB.platformReply), in the transaction of the reply. */
-export const PLATFORM_JOB = { poll: 'platform.poll', reply: JOB.platformReply } as const;
 
 export interface PlatformDeps {
   platforms: Map<string, PlatformConfig>;
@@ -230,7 +228,7 @@ export class PlatformService {
   nextPoll(p: PlatformConfig, after: Date): { kind: string; key: string; runAt: Date; payload: { slug: string } } {
     const every = p.poll!.everyMinutes * 60_000;
     const runAt = new Date((Math.floor(after.getTime() / every) + 1) * every);
-    return { kind: PLATFORM_JOB.poll, key: `platform.poll:${p.slug}:${runAt.toISOString()}`, runAt, payload: { slug: p.slug } };
+    return { kind: JOB.platformPoll, key: `platform.poll:${p.slug}:${runAt.toISOString()}`, runAt, payload: { slug: p.slug } };
   }
 
   /**
@@ -296,8 +294,9 @@ export class PlatformService {
   }
 
   register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
-    runner.register(PLATFORM_JOB.poll, (job) => this.runPollJob(job));
-    runner.register(PLATFORM_JOB.reply, (job) => this.runReplyJob(job));
+    runner.register(JOB.platformPoll, (job) => this.runPollJob(job));
+    // The reply job is set by timersFor, in the transaction of the reply.
+    runner.register(JOB.platformReply, (job) => this.runReplyJob(job));
   }
 }
 

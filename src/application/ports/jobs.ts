@@ -1,3 +1,64 @@
+/**
+ * Every job kind, once. The ticket timers (tickets/timers.ts) set the first group in the ticket's
+ * own transaction; the services set the rest for their own steps. Each kind has one handler,
+ * registered on the one runner by the service named in its comment.
+ */
+export const JOB = {
+  // ---- set by ticket changes (tickets/timers.ts) ----
+  /** Page the unit (即办), or the hotline office for a ticket still waiting for dispatch (handler: paging). */
+  pageStart: 'page.start',
+  /** The unit's sign deadline passed: page it when its chain says so (handler: paging). */
+  signDue: 'sla.sign_due',
+  /** The unit's reply deadline (handler: supervision). */
+  replyDue: 'sla.reply_due',
+  /** The deadline of a duty officer who took on (接手) a ticket waiting for dispatch (handler: supervision). */
+  ownerDue: 'sla.owner_due',
+  /** A unit's sign deadline passed: 督办 at once, not at the next sweep (handler: supervision; sign_due pages). */
+  signOverdue: 'sla.sign_overdue',
+  /** Start a 回访 round (handler: followup). */
+  followupStart: 'followup.start',
+  /** Send the reply back to the outside platform the ticket came from (handler: platforms). */
+  platformReply: 'platform.reply',
+  /** Report a 即办 ticket's handling result to the 市政府值班室 (handler: paging). */
+  urgentReport: 'page.report',
+  /** Report a 即办 ticket's 回访 result to the 市政府值班室 and archive it (handler: followup). */
+  followupReport: 'followup.report',
+  /** A closed ticket's result goes to the citizens of the tickets merged into it, each with their own 回访 (handler: followup). */
+  mergedGroup: 'followup.merged_group',
+  /** A merged ticket's citizen was not satisfied: the group's ticket is reopened (handler: followup). */
+  mergedReopen: 'followup.merged_reopen',
+  /** 网格员: the grid worker did not confirm the unit's result in time; the 回访 goes ahead (handler: grid). */
+  gridConfirmDue: 'grid.confirm_due',
+  /** A 协办 part's sign / reply deadline (handler: tickets/assist.ts). */
+  assistSignDue: 'assist.sign_due',
+  assistReplyDue: 'assist.reply_due',
+  /** 联动: page one unit's duty person (a 协办 unit, or the lead unit when `unit` is null) (handler: tickets/assist.ts). */
+  linkagePage: 'assist.linkage_page',
+
+  // ---- set by the services for their own steps ----
+  /** One attempt of a page (paging). */
+  pageStep: 'page.step',
+  /** A 到场确认 call after an acknowledged page (paging). */
+  pageArrivalCheck: 'page.arrival_check',
+  /** One automated 回访 call, the SMS, a WeChat question, the end of a round (followup). */
+  followupCall: 'followup.call',
+  followupSms: 'followup.sms',
+  followupChat: 'followup.chat',
+  followupExpire: 'followup.expire',
+  /** The periodic deadline sweep (supervision). */
+  supervisionSweep: 'supervision.sweep',
+  /** The periodic hotspot scan (hotspots). */
+  hotspotScan: 'hotspots.scan',
+  /** Poll an outside platform for new cases (platforms). */
+  platformPoll: 'platform.poll',
+  /** A bot's answer the citizen never confirmed: a ticket after all (answers, wired in the composition root). */
+  answerNoReply: 'answers.no_reply',
+  /** An Official Account message WeChat was told `success` about before its replies existed (wechat-mp). */
+  mpUnanswered: 'wechat-mp.unanswered',
+} as const;
+
+export type JobKind = (typeof JOB)[keyof typeof JOB];
+
 /** A timer that must survive a restart: one row in the job table. */
 export interface JobSpec {
   kind: string;

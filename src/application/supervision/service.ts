@@ -17,10 +17,9 @@ import type { DeadlineCalendar } from '../ports/routing.js';
 import type { TicketFilter, TicketStore } from '../ports/tickets.js';
 import type { UnitStore } from '../ports/users.js';
 import type { TicketService } from '../tickets/service.js';
-import { JOB } from '../tickets/timers.js';
+import { JOB } from '../ports/jobs.js';
 import { HOTLINE_ROSTER } from '../paging/duty-service.js';
 
-export const SUPERVISION_JOB = { sweep: 'supervision.sweep', replyDue: JOB.replyDue, ownerDue: JOB.ownerDue, signOverdue: JOB.signOverdue } as const;
 export const SUPERVISION_TOPIC = 'supervision';
 export const NOTICE_SCOPE = 'supervision-notice';
 export const SUPERVISION_ACTOR: Actor = { id: 'supervision', role: 'system', name: '督办系统' };
@@ -112,20 +111,20 @@ export class SupervisionService {
   }
 
   register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
-    runner.register(SUPERVISION_JOB.sweep, async () => {
+    runner.register(JOB.supervisionSweep, async () => {
       await this.sweep();
       await this.schedule();
     });
-    runner.register(SUPERVISION_JOB.replyDue, (j) => this.onReplyDue(j.payload as { ticketId: string; version: number }));
-    runner.register(SUPERVISION_JOB.ownerDue, (j) => this.onDue(j.payload as { ticketId: string }));
-    runner.register(SUPERVISION_JOB.signOverdue, (j) => this.onDue(j.payload as { ticketId: string }));
+    runner.register(JOB.replyDue, (j) => this.onReplyDue(j.payload as { ticketId: string; version: number }));
+    runner.register(JOB.ownerDue, (j) => this.onDue(j.payload as { ticketId: string }));
+    runner.register(JOB.signOverdue, (j) => this.onDue(j.payload as { ticketId: string }));
   }
 
   /** Enqueue the next sweep (idempotent: one job per time slot). Call once at start. */
   async schedule(): Promise<void> {
     const slotMs = this.config.sweepMinutes * 60_000;
     const next = new Date((Math.floor(this.d.clock.now().getTime() / slotMs) + 1) * slotMs);
-    await this.d.jobs.enqueue([{ kind: SUPERVISION_JOB.sweep, key: `supervision:sweep:${next.toISOString()}`, runAt: next, payload: {} }]);
+    await this.d.jobs.enqueue([{ kind: JOB.supervisionSweep, key: `supervision:sweep:${next.toISOString()}`, runAt: next, payload: {} }]);
   }
 
   /** The moment the reply deadline passes: 督办 at once rather than at the next sweep. */

@@ -19,7 +19,7 @@ import type { DeadlineCalendar } from '../ports/routing.js';
 import type { TicketFilter, TicketStore } from '../ports/tickets.js';
 import type { UnitStore } from '../ports/users.js';
 import type { TicketService } from './service.js';
-import { JOB } from './timers.js';
+import { JOB } from '../ports/jobs.js';
 
 export const ASSIST_ACTOR: Actor = { id: 'supervision', role: 'system', name: '督办系统' };
 

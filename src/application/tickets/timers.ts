@@ -1,35 +1,8 @@
 import type { TicketEventData } from '../../domain/tickets/events.js';
 import type { Ticket } from '../../domain/tickets/ticket.js';
 import { isAssistEvent, type AssistEventData } from '../../domain/tickets/assist.js';
-import type { JobSpec } from '../ports/jobs.js';
+import { JOB, type JobSpec } from '../ports/jobs.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
-
-/** Job kinds set by ticket changes; their handlers live in the paging, follow-up and supervision services. */
-export const JOB = {
-  pageStart: 'page.start',
-  signDue: 'sla.sign_due',
-  replyDue: 'sla.reply_due',
-  /** The deadline of a duty officer who took on (接手) a ticket waiting for dispatch (handler: supervision). */
-  ownerDue: 'sla.owner_due',
-  /** A unit's sign deadline passed: 督办 at once, not at the next sweep (handler: supervision; sign_due pages). */
-  signOverdue: 'sla.sign_overdue',
-  followupStart: 'followup.start',
-  /** Send the reply back to the outside platform the ticket came from (handler: application/platforms). */
-  platformReply: 'platform.reply',
-  /** Report a 即办 ticket's result to the 市政府值班室 (handler: application/paging). */
-  urgentReport: 'page.report',
-  /** A closed ticket's result goes to the citizens of the tickets merged into it, each with their own 回访 (handler: followup). */
-  mergedGroup: 'followup.merged_group',
-  /** A merged ticket's citizen was not satisfied: the group's ticket is reopened (handler: followup). */
-  mergedReopen: 'followup.merged_reopen',
-  /** 网格员: the grid worker did not confirm the unit's result in time; the 回访 goes ahead (handler: application/grid). */
-  gridConfirmDue: 'grid.confirm_due',
-  /** A 协办 part's sign / reply deadline (handler: application/tickets/assist.ts). */
-  assistSignDue: 'assist.sign_due',
-  assistReplyDue: 'assist.reply_due',
-  /** 联动: page one unit's duty person (a 协办 unit, or the lead unit when `unit` is null) (handler: assist.ts). */
-  linkagePage: 'assist.linkage_page',
-} as const;
 
 /** How long a replied ticket with a grid worker waits for their on-the-spot confirmation before the 回访 (default). */
 export const DEFAULT_GRID_CONFIRM_MS = 24 * 3600_000;
