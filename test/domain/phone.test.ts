@@ -1,6 +1,6 @@
 import t from 'tap';
 import { callbackPhone, isPhoneNumber, normalisePhone, parsePhone, toE164 } from '../../src/domain/phone.js';
-import { parseCallbackPhone } from '../../src/application/conversation/engine.js';
+import { parseCallbackPhone } from '../../src/application/conversation/intents.js';
 import { toE164 as twilioE164 } from '../../adapters/twilio/client.js';
 import { isReachablePhone } from '../../src/domain/duty/roster.js';
 

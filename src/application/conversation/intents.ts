@@ -2,6 +2,7 @@
  * What a short citizen message means: a command, a yes/no, a follow-up rating. Matching is on the
  * whole (normalised) message, so a description that merely starts with "取消…" stays a description.
  */
+import { callbackPhone } from '../../domain/phone.js';
 import { parseTicketNumber } from '../../domain/tickets/number.js';
 
 /** Full-width digits/letters to ASCII, trimmed, trailing punctuation and spaces removed, lower case. */
@@ -135,4 +136,18 @@ export function parseFollowupReply(text: string): FollowupReply | null {
 
 export function isGreetingOnly(text: string): boolean {
   return /^((你好|您好|在吗|在不在|有人吗|hi|hello|哈喽|喂|嗨|早上好|下午好|晚上好)[\s啊呀呢吗,.!?~，。！？、]*)+$/i.test(normalise(text));
+}
+
+/** A mainland mobile or landline number typed alone ("138 0013 8000", "+86 13800138000", "0797-1234567"). */
+export function parseCallbackPhone(text: string): string | null {
+  // The label and a closing full stop are the chat's; the number itself goes to the one normaliser.
+  const s = text
+    .trim()
+    .replace(/^(手机号码|手机号|联系电话|回访电话|电话|手机|号码)\s*[:：是为]?\s*/, '')
+    .replace(/[。.!！]+$/u, '');
+  return callbackPhone(s);
+}
+
+export function isCallbackSkip(text: string): boolean {
+  return /^(跳过|略过|不用|不用了|不需要|不留|不留了|不方便|无|没有)$/.test(text.trim().replace(/[\s。.!！]+$/u, ''));
 }
