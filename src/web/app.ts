@@ -25,6 +25,8 @@ import blockedCallerRoutes from './routes/api/blocked-callers.js';
 import knowledgeRoutes from './routes/api/knowledge.js';
 import gridRoutes from './routes/api/grid.js';
 import mediaRoutes from './routes/api/media.js';
+import attachmentRoutes from './routes/api/attachments.js';
+import { AttachmentService } from '../application/attachments/service.js';
 import mayorDayRoutes from './routes/api/mayor-day.js';
 import answerRoutes from './routes/api/answers.js';
 import firstContactRoutes from './routes/api/first-contact.js';
@@ -44,6 +46,8 @@ import { freeswitchRecordings, privateMedia } from './routes/freeswitch-recordin
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: Container;
+    /** ticket and grid photos (application/attachments) */
+    attachments: AttachmentService;
   }
 }
 
@@ -149,6 +153,9 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     for (const p of opts.webhooks ?? []) await providers.register(p);
   });
   // Everything people and their programs use: the console, the API, screen pops, media.
+  const mediaDir = opts.mediaDir ?? resolve('data/media');
+  const attachments = new AttachmentService({ mediaDir, state: ctx.state, clock: ctx.clock });
+  app.decorate('attachments', attachments);
   await app.register(async (site) => {
     await site.register(auth, { auth: ctx.auth });
     await site.register(
@@ -163,7 +170,8 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
         await api.register(dutyRoutes);
         await api.register(blockedCallerRoutes);
         await api.register(knowledgeRoutes);
-        await api.register(gridRoutes({ mediaDir: opts.mediaDir ?? resolve('data/media') }));
+        await api.register(gridRoutes(attachments));
+        await api.register(attachmentRoutes(attachments));
         await api.register(mediaRoutes);
         await api.register(mayorDayRoutes);
         await api.register(answerRoutes);
@@ -183,10 +191,10 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     await site.register(platformRoutes);
     await site.register(open311Routes);
     // FreeSWITCH recordings: the upload route (or the shared directory) and the provider's record targets.
-    const mediaDir = opts.mediaDir ?? resolve('data/media');
     if (ctx.config.voice === 'freeswitch') await site.register(freeswitchRecordings({ config: ctx.config.freeswitch.recordings, mediaDir, clock: ctx.clock, provider: ctx.voiceService.activeProvider }));
     // Recordings, WeChat images and voice: signed-in console users only (the console's <audio>/<img> send the session cookie).
-    await site.register(privateMedia({ root: mediaDir, prefix: '/media/' }));
+    // Ticket photos under <media>/attachments/ are not among them: /api/v1/attachments/:id checks the ticket.
+    await site.register(privateMedia({ root: mediaDir, prefix: '/media/', exclude: ['attachments'] }));
     for (const p of opts.plugins ?? []) await site.register(p);
     // The web console last: its client routes never shadow an API route.
     await site.register(consoleRoutes);

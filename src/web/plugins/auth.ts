@@ -22,8 +22,9 @@ declare module 'fastify' {
 
 /** Where a grid or media user may go on routes that admit every signed-in user (their tickets, their own account). */
 const RESTRICTED_ROLE_PATHS: Partial<Record<Role, RegExp>> = {
-  // a grid worker's own photos are under /media/grid/ (random names); recordings and the rest are not theirs
-  grid: /^\/(api\/v1\/(auth|tokens|tickets|grid|console)(\/|\?|$)|media\/grid\/)/,
+  // a grid worker's own photos are under /media/grid/ (random names); recordings and the rest are not theirs;
+  // ticket photos (attachments) check the ticket themselves
+  grid: /^\/(api\/v1\/(auth|tokens|tickets|grid|console|attachments)(\/|\?|$)|media\/grid\/)/,
   media: /^\/api\/v1\/(auth|tokens|media|console)(\/|\?|$)/,
 };
 

@@ -46,7 +46,8 @@ export interface FreeSwitchRecordingsOptions {
  * voice are personal data. Names are unguessable, so a unit user reaches only what a ticket it
  * may read links to. Never cached by shared caches; dotfiles (uploads in progress) are not there.
  */
-export function privateMedia(o: { root: string; prefix: string }) {
+export function privateMedia(o: { root: string; prefix: string; exclude?: string[] }) {
+  const excluded = (path: string) => (o.exclude ?? []).some((d) => path.replace(/^\/+/, '').split('/')[0]!.toLowerCase() === d);
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', app.requireAuth());
     await app.register(fastifyStatic, {
@@ -55,6 +56,8 @@ export function privateMedia(o: { root: string; prefix: string }) {
       decorateReply: false,
       serve: existsSync(o.root),
       dotfiles: 'ignore',
+      // a directory kept by its own route (ticket photos): not a file here
+      ...(o.exclude?.length ? { allowedPath: (path: string) => !excluded(path) } : {}),
       cacheControl: false,
       setHeaders: (reply) => reply.header('cache-control', 'private, no-cache'),
     });

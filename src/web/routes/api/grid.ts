@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { invalid } from '../../../domain/errors.js';
+import { MAX_PHOTO_BODY, type AttachmentService } from '../../../application/attachments/service.js';
 import type { Attachment } from '../../../domain/tickets/ticket.js';
 import { errors, IdParams } from '../../schemas/common.js';
 import { AttachmentIn, Classification, TicketView } from '../../schemas/tickets.js';
@@ -13,19 +10,11 @@ const Worker = Type.Object({ id: Type.String(), name: Type.String(), township: T
 const Photos = Type.Optional(Type.Array(AttachmentIn, { maxItems: 9 }));
 const Ok = { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 404, 409) };
 
-/** Largest photo accepted, decoded (the form scales photos down to about 1600 px before sending). */
-const MAX_PHOTO_BYTES = 6 * 1024 * 1024;
-const PHOTO_TYPES: { ext: string; test: (b: Buffer) => boolean }[] = [
-  { ext: 'jpg', test: (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff },
-  { ext: 'png', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
-  { ext: 'webp', test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
-];
-
 /**
  * 网格员 (grid workers): patrol reports, photos, their task list, reports back and on-the-spot
  * confirmation; townships and the hotline office hand tickets to them.
  */
-export default function gridRoutes(opts: { mediaDir: string }): FastifyPluginAsyncTypebox {
+export default function gridRoutes(attachments: AttachmentService): FastifyPluginAsyncTypebox {
   return async (app) => {
     const { grid, clock } = app.ctx;
     app.addHook('preValidation', app.requireAuth());
@@ -67,27 +56,15 @@ export default function gridRoutes(opts: { mediaDir: string }): FastifyPluginAsy
     app.post(
       '/grid/photos',
       {
-        bodyLimit: Math.ceil(MAX_PHOTO_BYTES * 1.4) + 1024,
+        bodyLimit: MAX_PHOTO_BODY + 1024,
         schema: {
           operationId: 'uploadGridPhoto', tags: ['grid'],
-          summary: 'a photo (JPEG, PNG or WebP as base64 or a data: URL) stored under /media/grid/; returns its URL for a report',
-          body: Type.Object({ data: Type.String({ minLength: 16, maxLength: Math.ceil(MAX_PHOTO_BYTES * 1.4) }) }, { additionalProperties: false }),
+          summary: 'a photo (JPEG, PNG or WebP by its bytes, at most 6 MB; base64 or a data: URL) stored under /media/grid/; returns its URL for a report',
+          body: Type.Object({ data: Type.String({ minLength: 16, maxLength: MAX_PHOTO_BODY }) }, { additionalProperties: false }),
           response: { 200: Type.Object({ url: Type.String() }), ...errors(400, 401, 403, 413) },
         },
       },
-      async (req) => {
-        const raw = req.body.data.replace(/^data:image\/[a-z+.-]+;base64,/i, '');
-        if (!/^[A-Za-z0-9+/=\s]+$/.test(raw)) throw invalid('bad_photo', '照片数据无效(需为 base64)');
-        const bytes = Buffer.from(raw, 'base64');
-        if (bytes.length > MAX_PHOTO_BYTES) throw invalid('photo_too_large', '照片过大(最大 6 MB)');
-        const type = PHOTO_TYPES.find((t) => t.test(bytes));
-        if (!type) throw invalid('bad_photo', '只接受 JPEG、PNG 或 WebP 照片');
-        const dir = join(opts.mediaDir, 'grid');
-        await mkdir(dir, { recursive: true });
-        const name = `${randomUUID()}.${type.ext}`;
-        await writeFile(join(dir, name), bytes, { flag: 'wx' });
-        return { url: `/media/grid/${name}` };
-      },
+      async (req) => attachments.storeGridPhoto(req.body.data),
     );
 
     app.get(

@@ -8,6 +8,7 @@ import { invalid } from '../../../domain/errors.js';
 import { errors, IdParams } from '../../schemas/common.js';
 import { Classification, CreateTicketBody, Duplicate, ListQuery, TicketEventView, TicketView } from '../../schemas/tickets.js';
 import { eventView, ticketView } from '../../views.js';
+import { MAX_REPLY_PHOTOS } from '../../../application/attachments/service.js';
 import type { IntakeRequest } from '../../../application/tickets/service.js';
 
 const WithReason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
@@ -181,7 +182,18 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
   action('return', '退单 with a reason', WithReason.properties, (p, id, b) => svc.returnTicket(p, id, b.reason as string));
   action('extension', '申请延期 (working days)', { days: Type.Integer({ minimum: 1, maximum: 30 }), reason: Type.String({ minLength: 1, maxLength: 2000 }) }, (p, id, b) => svc.requestExtension(p, id, b.days as number, b.reason as string));
   action('extension/decision', '延期审批', { approved: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) => svc.decideExtension(p, id, b.approved as boolean, b.note as string | undefined));
-  action('reply', '反馈 the result', { reply: Type.String({ minLength: 1, maxLength: 5000 }) }, (p, id, b) => svc.reply(p, id, b.reply as string));
+  action(
+    'reply',
+    '反馈 the result, with photos uploaded by POST /attachments (their ids)',
+    { reply: Type.String({ minLength: 1, maxLength: 5000 }), attachmentIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: MAX_REPLY_PHOTOS, description: `at most ${MAX_REPLY_PHOTOS} photos, each uploaded by the replying user` })) },
+    async (p, id, b) => {
+      const ids = (b.attachmentIds as string[] | undefined) ?? [];
+      const photos = ids.length ? await app.attachments.forReply(p, id, ids) : undefined;
+      const t = await svc.reply(p, id, b.reply as string, photos);
+      if (ids.length) await app.attachments.link(t.id, ids);
+      return t;
+    },
+  );
   action('review', '审核 the reply (merged-review platforms)', { approved: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) => svc.review(p, id, b.approved as boolean, b.note as string | undefined));
   action(
     'followup',
