@@ -1,48 +1,55 @@
-/** The one factory from checked step specs to step objects. */
-import type { FlowDefinition, StepSpec } from '../flow.js';
-import { ActionStep } from './action.js';
-import { AnswerStep } from './answer.js';
-import { BranchStep } from './branch.js';
-import { DialStep } from './dial.js';
-import { GatherStep } from './gather.js';
-import { GotoStep } from './goto.js';
-import { HangupStep } from './hangup.js';
-import { PlayStep } from './play.js';
-import { QueueStep } from './queue.js';
-import { RecordStep } from './record.js';
-import { SayStep } from './say.js';
-import { SmsStep } from './sms.js';
+/**
+ * The verbs of the flow language, one folder each (`steps/<verb>/`: spec.ts with its spec type and
+ * checks, step.ts with its runtime step, index.ts with its definition). A new verb is a new folder,
+ * its name in VERBS (flow.ts) and its spec in the StepSpec union, and one line here.
+ */
+import type { FlowDefinition, StepSpec, Verb } from '../flow.js';
+import type { VerbDefinition } from './check.js';
+import { actionVerb } from './action/index.js';
+import { answerVerb } from './answer/index.js';
+import { branchVerb } from './branch/index.js';
+import { dialVerb } from './dial/index.js';
+import { gatherVerb } from './gather/index.js';
+import { gotoVerb } from './goto/index.js';
+import { hangupVerb } from './hangup/index.js';
+import { playVerb } from './play/index.js';
+import { queueVerb } from './queue/index.js';
+import { recordVerb } from './record/index.js';
+import { sayVerb } from './say/index.js';
+import { smsVerb } from './sms/index.js';
 import type { Step } from './step.js';
 
 export type { Step, StepContext, StepResult } from './step.js';
 
+/** Every verb's definition, by its name. */
+export const VERB_DEFINITIONS: { readonly [V in Verb]: VerbDefinition<Extract<StepSpec, { verb: V }>> } = {
+  say: sayVerb,
+  play: playVerb,
+  gather: gatherVerb,
+  record: recordVerb,
+  queue: queueVerb,
+  dial: dialVerb,
+  sms: smsVerb,
+  action: actionVerb,
+  branch: branchVerb,
+  goto: gotoVerb,
+  hangup: hangupVerb,
+  answer: answerVerb,
+};
+
+/** The definition of a spec's verb, typed for that spec. */
+export function verbOf<S extends StepSpec>(spec: S): VerbDefinition<S> {
+  return VERB_DEFINITIONS[spec.verb] as unknown as VerbDefinition<S>;
+}
+
+/** The one factory from checked step specs to step objects. */
 export function createStep(spec: StepSpec): Step {
-  switch (spec.verb) {
-    case 'say':
-      return new SayStep(spec);
-    case 'play':
-      return new PlayStep(spec);
-    case 'gather':
-      return new GatherStep(spec);
-    case 'record':
-      return new RecordStep(spec);
-    case 'queue':
-      return new QueueStep(spec);
-    case 'dial':
-      return new DialStep(spec);
-    case 'sms':
-      return new SmsStep(spec);
-    case 'action':
-      return new ActionStep(spec);
-    case 'branch':
-      return new BranchStep(spec);
-    case 'goto':
-      return new GotoStep(spec);
-    case 'hangup':
-      return new HangupStep(spec);
-    case 'answer':
-      return new AnswerStep(spec);
-  }
+  return verbOf(spec).create(spec);
+}
+
+/** Every step a spec can continue to, for reachability and target checks. */
+export function stepTargets(spec: StepSpec): string[] {
+  return verbOf(spec).targets(spec);
 }
 
 export interface CompiledFlow {

@@ -1,5 +1,5 @@
-import type { HangupStepSpec } from '../flow.js';
-import { BaseStep, type StepContext, type StepResult } from './step.js';
+import type { HangupStepSpec } from './spec.js';
+import { BaseStep, type StepContext, type StepResult } from '../step.js';
 
 export class HangupStep extends BaseStep<HangupStepSpec> {
   async exec(_ctx: StepContext): Promise<StepResult> {

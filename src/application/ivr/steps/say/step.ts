@@ -1,5 +1,5 @@
-import type { SayStepSpec } from '../flow.js';
-import { BaseStep, next, type StepContext, type StepResult } from './step.js';
+import type { SayStepSpec } from './spec.js';
+import { BaseStep, next, type StepContext, type StepResult } from '../step.js';
 
 export class SayStep extends BaseStep<SayStepSpec> {
   async exec(ctx: StepContext): Promise<StepResult> {

@@ -1,5 +1,5 @@
-import type { SmsStepSpec } from '../flow.js';
-import { BaseStep, next, type StepContext, type StepResult } from './step.js';
+import type { SmsStepSpec } from './spec.js';
+import { BaseStep, next, type StepContext, type StepResult } from '../step.js';
 
 /** A failed SMS never breaks the call: the number was already read out. */
 export class SmsStep extends BaseStep<SmsStepSpec> {

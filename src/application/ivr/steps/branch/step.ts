@@ -1,6 +1,6 @@
-import type { BranchStepSpec, Condition } from '../flow.js';
-import { lookup } from '../template.js';
-import { BaseStep, next, type StepContext, type StepResult } from './step.js';
+import type { BranchStepSpec, Condition } from './spec.js';
+import { lookup } from '../../template.js';
+import { BaseStep, next, type StepContext, type StepResult } from '../step.js';
 
 export class BranchStep extends BaseStep<BranchStepSpec> {
   async exec(ctx: StepContext): Promise<StepResult> {

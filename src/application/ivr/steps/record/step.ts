@@ -1,6 +1,6 @@
-import type { RecordStepSpec } from '../flow.js';
-import type { CallInput } from '../instructions.js';
-import { BaseStep, next, wait, type StepContext, type StepResult } from './step.js';
+import type { RecordStepSpec } from './spec.js';
+import type { CallInput } from '../../instructions.js';
+import { BaseStep, next, wait, type StepContext, type StepResult } from '../step.js';
 
 export class RecordStep extends BaseStep<RecordStepSpec> {
   async exec(_ctx: StepContext): Promise<StepResult> {

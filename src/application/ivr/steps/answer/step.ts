@@ -1,6 +1,6 @@
-import type { AnswerStepSpec } from '../flow.js';
-import type { CallInput } from '../instructions.js';
-import { BaseStep, next, wait, type StepContext, type StepResult } from './step.js';
+import type { AnswerStepSpec } from './spec.js';
+import type { CallInput } from '../../instructions.js';
+import { BaseStep, next, wait, type StepContext, type StepResult } from '../step.js';
 
 /** What the kbAnswer action returns: an entry the IVR may read, or null. */
 interface ReadableAnswer {

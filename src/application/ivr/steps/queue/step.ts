@@ -1,6 +1,6 @@
-import type { QueueStepSpec } from '../flow.js';
-import type { CallInput } from '../instructions.js';
-import { BaseStep, next, wait, type StepContext, type StepResult } from './step.js';
+import type { QueueStepSpec } from './spec.js';
+import type { CallInput } from '../../instructions.js';
+import { BaseStep, next, wait, type StepContext, type StepResult } from '../step.js';
 
 /** Hands the caller to the operators' queue; comes back when nobody answered in time. */
 export class QueueStep extends BaseStep<QueueStepSpec> {

@@ -1,6 +1,6 @@
-import type { DialStepSpec } from '../flow.js';
-import type { CallInput } from '../instructions.js';
-import { BaseStep, next, wait, type StepContext, type StepResult } from './step.js';
+import type { DialStepSpec } from './spec.js';
+import type { CallInput } from '../../instructions.js';
+import { BaseStep, next, wait, type StepContext, type StepResult } from '../step.js';
 
 export class DialStep extends BaseStep<DialStepSpec> {
   async exec(ctx: StepContext): Promise<StepResult> {

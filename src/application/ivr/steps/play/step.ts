@@ -1,5 +1,5 @@
-import type { PlayStepSpec } from '../flow.js';
-import { BaseStep, next, type StepContext, type StepResult } from './step.js';
+import type { PlayStepSpec } from './spec.js';
+import { BaseStep, next, type StepContext, type StepResult } from '../step.js';
 
 export class PlayStep extends BaseStep<PlayStepSpec> {
   async exec(ctx: StepContext): Promise<StepResult> {

@@ -1,7 +1,8 @@
-import type { GatherBranch, GatherStepSpec, PromptItem } from '../flow.js';
-import type { CallInput, GatherInstruction } from '../instructions.js';
-import { digitsFromSpeech } from '../template.js';
-import { BaseStep, next, wait, type StepContext, type StepResult } from './step.js';
+import type { PromptItem } from '../../flow.js';
+import type { GatherBranch, GatherStepSpec } from './spec.js';
+import type { CallInput, GatherInstruction } from '../../instructions.js';
+import { digitsFromSpeech } from '../../template.js';
+import { BaseStep, next, wait, type StepContext, type StepResult } from '../step.js';
 
 /**
  * A menu (branches) or a free entry (ticket number). No input and wrong input re-prompt up to

@@ -1,7 +1,7 @@
-import type { ActionStepSpec } from '../flow.js';
-import type { CreateTicketArgs } from '../ports.js';
-import { renderValue } from '../template.js';
-import { BaseStep, next, type StepContext, type StepResult } from './step.js';
+import type { ActionStepSpec } from './spec.js';
+import type { CreateTicketArgs } from '../../ports.js';
+import { renderValue } from '../../template.js';
+import { BaseStep, next, type StepContext, type StepResult } from '../step.js';
 
 /** Calls an application service by name; without onError a failure ends the call politely. */
 export class ActionStep extends BaseStep<ActionStepSpec> {
