@@ -98,7 +98,10 @@ export class FollowUpService {
     runner.register(JOB.mergedReopen, (j) => this.onMergedReopen(j.payload as { ticketId: string; version: number }));
   }
 
-  /** Listens to call outcomes (kept on the attempt) and to 即办 follow-ups (reported to the city duty office). */
+  /**
+   * Listens to call outcomes (kept on the attempt) and to 回访 recorded by other means (the round ends).
+   * The 即办 report of a 回访 is a ticket timer (JOB.followupReport, tickets/timers.ts), not a reaction here.
+   */
   subscribe(): () => void {
     const offCalls = this.d.bus.subscribe(CALL_OUTCOME_TOPIC, (p) => {
       const o = p as CallOutcome;
@@ -109,7 +112,6 @@ export class FollowUpService {
       if (!e?.events?.includes('followed_up')) return;
       // Answered elsewhere (operator's manual call, the WeChat conversation): end our round too.
       void this.endRoundAnsweredElsewhere(e.id).catch((err) => this.d.log.warn({ err: String(err), ticket: e.id }, 'follow-up round not ended'));
-      if (e.urgent) void this.scheduleUrgentReport(e.id).catch((err) => this.d.log.warn({ err: String(err), ticket: e.id }, '即办 report not scheduled'));
     });
     return () => {
       offCalls();
@@ -400,13 +402,7 @@ export class FollowUpService {
     if (doc) await this.d.jobs.cancelByPrefix(`followup:${ticketId}:${doc.round}:`, this.d.clock.now());
   }
 
-  // ---- 即办 result report ---------------------------------------------------------------------
-
-  private async scheduleUrgentReport(ticketId: string): Promise<void> {
-    const t = await this.d.store.get(ticketId);
-    if (!t) return;
-    await this.enqueue([{ kind: JOB.followupReport, key: `followup-report:${t.id}:${t.version}`, runAt: this.d.clock.now(), payload: { ticketId: t.id, version: t.version } }]);
-  }
+  // ---- 即办 result report (job JOB.followupReport, set by the ticket timers with the 回访) --------
 
   private async onReport(p: { ticketId: string; version: number }): Promise<void> {
     const t = await this.d.store.get(p.ticketId);

@@ -94,6 +94,8 @@ export function timersFor(after: Ticket, events: TicketEventData[], cal: Deadlin
         if (after.state === 'merged' && (e.result.satisfaction === '不满意' || e.result.solved === false)) {
           jobs.push({ kind: JOB.mergedReopen, key: `merged-reopen:${id}:${after.version}`, runAt: now, payload: { ticketId: id, version: after.version } });
         }
+        // 即办: the 回访 result goes to the 市政府值班室 and is archived, set with the 回访 itself so a crash cannot lose it.
+        if (after.urgent) jobs.push({ kind: JOB.followupReport, key: `followup-report:${id}:${after.version}`, runAt: now, payload: { ticketId: id, version: after.version } });
         break;
       case 'answered':
         // 直接答复: no unit and no deadline; the page for a ticket waiting for dispatch is no longer due.
