@@ -30,7 +30,6 @@ export type {
   IvrServices,
   TicketLookup,
 } from './ports.js';
-export { MemoryCallSessionStore } from './memory-session-store.js';
 export { FlowRegistry, type FlowLoadReport, type FlowRegistryOptions } from './registry.js';
 export { IvrRunner, formatIvrPath, type FlowSource, type IvrRunnerDeps } from './runner.js';
 export { compileFlow, createStep, type CompiledFlow, type Step, type StepContext, type StepResult } from './steps/index.js';

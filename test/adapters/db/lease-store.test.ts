@@ -5,7 +5,7 @@
  */
 import t, { type Test } from 'tap';
 import { SqlLeaseStore } from '../../../adapters/db/lease-store.js';
-import { InMemoryLeaseStore } from '../../../src/application/conversation/store.js';
+import { InMemoryLeaseStore } from '../../fakes/conversation-store.js';
 import type { LeaseStore } from '../../../src/application/ports/misc.js';
 import { ENGINES, freshDatabase, sqliteFilePair } from '../../helpers/db.js';
 

@@ -1,7 +1,7 @@
 /** The per-contact serializer alone: order per contact, contacts in parallel, the lease and its wait. */
 import t from 'tap';
 import { ContactSerializer, CONVERSATION_LEASE_SCOPE } from '../../../src/application/conversation/contact-serializer.js';
-import { InMemoryLeaseStore } from '../../../src/application/conversation/store.js';
+import { InMemoryLeaseStore } from '../../fakes/conversation-store.js';
 import { FakeClock } from '../../../src/domain/clock.js';
 
 /** A promise the test resolves by hand: a step that has started and waits for the test. */

@@ -1,7 +1,7 @@
 /** Test doubles for the conversation ports: they record every call and answer from plain data. */
 import { FakeClock } from '../../../src/domain/clock.js';
 import { ConversationEngine, type ConversationEngineOptions } from '../../../src/application/conversation/engine.js';
-import { InMemoryConversationStore } from '../../../src/application/conversation/store.js';
+import { InMemoryConversationStore } from '../../fakes/conversation-store.js';
 import type {
   ChatInput,
   Classification,

@@ -10,7 +10,8 @@ import {
   parseEditChoice,
   parseFollowupReply,
 } from '../../../src/application/conversation/intents.js';
-import { InMemoryConversationStore, conversationStoreOver } from '../../../src/application/conversation/store.js';
+import { conversationStoreOver } from '../../../src/application/conversation/store.js';
+import { InMemoryConversationStore } from '../../fakes/conversation-store.js';
 import type { StateStore } from '../../../src/application/ports/misc.js';
 
 t.test('deadlines read in Beijing time, whatever the server zone', async (t) => {

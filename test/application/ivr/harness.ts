@@ -3,7 +3,7 @@ import { emergencyAdvice, emergencyNumbers } from '../../../src/application/conv
 import { fileURLToPath } from 'node:url';
 import { FakeClock, shanghaiParts, type Clock } from '../../../src/domain/clock.js';
 import type { CallInput, Instruction, Turn } from '../../../src/application/ivr/instructions.js';
-import { MemoryCallSessionStore } from '../../../src/application/ivr/memory-session-store.js';
+import { MemoryCallSessionStore } from '../../fakes/call-session-store.js';
 import type { ActionContext, CallInfo, CallProgressEvent, CreateTicketArgs, IvrAction, IvrServices, TicketLookup } from '../../../src/application/ivr/ports.js';
 import { FlowRegistry } from '../../../src/application/ivr/registry.js';
 import { IvrRunner, type FlowSource } from '../../../src/application/ivr/runner.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { MemoryCallSessionStore } from '../../../src/application/ivr/memory-session-store.js';
+import { MemoryCallSessionStore } from '../../fakes/call-session-store.js';
 import type { FlowSource } from '../../../src/application/ivr/runner.js';
 import { compileFlow, type CompiledFlow } from '../../../src/application/ivr/steps/index.js';
 import { validateFlowSource } from '../../../src/application/ivr/validate.js';

@@ -1,7 +1,7 @@
-import type { CallSession, CallSessionStore } from './ports.js';
+import type { CallSession, CallSessionStore } from '../../src/application/ivr/ports.js';
 
 /**
- * Call state in a Map, for tests and the simulator. Stores copies, like a database would, so a
+ * Call state in a Map, for tests (a test double; production keeps calls in the database). Stores copies, like a database would, so a
  * test cannot pass by mutating a state object the store still holds.
  */
 export class MemoryCallSessionStore implements CallSessionStore {
