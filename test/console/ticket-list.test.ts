@@ -32,7 +32,7 @@ t.test('ticket list: sort in the URL, export of the filtered list', { skip: BROW
   const numbers = () => op.page.locator('table.grid tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ticket')));
   t.same(await numbers(), [made[2]!.number, made[0]!.number], 'filtered, newest first');
   // One date format: relative, the absolute time on hover.
-  const when = op.page.locator('table.grid tbody tr').first().locator('time');
+  const when = op.page.locator('table.grid tbody tr').first().locator('time').first();
   t.match(await when.innerText(), /^(刚刚|\d+ 分钟前|\d+ 小时前)$/, 'relative');
   t.match(await when.getAttribute('title'), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'absolute on hover, with seconds');
   await op.page.getByRole('button', { name: /^工单号/ }).click();
