@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../src/domain/clock.js';
 import type { SmsSender } from '../../src/application/ports/messaging.js';
-import type { EventBus } from '../../src/application/ports/events.js';
+import { TOPIC, type EventBus, type SimSms } from '../../src/application/ports/events.js';
 
-export interface SimSms {
-  id: string;
-  to: string;
-  text: string;
-  ref?: string;
-  at: string;
-}
+export type { SimSms };
 
 /**
  * The simulated SMS provider of the demo and the tests: messages are kept in memory (latest
@@ -26,7 +20,7 @@ export class SimSmsSender implements SmsSender {
     const s: SimSms = { id: `SM${randomUUID().replace(/-/g, '')}`, ...msg, at: this.clock.now().toISOString() };
     this.sent.push(s);
     if (this.sent.length > 500) this.sent.shift();
-    this.bus?.publish('sim.sms', s);
+    this.bus?.publish(TOPIC.simSms, s);
     return { id: s.id };
   }
 }

@@ -12,7 +12,8 @@ import { AppError, forbidden } from '../../domain/errors.js';
 import { maskContact } from '../../domain/phone.js';
 import { STATE_LABELS, type Actor, type Attachment, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
 import type { TicketEventData } from '../../domain/tickets/events.js';
-import type { EventBus, LeaseStore, StateStore } from '../ports/misc.js';
+import { TOPIC, type EventBus } from '../ports/events.js';
+import type { LeaseStore, StateStore } from '../ports/misc.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
 import type { IntakeRequest, IntakeResult } from '../tickets/service.js';
 import type { AnswerService } from '../answers/service.js';
@@ -67,12 +68,9 @@ export interface ConversationDeps {
 /** StateStore scopes other modules read (operator console, follow-up service). */
 export const HANDOVER_SCOPE = 'handover';
 export const FOLLOWUP_PENDING_SCOPE = 'followup-pending';
-/** Bus topic the operator console listens on for citizens asking for 人工. */
-export const HANDOVER_TOPIC = 'operator.handover';
 
 /** Notices that could reach the citizen neither on WeChat nor by SMS; an operator follows them up. */
 export const UNDELIVERED_SCOPE = 'wechat-undelivered';
-export const UNDELIVERED_TOPIC = 'wechat.undelivered';
 
 export interface UndeliveredDoc {
   channel: ChatChannel;
@@ -259,7 +257,7 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
       };
       await state.put(HANDOVER_SCOPE, key, doc, now, new Date(now.getTime() + HANDOVER_TTL_MS));
       const event: HandoverEvent = { channel, contactId, since: doc.since, first: !prev, lines: fresh };
-      bus.publish(HANDOVER_TOPIC, event);
+      bus.publish(TOPIC.handover, event);
     },
 
     async pendingFollowup(contactId, channel): Promise<PendingFollowup | null> {
@@ -347,7 +345,7 @@ export async function recordUndelivered(
   const doc: UndeliveredDoc = { channel: n.channel, contactId: n.contactId, texts: [...n.texts], reason: n.reason, at: now.toISOString(), ref: n.ref ?? null };
   const key = `${contactKey(n.channel, n.contactId)}:${now.getTime()}:${randomUUID().slice(0, 8)}`;
   await deps.state.put(UNDELIVERED_SCOPE, key, doc, now, new Date(now.getTime() + UNDELIVERED_TTL_MS));
-  deps.bus.publish(UNDELIVERED_TOPIC, doc);
+  deps.bus.publish(TOPIC.undelivered, doc);
   return doc;
 }
 

@@ -17,11 +17,11 @@ import type { ChatChannel } from '../conversation/ports.js';
 import type { ActionContext, IvrAction } from '../ivr/ports.js';
 import type { Job, JobSpec, JobStore } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
-import type { EventBus } from '../ports/events.js';
+import { TOPIC, type EventBus } from '../ports/events.js';
 import type { AuditLog, DedupeStore, StateStore } from '../ports/misc.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
 import type { TicketStore } from '../ports/tickets.js';
-import { CALL_OUTCOME_TOPIC, type CallOutcome, type VoiceDialer } from '../ports/voice.js';
+import type { CallOutcome, VoiceDialer } from '../ports/voice.js';
 import type { TicketService } from '../tickets/service.js';
 import { JOB } from '../ports/jobs.js';
 import { FOLLOWUP_SCOPE, FOLLOWUP_SMS_SCOPE, type FollowupChat, type FollowupConfig, type FollowupDoc, type PendingSms } from './ports.js';
@@ -103,13 +103,11 @@ export class FollowUpService {
    * The 即办 report of a 回访 is a ticket timer (JOB.followupReport, tickets/timers.ts), not a reaction here.
    */
   subscribe(): () => void {
-    const offCalls = this.d.bus.subscribe(CALL_OUTCOME_TOPIC, (p) => {
-      const o = p as CallOutcome;
-      if (typeof o?.ref === 'string' && o.ref.startsWith('followup:')) void this.onCallOutcome(o).catch((err) => this.d.log.warn({ err: String(err), ref: o.ref }, 'follow-up call outcome not kept'));
+    const offCalls = this.d.bus.subscribe(TOPIC.callOutcome, (o) => {
+      if (o.ref.startsWith('followup:')) void this.onCallOutcome(o).catch((err) => this.d.log.warn({ err: String(err), ref: o.ref }, 'follow-up call outcome not kept'));
     });
-    const offTickets = this.d.bus.subscribe('ticket', (p) => {
-      const e = p as { id: string; urgent: boolean; events: string[] };
-      if (!e?.events?.includes('followed_up')) return;
+    const offTickets = this.d.bus.subscribe(TOPIC.ticket, (e) => {
+      if (!e.events.includes('followed_up')) return;
       // Answered elsewhere (operator's manual call, the WeChat conversation): end our round too.
       void this.endRoundAnsweredElsewhere(e.id).catch((err) => this.d.log.warn({ err: String(err), ticket: e.id }, 'follow-up round not ended'));
     });

@@ -15,12 +15,11 @@ import type { Classification } from '../../domain/routing/classifier.js';
 import { canonicalPlace } from '../../domain/places/crossing.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
 import { JOB, type Job, type JobStore } from '../ports/jobs.js';
-import type { EventBus } from '../ports/events.js';
+import { TOPIC, type EventBus } from '../ports/events.js';
 import type { StateStore } from '../ports/misc.js';
 import type { TicketFilter, TicketStore } from '../ports/tickets.js';
 import type { TicketService } from '../tickets/service.js';
 
-export const ALERT_TOPIC = 'alert';
 export const ALERT_SCOPE = 'hotspot-alert';
 export const JOINT_MEETING_SCOPE = 'joint-meeting';
 export const LEADER_CASE_SCOPE = 'leader-case';
@@ -167,7 +166,7 @@ export class HotspotService {
       if (!same) {
         existing.push(alert);
         raised.push(alert);
-        this.d.bus.publish(ALERT_TOPIC, { type: 'hotspot', alert });
+        this.d.bus.publish(TOPIC.alert, { type: 'hotspot', alert });
       }
     }
     return raised;

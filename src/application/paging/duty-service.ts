@@ -11,7 +11,7 @@ import { dutyTimeline, dutyWarnings, whoIsOnDuty, type DutySegment, type DutyWar
 import { rosterFromCsv, rosterFromYaml, rosterToCsv, rosterToYaml } from '../../domain/duty/roster-io.js';
 import { validateRoster, type LeaveBlock, type Override, type Roster, type RosterInput } from '../../domain/duty/roster.js';
 import type { IsWorkday } from '../../domain/duty/rotation.js';
-import type { EventBus } from '../ports/events.js';
+import { TOPIC, type EventBus } from '../ports/events.js';
 import type { AuditLog, StateStore } from '../ports/misc.js';
 import type { UnitStore } from '../ports/users.js';
 
@@ -84,7 +84,7 @@ export class DutyService {
     const roster = validateRoster(unit, input, (before?.version ?? 0) + 1, now);
     await this.d.state.put(ROSTERS, unit, roster, now);
     await this.d.audit.append({ at: now, actorId: by.id, kind, subject: `roster:${unit}`, data: { version: roster.version, before: before ?? null, after: roster } });
-    this.d.bus?.publish('duty', { unit, version: roster.version });
+    this.d.bus?.publish(TOPIC.duty, { unit, version: roster.version });
     return roster;
   }
 
@@ -93,7 +93,7 @@ export class DutyService {
     const now = this.d.clock.now();
     await this.d.state.delete(ROSTERS, unit);
     await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.roster.delete', subject: `roster:${unit}`, data: { before } });
-    this.d.bus?.publish('duty', { unit, version: null });
+    this.d.bus?.publish(TOPIC.duty, { unit, version: null });
   }
 
   async addOverride(unit: string, o: Omit<Override, 'id'>, by: Editor): Promise<Roster> {
@@ -166,7 +166,7 @@ export class DutyService {
     const contacts = validateContacts(unit, input, (before?.version ?? 0) + 1, now);
     await this.d.state.put(CONTACTS, unit, contacts, now);
     await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.contacts.save', subject: `contacts:${unit}`, data: { before: before ?? null, after: contacts } });
-    this.d.bus?.publish('duty', { unit, contacts: contacts.version });
+    this.d.bus?.publish(TOPIC.duty, { unit, contacts: contacts.version });
     return contacts;
   }
 

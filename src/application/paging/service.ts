@@ -17,7 +17,8 @@ import { pageStillNeeded } from '../../domain/paging/page.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
 import { JOB, type JobSpec } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
-import type { AuditEntry, AuditLog, DedupeStore, EventBus, StateStore } from '../ports/misc.js';
+import { TOPIC, type EventBus } from '../ports/events.js';
+import type { AuditEntry, AuditLog, DedupeStore, StateStore } from '../ports/misc.js';
 import type { TicketStore } from '../ports/tickets.js';
 import type { UnitStore } from '../ports/users.js';
 import type { CallOutcome, VoiceDialer } from '../ports/voice.js';
@@ -28,7 +29,6 @@ import { PageReplies, type InboundText, type InboundTextResult } from './replies
 
 /** How many 到场确认 calls one acknowledged page gets at most. */
 export const ARRIVAL_CHECKS = 3;
-export const PAGE_TOPIC = 'page';
 
 /** A WeChat message to a duty person (the bot or the Official Account); optional. */
 export interface WechatNotifier {
@@ -674,6 +674,6 @@ export class PagingService {
   }
 
   private publish(p: Page) {
-    this.d.bus.publish(PAGE_TOPIC, { id: p.id, ticketId: p.ticketId, ticketNumber: p.ticketNumber, unit: p.unit, status: p.status, step: p.step, attempt: p.attempt, next: p.next, ack: p.ack });
+    this.d.bus.publish(TOPIC.page, { id: p.id, ticketId: p.ticketId, ticketNumber: p.ticketNumber, unit: p.unit, status: p.status, step: p.step, attempt: p.attempt, next: p.next, ack: p.ack });
   }
 }

@@ -10,10 +10,11 @@ import type { IvrAction } from '../ivr/ports.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { JobStore } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
-import type { AuditLog, DedupeStore, EventBus, StateStore } from '../ports/misc.js';
+import { TOPIC, type EventBus } from '../ports/events.js';
+import type { AuditLog, DedupeStore, StateStore } from '../ports/misc.js';
 import type { TicketStore } from '../ports/tickets.js';
 import type { UnitStore } from '../ports/users.js';
-import { CALL_OUTCOME_TOPIC, type CallOutcome, type VoiceDialer } from '../ports/voice.js';
+import type { VoiceDialer } from '../ports/voice.js';
 import type { TicketService } from '../tickets/service.js';
 import { JOB } from '../ports/jobs.js';
 import type { SmsInbox } from '../voice/sms-inbox.js';
@@ -54,14 +55,6 @@ export interface PagingWiring {
 }
 
 const SYSTEM = { id: 'system', name: '系统' };
-
-interface TicketChange {
-  id: string;
-  state: string;
-  unit: string | null;
-  urgent: boolean;
-  events: string[];
-}
 
 export function createPaging(w: PagingWiring): PagingParts {
   const duty = new DutyService({ state: w.state, audit: w.audit, bus: w.bus, clock: w.clock, isWorkday: w.isWorkday, units: w.unitNames });
@@ -121,9 +114,7 @@ export function createPaging(w: PagingWiring): PagingParts {
   // Ticket changes: stop pages nobody needs. Which pages and 市政府值班室 reports a change starts is
   // decided in one place only, the ticket timers (tickets/timers.ts), stored with the change itself;
   // that is also where mirrors of interconnect platforms are exempt (their platform pages and reports).
-  w.bus.subscribe('ticket', (raw) => {
-    const c = raw as TicketChange;
-    if (!c?.id || !Array.isArray(c.events)) return;
+  w.bus.subscribe(TOPIC.ticket, (c) => {
     const ev = new Set(c.events);
     // A ticket created by this change has no page yet: no query on the intake path.
     if (ev.has('created') || !['signed', 'returned', 'closed', 'merged', 'dispatched', 'urgency_checked', 'updated'].some((e) => ev.has(e))) return;
@@ -131,13 +122,12 @@ export function createPaging(w: PagingWiring): PagingParts {
   });
 
   // 联动 pages of 协办 units stop once their part is signed or removed, or the lead unit replied.
-  w.bus.subscribe('ticket', (raw) => {
-    const c = raw as TicketChange;
-    if (!c?.id || !Array.isArray(c.events) || !c.events.some((e) => e === 'assist_signed' || e === 'assist_removed' || e === 'replied' || e === 'closed' || e === 'merged')) return;
+  w.bus.subscribe(TOPIC.ticket, (c) => {
+    if (!c.events.some((e) => e === 'assist_signed' || e === 'assist_removed' || e === 'replied' || e === 'closed' || e === 'merged')) return;
     track('assist pages', paging.stopAssistPagesIfUnneeded(c.id));
   });
 
-  w.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => track('call outcome', paging.handleCallOutcome(o as CallOutcome)));
+  w.bus.subscribe(TOPIC.callOutcome, (o) => track('call outcome', paging.handleCallOutcome(o)));
 
   // What the paging flow (ivr-flows/paging.yaml) calls on a keypress.
   if (w.ivrActions) {

@@ -1,3 +1,5 @@
+import { TOPIC } from './events.js';
+
 /** Outbound calls (paging a duty person, 回访 to a citizen) through the configured voice provider. */
 export interface OutboundCall {
   to: string;
@@ -18,7 +20,7 @@ export interface VoiceDialer {
 
 /**
  * How an outbound call ended, normalised from provider callbacks (Twilio CallStatus/AnsweredBy,
- * FreeSWITCH hangup causes, the simulator). Published on the bus topic `call.outcome`.
+ * FreeSWITCH hangup causes, the simulator). Published on the bus topic TOPIC.callOutcome.
  */
 export interface CallOutcome {
   ref: string;
@@ -29,4 +31,5 @@ export interface CallOutcome {
   at: Date;
 }
 
-export const CALL_OUTCOME_TOPIC = 'call.outcome';
+/** @deprecated name TOPIC.callOutcome (ports/events.ts); kept until the voice split lands. */
+export const CALL_OUTCOME_TOPIC = TOPIC.callOutcome;

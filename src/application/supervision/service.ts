@@ -11,7 +11,7 @@ import { AppError } from '../../domain/errors.js';
 import type { Actor, Ticket, TicketState } from '../../domain/tickets/ticket.js';
 import type { Job, JobStore } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
-import type { EventBus } from '../ports/events.js';
+import { TOPIC, type EventBus } from '../ports/events.js';
 import type { DedupeStore, StateStore } from '../ports/misc.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
 import type { TicketFilter, TicketStore } from '../ports/tickets.js';
@@ -20,7 +20,6 @@ import type { TicketService } from '../tickets/service.js';
 import { JOB } from '../ports/jobs.js';
 import { HOTLINE_ROSTER } from '../paging/duty-service.js';
 
-export const SUPERVISION_TOPIC = 'supervision';
 export const NOTICE_SCOPE = 'supervision-notice';
 export const SUPERVISION_ACTOR: Actor = { id: 'supervision', role: 'system', name: '督办系统' };
 
@@ -230,7 +229,7 @@ export class SupervisionService {
     }
     const smsTo = phones.join(',') || null;
     const notice: SupervisionNotice = { level, phase, ticketId: t.id, number: t.number, unit: phase === 'dispatch' ? HOTLINE_ROSTER : t.unit!, deadline: deadline.toISOString(), text, smsTo, at: now.toISOString() };
-    this.d.bus.publish(SUPERVISION_TOPIC, notice);
+    this.d.bus.publish(TOPIC.supervision, notice);
   }
 
   private async unitPhones(t: Ticket, now: Date): Promise<string[]> {

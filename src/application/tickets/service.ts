@@ -8,7 +8,7 @@ import { followUpEvents } from '../../domain/tickets/followup.js';
 import { parseTicketNumber } from '../../domain/tickets/number.js';
 import { canonicalPlace } from '../../domain/places/crossing.js';
 import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
-import type { EventBus } from '../ports/misc.js';
+import { TOPIC, type EventBus } from '../ports/events.js';
 import type { JobSpec } from '../ports/jobs.js';
 import type { ClassificationResult, ClassifierPort, DeadlineCalendar } from '../ports/routing.js';
 import type { Change, Decision, TicketFilter, TicketStore } from '../ports/tickets.js';
@@ -255,7 +255,7 @@ export class TicketService {
 
   /** Tells the bus what changed (subscribers: paging, follow-up, screens) and the job runner when timers are due. */
   private afterChange(ticket: Ticket, eventTypes: string[], jobs: JobSpec[] = []) {
-    this.d.bus.publish('ticket', { id: ticket.id, number: ticket.number, state: ticket.state, unit: ticket.unit, urgent: ticket.urgent, events: eventTypes });
+    this.d.bus.publish(TOPIC.ticket, { id: ticket.id, number: ticket.number, state: ticket.state, unit: ticket.unit, urgent: ticket.urgent, events: eventTypes });
     if (jobs.length) this.d.onJobs?.(new Date(Math.min(...jobs.map((j) => j.runAt.getTime()))));
   }
 

@@ -12,12 +12,11 @@ import type { Clock } from '../../domain/clock.js';
 import { AppError, invalid } from '../../domain/errors.js';
 import { isPhoneNumber, maskContact, normalisePhone } from '../../domain/phone.js';
 import type { Actor } from '../../domain/tickets/ticket.js';
-import type { EventBus } from '../ports/events.js';
+import { TOPIC, type EventBus } from '../ports/events.js';
 import type { AuditLog, StateStore } from '../ports/misc.js';
 
 export const BLOCKED_CALLERS_SCOPE = 'blocked-callers';
 /** Published after every change; every instance reloads its snapshot. */
-export const BLOCKED_CALLERS_TOPIC = 'voice.blocked-callers.changed';
 
 export interface BlockEntry {
   phone: string;
@@ -51,7 +50,7 @@ export class BlockedCallers {
   constructor(private readonly d: BlockedCallersDeps) {
     this.refreshMs = d.refreshMs ?? 30_000;
     const invalidate = () => this.invalidate();
-    this.unsubscribe = [d.bus.subscribe(BLOCKED_CALLERS_TOPIC, invalidate), d.bus.onMissedEvents(invalidate)];
+    this.unsubscribe = [d.bus.subscribe(TOPIC.blockedCallers, invalidate), d.bus.onMissedEvents(invalidate)];
   }
 
   close(): void {
@@ -96,7 +95,7 @@ export class BlockedCallers {
   private async changed(kind: string, phone: string, by: Actor, data: Record<string, unknown>): Promise<void> {
     this.invalidate();
     await this.d.audit?.append({ at: this.d.clock.now(), actorId: by.id, kind, subject: `caller:${phone}`, data: { ...data, masked: maskContact(phone) } });
-    this.d.bus.publish(BLOCKED_CALLERS_TOPIC, { at: this.d.clock.now().toISOString() });
+    this.d.bus.publish(TOPIC.blockedCallers, { at: this.d.clock.now().toISOString() });
   }
 
   private invalidate(): void {

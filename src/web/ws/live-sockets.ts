@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
-import { REVOKED_TOPIC, type RevokedCredentials } from '../../application/auth.js';
+import type { RevokedCredentials } from '../../application/auth.js';
+import { TOPIC } from '../../application/ports/events.js';
 
 /** Close code for a socket whose credentials ended (the client must log in again, not reconnect). */
 export const REVOKED_CLOSE = { code: 4401, reason: '登录已失效' } as const;
@@ -50,9 +51,7 @@ export default fp(
     const live = new LiveSockets();
     app.decorate('liveSockets', live);
     app.ctx.metrics.gauge('suban_websocket_clients', 'open websocket connections (operator desks, consoles)', () => live.size);
-    const off = app.ctx.bus.subscribe(REVOKED_TOPIC, (e) => {
-      if (e && typeof e === 'object' && typeof (e as RevokedCredentials).userId === 'string') live.revoke(e as RevokedCredentials);
-    });
+    const off = app.ctx.bus.subscribe(TOPIC.authRevoked, (e) => live.revoke(e));
     app.addHook('onClose', async () => off());
   },
   { name: 'live-sockets' },

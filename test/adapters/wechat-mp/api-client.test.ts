@@ -2,6 +2,7 @@ import t, { type Test } from 'tap';
 import { FakeClock } from '../../../src/domain/clock.js';
 import { SqlStateStore } from '../../../adapters/db/misc-stores.js';
 import { LocalEventBus } from '../../../adapters/bus/local-bus.js';
+import { TOPIC } from '../../../src/application/ports/events.js';
 import { SimSmsSender } from '../../../adapters/sim/sms.js';
 import { WechatMpApiClient, WechatMpNotifier, findMobile, splitUtf8 } from '../../../adapters/wechat-mp/api-client.js';
 import { listUndelivered } from '../../../src/application/conversation/wiring.js';
@@ -122,7 +123,7 @@ t.test('48-hour window: WeChat inside it, SMS after it, recorded when there is n
   t.match(sms.sent[0].text, /^【12345热线】您的工单已办结\n请回复1\/2\/3评价$/);
 
   const undelivered: unknown[] = [];
-  bus.subscribe('wechat.undelivered', (p) => undelivered.push(p));
+  bus.subscribe(TOPIC.undelivered, (p) => undelivered.push(p));
   const r = await notifier.send('oNoPhone', '您的工单已办结');
   t.equal(r.via, 'none');
   t.match(r, { reason: /outside_48h_window;no_phone/ });

@@ -1,13 +1,14 @@
 import t from 'tap';
 import { testApp } from '../../helpers/app.js';
 import type { HotspotAlert } from '../../../src/application/hotspots/service.js';
+import { TOPIC } from '../../../src/application/ports/events.js';
 
 const START = '2026-11-26T02:00:00Z';
 
 t.test('研判预警', async (t) => {
   const h = await testApp(t, { now: START });
   const alerts: { type: string; alert: HotspotAlert }[] = [];
-  h.ctx.bus.subscribe('alert', (a) => alerts.push(a as { type: string; alert: HotspotAlert }));
+  h.ctx.bus.subscribe(TOPIC.alert, (a) => alerts.push(a));
   const file = async (content: string, contact: string) => {
     h.clock.advance(10 * 60_000);
     const r = await h.call('operator', 'POST', '/api/v1/tickets', { contact, content });

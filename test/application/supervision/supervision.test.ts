@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { testApp } from '../../helpers/app.js';
 import type { SupervisionNotice } from '../../../src/application/supervision/service.js';
 import { decisionCounts } from '../../../src/application/supervision/decisions.js';
+import { TOPIC } from '../../../src/application/ports/events.js';
 import { byUnit } from '../../../src/domain/kpi/index.js';
 
 // Thursday 2026-11-26 10:00 Shanghai. Office hours 08:30–12:00, 14:30–17:30.
@@ -14,7 +15,7 @@ t.test('督办 sweep', async (t) => {
   // upsert keeps an existing unit's head phone (edited by admins), so set it as an admin edit would.
   await h.ctx.db.db.update(h.ctx.db.t.units).set({ headPhone: HEAD }).where(eq(h.ctx.db.t.units.name, '市城管局'));
   const notices: SupervisionNotice[] = [];
-  h.ctx.bus.subscribe('supervision', (n) => notices.push(n as SupervisionNotice));
+  h.ctx.bus.subscribe(TOPIC.supervision, (n) => notices.push(n));
   const headSms = () => h.ctx.simSms!.sent.filter((m) => m.to === HEAD);
   const create = async () => {
     const r = await h.call('operator', 'POST', '/api/v1/tickets', { unit: '市城管局', category: '求助', contact: '13900000100', content: '象湖镇红都大道路灯不亮' });
