@@ -7,11 +7,12 @@ import type { TicketEvent, TicketEventData } from '../../domain/tickets/events.j
 import { followUpEvents } from '../../domain/tickets/followup.js';
 import { parseTicketNumber } from '../../domain/tickets/number.js';
 import { canonicalPlace } from '../../domain/places/crossing.js';
-import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
+import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, type FollowUpResult, type GeoPoint, type Ticket } from '../../domain/tickets/ticket.js';
 import { TOPIC, type EventBus } from '../ports/events.js';
 import type { JobSpec } from '../ports/jobs.js';
 import type { ClassificationResult, ClassifierPort, DeadlineCalendar } from '../ports/routing.js';
 import type { Change, Decision, TicketFilter, TicketStore } from '../ports/tickets.js';
+import { BULK_MAX, eachTicket, type BulkItemResult } from './bulk.js';
 import { findDuplicates, type DuplicateSuggestion } from './duplicates.js';
 import { timersFor } from './timers.js';
 
@@ -32,6 +33,8 @@ export interface IntakeRequest {
   categoryHint?: Category;
   township?: string | null;
   place?: string | null;
+  /** Coordinates the channel gave (Open311 lat/long, a shared WeChat location); kept on the ticket. */
+  location?: GeoPoint | null;
   attachments?: Attachment[];
   noCallback?: boolean;
   externalRef?: string | null;
@@ -158,6 +161,7 @@ export class TicketService {
             reviewer: req.reviewer ?? null,
             ...(urgentCheckUntil ? { urgentCheckUntil } : {}),
             ...(req.gridReporter ? { gridReporter: req.gridReporter } : {}),
+            ...(req.location ? { location: req.location } : {}),
           },
         ];
         if (unit) events.push(this.dispatchEvent(unit, category, urgent, at, req.unit ? (req.unitReason ?? '人工派单') : `自动派单(置信度 ${c.confidence.toFixed(2)})`));
@@ -395,6 +399,25 @@ export class TicketService {
 
   supervise(p: Principal, id: string, level: '催办' | '督办' | '通报', note?: string) {
     return this.act(p, id, 'supervise', 'console', () => [{ type: 'supervised', level, note }]);
+  }
+
+  /**
+   * 批量派单: the single 派单 above for each ticket, each in its own transaction; a ticket that may not
+   * be dispatched now is reported with the single action's error and the others go on. Who may is the
+   * policy's (a role that may not 派单 gets 403 for the whole request).
+   */
+  async bulkDispatch(p: Principal, ids: readonly string[], unit: string, note?: string, onUnexpected?: (err: unknown, id: string) => void): Promise<BulkItemResult[]> {
+    if (!mayAct(p, 'dispatch')) throw forbidden();
+    if (ids.length > BULK_MAX) throw invalid('too_many_tickets', `一次最多处理 ${BULK_MAX} 件工单`);
+    if (!this.d.units().has(unit)) throw invalid('unknown_unit', `未知的承办单位:${unit}`);
+    return eachTicket(ids, (id) => this.dispatch(p, id, unit, note), onUnexpected);
+  }
+
+  /** 批量催办: the single 催办 (督办 mark at level 催办) for each ticket, as bulkDispatch does it. */
+  async bulkUrge(p: Principal, ids: readonly string[], note?: string, onUnexpected?: (err: unknown, id: string) => void): Promise<BulkItemResult[]> {
+    if (!mayAct(p, 'supervise')) throw forbidden();
+    if (ids.length > BULK_MAX) throw invalid('too_many_tickets', `一次最多处理 ${BULK_MAX} 件工单`);
+    return eachTicket(ids, (id) => this.supervise(p, id, '催办', note), onUnexpected);
   }
 
   note(p: Principal, id: string, text: string) {

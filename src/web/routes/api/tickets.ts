@@ -8,8 +8,9 @@ import { invalid } from '../../../domain/errors.js';
 import { errors, IdParams } from '../../schemas/common.js';
 import { Classification, CreateTicketBody, Duplicate, ListQuery, TicketEventView, TicketView } from '../../schemas/tickets.js';
 import { eventView, ticketView } from '../../views.js';
-import { MAX_REPLY_PHOTOS } from '../../../application/attachments/service.js';
 import type { IntakeRequest } from '../../../application/tickets/service.js';
+import { BULK_MAX, type BulkItemResult } from '../../../application/tickets/bulk.js';
+import { MAX_REPLY_PHOTOS } from '../../../application/attachments/service.js';
 
 const WithReason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
 const Ok = { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 404, 409) };
@@ -213,6 +214,52 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
   action('notes', '备注', { text: Type.String({ minLength: 1, maxLength: 2000 }) }, (p, id, b) => svc.note(p, id, b.text as string));
   action('urgency', '即办核实: confirm a 即办 flag (the unit is paged now) or clear it (nobody is paged)', { urgent: Type.Boolean(), note: Type.Optional(Type.String({ maxLength: 500 })) }, (p, id, b) =>
     svc.checkUrgency(p, id, b.urgent as boolean, b.note as string | undefined),
+  );
+
+  // 批量派单 / 批量催办 (the ticket list's selection): the single action for each id, each in its own
+  // transaction, answered per id; a ticket that does not allow it is reported and the others go on.
+  const BulkIds = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: BULK_MAX, description: `ticket ids (at most ${BULK_MAX}; a repeated id is done once)` });
+  const BulkResults = {
+    200: Type.Object({
+      results: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          ok: Type.Boolean(),
+          number: Type.Optional(Type.String({ description: 'the ticket number, when done' })),
+          error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() }, { description: 'why this ticket was not done: the error the single action gives' })),
+        }),
+      ),
+      succeeded: Type.Integer(),
+      failed: Type.Integer(),
+    }),
+    ...errors(400, 401, 403),
+  };
+  const answer = (results: BulkItemResult[]) => ({ results, succeeded: results.filter((r) => r.ok).length, failed: results.filter((r) => !r.ok).length });
+  app.post(
+    '/tickets/bulk/dispatch',
+    {
+      schema: {
+        operationId: 'bulkDispatchTickets',
+        tags: ['lifecycle'],
+        summary: `批量派单: 派单 each ticket to one unit (at most ${BULK_MAX}), each in its own transaction, answered per id`,
+        body: Type.Object({ ids: BulkIds, unit: Type.String({ minLength: 1, maxLength: 64 }), note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: BulkResults,
+      },
+    },
+    async (req) => answer(await svc.bulkDispatch(req.principal!, req.body.ids, req.body.unit, req.body.note, (err, id) => req.log.error({ err, ticket: id }, 'bulk dispatch failed'))),
+  );
+  app.post(
+    '/tickets/bulk/urge',
+    {
+      schema: {
+        operationId: 'bulkUrgeTickets',
+        tags: ['lifecycle'],
+        summary: `批量催办: mark each ticket 催办 (at most ${BULK_MAX}), each in its own transaction, answered per id`,
+        body: Type.Object({ ids: BulkIds, note: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: BulkResults,
+      },
+    },
+    async (req) => answer(await svc.bulkUrge(req.principal!, req.body.ids, req.body.note, (err, id) => req.log.error({ err, ticket: id }, 'bulk urge failed'))),
   );
 
   app.get(
