@@ -26,7 +26,15 @@ export function sortTickets(items: TicketView[], sort: string): TicketView[] {
   });
 }
 
-export function TicketTable({ items, showUnit = true, caption, sort, onSort }: { items: TicketView[]; showUnit?: boolean; caption: string; sort?: string; onSort?: (sort: string) => void }) {
+/** A checkbox per row and 「全选本页」 in the head (the list's 批量派单/批量催办). */
+export interface Selection {
+  selected: ReadonlySet<string>;
+  toggle: (id: string, on: boolean) => void;
+  togglePage: (on: boolean) => void;
+}
+
+export function TicketTable({ items, showUnit = true, caption, sort, onSort, selection }: { items: TicketView[]; showUnit?: boolean; caption: string; sort?: string; onSort?: (sort: string) => void; selection?: Selection }) {
+  const onPage = selection ? items.filter((t) => selection.selected.has(t.id)).length : 0;
   const head = (key: SortKey, label: string) => {
     if (!onSort) return <th scope="col">{label}</th>;
     const active = sort === key || sort === `-${key}`;
@@ -41,10 +49,24 @@ export function TicketTable({ items, showUnit = true, caption, sort, onSort }: {
     );
   };
   return (
-    <table class="grid">
+    <table class={`grid ticket-table${selection ? ' selectable' : ''}`}>
       <caption class="sr-only">{caption}</caption>
       <thead>
         <tr>
+          {selection ? (
+            <th scope="col" class="col-check">
+              <input
+                type="checkbox"
+                aria-label="全选本页"
+                title="全选本页"
+                checked={onPage > 0 && onPage === items.length}
+                ref={(el) => {
+                  if (el) el.indeterminate = onPage > 0 && onPage < items.length;
+                }}
+                onChange={(e) => selection.togglePage(e.currentTarget.checked)}
+              />
+            </th>
+          ) : null}
           {head('number', '工单号')}
           {head('state', '状态')}
           <th scope="col">诉求</th>
@@ -58,7 +80,12 @@ export function TicketTable({ items, showUnit = true, caption, sort, onSort }: {
       </thead>
       <tbody>
         {(sort ? sortTickets(items, sort) : items).map((t) => (
-          <tr key={t.id} class={t.overdue ? 'row-overdue' : t.urgent ? 'row-urgent' : ''} data-ticket={t.number}>
+          <tr key={t.id} class={`${t.overdue ? 'row-overdue' : t.urgent ? 'row-urgent' : ''}${selection?.selected.has(t.id) ? ' row-selected' : ''}`} data-ticket={t.number}>
+            {selection ? (
+              <td class="col-check">
+                <input type="checkbox" aria-label={`选择 ${t.number}`} checked={selection.selected.has(t.id)} onChange={(e) => selection.toggle(t.id, e.currentTarget.checked)} />
+              </td>
+            ) : null}
             <td>
               <a href={`/tickets/${t.id}`}>{t.number}</a>
             </td>
@@ -66,17 +93,19 @@ export function TicketTable({ items, showUnit = true, caption, sort, onSort }: {
               <StateBadge state={t.state} label={t.stateLabel} /> {t.urgent ? <UrgentBadge /> : null}
               {t.supervision !== 'none' ? <span class="badge badge-danger">{t.supervision}</span> : null}
             </td>
-            <td class="cell-content" title={t.content}>
+            <td class="cell-content" title={t.content} data-label="诉求">
               {t.content}
             </td>
-            <td>{t.category}</td>
-            {showUnit ? <td>{t.unit ?? <span class="muted">待派单</span>}</td> : null}
-            <td>{channelLabel(t.channel)}</td>
-            <td>
+            <td data-label="类别">{t.category}</td>
+            {showUnit ? <td data-label="承办单位">{t.unit ?? <span class="muted">待派单</span>}</td> : null}
+            <td data-label="渠道">{channelLabel(t.channel)}</td>
+            <td data-label="受理">
               <When at={t.createdAt} />
             </td>
-            <td>{t.state === 'dispatched' ? <Deadline at={t.signDeadline} /> : <span class="muted">{t.signDeadline ? '—' : ''}</span>}</td>
-            <td>
+            <td data-label="签收" class={t.state === 'dispatched' ? '' : 'cell-idle'}>
+              {t.state === 'dispatched' ? <Deadline at={t.signDeadline} /> : <span class="muted">{t.signDeadline ? '—' : ''}</span>}
+            </td>
+            <td data-label="办结">
               <Deadline at={t.replyDeadline} done={DONE.has(t.state)} />
             </td>
           </tr>

@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { STATE_LABELS, STATES } from '../../../src/domain/tickets/ticket.js';
 import { get, qs } from '../api.js';
-import { TicketTable } from '../components/TicketTable.js';
+import { TicketTable, type Selection } from '../components/TicketTable.js';
+import { BULK_LABEL, BulkDialog, BulkResult, type BulkKind, type BulkOutcome } from '../components/BulkActions.js';
+import { mayAct } from '../../../src/domain/policy.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
 import { CHANNEL_OPTIONS } from '../format.js';
 import { useLive } from '../live.js';
@@ -43,6 +45,28 @@ export function TicketsPage({ user }: { user: User }) {
       format,
     })}`;
   const reloadTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  // 批量派单 / 批量催办 for who may 派单 / 催办 (the policy's roles, not a list of our own).
+  const bulkKinds = (['dispatch', 'urge'] as const).filter((k) => mayAct(user, k === 'dispatch' ? 'dispatch' : 'supervise'));
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [bulk, setBulk] = useState<BulkKind | null>(null);
+  const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
+  const chosen = (items ?? []).filter((t) => selected.has(t.id));
+  const selection: Selection | undefined = bulkKinds.length
+    ? {
+        selected,
+        toggle: (id, on) =>
+          setSelected((s) => {
+            const n = new Set(s);
+            if (on) n.add(id);
+            else n.delete(id);
+            return n;
+          }),
+        togglePage: (on) => setSelected(on ? new Set((items ?? []).map((t) => t.id)) : new Set()),
+      }
+    : undefined;
+  const numbers = new Map((items ?? []).map((t) => [t.id, t.number] as const));
+  // the numbers of the tickets a result names, as they were when it ran (the list reloads after it)
+  const outcomeNumbers = useRef<ReadonlyMap<string, string>>(new Map());
 
   const path = (cursor?: string) =>
     `/api/v1/tickets${qs({
@@ -70,6 +94,7 @@ export function TicketsPage({ user }: { user: User }) {
 
   useEffect(() => {
     setForm(applied);
+    setSelected(new Set());
     setItems(null);
     void load();
   }, [key]);
@@ -168,6 +193,7 @@ export function TicketsPage({ user }: { user: User }) {
         </div>
       </form>
       <ErrorBox error={error} />
+      {outcome ? <BulkResult outcome={outcome} numbers={outcomeNumbers.current} onClose={() => setOutcome(null)} /> : null}
       <Section title={items ? `查询结果（${items.length}${next ? '+' : ''}）` : '查询结果'}>
         {!items ? (
           <Loading />
@@ -176,6 +202,23 @@ export function TicketsPage({ user }: { user: User }) {
         ) : (
           <>
             <p class="card-actions">
+              {selection ? (
+                <span class="bulk-bar" role="toolbar" aria-label="批量操作">
+                  <button type="button" class="btn btn-small" onClick={() => selection.togglePage(chosen.length < items.length)}>
+                    {chosen.length > 0 && chosen.length === items.length ? '取消全选' : '全选本页'}
+                  </button>
+                  {chosen.length ? (
+                    <>
+                      <span class="muted">已选 {chosen.length} 件</span>
+                      {bulkKinds.map((k) => (
+                        <button key={k} type="button" class="btn btn-small btn-primary" onClick={() => setBulk(k)}>
+                          {BULK_LABEL[k]}
+                        </button>
+                      ))}
+                    </>
+                  ) : null}
+                </span>
+              ) : null}
               <a class="btn btn-small" href={exportHref('csv')} download>
                 导出 CSV
               </a>
@@ -183,7 +226,7 @@ export function TicketsPage({ user }: { user: User }) {
                 导出 Excel
               </a>
             </p>
-            <TicketTable items={items} caption="工单查询结果" showUnit={user.role !== 'unit'} sort={sort} onSort={setSort} />
+            <TicketTable items={items} caption="工单查询结果" showUnit={user.role !== 'unit'} sort={sort} onSort={setSort} selection={selection} />
             {next ? (
               <button type="button" class="btn more" onClick={more}>
                 加载更多
@@ -192,6 +235,20 @@ export function TicketsPage({ user }: { user: User }) {
           </>
         )}
       </Section>
+      {bulk ? (
+        <BulkDialog
+          kind={bulk}
+          tickets={chosen}
+          onClose={() => setBulk(null)}
+          onDone={(o) => {
+            outcomeNumbers.current = new Map(numbers);
+            setBulk(null);
+            setOutcome(o);
+            setSelected(new Set());
+            void load();
+          }}
+        />
+      ) : null}
     </div>
   );
 }
