@@ -5,7 +5,8 @@ import type { ClassificationResult } from '../ports/routing.js';
  */
 import type { Attachment, Category } from '../../domain/tickets/ticket.js';
 
-export type ChatChannel = 'wechat' | 'wechat-mp';
+export type { ChatChannel, TranscriptLine } from '../../contracts/live.js';
+import type { ChatChannel, TranscriptLine } from '../../contracts/live.js';
 
 /** One message from a citizen, already unwrapped by the transport. */
 export interface ChatInput {
@@ -36,12 +37,6 @@ export interface Classifier {
   classify(text: string): Classification | Promise<Classification>;
 }
 
-export interface TranscriptLine {
-  from: 'citizen' | 'bot';
-  text: string;
-  /** ISO instant */
-  at: string;
-}
 
 export interface CreateTicketInput {
   channel: ChatChannel;

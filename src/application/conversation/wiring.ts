@@ -92,14 +92,9 @@ export interface HandoverDoc {
   transcript: TranscriptLine[];
 }
 
-export interface HandoverEvent {
-  channel: ChatChannel;
-  contactId: string;
-  since: string;
-  /** true for the 人工 request itself, false for a message relayed afterwards */
-  first: boolean;
-  lines: TranscriptLine[];
-}
+/** A 人工 request or a relayed message (the console reads it: src/contracts/live.ts). */
+export type { HandoverEvent } from '../../contracts/live.js';
+import type { HandoverEvent } from '../../contracts/live.js';
 
 /** Written by whoever sends a 回访 question to a chat; read when the citizen answers 1/2/3. */
 export interface FollowupPendingDoc {

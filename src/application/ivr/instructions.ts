@@ -44,28 +44,10 @@ export interface RecordInstruction {
   finishOnKey: string;
 }
 
-/** One entry of the IVR path: which menu, which key, what it meant. */
-export interface IvrPathEntry {
-  step: string;
-  menu?: string;
-  digits: string;
-  label?: string;
-}
 
-/** What the operator screen shows when the call reaches them. */
-export interface ScreenPop {
-  callId: string;
-  caller: string;
-  called: string;
-  queue: string;
-  priority: number;
-  /** "主菜单 1 即办/紧急 > …", ready to display */
-  ivrPath: string;
-  path: IvrPathEntry[];
-  /** every key sequence the caller entered, in order */
-  digits: string[];
-  recordingUrl?: string;
-}
+/** What the operator screen shows when the call reaches them (the console reads it: src/contracts/live.ts). */
+export type { IvrPathEntry, ScreenPop } from '../../contracts/live.js';
+import type { ScreenPop } from '../../contracts/live.js';
 
 export interface QueueInstruction {
   kind: 'queue';

@@ -51,16 +51,9 @@ export const TOPIC = {
   simSms: 'sim.sms',
 } as const;
 
-/** What a ticket change tells the bus (`TOPIC.ticket`). */
-export interface TicketChanged {
-  id: string;
-  number: string;
-  state: string;
-  unit: string | null;
-  urgent: boolean;
-  /** the types of the events of this change ('created', 'signed', 'followed_up', ...) */
-  events: string[];
-}
+/** A ticket changed (`TOPIC.ticket`); the console reads it too: src/contracts/live.ts. */
+export type { TicketChanged } from '../../contracts/live.js';
+import type { TicketChanged } from '../../contracts/live.js';
 
 /** A page's progress (`TOPIC.page`). */
 export type PageChanged = Pick<Page, 'id' | 'ticketId' | 'ticketNumber' | 'unit' | 'status' | 'step' | 'attempt' | 'next' | 'ack'>;

@@ -9,48 +9,11 @@ import type { IvrPathEntry, ScreenPop } from '../ivr/instructions.js';
 import type { ClassifierPort } from '../ports/routing.js';
 import type { TicketStore } from '../ports/tickets.js';
 
-export interface CallerTicket {
-  id: string;
-  number: string;
-  state: TicketState;
-  stateLabel: string;
-  category: Category;
-  urgent: boolean;
-  unit: string | null;
-  createdAt: string;
-  /** first line of the request, shortened */
-  content: string;
-}
 
-export interface DraftTicket {
-  channel: 'phone';
-  contact: string;
-  content: string;
-  category: Category;
-  unit: string | null;
-  /** 即办 */
-  urgent: boolean;
-  urgentReasons: string[];
-  township: string | null;
-  place: string | null;
-  confidence: number;
-  needsManualDispatch: boolean;
-}
 
-/** The runner's screen pop (call, queue, IVR path, digits, recording) plus what the operator needs to act. */
-export interface OperatorScreenPop extends ScreenPop {
-  /** what the caller said, if any provider could tell */
-  speech: string;
-  queuedAt: string;
-  /** when the call leaves the waiting list at the latest (its queue's time limit plus a grace), if the provider never says */
-  expiresAt?: string;
-  /** newest first, at most 5 */
-  recentTickets: CallerTicket[];
-  /** called before today (any earlier call or ticket since 00:00 Shanghai) */
-  repeatCallerToday: boolean;
-  callsToday: number;
-  draft: DraftTicket;
-}
+/** The pop's shape is shared with the console: src/contracts/live.ts. */
+export type { CallerTicket, DraftTicket, OperatorScreenPop } from '../../contracts/live.js';
+import type { DraftTicket, OperatorScreenPop } from '../../contracts/live.js';
 
 export interface ScreenPopDeps {
   ticketStore: Pick<TicketStore, 'list'>;

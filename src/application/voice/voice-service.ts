@@ -37,20 +37,10 @@ export const CALL_STATE_TOPIC = 'operator.call';
 export const CALL_STARTED_TOPIC = 'voice.call.started';
 export const HANDOVER_TOPIC = 'operator.handover';
 
-export type OperatorCallState = 'queued' | 'answered' | 'abandoned' | 'left_queue' | 'hungup';
+/** A queued call's progress; the console reads it too: src/contracts/live.ts. */
+export type { OperatorCallEvent, OperatorCallState } from '../../contracts/live.js';
+import type { OperatorCallEvent, OperatorCallState } from '../../contracts/live.js';
 
-export interface OperatorCallEvent {
-  callId: string;
-  caller: string;
-  state: OperatorCallState;
-  queue?: string;
-  /** queue result (timeout, full...) or the flow's end result */
-  result?: string | null;
-  waitedSec?: number;
-  /** who took the call, when the provider tells (an operator's line bridged to it) */
-  operator?: { id: string; name: string };
-  at: string;
-}
 
 /** A telephony provider: places calls and, for socket providers, listens for them. */
 export interface VoiceProvider extends VoiceDialer {

@@ -12,6 +12,7 @@ export const Attachment = Type.Object({
   url: Type.String({ maxLength: 2000 }),
   note: Type.Optional(Type.String({ maxLength: 500 })),
 });
+export type Attachment = Static<typeof Attachment>;
 
 /**
  * An attachment a person sends (operators at intake): an http(s) URL or one of our own /media/
@@ -44,6 +45,7 @@ export const AssistPartView = Type.Object({
   note: Nullable(Type.String()),
   overdue: Type.Boolean(),
 });
+export type AssistPartView = Static<typeof AssistPartView>;
 
 export const OnSiteView = Type.Object({
   unit: Type.String(),
@@ -58,6 +60,7 @@ export const OnSiteView = Type.Object({
   /** minutes from leaving to arriving, when both are known */
   minutes: Nullable(Type.Number()),
 });
+export type OnSiteView = Static<typeof OnSiteView>;
 
 export const TicketView = Type.Object(
   {
@@ -125,8 +128,10 @@ export const Classification = Type.Object({
   suggestions: Type.Array(Type.Object({ unit: Type.String(), score: Type.Number(), evidence: Type.Array(Type.String()) })),
   needsManualDispatch: Type.Boolean(),
 });
+export type Classification = Static<typeof Classification>;
 
 export const Duplicate = Type.Object({ id: Type.String(), number: Type.String(), reason: Type.String(), score: Type.Number() });
+export type Duplicate = Static<typeof Duplicate>;
 
 export const CreateTicketBody = Type.Object(
   {
@@ -177,5 +182,6 @@ export const TicketEventView = Type.Object({
   via: Type.String(),
   data: Type.Any(),
 });
+export type TicketEventView = Static<typeof TicketEventView>;
 
 export { State, Category, Channel };
