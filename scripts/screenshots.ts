@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { loadConfig } from '../src/config.js';
-import { createContainer } from '../src/container.js';
+import { createContainer } from '../src/composition/container.js';
 import { createLogger } from '../src/logger.js';
 import { FakeClock } from '../src/domain/clock.js';
 import { WorkCalendar } from '../src/domain/sla/calendar.js';

@@ -278,8 +278,8 @@ async function main(argv: string[]) {
       const c = await container(cfg);
       try {
         await seed(c, UNITS_FILE, false);
-        await c.voiceService.start();
-        process.exitCode = await simulateCall({ sim: c.simVoice!, voice: c.voiceService, bus: c.bus, sms: c.simSms }, { from: values.from, press, say: values.say, json: values.json }, process.stdout);
+        await c.calls.start();
+        process.exitCode = await simulateCall({ sim: c.simVoice!, voice: c.calls, bus: c.bus, sms: c.simSms }, { from: values.from, press, say: values.say, json: values.json }, process.stdout);
       } finally {
         await c.close();
       }
@@ -352,7 +352,7 @@ async function callToken(given: string | undefined, cfg: Config): Promise<{ toke
 }
 
 async function container(cfg: Config) {
-  const [{ createContainer }, { createLogger }] = await Promise.all([import('./container.js'), import('./logger.js')]);
+  const [{ createContainer }, { createLogger }] = await Promise.all([import('./composition/container.js'), import('./logger.js')]);
   return createContainer(cfg, createLogger(process.env.SUBAN_LOG_LEVEL ?? 'warn'));
 }
 

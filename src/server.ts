@@ -1,12 +1,11 @@
 import closeWithGrace from 'close-with-grace';
 import type { Config } from './config.js';
 import { createLogger, logDestination } from './logger.js';
-import { createContainer } from './container.js';
+import { createContainer } from './composition/container.js';
 import { buildApp } from './web/app.js';
 import { mkdirSync } from 'node:fs';
 import { seed } from './application/seed.js';
 import { seedDemoRosters } from './application/paging/demo.js';
-import { chatOutbox } from './application/conversation/wiring.js';
 import { loadClassifier } from './application/classifier.js';
 import type { ClassifierPort } from './application/ports/routing.js';
 import { seedDemoHistory } from './application/demo/history.js';
@@ -125,14 +124,8 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
       if (mockChat) mockChat.chat = chat;
       const started = chat?.handle ?? (await startWechatyBot(ctx, { mediaDir: 'data/media' }));
       bot = started;
-      ctx.setFollowupChat(chatOutbox({ 'wechat-mp': config.wechatMp.token ? ctx.wechatMp : null, wechat: started }));
-      // Escalation steps on the `wechat` channel reach duty people through the bot from now on.
-      ctx.paging.setWechat({
-        send: async (to, text) => {
-          await started.sendToContact(to, text);
-          return { id: `wechat:${to}:${Date.now()}` };
-        },
-      });
+      // From now on the 回访 question, ticket notices and pages on the `wechat` escalation channel reach people through the bot.
+      ctx.chat.attach('wechat', started);
       log.info({ puppet: config.wechaty.puppet }, 'WeChat bot started');
     } catch (err) {
       log.error({ err }, 'WeChat bot did not start; the other channels keep working');

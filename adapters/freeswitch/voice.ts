@@ -9,7 +9,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Turn } from '../../src/application/ivr/instructions.js';
 import type { CallOutcome, OutboundCall } from '../../src/application/ports/voice.js';
-import type { VoiceLogger, VoiceProvider, VoiceService } from '../../src/application/voice/voice-service.js';
+import type { CallHandler, VoiceLogger, VoiceProvider } from '../../src/application/ports/calls.js';
 import { normalisePhone } from '../../src/domain/phone.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { EslClient, type EslClientOptions } from './esl-client.js';
@@ -66,7 +66,7 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
   private warnedNoAsr = false;
 
   constructor(
-    private readonly voice: VoiceService,
+    private readonly voice: CallHandler,
     private readonly o: FreeSwitchVoiceOptions,
   ) {
     this.esl = new EslClient({ ...o.esl, events: ['CHANNEL_HANGUP'], logger: o.log });
@@ -86,11 +86,8 @@ export class FreeSwitchVoiceProvider implements VoiceProvider {
     this.asr = asr && asr.engine ? { engine: asr.engine, grammar: asr.grammar } : null;
   }
 
-  /**
-   * Where recordings go from now on. Also settable after construction: the web app, which owns
-   * the upload route and so the other end of the signed URL, hands the settings over.
-   */
-  useRecordings(targets: RecordingTargets | null, storeDir?: string): void {
+  /** Where recordings go (the composition root builds both ends of the signed URL from one RecordingTargets). */
+  private useRecordings(targets: RecordingTargets | null, storeDir?: string): void {
     this.recordings = targets ? { targets, ...(storeDir ? { storeDir } : {}) } : null;
   }
 

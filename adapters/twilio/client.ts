@@ -8,7 +8,7 @@ import { toE164 as phoneE164 } from '../../src/domain/phone.js';
 import type { SmsSender } from '../../src/application/ports/messaging.js';
 import type { StateStore } from '../../src/application/ports/misc.js';
 import type { OutboundCall } from '../../src/application/ports/voice.js';
-import type { VoiceProvider } from '../../src/application/voice/voice-service.js';
+import type { VoiceProvider } from '../../src/application/ports/calls.js';
 
 export type TwilioClient = ReturnType<typeof twilio>;
 

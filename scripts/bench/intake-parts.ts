@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { createContainer } from '../../src/container.js';
+import { createContainer } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { seed } from '../../src/application/seed.js';
 import { findDuplicates } from '../../src/application/tickets/duplicates.js';

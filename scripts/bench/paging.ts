@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
-import { createContainer } from '../../src/container.js';
+import { createContainer } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeClock } from '../../src/domain/clock.js';
 import { seed } from '../../src/application/seed.js';
@@ -54,7 +54,7 @@ async function run(engine: 'sqlite' | 'pg'): Promise<Figures> {
     }
     // The provider accepts the call at once: what remains is Suban's own cost.
     const placed: number[] = [];
-    ctx.voiceService.placeCall = async (c: OutboundCall) => {
+    ctx.calls.placeCall = async (c: OutboundCall) => {
       placed.push(performance.now());
       return { callId: `CA${placed.length}-${c.ref.length}` };
     };

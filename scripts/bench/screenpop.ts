@@ -51,7 +51,7 @@ if (process.argv[2] === 'clients') {
   const sockets = Number(process.env.BENCH_SOCKETS ?? 500);
   const calls = Number(process.env.BENCH_CALLS ?? 100);
   const { loadConfig } = await import('../../src/config.js');
-  const { createContainer } = await import('../../src/container.js');
+  const { createContainer } = await import('../../src/composition/container.js');
   const { createLogger } = await import('../../src/logger.js');
   const { buildApp } = await import('../../src/web/app.js');
   const config = loadConfig({

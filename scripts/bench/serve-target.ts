@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config.js';
-import { createContainer } from '../../src/container.js';
+import { createContainer } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { buildApp } from '../../src/web/app.js';
 import { seed } from '../../src/application/seed.js';

@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import twilio from 'twilio';
 import { loadConfig } from '../../src/config.js';
-import { createContainer, type Container } from '../../src/container.js';
+import { createContainer, type Container } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { seed } from '../../src/application/seed.js';
 import type { CallSession, CallSessionStore } from '../../src/application/ivr/ports.js';
 import { renderTurn } from '../../adapters/twilio/twiml.js';
-import { signatureValid } from '../../adapters/twilio/routes.js';
+import { signatureValid } from '../../adapters/twilio/signature.js';
 import { machine, TWILIO_BENCH, twilioBenchEnv } from './harness.js';
 
 const PUBLIC_URL = TWILIO_BENCH.publicUrl;
@@ -36,7 +36,7 @@ async function container(memory: boolean): Promise<Container> {
   // Production log level, written nowhere: formatting stays in the figure.
   const ctx = await createContainer(config, createLogger('info', sink()), memory ? { voice: { sessions: inMemory() } } : {});
   await seed(ctx, 'config/units.json', false);
-  await ctx.voiceService.start();
+  await ctx.calls.start();
   return ctx;
 }
 
@@ -69,12 +69,12 @@ const memory = await container(true);
 const durable = await container(false);
 const start = (ctx: Container) => () => {
   const c = call();
-  return ctx.voiceService.runner.start({ callId: c.CallSid, flow: 'hotline', caller: c.From, called: c.To, direction: 'inbound' });
+  return ctx.calls.runner.start({ callId: c.CallSid, flow: 'hotline', caller: c.From, called: c.To, direction: 'inbound' });
 };
 const sample = call();
 const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, `${PUBLIC_URL}/twilio/voice`, sample);
-const turn = await memory.voiceService.runner.start({ callId: sample.CallSid, flow: 'hotline', caller: sample.From, called: sample.To, direction: 'inbound' });
-const session = await memory.voiceService.runner.getSession(sample.CallSid);
+const turn = await memory.calls.runner.start({ callId: sample.CallSid, flow: 'hotline', caller: sample.From, called: sample.To, direction: 'inbound' });
+const session = await memory.calls.runner.getSession(sample.CallSid);
 const log = createLogger('info', sink());
 const req = { method: 'POST', url: '/twilio/voice' };
 
@@ -84,8 +84,8 @@ await time('first turn, call state in SQLite', start(durable));
 await time('call state write alone (SQLite)', () => durable.state.put('call', `bench-${n++}`, session, new Date(), new Date(Date.now() + 3600_000)));
 await time('TwiML of the first turn', () => renderTurn(turn, PUBLIC_URL));
 await time('access-log line', () => log.child({ reqId: 'req-1' }).info({ req, res: { statusCode: 200 }, responseTime: 1 }, 'request completed'));
-await memory.voiceService.stop();
-await durable.voiceService.stop();
+await memory.calls.stop();
+await durable.calls.stop();
 await memory.close();
 await durable.close();
 

@@ -50,7 +50,7 @@ if (role === 'serve-bare') {
   await ready(app);
 } else if (role === 'serve-twilio' || role === 'serve-app-fixed') {
   const { loadConfig } = await import('../../src/config.js');
-  const { createContainer } = await import('../../src/container.js');
+  const { createContainer } = await import('../../src/composition/container.js');
   const { createLogger } = await import('../../src/logger.js');
   const { buildApp } = await import('../../src/web/app.js');
   const { seed } = await import('../../src/application/seed.js');

@@ -5,8 +5,7 @@ import { ErrorBody } from './schemas/common.js';
 import formbody from '@fastify/formbody';
 import securityHeaders, { securityHeaderOptions } from './plugins/security-headers.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { resolve } from 'node:path';
-import type { Container } from '../container.js';
+import type { Container } from '../composition/container.js';
 import errors from './plugins/errors.js';
 import textEdge from './plugins/text-edge.js';
 import publicConnections from './plugins/public-connections.js';
@@ -38,9 +37,11 @@ import consoleRoutes from './routes/console.js';
 import websocket from '@fastify/websocket';
 import operatorSocket, { closeSocketsForRestart } from './ws/operator.js';
 import liveSockets from './ws/live-sockets.js';
+import liveHub from './ws/hub.js';
 import { socketErrorHandler } from './ws/socket-errors.js';
-import { twilioRoutes } from '../../adapters/twilio/routes.js';
-import { simRoutes } from '../../adapters/sim/voice.js';
+import { twilioRoutes } from './routes/webhooks/twilio.js';
+import { wechatMpRoutes } from './routes/webhooks/wechat-mp.js';
+import { simRoutes } from './routes/sim.js';
 import { freeswitchRecordings, privateMedia } from './routes/freeswitch-recordings.js';
 
 declare module 'fastify' {
@@ -56,7 +57,7 @@ export interface AppOptions {
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
   /** extra provider webhooks, beside Twilio's and WeChat's (no session cookie, no websocket) */
   webhooks?: ((app: FastifyInstance) => Promise<void>)[];
-  /** what /media/ serves (default ./data/media; tests use a temporary directory) */
+  /** what /media/ serves (default the container's mediaDir, ./data/media) */
   mediaDir?: string;
   /** the level of the one access-log line per request (the demo: debug, so a terminal shows what matters) */
   requestLogLevel?: 'info' | 'debug';
@@ -110,7 +111,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     reply.status(503).header('retry-after', '5').header('connection', 'close').send({ error: { code: 'shutting_down', message: '服务正在重启，请稍后重试' } });
   });
   // upgrade-insecure-requests and HSTS only when the service is reached over https
-  await app.register(securityHeaders, { helmet: securityHeaderOptions(ctx.config.publicUrl) });
+  await app.register(securityHeaders, { helmet: securityHeaderOptions(ctx.config.publicUrl, ctx.config.mapTiles.url) });
   await app.register(formbody, { bodyLimit: 256 * 1024 });
   await app.register(swagger, {
     openapi: {
@@ -134,10 +135,10 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   await app.register(rateLimits, { webhookPerMinute: ctx.config.webhookRateLimit });
   await app.register(health);
   app.addHook('onReady', async () => {
-    await ctx.voiceService.start();
+    await ctx.calls.start();
   });
   app.addHook('onClose', async () => {
-    await ctx.voiceService.stop();
+    await ctx.calls.stop();
   });
   // Provider webhooks (Twilio, the WeChat Official Account) are called by the provider's servers,
   // which prove who they are by a signature over the request, never by a console session: the
@@ -146,14 +147,14 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   await app.register(async (providers) => {
     if (ctx.config.voice === 'twilio' || ctx.config.sms === 'twilio') {
       const c = ctx.config;
-      await providers.register(twilioRoutes({ voice: ctx.voiceService, inbox: ctx.smsInbox, authToken: c.twilio.authToken, publicUrl: c.publicUrl, state: ctx.state, dedupe: ctx.dedupe, clock: ctx.clock, log: ctx.log, users: ctx.users }));
+      await providers.register(twilioRoutes({ voice: ctx.calls, queue: ctx.operatorQueue, inbox: ctx.smsInbox, authToken: c.twilio.authToken, publicUrl: c.publicUrl, state: ctx.state, dedupe: ctx.dedupe, clock: ctx.clock, log: ctx.log, users: ctx.users }));
     }
     // WeChat Official Account webhook (no routes unless WECHAT_MP_TOKEN is set).
-    await providers.register(ctx.wechatMp.plugin);
+    await providers.register(wechatMpRoutes(ctx.wechatMp, ctx.log));
     for (const p of opts.webhooks ?? []) await providers.register(p);
   });
   // Everything people and their programs use: the console, the API, screen pops, media.
-  const mediaDir = opts.mediaDir ?? resolve('data/media');
+  const mediaDir = opts.mediaDir ?? ctx.mediaDir;
   const attachments = new AttachmentService({ mediaDir, state: ctx.state, clock: ctx.clock });
   app.decorate('attachments', attachments);
   await app.register(async (site) => {
@@ -183,6 +184,8 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     );
     // Voice: operator screen pops and the simulator's console API.
     await site.register(liveSockets);
+    // The one websocket hub: the operator desks' and the consoles' sockets.
+    await site.register(liveHub);
     await site.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsForRestart, errorHandler: socketErrorHandler });
     await site.register(operatorSocket);
     // The simulator's routes only for the simulated providers (each route for its own provider).
@@ -191,7 +194,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     await site.register(platformRoutes);
     await site.register(open311Routes);
     // FreeSWITCH recordings: the upload route (or the shared directory) and the provider's record targets.
-    if (ctx.config.voice === 'freeswitch') await site.register(freeswitchRecordings({ config: ctx.config.freeswitch.recordings, mediaDir, clock: ctx.clock, provider: ctx.voiceService.activeProvider }));
+    if (ctx.config.voice === 'freeswitch') await site.register(freeswitchRecordings({ config: ctx.config.freeswitch.recordings, recordings: ctx.freeswitchRecordings, clock: ctx.clock }));
     // Recordings, WeChat images and voice: signed-in console users only (the console's <audio>/<img> send the session cookie).
     // Ticket photos under <media>/attachments/ are not among them: /api/v1/attachments/:id checks the ticket.
     await site.register(privateMedia({ root: mediaDir, prefix: '/media/', exclude: ['attachments'] }));

@@ -97,6 +97,7 @@ async function world(t: { teardown(fn: () => unknown): void }, engine: 'sqlite' 
     dedupe: new SqlDedupeStore(h.db),
     sms: h.sms,
     voice: h.dialer,
+    chat: null,
     calendar,
     clock: h.clock,
     bus: h.bus,

@@ -133,9 +133,9 @@ t.test('console end to end in Chromium', { skip: BROWSER.skip }, async (t) => {
     call.catch(() => undefined);
     await op.page.getByTestId('waiting-caller').filter({ hasText: caller }).waitFor({ timeout: 2000 });
     const me = (await h.ctx.users.byName('op'))!;
-    const waiting = h.ctx.voiceService.waitingCalls().find((c) => c.caller === caller)!;
+    const waiting = h.ctx.operatorQueue.waitingCalls().find((c) => c.caller === caller)!;
     // What the Twilio agent line reports when it bridges this caller to the operator's phone.
-    h.ctx.voiceService.answeredBy(waiting.callId, { id: me.id, name: me.name });
+    h.ctx.operatorQueue.answeredBy(waiting.callId, { id: me.id, name: me.name });
     await op.page.getByTestId('pop-caller').filter({ hasText: caller }).waitFor({ timeout: 2000 });
     t.equal(await op.page.getByLabel('诉求内容').inputValue(), '请问居住证怎么办理', 'the form is filled without pressing F2');
     t.equal(await op.page.getByTestId('waiting-caller').filter({ hasText: caller }).count(), 0, 'no longer listed as waiting');

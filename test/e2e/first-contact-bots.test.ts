@@ -10,7 +10,6 @@ import t, { type Test } from 'tap';
 import { T } from '../../src/application/conversation/texts.js';
 import { SMS_ANSWER_PROMPT } from '../../src/application/voice/sms-inbox.js';
 import { mockBot, waitFor } from '../adapters/wechaty/mock-citizen.js';
-import { chatOutbox } from '../../src/application/conversation/wiring.js';
 import { testApp, type TestApp } from '../helpers/app.js';
 import { KnowledgeDouble } from '../helpers/knowledge-double.js';
 import { mpXml, replyContent, signedQuery } from './wechat-harness.js';
@@ -90,7 +89,7 @@ for (const engine of engines) {
     t.match(kb.misses, [{ question: '公积金贷款利率现在是多少？', channel: 'wechat' }]);
 
     // No reply at all: after the wait the question becomes a ticket as before, and the citizen hears its number.
-    h.ctx.setFollowupChat(chatOutbox({ wechat: mb.handle }));
+    h.ctx.chat.attach('wechat', mb.handle);
     const sun = mb.citizen('wxid_sun', '孙七');
     t.match((await sun.say('新生儿怎么落户？')).at(-1), /【新生儿落户】/);
     const heardBefore = sun.heard.length;

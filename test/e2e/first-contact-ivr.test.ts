@@ -35,7 +35,7 @@ for (const engine of engines) {
 
     ctx.answers.useKnowledge(kb);
     const call = await ctx.simVoice!.placeInbound({ from: '13800000102', press: ['', '1'], say: '社保卡丢了怎么补办' });
-    await ctx.voiceService.idle();
+    await ctx.calls.idle();
     const heard = call.heard.join(' ');
     t.match(heard, /社保卡丢失可携带身份证.*按1表示已解决，按2转人工/);
     t.match(heard, /本次咨询已记录为已解决/);
@@ -52,14 +52,14 @@ for (const engine of engines) {
 
     // 2: on to the queue as today, no ticket recorded as answered.
     const two = await ctx.simVoice!.placeInbound({ from: '13800000103', press: ['', '2'], say: '新生儿怎么落户' });
-    await ctx.voiceService.idle();
+    await ctx.calls.idle();
     t.match(two.heard.join(' '), /新生儿落户请携带出生医学证明/);
     t.match(two.ivrPath, /一次性答复 2 转人工/);
     t.notOk((await ctx.ticketStore.list({ channel: 'phone' }, { limit: 50 })).items.some((x) => x.contact === '13800000103' && x.state === 'closed'));
 
     // An entry not marked readable is never read out; a confident match of it is no answer on the phone.
     const gjj = await ctx.simVoice!.placeInbound({ from: '13800000104', press: ['', '2'], say: '公积金提取要什么材料' });
-    await ctx.voiceService.idle();
+    await ctx.calls.idle();
     t.notMatch(gjj.heard.join(' '), /提取住房公积金需身份证/);
     t.notMatch(gjj.ivrPath, /一次性答复/);
     t.match(kb.misses.at(-1), { question: '公积金提取要什么材料', channel: 'phone' });

@@ -53,7 +53,7 @@ async function fsApp(env: Record<string, string>, mediaDir: string): Promise<{ h
     env: { SUBAN_VOICE: 'freeswitch', SUBAN_FS_HOST: '127.0.0.1', SUBAN_FS_PORT: String(fs.port), SUBAN_FS_PASSWORD: 'ClueCon', SUBAN_FS_OUTBOUND_PORT: '0', ...env },
     app: { mediaDir },
   });
-  const provider = h.ctx.voiceService.activeProvider as FreeSwitchVoiceProvider;
+  const provider = h.ctx.calls.activeProvider as FreeSwitchVoiceProvider;
   await provider.esl.connect();
   return { h, fs, provider, port: provider.listening!.port };
 }

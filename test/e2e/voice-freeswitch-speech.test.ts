@@ -6,7 +6,8 @@ import { parseDocument } from 'yaml';
 import { testApp } from '../helpers/app.js';
 import { FakeFreeSwitch, type CallTranscript } from '../fakes/fake-freeswitch.js';
 import type { FreeSwitchVoiceProvider } from '../../adapters/freeswitch/voice.js';
-import { SCREEN_POP_TOPIC, type OperatorScreenPop } from '../../src/application/voice/index.js';
+import { type OperatorScreenPop } from '../../src/application/voice/index.js';
+import { TOPIC } from '../../src/application/ports/events.js';
 
 /**
  * Speech at an IVR gather over FreeSWITCH: play_and_detect_speech with an MRCP recognizer (the
@@ -31,7 +32,7 @@ t.teardown(() => fs.close());
 
 const env = { SUBAN_VOICE: 'freeswitch', SUBAN_FS_HOST: '127.0.0.1', SUBAN_FS_PORT: String(fs.port), SUBAN_FS_PASSWORD: 'ClueCon', SUBAN_FS_OUTBOUND_PORT: '0', SUBAN_FLOWS_DIR: flowsDir };
 const withAsr = await testApp(t, { now: IN_HOURS, env: { ...env, SUBAN_FS_ASR_ENGINE: 'unimrcp:aliyun' } });
-const asrProvider = withAsr.ctx.voiceService.activeProvider as FreeSwitchVoiceProvider;
+const asrProvider = withAsr.ctx.calls.activeProvider as FreeSwitchVoiceProvider;
 await asrProvider.esl.connect();
 
 const detects = (tr: CallTranscript) => tr.executes.filter((e) => e.app === 'play_and_detect_speech');
@@ -40,7 +41,7 @@ t.test('the caller describes the matter at the menu: sorted by what was said; th
   const { ctx } = withAsr;
   t.same(ctx.config.freeswitch.asr, { engine: 'unimrcp:aliyun', grammar: 'builtin:speech/transcribe' });
   const pops: OperatorScreenPop[] = [];
-  t.teardown(ctx.bus.subscribe(SCREEN_POP_TOPIC, (p) => pops.push(p as OperatorScreenPop)));
+  t.teardown(ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop)));
   const tr = await fs.placeCall(asrProvider.listening!.port, {
     callerNumber: '13800000021',
     speech: [{ say: '小区门口的路灯坏了一个星期，晚上很黑', confidence: 0.91 }],
@@ -78,13 +79,13 @@ t.test('keys instead of words: a key barges in at the menu, and a ticket number 
   t.match(rest.arg, /^11 15 1 10000 # silence_stream:\/\/250 /, 'the rest of the number as keys, up to # ');
   const spoken = tr.executes.filter((e) => e.app === 'playback').map((e) => e.arg).join(' ');
   t.match(spoken, /没有查到编号为二〇二六一一二六〇〇〇七的工单/);
-  const session = await withAsr.ctx.voiceService.runner.getSession(tr.uuid);
+  const session = await withAsr.ctx.calls.runner.getSession(tr.uuid);
   t.same(session?.digits, ['4', '202611260007']);
 });
 
 t.test('no input and no match take the flow’s retries, then its no-input path, as with keys', async (t) => {
   const pops: OperatorScreenPop[] = [];
-  t.teardown(withAsr.ctx.bus.subscribe(SCREEN_POP_TOPIC, (p) => pops.push(p as OperatorScreenPop)));
+  t.teardown(withAsr.ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop)));
   const tr = await fs.placeCall(asrProvider.listening!.port, { callerNumber: '13800000023', speech: ['noinput', 'nomatch', { completionCause: '002' }], recordMs: 4000 });
   await asrProvider.settled();
   const d = detects(tr);
@@ -96,7 +97,7 @@ t.test('no input and no match take the flow’s retries, then its no-input path,
 
 t.test('without an ASR engine: keys only, as before, and one warning at start', async (t) => {
   const plain = await testApp(t, { now: IN_HOURS, env });
-  const provider = plain.ctx.voiceService.activeProvider as FreeSwitchVoiceProvider;
+  const provider = plain.ctx.calls.activeProvider as FreeSwitchVoiceProvider;
   await provider.esl.connect();
   const port = provider.listening!.port;
   const one = await fs.placeCall(port, { callerNumber: '13800000024', digits: ['1'], speech: [{ say: '不会被听到' }], recordMs: 5000 });

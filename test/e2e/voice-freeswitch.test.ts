@@ -3,7 +3,8 @@ import { testApp } from '../helpers/app.js';
 import { FakeFreeSwitch } from '../fakes/fake-freeswitch.js';
 import type { FreeSwitchVoiceProvider } from '../../adapters/freeswitch/voice.js';
 import { CALL_OUTCOME_TOPIC, type CallOutcome } from '../../src/application/ports/voice.js';
-import { CALL_STATE_TOPIC, SCREEN_POP_TOPIC, type OperatorCallEvent, type OperatorScreenPop } from '../../src/application/voice/index.js';
+import { type OperatorCallEvent, type OperatorScreenPop } from '../../src/application/voice/index.js';
+import { TOPIC } from '../../src/application/ports/events.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z';
 const AFTER_HOURS = '2026-11-26T14:00:00Z';
@@ -12,14 +13,14 @@ const fs = new FakeFreeSwitch();
 await fs.listen();
 t.teardown(() => fs.close());
 const { ctx, clock } = await testApp(t, { now: IN_HOURS, env: { SUBAN_VOICE: 'freeswitch', SUBAN_FS_HOST: '127.0.0.1', SUBAN_FS_PORT: String(fs.port), SUBAN_FS_PASSWORD: 'ClueCon', SUBAN_FS_OUTBOUND_PORT: '0' } });
-const provider = ctx.voiceService.activeProvider as FreeSwitchVoiceProvider;
+const provider = ctx.calls.activeProvider as FreeSwitchVoiceProvider;
 await provider.esl.connect();
 const port = provider.listening!.port;
 
 t.test('a full call through hotline.yaml over ESL: 1 即办, no operator, recording, urgent ticket, SMS', async (t) => {
   clock.set(IN_HOURS);
   const pops: OperatorScreenPop[] = [];
-  const off = ctx.bus.subscribe(SCREEN_POP_TOPIC, (p) => pops.push(p as OperatorScreenPop));
+  const off = ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop));
   t.teardown(off);
   const tr = await fs.placeCall(port, { callerNumber: '13800000000', destinationNumber: '12345', digits: ['1'], recordMs: 14_000 });
   await provider.settled();
@@ -43,7 +44,7 @@ t.test("an operator (a mod_callcenter agent named after the operator's user) pic
   clock.set(IN_HOURS);
   const agent = await ctx.auth.addUser({ name: 'agent1001', displayName: '李坐席', role: 'operator' });
   const states: OperatorCallEvent[] = [];
-  const off = ctx.bus.subscribe(CALL_STATE_TOPIC, (e) => states.push(e as OperatorCallEvent));
+  const off = ctx.bus.subscribe(TOPIC.callState, (e) => states.push(e as OperatorCallEvent));
   t.teardown(off);
   const tr = await fs.placeCall(port, { callerNumber: '13900000009', digits: ['2'], callcenter: { agent: 'agent1001', pickupMs: 20, talkMs: 40 } });
   await provider.settled();
@@ -51,7 +52,7 @@ t.test("an operator (a mod_callcenter agent named after the operator's user) pic
   t.same(mine.map((s) => s.state).slice(0, 2), ['queued', 'answered'], 'answered as the agent picks up');
   t.match(mine[1], { state: 'answered', queue: 'consult', operator: { id: agent.id, name: '李坐席' } });
   t.equal(mine.at(-1)!.state, 'hungup');
-  t.same(ctx.voiceService.waitingCalls().filter((c) => c.callId === tr.uuid), []);
+  t.same(ctx.operatorQueue.waitingCalls().filter((c) => c.callId === tr.uuid), []);
   t.equal((await ctx.ticketStore.list({ contact: '13900000009' }, { limit: 5 })).items.length, 0, 'a conversation, not a message: the operator makes the ticket');
 
   const other = await fs.placeCall(port, { callerNumber: '13900000010', digits: ['2'], callcenter: { agent: '1002' } });
@@ -71,24 +72,24 @@ t.test('after hours over ESL: recording → ticket → SMS', async (t) => {
 t.test('the caller hangs up while queued: abandoned for the operators, call ended, no ticket', async (t) => {
   clock.set(IN_HOURS);
   const states: OperatorCallEvent[] = [];
-  const off = ctx.bus.subscribe(CALL_STATE_TOPIC, (e) => states.push(e as OperatorCallEvent));
+  const off = ctx.bus.subscribe(TOPIC.callState, (e) => states.push(e as OperatorCallEvent));
   t.teardown(off);
   const tr = await fs.placeCall(port, { callerNumber: '13900000003', digits: ['0'], hangupAtExecute: 7, executeMsByApp: { callcenter: 20 } });
   await provider.settled();
   t.equal(tr.executes[6]!.app, 'callcenter');
   t.equal(tr.hungUpBy, 'caller');
   t.same(states.filter((s) => s.callId === tr.uuid).map((s) => s.state), ['queued', 'abandoned', 'hungup']);
-  const session = await ctx.voiceService.runner.getSession(tr.uuid);
+  const session = await ctx.calls.runner.getSession(tr.uuid);
   t.match(session?.ended, { reason: 'caller_hangup' });
   t.equal((await ctx.ticketStore.list({ contact: '13900000003' }, { limit: 5 })).items.length, 0);
-  t.same(ctx.voiceService.waitingCalls(), []);
+  t.same(ctx.operatorQueue.waitingCalls(), []);
 });
 
 t.test('outbound over ESL: originate into our socket, the paging flow runs, outcomes from hangup causes', async (t) => {
   clock.set(IN_HOURS);
   ctx.ivrActions.pageAck = async () => ({ ok: true });
   ctx.ivrActions.pagePass = async () => ({ ok: true });
-  ctx.voiceService.loadFlows();
+  ctx.calls.loadFlows();
   const outcomes: CallOutcome[] = [];
   const off = ctx.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => outcomes.push(o as CallOutcome));
   t.teardown(off);

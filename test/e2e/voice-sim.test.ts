@@ -1,7 +1,8 @@
 import t from 'tap';
 import { testApp } from '../helpers/app.js';
 import { CALL_OUTCOME_TOPIC, type CallOutcome } from '../../src/application/ports/voice.js';
-import { SCREEN_POP_TOPIC, type OperatorScreenPop } from '../../src/application/voice/index.js';
+import { type OperatorScreenPop } from '../../src/application/voice/index.js';
+import { TOPIC } from '../../src/application/ports/events.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z'; // Thursday 10:00 Shanghai
 const AFTER_HOURS = '2026-11-26T14:00:00Z'; // Thursday 22:00 Shanghai
@@ -15,9 +16,9 @@ const { ctx, call, clock } = app;
 t.test('sim: 1 即办, nobody answers: urgent phone ticket with caller and recording, number read back and sent by SMS', async (t) => {
   clock.set(IN_HOURS);
   const pops: OperatorScreenPop[] = [];
-  ctx.bus.subscribe(SCREEN_POP_TOPIC, (p) => pops.push(p as OperatorScreenPop));
+  ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop));
   const call = await ctx.simVoice!.placeInbound({ from: '13800000000', press: ['1'], say: '红都大道有路面塌陷，有车辆被困' });
-  await ctx.voiceService.idle();
+  await ctx.calls.idle();
 
   t.equal(call.ivrPath, '主菜单 1 即办/紧急');
   t.equal(call.result, 'completed');
@@ -34,7 +35,7 @@ t.test('sim: 1 即办, nobody answers: urgent phone ticket with caller and recor
   );
   t.equal(pops.length, 1);
   t.match(pops[0], { caller: '13800000000', queue: 'urgent', priority: 1, ivrPath: '主菜单 1 即办/紧急', digits: ['1'], draft: { urgent: true, channel: 'phone' } });
-  t.same(ctx.voiceService.waitingCalls(), [], 'a call that left the queue is no longer waiting');
+  t.same(ctx.operatorQueue.waitingCalls(), [], 'a call that left the queue is no longer waiting');
 });
 
 t.test('sim: after hours → message → ticket → SMS with the number', async (t) => {
@@ -91,7 +92,7 @@ t.test('sim outbound: scripted answers become CallOutcomes on the bus', async (t
     return { ok: true };
   };
   ctx.ivrActions.pagePass = async () => ({ ok: true });
-  ctx.voiceService.loadFlows();
+  ctx.calls.loadFlows();
   const outcomes: CallOutcome[] = [];
   ctx.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => outcomes.push(o as CallOutcome));
   const sim = ctx.simVoice!;

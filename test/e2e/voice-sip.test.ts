@@ -63,7 +63,7 @@ if (SIPP.skip) {
   await fs.listen();
   t.teardown(() => fs.close());
   const { ctx, clock } = await testApp(t, { now: IN_HOURS, env: { SUBAN_VOICE: 'freeswitch', SUBAN_FS_HOST: '127.0.0.1', SUBAN_FS_PORT: String(fs.port), SUBAN_FS_PASSWORD: 'ClueCon', SUBAN_FS_OUTBOUND_PORT: '0' } });
-  const provider = ctx.voiceService.activeProvider as FreeSwitchVoiceProvider;
+  const provider = ctx.calls.activeProvider as FreeSwitchVoiceProvider;
   await provider.esl.connect();
   const sip = new FakeFreeSwitchSip({ esl: fs, outboundPort: provider.listening!.port, recordMs: 12_000 });
   const sipPort = await sip.listen();
@@ -144,7 +144,7 @@ if (SIPP.skip) {
     t.match(c, { caller: '13800002222', endedBy: 'caller', byeStatus: null, keys: '' });
     t.equal(c.esl!.hungUpBy, 'caller');
     t.equal(c.esl!.hangupCause, 'NORMAL_CLEARING');
-    const session = await ctx.voiceService.runner.getSession(c.uuid);
+    const session = await ctx.calls.runner.getSession(c.uuid);
     t.match(session?.ended, { reason: 'caller_hangup' });
     t.equal((await ticketsOf('13800002222')).length, 0);
   });

@@ -4,11 +4,11 @@
  */
 import t from 'tap';
 import { loadConfig } from '../../src/config.js';
-import { createContainer, type Container } from '../../src/container.js';
+import { createContainer, type Container } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { seed } from '../../src/application/seed.js';
 import { FakeClock } from '../../src/domain/clock.js';
-import { CALL_STARTED_TOPIC } from '../../src/application/voice/voice-service.js';
+import { TOPIC } from '../../src/application/ports/events.js';
 import { classifier } from '../helpers/app.js';
 import { dropSchema, newSchemaName } from '../helpers/db.js';
 
@@ -17,7 +17,7 @@ const url = process.env.SUBAN_TEST_PG_URL;
 /** The caller's call once it waits in the operator queue of `ctx` (up to 5 s). */
 async function waitingCall(ctx: Container, caller: string) {
   for (let i = 0; i < 200; i++) {
-    const w = ctx.voiceService.waitingCalls().find((c) => c.caller === caller);
+    const w = ctx.operatorQueue.waitingCalls().find((c) => c.caller === caller);
     if (w) return w;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -40,7 +40,7 @@ t.test('repeat caller today counts the calls every instance took', { skip: url ?
 
   // B hears of A's call over LISTEN/NOTIFY.
   const heardOnB = new Promise<void>((resolve) => {
-    const off = b.bus.subscribe(CALL_STARTED_TOPIC, () => {
+    const off = b.bus.subscribe(TOPIC.callStarted, () => {
       off();
       resolve();
     });
@@ -53,7 +53,7 @@ t.test('repeat caller today counts the calls every instance took', { skip: url ?
   t.match(pop, { callsToday: 2, repeatCallerToday: true }, "the pop on B counts the call A took");
   t.ok(b.simVoice!.answerQueued(pop!.callId));
   await calling;
-  await b.voiceService.idle();
+  await b.calls.idle();
 
   // Another caller's first call is not a repeat, on either instance.
   const other = a.simVoice!.placeInbound({ from: '13900000002', press: ['1'], say: '家里着火了', holdMs: 10_000 });
@@ -61,5 +61,5 @@ t.test('repeat caller today counts the calls every instance took', { skip: url ?
   t.match(first, { callsToday: 1, repeatCallerToday: false });
   t.ok(a.simVoice!.answerQueued(first!.callId));
   await other;
-  await a.voiceService.idle();
+  await a.calls.idle();
 });

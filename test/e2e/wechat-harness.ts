@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
-import { createContainer, type Container } from '../../src/container.js';
+import { createContainer, type Container } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeClock } from '../../src/domain/clock.js';
 import { buildApp } from '../../src/web/app.js';
@@ -53,7 +53,7 @@ export async function startService(
   await seed(ctx, 'config/units.json', false);
   const extra = opts.plugins?.(ctx) ?? [];
   // A test that builds its own webhook (its own engine, timings) replaces the container's one.
-  if (extra.length) ctx.wechatMp = { ...ctx.wechatMp, plugin: async () => undefined };
+  if (extra.length) ctx.wechatMp = { ...ctx.wechatMp, enabled: false };
   const app = await buildApp(ctx, { plugins: extra });
   await app.ready();
   let closed = false;

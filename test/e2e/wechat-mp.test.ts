@@ -3,12 +3,13 @@
  * ticket in the database, with a restart of the whole service in the middle, then notices and a
  * 回访 through the customer-service API, the 48-hour window and the SMS fallback.
  */
+import { wechatMpRoutes } from '../../src/web/routes/webhooks/wechat-mp.js';
 import t, { type Test } from 'tap';
 import { FakeClock } from '../../src/domain/clock.js';
 import { T } from '../../src/application/conversation/texts.js';
 import { chatOutbox, listHandovers, markFollowupPending, type HandoverEvent } from '../../src/application/conversation/wiring.js';
-import type { Container } from '../../src/container.js';
-import { createWechatMp, type WechatMp } from '../../adapters/wechat-mp/plugin.js';
+import type { Container } from '../../src/composition/container.js';
+import { createWechatMp, type WechatMp } from '../../adapters/wechat-mp/inbox.js';
 import { FakeWechatApi } from '../fakes/fake-wechat-api.js';
 import { mpXml, replyContent, signedQuery, startService, tempDatabaseUrl, type MpMessage, type WechatService } from './wechat-harness.js';
 
@@ -34,7 +35,7 @@ async function boot(t: Test, clock: FakeClock, apiBase: string, dbUrl?: string) 
     env: { WECHAT_MP_TOKEN: TOKEN, WECHAT_MP_APPID: APPID, WECHAT_MP_SECRET: SECRET, WECHAT_API_BASE: apiBase },
     plugins: (ctx) => {
       mp = createWechatMp(ctx);
-      return [mp.plugin];
+      return [wechatMpRoutes(mp, ctx.log)];
     },
   });
   return { svc, mp };

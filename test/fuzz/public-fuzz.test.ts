@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import type { InjectOptions } from 'fastify';
 import twilio from 'twilio';
 import { loadConfig } from '../../src/config.js';
-import { createContainer } from '../../src/container.js';
+import { createContainer } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeClock } from '../../src/domain/clock.js';
 import { buildApp } from '../../src/web/app.js';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../src/config.js';
-import { createContainer, type Container } from '../../src/container.js';
+import { createContainer, type Container } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeClock } from '../../src/domain/clock.js';
 import { buildApp, type AppOptions } from '../../src/web/app.js';
@@ -11,6 +11,7 @@ import { seed } from '../../src/application/seed.js';
 import { loadClassifier } from '../../src/application/classifier.js';
 import type { ClassifierPort } from '../../src/application/ports/routing.js';
 import type { Role } from '../../src/domain/policy.js';
+import type { FollowupChat } from '../../src/application/followup/ports.js';
 import { newSchemaName, dropSchema, type Engine } from './db.js';
 
 let sharedClassifier: ClassifierPort | null = null;
@@ -68,7 +69,7 @@ export async function testApp(t: Teardown, opts: { engine?: Engine; now?: string
     opts.config,
   );
   const logs = new LogSink();
-  const ctx = await createContainer(config, createLogger(config.logLevel, logs), { clock, pgSchema: schema, classifier: classifier() });
+  const ctx = await createContainer(config, createLogger(config.logLevel, logs), { clock, pgSchema: schema, classifier: classifier(), ...(opts.app?.mediaDir ? { mediaDir: opts.app.mediaDir } : {}) });
   await seed(ctx, 'config/units.json', false);
   const app = await buildApp(ctx, opts.app);
   await app.ready();
@@ -106,4 +107,12 @@ export async function testApp(t: Teardown, opts: { engine?: Engine; now?: string
     return { status: res.statusCode, json, headers: res.headers, body: res.body };
   };
   return { app, ctx, clock, logs, tokens, call };
+}
+
+/** A chat double on both WeChat channels, as the running bot and Official Account would be (the 回访 question, notices). */
+export function attachChat(ctx: Pick<Container, 'chat'>, chat: FollowupChat): void {
+  for (const channel of ['wechat', 'wechat-mp'] as const) {
+    const last = chat.lastInboundAt;
+    ctx.chat.attach(channel, { sendToContact: (id, text) => chat.send(channel, id, text), ...(last ? { lastInboundAt: (id: string) => last(channel, id) } : {}) });
+  }
 }

@@ -13,7 +13,7 @@ import BetterSqlite from 'better-sqlite3';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
-import { createContainer } from '../../src/container.js';
+import { createContainer } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { seed } from '../../src/application/seed.js';
 import { seedDemoRosters } from '../../src/application/paging/demo.js';
@@ -23,7 +23,7 @@ import { FakeTwilio, TwilioWebhooks } from '../fakes/fake-twilio.js';
 import { FakeWechatApi } from '../fakes/fake-wechat-api.js';
 import { mpXml, signedQuery } from '../e2e/wechat-harness.js';
 import { busChannel } from '../../adapters/bus/pg-bus.js';
-import { SCREEN_POP_TOPIC } from '../../src/application/voice/voice-service.js';
+import { TOPIC } from '../../src/application/ports/events.js';
 import { signedHeaders } from '../../src/application/platforms/signature.js';
 import { envPrefix } from '../../src/application/platforms/config.js';
 import { Open311Store } from '../../src/application/platforms/open311.js';
@@ -324,7 +324,7 @@ export async function checkRecovered(
   t.teardown(() => admin.end());
   const channel = busChannel(p.dbEnv.SUBAN_DB_SCHEMA);
   await until('the bus to listen again', async () => {
-    await admin.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ o: 'another-instance', t: SCREEN_POP_TOPIC, p: { callId: `CA-${salt}` } })]);
+    await admin.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify({ o: 'another-instance', t: TOPIC.screenPop, p: { callId: `CA-${salt}` } })]);
     await sleep(300);
     return o.pops.length > 0;
   }, 30_000, 200);

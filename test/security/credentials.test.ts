@@ -8,7 +8,7 @@ import { WebSocket } from 'ws';
 import { testApp, TEST_PASSWORD, type TestApp } from '../helpers/app.js';
 import { passwordProblem } from '../../src/domain/password-policy.js';
 import { loadConfig } from '../../src/config.js';
-import { createContainer } from '../../src/container.js';
+import { createContainer } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { seed } from '../../src/application/seed.js';
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
-import { createContainer, type Container } from '../../src/container.js';
+import { createContainer, type Container } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeClock } from '../../src/domain/clock.js';
 import { buildApp } from '../../src/web/app.js';

@@ -2,6 +2,7 @@
  * /metrics (issue 21, item 4): every metric people alert on moves when its event happens. Time-based
  * ones run on the fake clock: job lag, time to acknowledge, queue waits, screen-pop latency.
  */
+import { CallGateway } from '../../src/application/voice/call-gateway.js';
 import t from 'tap';
 import WebSocket from 'ws';
 import { PromMetrics } from '../../adapters/metrics/prom.js';
@@ -32,7 +33,7 @@ t.test('job runner: lag of the oldest due job, failures by kind (retry, then fin
   t.teardown(() => db.close());
   const clock = new FakeClock('2026-11-26T02:00:00Z');
   const m = new PromMetrics({ processDefaults: false });
-  const jobs = new SqlJobStore(db);
+  const jobs = new SqlJobStore(db, clock);
   const runner = new JobRunner(jobs, clock, quiet, { worker: 'w', maxAttempts: 2, metrics: m, random: () => 0.5 });
   runner.register('test.flaky', async () => {
     throw new Error('provider down');
@@ -82,7 +83,7 @@ t.test('paging: a page nobody answered reaches the last step of its chain', asyn
 t.test('the service: calls queue, waits, abandons, screen pops, classifier, providers, websockets, Node defaults on /metrics', async (t) => {
   const h = await testApp(t);
   const m = h.ctx.metrics;
-  const v = h.ctx.voiceService as unknown as { onProgress(e: unknown): void; idle(): Promise<void> };
+  const v = h.ctx.calls as unknown as { onProgress(e: unknown): void; idle(): Promise<void> };
   const base = { flow: 'hotline', at: h.clock.now() };
   const pop = (callId: string) => ({ callId, caller: '13800138000', called: '12345', queue: 'operators', priority: 5, ivrPath: '主菜单', path: [], digits: [] });
 
@@ -108,8 +109,10 @@ t.test('the service: calls queue, waits, abandons, screen pops, classifier, prov
   await h.ctx.classifier.classify('红都大道路灯不亮');
   t.equal(await read(m, 'suban_classify_seconds_count'), before + 1, 'a classification timed');
 
-  h.ctx.voiceService.setProvider({ name: 'freeswitch', placeCall: async () => Promise.reject(new Error('ESL not connected')) } as never);
-  await t.rejects(h.ctx.voiceService.placeCall({ to: '13800138000', flow: 'paging', vars: {}, ref: 'r1' }), /ESL not connected/, 'the error still reaches the caller');
+  // A gateway over a provider whose calls fail, recording into the same registry.
+  const c = h.ctx;
+  const failing = new CallGateway({ flowsDir: c.config.flowsDir, bus: c.bus, clock: c.clock, state: c.state, tickets: c.tickets, workCalendar: c.workCalendar, sms: c.sms, log: c.log, actions: {}, blocked: c.blockedCallers, queue: c.operatorQueue, metrics: m, provider: () => ({ name: 'freeswitch', placeCall: async () => Promise.reject(new Error('ESL not connected')) }) });
+  await t.rejects(failing.placeCall({ to: '13800138000', flow: 'paging', vars: {}, ref: 'r1' }), /ESL not connected/, 'the error still reaches the caller');
   t.equal(await read(m, 'suban_provider_errors_total', { provider: 'freeswitch', operation: 'placeCall' }), 1);
 
   await h.app.listen({ host: '127.0.0.1', port: 0 });

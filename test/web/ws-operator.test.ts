@@ -117,7 +117,7 @@ t.test('screen pop with the caller history, draft and IVR path; reconnecting get
   t.ok(sim.answerQueued(pop.callId));
   t.match(await again.next('call', m2), { call: { callId: pop.callId, state: 'answered' } });
   await calling;
-  await h.ctx.voiceService.idle();
+  await h.ctx.calls.idle();
   t.ok(again.messages.slice(m2).some((m) => m.type === 'call' && m.call.state === 'hungup'));
   const third = await asOperator();
   t.same((await third.next('waiting')).calls, [], 'an answered call is no longer waiting');

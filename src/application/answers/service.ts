@@ -23,6 +23,8 @@ export interface AnswerServiceDeps {
   jobs?: Pick<JobStore, 'enqueue'>;
   /** Ask the job runner to look (a timer set). */
   wake?: () => void;
+  /** The knowledge base the answers come from; without one nothing is answered. */
+  knowledge?: KnowledgeSearch | null;
 }
 
 /** A bot's answer that got neither 1 nor 2: after this the question becomes a ticket as before. */
@@ -61,11 +63,13 @@ export function answerSms(title: string, answer: string): string {
 }
 
 export class AnswerService {
-  private kb: KnowledgeSearch | null = null;
+  private kb: KnowledgeSearch | null;
 
-  constructor(private readonly d: AnswerServiceDeps) {}
+  constructor(private readonly d: AnswerServiceDeps) {
+    this.kb = d.knowledge ?? null;
+  }
 
-  /** Wires the knowledge base in (the composition root; tests pass a double). Without one nothing is answered. */
+  /** Another knowledge base from now on (tests pass a double). Without one nothing is answered. */
   useKnowledge(kb: KnowledgeSearch | null): void {
     this.kb = kb;
   }

@@ -1,19 +1,20 @@
 /**
- * The follow-up service over the container's parts: job handlers on the runner, the
- * `recordFollowup` IVR action, the inbound-SMS hook and the bus listeners.
+ * The follow-up service over the container's parts: job handlers on the runner and the bus
+ * listeners; it hands back the inbound-SMS hook (src/composition gives it to the inbox) and the
+ * service, whose ivrActions() the call gateway takes at construction.
  */
 import type { Config } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
-import type { ChatChannel } from '../conversation/ports.js';
-import type { IvrAction } from '../ivr/ports.js';
 import type { Job, JobStore } from '../ports/jobs.js';
-import type { InboundSms, SmsSender } from '../ports/messaging.js';
-import type { AuditLog, DedupeStore, EventBus, StateStore } from '../ports/misc.js';
+import type { SmsSender } from '../ports/messaging.js';
+import type { EventBus } from '../ports/events.js';
+import type { AuditLog, DedupeStore, StateStore } from '../ports/misc.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
 import type { TicketStore } from '../ports/tickets.js';
 import type { VoiceDialer } from '../ports/voice.js';
 import type { TicketService } from '../tickets/service.js';
 import { DEFAULT_FOLLOWUP_CONFIG, type FollowupChat, type FollowupConfig } from './ports.js';
+import type { InboundSmsHook } from '../voice/sms-inbox.js';
 import { FollowUpService } from './service.js';
 
 export interface FollowupWiringDeps {
@@ -25,8 +26,8 @@ export interface FollowupWiringDeps {
   dedupe: DedupeStore;
   sms: SmsSender;
   voice: VoiceDialer | null;
-  ivrActions?: Record<string, IvrAction>;
-  smsInbox?: { use(hook: (sms: InboundSms) => Promise<boolean>): unknown };
+  /** the WeChat transports' outbox (the 回访 question and ticket-update notices in the chat) */
+  chat: FollowupChat | null;
   calendar: DeadlineCalendar;
   clock: Clock;
   bus: EventBus;
@@ -37,12 +38,11 @@ export interface FollowupWiringDeps {
 
 export interface FollowupHandle {
   service: FollowUpService;
-  /** The WeChat transports call this once they can send (see followupChatOverMp). */
-  setChat(chat: FollowupChat | null): void;
+  /** 回访 answers by SMS, tried before the inbox makes requests of them. */
+  smsHook: InboundSmsHook;
 }
 
 export function wireFollowup(d: FollowupWiringDeps, overrides: Partial<FollowupConfig> = {}): FollowupHandle {
-  let chat: FollowupChat | null = null;
   const service = new FollowUpService({
     tickets: d.tickets,
     store: d.ticketStore,
@@ -51,7 +51,7 @@ export function wireFollowup(d: FollowupWiringDeps, overrides: Partial<FollowupC
     dedupe: d.dedupe,
     sms: d.sms,
     voice: () => d.voice,
-    chat: () => chat,
+    chat: () => d.chat,
     calendar: d.calendar,
     clock: d.clock,
     bus: d.bus,
@@ -62,12 +62,11 @@ export function wireFollowup(d: FollowupWiringDeps, overrides: Partial<FollowupC
   });
   service.register(d.runner);
   service.subscribe();
-  if (d.ivrActions) Object.assign(d.ivrActions, service.ivrActions());
-  d.smsInbox?.use(async (sms) => {
+  const smsHook: InboundSmsHook = async (sms) => {
     const r = await service.handleInboundSms({ from: sms.from, text: sms.text, at: sms.at });
     if (r.handled && r.reply) await d.sms.send({ to: sms.from, text: r.reply, ref: `followup-reply:${sms.provider}:${sms.id}` });
     return r.handled;
-  });
-  return { service, setChat: (c) => (chat = c) };
+  };
+  return { service, smsHook };
 }
 

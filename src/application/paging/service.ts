@@ -33,6 +33,8 @@ export const ARRIVAL_CHECKS = 3;
 /** A WeChat message to a duty person (the bot or the Official Account); optional. */
 export interface WechatNotifier {
   send(to: string, text: string): Promise<{ id: string }>;
+  /** false while the WeChat bot is not running (the step then goes by phone); absent: always */
+  available?(): boolean;
 }
 
 export interface PagingDeps {
@@ -152,11 +154,6 @@ export class PagingService {
   }
 
   /** The same for a WeChat message; `from` is the WeChat id the page was sent to. */
-  /** The WeChat bot starts after the container (it takes seconds to load): it plugs its sender in here. */
-  setWechat(sender: WechatNotifier | null): void {
-    this.d.wechat = sender;
-  }
-
   handleInboundWechat(m: { from: string; text: string; at?: Date }): Promise<InboundTextResult> {
     return this.replies.handle({ ...m, channel: 'wechat' } satisfies InboundText);
   }
@@ -269,7 +266,7 @@ export class PagingService {
       let channel = step.channel;
       let to = target.to;
       if (channel === 'wechat') {
-        if (this.d.wechat && target.wechat) to = target.wechat;
+        if (this.d.wechat && (this.d.wechat.available?.() ?? true) && target.wechat) to = target.wechat;
         else channel = 'sms';
       }
       const code = channel === 'call' ? null : await this.codeFor(page, to);

@@ -1,7 +1,8 @@
 /**
  * The paging part of the composition root: builds the duty and paging services, registers their
- * jobs with the one runner, listens to ticket changes and call outcomes, adds the IVR actions
- * the paging flow calls, and claims SMS replies to pages before the inbox treats them as requests.
+ * jobs with the one runner, listens to ticket changes and call outcomes, and hands back the IVR
+ * actions the paging flow calls and the inbound-SMS hook that claims replies to pages before the
+ * inbox treats them as requests (src/composition gives both to the call gateway and the inbox).
  */
 import type { Clock } from '../../domain/clock.js';
 import { speaksForUnit } from '../../domain/duty/escalation.js';
@@ -17,7 +18,7 @@ import type { UnitStore } from '../ports/users.js';
 import type { VoiceDialer } from '../ports/voice.js';
 import type { TicketService } from '../tickets/service.js';
 import { JOB } from '../ports/jobs.js';
-import type { SmsInbox } from '../voice/sms-inbox.js';
+import type { InboundSmsHook } from '../voice/sms-inbox.js';
 import { DutyService, unitsWithContacts } from './duty-service.js';
 import type { PagingStore } from './ports.js';
 import { PagingService, TAKEN_OVER, type PagingDeps, type WechatNotifier } from './service.js';
@@ -27,6 +28,10 @@ export interface PagingParts {
   paging: PagingService;
   /** Resolves when the reactions to bus events started so far are done (tests). */
   idle(): Promise<void>;
+  /** What the paging and arrival flows call on a keypress (pageAck, pagePass, pageArrived, pageNotArrived). */
+  ivrActions: Record<string, IvrAction>;
+  /** Replies to paging SMS, tried before the inbox makes requests of them. */
+  smsHook: InboundSmsHook;
 }
 
 export interface PagingWiring {
@@ -48,8 +53,6 @@ export interface PagingWiring {
   sms: SmsSender;
   wechat?: WechatNotifier | null;
   config: { hotlineDutyPhone: string; cityDutyPhone: string; arrivalCheckMin?: number };
-  ivrActions?: Record<string, IvrAction>;
-  smsInbox?: Pick<SmsInbox, 'use'>;
   random?: () => number;
   metrics?: PagingDeps['metrics'];
 }
@@ -130,10 +133,11 @@ export function createPaging(w: PagingWiring): PagingParts {
   w.bus.subscribe(TOPIC.callOutcome, (o) => track('call outcome', paging.handleCallOutcome(o)));
 
   // What the paging flow (ivr-flows/paging.yaml) calls on a keypress.
-  if (w.ivrActions) {
+  const ivrActions: Record<string, IvrAction> = {};
+  {
     const keypress = async (digit: string, ctx: { callId: string; at: Date }, found: { pageId: string } | null, ticketNumber: string) =>
       w.audit.append({ at: ctx.at, actorId: `call:${ctx.callId}`, kind: 'page.keypress', subject: found ? `page:${found.pageId}` : `ticket-number:${ticketNumber}`, data: { digit, callId: ctx.callId, ticketNumber } });
-    w.ivrActions.pageAck = async (args, ctx) => {
+    ivrActions.pageAck = async (args, ctx) => {
       const number = String(args.ticketNumber ?? '');
       const found = await paging.attemptOfCall(ctx.callId, number);
       await keypress('1', ctx, found, number);
@@ -144,9 +148,9 @@ export function createPaging(w: PagingWiring): PagingParts {
       return { status: r.status, by: r.status === 'already' ? r.by : null, side };
     };
     // The 到场确认 call (ivr-flows/arrival.yaml): 1 arrived, 2 not yet.
-    w.ivrActions.pageArrived = async (_args, ctx) => paging.arrivalKey(ctx.callId, true);
-    w.ivrActions.pageNotArrived = async (_args, ctx) => paging.arrivalKey(ctx.callId, false);
-    w.ivrActions.pagePass = async (args, ctx) => {
+    ivrActions.pageArrived = async (_args, ctx) => paging.arrivalKey(ctx.callId, true);
+    ivrActions.pageNotArrived = async (_args, ctx) => paging.arrivalKey(ctx.callId, false);
+    ivrActions.pagePass = async (args, ctx) => {
       const number = String(args.ticketNumber ?? '');
       const found = await paging.attemptOfCall(ctx.callId, number);
       await keypress('9', ctx, found, number);
@@ -158,15 +162,17 @@ export function createPaging(w: PagingWiring): PagingParts {
   }
 
   // Replies to paging SMS come before the inbox makes requests of them.
-  w.smsInbox?.use(async (sms) => {
+  const smsHook: InboundSmsHook = async (sms) => {
     const r = await paging.handleInboundSms({ from: sms.from, text: sms.text, at: sms.at });
     if (r.reply) await w.sms.send({ to: normalisePhone(sms.from), text: r.reply, ref: `page-reply:${sms.provider}:${sms.id}` });
     return r.handled;
-  });
+  };
 
   return {
     duty,
     paging,
+    ivrActions,
+    smsHook,
     async idle() {
       while (inflight.size) await Promise.allSettled([...inflight]);
     },

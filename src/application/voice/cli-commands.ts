@@ -3,9 +3,9 @@ import type { Writable } from 'node:stream';
 import { checkFlows, formatFlowError } from '../ivr/validate.js';
 import type { SimVoiceProvider } from '../../../adapters/sim/voice.js';
 import type { SimSmsSender } from '../../../adapters/sim/sms.js';
-import type { EventBus } from '../ports/misc.js';
+import { TOPIC, type EventBus } from '../ports/events.js';
+import type { CallHandler } from '../ports/calls.js';
 import type { OperatorScreenPop } from './screen-pop.js';
-import { SCREEN_POP_TOPIC, type VoiceService } from './voice-service.js';
 
 const line = (out: Writable, s = '') => out.write(`${s}\n`);
 
@@ -26,9 +26,9 @@ export interface SimulatedCallOptions {
 }
 
 /** Places a simulated call to the hotline and prints the IVR path, the ticket and the screen pop. */
-export async function simulateCall(deps: { sim: SimVoiceProvider; voice: VoiceService; bus: EventBus; sms: SimSmsSender | null }, o: SimulatedCallOptions, out: Writable): Promise<number> {
+export async function simulateCall(deps: { sim: SimVoiceProvider; voice: Pick<CallHandler, 'idle'>; bus: EventBus; sms: SimSmsSender | null }, o: SimulatedCallOptions, out: Writable): Promise<number> {
   const pops: OperatorScreenPop[] = [];
-  const off = deps.bus.subscribe(SCREEN_POP_TOPIC, (p) => pops.push(p as OperatorScreenPop));
+  const off = deps.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p));
   const smsBefore = deps.sms?.sent.length ?? 0;
   try {
     const call = await deps.sim.placeInbound({ from: o.from, press: o.press, ...(o.say ? { say: o.say } : {}) });

@@ -30,6 +30,10 @@ export interface SmsInboxDeps {
   sms: SmsSender;
   dedupe: DedupeStore;
   clock: Clock;
+  /** handlers tried first, in order (a paging reply before a 回访 answer) */
+  hooks?: InboundSmsHook[];
+  /** 一次性答复: a 咨询 with a confident knowledge-base match is answered at once (issue 24) */
+  answers?: { svc: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled' | 'scheduleNoReply'>; state: StateStore };
 }
 
 const DEDUPE_SCOPE = 'sms-in';
@@ -52,23 +56,12 @@ export const SMS_ANSWER_PROMPT = '这个答复解决您的问题了吗？回复 
 const QUERY_RE = /^\s*查询\s*[:：]?\s*([0-9][0-9\-\s]*)\s*$/;
 
 export class SmsInbox {
-  private readonly hooks: InboundSmsHook[] = [];
-  private answers: { svc: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled' | 'scheduleNoReply'>; state: StateStore } | null = null;
+  private readonly hooks: readonly InboundSmsHook[];
+  private readonly answers: { svc: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled' | 'scheduleNoReply'>; state: StateStore } | null;
 
-  constructor(private readonly d: SmsInboxDeps) {}
-
-  /** Registers a handler tried before the default ones; returns a function that removes it. */
-  use(hook: InboundSmsHook): () => void {
-    this.hooks.push(hook);
-    return () => {
-      const i = this.hooks.indexOf(hook);
-      if (i >= 0) this.hooks.splice(i, 1);
-    };
-  }
-
-  /** 一次性答复: a 咨询 with a confident knowledge-base match is answered at once (issue 24). */
-  useAnswers(svc: Pick<AnswerService, 'confidentAnswer' | 'record' | 'enabled' | 'scheduleNoReply'>, state: StateStore): void {
-    this.answers = { svc, state };
+  constructor(private readonly d: SmsInboxDeps) {
+    this.hooks = [...(d.hooks ?? [])];
+    this.answers = d.answers ?? null;
   }
 
   /**

@@ -5,20 +5,18 @@
  * feed every role gets. Registered last, after the API, so it never shadows an API route.
  */
 import liveSockets from '../ws/live-sockets.js';
+import liveHub from '../ws/hub.js';
 import { assertSocketOrigin } from '../plugins/ws-origin.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { WebSocket } from 'ws';
 import { AppError } from '../../domain/errors.js';
-import type { Principal } from '../../domain/policy.js';
 import { loadDutyList, type DutyList } from '../../domain/routing/duty-list.js';
 import { stepTargets, type FlowDefinition, type StepSpec } from '../../application/ivr/flow.js';
 import { FlowRegistry } from '../../application/ivr/registry.js';
 import { HANDOVER_SCOPE, type HandoverDoc } from '../../application/conversation/wiring.js';
-import { TOPIC, type Topic } from '../../application/ports/events.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
 import { errors } from '../schemas/common.js';
 
@@ -41,18 +39,6 @@ export const OPTIONAL_ROUTES: Record<string, { method: 'GET' | 'POST'; url: stri
   /** the simulator bridges a held call when the operator takes it (demo, tests) */
   simAnswer: { method: 'POST', url: '/api/v1/sim/calls/:id/answer' },
 };
-
-/**
- * Bus topics forwarded to every console as `{type, <type>: payload}`. `unit` says the payload
- * belongs to one unit (a unit user only gets its own); `office` keeps it from unit users.
- */
-export const CONSOLE_TOPICS: readonly { topic: Topic; type: string; scope: 'unit' | 'office' }[] = [
-  { topic: TOPIC.ticket, type: 'ticket', scope: 'unit' },
-  { topic: TOPIC.page, type: 'page', scope: 'unit' },
-  { topic: TOPIC.duty, type: 'duty', scope: 'unit' },
-  { topic: TOPIC.supervision, type: 'supervision', scope: 'unit' },
-  { topic: TOPIC.alert, type: 'alert', scope: 'office' },
-];
 
 export interface ConsoleOptions {
   /** where the built console lives (tests may point elsewhere) */
@@ -219,7 +205,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
   });
 
   app.get('/api/v1/admin/flows', { preValidation: app.requireAuth(['supervisor', 'admin']), schema: { operationId: 'getIvrFlows', tags: ['console'], summary: 'the IVR flows in service, as graphs', response: errors(401, 403) } }, async () => {
-    let registry: Pick<FlowRegistry, 'names' | 'get' | 'errors'> | undefined = ctx.voiceService?.registry;
+    let registry: Pick<FlowRegistry, 'names' | 'get' | 'errors'> | undefined = ctx.calls?.registry;
     if (!registry || registry.names().length === 0) {
       const r = new FlowRegistry(ctx.config.flowsDir);
       r.load();
@@ -231,45 +217,11 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
 
   app.get('/api/v1/admin/duty-list', { preValidation: app.requireAuth(['operator', 'supervisor', 'admin']), schema: { operationId: 'getDutyList', tags: ['console'], summary: 'the 职责清单 in service', response: errors(401, 403) } }, async () => dutyListView(duty()));
 
-  // ---- live feed for every role ------------------------------------------------------------------
+  // ---- live feed for every role (its sockets live in the one hub, ws/hub.ts) --------------------
   if (!app.hasDecorator('liveSockets')) await app.register(liveSockets);
-  const sockets = new Map<WebSocket, Principal>();
-  // 网格员 and the 融媒体中心 get no feed of other tickets: their pages read their own lists.
-  const seesTicket = (p: Principal, unit: unknown) => p.role !== 'grid' && p.role !== 'media' && (p.role !== 'unit' || (!!p.unit && unit === p.unit));
-  const unsubscribe = CONSOLE_TOPICS.map(({ topic, type, scope }) =>
-    ctx.bus.subscribe(topic, (payload) => {
-      if (!sockets.size) return;
-      const text = JSON.stringify({ type, [type]: payload });
-      const unit = 'unit' in payload ? payload.unit : null;
-      for (const [ws, p] of sockets) {
-        if (ws.readyState !== ws.OPEN) continue;
-        if (scope === 'office' ? p.role === 'unit' || p.role === 'grid' || p.role === 'media' : !seesTicket(p, unit)) continue;
-        ws.send(text);
-      }
-    }),
-  );
-  // The cross-instance bus was down: other instances' changes may be missing; every page re-reads.
-  unsubscribe.push(
-    ctx.bus.onMissedEvents(() => {
-      for (const ws of sockets.keys()) if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'resync' }));
-    }),
-  );
-  const heartbeat = setInterval(() => {
-    for (const ws of sockets.keys()) {
-      if ((ws as WebSocket & { suban_alive?: boolean }).suban_alive === false) {
-        ws.terminate();
-        continue;
-      }
-      (ws as WebSocket & { suban_alive?: boolean }).suban_alive = false;
-      ws.ping();
-    }
-  }, opts.heartbeatMs ?? 20_000);
-  heartbeat.unref();
-  app.addHook('onClose', async () => {
-    clearInterval(heartbeat);
-    for (const u of unsubscribe) u();
-    for (const ws of sockets.keys()) ws.close(1001, 'server shutting down');
-  });
+  if (!app.hasDecorator('liveHub')) await app.register(liveHub);
+  const hub = app.liveHub;
+  hub.feed('console', { heartbeatMs: opts.heartbeatMs ?? 20_000, close: { code: 1001, reason: 'server shutting down' } });
 
   app.get(
     '/ws/console',
@@ -282,14 +234,9 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
       },
     },
     (socket, req) => {
-      sockets.set(socket, req.principal!);
-      app.liveSockets.track(socket, req.principal!.id, req.credentialHash);
-      const s = socket as WebSocket & { suban_alive?: boolean };
-      s.suban_alive = true;
-      socket.on('pong', () => (s.suban_alive = true));
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => sockets.delete(socket));
-      socket.send(JSON.stringify({ type: 'hello', user: { id: req.principal!.id, role: req.principal!.role, unit: req.principal!.unit } }));
+      const c = hub.join('console', socket, req.principal!);
+      app.liveSockets.track(socket, c.principal.id, req.credentialHash);
+      hub.send(c, JSON.stringify({ type: 'hello', user: { id: c.principal.id, role: c.principal.role, unit: c.principal.unit } }));
     },
   );
 }

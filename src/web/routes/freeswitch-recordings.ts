@@ -12,9 +12,8 @@
  * Registered only with SUBAN_VOICE=freeswitch: the upload route is a write endpoint reachable
  * without a session, and it should not exist where nothing will ever call it.
  *
- * The composition root builds the FreeSWITCH provider without these settings; this plugin, which
- * holds the receiving end of the signed URLs, hands them to the provider so both ends come from
- * one RecordingTargets.
+ * The composition root (src/composition/voice.ts) builds both ends of the signed URLs from one
+ * RecordingTargets: the provider's record targets and, here, the receiving end.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
@@ -26,19 +25,16 @@ import fastifyStatic from '@fastify/static';
 import type { Config } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, invalid } from '../../domain/errors.js';
-import type { VoiceProvider } from '../../application/voice/voice-service.js';
-import { FreeSwitchVoiceProvider } from '../../../adapters/freeswitch/voice.js';
-import { RECORDING_NAME_RE, RECORDINGS_UPLOAD_PATH, RECORDINGS_URL_PREFIX, RecordingTargets, recordingSettings, verifyUpload } from '../../../adapters/freeswitch/recordings.js';
+import { RECORDING_NAME_RE, RECORDINGS_UPLOAD_PATH, RECORDINGS_URL_PREFIX, verifyUpload, type RecordingSettings } from '../../../adapters/freeswitch/recordings.js';
 
 /** What mod_http_cache sends for `.wav` (FreeSWITCH's mime.types), plus the two other names for it. */
 const WAV_TYPES = new Set(['audio/x-wav', 'audio/wav', 'application/octet-stream']);
 
 export interface FreeSwitchRecordingsOptions {
   config: Config['freeswitch']['recordings'];
-  /** The app's media root (`data/media`): uploads go to its `recordings/`. */
-  mediaDir: string;
+  /** The settings and where recordings are stored (upload mode: `<media>/recordings`), as the composition root resolved them. */
+  recordings: { settings: RecordingSettings | null; storeDir: string } | null;
   clock: Clock;
-  provider: VoiceProvider | null;
 }
 
 /**
@@ -66,10 +62,8 @@ export function privateMedia(o: { root: string; prefix: string; exclude?: string
 
 export function freeswitchRecordings(o: FreeSwitchRecordingsOptions) {
   return async (app: FastifyInstance) => {
-    const settings = recordingSettings(o.config);
-    const storeDir = settings?.mode === 'upload' ? join(o.mediaDir, 'recordings') : o.config.dir;
-    const targets = settings ? new RecordingTargets(settings, o.clock) : null;
-    if (o.provider instanceof FreeSwitchVoiceProvider) o.provider.useRecordings(targets, storeDir || undefined);
+    const settings = o.recordings?.settings ?? null;
+    const storeDir = o.recordings?.storeDir ?? o.config.dir;
     if (!settings) {
       app.log.warn({}, 'FreeSWITCH recordings stay on the switch, the console cannot play them: set SUBAN_FS_RECORDING_UPLOAD_URL and SUBAN_FS_RECORDING_TOKEN, or SUBAN_FS_RECORDINGS_DIR');
       return;

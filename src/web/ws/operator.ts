@@ -3,16 +3,15 @@
  * (bearer token in `Sec-WebSocket-Protocol: bearer, <token>`, `?token=`, an Authorization header,
  * or the console's session cookie). On connect the client gets the calls still waiting, then
  * screen pops, call state changes, WeChat hand-overs, and updates of the tickets it said it has
- * open (`{"type":"open","ticket":"<id or number>"}`). Every message is serialised once and the
- * same string goes to every socket; dead and hopelessly slow sockets are dropped.
+ * open (`{"type":"open","ticket":"<id or number>"}`). The sockets live in the one hub (ws/hub.ts),
+ * which serialises every message once and drops dead and hopelessly slow sockets.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
 import { AppError } from '../../domain/errors.js';
-import type { Principal, Role } from '../../domain/policy.js';
+import type { Role } from '../../domain/policy.js';
 import liveSockets from './live-sockets.js';
+import liveHub from './hub.js';
 import { assertSocketOrigin } from '../plugins/ws-origin.js';
-import { CALL_STATE_TOPIC, HANDOVER_TOPIC, SCREEN_POP_TOPIC } from '../../application/voice/voice-service.js';
 
 export interface OperatorSocketOptions {
   /** ping interval; a socket that did not answer the previous ping is dropped */
@@ -23,13 +22,6 @@ export interface OperatorSocketOptions {
 
 const ROLES: Role[] = ['operator', 'supervisor', 'admin'];
 const MAX_OPEN_TICKETS = 200;
-
-interface Client {
-  socket: WebSocket;
-  principal: Principal;
-  alive: boolean;
-  open: Set<string>;
-}
 
 /** Tokens a browser can send with a websocket: it cannot set an Authorization header. */
 function tokenOf(req: FastifyRequest): string | null {
@@ -61,59 +53,10 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
   const { ctx } = app;
   // Logout, a revoked token or a disabled user closes the sockets at once (app.ts registers it once for every socket route).
   if (!app.hasDecorator('liveSockets')) await app.register(liveSockets);
-  const clients = new Set<Client>();
-  const maxBuffered = opts.maxBufferedBytes ?? 4 * 1024 * 1024;
-
-  const send = (c: Client, text: string) => {
-    if (c.socket.readyState !== c.socket.OPEN) return;
-    if (c.socket.bufferedAmount > maxBuffered) {
-      c.socket.terminate();
-      return;
-    }
-    c.socket.send(text);
-  };
-  const broadcast = (type: string, payload: unknown) => {
-    if (!clients.size) return;
-    const text = JSON.stringify({ type, ...(payload as object) });
-    for (const c of clients) send(c, text);
-  };
-
-  const unsubscribe = [
-    ctx.bus.subscribe(SCREEN_POP_TOPIC, (pop) => broadcast('screenpop', { pop })),
-    ctx.bus.subscribe(CALL_STATE_TOPIC, (ev) => broadcast('call', { call: ev })),
-    ctx.bus.subscribe(HANDOVER_TOPIC, (h) => broadcast('handover', { handover: h })),
-    // The cross-instance bus was down: pops and call states of other instances may be missing; send the list anew.
-    ctx.bus.onMissedEvents(() => broadcast('waiting', { calls: ctx.voiceService.waitingCalls() })),
-    ctx.bus.subscribe('ticket', (t) => {
-      const { id, number } = (t ?? {}) as { id?: string; number?: string };
-      let text: string | null = null;
-      for (const c of clients) {
-        if ((id && c.open.has(id)) || (number && c.open.has(number))) send(c, (text ??= JSON.stringify({ type: 'ticket', ticket: t })));
-      }
-    }),
-  ];
-
-  const heartbeat = setInterval(() => {
-    for (const c of clients) {
-      if (!c.alive) {
-        c.socket.terminate();
-        continue;
-      }
-      c.alive = false;
-      try {
-        c.socket.ping();
-      } catch {
-        c.socket.terminate();
-      }
-    }
-  }, opts.heartbeatMs ?? 15_000);
-  heartbeat.unref();
-
-  app.addHook('onClose', async () => {
-    clearInterval(heartbeat);
-    for (const u of unsubscribe) u();
-    for (const c of clients) c.socket.close(RESTART_CLOSE.code, RESTART_CLOSE.reason);
-  });
+  if (!app.hasDecorator('liveHub')) await app.register(liveHub);
+  const hub = app.liveHub;
+  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  hub.feed('operator', { heartbeatMs, maxBufferedBytes: opts.maxBufferedBytes ?? 4 * 1024 * 1024, close: RESTART_CLOSE });
 
   app.get(
     '/ws/operator',
@@ -133,14 +76,8 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
       },
     },
     (socket, req) => {
-      const c: Client = { socket, principal: req.principal!, alive: true, open: new Set() };
-      clients.add(c);
+      const c = hub.join('operator', socket, req.principal!);
       app.liveSockets.track(socket, c.principal.id, req.credentialHash);
-      socket.on('pong', () => {
-        c.alive = true;
-      });
-      socket.on('close', () => clients.delete(c));
-      socket.on('error', () => clients.delete(c));
       socket.on('message', (data) => {
         c.alive = true;
         let m: { type?: unknown; ticket?: unknown };
@@ -151,16 +88,16 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
         }
         // `null`, numbers and arrays are valid JSON too; a client frame must never throw here.
         if (!m || typeof m !== 'object' || Array.isArray(m)) return;
-        if (m.type === 'ping') send(c, JSON.stringify({ type: 'pong' }));
-        else if (m.type === 'waiting') send(c, JSON.stringify({ type: 'waiting', calls: ctx.voiceService.waitingCalls() }));
+        if (m.type === 'ping') hub.send(c, JSON.stringify({ type: 'pong' }));
+        else if (m.type === 'waiting') hub.send(c, JSON.stringify({ type: 'waiting', calls: hub.waiting() }));
         else if (typeof m.ticket === 'string' && m.ticket.length <= 64) {
           if (m.type === 'open' && c.open.size < MAX_OPEN_TICKETS) c.open.add(m.ticket);
           else if (m.type === 'close') c.open.delete(m.ticket);
         }
       });
       const p = c.principal;
-      send(c, JSON.stringify({ type: 'hello', user: { id: p.id, name: p.name, role: p.role }, heartbeatMs: opts.heartbeatMs ?? 15_000 }));
-      send(c, JSON.stringify({ type: 'waiting', calls: ctx.voiceService.waitingCalls() }));
+      hub.send(c, JSON.stringify({ type: 'hello', user: { id: p.id, name: p.name, role: p.role }, heartbeatMs }));
+      hub.send(c, JSON.stringify({ type: 'waiting', calls: hub.waiting() }));
     },
   );
 }

@@ -1,7 +1,7 @@
 /** A whole service with SUBAN_VOICE=twilio and SUBAN_SMS=twilio, listening on loopback, its SDK pointed at a FakeTwilio. */
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../../src/config.js';
-import { createContainer, type Container } from '../../../src/container.js';
+import { createContainer, type Container } from '../../../src/composition/container.js';
 import { createLogger } from '../../../src/logger.js';
 import { FakeClock } from '../../../src/domain/clock.js';
 import { buildApp } from '../../../src/web/app.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { sql } from 'drizzle-orm';
-import { testApp, type TestApp } from '../../helpers/app.js';
+import { testApp, type TestApp, attachChat } from '../../helpers/app.js';
 import { shanghaiParts } from '../../../src/domain/clock.js';
 import { computeKpis } from '../../../src/domain/kpi/index.js';
 import { conversationPorts, FOLLOWUP_PENDING_SCOPE } from '../../../src/application/conversation/wiring.js';
@@ -154,7 +154,7 @@ t.test('回访 through every path', async (t) => {
   await t.test('WeChat ticket: the question goes to the chat and the chat answer is recorded', async (t) => {
     const chatSent: { channel: string; contactId: string; text: string }[] = [];
     const chat: FollowupChat = { send: async (channel, contactId, text) => void chatSent.push({ channel, contactId, text }) };
-    h.ctx.setFollowupChat(chat);
+    attachChat(h.ctx, chat);
     const id = await repliedTicket(h, { channel: 'wechat', contact: 'wx-citizen-1' });
     await run(h);
     t.equal(chatSent.length, 1);

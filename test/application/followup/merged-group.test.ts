@@ -3,7 +3,7 @@
  * group hears the result and gets their own 回访; `merge` takes the target's ticket number too.
  */
 import t from 'tap';
-import { testApp, type TestApp } from '../../helpers/app.js';
+import { testApp, type TestApp, attachChat } from '../../helpers/app.js';
 import type { FollowupChat } from '../../../src/application/followup/ports.js';
 
 // 2026-11-26 is a Thursday; 02:00Z is 10:00 in Shanghai.
@@ -26,7 +26,7 @@ t.test('every citizen of a merged group gets the result and their own 回访', a
   const sim = h.ctx.simVoice!;
   const chatSent: { contactId: string; text: string }[] = [];
   const chat: FollowupChat = { send: async (_c, contactId, text) => void chatSent.push({ contactId, text }) };
-  h.ctx.setFollowupChat(chat);
+  attachChat(h.ctx, chat);
   sim.script('13900000051', { answer: 'answer', press: ['1', '1', '#'] });
   sim.script('13900000052', { answer: 'answer', press: ['3', '2', '#'] });
   const target = await ticket(h, { contact: '13900000051' });

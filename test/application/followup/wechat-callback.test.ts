@@ -4,7 +4,7 @@
  * runner first, an answer with extra words is an answer plus a comment, and coverage is a figure.
  */
 import t from 'tap';
-import { testApp, type TestApp } from '../../helpers/app.js';
+import { testApp, type TestApp, attachChat } from '../../helpers/app.js';
 import { CALLBACK_PHONE_SCOPE, createConversationEngine } from '../../../src/application/conversation/wiring.js';
 import { T } from '../../../src/application/conversation/texts.js';
 import type { FollowupChat } from '../../../src/application/followup/ports.js';
@@ -72,7 +72,7 @@ t.test('outside the 48 h window the 回访 goes to the callback phone; without o
   const h = await testApp(t, { now: START });
   const chatSent: string[] = [];
   const chat: FollowupChat = { send: async (_c, id) => void chatSent.push(id), lastInboundAt: async () => null };
-  h.ctx.setFollowupChat(chat);
+  attachChat(h.ctx, chat);
   const sim = h.ctx.simVoice!;
   sim.script('13900000041', { answer: 'answer', press: ['1', '1', '#'] });
   const withPhone = await chatTicket(h, 'o-late-1', '13900000041');
@@ -106,7 +106,7 @@ t.test('a failed WeChat send is retried with backoff before the fallback', async
       chatSent.push(id);
     },
   };
-  h.ctx.setFollowupChat(chat);
+  attachChat(h.ctx, chat);
   const a = await chatTicket(h, 'o-retry-1', undefined as unknown as null, 'wechat');
   await signAndReply(h, a.id);
   await run(h);
@@ -139,7 +139,7 @@ t.test('a failed WeChat send is retried with backoff before the fallback', async
 t.test('an answer with extra words is the answer plus the citizen’s comment, not a new request', async (t) => {
   const h = await testApp(t, { now: START });
   const chat: FollowupChat = { send: async () => undefined };
-  h.ctx.setFollowupChat(chat);
+  attachChat(h.ctx, chat);
   const a = await chatTicket(h, 'o-comment-1', null);
   await signAndReply(h, a.id);
   await run(h);
@@ -169,7 +169,7 @@ t.test('an answer with extra words is the answer plus the citizen’s comment, n
 
 t.test('回访 coverage: followed up / due, on the stats API', async (t) => {
   const h = await testApp(t, { now: START });
-  h.ctx.setFollowupChat({ send: async () => undefined });
+  attachChat(h.ctx, { send: async () => undefined });
   const answered = await chatTicket(h, 'o-cov-1', null);
   const silent = await chatTicket(h, 'o-cov-2', null);
   await signAndReply(h, answered.id);

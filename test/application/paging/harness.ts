@@ -123,7 +123,7 @@ export async function pagingHarness(t: Teardown, opts: HarnessOptions = {}) {
   const bus = new LocalEventBus();
   const log = pino({ level: 'silent' });
   const ticketStore = new SqlTicketStore(db);
-  const jobs = new SqlJobStore(db);
+  const jobs = new SqlJobStore(db, clock);
   const audit = new SqlAuditLog(db);
   const state = new SqlStateStore(db);
   const dedupe = new SqlDedupeStore(db);
@@ -160,13 +160,13 @@ export async function pagingHarness(t: Teardown, opts: HarnessOptions = {}) {
     sms,
     wechat,
     config: { hotlineDutyPhone: PHONES.hotline, cityDutyPhone: PHONES.city },
-    ivrActions,
     ...(opts.metrics ? { metrics: opts.metrics } : {}),
     random: (() => {
       let x = 0.123;
       return () => (x = (x * 9301 + 0.4927) % 1);
     })(),
   });
+  Object.assign(ivrActions, parts.ivrActions);
   const admin = { id: 'admin-1', name: '管理员' };
   if (!opts.seeded && opts.roster !== null) await parts.duty.saveRoster(UNIT, opts.roster ?? ROSTER, admin);
   if (!opts.seeded && opts.chain) await parts.duty.saveChain(UNIT, opts.chain, admin);

@@ -1,10 +1,11 @@
+import { wechatMpRoutes } from '../../../src/web/routes/webhooks/wechat-mp.js';
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { FakeClock } from '../../../src/domain/clock.js';
 import { T } from '../../../src/application/conversation/texts.js';
 import { createConversationEngine, type ChatHandler } from '../../../src/application/conversation/wiring.js';
 import type { ChatInput } from '../../../src/application/conversation/ports.js';
-import { createWechatMp, MP_DEDUPE_SCOPE, MP_UNANSWERED_JOB, type WechatMp } from '../../../adapters/wechat-mp/plugin.js';
+import { createWechatMp, MP_DEDUPE_SCOPE, MP_UNANSWERED_JOB, type WechatMp } from '../../../adapters/wechat-mp/inbox.js';
 import { decryptMessage, msgSignature } from '../../../adapters/wechat-mp/crypto.js';
 import { FakeWechatApi } from '../../fakes/fake-wechat-api.js';
 import { mpXml, replyContent, sha1Sorted, signedQuery, startService, type MpMessage, type WechatService } from '../../e2e/wechat-harness.js';
@@ -64,7 +65,7 @@ async function plainService(t: Test): Promise<Plain> {
     plugins: (ctx) => {
       engine = new GatedEngine(createConversationEngine(ctx));
       mp = createWechatMp(ctx, { engine, passiveReplyMs: 300 });
-      return [mp.plugin];
+      return [wechatMpRoutes(mp, ctx.log)];
     },
   });
   let nonces = 0;
@@ -289,7 +290,7 @@ t.test('plain mode', async (t) => {
     const off = createWechatMp({ ...svc.ctx, config: { ...svc.ctx.config, wechatMp: { ...svc.ctx.config.wechatMp, token: '' } } });
     const bare = Fastify();
     t.teardown(() => bare.close());
-    await bare.register(off.plugin);
+    await bare.register(wechatMpRoutes(off, svc.ctx.log));
     t.equal((await bare.inject({ method: 'GET', url: '/wechat/mp' })).statusCode, 404);
     t.equal((await bare.inject({ method: 'POST', url: '/wechat/mp', headers: { 'content-type': 'text/xml' }, payload: '<xml/>' })).statusCode, 404);
   });
@@ -345,7 +346,7 @@ t.test('AES safe mode (vector B)', async (t) => {
   const svc = await startService(t, {
     clock,
     env: { WECHAT_MP_TOKEN: B.token, WECHAT_MP_APPID: B.appId, WECHAT_MP_SECRET: 's', WECHAT_MP_AES_KEY: B.key, WECHAT_API_BASE: 'http://127.0.0.1:9' },
-    plugins: (ctx) => [createWechatMp(ctx).plugin],
+    plugins: (ctx) => [wechatMpRoutes(createWechatMp(ctx), ctx.log)],
   });
   const envelope = `<xml><ToUserName><![CDATA[${B.appId}]]></ToUserName><Encrypt><![CDATA[${B.encrypt}]]></Encrypt></xml>`;
   const post = (query: string, body = envelope) => svc.app.inject({ method: 'POST', url: `/wechat/mp?${query}`, headers: { 'content-type': 'text/xml' }, payload: body });

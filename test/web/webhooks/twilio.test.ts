@@ -1,9 +1,10 @@
 import t from 'tap';
 import twilio from 'twilio';
 import { CALL_OUTCOME_TOPIC, type CallOutcome } from '../../../src/application/ports/voice.js';
-import { CALL_STATE_TOPIC, SCREEN_POP_TOPIC, type OperatorScreenPop } from '../../../src/application/voice/index.js';
-import { signatureValid } from '../../../adapters/twilio/routes.js';
-import { HOTLINE, sayText, twilioApp, twimlUrls } from './helpers.js';
+import { type OperatorScreenPop } from '../../../src/application/voice/index.js';
+import { TOPIC } from '../../../src/application/ports/events.js';
+import { signatureValid } from '../../../adapters/twilio/signature.js';
+import { HOTLINE, sayText, twilioApp, twimlUrls } from '../../adapters/twilio/helpers.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z';
 const AFTER_HOURS = '2026-11-26T14:00:00Z';
@@ -29,7 +30,7 @@ const { ctx, hooks, twilio: fake } = h;
 t.test('a full call through hotline.yaml over signed webhooks: 1 即办, queue timeout, recording, ticket, SMS', async (t) => {
   h.clock.set(IN_HOURS);
   const pops: OperatorScreenPop[] = [];
-  ctx.bus.subscribe(SCREEN_POP_TOPIC, (p) => pops.push(p as OperatorScreenPop));
+  ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop));
   const CallSid = sid(1);
   const base = { CallSid, From: '+8613800000000', To: HOTLINE, AccountSid: 'AC0123456789abcdef0123456789abcdef' };
 
@@ -47,9 +48,9 @@ t.test('a full call through hotline.yaml over signed webhooks: 1 即办, queue t
   t.equal(queued.status, 200);
   t.match(queued.body, /<Enqueue [^>]*>urgent<\/Enqueue>/);
   const { enqueue, wait } = twimlUrls(queued.body);
-  await ctx.voiceService.idle();
+  await ctx.calls.idle();
   t.match(pops.at(-1), { callId: CallSid, caller: '13800000000', queue: 'urgent', ivrPath: '主菜单 1 即办/紧急', draft: { urgent: true } });
-  t.same(ctx.voiceService.waitingCalls().map((c) => c.callId), [CallSid]);
+  t.same(ctx.operatorQueue.waitingCalls().map((c) => c.callId), [CallSid]);
 
   const hold = await hooks.post(wait!, { ...base, QueueTime: '0', QueueSid: 'QU' + '0'.repeat(32) });
   t.match(hold.body, /<Pause length="10"\/>/);
@@ -61,7 +62,7 @@ t.test('a full call through hotline.yaml over signed webhooks: 1 即办, queue t
   t.match(record.body, /<Record [^>]*maxLength="180"[^>]*playBeep="true"/);
   const urls = twimlUrls(record.body);
   t.match(urls.redirect, /empty=1/, 'an empty recording still reaches the flow');
-  t.same(ctx.voiceService.waitingCalls(), []);
+  t.same(ctx.operatorQueue.waitingCalls(), []);
 
   const recordingUrl = 'https://api.twilio.com/2010-04-01/Accounts/AC0123456789abcdef0123456789abcdef/Recordings/RE00000000000000000000000000000001';
   const recParams = { ...base, RecordingUrl: recordingUrl, RecordingDuration: '14', RecordingSid: 'RE' + '0'.repeat(31) + '1' };
@@ -94,7 +95,7 @@ t.test('a full call through hotline.yaml over signed webhooks: 1 即办, queue t
 t.test('a caller who describes the matter instead of pressing a key: SpeechResult sorted, the words on the screen pop', async (t) => {
   h.clock.set(IN_HOURS);
   const pops: OperatorScreenPop[] = [];
-  const off = ctx.bus.subscribe(SCREEN_POP_TOPIC, (p) => pops.push(p as OperatorScreenPop));
+  const off = ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop));
   t.teardown(off);
   const CallSid = sid(40);
   const base = { CallSid, From: '+8613800000040', To: HOTLINE, AccountSid: 'AC0123456789abcdef0123456789abcdef' };
@@ -103,18 +104,18 @@ t.test('a caller who describes the matter instead of pressing a key: SpeechResul
   const queued = await hooks.post(twimlUrls(welcome.body).gather!, { ...base, SpeechResult: said, Confidence: '0.91' });
   t.equal(queued.status, 200);
   t.match(queued.body, /<Enqueue [^>]*>urgent<\/Enqueue>/, 'danger said in words reaches the 即办 queue');
-  await ctx.voiceService.idle();
+  await ctx.calls.idle();
   t.match(pops.at(-1), { callId: CallSid, queue: 'urgent', ivrPath: '主菜单 语音', draft: { urgent: true, content: said } });
   await hooks.post('/twilio/status', { ...base, CallStatus: 'completed' });
-  await ctx.voiceService.idle();
-  t.same(ctx.voiceService.waitingCalls(), [], 'hung up: no longer waiting');
+  await ctx.calls.idle();
+  t.same(ctx.operatorQueue.waitingCalls(), [], 'hung up: no longer waiting');
 });
 
 t.test("an operator's phone line takes the first waiting caller by priority; the console hears who took it", async (t) => {
   h.clock.set(IN_HOURS);
   const agent = await ctx.auth.addUser({ name: 'op-line', displayName: '王坐席', role: 'operator', phone: '13700000077' });
   const states: { callId: string; state: string; operator?: { id: string; name: string } }[] = [];
-  const off = ctx.bus.subscribe(CALL_STATE_TOPIC, (e) => states.push(e as (typeof states)[number]));
+  const off = ctx.bus.subscribe(TOPIC.callState, (e) => states.push(e as (typeof states)[number]));
   t.teardown(off);
   const idle = await hooks.post('/twilio/agent', { CallSid: sid(59), From: '+8613700000077', To: HOTLINE });
   t.match(sayText(idle.body), /目前没有等待接听的来电/, 'nobody waits: the line stays open');
@@ -128,8 +129,8 @@ t.test("an operator's phone line takes the first waiting caller by priority; the
   };
   await queue(51, '3');
   await queue(52, '1');
-  await ctx.voiceService.idle();
-  t.same(ctx.voiceService.waitingCalls().map((c) => c.callId), [sid(52), sid(51)], '即办 first');
+  await ctx.calls.idle();
+  t.same(ctx.operatorQueue.waitingCalls().map((c) => c.callId), [sid(52), sid(51)], '即办 first');
 
   const stranger = await hooks.post('/twilio/agent', { CallSid: sid(60), From: '+8613900000001', To: HOTLINE });
   t.match(sayText(stranger.body), /未登记为坐席/);
@@ -145,7 +146,7 @@ t.test("an operator's phone line takes the first waiting caller by priority; the
   const whisper = await hooks.post(connect!, { CallSid: sid(52), QueueSid: 'QU' + '0'.repeat(32), QueueTime: '12' });
   t.match(sayText(whisper.body), /正在为您转接人工坐席/);
   t.match(states.at(-1), { callId: sid(52), state: 'answered', operator: { id: agent.id, name: '王坐席' } });
-  t.same(ctx.voiceService.waitingCalls().map((c) => c.callId), [sid(51)], 'taken off the waiting list at once');
+  t.same(ctx.operatorQueue.waitingCalls().map((c) => c.callId), [sid(51)], 'taken off the waiting list at once');
 
   t.equal((await hooks.post('/twilio/agent', { CallSid: sid(62), From: '+8613700000077' }, { signature: 'bad' })).status, 403, 'unsigned: refused');
   t.equal((await hooks.post(connect!, { CallSid: 'nope' })).status, 400);
@@ -189,7 +190,7 @@ t.test('wrong, missing or replayed-elsewhere signatures: 403 and nothing changes
   // A valid signature for other parameters (a tampered From) or another URL does not pass.
   t.equal((await hooks.post('/twilio/voice', { ...params, From: '+8613900000005' }, { signature: hooks.sign('/twilio/voice', params) })).status, 403);
   t.equal((await hooks.post('/twilio/voice?x=1', params, { signature: hooks.sign('/twilio/voice', params) })).status, 403);
-  t.equal(await ctx.voiceService.runner.getSession(CallSid), null, 'no call was started');
+  t.equal(await ctx.calls.runner.getSession(CallSid), null, 'no call was started');
   const sms = await hooks.post('/twilio/sms', { MessageSid: sid(4, 'SM'), From: '+8613900000004', Body: '路灯坏了' }, { signature: 'x' });
   t.equal(sms.status, 403);
   t.equal((await ctx.ticketStore.list({ contact: '13900000004' }, { limit: 5 })).items.length, 0);
@@ -238,7 +239,7 @@ t.test('outbound calls through the SDK; status callbacks become CallOutcomes, on
   h.clock.set(IN_HOURS);
   ctx.ivrActions.pageAck = async () => ({ ok: true });
   ctx.ivrActions.pagePass = async () => ({ ok: true });
-  ctx.voiceService.loadFlows();
+  ctx.calls.loadFlows();
   const outcomes: CallOutcome[] = [];
   ctx.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => outcomes.push(o as CallOutcome));
   const vars = { ticketNumber: '20261126-0007', category: '求助', place: '象湖镇', summary: '路面塌陷' };

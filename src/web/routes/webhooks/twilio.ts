@@ -1,30 +1,33 @@
 /**
  * Twilio's webhooks: the voice call (`/twilio/voice` and the per-turn callbacks), the call
- * status and inbound SMS. Every request must carry a valid X-Twilio-Signature over the public
+ * status, inbound SMS and an operator's own line (the provider's code, TwiML and the request
+ * signature, stays in adapters/twilio). Every request must carry a valid X-Twilio-Signature over the public
  * URL Twilio called; anything else gets 403 before any state is touched. After that, nothing a
  * caller's provider sends may produce a 5xx: unknown calls and stale turns get a polite TwiML
  * answer, and replays get the answer they got the first time.
  */
-import { stripBadDeep } from '../../src/domain/text.js';
-import { createHmac } from 'node:crypto';
+import { stripBadDeep } from '../../../domain/text.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import twilio from 'twilio';
-import type { Clock } from '../../src/domain/clock.js';
-import { AppError } from '../../src/domain/errors.js';
-import { isDatabaseDown } from '../../src/web/plugins/errors.js';
-import { normalisePhone } from '../../src/domain/phone.js';
-import type { Turn } from '../../src/application/ivr/instructions.js';
-import type { DedupeStore, StateStore } from '../../src/application/ports/misc.js';
-import type { CallOutcome } from '../../src/application/ports/voice.js';
-import type { SmsInbox } from '../../src/application/voice/sms-inbox.js';
-import type { UserStore } from '../../src/application/ports/users.js';
-import { OFFICE_ROLES } from '../../src/domain/policy.js';
-import type { VoiceLogger, VoiceService } from '../../src/application/voice/voice-service.js';
-import { TWILIO_OUTBOUND_SCOPE, type TwilioOutboundRecord } from './client.js';
-import { agentIdleTwiml, agentTwiml, connectingTwiml, emptyTwiml, inputFrom, renderTurn, sorryTwiml, waitTwiml, type CallbackKind } from './twiml.js';
+import { signatureValid } from '../../../../adapters/twilio/signature.js';
+import type { Clock } from '../../../domain/clock.js';
+import { AppError } from '../../../domain/errors.js';
+import { isDatabaseDown } from '../../plugins/errors.js';
+import { normalisePhone } from '../../../domain/phone.js';
+import type { Turn } from '../../../application/ivr/instructions.js';
+import type { DedupeStore, StateStore } from '../../../application/ports/misc.js';
+import type { CallOutcome } from '../../../application/ports/voice.js';
+import type { SmsInbox } from '../../../application/voice/sms-inbox.js';
+import type { UserStore } from '../../../application/ports/users.js';
+import { OFFICE_ROLES } from '../../../domain/policy.js';
+import type { CallHandler, VoiceLogger } from '../../../application/ports/calls.js';
+import type { OperatorQueue } from '../../../application/voice/operator-queue.js';
+import { TWILIO_OUTBOUND_SCOPE, type TwilioOutboundRecord } from '../../../../adapters/twilio/client.js';
+import { agentIdleTwiml, agentTwiml, connectingTwiml, emptyTwiml, inputFrom, renderTurn, sorryTwiml, waitTwiml, type CallbackKind } from '../../../../adapters/twilio/twiml.js';
 
 export interface TwilioRouteDeps {
-  voice: VoiceService;
+  voice: CallHandler;
+  /** the waiting calls an operator's own line (`/twilio/agent`) takes */
+  queue: Pick<OperatorQueue, 'waitingCalls' | 'answeredBy'>;
   inbox: SmsInbox | null;
   authToken: string;
   publicUrl: string;
@@ -114,28 +117,6 @@ declare module 'fastify' {
 
 /** Only reached after the preHandler accepted the signature over these parameters. */
 const paramsOf = (req: FastifyRequest): Record<string, string> => req.twilioParams ?? {};
-
-/**
- * HMAC-SHA1 over the URL Twilio called and the sorted form parameters. The SDK's `validateRequest`
- * tries up to six spellings of the URL (with and without the port, normalised, legacy query
- * encoding), splitting it again for each; the URL as given is always one of them, and the one
- * Twilio signs when the public URL is configured as Twilio calls it. So that one is checked here
- * (one HMAC) and only a request it refuses goes through the SDK: the same requests pass.
- */
-export function signatureValid(authToken: string, signature: string, url: string, params: Record<string, string>): boolean {
-  let data = url;
-  for (const k of Object.keys(params).sort()) data += k + params[k];
-  if (sameText(signature, createHmac('sha1', authToken).update(data, 'utf8').digest('base64'))) return true;
-  return twilio.validateRequest(authToken, signature, url, params);
-}
-
-/** Constant time for strings of one length (a base64 HMAC-SHA1 is always 28 characters; the length is no secret). */
-function sameText(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
 
 function formParams(body: unknown): Record<string, string> | null {
   if (body === undefined || body === null) return {};
@@ -247,7 +228,7 @@ async function onAgent(d: TwilioRouteDeps, req: FastifyRequest): Promise<Answer>
   const from = normalisePhone(paramsOf(req).From ?? '');
   const operator = from ? (await d.users.list()).find((u) => OFFICE_ROLES.includes(u.role) && !u.disabled && u.phone && normalisePhone(u.phone) === from) : undefined;
   if (!operator) return twiml(sorryTwiml('此号码未登记为坐席电话，无法接听热线来电。'));
-  const next = d.voice.waitingCalls()[0];
+  const next = d.queue.waitingCalls()[0];
   if (!next) return twiml(agentIdleTwiml(`${d.publicUrl}/twilio/agent?idle=1`, (req.query as Params).idle !== '1'));
   return twiml(agentTwiml(next.queue, `${d.publicUrl}/twilio/agent/connect?operator=${encodeURIComponent(operator.id)}`));
 }
@@ -258,6 +239,6 @@ async function onAgentConnect(d: TwilioRouteDeps, req: FastifyRequest): Promise<
   if (!callSid || !SID_RE.test(callSid)) return bad('CallSid');
   const id = (req.query as Params).operator;
   const operator = id ? await d.users.byId(id) : null;
-  if (operator) d.voice.answeredBy(callSid, { id: operator.id, name: operator.displayName ?? operator.name });
+  if (operator) d.queue.answeredBy(callSid, { id: operator.id, name: operator.displayName ?? operator.name });
   return twiml(connectingTwiml());
 }

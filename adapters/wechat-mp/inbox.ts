@@ -1,7 +1,7 @@
 /**
- * The WeChat Official Account (公众号) webhook: `GET /wechat/mp` answers WeChat's URL check,
- * `POST /wechat/mp` receives messages in plain or AES safe mode and feeds them to the same
- * conversation engine as the wechaty bot.
+ * The WeChat Official Account (公众号) inbox behind the webhook (its Fastify routes are
+ * src/web/routes/webhooks/wechat-mp.ts): `verify` answers WeChat's URL check, `receive` takes a
+ * message in plain or AES safe mode and feeds it to the same conversation engine as the wechaty bot.
  *
  * WeChat waits 5 s for an answer and otherwise retries (up to three times, same MsgId). So each
  * message gets `passiveReplyMs` (4 s): when the engine answers in time its text goes back in the
@@ -17,10 +17,8 @@
 import { countingFailures, noMetrics, providerErrors, type MetricsPort } from '../../src/application/ports/metrics.js';
 import { createHash } from 'node:crypto';
 import { stripBadText } from '../../src/domain/text.js';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../src/domain/clock.js';
 import { AppError } from '../../src/domain/errors.js';
-import { clientErrorCode } from '../../src/web/plugins/errors.js';
 import type { ChatInput } from '../../src/application/conversation/ports.js';
 import { T } from '../../src/application/conversation/texts.js';
 import { createConversationEngine, type ChatHandler, type ConversationDeps } from '../../src/application/conversation/wiring.js';
@@ -67,9 +65,22 @@ export interface WechatMpOptions {
   random?: () => Buffer;
 }
 
+/** What the webhook answers: a text or XML body, or an error in the one error shape. */
+export type MpAnswer = { status: 200; type: 'text/plain; charset=utf-8' | 'application/xml; charset=utf-8'; body: string } | { status: number; error: { code: string; message: string } };
+
+/** The request log of the webhook call (request id included). */
+export interface MpRequestLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
 export interface WechatMp {
-  /** Register with buildApp(ctx, { plugins: [mp.plugin] }); encapsulated (its XML parser is its own). */
-  plugin: (app: FastifyInstance) => Promise<void>;
+  /** Whether the webhook is on (WECHAT_MP_TOKEN is set); without it the routes are not registered. */
+  enabled: boolean;
+  /** `GET /wechat/mp`: WeChat's URL check. */
+  verify(query: Record<string, unknown>): MpAnswer;
+  /** `POST /wechat/mp`: one pushed message (the body as received, a string when it was XML). */
+  receive(query: Record<string, unknown>, body: unknown, log: MpRequestLog): Promise<MpAnswer>;
   /** Outbound notices (ticket updates) with the 48-hour window and the SMS fallback. */
   notifier: WechatMpNotifier;
   /**
@@ -281,16 +292,16 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     }
   }
 
-  function answer(reply: FastifyReply, m: IncomingMpMessage, text: string | null, encrypted: boolean, nonce: string) {
-    if (text === null) return reply.type('text/plain; charset=utf-8').send('success');
+  function answer(m: IncomingMpMessage, text: string | null, encrypted: boolean, nonce: string): MpAnswer {
+    if (text === null) return { status: 200, type: 'text/plain; charset=utf-8', body: 'success' };
     const createTime = Math.floor(clock.now().getTime() / 1000);
     const xml = buildTextReply({ toUser: m.fromUserName, fromUser: m.toUserName, content: text, createTime });
     const body = encrypted && crypto ? sealReply(crypto, xml, String(createTime), nonce) : xml;
-    return reply.type('application/xml; charset=utf-8').send(body);
+    return { status: 200, type: 'application/xml; charset=utf-8', body };
   }
 
-  function fail(reply: FastifyReply, status: number, code: string, message: string) {
-    return reply.status(status).send({ error: { code, message } });
+  function fail(status: number, code: string, message: string): MpAnswer {
+    return { status, error: { code, message } };
   }
 
   /**
@@ -310,36 +321,36 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     return seen?.body === digest ? null : { code: 'wechat_replay', message: 'timestamp and nonce were already used with another body' };
   }
 
-  async function onPost(req: FastifyRequest, reply: FastifyReply) {
-    const q = (req.query ?? {}) as Record<string, unknown>;
+  async function receive(q: Record<string, unknown>, rawBody: unknown, log: MpRequestLog): Promise<MpAnswer> {
     const timestamp = str(q.timestamp);
     const nonce = str(q.nonce);
-    if (!timestamp || !nonce) return fail(reply, 401, 'wechat_signature', 'missing timestamp or nonce');
+    if (!timestamp || !nonce) return fail(401, 'wechat_signature', 'missing timestamp or nonce');
     const encrypted = q.encrypt_type === 'aes';
     if (!encrypted && !verifyPlainSignature(cfg.token, timestamp, nonce, str(q.signature) ?? '')) {
-      return fail(reply, 401, 'wechat_signature', 'signature does not match');
+      return fail(401, 'wechat_signature', 'signature does not match');
     }
-    if (encrypted && !crypto) return fail(reply, 400, 'wechat_safe_mode_off', 'safe mode is not configured (WECHAT_MP_AES_KEY)');
+    if (encrypted && !crypto) return fail(400, 'wechat_safe_mode_off', 'safe mode is not configured (WECHAT_MP_AES_KEY)');
     // With safe mode configured a plain body is refused: its signature does not cover the body.
-    if (!encrypted && crypto) return fail(reply, 403, 'wechat_plain_refused', 'this account accepts encrypted messages only');
-    if (typeof req.body !== 'string') return fail(reply, 400, 'wechat_xml', 'body must be XML');
+    if (!encrypted && crypto) return fail(403, 'wechat_plain_refused', 'this account accepts encrypted messages only');
+    if (typeof rawBody !== 'string') return fail(400, 'wechat_xml', 'body must be XML');
+    const body = rawBody;
     // With the database down the used nonces cannot be checked: the message is not handled, but
     // it is answered like any other the engine could not take (a 200 with 系统繁忙, so WeChat does
     // not retry and the citizen knows to send it again), never a 4xx with the store's error.
     let replayUnchecked = false;
     if (!encrypted) {
       try {
-        const replay = await plainReplay(timestamp, nonce, req.body);
-        if (replay) return fail(reply, 401, replay.code, replay.message);
+        const replay = await plainReplay(timestamp, nonce, body);
+        if (replay) return fail(401, replay.code, replay.message);
       } catch (err) {
-        req.log.warn({ err: String(err) }, 'wechat-mp nonce store unavailable');
+        log.warn({ err: String(err) }, 'wechat-mp nonce store unavailable');
         replayUnchecked = true;
       }
     }
 
     let m: IncomingMpMessage;
     try {
-      let xml = req.body;
+      let xml = body;
       if (encrypted && crypto) {
         const env = parseEncryptedEnvelope(xml);
         xml = crypto.open({ timestamp, nonce, msgSignature: str(q.msg_signature) ?? '', encrypt: env.encrypt });
@@ -348,59 +359,39 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
       m = parseIncomingMessage(stripBadText(xml));
     } catch (err) {
       if (err instanceof AppError) {
-        if (err.code === 'wechat_signature') return fail(reply, 401, err.code, err.message);
-        return fail(reply, err.kind === 'too_large' ? 413 : 400, err.code, err.message);
+        if (err.code === 'wechat_signature') return fail(401, err.code, err.message);
+        return fail(err.kind === 'too_large' ? 413 : 400, err.code, err.message);
       }
-      req.log.warn({ err: String(err) }, 'wechat-mp body refused');
-      return fail(reply, 400, 'wechat_xml', 'body could not be read');
+      log.warn({ err: String(err) }, 'wechat-mp body refused');
+      return fail(400, 'wechat_xml', 'body could not be read');
     }
     const openid = str(q.openid);
-    if (openid && openid !== m.fromUserName) return fail(reply, 400, 'wechat_openid', 'openid does not match FromUserName');
-    if (replayUnchecked) return answer(reply, m, BUSY_TEXT, encrypted, nonce);
+    if (openid && openid !== m.fromUserName) return fail(400, 'wechat_openid', 'openid does not match FromUserName');
+    if (replayUnchecked) return answer(m, BUSY_TEXT, encrypted, nonce);
 
     try {
       await notifier.noteInbound(m.fromUserName, m.type === 'text' ? m.content : undefined);
       const input = toChatInput(m, clock.now());
       if (!input) {
         // Video, links and such get a hint; unknown events (VIEW, LOCATION...) need no answer.
-        return answer(reply, m, m.type === 'unsupported' && m.msgType !== 'event' ? T.unsupported : null, encrypted, nonce);
+        return answer(m, m.type === 'unsupported' && m.msgType !== 'event' ? T.unsupported : null, encrypted, nonce);
       }
       const out = await deliver(input);
-      if (out.failed) return answer(reply, m, BUSY_TEXT, encrypted, nonce);
-      return answer(reply, m, out.passive, encrypted, nonce);
+      if (out.failed) return answer(m, BUSY_TEXT, encrypted, nonce);
+      return answer(m, out.passive, encrypted, nonce);
     } catch (err) {
       // The message is genuine, so WeChat gets a 200 and the citizen an apology, never a 5xx.
-      req.log.error({ err: String(err) }, 'wechat-mp message failed');
-      return answer(reply, m, BUSY_TEXT, encrypted, nonce);
+      log.error({ err: String(err) }, 'wechat-mp message failed');
+      return answer(m, BUSY_TEXT, encrypted, nonce);
     }
   }
 
-  async function onGet(req: FastifyRequest, reply: FastifyReply) {
-    const q = (req.query ?? {}) as Record<string, unknown>;
+  function verify(q: Record<string, unknown>): MpAnswer {
     const [signature, timestamp, nonce, echostr] = [str(q.signature), str(q.timestamp), str(q.nonce), str(q.echostr)];
-    if (!signature || !timestamp || !nonce || echostr === null) return fail(reply, 400, 'wechat_verify', 'signature, timestamp, nonce and echostr are required');
-    if (!verifyPlainSignature(cfg.token, timestamp, nonce, signature)) return fail(reply, 401, 'wechat_signature', 'signature does not match');
-    return reply.type('text/plain; charset=utf-8').send(echostr);
+    if (!signature || !timestamp || !nonce || echostr === null) return fail(400, 'wechat_verify', 'signature, timestamp, nonce and echostr are required');
+    if (!verifyPlainSignature(cfg.token, timestamp, nonce, signature)) return fail(401, 'wechat_signature', 'signature does not match');
+    return { status: 200, type: 'text/plain; charset=utf-8', body: echostr };
   }
-
-  const plugin = async (app: FastifyInstance) => {
-    if (!cfg.token) {
-      deps.log.info({}, 'WeChat Official Account webhook disabled (WECHAT_MP_TOKEN is empty)');
-      return;
-    }
-    // Only this plugin's routes: WeChat posts text/xml, and nothing larger than 64 KiB is a message.
-    app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string', bodyLimit: MAX_XML_BYTES }, (_req, body, done) => done(null, body));
-    app.setErrorHandler((err: FastifyError, req, reply) => {
-      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
-      if (status === 400 && !(err.statusCode && err.statusCode < 500)) req.log.warn({ err: err.message }, 'wechat-mp request failed');
-      return fail(reply, status, clientErrorCode({ code: err.code, statusCode: status }), err.message);
-    });
-    app.get('/wechat/mp', onGet);
-    app.post('/wechat/mp', { bodyLimit: MAX_XML_BYTES }, onPost);
-    app.addHook('onClose', async () => {
-      await idle();
-    });
-  };
 
   async function idle(): Promise<void> {
     while (background.size > 0) await Promise.allSettled([...background]);
@@ -417,10 +408,5 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     await api.sendText(openid, text);
   }
 
-  return { plugin, notifier, engine, idle, sendToContact, lastInboundAt };
-}
-
-/** Shorthand when only the plugin is needed: `buildApp(ctx, { plugins: [wechatMpPlugin(ctx)] })`. */
-export function wechatMpPlugin(deps: WechatMpDeps, opts: WechatMpOptions = {}): (app: FastifyInstance) => Promise<void> {
-  return createWechatMp(deps, opts).plugin;
+  return { enabled: !!cfg.token, verify, receive, notifier, engine, idle, sendToContact, lastInboundAt };
 }

@@ -1,78 +1,84 @@
 /**
- * The composition root: builds every store, service and provider from the configuration.
- * The only place that knows which adapter implements which port.
+ * The composition root: builds every store, service and provider from the configuration, in
+ * order, each with what it needs through its constructor. With src/composition/voice.ts (the
+ * telephony provider, the call gateway, the operator queue) and chat.ts (the running WeChat
+ * transports), the only place that knows which adapter implements which port.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { loadLinkageConfig, type Config } from './config.js';
-import { systemClock, type Clock } from './domain/clock.js';
-import { WorkCalendar, type CalendarCoverage } from './domain/sla/calendar.js';
-import { parseCalendarOverridesYaml } from './domain/sla/local-overrides.js';
-import { DEFAULT_SLA_LIMITS } from './domain/sla/limits.js';
-import { openDatabase, type Database } from '../adapters/db/database.js';
-import { SqlTicketStore } from '../adapters/db/ticket-store.js';
-import { SqlJobStore } from '../adapters/db/job-store.js';
-import { SqlAuditLog, SqlDedupeStore, SqlStateStore } from '../adapters/db/misc-stores.js';
-import { SqlLeaseStore } from '../adapters/db/lease-store.js';
-import { SqlUserStore } from '../adapters/db/user-store.js';
-import { SqlUnitStore } from '../adapters/db/unit-store.js';
-import { createWechatMp } from '../adapters/wechat-mp/plugin.js';
-import { chatOutbox } from './application/conversation/wiring.js';
-import { resolveKpiConfig, type KpiConfig, type KpiConfigOverride } from './domain/kpi/config.js';
-import { LocalEventBus } from '../adapters/bus/local-bus.js';
-import { PgEventBus, busChannel } from '../adapters/bus/pg-bus.js';
-import { SimSmsSender } from '../adapters/sim/sms.js';
-import type { SmsSender } from './application/ports/messaging.js';
-import { AuthService, REVOKED_TOPIC } from './application/auth.js';
-import { LoginThrottle } from './application/login-throttle.js';
-import { TicketService } from './application/tickets/service.js';
-import { AnswerService, type NoReplyPayload } from './application/answers/service.js';
-import { JOB } from './application/ports/jobs.js';
-import { createConversationEngine } from './application/conversation/wiring.js';
-import type { ChatChannel } from './application/conversation/ports.js';
-import type { FollowupChat } from './application/followup/ports.js';
-import { JobRunner } from './application/jobs/runner.js';
-import { deadlineCalendar } from './application/deadline-calendar.js';
-import type { ClassifierPort, DeadlineCalendar } from './application/ports/routing.js';
-import type { AuditLog, DedupeStore, EventBus, LeaseStore, StateStore } from './application/ports/misc.js';
-import type { TicketStore } from './application/ports/tickets.js';
-import type { JobStore } from './application/ports/jobs.js';
-import type { UnitStore, UserStore } from './application/ports/users.js';
-import { loadClassifier } from './application/classifier.js';
-import { ClassifierPool } from '../adapters/threads/classifier-pool.js';
-import { loadPlatforms } from './application/platforms/config.js';
-import { readUnitsFile } from './application/seed.js';
-import { createUnitResolver } from './domain/directory/unit-names.js';
-import { loadUnitAliases } from './domain/directory/unit-aliases.js';
-import { PlatformService } from './application/platforms/service.js';
-import type { VoiceDialer } from './application/ports/voice.js';
-import type { IvrAction } from './application/ivr/ports.js';
-import type { VoiceService } from './application/voice/voice-service.js';
-import type { SmsInbox } from './application/voice/sms-inbox.js';
-import type { SimVoiceProvider } from '../adapters/sim/voice.js';
-import { createVoice, twilioSmsSender, type VoiceWiringOptions } from './application/voice/wiring.js';
-import { BlockedCallers } from './application/voice/blocked-callers.js';
-import { wireFollowup, type FollowupHandle } from './application/followup/wiring.js';
-import type { FollowUpService } from './application/followup/service.js';
-import { SupervisionService } from './application/supervision/service.js';
-import { AssistService } from './application/tickets/assist.js';
-import { HotspotService } from './application/hotspots/service.js';
-import { GridService } from './application/grid/service.js';
-import { MediaService } from './application/grid/media.js';
-import { MayorDayService } from './application/supervision/mayor-day.js';
-import { SqlPagingStore } from '../adapters/db/paging-store.js';
-import { createPaging } from './application/paging/wiring.js';
-import { unitsWithContacts, type DutyService } from './application/paging/duty-service.js';
-import type { PagingService } from './application/paging/service.js';
-import { SqlKnowledgeStore } from '../adapters/db/knowledge-store.js';
-import { KnowledgeService } from './application/knowledge/service.js';
-import { knowledgeAnalyzer } from './application/knowledge/analyzer.js';
-import { KpiRuleService } from './application/supervision/kpi-rules.js';
-import { defaultAssessmentRule } from './domain/kpi/assessment.js';
-import { AccountabilityService } from './application/accountability/service.js';
-import { PromMetrics } from '../adapters/metrics/prom.js';
-import { countingFailures, FAST_BUCKETS, providerErrors, type MetricsPort } from './application/ports/metrics.js';
+import { loadLinkageConfig, type Config } from '../config.js';
+import { systemClock, type Clock } from '../domain/clock.js';
+import { WorkCalendar, type CalendarCoverage } from '../domain/sla/calendar.js';
+import { parseCalendarOverridesYaml } from '../domain/sla/local-overrides.js';
+import { DEFAULT_SLA_LIMITS } from '../domain/sla/limits.js';
+import { openDatabase, type Database } from '../../adapters/db/database.js';
+import { SqlTicketStore } from '../../adapters/db/ticket-store.js';
+import { SqlJobStore } from '../../adapters/db/job-store.js';
+import { SqlAuditLog, SqlDedupeStore, SqlStateStore } from '../../adapters/db/misc-stores.js';
+import { SqlLeaseStore } from '../../adapters/db/lease-store.js';
+import { SqlUserStore } from '../../adapters/db/user-store.js';
+import { SqlUnitStore } from '../../adapters/db/unit-store.js';
+import { createWechatMp } from '../../adapters/wechat-mp/inbox.js';
+import { resolveKpiConfig, type KpiConfig, type KpiConfigOverride } from '../domain/kpi/config.js';
+import { LocalEventBus } from '../../adapters/bus/local-bus.js';
+import { PgEventBus, busChannel } from '../../adapters/bus/pg-bus.js';
+import { SimSmsSender } from '../../adapters/sim/sms.js';
+import type { SmsSender } from '../application/ports/messaging.js';
+import { AuthService } from '../application/auth.js';
+import { TOPIC } from '../application/ports/events.js';
+import { LoginThrottle } from '../application/login-throttle.js';
+import { TicketService } from '../application/tickets/service.js';
+import { AnswerService, type NoReplyPayload } from '../application/answers/service.js';
+import { JOB } from '../application/ports/jobs.js';
+import { createConversationEngine, type ConversationDeps } from '../application/conversation/wiring.js';
+import type { ChatChannel } from '../application/conversation/ports.js';
+import { JobRunner } from '../application/jobs/runner.js';
+import { deadlineCalendar } from '../application/deadline-calendar.js';
+import type { ClassifierPort, DeadlineCalendar } from '../application/ports/routing.js';
+import type { EventBus } from '../application/ports/events.js';
+import type { AuditLog, DedupeStore, LeaseStore, StateStore } from '../application/ports/misc.js';
+import type { TicketStore } from '../application/ports/tickets.js';
+import type { JobStore } from '../application/ports/jobs.js';
+import type { UnitStore, UserStore } from '../application/ports/users.js';
+import { loadClassifier } from '../application/classifier.js';
+import { ClassifierPool } from '../../adapters/threads/classifier-pool.js';
+import { loadPlatforms } from '../application/platforms/config.js';
+import { readUnitsFile } from '../application/seed.js';
+import { createUnitResolver } from '../domain/directory/unit-names.js';
+import { loadUnitAliases } from '../domain/directory/unit-aliases.js';
+import { PlatformService } from '../application/platforms/service.js';
+import type { VoiceDialer } from '../application/ports/voice.js';
+import type { IvrAction } from '../application/ivr/ports.js';
+import type { CallGateway } from '../application/voice/call-gateway.js';
+import type { OperatorQueue } from '../application/voice/operator-queue.js';
+import { SmsInbox } from '../application/voice/sms-inbox.js';
+import { assessSpeech } from '../application/voice/speech-triage.js';
+import type { SimVoiceProvider } from '../../adapters/sim/voice.js';
+import { createVoice, twilioSmsSender, type FreeSwitchRecordings, type VoiceWiringOptions } from './voice.js';
+import { ChatTransports } from './chat.js';
+import { BlockedCallers } from '../application/voice/blocked-callers.js';
+import { wireFollowup } from '../application/followup/wiring.js';
+import type { FollowUpService } from '../application/followup/service.js';
+import { SupervisionService } from '../application/supervision/service.js';
+import { AssistService } from '../application/tickets/assist.js';
+import { HotspotService } from '../application/hotspots/service.js';
+import { GridService } from '../application/grid/service.js';
+import { MediaService } from '../application/grid/media.js';
+import { MayorDayService } from '../application/supervision/mayor-day.js';
+import { SqlPagingStore } from '../../adapters/db/paging-store.js';
+import { createPaging } from '../application/paging/wiring.js';
+import { unitsWithContacts, type DutyService } from '../application/paging/duty-service.js';
+import type { PagingService } from '../application/paging/service.js';
+import { SqlKnowledgeStore } from '../../adapters/db/knowledge-store.js';
+import { KnowledgeService } from '../application/knowledge/service.js';
+import { knowledgeAnalyzer } from '../application/knowledge/analyzer.js';
+import { KpiRuleService } from '../application/supervision/kpi-rules.js';
+import { defaultAssessmentRule } from '../domain/kpi/assessment.js';
+import { AccountabilityService } from '../application/accountability/service.js';
+import { PromMetrics } from '../../adapters/metrics/prom.js';
+import { countingFailures, FAST_BUCKETS, providerErrors, type MetricsPort } from '../application/ports/metrics.js';
 
 export interface Container {
   config: Config;
@@ -100,7 +106,7 @@ export interface Container {
   calendarCoverage(at: Date): CalendarCoverage;
   auth: AuthService;
   tickets: TicketService;
-  /** 一次性答复 (issue 24): the desk, bots and IVR answer from the knowledge base (answers.useKnowledge wires it in). */
+  /** 一次性答复 (issue 24): the desk, bots and IVR answer from the knowledge base. */
   answers: AnswerService;
   runner: JobRunner;
   /** The 14 outside platforms of 附件2: push/poll intake and reply-back (jobs platform.poll, platform.reply). */
@@ -111,20 +117,26 @@ export interface Container {
   simSms: SimSmsSender | null;
   /** Outbound calls (paging, 回访) through SUBAN_VOICE; outcomes on the bus topic `call.outcome`. */
   voice: VoiceDialer;
-  /** IVR runner, flows, screen pops and waiting calls. */
-  voiceService: VoiceService;
+  /** The call gateway: the provider, the IVR runner and flows, what callers said. */
+  calls: CallGateway;
+  /** Calls waiting for an operator, screen pops, call states. */
+  operatorQueue: OperatorQueue;
   /** Harassing callers: listed ones leave a message instead of reaching the menu. */
   blockedCallers: BlockedCallers;
-  /** Named IVR flow actions; services add theirs at wiring time (pageAck, pagePass, recordFollowup). */
+  /** The named IVR flow actions the call gateway took at construction (assessSpeech, pageAck, pagePass, recordFollowup ...). */
   ivrActions: Record<string, IvrAction>;
-  /** Inbound SMS from any provider; services hook in with smsInbox.use(). */
+  /** Inbound SMS from any provider; paging's and follow-up's hooks first, then queries and requests. */
   smsInbox: SmsInbox;
   /** The simulated phone when SUBAN_VOICE=sim (demo console, CLI, tests). */
   simVoice: SimVoiceProvider | null;
+  /** FreeSWITCH recordings' targets and store (SUBAN_VOICE=freeswitch), for the upload route. */
+  freeswitchRecordings: FreeSwitchRecordings | null;
+  /** Where media files live (recordings, WeChat images and voice): data/media unless the options say. */
+  mediaDir: string;
   /** 回访 after each reply (jobs followup.*, IVR action recordFollowup, inbound-SMS hook). */
   followup: FollowUpService;
-  /** WeChat transports hand the follow-up service a way to write to a citizen's chat. */
-  setFollowupChat: FollowupHandle['setChat'];
+  /** The running WeChat transports: a bot attaches itself here when it starts (server.ts). */
+  chat: ChatTransports;
   /** 协办 parts, 应急联动 and 现场处置 (jobs assist.*; 联动 pages through paging). */
   assist: AssistService;
   /** 督办 sweep (job supervision.sweep; call schedule() once at start) and sla.reply_due. */
@@ -166,6 +178,8 @@ export interface ContainerOptions {
   classifier?: ClassifierPort;
   /** Voice/SMS provider hooks (tests point the twilio SDK at a loopback fake). */
   voice?: VoiceWiringOptions;
+  /** Where media files live (default ./data/media; tests use a temporary directory). */
+  mediaDir?: string;
 }
 
 export async function createContainer(config: Config, log: Logger, opts: ContainerOptions = {}): Promise<Container> {
@@ -190,7 +204,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const bus: EventBus = pgBus ?? new LocalEventBus();
   const kpi = resolveKpiConfig(config.kpi as KpiConfigOverride);
   const ticketStore = new SqlTicketStore(db);
-  const jobs = new SqlJobStore(db);
+  const jobs = new SqlJobStore(db, clock);
   const units = new SqlUnitStore(db);
   const unitNames = new Set<string>();
   const refreshUnits = async () => {
@@ -235,15 +249,25 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const dedupe = new SqlDedupeStore(db);
   const state = new SqlStateStore(db);
   const blockedCallers = new BlockedCallers({ state, clock, bus, audit });
-  // The WeChat transports' outbox (set at start, and by server.ts when the wechaty bot runs).
-  let chatRef: FollowupChat | null = null;
-  const answers = new AnswerService({ tickets, sms, clock, log: log.child({ component: 'answers' }), jobs, wake: () => runner.wake() });
-  const voice = createVoice({ config, log, clock, bus, state, dedupe, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers, users, metrics }, opts.voice);
-  const paging = createPaging({ store: new SqlPagingStore(db), clock, log: log.child({ component: 'paging' }), bus, audit, state, dedupe, jobs, runner, tickets, ticketStore, units, unitNames: () => unitNames, isWorkday: (d) => workCalendar.isWorkday(d), voice: voice.voiceService, sms, config, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox, metrics });
-  // After paging: its inbound-SMS hook (duty acks) is tried before the 回访 answers.
-  voice.smsInbox.useAnswers(answers, state);
-  Object.assign(voice.ivrActions, answers.ivrActions());
-  const followup = wireFollowup({ config, tickets, ticketStore, jobs, state, dedupe, sms, voice: voice.voiceService, ivrActions: voice.ivrActions, smsInbox: voice.smsInbox, calendar, clock, bus, audit, log: log.child({ component: 'followup' }), runner });
+  // The running WeChat transports: the Official Account below, the wechaty bot when server.ts starts it.
+  const chat = new ChatTransports(clock);
+  const knowledge = new KnowledgeService({ store: new SqlKnowledgeStore(db), clock, analyzer: () => knowledgeAnalyzer(config.dutyList) });
+  // 一次性答复: the desk, bots and IVR answer from the knowledge base (issue 24).
+  const answers = new AnswerService({ tickets, sms, clock, log: log.child({ component: 'answers' }), jobs, wake: () => runner.wake(), knowledge });
+  // The one cycle of the graph: a page or a 回访 places a call through the call gateway, and the
+  // call's keypresses run paging's and follow-up's IVR actions, which the gateway takes at
+  // construction. Paging and follow-up dial through this forward reference to the gateway, set
+  // below before this function returns (nothing can place a call before then).
+  let gateway: CallGateway | null = null;
+  const dialer: VoiceDialer = { placeCall: (c) => (gateway ? gateway.placeCall(c) : Promise.reject(new Error('the call gateway is not built yet'))) };
+  const paging = createPaging({ store: new SqlPagingStore(db), clock, log: log.child({ component: 'paging' }), bus, audit, state, dedupe, jobs, runner, tickets, ticketStore, units, unitNames: () => unitNames, isWorkday: (d) => workCalendar.isWorkday(d), voice: dialer, sms, wechat: chat.wechatPager(), config, metrics });
+  const followup = wireFollowup({ config, tickets, ticketStore, jobs, state, dedupe, sms, voice: dialer, chat: chat.outbox, calendar, clock, bus, audit, log: log.child({ component: 'followup' }), runner });
+  const ivrActions: Record<string, IvrAction> = { assessSpeech: assessSpeech(classifier), ...paging.ivrActions, ...answers.ivrActions(), ...followup.service.ivrActions() };
+  const mediaDir = opts.mediaDir ?? resolve('data/media');
+  const voice = createVoice({ config, log, clock, bus, state, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers, actions: ivrActions, mediaDir, users, metrics }, opts.voice);
+  gateway = voice.calls;
+  // Paging's hook (duty acks) is tried before the 回访 answers.
+  const smsInbox = new SmsInbox({ tickets, sms, dedupe, clock, hooks: [paging.smsHook, followup.smsHook], answers: { svc: answers, state } });
   const supervision = new SupervisionService({ tickets, store: ticketStore, jobs, state, dedupe, sms, units: unitsWithContacts(units, paging.duty), dutyPhone: async (u, at) => (await paging.duty.onDuty(u, at))?.member.phone ?? null, hotlineDutyPhone: config.hotlineDutyPhone, calendar, clock, bus, log: log.child({ component: 'supervision' }), wake: () => runner.wake() });
   supervision.register(runner);
   const assist = new AssistService({
@@ -260,6 +284,24 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     log: log.child({ component: 'assist' }),
   });
   assist.register(runner);
+  const leases = new SqlLeaseStore(db);
+  // WeChat: the Official Account webhook (routes only when WECHAT_MP_TOKEN is set) is built here; the
+  // wechaty bot holds a long-lived session and starts in server.ts when WECHATY_PUPPET is set. Both
+  // transports' conversations end in the same intake pipeline.
+  const conversation: ConversationDeps = { tickets, state, leases, bus, clock, calendar, log, answers };
+  const wechatMp = createWechatMp({ ...conversation, metrics, config, dedupe, sms, log, jobs, runner });
+  if (config.wechatMp.token) chat.attach('wechat-mp', wechatMp);
+  // A bot's answer without 1 or 2: the question becomes a ticket as before, and the citizen hears its number.
+  const noReplyEngine = createConversationEngine(conversation);
+  runner.register(JOB.answerNoReply, async (j) => {
+    const p = j.payload as unknown as NoReplyPayload;
+    if (p.channel === 'sms') {
+      await smsInbox.answerNotConfirmed(p.contactId, p.ref);
+      return;
+    }
+    const replies = await noReplyEngine.answerNotConfirmed(p.channel as ChatChannel, p.contactId, p.ref);
+    for (const text of replies) await chat.outbox.send(p.channel as ChatChannel, p.contactId, text).catch((err) => log.warn({ err: String(err) }, 'no-reply ticket notice not sent'));
+  });
   const hotspots = new HotspotService({ store: ticketStore, tickets, jobs, state, bus, clock, log: log.child({ component: 'hotspots' }) });
   hotspots.register(runner);
   const grid = new GridService({ tickets, store: ticketStore, users, units, clock });
@@ -275,7 +317,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     jobs,
     dedupe,
     state,
-    leases: new SqlLeaseStore(db),
+    leases,
     audit,
     users,
     units: {
@@ -291,24 +333,24 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     calendar,
     workCalendar,
     calendarCoverage: (at) => workCalendar.coverage(at, 60),
-    auth: new AuthService(users, units, audit, clock, config.sessionHours, new LoginThrottle(state, clock, log.child({ component: 'auth' })), (e) => bus.publish(REVOKED_TOPIC, e)),
+    auth: new AuthService(users, units, audit, clock, config.sessionHours, new LoginThrottle(state, clock, log.child({ component: 'auth' })), (e) => bus.publish(TOPIC.authRevoked, e)),
     tickets,
     answers,
     runner,
     platforms,
     sms,
     simSms,
-    voice: voice.voiceService,
-    voiceService: voice.voiceService,
+    voice: voice.calls,
+    calls: voice.calls,
+    operatorQueue: voice.queue,
     blockedCallers,
-    ivrActions: voice.ivrActions,
-    smsInbox: voice.smsInbox,
+    ivrActions,
+    smsInbox,
     simVoice: voice.simVoice,
+    freeswitchRecordings: voice.recordings,
+    mediaDir,
     followup: followup.service,
-    setFollowupChat: (c) => {
-      chatRef = c;
-      followup.setChat(c);
-    },
+    chat,
     supervision,
     assist,
     hotspots,
@@ -320,7 +362,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     pagingIdle: () => paging.idle(),
     async close() {
       blockedCallers.close();
-      await voice.voiceService.stop();
+      await voice.calls.stop();
       await runner.stop();
       await paging.idle();
       await pgBus?.close();
@@ -329,30 +371,13 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     },
     classifierReady: () => pool?.ready() ?? Promise.resolve(),
     metrics,
-    wechatMp: null as unknown as WechatMp,
-    knowledge: new KnowledgeService({ store: new SqlKnowledgeStore(db), clock, analyzer: () => knowledgeAnalyzer(config.dutyList) }),
+    wechatMp,
+    knowledge,
     kpi,
     kpiRules: new KpiRuleService({ state, dedupe, audit, clock, base: defaultAssessmentRule(kpi) }),
     accountability: new AccountabilityService({ store: ticketStore, classifier, audit, clock }),
     isMirrorChannel: (channel) => platforms.ofChannel(channel)?.kind === 'interconnect',
   };
-  // WeChat: the Official Account webhook (routes only when WECHAT_MP_TOKEN is set) is built here; the
-  // wechaty bot holds a long-lived session and starts in server.ts when WECHATY_PUPPET is set.
-  ctx.wechatMp = createWechatMp(ctx);
-  // 一次性答复: the desk, bots and IVR answer from the knowledge base (issue 24).
-  answers.useKnowledge(ctx.knowledge);
-  // A bot's answer without 1 or 2: the question becomes a ticket as before, and the citizen hears its number.
-  const noReplyEngine = createConversationEngine(ctx);
-  runner.register(JOB.answerNoReply, async (j) => {
-    const p = j.payload as unknown as NoReplyPayload;
-    if (p.channel === 'sms') {
-      await voice.smsInbox.answerNotConfirmed(p.contactId, p.ref);
-      return;
-    }
-    const replies = await noReplyEngine.answerNotConfirmed(p.channel as ChatChannel, p.contactId, p.ref);
-    for (const text of replies) await chatRef?.send(p.channel as ChatChannel, p.contactId, text).catch((err) => log.warn({ err: String(err) }, 'no-reply ticket notice not sent'));
-  });
-  ctx.setFollowupChat(chatOutbox({ 'wechat-mp': config.wechatMp.token ? ctx.wechatMp : null }));
   return ctx;
 }
 
