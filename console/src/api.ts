@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** what the server said about it besides (e.g. `field`: the form field a validation error is about) */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -45,7 +47,7 @@ export async function api<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' 
   }
   if (!res.ok) {
     if (res.status === 401 && !path.startsWith('/api/v1/auth/login')) onUnauthorized?.();
-    throw new ApiError(res.status, json?.error?.code ?? `http_${res.status}`, json?.error?.message ?? `请求失败（${res.status}）`);
+    throw new ApiError(res.status, json?.error?.code ?? `http_${res.status}`, json?.error?.message ?? `请求失败（${res.status}）`, json?.error?.details);
   }
   return json as T;
 }

@@ -4,12 +4,16 @@ import type { ActionSpec } from '../actions.js';
 import { units as loadUnits } from '../units.js';
 import type { TicketView, Unit } from '../types.js';
 import { ErrorBox, Modal } from './ui.js';
+import { ReplyPhotoPicker } from './ReplyPhotos.js';
+import type { ReplyPhoto } from '../photos.js';
 
 /** The form of one lifecycle action; posts it and hands the new ticket back. */
 export function ActionDialog({ spec, ticket, onDone, onClose }: { spec: ActionSpec; ticket: TicketView; onDone: (t: TicketView) => void; onClose: () => void }) {
   const [f, setF] = useState<Record<string, string | boolean>>({ satisfaction: '满意', solved: true, level: '督办', approved: true, days: '3' });
   const [unitList, setUnitList] = useState<Unit[]>([]);
   const [busy, setBusy] = useState(false);
+  const [photos, setPhotos] = useState<ReplyPhoto[]>([]);
+  const [uploading, setUploading] = useState(false);
   const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     if (spec.form === 'dispatch') loadUnits().then(setUnitList, setError);
@@ -30,7 +34,7 @@ export function ActionDialog({ spec, ticket, onDone, onClose }: { spec: ActionSp
       case 'decision':
         return { approved: f.approved === true, ...(v('note') ? { note: v('note') } : {}) };
       case 'reply':
-        return { reply: v('reply') };
+        return { reply: v('reply'), ...(photos.length ? { attachmentIds: photos.map((p) => p.id) } : {}) };
       case 'followup':
         return { satisfaction: v('satisfaction'), solved: f.solved === true, ...(v('reason') ? { reason: v('reason') } : {}), wrongUnit: f.wrongUnit === true };
       case 'reopen':
@@ -105,10 +109,13 @@ export function ActionDialog({ spec, ticket, onDone, onClose }: { spec: ActionSp
           </>
         ) : null}
         {spec.form === 'reply' ? (
-          <label>
-            办理结果
-            <textarea required rows={5} value={v('reply')} onInput={(e) => set('reply', e.currentTarget.value)} maxLength={5000} />
-          </label>
+          <>
+            <label>
+              办理结果
+              <textarea required rows={5} value={v('reply')} onInput={(e) => set('reply', e.currentTarget.value)} maxLength={5000} />
+            </label>
+            <ReplyPhotoPicker value={photos} onChange={setPhotos} onBusy={setUploading} />
+          </>
         ) : null}
         {spec.form === 'decision' ? (
           <fieldset>
@@ -171,7 +178,7 @@ export function ActionDialog({ spec, ticket, onDone, onClose }: { spec: ActionSp
         ) : null}
         <ErrorBox error={error} />
         <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={busy}>
+          <button type="submit" class="btn btn-primary" disabled={busy || uploading}>
             {busy ? '正在提交…' : `确认${spec.label}`}
           </button>
           <button type="button" class="btn" onClick={onClose}>

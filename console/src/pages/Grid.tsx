@@ -9,6 +9,7 @@ import { ErrorBox, Loading, StateBadge, UrgentBadge } from '../components/ui.js'
 
 import { useApi } from '../useApi.js';
 import type { Attachment, TicketView, User } from '../types.js';
+import { shrink } from '../photos.js';
 import { Time } from '../components/Time.js';
 
 export const GRID_STATUS: Record<string, string> = {
@@ -23,28 +24,6 @@ export const GRID_STATUS: Record<string, string> = {
 
 // randomUUID exists only in secure contexts (https, localhost); the console also runs over plain HTTP on an intranet name.
 const newKey = () => (typeof globalThis.crypto?.randomUUID === 'function' && window.isSecureContext ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`);
-
-/** A photo scaled down to at most 1600 px on its long side, as a JPEG data URL (small enough for a weak signal). */
-async function shrink(file: File): Promise<string> {
-  const src = await new Promise<string>((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result));
-    r.onerror = () => reject(new Error('无法读取照片'));
-    r.readAsDataURL(file);
-  });
-  const img = await new Promise<HTMLImageElement>((resolve, reject) => {
-    const i = new Image();
-    i.onload = () => resolve(i);
-    i.onerror = () => reject(new Error('不是可识别的图片'));
-    i.src = src;
-  });
-  const scale = Math.min(1, 1600 / Math.max(img.naturalWidth, img.naturalHeight, 1));
-  const canvas = document.createElement('canvas');
-  canvas.width = Math.max(1, Math.round(img.naturalWidth * scale));
-  canvas.height = Math.max(1, Math.round(img.naturalHeight * scale));
-  canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height);
-  return canvas.toDataURL('image/jpeg', 0.85);
-}
 
 export function PhotoPicker({ value, onChange, label = '照片' }: { value: Attachment[]; onChange: (v: Attachment[]) => void; label?: string }) {
   const [busy, setBusy] = useState(false);

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, post } from '../api.js';
 import { actionsFor, type ActionSpec } from '../actions.js';
 import { ActionDialog } from '../components/ActionDialog.js';
+import { PhotoThumbs } from '../components/ReplyPhotos.js';
 import { GridActions } from '../components/GridActions.js';
 import { AssistPanel } from '../components/AssistPanel.js';
 import { Deadline, ErrorBox, Loading, Section, StateBadge, UrgentBadge, When } from '../components/ui.js';
@@ -187,6 +188,7 @@ export function TicketDetailPage({ id, user }: { id: string; user: User }) {
                   {actorText(e.actorName ?? e.actorId, e.actorRole)} · {viaLabel(e.via)}
                 </span>
                 <EventDetail e={e} />
+                <PhotoThumbs items={(e.data as { attachments?: Attachment[] } | null)?.attachments ?? []} />
               </li>
             ))}
           </ol>
