@@ -1,4 +1,5 @@
 import { and, asc, eq, like, sql, inArray } from 'drizzle-orm';
+import type { Clock } from '../../src/domain/clock.js';
 import type { Job, JobSpec, JobStore } from '../../src/application/ports/jobs.js';
 import type { Database, Db } from './database.js';
 import { placeholders, prepared } from './prepared.js';
@@ -45,10 +46,14 @@ export async function cancelJobsByPrefix(tx: Db, d: Database, prefix: string, no
 }
 
 export class SqlJobStore implements JobStore {
-  constructor(private readonly d: Database) {}
+  /** `clock` stamps a new job's created_at (the one clock: tests run on a fake one). */
+  constructor(
+    private readonly d: Database,
+    private readonly clock: Clock,
+  ) {}
 
   enqueue(jobs: JobSpec[]) {
-    return this.d.tx((tx) => insertJobs(tx, this.d, jobs, new Date()));
+    return this.d.tx((tx) => insertJobs(tx, this.d, jobs, this.clock.now()));
   }
 
   async claim(now: Date, limit: number, worker: string, leaseMs: number): Promise<Job[]> {

@@ -5,6 +5,7 @@
 import t from 'tap';
 import { SqlTicketStore } from '../../../adapters/db/ticket-store.js';
 import { SqlJobStore } from '../../../adapters/db/job-store.js';
+import { systemClock } from '../../../src/domain/clock.js';
 import { formatTicketNumber } from '../../../src/domain/tickets/number.js';
 import { ENGINES, freshDatabase } from '../../helpers/db.js';
 import { OPERATOR, createdEvent, dispatchedEvent, newId } from '../../helpers/tickets.js';
@@ -15,7 +16,7 @@ for (const engine of ENGINES) {
   t.test(`one-statement ticket create on ${engine}`, async (t) => {
     const { db } = await freshDatabase(t, engine);
     const store = new SqlTicketStore(db);
-    const jobs = new SqlJobStore(db);
+    const jobs = new SqlJobStore(db, systemClock);
     const create = (sourceKey: string | null = null, extra: { note?: boolean; jobKey?: string } = {}) =>
       store.create({
         id: newId(),

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { SqlTicketStore } from '../../../adapters/db/ticket-store.js';
 import { SqlJobStore } from '../../../adapters/db/job-store.js';
+import { systemClock } from '../../../src/domain/clock.js';
 import { foldEvents } from '../../../src/domain/tickets/lifecycle.js';
 import { AppError } from '../../../src/domain/errors.js';
 import { ENGINES, freshDatabase } from '../../helpers/db.js';
@@ -12,7 +13,7 @@ for (const engine of ENGINES) {
   t.test(`ticket store on ${engine}`, async (t) => {
     const { db } = await freshDatabase(t, engine);
     const store = new SqlTicketStore(db);
-    const jobs = new SqlJobStore(db);
+    const jobs = new SqlJobStore(db, systemClock);
     const create = (sourceKey: string | null = null, at = AT) =>
       store.create({ id: newId(), at, actor: OPERATOR, via: 'test', sourceKey, decide: (number) => ({ events: [createdEvent(number)] }) });
 
