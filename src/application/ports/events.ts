@@ -12,7 +12,7 @@ import type { HotspotAlert } from '../hotspots/service.js';
 import type { Page } from '../paging/ports.js';
 import type { SupervisionNotice } from '../supervision/service.js';
 import type { OperatorScreenPop } from '../voice/screen-pop.js';
-import type { OperatorCallEvent } from '../voice/voice-service.js';
+import type { OperatorCallEvent } from '../voice/operator-queue.js';
 import type { CallOutcome } from './voice.js';
 
 /** Every bus topic. */
