@@ -93,6 +93,10 @@ function mayGridAct(p: Principal, action: TicketAction, grid: Pick<GridTask, 'wo
 export const OFFICE_ROLES: readonly Role[] = ['operator', 'supervisor', 'admin'];
 /** Who decides for the office (督办 sweeps, 联席会议, the callers' block list). */
 export const DECIDER_ROLES: readonly Role[] = ['supervisor', 'admin'];
+/** Administration (users, directory, KPI rules). */
+export const ADMIN_ROLES: readonly Role[] = ['admin'];
+/** The hotline office and the units: the statistics, first-contact figures, a ticket's attachments. */
+export const OFFICE_AND_UNIT_ROLES: readonly Role[] = [...OFFICE_ROLES, 'unit'];
 
 /** Whether this principal sees caller contacts unmasked without an explicit, audited reveal. */
 export const seesFullContact = (p: Principal) => OFFICE_ROLES.includes(p.role);

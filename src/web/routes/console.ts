@@ -5,6 +5,7 @@
  * feed every role gets. Registered last, after the API, so it never shadows an API route.
  */
 import liveSockets from '../ws/live-sockets.js';
+import { DECIDER_ROLES, OFFICE_ROLES } from '../../domain/policy.js';
 import liveHub from '../ws/hub.js';
 import { assertSocketOrigin } from '../plugins/ws-origin.js';
 import { existsSync, readFileSync } from 'node:fs';
@@ -179,7 +180,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
   app.errorPages.notFound = sendIndex;
 
   // ---- console-only reads ------------------------------------------------------------------------
-  const office = app.requireAuth(['operator', 'supervisor', 'admin']);
+  const office = app.requireAuth([...OFFICE_ROLES]);
 
   app.get('/api/v1/console/session', { schema: { operationId: 'getConsoleSession', tags: ['console'], summary: 'the signed-in console user and the CSRF token to echo (after a page reload)', response: errors(503) } }, async (req) => {
     const cookie = req.cookies[SESSION_COOKIE];
@@ -204,7 +205,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
     return { items: docs.map(({ doc }) => ({ channel: doc.channel, contactId: doc.contactId, since: doc.since, first: true, lines: doc.transcript.slice(-20) })) };
   });
 
-  app.get('/api/v1/admin/flows', { preValidation: app.requireAuth(['supervisor', 'admin']), schema: { operationId: 'getIvrFlows', tags: ['console'], summary: 'the IVR flows in service, as graphs', response: errors(401, 403) } }, async () => {
+  app.get('/api/v1/admin/flows', { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { operationId: 'getIvrFlows', tags: ['console'], summary: 'the IVR flows in service, as graphs', response: errors(401, 403) } }, async () => {
     let registry: Pick<FlowRegistry, 'names' | 'get' | 'errors'> | undefined = ctx.calls?.registry;
     if (!registry || registry.names().length === 0) {
       const r = new FlowRegistry(ctx.config.flowsDir);
@@ -215,7 +216,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
     return { flows: reg.names().map((n) => flowGraph(reg.get(n)!.def)), errors: reg.errors().map((e) => ({ file: e.file, line: e.line, message: e.message })) };
   });
 
-  app.get('/api/v1/admin/duty-list', { preValidation: app.requireAuth(['operator', 'supervisor', 'admin']), schema: { operationId: 'getDutyList', tags: ['console'], summary: 'the 职责清单 in service', response: errors(401, 403) } }, async () => dutyListView(duty()));
+  app.get('/api/v1/admin/duty-list', { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { operationId: 'getDutyList', tags: ['console'], summary: 'the 职责清单 in service', response: errors(401, 403) } }, async () => dutyListView(duty()));
 
   // ---- live feed for every role (its sockets live in the one hub, ws/hub.ts) --------------------
   if (!app.hasDecorator('liveSockets')) await app.register(liveSockets);

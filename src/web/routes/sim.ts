@@ -4,6 +4,7 @@
  * phone and the SMS provider) is adapters/sim.
  */
 import { randomUUID } from 'node:crypto';
+import { OFFICE_ROLES } from '../../domain/policy.js';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Clock } from '../../domain/clock.js';
@@ -47,7 +48,7 @@ const SmsBody = Type.Object({ from: Type.Optional(Type.String({ maxLength: 40, d
  */
 export function simRoutes(deps: { sim: SimVoiceProvider | null; sms: SimSmsSender | null; inbox: SmsInbox | null; clock: Clock; bus?: EventBus }) {
   return async (app: FastifyInstance) => {
-    const staff = app.requireAuth(['operator', 'supervisor', 'admin']);
+    const staff = app.requireAuth([...OFFICE_ROLES]);
     if (!deps.sim && !deps.sms) return;
     // The screen pops of simulated calls, by call, so `suban call` against a running server can
     // print what the desk was shown (bounded like the call list).

@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
-import type { Role } from '../../domain/policy.js';
+import { OFFICE_ROLES } from '../../domain/policy.js';
 import liveSockets from './live-sockets.js';
 import liveHub from './hub.js';
 import { assertSocketOrigin } from '../plugins/ws-origin.js';
@@ -20,7 +20,6 @@ export interface OperatorSocketOptions {
   maxBufferedBytes?: number;
 }
 
-const ROLES: Role[] = ['operator', 'supervisor', 'admin'];
 const MAX_OPEN_TICKETS = 200;
 
 /** Tokens a browser can send with a websocket: it cannot set an Authorization header. */
@@ -72,7 +71,7 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
           req.credentialHash = found?.hash ?? null;
         }
         if (!req.principal) throw new AppError('unauthorized', 'unauthenticated', '请先登录');
-        if (!ROLES.includes(req.principal.role)) throw new AppError('forbidden', 'forbidden', '只有话务员、班长和管理员可以接收来电弹屏');
+        if (!OFFICE_ROLES.includes(req.principal.role)) throw new AppError('forbidden', 'forbidden', '只有话务员、班长和管理员可以接收来电弹屏');
       },
     },
     (socket, req) => {

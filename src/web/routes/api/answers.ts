@@ -3,6 +3,7 @@
  * and the direct answer that creates the ticket and records it as 直接答复 in one step.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { OFFICE_ROLES } from '../../../domain/policy.js';
 import { Type } from 'typebox';
 import { invalid } from '../../../domain/errors.js';
 import { isChannel, type Channel } from '../../../domain/tickets/ticket.js';
@@ -50,7 +51,7 @@ const AnswerBody = Type.Object(
 
 const answers: FastifyPluginAsyncTypebox = async (app) => {
   const { answers: svc, clock } = app.ctx;
-  app.addHook('preValidation', app.requireAuth(['operator', 'supervisor', 'admin']));
+  app.addHook('preValidation', app.requireAuth([...OFFICE_ROLES]));
 
   app.post(
     '/answers/suggest',

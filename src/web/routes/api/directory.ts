@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ROLES } from '../../../domain/policy.js';
+import { ADMIN_ROLES, DECIDER_ROLES, ROLES } from '../../../domain/policy.js';
 import { errors } from '../../schemas/common.js';
 
 const UserView = Type.Object({
@@ -30,14 +30,14 @@ const directory: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/users',
-    { preValidation: app.requireAuth(['admin', 'supervisor']), schema: { operationId: 'listUsers', summary: 'users (admins and supervisors)', tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(UserView) }), ...errors(401, 403) } } },
+    { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { operationId: 'listUsers', summary: 'users (admins and supervisors)', tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(UserView) }), ...errors(401, 403) } } },
     async () => ({ items: (await users.list()).map(({ phone: _p, ...u }) => u) }),
   );
 
   app.post(
     '/users',
     {
-      preValidation: app.requireAuth(['admin']),
+      preValidation: app.requireAuth([...ADMIN_ROLES]),
       schema: {
         operationId: 'createUser',
         tags: ['directory'],
@@ -68,7 +68,7 @@ const directory: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/users/:id/unlock',
     {
-      preValidation: app.requireAuth(['admin']),
+      preValidation: app.requireAuth([...ADMIN_ROLES]),
       schema: { operationId: 'unlockUser', tags: ['directory'], summary: 'lift the login lock that wrong passwords put on a user', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: Type.Object({ wasLocked: Type.Boolean() }), ...errors(401, 403, 404) } },
     },
     async (req) => auth.unlockLogin(req.params.id, req.principal!.id),

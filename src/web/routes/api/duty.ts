@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { forbidden, invalid } from '../../../domain/errors.js';
-import { OFFICE_ROLES, type Principal } from '../../../domain/policy.js';
+import { DECIDER_ROLES, OFFICE_ROLES, type Principal } from '../../../domain/policy.js';
 import { PAGE_CHANNELS, TARGETS } from '../../../domain/duty/escalation.js';
 import type { DutySegment, DutyWarning, OnDuty } from '../../../domain/duty/on-duty.js';
 import type { Page, PageAttempt } from '../../../application/paging/ports.js';
@@ -151,7 +151,7 @@ const CoverageView = Type.Object({
   officePhone: Type.Boolean(),
 });
 
-const EDIT = ['admin', 'supervisor'] as const;
+const EDIT = DECIDER_ROLES;
 const DAY = 86_400_000;
 
 /** Duty rosters, escalation chains and running pages (the console's 值班 and 呼叫 views). */

@@ -4,6 +4,7 @@
  * list per unit, and the most used entries.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { OFFICE_AND_UNIT_ROLES, OFFICE_ROLES } from '../../../domain/policy.js';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { shanghaiInstant, shanghaiParts } from '../../../domain/clock.js';
@@ -67,7 +68,7 @@ const firstContact: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({ ...Period, groupBy: Type.Optional(Type.Union(FIRST_CONTACT_GROUPS.map((g) => Type.Literal(g)))), format: Format }),
         response: { 200: Type.Any(), ...errors(400, 401, 403) },
       },
-      preValidation: app.requireAuth(['operator', 'supervisor', 'admin']),
+      preValidation: app.requireAuth([...OFFICE_ROLES]),
     },
     async (req, reply) => {
       const now = clock.now();
@@ -93,7 +94,7 @@ const firstContact: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({ ...Period, unit: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 2000 })) }),
         response: { 200: Type.Any(), ...errors(400, 401, 403) },
       },
-      preValidation: app.requireAuth(['operator', 'supervisor', 'admin', 'unit']),
+      preValidation: app.requireAuth([...OFFICE_AND_UNIT_ROLES]),
     },
     async (req) => {
       const principal = req.principal!;
@@ -128,7 +129,7 @@ const firstContact: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({ ...Period, limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })) }),
         response: { 200: Type.Any(), ...errors(400, 401, 403) },
       },
-      preValidation: app.requireAuth(['operator', 'supervisor', 'admin']),
+      preValidation: app.requireAuth([...OFFICE_ROLES]),
     },
     async (req) => {
       const p = period(req.query, clock.now());

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { OFFICE_ROLES } from '../../../domain/policy.js';
+import { ADMIN_ROLES, OFFICE_ROLES } from '../../../domain/policy.js';
 import { errors } from '../../schemas/common.js';
 
 const Month = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' });
@@ -37,7 +37,7 @@ const kpiRules: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/kpi-rules',
     {
-      preValidation: app.requireAuth(['admin']),
+      preValidation: app.requireAuth([...ADMIN_ROLES]),
       schema: {
         operationId: 'addKpiRuleVersion',
         tags: ['stats'],

@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { shanghaiInstant, shanghaiParts } from '../../../domain/clock.js';
 import { invalid } from '../../../domain/errors.js';
-import type { Principal } from '../../../domain/policy.js';
+import { OFFICE_AND_UNIT_ROLES, type Principal } from '../../../domain/policy.js';
 import { addDays } from '../../../domain/sla/dates.js';
 import { RANKING_COLUMNS, RATE_GROUPS, rateColumns, ratesBoard, toCsv, toXlsx, type Column, type RateGroup } from '../../../application/supervision/rates-report.js';
 import { followupCoverage } from '../../../domain/kpi/followup-coverage.js';
@@ -36,7 +36,7 @@ async function send<R>(reply: FastifyReply, format: 'csv' | 'xlsx', columns: Col
 /** 三率 board and monthly ranking, as JSON or exported as CSV/XLSX with Chinese headers. */
 const stats: FastifyPluginAsyncTypebox = async (app) => {
   const { ticketStore, clock } = app.ctx;
-  app.addHook('preValidation', app.requireAuth(['operator', 'supervisor', 'admin', 'unit']));
+  app.addHook('preValidation', app.requireAuth([...OFFICE_AND_UNIT_ROLES]));
 
   app.get(
     '/stats/rates',

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { Principal } from '../../../domain/policy.js';
+import { OFFICE_ROLES, type Principal } from '../../../domain/policy.js';
 import { allowedEvents } from '../../../domain/tickets/lifecycle.js';
 import { isChannel, type Channel, type Ticket, type TicketState } from '../../../domain/tickets/ticket.js';
 import { STATES } from '../../../domain/tickets/ticket.js';
@@ -34,7 +34,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
         body: CreateTicketBody,
         response: { 200: Type.Object({ ticket: TicketView, created: Type.Boolean(), classification: Classification, duplicates: Type.Array(Duplicate) }), 201: Type.Object({ ticket: TicketView, created: Type.Boolean(), classification: Classification, duplicates: Type.Array(Duplicate) }), ...errors(400, 401, 403) },
       },
-      preValidation: app.requireAuth(['operator', 'supervisor', 'admin']),
+      preValidation: app.requireAuth([...OFFICE_ROLES]),
     },
     async (req, reply) => {
       const b = req.body;
@@ -67,7 +67,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
         ),
         response: { 200: Type.Object({ duplicates: Type.Array(Duplicate) }), ...errors(400, 401, 403) },
       },
-      preValidation: app.requireAuth(['operator', 'supervisor', 'admin']),
+      preValidation: app.requireAuth([...OFFICE_ROLES]),
     },
     async (req) => ({ duplicates: await svc.draftDuplicates(req.principal!, req.body) }),
   );

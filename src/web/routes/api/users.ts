@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ADMIN_ROLES } from '../../../domain/policy.js';
 import { Type } from 'typebox';
 import { errors, IdParams } from '../../schemas/common.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
@@ -18,7 +19,7 @@ const TokenParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 
  */
 const users: FastifyPluginAsyncTypebox = async (app) => {
   const { auth, clock } = app.ctx;
-  const admin = app.requireAuth(['admin']);
+  const admin = app.requireAuth([...ADMIN_ROLES]);
   const view = ({ phone: _p, ...u }: { phone: string | null } & Record<string, unknown>) => u as never;
   const tokenView = (t: { id: string; createdAt: Date; expiresAt: Date | null; expired: boolean }) => ({ id: t.id, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt?.toISOString() ?? null, expired: t.expired });
   const issue = async (userId: string, days?: number) => {
