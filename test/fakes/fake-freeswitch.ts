@@ -416,6 +416,11 @@ export class FakeFreeSwitch {
     return this.accepted;
   }
 
+  /** Inbound (ESL) connections still open. */
+  get openConnections(): number {
+    return this.inbound.size;
+  }
+
   /** How the next originate whose dial string contains `match` ends. Later scripts win. */
   scriptOriginate(match: string, outcome: OriginateOutcome): void {
     this.originateScripts.unshift({ match, outcome });

@@ -6,6 +6,14 @@ import type { EslEvent } from '../../../adapters/freeswitch/esl-frame.js';
 import { FakeFreeSwitch, parseOriginate } from '../../fakes/fake-freeswitch.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits for a condition (a gate), not for a fixed time. */
+async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
 
 async function setup(t: { teardown(fn: () => unknown): void }, opts: Partial<EslClientOptions> = {}, password = 'ClueCon') {
   const fs = new FakeFreeSwitch({ password: 'ClueCon' });
@@ -95,11 +103,11 @@ t.test('originate: answered, with DTMF and hangup events', async (t) => {
   t.equal(parsed.vars.originate_timeout, '20');
   t.equal(parsed.dial, 'user/13900001111');
   t.equal(parsed.app, '&park()');
-  await sleep(40);
-  const forCall = events.filter((e) => e.headers['Unique-ID'] === result.uuid);
-  t.same(forCall.map((e) => e.name), ['CHANNEL_ANSWER', 'DTMF', 'DTMF', 'CHANNEL_HANGUP']);
-  t.same(forCall.filter((e) => e.name === 'DTMF').map((e) => e.headers['DTMF-Digit']), ['1', '#']);
-  t.equal(forCall[0]!.headers['Event-Date-Local'], '2025-03-04 09:15:00', 'headers are url-decoded');
+  const forCall = () => events.filter((e) => e.headers['Unique-ID'] === result.uuid);
+  await until(() => forCall().some((e) => e.name === 'CHANNEL_HANGUP'), 'the hangup event');
+  t.same(forCall().map((e) => e.name), ['CHANNEL_ANSWER', 'DTMF', 'DTMF', 'CHANNEL_HANGUP']);
+  t.same(forCall().filter((e) => e.name === 'DTMF').map((e) => e.headers['DTMF-Digit']), ['1', '#']);
+  t.equal(forCall()[0]!.headers['Event-Date-Local'], '2025-03-04 09:15:00', 'headers are url-decoded');
 });
 
 t.test('originate: no answer and busy are typed failures, not exceptions', async (t) => {
@@ -208,8 +216,12 @@ t.test('malformed frames are reported and skipped; the client keeps working', as
 t.test('close stops reconnecting and rejects later calls', async (t) => {
   const { fs, client } = await setup(t);
   await client.connect();
+  // A gate on the decision itself: a reconnect is planned (and announced) when the socket closes.
+  const planned: unknown[] = [];
+  client.on('reconnecting', (e) => planned.push(e));
   await client.close();
-  await sleep(60);
+  await until(() => fs.openConnections === 0, 'the switch to see the connection closed');
+  t.same(planned, [], 'no reconnect planned');
   t.equal(fs.connectionCount, 1);
   t.equal(errCode(await client.api('status').catch((e) => e)), 'esl_disconnected');
   t.equal(errCode(await client.connect().catch((e) => e)), 'esl_closed');

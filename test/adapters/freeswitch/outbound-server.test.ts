@@ -117,11 +117,14 @@ t.test('the caller hanging up mid-execute rejects it and every later execute', a
 
 t.test('the switch dropping the socket mid-execute rejects with SOCKET_CLOSED', async (t) => {
   let error: unknown;
+  let handled!: () => void;
+  const done = new Promise<void>((r) => (handled = r));
   const { call } = await setup(t, async (ch) => {
     error = await ch.execute('playback', 'x.wav').catch((e) => e);
+    handled();
   });
   await call({ callerNumber: '13800000000', dropAtExecute: 1 });
-  await new Promise((r) => setTimeout(r, 10));
+  await done;
   t.ok(error instanceof CallHungUpError);
   t.equal((error as CallHungUpError).hangup.cause, 'SOCKET_CLOSED');
 });
