@@ -47,10 +47,14 @@ t.test('authenticates and subscribes to BACKGROUND_JOB plus the configured event
 
 t.test('a wrong password rejects connect and is not retried', async (t) => {
   const { fs, client } = await setup(t, {}, 'wrong');
+  const planned: unknown[] = [];
+  client.on('reconnecting', (e) => planned.push(e));
   const err = await client.connect().catch((e) => e);
   t.equal(errCode(err), 'esl_auth_failed');
   t.equal(client.state, 'failed');
-  await sleep(100); // several backoff periods
+  // A gate, not several backoff periods: a reconnect would be planned (and announced) as the socket closes.
+  await until(() => fs.openConnections === 0, 'the switch to see the connection closed');
+  t.same(planned, [], 'no reconnect planned after a refused password');
   t.equal(fs.connectionCount, 1, 'no reconnect after a refused password');
 });
 
