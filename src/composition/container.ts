@@ -48,6 +48,7 @@ import { loadPlatforms } from '../application/platforms/config.js';
 import { readUnitsFile } from '../application/seed.js';
 import { createUnitResolver } from '../domain/directory/unit-names.js';
 import { loadUnitAliases } from '../domain/directory/unit-aliases.js';
+import { loadDutyList, type DutyList } from '../domain/routing/duty-list.js';
 import { PlatformService } from '../application/platforms/service.js';
 import type { VoiceDialer } from '../application/ports/voice.js';
 import type { IvrAction } from '../application/ivr/ports.js';
@@ -96,6 +97,8 @@ export interface Container {
   users: UserStore;
   units: UnitStore;
   unitNames: Set<string>;
+  /** The 职责清单 in service, read once on first use (the Open311 services, the console's view of it). */
+  dutyList(): DutyList;
   classifier: ClassifierPort;
   /** Resolves once the classifier's worker threads have loaded it (at once without workers). */
   classifierReady(): Promise<void>;
@@ -307,6 +310,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const grid = new GridService({ tickets, store: ticketStore, users, units, clock });
   grid.register(runner);
 
+  let dutyList: DutyList | undefined;
   const ctx: Container = {
     config,
     log,
@@ -329,6 +333,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
       },
     },
     unitNames,
+    dutyList: () => (dutyList ??= loadDutyList(config.dutyList)),
     classifier,
     calendar,
     workCalendar,

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../domain/errors.js';
-import { loadDutyList, type DutyList } from '../../domain/routing/duty-list.js';
+import type { DutyList } from '../../domain/routing/duty-list.js';
 import { stepTargets, type FlowDefinition, type StepSpec } from '../../application/ivr/flow.js';
 import { FlowRegistry } from '../../application/ivr/registry.js';
 import { HANDOVER_SCOPE, type HandoverDoc } from '../../application/conversation/wiring.js';
@@ -153,8 +153,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
   const { ctx } = app;
   const dist = opts.dist ?? CONSOLE_DIST;
   const indexPath = join(dist, 'index.html');
-  let dutyList: DutyList | null = null;
-  const duty = () => (dutyList ??= loadDutyList(ctx.config.dutyList));
+  const duty = () => ctx.dutyList();
 
   // ---- the bundle ------------------------------------------------------------------------------
   if (existsSync(join(dist, 'assets'))) {

@@ -28,7 +28,7 @@ import { XMLBuilder } from 'fast-xml-parser';
 import { Type } from 'typebox';
 import * as S from '../schemas/open311.js';
 import { AppError } from '../../domain/errors.js';
-import { loadDutyList, type DutyList } from '../../domain/routing/duty-list.js';
+import type { DutyList } from '../../domain/routing/duty-list.js';
 import { STATE_LABELS, type Ticket, type TicketState } from '../../domain/tickets/ticket.js';
 import { Open311Store, open311Matters, type Open311Extra, type Open311Matter, type Open311Service } from '../../application/platforms/open311.js';
 import { maskPersonalText, roundCoordinate, streetLevel } from '../../domain/privacy.js';
@@ -99,10 +99,10 @@ function contactName(first: string, last: string): string | null {
 }
 
 export default async function open311Routes(app: FastifyInstance): Promise<void> {
-  const { tickets, ticketStore, state, clock, unitNames, config } = app.ctx;
+  const { tickets, ticketStore, state, clock, unitNames, config, dutyList } = app.ctx;
   const store = new Open311Store(state, () => clock.now());
   // Read at boot, like the classifier's copy: a broken duty list stops the start, not a request.
-  const duty: DutyList = loadDutyList(config.dutyList);
+  const duty: DutyList = dutyList();
   const matters = (): Open311Matter[] => open311Matters(duty, unitNames);
   const services = (): Open311Service[] => matters().map((m) => m.service);
   const matterOf = (code: string) => matters().find((m) => m.service.service_code === code) ?? null;
