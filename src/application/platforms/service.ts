@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, invalid, notFound } from '../../domain/errors.js';
+import { mirrorEvents as mirrorSteps } from '../../domain/tickets/mirror.js';
 import type { TicketEventData } from '../../domain/tickets/events.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
 import type { Job, JobStore } from '../ports/jobs.js';
@@ -300,21 +301,10 @@ export class PlatformService {
   }
 }
 
-/** The lifecycle steps that take a mirror to the platform's state (empty when it is there or cannot go). */
+/** The lifecycle steps that take a mirror to the platform's state (the rule is the domain's: domain/tickets/mirror.ts). */
 function mirrorEvents(t: Ticket, target: 'replied' | 'closed', c: PlatformCase, p: PlatformConfig): TicketEventData[] {
   const reply = c.reply ?? `${p.name}已${target === 'closed' ? '办结' : '答复'}(详见原平台)`;
-  const ev: TicketEventData[] = [];
-  let state = t.state;
-  if (state === 'dispatched') {
-    ev.push({ type: 'signed' });
-    state = 'handling';
-  }
-  if (state === 'handling') {
-    ev.push({ type: 'replied', reply });
-    state = 'replied';
-  }
-  if (target === 'closed' && state === 'replied') ev.push({ type: 'closed', note: `${p.name}已办结` });
-  return ev;
+  return mirrorSteps(t, target, reply, `${p.name}已办结`);
 }
 
 async function moveTo(dir: string, sub: string, name: string) {
