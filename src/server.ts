@@ -120,9 +120,11 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
     try {
       const { startWechatyBot } = await import('../adapters/wechaty/bot.js');
       const { startMockChatBot } = await import('../adapters/wechaty/mock-chat.js');
-      const chat = mockChat ? await startMockChatBot(ctx, { mediaDir: 'data/media' }) : null;
+      // The bot gets what its conversation needs, paging's WeChat acknowledgements, its settings and the log.
+      const botDeps = { ...ctx.conversation, config: ctx.config, log: ctx.log, paging: ctx.paging };
+      const chat = mockChat ? await startMockChatBot(botDeps, { mediaDir: 'data/media' }) : null;
       if (mockChat) mockChat.chat = chat;
-      const started = chat?.handle ?? (await startWechatyBot(ctx, { mediaDir: 'data/media' }));
+      const started = chat?.handle ?? (await startWechatyBot(botDeps, { mediaDir: 'data/media' }));
       bot = started;
       // From now on the 回访 question, ticket notices and pages on the `wechat` escalation channel reach people through the bot.
       ctx.chat.attach('wechat', started);

@@ -140,6 +140,8 @@ export interface Container {
   followup: FollowUpService;
   /** The running WeChat transports: a bot attaches itself here when it starts (server.ts). */
   chat: ChatTransports;
+  /** What a WeChat transport's conversation engine needs (the wechaty bot is built over it in server.ts). */
+  conversation: ConversationDeps;
   /** 协办 parts, 应急联动 and 现场处置 (jobs assist.*; 联动 pages through paging). */
   assist: AssistService;
   /** 督办 sweep (job supervision.sweep; call schedule() once at start) and sla.reply_due. */
@@ -245,7 +247,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   // reviewer must be a directory unit (市政府办) whose users approve, or the service does not start.
   const directory = [...new Set([...readUnitsFile('config/units.json').map((u) => u.name), ...unitNames])];
   const resolveUnit = createUnitResolver(directory, loadUnitAliases());
-  const platforms = new PlatformService({ fetch: countingFetch(providerFailures, 'platform', 'reply'), platforms: loadPlatforms({ env: process.env, units: new Set(directory), resolveUnit }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });
+  const platforms = new PlatformService({ fetch: countingFetch(providerFailures, 'platform', 'reply'), platforms: loadPlatforms({ env: config.platformEnv, units: new Set(directory), resolveUnit }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });
   platforms.register(runner);
   platformsRef = platforms;
   await platforms.schedulePolls();
@@ -356,6 +358,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     mediaDir,
     followup: followup.service,
     chat,
+    conversation,
     supervision,
     assist,
     hotspots,

@@ -63,6 +63,11 @@ export interface AppOptions {
   requestLogLevel?: 'info' | 'debug';
 }
 
+/** Only the named parts of the container: what a route plugin declares it uses (its `…RouteDeps`). */
+function pick<K extends keyof Container>(ctx: Container, ...keys: K[]): Pick<Container, K> {
+  return Object.fromEntries(keys.map((k) => [k, ctx[k]])) as Pick<Container, K>;
+}
+
 /** The HTTP face of Suban: the folder tree under src/web is the boot order. */
 export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -133,7 +138,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   app.addSchema(ErrorBody);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(rateLimits, { webhookPerMinute: ctx.config.webhookRateLimit });
-  await app.register(health);
+  await app.register(health, pick(ctx, 'db', 'ticketStore', 'clock', 'calendarCoverage', 'config', 'bus', 'duty', 'classifierReady', 'metrics'));
   app.addHook('onReady', async () => {
     await ctx.calls.start();
   });
@@ -161,24 +166,24 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     await site.register(auth, { auth: ctx.auth });
     await site.register(
       async (api) => {
-        await api.register(authRoutes);
+        await api.register(authRoutes, pick(ctx, 'auth', 'config'));
         await api.register(ticketRoutes);
-        await api.register(assistRoutes);
-        await api.register(directoryRoutes);
-        await api.register(userRoutes);
+        await api.register(assistRoutes, pick(ctx, 'assist', 'clock'));
+        await api.register(directoryRoutes, pick(ctx, 'units', 'users', 'auth'));
+        await api.register(userRoutes, pick(ctx, 'auth', 'clock', 'users'));
         await api.register(statsRoutes);
-        await api.register(supervisionRoutes);
+        await api.register(supervisionRoutes, pick(ctx, 'supervision', 'hotspots', 'followup', 'clock'));
         await api.register(dutyRoutes);
-        await api.register(blockedCallerRoutes);
-        await api.register(knowledgeRoutes);
+        await api.register(blockedCallerRoutes, pick(ctx, 'blockedCallers'));
+        await api.register(knowledgeRoutes, pick(ctx, 'knowledge', 'clock', 'unitNames'));
         await api.register(gridRoutes(attachments));
         await api.register(attachmentRoutes(attachments));
-        await api.register(mediaRoutes);
-        await api.register(mayorDayRoutes);
-        await api.register(answerRoutes);
-        await api.register(firstContactRoutes);
-        await api.register(kpiRuleRoutes);
-        await api.register(accountabilityRoutes);
+        await api.register(mediaRoutes, pick(ctx, 'media', 'clock'));
+        await api.register(mayorDayRoutes, pick(ctx, 'mayorDay'));
+        await api.register(answerRoutes, pick(ctx, 'answers', 'clock'));
+        await api.register(firstContactRoutes, pick(ctx, 'ticketStore', 'clock', 'knowledge', 'classifier'));
+        await api.register(kpiRuleRoutes, pick(ctx, 'kpiRules'));
+        await api.register(accountabilityRoutes, pick(ctx, 'accountability', 'clock', 'unitNames'));
       },
       { prefix: '/api/v1' },
     );
@@ -191,7 +196,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     // The simulator's routes only for the simulated providers (each route for its own provider).
     await site.register(simRoutes({ sim: ctx.config.voice === 'sim' ? ctx.simVoice : null, sms: ctx.config.sms === 'sim' ? ctx.simSms : null, inbox: ctx.smsInbox, clock: ctx.clock, bus: ctx.bus }));
     // Outside platforms (附件2 push endpoint) and Open311 GeoReport v2: each keeps its own body parser / error shape inside.
-    await site.register(platformRoutes);
+    await site.register(platformRoutes, pick(ctx, 'platforms', 'clock'));
     await site.register(open311Routes);
     // FreeSWITCH recordings: the upload route (or the shared directory) and the provider's record targets.
     if (ctx.config.voice === 'freeswitch') await site.register(freeswitchRecordings({ config: ctx.config.freeswitch.recordings, recordings: ctx.freeswitchRecordings, clock: ctx.clock }));

@@ -4,6 +4,7 @@ import client from 'prom-client';
 import fp from 'fastify-plugin';
 import { createServer, type Server } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import type { Container } from '../../composition/container.js';
 
 const Readiness = Type.Object({
   ok: Type.Boolean(),
@@ -36,8 +37,11 @@ export function metricsAllowed(token: string, authorization: string | undefined,
 }
 
 /** Liveness, readiness (database reachable, classifier loaded, calendar covered) and Prometheus metrics. */
-const health: FastifyPluginAsyncTypebox = async (app) => {
-  const { db, ticketStore, clock, calendarCoverage, config, bus, duty } = app.ctx;
+/** What the health routes use of the service (src/composition builds it). */
+export type HealthRouteDeps = Pick<Container, 'db' | 'ticketStore' | 'clock' | 'calendarCoverage' | 'config' | 'bus' | 'duty' | 'classifierReady' | 'metrics'>;
+
+const health: FastifyPluginAsyncTypebox<HealthRouteDeps> = async (app, deps) => {
+  const { db, ticketStore, clock, calendarCoverage, config, bus, duty } = deps;
   let dutyCheck: { at: number; value: Promise<unknown> } | null = null;
   const dutyCoverage = (): Promise<unknown> => {
     const now = clock.now();
@@ -60,7 +64,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
   // The classifier's worker loads it for about a second after the port opens: requests meanwhile wait
   // for it, and a load balancer is told to send them elsewhere until then.
   let classifier = 'loading';
-  void app.ctx.classifierReady().then(() => {
+  void deps.classifierReady().then(() => {
     classifier = 'ok';
   });
   // A load balancer's probe needs an answer within seconds, not after the pool's query deadline
@@ -79,7 +83,7 @@ const health: FastifyPluginAsyncTypebox = async (app) => {
   };
   // One registry per container: the services record into it (job runner, paging, calls, classifier,
   // providers); the Node/process defaults are appended at scrape (adapters/metrics/prom.ts).
-  const metrics = app.ctx.metrics;
+  const metrics = deps.metrics;
   const registry = metrics.registry;
   // An app built again on the same container (tests) registers these again.
   for (const name of ['suban_http_request_duration_seconds', 'suban_tickets', 'suban_open_urgent_tickets']) registry.removeSingleMetric(name);

@@ -14,14 +14,18 @@ import { AppError } from '../../domain/errors.js';
 import type { Received } from '../../application/platforms/service.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verify } from '../../application/platforms/signature.js';
 import { errors } from '../schemas/common.js';
+import type { Container } from '../../composition/container.js';
 
 export const PUSH_BODY_LIMIT = 512 * 1024;
 export const MAX_BATCH = 100;
 
 const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
 
-export default async function platformRoutes(app: FastifyInstance): Promise<void> {
-  const { platforms, clock } = app.ctx;
+/** What these routes use of the service (src/composition builds it). */
+export type PlatformRouteDeps = Pick<Container, 'platforms' | 'clock'>;
+
+export default async function platformRoutes(app: FastifyInstance, deps: PlatformRouteDeps): Promise<void> {
+  const { platforms, clock } = deps;
 
   // The signature covers the bytes as sent, so the body is kept raw and parsed after the check.
   app.removeContentTypeParser(['application/json', 'text/plain']);

@@ -6,6 +6,9 @@ import { DECIDER_ROLES } from '../../../domain/policy.js';
 import { addDays } from '../../../domain/sla/dates.js';
 import { caseFileXlsx } from '../../../application/accountability/service.js';
 import { errors } from '../../schemas/common.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type AccountabilityRouteDeps = Pick<Container, 'accountability' | 'clock' | 'unitNames'>;
 
 const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD (Shanghai), `to` inclusive' });
 
@@ -13,8 +16,8 @@ const Day = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-
  * 问责线索 (supervisor/admin only): 推诿, 虚假办结 and copied replies over a period, and the case
  * file of one unit for the 市纪委监委 (JSON or XLSX; contacts masked unless asked for, audited).
  */
-const accountability: FastifyPluginAsyncTypebox = async (app) => {
-  const { accountability: acc, clock } = app.ctx;
+const accountability: FastifyPluginAsyncTypebox<AccountabilityRouteDeps> = async (app, deps) => {
+  const { accountability: acc, clock } = deps;
   app.addHook('preValidation', app.requireAuth([...DECIDER_ROLES]));
 
   /** Default: this month so far. */
@@ -68,7 +71,7 @@ const accountability: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const p = period(req.query);
-      if (!app.ctx.unitNames.has(req.query.unit)) throw invalid('unknown_unit', `未知的单位：${req.query.unit} / unknown unit`);
+      if (!deps.unitNames.has(req.query.unit)) throw invalid('unknown_unit', `未知的单位：${req.query.unit} / unknown unit`);
       const who = req.principal!;
       const cf = await acc.caseFile(p, req.query.unit, { id: who.id, name: who.name }, req.query.contacts ?? 'masked');
       if ((req.query.format ?? 'json') === 'json') return { caseFile: cf };

@@ -10,6 +10,9 @@ import { isChannel, type Channel } from '../../../domain/tickets/ticket.js';
 import { errors } from '../../schemas/common.js';
 import { TicketView } from '../../schemas/tickets.js';
 import { ticketView } from '../../views.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type AnswersRouteDeps = Pick<Container, 'answers' | 'clock'>;
 
 const Hit = Type.Object({
   entryId: Type.String(),
@@ -49,8 +52,8 @@ const AnswerBody = Type.Object(
   { additionalProperties: false },
 );
 
-const answers: FastifyPluginAsyncTypebox = async (app) => {
-  const { answers: svc, clock } = app.ctx;
+const answers: FastifyPluginAsyncTypebox<AnswersRouteDeps> = async (app, deps) => {
+  const { answers: svc, clock } = deps;
   app.addHook('preValidation', app.requireAuth([...OFFICE_ROLES]));
 
   app.post(

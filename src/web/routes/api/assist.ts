@@ -7,6 +7,9 @@ import { literals } from '../../schemas/common.js';
 import { errors, IdParams } from '../../schemas/common.js';
 import { AttachmentIn, TicketView } from '../../schemas/tickets.js';
 import { ticketView } from '../../views.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type AssistRouteDeps = Pick<Container, 'assist' | 'clock'>;
 
 const Ok = { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 404, 409) };
 const UnitName = Type.String({ minLength: 1, maxLength: 64 });
@@ -14,8 +17,8 @@ const When = Type.String({ maxLength: 40, format: 'date-time', description: 'ISO
 const UnitParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), unit: UnitName });
 
 /** 协办 parts, 应急联动 and 现场处置 on a ticket. */
-const assistRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { assist, clock } = app.ctx;
+const assistRoutes: FastifyPluginAsyncTypebox<AssistRouteDeps> = async (app, deps) => {
+  const { assist, clock } = deps;
   const view = (t: Ticket, p: Principal) => ({ ticket: ticketView(t, p, clock.now()) });
   app.addHook('preValidation', app.requireAuth());
 

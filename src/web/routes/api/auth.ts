@@ -3,11 +3,14 @@ import { Type } from 'typebox';
 import { errors } from '../../schemas/common.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
 import { AppError } from '../../../domain/errors.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type AuthRouteDeps = Pick<Container, 'auth' | 'config'>;
 
 const Me = Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), unit: Type.Union([Type.String(), Type.Null()]) });
 
-const auth: FastifyPluginAsyncTypebox = async (app) => {
-  const { auth: svc, config } = app.ctx;
+const auth: FastifyPluginAsyncTypebox<AuthRouteDeps> = async (app, deps) => {
+  const { auth: svc, config } = deps;
 
   app.post(
     '/auth/login',

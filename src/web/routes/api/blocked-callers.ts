@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { actorOf, DECIDER_ROLES, OFFICE_ROLES } from '../../../domain/policy.js';
 import { errors } from '../../schemas/common.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type BlockedCallersRouteDeps = Pick<Container, 'blockedCallers'>;
 
 const Entry = Type.Object({
   phone: Type.String(),
@@ -26,8 +29,8 @@ const PhoneParams = Type.Object({ phone: Type.String({ minLength: 3, maxLength: 
  * 黑名单 of harassing callers: the hotline office sees it, supervisors and admins decide who is on it. A listed caller still reaches the hotline: the flow lets them leave
  * a message that becomes a ticket for review, it only skips the menu and the operators' queue.
  */
-const blockedCallers: FastifyPluginAsyncTypebox = async (app) => {
-  const { blockedCallers: list } = app.ctx;
+const blockedCallers: FastifyPluginAsyncTypebox<BlockedCallersRouteDeps> = async (app, deps) => {
+  const { blockedCallers: list } = deps;
   app.addHook('preValidation', app.requireAuth());
 
   app.get(

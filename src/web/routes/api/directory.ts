@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ADMIN_ROLES, DECIDER_ROLES, ROLES } from '../../../domain/policy.js';
 import { errors } from '../../schemas/common.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type DirectoryRouteDeps = Pick<Container, 'units' | 'users' | 'auth'>;
 
 const UserView = Type.Object({
   id: Type.String(),
@@ -16,8 +19,8 @@ const UserView = Type.Object({
 });
 
 /** Units of 附件1 and console users. */
-const directory: FastifyPluginAsyncTypebox = async (app) => {
-  const { units, users, auth } = app.ctx;
+const directory: FastifyPluginAsyncTypebox<DirectoryRouteDeps> = async (app, deps) => {
+  const { units, users, auth } = deps;
 
   app.get(
     '/units',

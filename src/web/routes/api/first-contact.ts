@@ -14,6 +14,9 @@ import { Segmenter } from '../../../domain/routing/segmenter.js';
 import { addDays } from '../../../domain/sla/dates.js';
 import { toCsv, toXlsx, type Column } from '../../../application/supervision/rates-report.js';
 import { errors } from '../../schemas/common.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type FirstContactRouteDeps = Pick<Container, 'ticketStore' | 'clock' | 'knowledge' | 'classifier'>;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const Format = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')]));
@@ -55,8 +58,8 @@ async function send<R>(reply: FastifyReply, format: 'csv' | 'xlsx', columns: Col
   return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(await toXlsx(columns, rows, name.slice(0, 31)));
 }
 
-const firstContact: FastifyPluginAsyncTypebox = async (app) => {
-  const { ticketStore, clock } = app.ctx;
+const firstContact: FastifyPluginAsyncTypebox<FirstContactRouteDeps> = async (app, deps) => {
+  const { ticketStore, clock } = deps;
 
   app.get(
     '/stats/first-contact',
@@ -99,11 +102,11 @@ const firstContact: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const principal = req.principal!;
       const p = period(req.query, clock.now());
-      const misses = await app.ctx.knowledge.store.misses({ ...p, limit: req.query.limit ?? 2000 });
+      const misses = await deps.knowledge.store.misses({ ...p, limit: req.query.limit ?? 2000 });
       const units = new Map<string, string | null>();
       for (const m of misses) {
         if (units.has(m.question)) continue;
-        const c = await app.ctx.classifier.classify(m.question);
+        const c = await deps.classifier.classify(m.question);
         units.set(m.question, c.needsManualDispatch ? null : c.unit);
       }
       const want = principal.role === 'unit' ? principal.unit : req.query.unit;
@@ -133,7 +136,7 @@ const firstContact: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const p = period(req.query, clock.now());
-      const items = await app.ctx.knowledge.store.topUses({ ...p, limit: req.query.limit ?? 20 });
+      const items = await deps.knowledge.store.topUses({ ...p, limit: req.query.limit ?? 20 });
       return { period: { from: p.from.toISOString(), to: p.to.toISOString() }, items };
     },
   );

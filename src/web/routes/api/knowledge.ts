@@ -8,6 +8,9 @@ import { exportKnowledge, importKnowledge, MAX_IMPORT_BYTES, type TableFormat } 
 import type { Principal } from '../../../domain/policy.js';
 import { readUnitsFile } from '../../../application/seed.js';
 import { errors, literals } from '../../schemas/common.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type KnowledgeRouteDeps = Pick<Container, 'knowledge' | 'clock' | 'unitNames'>;
 
 const Content = Type.Object({
   title: Type.String(),
@@ -150,8 +153,8 @@ const actorOf = (p: Principal): KnowledgeActor => ({ id: p.id, name: p.name, rol
  * 知识库: everyone signed in reads and searches; a unit writes its own unit's entries and submits
  * them; the hotline office (supervisor, admin) approves, rejects, withdraws and edits all.
  */
-const knowledge: FastifyPluginAsyncTypebox = async (app) => {
-  const { knowledge: kb, clock } = app.ctx;
+const knowledge: FastifyPluginAsyncTypebox<KnowledgeRouteDeps> = async (app, deps) => {
+  const { knowledge: kb, clock } = deps;
   app.addHook('preValidation', app.requireAuth());
   // Raw CSV / XLSX uploads for the import (JSON bodies with base64 work too).
   app.addContentTypeParser([...CSV_TYPES, XLSX_TYPE], { parseAs: 'buffer', bodyLimit: MAX_IMPORT_BYTES + 1024 }, (_req, body, done) => done(null, body));
@@ -159,12 +162,12 @@ const knowledge: FastifyPluginAsyncTypebox = async (app) => {
   // Import spellings (国网瑞金市供电公司) resolve to directory units as the platforms' do (config/unit-aliases.yaml).
   let resolver: ((raw: string) => string | null) | null = null;
   const resolveUnit = (raw: string) => {
-    resolver ??= createUnitResolver([...new Set([...readUnitsFile('config/units.json').map((u) => u.name), ...app.ctx.unitNames])], loadUnitAliases());
+    resolver ??= createUnitResolver([...new Set([...readUnitsFile('config/units.json').map((u) => u.name), ...deps.unitNames])], loadUnitAliases());
     const name = resolver(raw);
-    return name && app.ctx.unitNames.has(name) ? name : null;
+    return name && deps.unitNames.has(name) ? name : null;
   };
   const checkUnit = (u: unknown) => {
-    if (typeof u === 'string' && u.trim() && !app.ctx.unitNames.has(u.trim())) throw invalid('knowledge_unit', `责任单位「${u}」不在单位目录中 (unknown unit)`, { field: 'unit' });
+    if (typeof u === 'string' && u.trim() && !deps.unitNames.has(u.trim())) throw invalid('knowledge_unit', `责任单位「${u}」不在单位目录中 (unknown unit)`, { field: 'unit' });
   };
 
   const view = (e: KnowledgeEntry): EntryView => ({

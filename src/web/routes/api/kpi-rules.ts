@@ -2,6 +2,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ADMIN_ROLES, OFFICE_ROLES } from '../../../domain/policy.js';
 import { errors } from '../../schemas/common.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type KpiRulesRouteDeps = Pick<Container, 'kpiRules'>;
 
 const Month = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'YYYY-MM' });
 
@@ -9,8 +12,8 @@ const Month = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$', description: 'Y
  * 考核规则: the versioned assessment rules. The office reads them; admins add a version that takes
  * effect from this month or a later one (past months keep their rule). Every save is audited.
  */
-const kpiRules: FastifyPluginAsyncTypebox = async (app) => {
-  const { kpiRules: rules } = app.ctx;
+const kpiRules: FastifyPluginAsyncTypebox<KpiRulesRouteDeps> = async (app, deps) => {
+  const { kpiRules: rules } = deps;
 
   app.get(
     '/kpi-rules',

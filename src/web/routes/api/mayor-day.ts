@@ -2,12 +2,15 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DECIDER_ROLES } from '../../../domain/policy.js';
 import { errors } from '../../schemas/common.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type MayorDayRouteDeps = Pick<Container, 'mayorDay'>;
 
 const ItemParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }), itemId: Type.String({ minLength: 1, maxLength: 64 }) });
 
 /** 市长热线日: agendas, items from the 联席会议, units' positions and the decisions (supervisors and admins). */
-const mayorDay: FastifyPluginAsyncTypebox = async (app) => {
-  const { mayorDay: svc } = app.ctx;
+const mayorDay: FastifyPluginAsyncTypebox<MayorDayRouteDeps> = async (app, deps) => {
+  const { mayorDay: svc } = deps;
   app.addHook('preValidation', app.requireAuth([...DECIDER_ROLES]));
 
   app.get('/mayor-day', { schema: { operationId: 'listMayorDays', tags: ['supervision'], summary: '市长热线日 agendas (the next first) with their items, tickets, positions and decisions', response: { 200: Type.Any(), ...errors(401, 403) } } }, async (req) => ({ items: await svc.agendas(req.principal!) }));

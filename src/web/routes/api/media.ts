@@ -5,6 +5,9 @@ import { invalid } from '../../../domain/errors.js';
 import { errors, IdParams } from '../../schemas/common.js';
 import { TicketView } from '../../schemas/tickets.js';
 import { ticketView } from '../../views.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type MediaRouteDeps = Pick<Container, 'media' | 'clock'>;
 
 const N = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const MediaItem = Type.Object(
@@ -30,8 +33,8 @@ const MediaItem = Type.Object(
 );
 
 /** 市融媒体中心: the published tickets (media role, or the office to check what it sees) and the 热线办's choice. */
-const media: FastifyPluginAsyncTypebox = async (app) => {
-  const { media: svc, clock } = app.ctx;
+const media: FastifyPluginAsyncTypebox<MediaRouteDeps> = async (app, deps) => {
+  const { media: svc, clock } = deps;
   const readers = app.requireAuth(['media', ...DECIDER_ROLES]);
 
   app.get(

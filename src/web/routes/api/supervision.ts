@@ -3,6 +3,9 @@ import { Type } from 'typebox';
 import { actorOf, DECIDER_ROLES, OFFICE_ROLES } from '../../../domain/policy.js';
 import { errors, IdParams } from '../../schemas/common.js';
 import { ticketView } from '../../views.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type SupervisionRouteDeps = Pick<Container, 'supervision' | 'hotspots' | 'followup' | 'clock'>;
 
 const Subject = {
   alertId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -11,8 +14,8 @@ const Subject = {
 };
 
 /** 督办 lists, the 通报 list, hotspot alerts, the 联席会议 list and 领导包案. */
-const supervision: FastifyPluginAsyncTypebox = async (app) => {
-  const { supervision: sup, hotspots, followup, clock } = app.ctx;
+const supervision: FastifyPluginAsyncTypebox<SupervisionRouteDeps> = async (app, deps) => {
+  const { supervision: sup, hotspots, followup, clock } = deps;
   app.addHook('preValidation', app.requireAuth());
 
   app.get(

@@ -5,6 +5,9 @@ import { errors, IdParams } from '../../schemas/common.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
 import { sha256, tokenId } from '../../../application/auth.js';
 import { notFound } from '../../../domain/errors.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type UsersRouteDeps = Pick<Container, 'auth' | 'clock' | 'users'>;
 
 const UserView = Type.Object({ id: Type.String(), name: Type.String(), displayName: Type.Union([Type.String(), Type.Null()]), role: Type.String(), unit: Type.Union([Type.String(), Type.Null()]), disabled: Type.Boolean() });
 const TokenView = Type.Object({ id: Type.String(), createdAt: Type.String(), expiresAt: Type.Union([Type.String(), Type.Null()]), expired: Type.Boolean() });
@@ -17,8 +20,8 @@ const TokenParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 
  * own password; API tokens have an optional expiry and are listed and revoked by their owner (or
  * an admin). Whatever ends a credential closes the live sockets opened with it.
  */
-const users: FastifyPluginAsyncTypebox = async (app) => {
-  const { auth, clock } = app.ctx;
+const users: FastifyPluginAsyncTypebox<UsersRouteDeps> = async (app, deps) => {
+  const { auth, clock } = deps;
   const admin = app.requireAuth([...ADMIN_ROLES]);
   const view = ({ phone: _p, ...u }: { phone: string | null } & Record<string, unknown>) => u as never;
   const tokenView = (t: { id: string; createdAt: Date; expiresAt: Date | null; expired: boolean }) => ({ id: t.id, createdAt: t.createdAt.toISOString(), expiresAt: t.expiresAt?.toISOString() ?? null, expired: t.expired });
@@ -85,7 +88,7 @@ const users: FastifyPluginAsyncTypebox = async (app) => {
     items: (await auth.listTokens(req.params.id)).map(tokenView),
   }));
   app.post('/users/:id/tokens', { preValidation: admin, schema: { operationId: 'createUserToken', tags: ['tokens'], summary: 'a new API token for a user (shown once)', params: IdParams, body: TokenBody, response: { 201: NewToken, ...errors(400, 401, 403, 404) } } }, async (req, reply) => {
-    if (!(await app.ctx.users.byId(req.params.id))) throw notFound('user', req.params.id);
+    if (!(await deps.users.byId(req.params.id))) throw notFound('user', req.params.id);
     return reply.status(201).send(await issue(req.params.id, req.body?.expiresInDays));
   });
   app.delete('/users/:id/tokens/:token', { preValidation: admin, schema: { operationId: 'revokeUserToken', tags: ['tokens'], summary: "revoke a user's API token", params: TokenParams, response: { 200: Type.Object({ ok: Type.Boolean() }), ...errors(400, 401, 403, 404) } } }, async (req) => {
