@@ -21,7 +21,7 @@ import type { AuditLog } from '../ports/misc.js';
 import type { ClassifierPort } from '../ports/routing.js';
 import type { TicketStore } from '../ports/tickets.js';
 import { channelLabel } from '../supervision/rates-report.js';
-import { DETECT_DEFAULTS, detectFlags, evidenceEvent, evidenceFollowUp, FLAG_LABELS, needsAssignment, type DutyAssignment, type EvidenceEvent, type EvidenceFollowUp, type Flag, type FlagKind } from './detect.js';
+import { DETECT_DEFAULTS, detectFlags, evidenceEvent, evidenceFollowUp, FLAG_LABELS, needsAssignment, type DutyAssignment, type EvidenceEvent, type EvidenceFollowUp, type Flag, type FlagKind } from '../../domain/accountability/detect.js';
 
 export interface AccountabilityDeps {
   store: Pick<TicketStore, 'eventsForPeriod'>;

@@ -12,12 +12,13 @@
  *    ≥ `copySimilarity`) on `copyMinTickets` or more different tickets of one unit; short
  *    boilerplate (已处理, 已办结 …, under `copyMinChars` characters once normalised) is ignored.
  */
-import type { Period } from '../../domain/kpi/index.js';
-import { canonicalPlace } from '../../domain/places/crossing.js';
-import { normalizeText } from '../../domain/routing/normalize.js';
-import { EVENT_LABELS, type TicketEvent } from '../../domain/tickets/events.js';
-import { applyEvent } from '../../domain/tickets/lifecycle.js';
-import type { FollowUpResult, Ticket } from '../../domain/tickets/ticket.js';
+import type { Period } from '../kpi/index.js';
+import { canonicalPlace } from '../places/crossing.js';
+import { normalizeText } from '../routing/normalize.js';
+import { EVENT_LABELS, type TicketEvent } from '../tickets/events.js';
+import { isNegativeFollowUp } from '../tickets/followup.js';
+import { applyEvent } from '../tickets/lifecycle.js';
+import type { FollowUpResult, Ticket } from '../tickets/ticket.js';
 
 export type FlagKind = 'shirking' | 'false_completion' | 'copied_reply';
 export const FLAG_LABELS: Record<FlagKind, string> = { shirking: '推诿扯皮', false_completion: '虚假办结', copied_reply: '复制答复' };
@@ -242,7 +243,7 @@ export function detectFlags(histories: Iterable<readonly TicketEvent[]>, opts: D
       }
       if (d.type === 'followed_up' && d.result.satisfaction !== '未回访' && lastReply) {
         const r = d.result;
-        if (lastReply.claims && (r.satisfaction === '不满意' || r.solved === false) && inPeriod(e.at) && wanted(lastReply.unit)) {
+        if (lastReply.claims && isNegativeFollowUp(r) && inPeriod(e.at) && wanted(lastReply.unit)) {
           const n = w.ticket.number;
           flags.push({
             id: `false_completion:followup:${w.ticket.id}:${e.seq}`,

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { shanghaiInstant } from '../../../src/domain/clock.js';
 import type { TicketEvent, TicketEventData } from '../../../src/domain/tickets/events.js';
-import { claimsSolved, detectFlags, needsAssignment, normaliseForCompare, textSimilarity, type DutyAssignment } from '../../../src/application/accountability/detect.js';
+import { claimsSolved, detectFlags, needsAssignment, normaliseForCompare, textSimilarity, type DutyAssignment } from '../../../src/domain/accountability/detect.js';
 
 /** The detector's edges, on hand-made histories: thresholds, the 30-day window, what counts as a claim. */
 const sh = (s: string) => {
