@@ -31,6 +31,8 @@ export async function buildConsole({ minify = true, quiet = false } = {}) {
     legalComments: 'none',
     logLevel: quiet ? 'silent' : 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
+    // Leaflet's stylesheet names a few small images (layer and marker icons): inlined, no extra files.
+    loader: { '.png': 'dataurl' },
   });
   const outputs = Object.keys(result.metafile.outputs).map((p) => relative(join(DIST_DIR, 'assets'), join(root, p)));
   const js = outputs.find((f) => /^app-.*\.js$/.test(f));

@@ -1,7 +1,11 @@
 /**
- * An IVR flow drawn as a graph: steps in columns by their distance from the start (breadth
- * first), edges as curves labelled with the key or outcome that takes them.
+ * An IVR flow drawn as a graph, laid out by dagre (@dagrejs/dagre): steps in ranks from the start,
+ * ordered to cross as few edges as it can, edges routed between the ranks with room kept for their
+ * labels (the key or outcome that takes them), drawn on a white plate so they stay readable.
  */
+import dagre from '@dagrejs/dagre';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+
 export interface FlowGraphData {
   name: string;
   file: string;
@@ -12,84 +16,119 @@ export interface FlowGraphData {
 
 const W = 168;
 const H = 48;
-const GX = 76;
-const GY = 18;
+const LABEL_MAX = 14;
 const VERB_LABEL: Record<string, string> = { say: '播报', play: '放音', gather: '按键', record: '录音', queue: '排队', dial: '转接', sms: '短信', action: '动作', branch: '判断', goto: '跳转', hangup: '挂机' };
 
-export function layout(g: FlowGraphData) {
-  const byId = new Map(g.steps.map((s) => [s.id, s]));
-  const depth = new Map<string, number>([[g.start, 0]]);
-  const queue = [g.start];
-  while (queue.length) {
-    const id = queue.shift()!;
-    for (const e of byId.get(id)?.edges ?? []) {
-      if (!depth.has(e.to) && byId.has(e.to)) {
-        depth.set(e.to, depth.get(id)! + 1);
-        queue.push(e.to);
-      }
-    }
+const short = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+/** Rough text width at 10 px: CJK characters are square, Latin ones about half. */
+const textWidth = (s: string) => [...s].reduce((w, c) => w + (/[\u2e80-\u9fff\uff00-\uffef]/.test(c) ? 10.5 : 6), 0);
+
+export interface FlowLayout {
+  nodes: Map<string, { x: number; y: number }>;
+  edges: { from: string; to: string; label: string; points: { x: number; y: number }[]; labelAt: { x: number; y: number } | null }[];
+  width: number;
+  height: number;
+}
+
+/** Positions (top-left corners) of the steps and the routes of the edges. */
+export function layout(g: FlowGraphData): FlowLayout {
+  const graph = new dagre.graphlib.Graph({ multigraph: true });
+  graph.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 56, edgesep: 14, marginx: 12, marginy: 12 });
+  graph.setDefaultEdgeLabel(() => ({}));
+  const known = new Set(g.steps.map((s) => s.id));
+  for (const s of g.steps) graph.setNode(s.id, { width: W, height: H });
+  g.steps.forEach((s) =>
+    s.edges.forEach((e, i) => {
+      if (!known.has(e.to)) return;
+      const label = short(e.label, LABEL_MAX);
+      graph.setEdge(s.id, e.to, label ? { label, width: textWidth(label) + 8, height: 16, labelpos: 'c' } : { width: 0, height: 0 }, `${i}`);
+    }),
+  );
+  dagre.layout(graph);
+  const nodes = new Map<string, { x: number; y: number }>();
+  for (const id of graph.nodes()) {
+    const n = graph.node(id);
+    nodes.set(id, { x: n.x - W / 2, y: n.y - H / 2 });
   }
-  // unreachable steps (the validator warns about them) go in a last column
-  const maxD = Math.max(0, ...depth.values());
-  for (const s of g.steps) if (!depth.has(s.id)) depth.set(s.id, maxD + 1);
-  const columns: string[][] = [];
-  for (const s of g.steps) (columns[depth.get(s.id)!] ??= []).push(s.id);
-  const pos = new Map<string, { x: number; y: number }>();
-  columns.forEach((col, c) => col.forEach((id, r) => pos.set(id, { x: 10 + c * (W + GX), y: 10 + r * (H + GY) })));
-  const width = 20 + columns.length * (W + GX) - GX;
-  const height = 20 + Math.max(...columns.map((c) => c.length)) * (H + GY) - GY;
-  return { pos, width, height };
+  const edges = graph.edges().map((ref) => {
+    const e = graph.edge(ref) as { label?: string; points?: { x: number; y: number }[]; x?: number; y?: number };
+    return { from: ref.v, to: ref.w, label: e.label ?? '', points: e.points ?? [], labelAt: e.label && e.x !== undefined && e.y !== undefined ? { x: e.x, y: e.y } : null };
+  });
+  const gl = graph.graph();
+  return { nodes, edges, width: Math.ceil(gl.width ?? 0), height: Math.ceil(gl.height ?? 0) };
+}
+
+/** A smooth path through dagre's points (quadratic curves through the midpoints). */
+function pathOf(pts: { x: number; y: number }[]): string {
+  if (pts.length === 0) return '';
+  if (pts.length < 3) return `M${pts.map((p) => `${p.x},${p.y}`).join(' L')}`;
+  let d = `M${pts[0]!.x},${pts[0]!.y}`;
+  for (let i = 1; i < pts.length - 1; i++) {
+    const p = pts[i]!;
+    const n = pts[i + 1]!;
+    const mid = i === pts.length - 2 ? n : { x: (p.x + n.x) / 2, y: (p.y + n.y) / 2 };
+    d += ` Q${p.x},${p.y} ${mid.x},${mid.y}`;
+  }
+  return d;
 }
 
 export function FlowGraph({ g }: { g: FlowGraphData }) {
-  const { pos, width, height } = layout(g);
+  const { nodes, edges, width, height } = useMemo(() => layout(g), [g]);
+  const [fit, setFit] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  // Open at the start step (dagre may place it anywhere along the first rank).
+  useEffect(() => {
+    const start = nodes.get(g.start);
+    const el = box.current;
+    if (!start || !el || fit) return;
+    el.scrollLeft = Math.max(0, start.x - 24);
+    el.scrollTop = Math.max(0, start.y + H / 2 - el.clientHeight / 2);
+  }, [g.name, fit]);
   return (
-    <div class="flow-scroll">
-      <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`语音流程 ${g.name} 的流程图`} class="flow">
-        <defs>
-          <marker id={`arrow-${g.name}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-            <path d="M 0 0 L 10 5 L 0 10 z" class="flow-arrow" />
-          </marker>
-        </defs>
-        {g.steps.flatMap((s) =>
-          s.edges.map((e, i) => {
-            const a = pos.get(s.id);
-            const b = pos.get(e.to);
-            if (!a || !b) return null;
-            const forward = b.x > a.x;
-            const x1 = forward ? a.x + W : a.x + W / 2;
-            const y1 = forward ? a.y + H / 2 : a.y + H;
-            const x2 = forward ? b.x : b.x + W / 2;
-            const y2 = forward ? b.y + H / 2 : b.y + H;
-            const d = forward ? `M${x1},${y1} C${x1 + GX / 2},${y1} ${x2 - GX / 2},${y2} ${x2},${y2}` : `M${x1},${y1} C${x1},${y1 + 40} ${x2},${y2 + 40} ${x2},${y2}`;
+    <div class="flow-wrap">
+      <label class="inline flow-fit">
+        <input type="checkbox" checked={fit} onChange={(e) => setFit(e.currentTarget.checked)} />
+        缩放到适应宽度（总览）
+      </label>
+      <div class="flow-scroll" ref={box}>
+        <svg width={fit ? '100%' : width} height={fit ? undefined : height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={`语音流程 ${g.name} 的流程图`} class="flow">
+          <defs>
+            <marker id={`arrow-${g.name}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+              <path d="M 0 0 L 10 5 L 0 10 z" class="flow-arrow" />
+            </marker>
+          </defs>
+          {edges.map((e, i) => (
+            <g key={`${e.from}-${e.to}-${i}`} class="flow-edge">
+              <path d={pathOf(e.points)} marker-end={`url(#arrow-${g.name})`} />
+            </g>
+          ))}
+          {g.steps.map((s) => {
+            const p = nodes.get(s.id)!;
             return (
-              <g key={`${s.id}-${e.to}-${i}`} class="flow-edge">
-                <path d={d} marker-end={`url(#arrow-${g.name})`} />
-                {e.label ? (
-                  <text x={(x1 + x2) / 2} y={(y1 + y2) / 2 - 3} text-anchor="middle">
-                    {e.label.length > 14 ? `${e.label.slice(0, 13)}…` : e.label}
-                  </text>
-                ) : null}
+              <g key={s.id} class={`flow-node verb-${s.verb}${s.id === g.start ? ' start' : ''}`} transform={`translate(${p.x},${p.y})`} data-step={s.id}>
+                <title>{`${s.id}（第 ${s.line} 行）：${s.text}`}</title>
+                <rect width={W} height={H} rx={6} />
+                <text x={8} y={18} class="flow-id">
+                  {VERB_LABEL[s.verb] ?? s.verb} · {short(s.id, 14)}
+                </text>
+                <text x={8} y={36} class="flow-text">
+                  {short(s.text, 13)}
+                </text>
               </g>
             );
-          }),
-        )}
-        {g.steps.map((s) => {
-          const p = pos.get(s.id)!;
-          return (
-            <g key={s.id} class={`flow-node verb-${s.verb}${s.id === g.start ? ' start' : ''}`} transform={`translate(${p.x},${p.y})`}>
-              <title>{`${s.id}（第 ${s.line} 行）：${s.text}`}</title>
-              <rect width={W} height={H} rx={6} />
-              <text x={8} y={18} class="flow-id">
-                {VERB_LABEL[s.verb] ?? s.verb} · {s.id.length > 14 ? `${s.id.slice(0, 13)}…` : s.id}
-              </text>
-              <text x={8} y={36} class="flow-text">
-                {s.text.length > 12 ? `${s.text.slice(0, 12)}…` : s.text}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
+          })}
+          {edges.map((e, i) =>
+            e.labelAt ? (
+              <g key={`l-${e.from}-${e.to}-${i}`} class="flow-label">
+                <rect x={e.labelAt.x - (textWidth(e.label) + 8) / 2} y={e.labelAt.y - 8} width={textWidth(e.label) + 8} height={16} rx={3} />
+                <text x={e.labelAt.x} y={e.labelAt.y + 3.5} text-anchor="middle">
+                  {e.label}
+                </text>
+              </g>
+            ) : null,
+          )}
+        </svg>
+      </div>
     </div>
   );
 }

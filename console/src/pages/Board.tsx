@@ -8,6 +8,8 @@ import { get, qs } from '../api.js';
 import { has } from '../features.js';
 import { RateChart } from '../components/RateChart.js';
 import { FirstContactPanel } from '../components/FirstContactPanel.js';
+import { PlacesPanel } from '../components/PlacesPanel.js';
+import { TrendPanel } from '../components/TrendPanel.js';
 import { TicketTable } from '../components/TicketTable.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
 import { percent, serverNow, serverToday } from '../format.js';
@@ -255,6 +257,8 @@ export function BoardPage({ user: _user }: { user: User }) {
             </>
           )}
         </Section>
+        {!ratesMissing ? <TrendPanel unitUser={_user.role === 'unit' ? _user.unit : null} /> : null}
+        {!ratesMissing ? <PlacesPanel from={from} to={today()} now={now} /> : null}
         <FirstContactPanel office={_user.role !== 'unit'} />
         <Section title="热点预警">
           {alertsMissing ? (

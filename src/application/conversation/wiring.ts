@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, forbidden } from '../../domain/errors.js';
 import { maskContact } from '../../domain/phone.js';
-import { STATE_LABELS, type Actor, type Attachment, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
+import { geoPoint, STATE_LABELS, type Actor, type Attachment, type FollowUpResult, type Ticket } from '../../domain/tickets/ticket.js';
 import type { TicketEventData } from '../../domain/tickets/events.js';
 import { TOPIC, type EventBus } from '../ports/events.js';
 import type { LeaseStore, StateStore } from '../ports/misc.js';
@@ -174,6 +174,7 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
           unit: null,
           township: input.township,
           place: input.place,
+          location: input.location ? geoPoint(input.location.lat, input.location.lng, input.channel) : null,
           attachments,
           sourceKey: input.idempotencyKey,
           // The answer the bot gave and the citizen did not confirm: the operator sees what was tried.

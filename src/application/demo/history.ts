@@ -13,7 +13,8 @@
 import { readFileSync } from 'node:fs';
 import { FakeClock, type Clock } from '../../domain/clock.js';
 import type { Principal } from '../../domain/policy.js';
-import type { Category, Channel, FollowUpResult, Ticket } from '../../domain/tickets/ticket.js';
+import type { Category, Channel, FollowUpResult, GeoPoint, Ticket } from '../../domain/tickets/ticket.js';
+import { DEMO_HOTSPOT_CENTRE, DEMO_TOWNSHIP_CENTRES, near } from './places.js';
 import type { EventBus } from '../ports/events.js';
 import type { StateStore } from '../ports/misc.js';
 import type { ClassifierPort, DeadlineCalendar } from '../ports/routing.js';
@@ -189,7 +190,19 @@ export async function seedDemoHistory(d: DemoHistoryDeps, o: DemoHistoryOptions 
       return true;
     };
     let k = 0;
-    const intake = async (when: number, unit: string | null, e: Example, channel: Channel, township: string | null, manual = false) => {
+    // Coordinates from their own numbers, so the draws of the tickets' lives stay as they were.
+    const geo = rng(4_200_017 + day * 613);
+    /** Open311 reports carry lat/long; about a third of WeChat reports share a location. */
+    const locate = (channel: Channel, township: string | null): GeoPoint | null => {
+      const centre = township ? DEMO_TOWNSHIP_CENTRES[township] : undefined;
+      const a = geo.next();
+      const b = geo.next();
+      const shared = (channel === 'wechat' || channel === 'wechat-mp') && geo.chance(0.35);
+      if (!centre || (channel !== 'open311' && !shared)) return null;
+      const p = near(centre, a, b, township === '象湖镇' || township === '城市社区' ? 1.5 : 3);
+      return { ...p, source: channel === 'open311' ? 'open311' : 'wechat' };
+    };
+    const intake = async (when: number, unit: string | null, e: Example, channel: Channel, township: string | null, manual = false, location: GeoPoint | null = locate(channel, township)) => {
       clock.set(when);
       const key = `${day}-${k++}`;
       const seq = first + k;
@@ -203,6 +216,7 @@ export async function seedDemoHistory(d: DemoHistoryDeps, o: DemoHistoryOptions 
           ...(e.urgent ? { urgent: true } : {}),
           ...(manual ? {} : unit ? { unit, unitReason: '自动派单(演示)' } : {}),
           township,
+          location,
           reviewer: channel === 'platform:民声通道' ? '市委办' : null,
           sourceKey: `demo-history:${key}`,
           notes: [DEMO_NOTE],
@@ -311,7 +325,9 @@ export async function seedDemoHistory(d: DemoHistoryDeps, o: DemoHistoryOptions 
       let head: Ticket | null = null;
       for (let i = 0; i < HOTSPOT.length; i++) {
         const when = today - (6 - i) * 50 * 60_000 - 15 * 60_000;
-        const { ticket, created } = await intake(when, '市城管局', { text: HOTSPOT[i]!, unit: '市城管局', category: '求助' }, i % 2 ? 'wechat' : 'phone', '象湖镇');
+        // The WeChat reporters shared their location: a few metres apart at the crossing.
+        const pin = i % 2 ? { ...near(DEMO_HOTSPOT_CENTRE, geo.next(), geo.next(), 0.04), source: 'wechat' } : null;
+        const { ticket, created } = await intake(when, '市城管局', { text: HOTSPOT[i]!, unit: '市城管局', category: '求助' }, i % 2 ? 'wechat' : 'phone', '象湖镇', false, pin);
         if (!created) continue;
         if (i === 0) {
           head = ticket;
