@@ -98,6 +98,11 @@ const Schema = Type.Object({
   voice: Type.Union([Type.Literal('sim'), Type.Literal('twilio'), Type.Literal('freeswitch')]),
   sms: Type.Union([Type.Literal('sim'), Type.Literal('twilio')]),
   dutyList: Type.String(),
+  /**
+   * The outside platforms' settings, SUBAN_PLATFORM_<SLUG>_SECRET / _REPLY_URL / _POLL_DIR (their
+   * names follow each platform's file in config/platforms, so they are not in the table above).
+   */
+  platformEnv: Type.Record(Type.String(), Type.String()),
   linkageFile: Type.String(),
   routingModel: Type.String(),
   classifyThreshold: Type.Number({ minimum: 0, maximum: 1 }),
@@ -258,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     voice: get('SUBAN_VOICE'),
     sms: get('SUBAN_SMS'),
     dutyList: get('SUBAN_DUTY_LIST'),
+    platformEnv: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[0].startsWith('SUBAN_PLATFORM_') && typeof e[1] === 'string')),
     linkageFile: get('SUBAN_LINKAGE_FILE'),
     routingModel: get('SUBAN_ROUTING_MODEL'),
     classifyThreshold: int('SUBAN_CLASSIFY_THRESHOLD'),

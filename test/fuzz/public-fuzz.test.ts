@@ -40,7 +40,6 @@ if (!process.env.SUBAN_TEST_PG_URL) t.comment('public endpoint fuzz on PostgreSQ
 
 // The same inputs on both engines: PostgreSQL refuses text (NUL, lone surrogates) that SQLite stores.
 for (const engine of ENGINES) t.test(`public endpoints on ${engine}: no 5xx for any input, memory stable`, async (t) => {
-  process.env.SUBAN_PLATFORM_HOTLINE_12315_SECRET = PLATFORM_SECRET;
   const schema = engine === 'pg' ? newSchemaName() : undefined;
   const fake = new FakeTwilio('AC00000000000000000000000000000000', TOKEN);
   await fake.listen();
@@ -59,6 +58,7 @@ for (const engine of ENGINES) t.test(`public endpoints on ${engine}: no 5xx for 
     WECHAT_MP_SECRET: 'secret',
     WECHAT_API_BASE: 'http://127.0.0.1:9',
     SUBAN_WEBHOOK_RATE_LIMIT: '0',
+    SUBAN_PLATFORM_HOTLINE_12315_SECRET: PLATFORM_SECRET,
   });
   const ctx = await createContainer(config, createLogger('warn', new LogSink()), { clock, pgSchema: schema, classifier: classifier(), voice: { twilioHttpClient: fake.httpClient() } });
   await seed(ctx, 'config/units.json', false);
@@ -69,7 +69,6 @@ for (const engine of ENGINES) t.test(`public endpoints on ${engine}: no 5xx for 
     await app.close();
     await ctx.close();
     await fake.close();
-    delete process.env.SUBAN_PLATFORM_HOTLINE_12315_SECRET;
     if (schema) await dropSchema(process.env.SUBAN_TEST_PG_URL!, schema);
   });
   const op = await ctx.auth.addUser({ name: 'fuzz-op', role: 'operator' });

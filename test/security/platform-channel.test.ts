@@ -4,13 +4,7 @@ import { testApp } from '../helpers/app.js';
 /** Issue 19, item 6: an operator cannot pose as an outside platform (or an Open311 client). */
 
 t.test('POST /tickets refuses platform and Open311 channels', async (t) => {
-  const saved = process.env.SUBAN_PLATFORM_MINSHENG_SECRET;
-  process.env.SUBAN_PLATFORM_MINSHENG_SECRET = 'minsheng-secret';
-  t.teardown(() => {
-    if (saved === undefined) delete process.env.SUBAN_PLATFORM_MINSHENG_SECRET;
-    else process.env.SUBAN_PLATFORM_MINSHENG_SECRET = saved;
-  });
-  const h = await testApp(t);
+  const h = await testApp(t, { env: { SUBAN_PLATFORM_MINSHENG_SECRET: 'minsheng-secret' } });
   const names = h.ctx.platforms.list().map((p) => p.name);
   t.ok(names.length >= 14);
   for (const who of ['operator', 'supervisor', 'admin'] as const) {

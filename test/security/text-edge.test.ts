@@ -28,13 +28,7 @@ const SECRET = 'text-edge-platform-secret';
 
 for (const engine of ENGINES) {
   t.test(`NUL and lone surrogates on ${engine}`, async (t) => {
-    const saved = process.env.SUBAN_PLATFORM_HOTLINE_12315_SECRET;
-    process.env.SUBAN_PLATFORM_HOTLINE_12315_SECRET = SECRET;
-    t.teardown(() => {
-      if (saved === undefined) delete process.env.SUBAN_PLATFORM_HOTLINE_12315_SECRET;
-      else process.env.SUBAN_PLATFORM_HOTLINE_12315_SECRET = saved;
-    });
-    const h = await testApp(t, { engine, env: { SUBAN_WEBHOOK_RATE_LIMIT: '0' } });
+    const h = await testApp(t, { engine, env: { SUBAN_WEBHOOK_RATE_LIMIT: '0', SUBAN_PLATFORM_HOTLINE_12315_SECRET: SECRET } });
     const json = (who: 'operator' | null, method: string, url: string, raw: string) =>
       h.app.inject({ method: method as 'POST', url, headers: { 'content-type': 'application/json', ...(who ? { authorization: `Bearer ${h.tokens[who]}` } : {}) }, payload: raw });
     const refused = (r: { statusCode: number; json(): any }, what: string) => {

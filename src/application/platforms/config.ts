@@ -93,6 +93,7 @@ const DEFAULT_REPLY_FIELDS: Record<ReplyField, string> = { caseId: 'caseId', tic
 export interface LoadOptions {
   channelsFile?: string;
   dir?: string;
+  /** The platforms' settings (Config.platformEnv: SUBAN_PLATFORM_*); none when absent. */
   env?: Record<string, string | undefined>;
   /** When given, managerUnit must be one of these. */
   units?: ReadonlySet<string>;
@@ -109,7 +110,7 @@ export interface LoadOptions {
 export function loadPlatforms(opts: LoadOptions = {}): Map<string, PlatformConfig> {
   const channelsFile = opts.channelsFile ?? 'config/channels.json';
   const dir = opts.dir ?? 'config/platforms';
-  const env = opts.env ?? process.env;
+  const env = opts.env ?? {};
   const rows = (JSON.parse(readFileSync(channelsFile, 'utf8')) as { channels: ChannelRow[] }).channels;
   const problems: string[] = [];
   const out = new Map<string, PlatformConfig>();
