@@ -6,6 +6,7 @@
 import { wechatMpRoutes } from '../../src/web/routes/webhooks/wechat-mp.js';
 import t, { type Test } from 'tap';
 import { FakeClock } from '../../src/domain/clock.js';
+import { TOPIC } from '../../src/application/ports/events.js';
 import { T } from '../../src/application/conversation/texts.js';
 import { chatOutbox, listHandovers, markFollowupPending, type HandoverEvent } from '../../src/application/conversation/wiring.js';
 import type { Container } from '../../src/composition/container.js';
@@ -105,6 +106,7 @@ t.test('from the first message to a ticket number, with a restart in the middle'
       ['file', 'geo:25.885,116.027'],
     ],
   );
+  t.same(ticket.location, { lat: 25.885, lng: 116.027, source: 'wechat-mp' }, 'the shared location is kept on the ticket (the board\'s map)');
   const events = await ctx.ticketStore.events(ticket.id);
   t.match(events[0], { actorRole: 'citizen', actorId: 'oZhangSan', via: 'wechat-mp' });
   const note = events.find((e) => e.data.type === 'note');
@@ -177,7 +179,7 @@ t.test('人工: the citizen appears in the operator console and further messages
   const { base } = await fakeApi(t);
   const { svc } = await boot(t, clock, base);
   const events: HandoverEvent[] = [];
-  svc.ctx.bus.subscribe('operator.handover', (p) => events.push(p as HandoverEvent));
+  svc.ctx.bus.subscribe(TOPIC.handover, (p) => events.push(p));
   const zhao = citizen(() => svc, clock, 'oZhaoLiu');
   await zhao({ type: 'text', content: '我想问一下社保卡怎么补办' });
   t.equal(await zhao({ type: 'text', content: '人工' }), T.handedOver);
