@@ -16,8 +16,10 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { DutyList } from '../../domain/routing/duty-list.js';
-import type { Category } from '../../domain/tickets/ticket.js';
+import { invalid } from '../../domain/errors.js';
+import { geoPoint, type Actor, type Category } from '../../domain/tickets/ticket.js';
 import type { StateStore } from '../ports/misc.js';
+import type { TicketService } from '../tickets/service.js';
 
 export interface Open311Service {
   service_code: string;
@@ -128,4 +130,96 @@ export class Open311Store {
   async ticketOfToken(token: string): Promise<string | null> {
     return (await this.state.get<{ ticketId: string }>(TOKENS, token, this.now()))?.ticketId ?? null;
   }
+}
+
+/** A service request (POST requests) as its client sent it: each field trimmed, '' when absent. */
+export interface Open311RequestFields {
+  serviceCode: string;
+  lat: string;
+  long: string;
+  addressString: string;
+  addressId: string;
+  description: string;
+  mediaUrl: string;
+  phone: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  deviceId: string;
+  accountId: string;
+}
+
+export interface Open311IntakeDeps {
+  tickets: Pick<TicketService, 'intake'>;
+  store: Pick<Open311Store, 'request' | 'saveRequest' | 'newToken'>;
+  /** the matter of a service code, null when there is none */
+  matterOf(code: string): Open311Matter | null;
+}
+
+function contactName(first: string, last: string): string | null {
+  if (!first && !last) return null;
+  // Chinese names are written family name first, without a space.
+  if (/^\p{Script=Han}*$/u.test(first + last)) return `${last}${first}`;
+  return [first, last].filter(Boolean).join(' ');
+}
+
+/**
+ * The Open311 intake (POST requests): checks a service request as GeoReport v2 asks (an invalid
+ * one is an AppError 'invalid' naming what is wrong, answered 400), files it through the ticket
+ * service once per client and Idempotency-Key (the header as received), and keeps the Open311
+ * fields the ticket has no column for. A replay gets what was saved the first time.
+ */
+export async function submitOpen311Request(d: Open311IntakeDeps, client: string, b: Open311RequestFields, idem: unknown): Promise<{ number: string; extra: Open311Extra }> {
+  const bad = (message: string) => invalid('open311_request', message);
+  if (!b.serviceCode) throw bad('service_code is required');
+  const matter = d.matterOf(b.serviceCode);
+  if (!matter) throw bad(`service_code ${b.serviceCode} not found`);
+  const service = matter.service;
+  const address = b.addressString || null;
+  const addressId = b.addressId || null;
+  let lat: number | null = null;
+  let long: number | null = null;
+  if (b.lat || b.long) {
+    lat = Number(b.lat);
+    long = Number(b.long);
+    if (!b.lat || !b.long || !Number.isFinite(lat) || !Number.isFinite(long) || Math.abs(lat) > 90 || Math.abs(long) > 180) throw bad('lat and long must both be given as WGS84 decimal degrees');
+  }
+  if (lat === null && !address && !addressId) throw bad('a location is required: lat & long, address_string or address_id');
+  const description = b.description;
+  if (!description) throw bad('description is required');
+  if (description.length > 4000) throw bad('description is longer than 4000 characters');
+  const mediaUrl = b.mediaUrl || null;
+  if (mediaUrl && !/^https?:\/\/\S+$/.test(mediaUrl)) throw bad('media_url must be an http(s) URL');
+  const phone = b.phone || null;
+  const email = b.email || null;
+  if (email && !/^[^@\s]+@[^@\s]+$/.test(email)) throw bad('email is not an e-mail address');
+  const place = address ?? (lat !== null ? `${lat.toFixed(6)},${long!.toFixed(6)}` : `address_id ${addressId}`);
+  // GeoReport v2 has no request id of its own: a client that retries after a cut connection
+  // sends an Idempotency-Key header (our documented extension) and gets the same request back.
+  if (idem !== undefined && (typeof idem !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(idem))) throw bad('Idempotency-Key must be 1–200 printable ASCII characters');
+  const idempotencyKey = typeof idem === 'string' ? idem : null;
+  const actor: Actor = { id: `open311:${client}`, role: 'citizen', name: client };
+  const r = await d.tickets.intake(
+    {
+      channel: 'open311',
+      content: description,
+      contact: phone ?? email,
+      contactName: contactName(b.firstName, b.lastName),
+      // The matter the citizen picked is the routing hint: its unit takes the ticket, its
+      // category is the ticket's (a 举报 the classifier sees stays a 举报); a matter without
+      // a unit leaves both to the classifier.
+      ...(matter.unit ? { unit: matter.unit, unitReason: `Open311 服务类型「${service.service_name}」`, categoryHint: matter.category } : {}),
+      place,
+      location: lat !== null ? geoPoint(lat, long!, 'open311') : null,
+      attachments: mediaUrl ? [{ kind: 'image', url: mediaUrl }] : [],
+      sourceKey: idempotencyKey ? `open311:${client}:${idempotencyKey}` : null,
+    },
+    actor,
+    'open311',
+  );
+  // A replay answers with what was saved; a first attempt cut between the ticket and this record gets it now.
+  const saved = r.created ? null : await d.store.request(r.ticket.id);
+  const extra: Open311Extra = saved ?? { serviceCode: service.service_code, serviceName: service.service_name, client, token: d.store.newToken(), lat, long, addressString: address, addressId, email, deviceId: b.deviceId || null, accountId: b.accountId || null, mediaUrl };
+  if (!saved) await d.store.saveRequest(r.ticket.id, extra);
+  return { number: r.ticket.number, extra };
 }

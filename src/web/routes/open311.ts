@@ -30,7 +30,7 @@ import * as S from '../schemas/open311.js';
 import { AppError } from '../../domain/errors.js';
 import type { DutyList } from '../../domain/routing/duty-list.js';
 import { STATE_LABELS, type Ticket, type TicketState } from '../../domain/tickets/ticket.js';
-import { Open311Store, open311Matters, type Open311Extra, type Open311Matter, type Open311Service } from '../../application/platforms/open311.js';
+import { Open311Store, open311Matters, submitOpen311Request, type Open311Matter, type Open311RequestFields, type Open311Service } from '../../application/platforms/open311.js';
 import { maskPersonalText, roundCoordinate, streetLevel } from '../../domain/privacy.js';
 
 type Format = 'json' | 'xml';
@@ -89,13 +89,6 @@ function parseDate(name: string, v: string): Date {
   const d = new Date(v);
   if (!v || Number.isNaN(d.getTime())) throw new Open311Error(400, `${name} must be a W3C date-time, e.g. 2026-11-26T10:00:00+08:00`);
   return d;
-}
-
-function contactName(first: string, last: string): string | null {
-  if (!first && !last) return null;
-  // Chinese names are written family name first, without a space.
-  if (/^\p{Script=Han}*$/u.test(first + last)) return `${last}${first}`;
-  return [first, last].filter(Boolean).join(' ');
 }
 
 export default async function open311Routes(app: FastifyInstance): Promise<void> {
@@ -202,58 +195,23 @@ export default async function open311Routes(app: FastifyInstance): Promise<void>
           const format = req.params.format;
           const b = req.body;
           const client = (req as FastifyRequest & { open311Client?: string }).open311Client!;
-          const code = str(b.service_code);
-          if (!code) throw new Open311Error(400, 'service_code is required');
-          const matter = matterOf(code);
-          if (!matter) throw new Open311Error(400, `service_code ${code} not found`);
-          const service = matter.service;
-          const latS = str(b.lat);
-          const longS = str(b.long);
-          const address = str(b.address_string) || null;
-          const addressId = str(b.address_id) || null;
-          let lat: number | null = null;
-          let long: number | null = null;
-          if (latS || longS) {
-            lat = Number(latS);
-            long = Number(longS);
-            if (!latS || !longS || !Number.isFinite(lat) || !Number.isFinite(long) || Math.abs(lat) > 90 || Math.abs(long) > 180) throw new Open311Error(400, 'lat and long must both be given as WGS84 decimal degrees');
-          }
-          if (lat === null && !address && !addressId) throw new Open311Error(400, 'a location is required: lat & long, address_string or address_id');
-          const description = str(b.description);
-          if (!description) throw new Open311Error(400, 'description is required');
-          if (description.length > 4000) throw new Open311Error(400, 'description is longer than 4000 characters');
-          const mediaUrl = str(b.media_url) || null;
-          if (mediaUrl && !/^https?:\/\/\S+$/.test(mediaUrl)) throw new Open311Error(400, 'media_url must be an http(s) URL');
-          const phone = str(b.phone) || null;
-          const email = str(b.email) || null;
-          if (email && !/^[^@\s]+@[^@\s]+$/.test(email)) throw new Open311Error(400, 'email is not an e-mail address');
-          const place = address ?? (lat !== null ? `${lat.toFixed(6)},${long!.toFixed(6)}` : `address_id ${addressId}`);
-          // GeoReport v2 has no request id of its own: a client that retries after a cut connection
-          // sends an Idempotency-Key (our documented extension) and gets the same request back.
-          const idem = req.headers['idempotency-key'];
-          if (idem !== undefined && (typeof idem !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(idem))) throw new Open311Error(400, 'Idempotency-Key must be 1–200 printable ASCII characters');
-          const r = await tickets.intake(
-            {
-              channel: 'open311',
-              content: description,
-              contact: phone ?? email,
-              contactName: contactName(str(b.first_name), str(b.last_name)),
-              // The matter the citizen picked is the routing hint: its unit takes the ticket, its
-              // category is the ticket's (a 举报 the classifier sees stays a 举报); a matter without
-              // a unit leaves both to the classifier.
-              ...(matter.unit ? { unit: matter.unit, unitReason: `Open311 服务类型「${service.service_name}」`, categoryHint: matter.category } : {}),
-              place,
-              attachments: mediaUrl ? [{ kind: 'image', url: mediaUrl }] : [],
-              sourceKey: idem ? `open311:${client}:${idem}` : null,
-            },
-            { id: `open311:${client}`, role: 'citizen', name: client },
-            'open311',
-          );
-          // A replay answers with what was saved; a first attempt cut between the ticket and this record gets it now.
-          const saved = r.created ? null : await store.request(r.ticket.id);
-          const extra: Open311Extra = saved ?? { serviceCode: service.service_code, serviceName: service.service_name, client, token: store.newToken(), lat, long, addressString: address, addressId, email, deviceId: str(b.device_id) || null, accountId: str(b.account_id) || null, mediaUrl };
-          if (!saved) await store.saveRequest(r.ticket.id, extra);
-          return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: r.ticket.number, token: extra.token, service_notice: `已受理,工单号 ${r.ticket.number}`, account_id: extra.accountId }]);
+          const fields: Open311RequestFields = {
+            serviceCode: str(b.service_code),
+            lat: str(b.lat),
+            long: str(b.long),
+            addressString: str(b.address_string),
+            addressId: str(b.address_id),
+            description: str(b.description),
+            mediaUrl: str(b.media_url),
+            phone: str(b.phone),
+            email: str(b.email),
+            firstName: str(b.first_name),
+            lastName: str(b.last_name),
+            deviceId: str(b.device_id),
+            accountId: str(b.account_id),
+          };
+          const { number, extra } = await submitOpen311Request({ tickets, store, matterOf }, client, fields, req.headers['idempotency-key']);
+          return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: number, token: extra.token, service_notice: `已受理,工单号 ${number}`, account_id: extra.accountId }]);
         },
       );
     },
