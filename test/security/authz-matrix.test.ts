@@ -82,6 +82,8 @@ function matrix(T: string, N: string, U: string): [string, string, E[], unknown?
     ['GET', '/api/v1/stats/rates?from=2026-11-01&to=2026-11-30', ALL],
     ['GET', '/api/v1/stats/ranking?month=2026-11', ALL],
     ['GET', '/api/v1/stats/assessment?month=2026-11', ALL],
+    ['GET', '/api/v1/stats/trend?interval=month&periods=2', ALL],
+    ['GET', '/api/v1/stats/places?from=2026-11-01&to=2026-11-30', ALL],
     ['GET', '/api/v1/kpi-rules', OFFICE],
     ['POST', '/api/v1/kpi-rules', ADMIN, { effectiveFrom: '2099-01', reason: '授权矩阵' }],
     ['GET', '/api/v1/accountability/flags?from=2026-11-01&to=2026-11-30', SUPER],
@@ -98,7 +100,7 @@ function matrix(T: string, N: string, U: string): [string, string, E[], unknown?
     ['POST', '/api/v1/duty/pages', OFFICE, { ticketId: T }],
     ['GET', '/api/v1/sim/outbox', OFFICE],
     ['POST', '/api/v1/sim/sms', OFFICE, { from: '13800000000', text: '查询' }],
-    // 网格员, media, 市长热线日 (grid and media users themselves: test/web/grid-media-mayor.test.ts)
+    // 网格员, media, 市长热线日 (grid and media users themselves: test/web/routes/api/grid-media-mayor.test.ts)
     ['GET', '/api/v1/grid/me', [401, 403, 403, 403, 403, 403]],
     ['GET', '/api/v1/grid/tasks', [401, 403, 403, 403, 403, 403]],
     ['POST', '/api/v1/grid/reports', [401, 403, 403, 403, 403, 403], { content: '井盖缺失', place: '红都大道' }],
