@@ -9,6 +9,7 @@ import { AccountabilityPage } from './pages/Accountability.js';
 import { BoardPage } from './pages/Board.js';
 import { DeskPage } from './pages/Desk.js';
 import { DutyPage } from './pages/Duty.js';
+import { DutyEditPage } from './pages/DutyEdit.js';
 import { InboxPage } from './pages/Inbox.js';
 import { LoginPage } from './pages/Login.js';
 import { TicketDetailPage } from './pages/TicketDetail.js';
@@ -29,6 +30,7 @@ function Routes({ user }: { user: User }) {
   const { path } = useLocation();
   const detail = match('/tickets/:id', path);
   if (detail) return <TicketDetailPage id={detail.id!} user={user} />;
+  if (path.replace(/\/+$/, '') === '/duty/edit') return <DutyEditPage user={user} />;
   if (path.replace(/\/+$/, '') === '/board/accountability') return user.role === 'supervisor' || user.role === 'admin' ? <AccountabilityPage /> : <div class="alert alert-error" role="alert">无权查看此页面。</div>;
   const nav = NAV.find((n) => n.path === path.replace(/\/+$/, ''));
   if (!nav) return <NotFound path={path} user={user} />;

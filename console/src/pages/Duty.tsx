@@ -11,6 +11,7 @@ import { has } from '../features.js';
 
 import { useLive } from '../live.js';
 import type { User } from '../types.js';
+import { DUTY_EDITORS } from './DutyEdit.js';
 import { Time } from '../components/Time.js';
 
 interface Member {
@@ -129,6 +130,13 @@ export function DutyPage({ user }: { user: User }) {
   return (
     <div>
       <h1 class="page-title">值班与呼叫</h1>
+      {DUTY_EDITORS.includes(user.role) ? (
+        <p>
+          <a class="btn" href="/duty/edit">
+            值班设置（值班表、升级链、联系人）
+          </a>
+        </p>
+      ) : null}
       <ErrorBox error={error} />
       <div class={notice ? 'alert alert-ok' : 'sr-only'} role="status" aria-live="polite">
         {notice}

@@ -42,6 +42,15 @@ export interface Editor {
   name?: string;
 }
 
+/** The latest audited change of a roster, chain or contacts document. */
+export interface LastChange {
+  at: string;
+  /** duty.roster.save, duty.override.add, duty.chain.save, duty.contacts.save, … */
+  kind: string;
+  by: { id: string; name: string | null };
+  version: number | null;
+}
+
 export interface DutyServiceDeps {
   state: StateStore;
   audit: AuditLog;
@@ -83,7 +92,7 @@ export class DutyService {
     if (expectedVersion !== undefined && (before?.version ?? 0) !== expectedVersion) throw conflict('roster_changed', `值班表已被他人修改(当前版本 ${before?.version ?? 0}),请刷新后重试`);
     const roster = validateRoster(unit, input, (before?.version ?? 0) + 1, now);
     await this.d.state.put(ROSTERS, unit, roster, now);
-    await this.d.audit.append({ at: now, actorId: by.id, kind, subject: `roster:${unit}`, data: { version: roster.version, before: before ?? null, after: roster } });
+    await this.d.audit.append({ at: now, actorId: by.id, kind, subject: `roster:${unit}`, data: { by: by.name ?? null, version: roster.version, before: before ?? null, after: roster } });
     this.d.bus?.publish(TOPIC.duty, { unit, version: roster.version });
     return roster;
   }
@@ -92,7 +101,7 @@ export class DutyService {
     const before = await this.mustRoster(unit);
     const now = this.d.clock.now();
     await this.d.state.delete(ROSTERS, unit);
-    await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.roster.delete', subject: `roster:${unit}`, data: { before } });
+    await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.roster.delete', subject: `roster:${unit}`, data: { by: by.name ?? null, before } });
     this.d.bus?.publish(TOPIC.duty, { unit, version: null });
   }
 
@@ -165,7 +174,7 @@ export class DutyService {
     if (expectedVersion !== undefined && (before?.version ?? 0) !== expectedVersion) throw conflict('contacts_changed', `联系人已被他人修改(当前版本 ${before?.version ?? 0}),请刷新后重试`);
     const contacts = validateContacts(unit, input, (before?.version ?? 0) + 1, now);
     await this.d.state.put(CONTACTS, unit, contacts, now);
-    await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.contacts.save', subject: `contacts:${unit}`, data: { before: before ?? null, after: contacts } });
+    await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.contacts.save', subject: `contacts:${unit}`, data: { by: by.name ?? null, version: contacts.version, before: before ?? null, after: contacts } });
     this.d.bus?.publish(TOPIC.duty, { unit, contacts: contacts.version });
     return contacts;
   }
@@ -194,18 +203,34 @@ export class DutyService {
     return out;
   }
 
+  /**
+   * Who changed a unit's roster, escalation chain and contacts last, and when (the audit's latest
+   * entry of each; null when never changed).
+   */
+  async lastChanges(unit: string): Promise<Record<'roster' | 'chain' | 'contacts', LastChange | null>> {
+    const last = async (subject: string): Promise<LastChange | null> => {
+      const e = (await this.d.audit.list(subject)).at(-1);
+      if (!e) return null;
+      const data = (e.data ?? {}) as { by?: string | null; version?: number };
+      return { at: e.at.toISOString(), kind: e.kind, by: { id: e.actorId, name: data.by ?? null }, version: data.version ?? null };
+    };
+    return { roster: await last(`roster:${unit}`), chain: await last(`chain:${unit}`), contacts: await last(`contacts:${unit}`) };
+  }
+
   /** The unit's chain, or the default one when it has none. */
   async chain(unit: string): Promise<EscalationChain> {
     return (await this.d.state.get<EscalationChain>(CHAINS, unit, this.d.clock.now())) ?? defaultChain(unit, this.d.clock.now());
   }
 
-  async saveChain(unit: string, input: ChainInput, by: Editor): Promise<EscalationChain> {
+  /** Set a unit's chain. With `expectedVersion`, a concurrent edit is refused instead of lost. */
+  async saveChain(unit: string, input: ChainInput, by: Editor, expectedVersion?: number): Promise<EscalationChain> {
     this.checkUnit(unit);
     const now = this.d.clock.now();
     const before = await this.d.state.get<EscalationChain>(CHAINS, unit, now);
+    if (expectedVersion !== undefined && (before?.version ?? 0) !== expectedVersion) throw conflict('chain_changed', `升级链已被他人修改(当前版本 ${before?.version ?? 0}),请刷新后重试`);
     const chain = validateChain(unit, input, (before?.version ?? 0) + 1, now);
     await this.d.state.put(CHAINS, unit, chain, now);
-    await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.chain.save', subject: `chain:${unit}`, data: { before: before ?? null, after: chain } });
+    await this.d.audit.append({ at: now, actorId: by.id, kind: 'duty.chain.save', subject: `chain:${unit}`, data: { by: by.name ?? null, version: chain.version, before: before ?? null, after: chain } });
     return chain;
   }
 }

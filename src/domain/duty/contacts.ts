@@ -29,21 +29,22 @@ export interface ContactsInput {
 
 const clean = (phone: string) => phone.replace(/[\s-]/g, '');
 
-function person(p: ContactsInput['head'], label: string): ContactPerson | null {
+/** Each error names the field it is about (`details.field`: head.name, deputy.phone, officePhone) for the editor. */
+function person(p: ContactsInput['head'], label: string, key: 'head' | 'deputy'): ContactPerson | null {
   if (!p) return null;
   const name = p.name?.trim() ?? '';
   const phone = p.phone?.trim() ?? '';
   if (!name && !phone) return null;
-  if (!name) throw invalid('bad_contact', `${label}需要姓名`);
-  if (name.length > 32) throw invalid('bad_contact', `${label}姓名过长`);
-  if (!isReachablePhone(phone)) throw invalid('bad_contact', `${label}需要有效的电话号码`);
+  if (!name) throw invalid('bad_contact', `${label}需要姓名`, { field: `${key}.name` });
+  if (name.length > 32) throw invalid('bad_contact', `${label}姓名过长`, { field: `${key}.name` });
+  if (!isReachablePhone(phone)) throw invalid('bad_contact', `${label}需要有效的电话号码`, { field: `${key}.phone` });
   return { name, phone: clean(phone) };
 }
 
 export function validateContacts(unit: string, input: ContactsInput, version: number, at: Date): UnitContacts {
   const office = input.officePhone?.trim() || null;
-  if (office && !isReachablePhone(office)) throw invalid('bad_contact', '办公室电话无效');
-  return { unit, head: person(input.head, '单位负责人'), deputy: person(input.deputy, '分管负责人'), officePhone: office ? clean(office) : null, version, updatedAt: at.toISOString() };
+  if (office && !isReachablePhone(office)) throw invalid('bad_contact', '办公室电话无效', { field: 'officePhone' });
+  return { unit, head: person(input.head, '单位负责人', 'head'), deputy: person(input.deputy, '分管负责人', 'deputy'), officePhone: office ? clean(office) : null, version, updatedAt: at.toISOString() };
 }
 
 /** Who answers for the unit when its duty person cannot be reached: the head, else the deputy. */

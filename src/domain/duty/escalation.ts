@@ -53,28 +53,28 @@ export const DEFAULT_GAP_SEC = 60;
 
 export function validateChain(unit: string, input: ChainInput, version: number, at: Date): EscalationChain {
   const steps = input.steps ?? [];
-  if (!steps.length) throw invalid('empty_chain', '升级链至少需要一步');
+  if (!steps.length) throw invalid('empty_chain', '升级链至少需要一步', { field: 'steps' });
   const out = steps.map((s, i): EscalationStep => {
     const n = i + 1;
-    if (!s.target || !TARGETS.includes(s.target)) throw invalid('bad_step', `第${n}步的呼叫对象无效`);
-    if (!s.channel || !PAGE_CHANNELS.includes(s.channel)) throw invalid('bad_step', `第${n}步的呼叫方式应为 call、sms 或 wechat`);
+    if (!s.target || !TARGETS.includes(s.target)) throw invalid('bad_step', `第${n}步的呼叫对象无效`, { field: `steps.${i}.target` });
+    if (!s.channel || !PAGE_CHANNELS.includes(s.channel)) throw invalid('bad_step', `第${n}步的呼叫方式应为 call、sms 或 wechat`, { field: `steps.${i}.channel` });
     const ackTimeoutSec = s.ackTimeoutSec ?? DEFAULT_ACK_TIMEOUT_SEC;
     const attempts = s.attempts ?? 1;
     const gapSec = s.gapSec ?? DEFAULT_GAP_SEC;
-    if (!Number.isInteger(ackTimeoutSec) || ackTimeoutSec < 30 || ackTimeoutSec > 3600) throw invalid('bad_step', `第${n}步的确认等待时间应为 30–3600 秒`);
-    if (!Number.isInteger(attempts) || attempts < 1 || attempts > 5) throw invalid('bad_step', `第${n}步的呼叫次数应为 1–5`);
-    if (!Number.isInteger(gapSec) || gapSec < 0 || gapSec > 1800) throw invalid('bad_step', `第${n}步的重呼间隔应为 0–1800 秒`);
+    if (!Number.isInteger(ackTimeoutSec) || ackTimeoutSec < 30 || ackTimeoutSec > 3600) throw invalid('bad_step', `第${n}步的确认等待时间应为 30–3600 秒`, { field: `steps.${i}.ackTimeoutSec` });
+    if (!Number.isInteger(attempts) || attempts < 1 || attempts > 5) throw invalid('bad_step', `第${n}步的呼叫次数应为 1–5`, { field: `steps.${i}.attempts` });
+    if (!Number.isInteger(gapSec) || gapSec < 0 || gapSec > 1800) throw invalid('bad_step', `第${n}步的重呼间隔应为 0–1800 秒`, { field: `steps.${i}.gapSec` });
     const step: EscalationStep = { target: s.target, channel: s.channel, ackTimeoutSec, attempts, gapSec };
     if (s.target === 'person') {
-      if (!s.person?.name?.trim() || !isReachablePhone(s.person.phone)) throw invalid('bad_step', `第${n}步指定人员需要姓名和有效电话`);
+      if (!s.person?.name?.trim() || !isReachablePhone(s.person.phone)) throw invalid('bad_step', `第${n}步指定人员需要姓名和有效电话`, { field: `steps.${i}.person` });
       step.person = { name: s.person.name.trim(), phone: s.person.phone.replace(/[\s-]/g, ''), ...(s.person.wechat ? { wechat: s.person.wechat } : {}) };
     }
     const last = i === steps.length - 1;
     if (last) {
-      if (!s.repeat) throw invalid('final_step_must_repeat', '升级链的最后一步必须重复呼叫(值班室),直到有人确认');
-      if (!OFFICE_TARGETS.includes(s.target)) throw invalid('final_step_must_repeat', '升级链的最后一步应为热线办值班室或市政府值班室');
+      if (!s.repeat) throw invalid('final_step_must_repeat', '升级链的最后一步必须重复呼叫(值班室),直到有人确认', { field: `steps.${i}.repeat` });
+      if (!OFFICE_TARGETS.includes(s.target)) throw invalid('final_step_must_repeat', '升级链的最后一步应为热线办值班室或市政府值班室', { field: `steps.${i}.target` });
       step.repeat = true;
-    } else if (s.repeat) throw invalid('bad_step', '只有最后一步可以重复');
+    } else if (s.repeat) throw invalid('bad_step', '只有最后一步可以重复', { field: `steps.${i}.repeat` });
     return step;
   });
   return { unit, steps: out, pageOnSignOverdue: !!input.pageOnSignOverdue, version, updatedAt: at.toISOString() };

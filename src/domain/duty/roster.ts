@@ -84,43 +84,43 @@ function instant(s: string, what: string): number {
 /** Checks an edited roster and returns it normalised (trimmed names, phones without spaces). */
 export function validateRoster(unit: string, input: RosterInput, version: number, at: Date): Roster {
   const ids = new Set<string>();
-  const members = (input.members ?? []).map((m) => {
+  const members = (input.members ?? []).map((m, i) => {
     const id = String(m.id ?? '').trim();
-    if (!id) throw invalid('bad_member', '值班人员缺少编号');
-    if (ids.has(id)) throw invalid('duplicate_member', `值班人员编号重复:${id}`);
+    if (!id) throw invalid('bad_member', '值班人员缺少编号', { field: `members.${i}.id` });
+    if (ids.has(id)) throw invalid('duplicate_member', `值班人员编号重复:${id}`, { field: `members.${i}.id` });
     ids.add(id);
     const name = String(m.name ?? '').trim();
-    if (!name) throw invalid('bad_member', `值班人员 ${id} 缺少姓名`);
+    if (!name) throw invalid('bad_member', `值班人员 ${id} 缺少姓名`, { field: `members.${i}.name` });
     const phone = m.phone ? String(m.phone).replace(/[\s-]/g, '') : null;
-    if (phone && !isPhoneNumber(phone)) throw invalid('bad_phone', `值班人员 ${name} 的电话号码无效:${m.phone}`);
+    if (phone && !isPhoneNumber(phone)) throw invalid('bad_phone', `值班人员 ${name} 的电话号码无效:${m.phone}`, { field: `members.${i}.phone` });
     return { id, name, phone, wechat: m.wechat ? String(m.wechat).trim() : null };
   });
-  const known = (id: string, what: string) => {
-    if (!ids.has(id)) throw invalid('unknown_member', `${what}引用了不存在的值班人员:${id}`);
+  const known = (id: string, what: string, field?: string) => {
+    if (!ids.has(id)) throw invalid('unknown_member', `${what}引用了不存在的值班人员:${id}`, field ? { field } : undefined);
   };
   let rotation: Rotation | null = null;
   if (input.rotation) {
     const r = input.rotation;
-    if (r.period !== 'daily' && r.period !== 'weekly') throw invalid('bad_rotation', '轮班周期应为 daily 或 weekly');
-    handoffMinutes(r.handoff);
-    if (!isValidDate(r.start)) throw invalid('bad_rotation', `轮班起始日期应为 YYYY-MM-DD:${r.start}`);
-    if (r.holidays !== 'pass' && r.holidays !== 'hold') throw invalid('bad_rotation', '节假日规则应为 pass(照常轮换)或 hold(顺延)');
-    if (!r.order?.length) throw invalid('bad_rotation', '轮班顺序不能为空');
-    for (const id of r.order) known(id, '轮班顺序');
+    if (r.period !== 'daily' && r.period !== 'weekly') throw invalid('bad_rotation', '轮班周期应为 daily 或 weekly', { field: 'rotation.period' });
+    if (!HHMM.test(r.handoff ?? '')) throw invalid('bad_handoff', `交接班时间应为 HH:MM:${r.handoff}`, { field: 'rotation.handoff' });
+    if (!isValidDate(r.start)) throw invalid('bad_rotation', `轮班起始日期应为 YYYY-MM-DD:${r.start}`, { field: 'rotation.start' });
+    if (r.holidays !== 'pass' && r.holidays !== 'hold') throw invalid('bad_rotation', '节假日规则应为 pass(照常轮换)或 hold(顺延)', { field: 'rotation.holidays' });
+    if (!r.order?.length) throw invalid('bad_rotation', '轮班顺序不能为空', { field: 'rotation.order' });
+    for (const id of r.order) known(id, '轮班顺序', 'rotation.order');
     rotation = { period: r.period, handoff: r.handoff, start: r.start, order: [...r.order], holidays: r.holidays };
   }
-  const span = (s: string, e: string, what: string) => {
-    if (instant(e, what) <= instant(s, what)) throw invalid('bad_period', `${what}的结束时间必须晚于开始时间`);
+  const span = (s: string, e: string, what: string, field: string) => {
+    if (instant(e, what) <= instant(s, what)) throw invalid('bad_period', `${what}的结束时间必须晚于开始时间`, { field: `${field}.end` });
     return { start: new Date(s).toISOString(), end: new Date(e).toISOString() };
   };
   const leave = (input.leave ?? []).map((l, i) => {
-    known(l.memberId, '请假');
-    return { id: l.id || `leave-${i + 1}`, memberId: l.memberId, ...span(l.start, l.end, '请假'), ...(l.reason ? { reason: l.reason } : {}) };
+    known(l.memberId, '请假', `leave.${i}.memberId`);
+    return { id: l.id || `leave-${i + 1}`, memberId: l.memberId, ...span(l.start, l.end, '请假', `leave.${i}`), ...(l.reason ? { reason: l.reason } : {}) };
   });
   const overrides = (input.overrides ?? []).map((o, i) => {
-    known(o.person, '调班');
-    if (!o.reason?.trim()) throw invalid('reason_required', '调班必须填写原因');
-    return { id: o.id || `override-${i + 1}`, person: o.person, ...span(o.start, o.end, '调班'), reason: o.reason.trim() };
+    known(o.person, '调班', `overrides.${i}.person`);
+    if (!o.reason?.trim()) throw invalid('reason_required', '调班必须填写原因', { field: `overrides.${i}.reason` });
+    return { id: o.id || `override-${i + 1}`, person: o.person, ...span(o.start, o.end, '调班', `overrides.${i}`), reason: o.reason.trim() };
   });
   return { unit, members, rotation, leave, overrides, version, updatedAt: at.toISOString() };
 }

@@ -24,7 +24,7 @@ import { errors } from '../schemas/common.js';
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
 
 /** Paths the console's router owns; anything else keeps the API's 404. */
-export const CLIENT_ROUTES = ['/', '/login', '/desk', '/inbox', '/tickets', '/tickets/:id', '/duty', '/board', '/board/accountability', '/admin', '/account', '/grid', '/media', '/mayor-day', '/knowledge'];
+export const CLIENT_ROUTES = ['/', '/login', '/desk', '/inbox', '/tickets', '/tickets/:id', '/duty', '/duty/edit', '/board', '/board/accountability', '/admin', '/account', '/grid', '/media', '/mayor-day', '/knowledge'];
 
 /**
  * Endpoints other parts of Suban add (duty/paging, stats). The console asks which exist before

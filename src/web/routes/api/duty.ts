@@ -61,7 +61,14 @@ const Step = Type.Object(
   },
   { additionalProperties: false },
 );
-const ChainBody = Type.Object({ steps: Type.Array(Step, { minItems: 1, maxItems: 10 }), pageOnSignOverdue: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+const ChainBody = Type.Object(
+  {
+    steps: Type.Array(Step, { minItems: 1, maxItems: 10 }),
+    pageOnSignOverdue: Type.Optional(Type.Boolean()),
+    expectedVersion: Type.Optional(Type.Integer({ minimum: 0, description: 'refuse the save when someone changed the chain since this version' })),
+  },
+  { additionalProperties: false },
+);
 const ChainView = Type.Object({ unit: Type.String(), steps: Type.Array(Step), pageOnSignOverdue: Type.Boolean(), version: Type.Integer(), updatedAt: Iso });
 
 const AttemptView = Type.Object({
@@ -129,7 +136,8 @@ const warningView = (w: DutyWarning) => ({
   ...('start' in w ? { start: w.start.toISOString(), end: w.end.toISOString() } : {}),
 });
 
-const Person = Type.Object({ name: Type.String({ minLength: 1, maxLength: 32 }), phone: Type.String({ minLength: 5, maxLength: 32 }) }, { additionalProperties: false });
+// Names and phones are checked by validateContacts, whose errors name the field (head.name, deputy.phone) for the editor.
+const Person = Type.Object({ name: Type.String({ maxLength: 32 }), phone: Type.String({ maxLength: 32 }) }, { additionalProperties: false });
 const ContactsBody = Type.Object(
   {
     head: Type.Optional(Type.Union([Person, Type.Null()], { description: '单位负责人: paged at the unit_head step' })),
@@ -150,6 +158,8 @@ const CoverageView = Type.Object({
   deputy: Type.Boolean(),
   officePhone: Type.Boolean(),
 });
+
+const LastChangeView = Type.Object({ at: Iso, kind: Type.String(), by: Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]) }), version: Type.Union([Type.Integer(), Type.Null()]) });
 
 const EDIT = DECIDER_ROLES;
 const DAY = 86_400_000;
@@ -295,8 +305,11 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put(
     '/duty/chains/:unit',
-    { preValidation: app.requireAuth([...EDIT]), schema: { operationId: 'putEscalationChain', tags: ['duty'], summary: 'set the escalation chain; the last step must repeat (a duty office)', params: UnitParams, body: ChainBody, response: { 200: Type.Object({ chain: ChainView }), ...errors(400, 401, 403) } } },
-    async (req) => ({ chain: await svc.saveChain(req.params.unit, req.body, editor(req.principal!)) }),
+    { preValidation: app.requireAuth([...EDIT]), schema: { operationId: 'putEscalationChain', tags: ['duty'], summary: 'set the escalation chain (audited); the last step must repeat (a duty office)', params: UnitParams, body: ChainBody, response: { 200: Type.Object({ chain: ChainView }), ...errors(400, 401, 403, 409) } } },
+    async (req) => {
+      const { expectedVersion, ...input } = req.body;
+      return { chain: await svc.saveChain(req.params.unit, input, editor(req.principal!), expectedVersion) };
+    },
   );
 
   app.get(
@@ -360,6 +373,23 @@ const duty: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const page = await paging.cancel(req.params.id, editor(req.principal!), req.body?.note);
       return { page: pageView(page, await paging.store.attempts(page.id)) };
+    },
+  );
+
+  app.get(
+    '/duty/changes/:unit',
+    {
+      schema: {
+        operationId: 'getDutyLastChanges',
+        tags: ['duty'],
+        summary: "who changed the unit's roster, escalation chain and contacts last, and when (from the audit)",
+        params: UnitParams,
+        response: { 200: Type.Object({ roster: Type.Union([LastChangeView, Type.Null()]), chain: Type.Union([LastChangeView, Type.Null()]), contacts: Type.Union([LastChangeView, Type.Null()]) }), ...errors(401, 403) },
+      },
+    },
+    async (req) => {
+      mayView(req.principal!, req.params.unit);
+      return svc.lastChanges(req.params.unit);
     },
   );
 
