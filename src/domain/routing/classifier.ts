@@ -137,7 +137,7 @@ function localityOf(text: string, township: string | null): Locality | null {
 }
 /** Model probability below which it says nothing about a unit. */
 const MODEL_FLOOR = 0.03;
-const MODEL_ALONE_FLOOR = 0.25;
+const MODEL_ALONE_FLOOR = 0.35;
 
 /**
  * One segmenter per duty list: loading jieba's dictionary is most of the load time, and
@@ -328,7 +328,10 @@ export class Classifier {
       const townshipScore = scores.get(TOWNSHIP_CLASS) ?? newScore();
       // 属地管理: what happens inside a village is first the township's, unless the text names a
       // matter the list gives a county office; a township phrase makes it the township's.
-      const bonus = (townshipScore.score > 0 ? (locality === 'village' ? VILLAGE_BONUS : locality === 'rural' ? RURAL_BONUS : COMMUNITY_BONUS) : 0) + (text.length < PHRASE_SCALE_FROM ? LOCAL_PRIOR[locality] : 0);
+      // A long message names its township and 社区 in passing; only a village named stays as strong.
+      const scale = locality === 'village' || text.length <= PHRASE_SCALE_FROM ? 1 : Math.pow(PHRASE_SCALE_FROM / text.length, 0.75);
+      const phraseBonus = townshipScore.score > 0 ? (locality === 'village' ? VILLAGE_BONUS : locality === 'rural' ? RURAL_BONUS : COMMUNITY_BONUS) * scale : 0;
+      const bonus = phraseBonus + (text.length < PHRASE_SCALE_FROM ? LOCAL_PRIOR[locality] : 0);
       if (bonus > 0) {
         townshipScore.score += bonus;
         townshipScore.evidence.push(`${locality === 'community' ? '社区' : locality === 'village' ? '村内' : '乡镇内'}事项(+${round2(bonus)})`);

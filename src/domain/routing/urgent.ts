@@ -38,7 +38,7 @@ const NOW_IN_CLAUSE = /(现在|目前|此时|这时候|正在|刚刚|刚才)/u;
  * an administrative question or a risk wording; 现在 alone does not (现在住在娘家, 现在没问题了:
  * a narrative's present, not an emergency's).
  */
-const PRESENT = /(正在|刚刚|刚才|此刻|这会儿|眼下|一直在|快来|快派|(赶紧|赶快|马上|快点)(派|来人|过来|救)|救命|来不及|越来越|被困|困在|喊救命)/u;
+const PRESENT = /(正在|刚刚|刚才|此刻|这会儿|眼下|一直在|(?<!尽)快来|(?<!尽)快派|(赶紧|赶快|马上|快点)(派|来人|过来|救)|救命(?![钱稻])|来不及|越来越|还在(涨|冒|烧|漏|往外|扩大|蔓延|掉|晃|响|渗|塌)|被困|困在|喊救命)/u;
 const NEGATION = /(没有|没|不是|并未|未曾|未|并没有|无|不会|不再|别|防止|防)$/u;
 const HEDGE = /((很|太|挺|非常|特别|多|真|好|相当)(的)?危险|看着.{0,4}(危险|吓人)|万一|容易|怕|担心|害怕|恐怕|可能|也许|隐患|风险|不安全|会不会|以防|预防|迟早|早晚|一旦|如果|要是|假如|随时可能|不及时|存在安全)/u;
 const PAST = /(上个?季度|上半年|去年|前年|前些年|长期|经常|好几次|多次|总是|老是|一直被|昨天|昨晚|前天|前两天|前几天|[0-9一二三四五六七八九十几两]+(年|个月|天|周)前|[0-9一二三四五六七八九十]+月(份|底|初|中旬|下旬)?|[0-9]{4}年|年初|年底|春节前|过年前|上周|上个?星期|上个?月|去年|前年|上次|以前|之前|当时|那天|那次|前段时间|几个月前|年前|已经(处理|解决|修好|灭|扑灭|好了|出院|过去|治好|结束|报警)|已(处理|解决|修复|扑灭|治愈)|事后|后来|早就|曾经|过去了)/u;
@@ -49,11 +49,15 @@ const ONGOING = /(还在|一直在|越来越|正在|仍在|又开始|不停)/u;
 /** Asking about a matter (咨询, 想问, 怎么申请) rather than reporting a danger. */
 const ASKING = /(咨询|想请|请有关部门|想问|请问|问一下|问问|怎么申请|如何申请|能不能申请|可以申请|申请|需不需要|要不要|谁(来)?负责|谁来管|收费|罚款|保护令|备案|补办|怎么处理才|有没有(政策|补助|规定))/u;
 /** A condition that has lasted (一直没修, 好几天了): a service fault, not an emergency. */
-const CHRONIC = /(一直没(修|人管|人修|处理|解决)|一下雨|每逢|(找|打|反映|报)了?.{0,4}几次|好几天|几天了|[一二三四五六七八九十两几]+(个)?(天|星期|礼拜|月|年)(了|都|还|没)|很久|好久|多年|常年|经常|每天|天天|每次|一到|一下雨就)/u;
-const ADMIN = /(补贴|救助金|救济金|慰问金|法律援助|质量纠纷|质量问题|赔偿|理赔|保险|补偿|报销|鉴定|起诉|判决|仲裁|维权|退款|索赔|政策|怎么办理|手续|报案回执|事故认定|责任认定|医药费|工伤认定|追责|问责|处理结果|调查结果|整改)/u;
+const CHRONIC = /(一直没(修|人管|人修|处理|解决)|一下雨|每逢|(找|打|反映|报)了?.{0,4}几次|好几天|几天了|[一二三四五六七八九十两几]+(个)?(天|星期|礼拜|月|年)(了|都|还|没)|很久|好久|好长时间|很长时间|长时间|一段时间|老半年|大半年|一个?(礼拜|星期|月)(都|了|还|没)|多年|常年|经常|每天|天天|每次|一到|一下雨就)/u;
+const ADMIN = /(补贴|救助金|救济金|慰问金|法律援助|质量纠纷|质量问题|赔偿|理赔|保险|补偿|报销|鉴定|起诉|判决|仲裁|维权|退款|索赔|政策|怎么办理|手续|报案回执|事故认定|责任认定|医药费|工伤认定|追责|问责|处理结果|调查结果|整改|不给(换|退|修|维修|赔|处理)|不肯(换|退|修|赔)|售后|三包)/u;
 
 /** How far from a trigger a present cue may stand. */
 const NEAR = 14;
+/** A written account that opens by saying it is an emergency (紧急！救命！). */
+const URGENT_OPENING = /(紧急|十万火急|救命|快来人|求救)[!！]/u;
+/** How far into a text (a title and the first words) such an opening is looked for. */
+const OPENING = 40;
 /** Texts this long are written accounts (see Context.judge). */
 const LONG_ACCOUNT = 200;
 
@@ -179,7 +183,12 @@ class Context {
     if (rule.tier === 'check') return { level: 'check', cue: '宽泛规则,无现在时' };
     // A long written account (a message-board post) without a present cue tells a story; an
     // emergency is rarely reported that way, so an operator reads it first.
-    if (this.text.length >= LONG_ACCOUNT) return { level: 'check', cue: '长篇叙述,无现在时' };
+    if (this.text.length >= LONG_ACCOUNT) {
+      // A written account that says, in the trigger's own sentence, that it is happening now
+      // (刚刚在国道上开,…,路中间塌了一个大坑) reports an emergency at length.
+      const now = PRESENT.exec(sentence)?.[0] ?? URGENT_OPENING.exec(this.text.slice(0, OPENING))?.[0];
+      return now ? { level: 'urgent', cue: `现在时(${now})` } : { level: 'check', cue: '长篇叙述,无现在时' };
+    }
     return { level: 'urgent', cue: '事件' };
   }
 

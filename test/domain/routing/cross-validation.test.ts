@@ -1,0 +1,58 @@
+/*
+ * The generalisation estimate of the built-in examples: 5-fold cross-validation with the same
+ * training as `suban train`. Its own file: training five models takes most of a minute.
+ */
+import t from 'tap';
+import { Classifier } from '../../../src/domain/routing/classifier.js';
+import { loadDutyList } from '../../../src/domain/routing/duty-list.js';
+import { crossValidate, foldOf, summarise } from '../../../src/domain/routing/evaluation.js';
+import { loadRoutingExamples } from '../../../src/domain/routing/examples.js';
+
+// Five trainings on a shared two-core machine under load can take longer than the default file timeout.
+t.setTimeout(600_000);
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const dutyList = loadDutyList();
+const examples = loadRoutingExamples();
+const UNITS = dutyList.units.map((u) => u.name);
+const TOWNSHIPS = dutyList.townships.map((tw) => tw.name);
+
+t.test('cross-validation: the generalisation estimate, on a fixed 5-fold split', async (t) => {
+  t.ok(examples.length >= 1000, `${examples.length} training examples`);
+  t.equal(new Set(examples.map((e) => e.id)).size, examples.length, 'example ids are unique');
+  // Short township-owned requests (T…) are labelled with the township, like the history's.
+  const known = new Set([...UNITS, ...TOWNSHIPS]);
+  t.same(examples.filter((e) => !known.has(e.unit) || !e.acceptable.every((a) => known.has(a))).map((e) => e.id), [], 'exact unit names');
+  t.equal(foldOf('L001', 5), foldOf('L001', 5), 'folds are a pure function of the id');
+
+  const cv = crossValidate(dutyList, examples, 5);
+  const p = cv.pooled;
+  t.equal(p.n, examples.length, 'every example is tested exactly once');
+  const blind2 = summarise(p.outcomes.filter((o) => o.id?.startsWith('C')));
+  t.comment(
+    `5-FOLD CV n=${p.n}: unit ${pct(p.unit)}, 即办 recall ${pct(p.urgentRecall)} (precision ${pct(p.urgentPrecision)}); ` +
+      `blind2 part (never read by the rules' authors): unit ${pct(blind2.unit)}, recall ${pct(blind2.urgentRecall)}`,
+  );
+  const coverage = summarise(p.outcomes.filter((o) => o.id?.startsWith('CV')));
+  const rest = summarise(p.outcomes.filter((o) => !o.id?.startsWith('CV')));
+  t.comment(`coverage part (CV…, the long tail, 15-23 per unit): unit ${pct(coverage.unit)}; the other examples: unit ${pct(rest.unit)}`);
+  // Measured in session 7: unit 94.3%, 即办 recall 99.2%, precision 77.8% over 1,097 examples.
+  // Session 8 added 1,480 long-tail coverage examples (CV…: matters the list never names, 15-23
+  // per unit), each fold holding out a fifth of a unit's few examples of its rarer matters: 89.8%
+  // pooled. The phrase rules were written while reading most of the older requests, so their
+  // part is partly fit; the blind2 part is the less flattering view.
+  t.ok(p.unit >= 0.88, `CV unit accuracy ${pct(p.unit)} >= 88%`);
+  t.ok(p.flagRecall >= 0.95, `CV 即办 flagged (urgent or 待核实) ${pct(p.flagRecall)} >= 95%`);
+  t.ok(p.urgentRecall >= 0.8, `CV 即办 paged at once ${pct(p.urgentRecall)} >= 80%`);
+  t.ok(p.urgentPrecision >= 0.6, `CV 即办 precision ${pct(p.urgentPrecision)} >= 60%`);
+  t.ok(blind2.unit >= 0.8 && blind2.flagRecall >= 0.9, 'blind2 part stays well above the rules-only 72.7% / 58.6%');
+
+  // The models must earn their place: on the same folds, the rules alone catch fewer 即办.
+  const rulesOnly = new Classifier(dutyList, { examples: null });
+  const rulesCaught = examples.filter((e) => e.urgent === true && rulesOnly.classify(e.text).urgent).length;
+  const urgentCases = examples.filter((e) => e.urgent === true).length;
+  const rulesFlagged = examples.filter((e) => e.urgent === true && (rulesOnly.classify(e.text).urgent || rulesOnly.classify(e.text).urgentCheck)).length;
+  t.ok(p.flagRecall > rulesFlagged / urgentCases, `models add recall: ${pct(p.flagRecall)} vs rules ${pct(rulesFlagged / urgentCases)}`);
+  t.comment(`rules alone page at once for ${pct(rulesCaught / urgentCases)}`);
+});
+
