@@ -4,8 +4,8 @@
  * the single action's error and does not stop the others; who may is the policy's; at most 200 ids.
  */
 import t from 'tap';
-import { ENGINES } from '../helpers/db.js';
-import { testApp } from '../helpers/app.js';
+import { ENGINES } from '../../../helpers/db.js';
+import { testApp } from '../../../helpers/app.js';
 
 interface Result {
   id: string;

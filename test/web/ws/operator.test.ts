@@ -2,11 +2,11 @@ import t from 'tap';
 import Fastify from 'fastify';
 import websocket from '@fastify/websocket';
 import { WebSocket } from 'ws';
-import { testApp } from '../helpers/app.js';
-import errors from '../../src/web/plugins/errors.js';
-import auth from '../../src/web/plugins/auth.js';
-import operatorSocket from '../../src/web/ws/operator.js';
-import { TOPIC } from '../../src/application/ports/events.js';
+import { testApp } from '../../helpers/app.js';
+import errors from '../../../src/web/plugins/errors.js';
+import auth from '../../../src/web/plugins/auth.js';
+import operatorSocket from '../../../src/web/ws/operator.js';
+import { TOPIC } from '../../../src/application/ports/events.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z';
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import ExcelJS from 'exceljs';
-import { ENGINES } from '../helpers/db.js';
-import { testApp, type TestApp } from '../helpers/app.js';
+import { ENGINES } from '../../../helpers/db.js';
+import { testApp, type TestApp } from '../../../helpers/app.js';
 
 /**
  * 考核规则 through the API: version 1 is SUBAN_KPI; an admin adds version 2 from March 2026

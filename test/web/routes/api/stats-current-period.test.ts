@@ -1,6 +1,6 @@
 import t from 'tap';
-import { ENGINES } from '../helpers/db.js';
-import { testApp } from '../helpers/app.js';
+import { ENGINES } from '../../../helpers/db.js';
+import { testApp } from '../../../helpers/app.js';
 
 /**
  * Issue 18, item 3: the running month's 三率 and ranking judge deadlines up to the present only.

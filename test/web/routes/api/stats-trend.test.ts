@@ -1,8 +1,8 @@
 import t from 'tap';
-import { ENGINES } from '../helpers/db.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import { Open311Store } from '../../src/application/platforms/open311.js';
-import { trendPeriods } from '../../src/application/supervision/trends.js';
+import { ENGINES } from '../../../helpers/db.js';
+import { testApp, type TestApp } from '../../../helpers/app.js';
+import { Open311Store } from '../../../../src/application/platforms/open311.js';
+import { trendPeriods } from '../../../../src/application/supervision/trends.js';
 
 /**
  * Issue 20, item 8: 三率 over time and places. The series is the board's own figures per period:
@@ -188,7 +188,7 @@ for (const engine of ENGINES) {
 }
 
 t.test('SUBAN_MAP_TILES_URL must be a tile template', async (t) => {
-  const { loadConfig, tilesOrigin } = await import('../../src/config.js');
+  const { loadConfig, tilesOrigin } = await import('../../../../src/config.js');
   t.throws(() => loadConfig({ SUBAN_MAP_TILES_URL: 'ftp://x/{z}/{x}/{y}.png' }), /SUBAN_MAP_TILES_URL/);
   t.throws(() => loadConfig({ SUBAN_MAP_TILES_URL: 'http://tiles.intranet/tile.png' }), /\{z\}, \{x\} and \{y\}/);
   t.equal(loadConfig({}).mapTiles.url, '');

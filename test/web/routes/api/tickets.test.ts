@@ -1,6 +1,6 @@
 import t from 'tap';
-import { ENGINES } from '../helpers/db.js';
-import { testApp } from '../helpers/app.js';
+import { ENGINES } from '../../../helpers/db.js';
+import { testApp } from '../../../helpers/app.js';
 
 for (const engine of ENGINES) {
   t.test(`tickets API on ${engine}`, async (t) => {

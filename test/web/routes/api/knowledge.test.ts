@@ -1,7 +1,7 @@
 import t from 'tap';
 import ExcelJS from 'exceljs';
-import { testApp } from '../helpers/app.js';
-import { ENGINES } from '../helpers/db.js';
+import { testApp } from '../../../helpers/app.js';
+import { ENGINES } from '../../../helpers/db.js';
 
 const entry = {
   title: '停水通知在哪里查',

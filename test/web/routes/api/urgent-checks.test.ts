@@ -5,9 +5,9 @@
  * (urgent) or a person choosing 即办 pages at once.
  */
 import t from 'tap';
-import { MODEL_URGENT_REASON } from '../../src/domain/routing/classifier.js';
-import { SYSTEM } from '../../src/domain/tickets/ticket.js';
-import { testApp, type TestApp } from '../helpers/app.js';
+import { MODEL_URGENT_REASON } from '../../../../src/domain/routing/classifier.js';
+import { SYSTEM } from '../../../../src/domain/tickets/ticket.js';
+import { testApp, type TestApp } from '../../../helpers/app.js';
 
 const MODEL_ONLY = '楼下餐馆油烟很大'; // flagged by the model, no 即办 rule fires
 const RISK = '楼道里的电线老化了，怕会起火'; // a fire rule's trigger in risk wording: 待核实, not urgent

@@ -1,7 +1,7 @@
 import t from 'tap';
 import ExcelJS from 'exceljs';
-import { ENGINES } from '../helpers/db.js';
-import { testApp, type TestApp } from '../helpers/app.js';
+import { ENGINES } from '../../../helpers/db.js';
+import { testApp, type TestApp } from '../../../helpers/app.js';
 
 /**
  * 问责线索 over seeded histories (November 2026, driven through the API), each pattern with a case

@@ -1,7 +1,7 @@
 import t from 'tap';
 import ExcelJS from 'exceljs';
-import { ENGINES } from '../helpers/db.js';
-import { testApp, type TestApp } from '../helpers/app.js';
+import { ENGINES } from '../../../helpers/db.js';
+import { testApp, type TestApp } from '../../../helpers/app.js';
 
 /**
  * The fixture, all on Thursday 2026-11-26 (Shanghai), every ticket created and dispatched at

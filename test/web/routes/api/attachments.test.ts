@@ -2,9 +2,9 @@ import { mkdtempSync, existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { ENGINES } from '../helpers/db.js';
-import { testApp } from '../helpers/app.js';
-import { MAX_PHOTO_BYTES } from '../../src/application/attachments/service.js';
+import { ENGINES } from '../../../helpers/db.js';
+import { testApp } from '../../../helpers/app.js';
+import { MAX_PHOTO_BYTES } from '../../../../src/application/attachments/service.js';
 
 /** Issue 20, item 9: a unit replies with photos; only whoever may read the ticket fetches them. */
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { testApp } from '../helpers/app.js';
+import { testApp } from '../../../helpers/app.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z'; // Thursday 10:00 Shanghai
 

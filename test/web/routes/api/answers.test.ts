@@ -6,10 +6,10 @@
  * On SQLite, and on PostgreSQL with SUBAN_TEST_PG_URL.
  */
 import t from 'tap';
-import { JOB } from '../../src/application/ports/jobs.js';
-import type { Principal } from '../../src/domain/policy.js';
-import { testApp } from '../helpers/app.js';
-import { KnowledgeDouble } from '../helpers/knowledge-double.js';
+import { JOB } from '../../../../src/application/ports/jobs.js';
+import type { Principal } from '../../../../src/domain/policy.js';
+import { testApp } from '../../../helpers/app.js';
+import { KnowledgeDouble } from '../../../helpers/knowledge-double.js';
 
 const engines: ('sqlite' | 'pg')[] = ['sqlite', ...(process.env.SUBAN_TEST_PG_URL ? (['pg'] as const) : [])];
 const OP: Principal = { id: 'op-x', name: '话务员', role: 'operator', unit: null };
@@ -89,7 +89,7 @@ for (const engine of engines) {
 }
 
 t.test('config: SUBAN_ANSWER_FOLLOWUP is true or false', async (t) => {
-  const { loadConfig } = await import('../../src/config.js');
+  const { loadConfig } = await import('../../../../src/config.js');
   t.equal(loadConfig({}).answerFollowup, true);
   t.equal(loadConfig({ SUBAN_ANSWER_FOLLOWUP: 'false' }).answerFollowup, false);
   t.throws(() => loadConfig({ SUBAN_ANSWER_FOLLOWUP: 'maybe' }), /SUBAN_ANSWER_FOLLOWUP/);

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { testApp } from '../helpers/app.js';
-import { loadConfig } from '../../src/config.js';
+import { testApp } from '../../../helpers/app.js';
+import { loadConfig } from '../../../../src/config.js';
 
 t.test('rate formulas come from the configuration (SUBAN_KPI)', async (t) => {
   t.throws(() => loadConfig({ SUBAN_KPI: '{not json' }), /SUBAN_KPI/);

@@ -3,8 +3,8 @@ import { mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { ENGINES } from '../helpers/db.js';
-import { testApp, type TestApp } from '../helpers/app.js';
+import { ENGINES } from '../../../helpers/db.js';
+import { testApp, type TestApp } from '../../../helpers/app.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z'; // Thursday 10:00 Shanghai
 /** 1×1 PNG */

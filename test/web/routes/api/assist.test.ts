@@ -5,9 +5,9 @@
 import t from 'tap';
 import { randomUUID } from 'node:crypto';
 import argon2 from 'argon2';
-import { ENGINES } from '../helpers/db.js';
-import { testApp, type TestApp } from '../helpers/app.js';
-import type { RosterInput } from '../../src/domain/duty/roster.js';
+import { ENGINES } from '../../../helpers/db.js';
+import { testApp, type TestApp } from '../../../helpers/app.js';
+import type { RosterInput } from '../../../../src/domain/duty/roster.js';
 
 const CITY = '07970000110';
 const PHONES: Record<string, string> = {

@@ -1,11 +1,11 @@
 import t from 'tap';
 import { XMLParser } from 'fast-xml-parser';
-import { testApp } from '../helpers/app.js';
-import { ENGINES } from '../helpers/db.js';
-import { loadConfig } from '../../src/config.js';
-import { loadDutyList } from '../../src/domain/routing/duty-list.js';
-import { open311Matters } from '../../src/application/platforms/open311.js';
-import { Open311Store } from '../../src/application/platforms/open311.js';
+import { testApp } from '../../helpers/app.js';
+import { ENGINES } from '../../helpers/db.js';
+import { loadConfig } from '../../../src/config.js';
+import { loadDutyList } from '../../../src/domain/routing/duty-list.js';
+import { open311Matters } from '../../../src/application/platforms/open311.js';
+import { Open311Store } from '../../../src/application/platforms/open311.js';
 
 const xml = new XMLParser({ isArray: (name) => ['service', 'request', 'error'].includes(name), parseTagValue: false });
 const form = (o: Record<string, string>) => new URLSearchParams(o).toString();

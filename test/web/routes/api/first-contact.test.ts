@@ -5,10 +5,10 @@
  */
 import t from 'tap';
 import ExcelJS from 'exceljs';
-import type { Principal } from '../../src/domain/policy.js';
-import { firstContactFigures, groupMisses } from '../../src/domain/kpi/first-contact.js';
-import { testApp } from '../helpers/app.js';
-import { KnowledgeDouble } from '../helpers/knowledge-double.js';
+import type { Principal } from '../../../../src/domain/policy.js';
+import { firstContactFigures, groupMisses } from '../../../../src/domain/kpi/first-contact.js';
+import { testApp } from '../../../helpers/app.js';
+import { KnowledgeDouble } from '../../../helpers/knowledge-double.js';
 
 const engines: ('sqlite' | 'pg')[] = ['sqlite', ...(process.env.SUBAN_TEST_PG_URL ? (['pg'] as const) : [])];
 const OP: Principal = { id: 'op-x', name: '话务员', role: 'operator', unit: null };
