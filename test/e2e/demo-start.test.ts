@@ -75,6 +75,12 @@ t.test('a first demo start: short output, history, and the three things to try',
   t.ok(rates.rows[0]!.accepted > 0 && rates.rows[0]!.satisfaction.rate !== null, 'the board has figures this month');
   const hot = (await (await fetch(`${base}/api/v1/supervision/hotspots?status=open`, { headers: { cookie } })).json()) as { items: { title: string }[] };
   t.ok(hot.items.some((a) => /井盖/.test(a.title)), 'and a hotspot');
+  // The board's trend lines and its map have data on the first start (issue 20, item 8).
+  const trend = (await (await fetch(`${base}/api/v1/stats/trend?interval=week&periods=12`, { headers: { cookie } })).json()) as { points: { accepted: number; response: { rate: number | null } }[] };
+  t.ok(trend.points.filter((p) => p.accepted > 0 && p.response.rate !== null).length >= 8, 'weekly 三率 lines over the history');
+  const places = (await (await fetch(`${base}/api/v1/stats/places?from=${new Date(Date.now() - 30 * 86400_000 + 8 * 3600_000).toISOString().slice(0, 10)}`, { headers: { cookie } })).json()) as { townships: unknown[]; points: unknown[]; tiles: unknown };
+  t.ok(places.townships.length >= 10 && places.points.length >= 5, `townships (${places.townships.length}) and located tickets (${places.points.length}) for the map`);
+  t.equal(places.tiles, null, 'no tiles by default: nothing is fetched from outside');
   await new Promise((r) => setTimeout(r, 300));
   t.notMatch(out, /request completed/, 'no request lines at the default level');
 
