@@ -24,7 +24,7 @@ import { T } from '../../src/application/conversation/texts.js';
 import { createConversationEngine, type ChatHandler, type ConversationDeps } from '../../src/application/conversation/wiring.js';
 import type { SmsSender } from '../../src/application/ports/messaging.js';
 import type { DedupeStore } from '../../src/application/ports/misc.js';
-import type { Job as DurableJob, JobStore } from '../../src/application/ports/jobs.js';
+import { JOB, type Job as DurableJob, type JobStore } from '../../src/application/ports/jobs.js';
 import { WechatMpCrypto, verifyPlainSignature } from './crypto.js';
 import { MAX_XML_BYTES, buildTextReply, dedupeKey, parseEncryptedEnvelope, parseIncomingMessage, sealReply, type IncomingMpMessage } from './xml.js';
 import { WechatMpApiClient, WechatMpNotifier, splitUtf8, MAX_TEXT_BYTES, type WechatMpApi } from './api-client.js';
@@ -97,8 +97,6 @@ export interface WechatMp {
 }
 
 export const MP_DEDUPE_SCOPE = 'wechat-mp';
-/** Job kind: a message WeChat was told `success` about before its replies existed. */
-export const MP_UNANSWERED_JOB = 'wechat-mp.unanswered';
 
 /** Said when a genuine message could not be handled; WeChat does not retry after a 200. */
 const BUSY_TEXT = T.failed;
@@ -236,7 +234,7 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
   async function finishLater(key: string, input: ChatInput): Promise<void> {
     if (!deps.jobs) return;
     const payload = { key, input: { ...input, at: input.at.toISOString() } };
-    await deps.jobs.enqueue([{ kind: MP_UNANSWERED_JOB, key: `${MP_UNANSWERED_JOB}:${key}`, runAt: new Date(clock.now().getTime() + staleClaimMs), payload }]);
+    await deps.jobs.enqueue([{ kind: JOB.mpUnanswered, key: `${JOB.mpUnanswered}:${key}`, runAt: new Date(clock.now().getTime() + staleClaimMs), payload }]);
   }
 
   /**
@@ -260,7 +258,7 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
     const r = await job.result;
     if (r.kind === 'replies') deps.log.info({ key: key.slice(-12) }, 'wechat-mp message finished after its instance died');
   }
-  if (cfg.token) deps.runner?.register(MP_UNANSWERED_JOB, onUnanswered);
+  if (cfg.token) deps.runner?.register(JOB.mpUnanswered, onUnanswered);
 
   /** The passive reply text for this request, or null to answer `success`. */
   async function deliver(input: ChatInput): Promise<{ passive: string | null; failed?: boolean }> {

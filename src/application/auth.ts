@@ -3,7 +3,6 @@ import argon2 from 'argon2';
 import type { Clock } from '../domain/clock.js';
 import { AppError, invalid } from '../domain/errors.js';
 import { ROLES, type Principal, type Role } from '../domain/policy.js';
-import { TOPIC } from './ports/events.js';
 import type { AuditLog } from './ports/misc.js';
 import type { UnitStore, User, UserStore } from './ports/users.js';
 import { TtlCache } from './token-cache.js';
@@ -25,10 +24,7 @@ export interface NewUser {
   password?: string | null;
 }
 
-/** @deprecated name TOPIC.authRevoked (ports/events.ts); kept until the composition root names it. */
-export const REVOKED_TOPIC = TOPIC.authRevoked;
-
-/** Credentials that stopped working: every credential of `userId` when `hashes` is absent, else just those. */
+/** Credentials that stopped working (bus topic TOPIC.authRevoked): every credential of `userId` when `hashes` is absent, else just those. */
 export interface RevokedCredentials {
   userId: string;
   hashes?: string[];

@@ -41,7 +41,7 @@ t.test('the caller describes the matter at the menu: sorted by what was said; th
   const { ctx } = withAsr;
   t.same(ctx.config.freeswitch.asr, { engine: 'unimrcp:aliyun', grammar: 'builtin:speech/transcribe' });
   const pops: OperatorScreenPop[] = [];
-  t.teardown(ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop)));
+  t.teardown(ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p)));
   const tr = await fs.placeCall(asrProvider.listening!.port, {
     callerNumber: '13800000021',
     speech: [{ say: '小区门口的路灯坏了一个星期，晚上很黑', confidence: 0.91 }],
@@ -85,7 +85,7 @@ t.test('keys instead of words: a key barges in at the menu, and a ticket number 
 
 t.test('no input and no match take the flow’s retries, then its no-input path, as with keys', async (t) => {
   const pops: OperatorScreenPop[] = [];
-  t.teardown(withAsr.ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop)));
+  t.teardown(withAsr.ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p)));
   const tr = await fs.placeCall(asrProvider.listening!.port, { callerNumber: '13800000023', speech: ['noinput', 'nomatch', { completionCause: '002' }], recordMs: 4000 });
   await asrProvider.settled();
   const d = detects(tr);

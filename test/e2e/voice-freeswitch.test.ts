@@ -2,7 +2,7 @@ import t from 'tap';
 import { testApp } from '../helpers/app.js';
 import { FakeFreeSwitch } from '../fakes/fake-freeswitch.js';
 import type { FreeSwitchVoiceProvider } from '../../adapters/freeswitch/voice.js';
-import { CALL_OUTCOME_TOPIC, type CallOutcome } from '../../src/application/ports/voice.js';
+import type { CallOutcome } from '../../src/application/ports/voice.js';
 import { type OperatorCallEvent, type OperatorScreenPop } from '../../src/application/voice/index.js';
 import { TOPIC } from '../../src/application/ports/events.js';
 
@@ -20,7 +20,7 @@ const port = provider.listening!.port;
 t.test('a full call through hotline.yaml over ESL: 1 即办, no operator, recording, urgent ticket, SMS', async (t) => {
   clock.set(IN_HOURS);
   const pops: OperatorScreenPop[] = [];
-  const off = ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop));
+  const off = ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p));
   t.teardown(off);
   const tr = await fs.placeCall(port, { callerNumber: '13800000000', destinationNumber: '12345', digits: ['1'], recordMs: 14_000 });
   await provider.settled();
@@ -44,7 +44,7 @@ t.test("an operator (a mod_callcenter agent named after the operator's user) pic
   clock.set(IN_HOURS);
   const agent = await ctx.auth.addUser({ name: 'agent1001', displayName: '李坐席', role: 'operator' });
   const states: OperatorCallEvent[] = [];
-  const off = ctx.bus.subscribe(TOPIC.callState, (e) => states.push(e as OperatorCallEvent));
+  const off = ctx.bus.subscribe(TOPIC.callState, (e) => states.push(e));
   t.teardown(off);
   const tr = await fs.placeCall(port, { callerNumber: '13900000009', digits: ['2'], callcenter: { agent: 'agent1001', pickupMs: 20, talkMs: 40 } });
   await provider.settled();
@@ -72,7 +72,7 @@ t.test('after hours over ESL: recording → ticket → SMS', async (t) => {
 t.test('the caller hangs up while queued: abandoned for the operators, call ended, no ticket', async (t) => {
   clock.set(IN_HOURS);
   const states: OperatorCallEvent[] = [];
-  const off = ctx.bus.subscribe(TOPIC.callState, (e) => states.push(e as OperatorCallEvent));
+  const off = ctx.bus.subscribe(TOPIC.callState, (e) => states.push(e));
   t.teardown(off);
   const tr = await fs.placeCall(port, { callerNumber: '13900000003', digits: ['0'], hangupAtExecute: 7, executeMsByApp: { callcenter: 20 } });
   await provider.settled();
@@ -91,7 +91,7 @@ t.test('outbound over ESL: originate into our socket, the paging flow runs, outc
   ctx.ivrActions.pagePass = async () => ({ ok: true });
   ctx.calls.loadFlows();
   const outcomes: CallOutcome[] = [];
-  const off = ctx.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => outcomes.push(o as CallOutcome));
+  const off = ctx.bus.subscribe(TOPIC.callOutcome, (o) => outcomes.push(o));
   t.teardown(off);
   const vars = { ticketNumber: '20261126-0007', category: '求助', place: '象湖镇', summary: '路面塌陷' };
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { testApp } from '../helpers/app.js';
-import { CALL_OUTCOME_TOPIC, type CallOutcome } from '../../src/application/ports/voice.js';
+import type { CallOutcome } from '../../src/application/ports/voice.js';
 import { type OperatorScreenPop } from '../../src/application/voice/index.js';
 import { TOPIC } from '../../src/application/ports/events.js';
 
@@ -16,7 +16,7 @@ const { ctx, call, clock } = app;
 t.test('sim: 1 即办, nobody answers: urgent phone ticket with caller and recording, number read back and sent by SMS', async (t) => {
   clock.set(IN_HOURS);
   const pops: OperatorScreenPop[] = [];
-  ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop));
+  ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p));
   const call = await ctx.simVoice!.placeInbound({ from: '13800000000', press: ['1'], say: '红都大道有路面塌陷，有车辆被困' });
   await ctx.calls.idle();
 
@@ -94,7 +94,7 @@ t.test('sim outbound: scripted answers become CallOutcomes on the bus', async (t
   ctx.ivrActions.pagePass = async () => ({ ok: true });
   ctx.calls.loadFlows();
   const outcomes: CallOutcome[] = [];
-  ctx.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => outcomes.push(o as CallOutcome));
+  ctx.bus.subscribe(TOPIC.callOutcome, (o) => outcomes.push(o));
   const sim = ctx.simVoice!;
   sim.script('13900000010', { answer: 'answer', press: ['1'] });
   sim.script('13900000011', { answer: 'no-answer' });

@@ -27,9 +27,6 @@ export interface AuditLog {
   list(subject: string): Promise<AuditEntry[]>;
 }
 
-/** Moved to ./events.ts (typed topics); this re-export goes once every importer names events.ts. */
-export type { EventBus } from './events.js';
-
 /**
  * Short exclusive leases shared by every instance (one WeChat contact's message in hand). A lease
  * past `until` is free, so the holder dying never blocks a key for longer than the lease.

@@ -1,5 +1,3 @@
-import { TOPIC } from './events.js';
-
 /** Outbound calls (paging a duty person, 回访 to a citizen) through the configured voice provider. */
 export interface OutboundCall {
   to: string;
@@ -20,7 +18,7 @@ export interface VoiceDialer {
 
 /**
  * How an outbound call ended, normalised from provider callbacks (Twilio CallStatus/AnsweredBy,
- * FreeSWITCH hangup causes, the simulator). Published on the bus topic TOPIC.callOutcome.
+ * FreeSWITCH hangup causes, the simulator). Published on the bus topic TOPIC.callOutcome (ports/events.ts).
  */
 export interface CallOutcome {
   ref: string;
@@ -31,5 +29,3 @@ export interface CallOutcome {
   at: Date;
 }
 
-/** @deprecated name TOPIC.callOutcome (ports/events.ts); kept until the voice split lands. */
-export const CALL_OUTCOME_TOPIC = TOPIC.callOutcome;

@@ -19,7 +19,8 @@ import { JobRunner } from '../../../src/application/jobs/runner.js';
 import { readUnitsFile } from '../../../src/application/seed.js';
 import { createPaging, type PagingParts } from '../../../src/application/paging/wiring.js';
 import type { IvrAction } from '../../../src/application/ivr/ports.js';
-import { CALL_OUTCOME_TOPIC, type CallOutcome, type OutboundCall } from '../../../src/application/ports/voice.js';
+import type { CallOutcome, OutboundCall } from '../../../src/application/ports/voice.js';
+import { TOPIC } from '../../../src/application/ports/events.js';
 import type { RosterInput } from '../../../src/domain/duty/roster.js';
 import type { ChainInput } from '../../../src/domain/duty/escalation.js';
 import type { Category } from '../../../src/domain/tickets/ticket.js';
@@ -53,7 +54,7 @@ export class FakeDialer {
     return { callId };
   }
   end(call: PlacedCall, outcome: CallOutcome['outcome'], result: string | null = null) {
-    this.bus.publish(CALL_OUTCOME_TOPIC, { ref: call.ref, callId: call.callId, outcome, result, at: this.clock.now() } satisfies CallOutcome);
+    this.bus.publish(TOPIC.callOutcome, { ref: call.ref, callId: call.callId, outcome, result, at: this.clock.now() } satisfies CallOutcome);
   }
 }
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import twilio from 'twilio';
-import { CALL_OUTCOME_TOPIC, type CallOutcome } from '../../../src/application/ports/voice.js';
+import type { CallOutcome } from '../../../src/application/ports/voice.js';
 import { type OperatorScreenPop } from '../../../src/application/voice/index.js';
 import { TOPIC } from '../../../src/application/ports/events.js';
 import { signatureValid } from '../../../adapters/twilio/signature.js';
@@ -30,7 +30,7 @@ const { ctx, hooks, twilio: fake } = h;
 t.test('a full call through hotline.yaml over signed webhooks: 1 即办, queue timeout, recording, ticket, SMS', async (t) => {
   h.clock.set(IN_HOURS);
   const pops: OperatorScreenPop[] = [];
-  ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop));
+  ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p));
   const CallSid = sid(1);
   const base = { CallSid, From: '+8613800000000', To: HOTLINE, AccountSid: 'AC0123456789abcdef0123456789abcdef' };
 
@@ -95,7 +95,7 @@ t.test('a full call through hotline.yaml over signed webhooks: 1 即办, queue t
 t.test('a caller who describes the matter instead of pressing a key: SpeechResult sorted, the words on the screen pop', async (t) => {
   h.clock.set(IN_HOURS);
   const pops: OperatorScreenPop[] = [];
-  const off = ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p as OperatorScreenPop));
+  const off = ctx.bus.subscribe(TOPIC.screenPop, (p) => pops.push(p));
   t.teardown(off);
   const CallSid = sid(40);
   const base = { CallSid, From: '+8613800000040', To: HOTLINE, AccountSid: 'AC0123456789abcdef0123456789abcdef' };
@@ -115,7 +115,7 @@ t.test("an operator's phone line takes the first waiting caller by priority; the
   h.clock.set(IN_HOURS);
   const agent = await ctx.auth.addUser({ name: 'op-line', displayName: '王坐席', role: 'operator', phone: '13700000077' });
   const states: { callId: string; state: string; operator?: { id: string; name: string } }[] = [];
-  const off = ctx.bus.subscribe(TOPIC.callState, (e) => states.push(e as (typeof states)[number]));
+  const off = ctx.bus.subscribe(TOPIC.callState, (e) => states.push(e));
   t.teardown(off);
   const idle = await hooks.post('/twilio/agent', { CallSid: sid(59), From: '+8613700000077', To: HOTLINE });
   t.match(sayText(idle.body), /目前没有等待接听的来电/, 'nobody waits: the line stays open');
@@ -241,7 +241,7 @@ t.test('outbound calls through the SDK; status callbacks become CallOutcomes, on
   ctx.ivrActions.pagePass = async () => ({ ok: true });
   ctx.calls.loadFlows();
   const outcomes: CallOutcome[] = [];
-  ctx.bus.subscribe(CALL_OUTCOME_TOPIC, (o) => outcomes.push(o as CallOutcome));
+  ctx.bus.subscribe(TOPIC.callOutcome, (o) => outcomes.push(o));
   const vars = { ticketNumber: '20261126-0007', category: '求助', place: '象湖镇', summary: '路面塌陷' };
 
   const a = await ctx.voice.placeCall({ to: '13900000010', flow: 'paging', vars, ref: 'page:a', detectMachine: true });

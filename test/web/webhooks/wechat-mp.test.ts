@@ -5,7 +5,8 @@ import { FakeClock } from '../../../src/domain/clock.js';
 import { T } from '../../../src/application/conversation/texts.js';
 import { createConversationEngine, type ChatHandler } from '../../../src/application/conversation/wiring.js';
 import type { ChatInput } from '../../../src/application/conversation/ports.js';
-import { createWechatMp, MP_DEDUPE_SCOPE, MP_UNANSWERED_JOB, type WechatMp } from '../../../adapters/wechat-mp/inbox.js';
+import { createWechatMp, MP_DEDUPE_SCOPE, type WechatMp } from '../../../adapters/wechat-mp/inbox.js';
+import { JOB } from '../../../src/application/ports/jobs.js';
 import { decryptMessage, msgSignature } from '../../../adapters/wechat-mp/crypto.js';
 import { FakeWechatApi } from '../../fakes/fake-wechat-api.js';
 import { mpXml, replyContent, sha1Sorted, signedQuery, startService, type MpMessage, type WechatService } from '../../e2e/wechat-harness.js';
@@ -251,7 +252,7 @@ t.test('plain mode', async (t) => {
     s.engine.hold();
     const first = await s.post(body);
     t.equal(first.body, 'success', 'the engine was slower than the passive window');
-    t.ok(await svc.ctx.jobs.get(`${MP_UNANSWERED_JOB}:${from}:${msgId}`), 'written down before `success` went out');
+    t.ok(await svc.ctx.jobs.get(`${JOB.mpUnanswered}:${from}:${msgId}`), 'written down before `success` went out');
     // The restarted process: the same database, its own engine and job handler; the old engine never answers.
     const engine2 = new GatedEngine(createConversationEngine(svc.ctx));
     const restarted = createWechatMp(svc.ctx, { engine: engine2, passiveReplyMs: 300 });
