@@ -66,17 +66,15 @@ for (const engine of ENGINES) {
     const fake = await fakePlatform(() => h?.clock.now() ?? new Date('2026-11-26T02:00:00Z'));
     t.teardown(fake.close);
     const dirs: Record<string, string> = {};
-    const saved = { ...process.env };
-    t.teardown(() => {
-      process.env = saved;
-    });
-    for (const s of SIGNED) process.env[`${envPrefix(s)}_SECRET`] = secretOf(s);
-    for (const s of REPLYING) process.env[`${envPrefix(s)}_REPLY_URL`] = `${fake.url}/${s}`;
+    // The platforms' settings, in the environment the configuration is read from.
+    const env: Record<string, string> = {};
+    for (const s of SIGNED) env[`${envPrefix(s)}_SECRET`] = secretOf(s);
+    for (const s of REPLYING) env[`${envPrefix(s)}_REPLY_URL`] = `${fake.url}/${s}`;
     for (const s of POLLED) {
       dirs[s] = mkdtempSync(join(tmpdir(), `poll-${s}-`));
-      process.env[`${envPrefix(s)}_POLL_DIR`] = dirs[s]!;
+      env[`${envPrefix(s)}_POLL_DIR`] = dirs[s]!;
     }
-    h = await testApp(t, { engine });
+    h = await testApp(t, { engine, env });
     const app = h;
 
     const push = async (slug: string, body: string, opts: { secret?: string; at?: Date; headers?: Record<string, string> } = {}) => {
