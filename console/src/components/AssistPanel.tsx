@@ -4,6 +4,7 @@
  * sent, with what, when they left and arrived, with photos from the scene.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { shrink } from '../photos.js';
 import { api, get, post } from '../api.js';
 import { units } from '../units.js';
 import type { Attachment, TicketView, User } from '../types.js';
@@ -17,15 +18,9 @@ const OPEN = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'revi
 
 type Open = 'none' | 'add' | 'linkage' | 'reply' | 'dispatch' | 'arrival';
 
-/** A photo file as a /media/ URL (the same store as the grid workers' photos). */
+/** A photo file, scaled down like every photo the console sends, as a /media/ URL (the same store as the grid workers' photos). */
 async function upload(file: File): Promise<Attachment> {
-  const data = await new Promise<string>((resolve, reject) => {
-    const r = new FileReader();
-    r.onload = () => resolve(String(r.result));
-    r.onerror = () => reject(r.error);
-    r.readAsDataURL(file);
-  });
-  const { url } = await post<{ url: string }>('/api/v1/grid/photos', { data });
+  const { url } = await post<{ url: string }>('/api/v1/grid/photos', { data: await shrink(file) });
   return { kind: 'image', url };
 }
 
