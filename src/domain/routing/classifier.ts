@@ -118,6 +118,10 @@ const COMMUNITY_BONUS = 3;
 /** 属地 prior of the township (or 城市社区) for any matter located inside it. */
 const LOCAL_PRIOR: Record<Exclude<Locality, 'urban'>, number> = { village: 3, rural: 1.5, community: 1.5 };
 const URBAN_COMMUNITY = '城市社区';
+/** The unit that keeps the city's streets, lights and stalls; outside the city the township does. */
+const URBAN_MANAGEMENT = '市城管局';
+/** Share of 城管's points that go to the township when the text is in a rural township. */
+const RURAL_URBAN_SHARE = 0.5;
 /** The township whose streets are the city proper: there 城管 owns roads, lights and rubbish. */
 const URBAN_SEAT = '象湖镇';
 const VILLAGE_CONTEXT = /[\u4e00-\u9fff]村|村里|村民|组里|村小组|我们组|圩上|乡里|镇上|乡下|农村|老家/u;
@@ -324,6 +328,19 @@ export class Classifier {
     // A township matter said of a 社区 or 居委会 in town, with no township named, belongs to the
     // 城市社区 office.
     const routeTo = township ?? (locality === 'community' ? URBAN_COMMUNITY : null);
+    if (locality === 'village' || locality === 'rural') {
+      // Outside the city 城管 does not sweep, light or police stalls: a rural township's 集镇 and its
+      // villages do that themselves (the 职责清单's boundary), so 城管's points go to the township.
+      const urban = scores.get(URBAN_MANAGEMENT);
+      if (urban && urban.score > 0) {
+        const moved = round2(urban.score * RURAL_URBAN_SHARE);
+        urban.score -= moved;
+        const townshipScore = scores.get(TOWNSHIP_CLASS) ?? newScore();
+        townshipScore.score += moved;
+        townshipScore.evidence.push(`城区以外的市容环卫事项(+${moved})`);
+        scores.set(TOWNSHIP_CLASS, townshipScore);
+      }
+    }
     if (locality !== 'urban' && locality !== null) {
       const townshipScore = scores.get(TOWNSHIP_CLASS) ?? newScore();
       // 属地管理: what happens inside a village is first the township's, unless the text names a

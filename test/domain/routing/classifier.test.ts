@@ -254,8 +254,11 @@ t.test('blind4 set (short WeChat/IVR requests, measured once blind, then used fo
 for (const [file, label, minRows, floor] of [
   ['blind6.jsonl', 'blind6 (short requests)', 400, 0.86],
   ['blind6-long.jsonl', 'blind6-long (long messages, a quarter township-owned)', 200, 0.92],
+  // Written after this round's changes, in varied voices: 77.9% with the session-7 classifier,
+  // 82.9% (top-3 92.9%) with this one, measured once blind. Not yet used for error analysis.
+  ['blind7.jsonl', 'blind7 (short requests, varied voices)', 400, 0.8],
 ] as const) {
-  t.test(`${label}: measured once blind, then used for error analysis`, async (t) => {
+  t.test(`${label}: measured once blind`, async (t) => {
     const rows = readJsonl(file);
     const owners = [...UNITS, ...TOWNSHIPS];
     t.ok(rows.length >= minRows, `${rows.length} requests >= ${minRows}`);
@@ -460,6 +463,8 @@ t.test('属地: matters inside a village or a 社区 go to the township or 城�
     ['泽覃我们组的池塘承包给谁了从来不说', '泽覃乡'],
     ['武阳村里的路灯坏了', '武阳镇'],
     ['居委会的人说开证明要交钱,这合理吗', '城市社区'], // a 社区 matter, no community named
+    ['九堡镇圩上有人占道摆摊', '九堡镇'], // outside the city a township keeps its own 集镇
+    ['冈面乡集镇的路灯不亮了', '冈面乡'],
   ];
   for (const [text, unit] of local) t.equal(classifier.classify(text).unit, unit, text);
   t.equal(classifier.classify('黄柏那边我们村的祠堂门口晒谷坪被人圈起来了').township, '黄柏乡', 'a township stem is a place');
@@ -475,6 +480,7 @@ t.test('属地: matters inside a village or a 社区 go to the township or 城�
   }
   // The urban seat's streets are 城管's: a lamp on 红都大道 is not 象湖镇's.
   t.equal(classifier.classify('红都大道的路灯坏了好几盏').unit, '市城管局');
+  t.equal(classifier.classify('红都大道有人占道摆摊').unit, '市城管局');
 });
 
 t.test('category from cue words', async (t) => {
