@@ -149,7 +149,7 @@ export function DutyPage({ user }: { user: User }) {
         ) : pages.length === 0 ? (
           <Empty>当前没有进行中的呼叫。</Empty>
         ) : (
-          <table class="grid" aria-live="polite">
+          <table class="grid pages-table" aria-live="polite">
             <caption class="sr-only">进行中的呼叫</caption>
             <thead>
               <tr>
@@ -170,9 +170,9 @@ export function DutyPage({ user }: { user: User }) {
                     <td>
                       <a href={`/tickets/${p.ticketId}`}>{p.ticketNumber}</a> {p.reason === 'urgent' || p.reason === 'unassigned' ? <UrgentBadge /> : null}
                     </td>
-                    <td>{REASONS[p.reason] ?? p.reason}</td>
-                    <td>{p.unit ?? '热线办'}</td>
-                    <td>
+                    <td data-label="原因">{REASONS[p.reason] ?? p.reason}</td>
+                    <td data-label="单位">{p.unit ?? '热线办'}</td>
+                    <td data-label="正在呼叫">
                       {c ? (
                         <>
                           {c.targetName ?? TARGETS[c.target] ?? c.target} · {CHANNELS[c.channel] ?? c.channel} {c.to ?? ''}
@@ -184,10 +184,10 @@ export function DutyPage({ user }: { user: User }) {
                         '准备呼叫'
                       )}
                     </td>
-                    <td>
+                    <td data-label="步骤">
                       第 {p.step || 1} / {p.steps} 步 · 共 {p.attempts} 次
                     </td>
-                    <td>{p.next ? <Time iso={p.next.at} /> : '—'}</td>
+                    <td data-label="下一次">{p.next ? <Time iso={p.next.at} /> : '—'}</td>
                     <td class="row-actions">
                       {/* Office staff stop the calls and take the matter on; only the unit's own users sign for it. */}
                       <button
