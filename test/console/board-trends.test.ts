@@ -171,6 +171,25 @@ t.test('board trends, places and the flow graph in Chromium', { skip: BROWSER.sk
           return { x: b.x + m.e, y: b.y + m.f, width: b.width, height: b.height, id: el.parentElement?.textContent ?? '' };
         }),
         edges: svg.querySelectorAll('.flow-edge path').length,
+        // Edges routed between the ranks: no edge runs through a step other than its own two ends.
+        through: Array.from(svg.querySelectorAll('.flow-edge')).flatMap((g) => {
+          const path = g.querySelector('path') as SVGPathElement;
+          const ends = [(g as SVGGElement).dataset.from, (g as SVGGElement).dataset.to];
+          const others = Array.from(svg.querySelectorAll('.flow-node'))
+            .filter((n) => !ends.includes((n as SVGGElement).dataset.step))
+            .map((n) => {
+              const m = (n as SVGGraphicsElement).getCTM()!;
+              const b = (n.querySelector('rect') as SVGGraphicsElement).getBBox();
+              return { id: (n as SVGGElement).dataset.step!, x: b.x + m.e + 2, y: b.y + m.f + 2, w: b.width - 4, h: b.height - 4 };
+            });
+          const hits = new Set<string>();
+          const len = path.getTotalLength();
+          for (let d = 0; d <= len; d += 3) {
+            const p = path.getPointAtLength(d);
+            for (const o of others) if (p.x > o.x && p.x < o.x + o.w && p.y > o.y && p.y < o.y + o.h) hits.add(`${ends[0]}→${ends[1]} through ${o.id}`);
+          }
+          return [...hits];
+        }),
       }));
       t.ok(boxes.nodes.length > 3, `${name}: ${boxes.nodes.length} steps, ${boxes.edges} edges, ${boxes.labels.length} labels`);
       const bad: string[] = [];
@@ -179,6 +198,7 @@ t.test('board trends, places and the flow graph in Chromium', { skip: BROWSER.sk
       const covered: string[] = [];
       for (const l of boxes.labels) for (const n of boxes.nodes) if (overlaps(l, n)) covered.push(`${l.id} over ${n.id}`);
       t.same(covered, [], `${name}: no edge label over a step`);
+      t.same(boxes.through, [], `${name}: no edge runs through another step`);
     }
     if (flows.length > 1) await select.first().selectOption(flows.includes('hotline') ? 'hotline' : flows[0]!);
     if (SHOTS) await sup.page.screenshot({ path: `${SHOTS}admin-flows.png` });

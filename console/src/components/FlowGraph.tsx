@@ -1,6 +1,7 @@
 /**
  * An IVR flow drawn as a graph, laid out by dagre (@dagrejs/dagre): steps in ranks from the start,
- * ordered to cross as few edges as it can, edges routed between the ranks with room kept for their
+ * ordered to cross as few edges as it can, edges routed level through a column and across the gaps
+ * between columns (never over a step), with room kept for their
  * labels (the key or outcome that takes them), drawn on a white plate so they stay readable.
  */
 import dagre from '@dagrejs/dagre';
@@ -50,25 +51,37 @@ export function layout(g: FlowGraphData): FlowLayout {
     const n = graph.node(id);
     nodes.set(id, { x: n.x - W / 2, y: n.y - H / 2 });
   }
+  // The steps' columns: a rank of real steps is W wide; ranks of only edge bends and labels have no width.
+  const columns = new Set(graph.nodes().map((id) => Math.round(graph.node(id).x)));
+  const half = (x: number) => (columns.has(Math.round(x)) ? W / 2 : 0);
   const edges = graph.edges().map((ref) => {
     const e = graph.edge(ref) as { label?: string; points?: { x: number; y: number }[]; x?: number; y?: number };
-    return { from: ref.v, to: ref.w, label: e.label ?? '', points: e.points ?? [], labelAt: e.label && e.x !== undefined && e.y !== undefined ? { x: e.x, y: e.y } : null };
+    // Routed between the ranks: level through a column (where dagre kept the bend's place free), across in
+    // the gap between two columns, so a line never runs over a step. From the source's side to the target's.
+    const a = graph.node(ref.v);
+    const b = graph.node(ref.w);
+    const inner = (e.points ?? []).slice(1, -1).filter((p) => Math.abs(p.x - a.x) > 1 && Math.abs(p.x - b.x) > 1);
+    const stops = [{ x: a.x, y: a.y }, ...inner, { x: b.x, y: b.y }];
+    const points: { x: number; y: number }[] = [];
+    for (let i = 0; i < stops.length - 1; i++) {
+      const p = stops[i]!;
+      const q = stops[i + 1]!;
+      const dir = q.x >= p.x ? 1 : -1;
+      if (i === 0) points.push({ x: p.x + dir * half(p.x), y: p.y });
+      else points.push(p, { x: p.x + dir * half(p.x), y: p.y });
+      points.push({ x: q.x - dir * half(q.x), y: q.y });
+    }
+    return { from: ref.v, to: ref.w, label: e.label ?? '', points, labelAt: e.label && e.x !== undefined && e.y !== undefined ? { x: e.x, y: e.y } : null };
   });
   const gl = graph.graph();
   return { nodes, edges, width: Math.ceil(gl.width ?? 0), height: Math.ceil(gl.height ?? 0) };
 }
 
-/** A smooth path through dagre's points (quadratic curves through the midpoints). */
+/** Straight segments through the route. */
 function pathOf(pts: { x: number; y: number }[]): string {
   if (pts.length === 0) return '';
-  if (pts.length < 3) return `M${pts.map((p) => `${p.x},${p.y}`).join(' L')}`;
   let d = `M${pts[0]!.x},${pts[0]!.y}`;
-  for (let i = 1; i < pts.length - 1; i++) {
-    const p = pts[i]!;
-    const n = pts[i + 1]!;
-    const mid = i === pts.length - 2 ? n : { x: (p.x + n.x) / 2, y: (p.y + n.y) / 2 };
-    d += ` Q${p.x},${p.y} ${mid.x},${mid.y}`;
-  }
+  for (let i = 1; i < pts.length; i++) d += ` L${pts[i]!.x},${pts[i]!.y}`;
   return d;
 }
 
@@ -98,7 +111,7 @@ export function FlowGraph({ g }: { g: FlowGraphData }) {
             </marker>
           </defs>
           {edges.map((e, i) => (
-            <g key={`${e.from}-${e.to}-${i}`} class="flow-edge">
+            <g key={`${e.from}-${e.to}-${i}`} class="flow-edge" data-from={e.from} data-to={e.to}>
               <path d={pathOf(e.points)} marker-end={`url(#arrow-${g.name})`} />
             </g>
           ))}
