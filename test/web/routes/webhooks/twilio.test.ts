@@ -1,10 +1,10 @@
 import t from 'tap';
 import twilio from 'twilio';
-import type { CallOutcome } from '../../../src/application/ports/voice.js';
-import { type OperatorScreenPop } from '../../../src/application/voice/index.js';
-import { TOPIC } from '../../../src/application/ports/events.js';
-import { signatureValid } from '../../../adapters/twilio/signature.js';
-import { HOTLINE, sayText, twilioApp, twimlUrls } from '../../adapters/twilio/helpers.js';
+import type { CallOutcome } from '../../../../src/application/ports/voice.js';
+import { type OperatorScreenPop } from '../../../../src/application/voice/index.js';
+import { TOPIC } from '../../../../src/application/ports/events.js';
+import { signatureValid } from '../../../../adapters/twilio/signature.js';
+import { HOTLINE, sayText, twilioApp, twimlUrls } from '../../../adapters/twilio/helpers.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z';
 const AFTER_HOURS = '2026-11-26T14:00:00Z';

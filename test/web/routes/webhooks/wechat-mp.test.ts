@@ -1,15 +1,15 @@
-import { wechatMpRoutes } from '../../../src/web/routes/webhooks/wechat-mp.js';
+import { wechatMpRoutes } from '../../../../src/web/routes/webhooks/wechat-mp.js';
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
-import { FakeClock } from '../../../src/domain/clock.js';
-import { T } from '../../../src/application/conversation/texts.js';
-import { createConversationEngine, type ChatHandler } from '../../../src/application/conversation/wiring.js';
-import type { ChatInput } from '../../../src/application/conversation/ports.js';
-import { createWechatMp, MP_DEDUPE_SCOPE, type WechatMp } from '../../../adapters/wechat-mp/inbox.js';
-import { JOB } from '../../../src/application/ports/jobs.js';
-import { decryptMessage, msgSignature } from '../../../adapters/wechat-mp/crypto.js';
-import { FakeWechatApi } from '../../fakes/fake-wechat-api.js';
-import { mpXml, replyContent, sha1Sorted, signedQuery, startService, type MpMessage, type WechatService } from '../../e2e/wechat-harness.js';
+import { FakeClock } from '../../../../src/domain/clock.js';
+import { T } from '../../../../src/application/conversation/texts.js';
+import { createConversationEngine, type ChatHandler } from '../../../../src/application/conversation/wiring.js';
+import type { ChatInput } from '../../../../src/application/conversation/ports.js';
+import { createWechatMp, MP_DEDUPE_SCOPE, type WechatMp } from '../../../../adapters/wechat-mp/inbox.js';
+import { JOB } from '../../../../src/application/ports/jobs.js';
+import { decryptMessage, msgSignature } from '../../../../adapters/wechat-mp/crypto.js';
+import { FakeWechatApi } from '../../../fakes/fake-wechat-api.js';
+import { mpXml, replyContent, sha1Sorted, signedQuery, startService, type MpMessage, type WechatService } from '../../../e2e/wechat-harness.js';
 
 const TOKEN = 'suban-test-token';
 const APPID = 'wx0123456789abcdef';
