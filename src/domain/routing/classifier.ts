@@ -127,6 +127,14 @@ const URBAN_SEAT = '象湖镇';
 const VILLAGE_CONTEXT = /[\u4e00-\u9fff]村|村里|村民|组里|村小组|我们组|圩上|乡里|镇上|乡下|农村|老家/u;
 const COMMUNITY_CONTEXT = /社区|居委会|居民委员会|网格员/u;
 
+/** Greetings, fillers and the words for "a matter" that carry none. */
+const EMPTY_WORDS = /喂|你好|您好|请问|麻烦|谢谢|师傅|同志|领导|工作人员|我想|我要|想|要|反映|咨询|投诉|举报|问|说|讲|一下|一个|有个|有|个|事情|事儿|事|情况|问题|这个|那个|这样|就是|嗯|啊|哦|呃|哈|吧|呢|吗|了|的|我们|我|你们|你|在|是|能不能|可以|帮忙|帮|[\s\p{P}0-9]/gu;
+
+/** Whether a text holds no content word at all once greetings and fillers are gone. */
+function saysNothing(text: string): boolean {
+  return text.replace(EMPTY_WORDS, '').length < 2;
+}
+
 type Locality = 'village' | 'rural' | 'community' | 'urban';
 
 /** Where the matter happens, as far as the township's duties are concerned. */
@@ -308,7 +316,10 @@ export class Classifier {
       const w = modelWeightFor(model, text.length);
       // With no phrase of the list in the text, the model alone must be fairly sure to suggest a
       // unit: "喂,你好" has no owner.
-      const floor = scores.size === 0 && acute.length === 0 ? MODEL_ALONE_FLOOR : MODEL_FLOOR;
+      const alone = scores.size === 0 && acute.length === 0;
+      // A text that says nothing but that it has something to say (你好,有个情况想说一下) has no
+      // matter for the model to read: its few words only echo the classes' priors.
+      const floor = alone ? (saysNothing(text) ? Infinity : MODEL_ALONE_FLOOR) : MODEL_FLOOR;
       probs.forEach((p, i) => {
         if (p < floor) return;
         const unit = model.unit.classes[i];

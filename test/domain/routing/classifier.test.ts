@@ -483,6 +483,15 @@ t.test('属地: matters inside a village or a 社区 go to the township or 城�
   t.equal(classifier.classify('红都大道有人占道摆摊').unit, '市城管局');
 });
 
+t.test('a text with no matter in it gets no unit, whatever the model leans to', async (t) => {
+  for (const text of ['你好,有个情况想说一下', '喂,你好', '在吗', '我要举报', '您好师傅,麻烦问一下']) {
+    const x = classifier.classify(text);
+    t.equal(x.unit, null, text);
+    t.ok(x.needsManualDispatch, `${text}: an operator asks what it is about`);
+  }
+  t.equal(classifier.classify('你好,我想问一下社保卡怎么补办').unit, '市人社局', 'a matter after the greeting is read');
+});
+
 t.test('category from cue words', async (t) => {
   const cases: [string, string][] = [
     ['请问公积金怎么提取', '咨询'],
