@@ -93,7 +93,11 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
     // The knowledge index is read in slices in the background now, so the first caller's question
     // does not wait for it.
     ctx.knowledge.warm().catch((err: unknown) => log.error({ err }, 'knowledge index could not be built; searches will try again'));
-    log.info({ startup: phases.done() }, 'start-up: wall and CPU ms per phase (CPU of all threads; "modules" counts from process start)');
+    // In the demo the banner below is for a person reading a terminal; the phases would land in it.
+    const startup = { startup: phases.done() };
+    const startupMsg = 'start-up: wall and CPU ms per phase (CPU of all threads; "modules" counts from process start)';
+    if (opts.demo) log.debug(startup, startupMsg);
+    else log.info(startup, startupMsg);
     const url = config.publicUrl;
     console.log(`\nSuban 速办 is up on ${ctx.db.dialect}: ${Date.now() - started} ms to start, ${Math.round(process.uptime() * 1000)} ms since the process began`);
     console.log(`  console: ${url}/`);

@@ -16,7 +16,7 @@ t.test('the desk lists model-only 即办 flags; the operator clears one and conf
   t.teardown(() => browser.close());
   const intake = (n: number, content: string) => h.ctx.tickets.intake({ channel: 'wechat', contact: `wx_${n}`, content, sourceKey: `console-test:${n}` }, SYSTEM, 'wechat');
   const smoke = (await intake(1, '楼下餐馆油烟很大')).ticket;
-  const noise = (await intake(2, '对面工地晚上一直施工，油烟味也很大')).ticket;
+  const noise = (await intake(2, '师傅你好 电线老化 风一吹就噼里啪啦 急急急')).ticket;
   t.ok(smoke.urgent && noise.urgent, 'the premise: the model flags both');
 
   const op = await watchedPage(browser, address);

@@ -13,6 +13,9 @@ import { runEval, runTrain } from '../../../src/cli/routing-model.js';
 import { loadConfig } from '../../../src/config.js';
 import { DEFAULT_DUTY_LIST_PATH } from '../../../src/domain/routing/duty-list.js';
 
+// Each training here learns from the built-in examples too (3,000 of them): a few minutes on a busy two-core host.
+t.setTimeout(600_000);
+
 const HISTORY = new URL('../../fixtures/history/city-history.csv', import.meta.url).pathname;
 const DUTY = DEFAULT_DUTY_LIST_PATH.pathname;
 const NEW_MATTER = '商场的共享充电宝还了以后还在扣钱，押金也不退';
