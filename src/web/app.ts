@@ -171,7 +171,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
         await api.register(assistRoutes, pick(ctx, 'assist', 'clock'));
         await api.register(directoryRoutes, pick(ctx, 'units', 'users', 'auth'));
         await api.register(userRoutes, pick(ctx, 'auth', 'clock', 'users'));
-        await api.register(statsRoutes);
+        await api.register(statsRoutes, pick(ctx, 'ticketStore', 'clock', 'kpi', 'kpiRules', 'unitNames', 'isMirrorChannel', 'config'));
         await api.register(supervisionRoutes, pick(ctx, 'supervision', 'hotspots', 'followup', 'clock'));
         await api.register(dutyRoutes);
         await api.register(blockedCallerRoutes, pick(ctx, 'blockedCallers'));

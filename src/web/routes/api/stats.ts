@@ -10,6 +10,9 @@ import { followupCoverage } from '../../../domain/kpi/followup-coverage.js';
 import { assessmentBoard, assessmentColumns } from '../../../application/supervision/kpi-rules.js';
 import { errors } from '../../schemas/common.js';
 import { placesReport, rateTrend, TREND_INTERVALS } from '../../../application/supervision/trends.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type StatsRouteDeps = Pick<Container, 'ticketStore' | 'clock' | 'kpi' | 'kpiRules' | 'unitNames' | 'isMirrorChannel' | 'config'>;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const Format = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')]));
@@ -23,6 +26,14 @@ function parseBound(s: string | undefined, end: boolean): Date | null {
   return d;
 }
 
+/** The period [from, to) a board covers: the query's bounds, by default this month up to now. */
+function periodOf(query: { from?: string; to?: string }, now: Date): { from: Date; to: Date } {
+  const from = parseBound(query.from, false) ?? shanghaiInstant(`${shanghaiParts(now).date.slice(0, 7)}-01`);
+  const to = parseBound(query.to, true) ?? new Date(now.getTime() + 1);
+  if (!(from.getTime() < to.getTime())) throw invalid('bad_period', '统计区间的开始须早于结束');
+  return { from, to };
+}
+
 /** Units see their own unit's figures only; the hotline office sees every row. */
 const visible = (p: Principal, key: string) => p.role !== 'unit' || key === p.unit;
 
@@ -34,8 +45,8 @@ async function send<R>(reply: FastifyReply, format: 'csv' | 'xlsx', columns: Col
 }
 
 /** 三率 board and monthly ranking, as JSON or exported as CSV/XLSX with Chinese headers. */
-const stats: FastifyPluginAsyncTypebox = async (app) => {
-  const { ticketStore, clock } = app.ctx;
+const stats: FastifyPluginAsyncTypebox<StatsRouteDeps> = async (app, deps) => {
+  const { ticketStore, clock, kpi, kpiRules, unitNames, isMirrorChannel, config } = deps;
   app.addHook('preValidation', app.requireAuth([...OFFICE_AND_UNIT_ROLES]));
 
   app.get(
@@ -57,12 +68,10 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       const p = req.principal!;
       const now = clock.now();
-      const from = parseBound(req.query.from, false) ?? shanghaiInstant(`${shanghaiParts(now).date.slice(0, 7)}-01`);
-      const to = parseBound(req.query.to, true) ?? new Date(now.getTime() + 1);
-      if (!(from.getTime() < to.getTime())) throw invalid('bad_period', '统计区间的开始须早于结束');
+      const { from, to } = periodOf(req.query, now);
       // A unit's own row is what it may see, whatever grouping it asked for.
       const group: RateGroup = p.role === 'unit' ? 'unit' : (req.query.groupBy ?? 'unit');
-      const rows = (await ratesBoard(ticketStore, { from, to }, group, app.ctx.kpi, now)).filter((r) => visible(p, r.key));
+      const rows = (await ratesBoard(ticketStore, { from, to }, group, kpi, now)).filter((r) => visible(p, r.key));
       const format = req.query.format ?? 'json';
       if (format !== 'json') {
         const label = (d: Date) => shanghaiParts(d).date;
@@ -92,9 +101,9 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       const interval = req.query.interval ?? 'week';
       const unit = p.role === 'unit' ? p.unit : (req.query.unit ?? null);
       if (p.role === 'unit' && !unit) throw invalid('no_unit', '账号未关联承办单位');
-      if (unit && !app.ctx.unitNames.has(unit)) throw invalid('unknown_unit', `未知的承办单位:${unit}`);
+      if (unit && !unitNames.has(unit)) throw invalid('unknown_unit', `未知的承办单位:${unit}`);
       const count = req.query.periods ?? (interval === 'week' ? 12 : 6);
-      const points = await rateTrend(ticketStore, { interval, count, unit, config: app.ctx.kpi, now: clock.now() });
+      const points = await rateTrend(ticketStore, { interval, count, unit, config: kpi, now: clock.now() });
       return { interval, unit, points };
     },
   );
@@ -113,11 +122,9 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const p = req.principal!;
       const now = clock.now();
-      const from = parseBound(req.query.from, false) ?? shanghaiInstant(`${shanghaiParts(now).date.slice(0, 7)}-01`);
-      const to = parseBound(req.query.to, true) ?? new Date(now.getTime() + 1);
-      if (!(from.getTime() < to.getTime())) throw invalid('bad_period', '统计区间的开始须早于结束');
-      const report = await placesReport(ticketStore, { from, to, unit: p.role === 'unit' ? (p.unit ?? '') : null, config: app.ctx.kpi, now });
-      const tiles = app.ctx.config.mapTiles;
+      const { from, to } = periodOf(req.query, now);
+      const report = await placesReport(ticketStore, { from, to, unit: p.role === 'unit' ? (p.unit ?? '') : null, config: kpi, now });
+      const tiles = config.mapTiles;
       return { period: { from: from.toISOString(), to: to.toISOString() }, ...report, tiles: tiles.url ? { url: tiles.url, attribution: tiles.attribution } : null };
     },
   );
@@ -139,8 +146,8 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       const month = req.query.month ?? shanghaiParts(now).date.slice(0, 7);
       const [y, m] = month.split('-').map(Number);
       // The rule of that month (考核规则): which tickets count, the formulas, weights and deductions.
-      const rule = await app.ctx.kpiRules.forMonth(month);
-      const rows = (await assessmentBoard(ticketStore, month, rule, now, app.ctx.isMirrorChannel)).rows.filter((r) => visible(p, r.key));
+      const rule = await kpiRules.forMonth(month);
+      const rows = (await assessmentBoard(ticketStore, month, rule, now, isMirrorChannel)).rows.filter((r) => visible(p, r.key));
       const format = req.query.format ?? 'json';
       if (format !== 'json') return send(reply, format, RANKING_COLUMNS, rows, `月度排名_${month}`);
       return { month, rule: { version: rule.version, effectiveFrom: rule.effectiveFrom }, rows };
@@ -162,8 +169,8 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
       const p = req.principal!;
       const now = clock.now();
       const month = req.query.month ?? shanghaiParts(now).date.slice(0, 7);
-      const rule = await app.ctx.kpiRules.forMonth(month);
-      const board = await assessmentBoard(ticketStore, month, rule, now, app.ctx.isMirrorChannel);
+      const rule = await kpiRules.forMonth(month);
+      const board = await assessmentBoard(ticketStore, month, rule, now, isMirrorChannel);
       const rows = board.rows.filter((r) => visible(p, r.key));
       const format = req.query.format ?? 'json';
       if (format !== 'json') return send(reply, format, assessmentColumns(), rows, `综合考核_${month}_规则v${rule.version}`);
@@ -185,9 +192,7 @@ const stats: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const p = req.principal!;
       const now = clock.now();
-      const from = parseBound(req.query.from, false) ?? shanghaiInstant(`${shanghaiParts(now).date.slice(0, 7)}-01`);
-      const to = parseBound(req.query.to, true) ?? new Date(now.getTime() + 1);
-      if (!(from.getTime() < to.getTime())) throw invalid('bad_period', '统计区间的开始须早于结束');
+      const { from, to } = periodOf(req.query, now);
       const histories = (await ticketStore.eventsForPeriod(from, to)).values();
       const all = followupCoverage(histories, { from, to }, new Date(now.getTime() + 1));
       const city = all.get('全市')!;

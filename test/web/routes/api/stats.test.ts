@@ -92,6 +92,19 @@ for (const engine of ENGINES) {
       t.same(oct.json.rows, []);
     });
 
+    await t.test('the boards over a period read [from, to] alike: the default month, `to` inclusive, one error', async (t) => {
+      for (const board of ['rates', 'places', 'followup-coverage']) {
+        const url = `/api/v1/stats/${board}`;
+        const month = await h.call('supervisor', 'GET', url);
+        t.same(month.json.period, { from: '2026-10-31T16:00:00.000Z', to: '2026-11-26T10:00:00.001Z' }, `${board}: this month up to now`);
+        t.same((await h.call('supervisor', 'GET', `${url}?${Q}`)).json.period, { from: '2026-10-31T16:00:00.000Z', to: '2026-11-30T16:00:00.000Z' }, `${board}: to the end of 11-30`);
+        const reversed = await h.call('supervisor', 'GET', `${url}?from=2026-11-30&to=2026-11-01`);
+        t.same([reversed.status, reversed.json.error.code], [400, 'bad_period'], `${board}: reversed`);
+        const bad = await h.call('supervisor', 'GET', `${url}?from=yesterday`);
+        t.same([bad.status, bad.json.error.code], [400, 'bad_period'], `${board}: not a date`);
+      }
+    });
+
     await t.test('units see their own row only', async (t) => {
       const a = await h.call('unitA', 'GET', `/api/v1/stats/rates?${Q}&groupBy=township`);
       t.same(a.json.rows.map((x: { key: string }) => x.key), ['市城管局']);
