@@ -162,7 +162,7 @@ async function main(argv: string[]) {
     case 'classify': {
       const { values } = parseArgs({ args: rest, options: { model: { type: 'string' } } });
       const { runClassify } = await import('./cli/classify.js');
-      const { loadClassifier } = await import('./application/classifier.js');
+      const { loadClassifier } = await import('../adapters/fs-config/routing.js');
       const cfg = loadConfig();
       return runClassify(process.stdin, process.stdout, loadClassifier(cfg.dutyList, cfg.classifyThreshold, values.model ?? cfg.routingModel));
     }

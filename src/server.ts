@@ -6,7 +6,7 @@ import { buildApp } from './web/app.js';
 import { mkdirSync } from 'node:fs';
 import { seed } from './application/seed.js';
 import { seedDemoRosters } from './application/paging/demo.js';
-import { loadClassifier } from './application/classifier.js';
+import { loadClassifier } from '../adapters/fs-config/routing.js';
 import type { ClassifierPort } from './application/ports/routing.js';
 import { seedDemoHistory } from './application/demo/history.js';
 import { seedGridDemo } from './application/grid/demo.js';

@@ -3,7 +3,7 @@
  * answers `{id, text}` messages with `{id, result}` or `{id, error}`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadClassifier } from '../../src/application/classifier.js';
+import { loadClassifier } from '../fs-config/routing.js';
 import type { ClassifierWorkerData, ClassifierWorkerReply, ClassifierWorkerRequest } from './classifier-pool.js';
 
 const port = parentPort;

@@ -10,10 +10,10 @@
  * --eval also trains on all the examples and measures a never-trained-on file once.
  */
 import { readFileSync } from 'node:fs';
-import { Classifier } from '../../src/domain/routing/classifier.js';
-import { loadDutyList } from '../../src/domain/routing/duty-list.js';
+import { createClassifier, loadDutyList, loadRoutingExamples } from '../../adapters/fs-config/routing.js';
+import { jiebaSegmenter } from '../../adapters/jieba/segmenter.js';
 import { crossValidate, scoreClassifier, type Scores } from '../../src/domain/routing/evaluation.js';
-import { loadRoutingExamples, parseRoutingExamples } from '../../src/domain/routing/examples.js';
+import { parseRoutingExamples } from '../../src/domain/routing/examples.js';
 
 const args = process.argv.slice(2);
 const k = Number(args.find((a) => /^\d+$/.test(a)) ?? 5);
@@ -28,8 +28,8 @@ const row = (name: string, s: Scores) =>
 const dutyList = loadDutyList();
 const examples = loadRoutingExamples();
 const t0 = performance.now();
-const cv = crossValidate(dutyList, examples, k, { learned });
-const rulesOnly = scoreClassifier(examples, new Classifier(dutyList, { examples: null }));
+const cv = crossValidate(dutyList, examples, k, { segmenter: jiebaSegmenter, learned });
+const rulesOnly = scoreClassifier(examples, createClassifier(dutyList, { examples: null }));
 console.log(`${k}-fold cross-validation over ${examples.length} examples (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 console.log('| set | n | unit (acceptable) | 即办 recall (cases) | 即办 precision |');
 console.log('|---|---:|---:|---:|---:|');
@@ -42,8 +42,8 @@ if (evalPath) {
   const rows = parseRoutingExamples(readFileSync(evalPath, 'utf8'), evalPath);
   const seen = new Set(examples.map((e) => e.text));
   const leaked = rows.filter((r) => seen.has(r.text)).length;
-  const full = scoreClassifier(rows, new Classifier(dutyList, { learned }));
-  const rules = scoreClassifier(rows, new Classifier(dutyList, { examples: null }));
+  const full = scoreClassifier(rows, createClassifier(dutyList, { learned }));
+  const rules = scoreClassifier(rows, createClassifier(dutyList, { examples: null }));
   console.log(`\n${evalPath}: ${rows.length} requests, ${leaked} of them in the training examples`);
   console.log(row('rules + models (trained on all examples)', full));
   console.log(row('phrase rules only', rules));

@@ -5,8 +5,7 @@
  *   npx tsx scripts/bench/classify-dev.ts test/fixtures/classify/dev-long-a.jsonl [...] [--misses] [--model m.json]
  */
 import { readFileSync } from 'node:fs';
-import { Classifier } from '../../src/domain/routing/classifier.js';
-import { loadDutyList } from '../../src/domain/routing/duty-list.js';
+import { createClassifier, loadDutyList } from '../../adapters/fs-config/routing.js';
 import { parseRoutingModel } from '../../src/domain/routing/routing-model.js';
 
 const args = process.argv.slice(2);
@@ -14,7 +13,7 @@ const files = args.filter((a) => a.endsWith('.jsonl'));
 const showMisses = args.includes('--misses');
 const modelPath = args.includes('--model') ? args[args.indexOf('--model') + 1] : null;
 const dutyList = loadDutyList();
-const c = new Classifier(dutyList, modelPath ? { model: parseRoutingModel(readFileSync(modelPath, 'utf8')) } : {});
+const c = createClassifier(dutyList, modelPath ? { model: parseRoutingModel(readFileSync(modelPath, 'utf8')) } : {});
 if (args.includes('--weight') && c.model) c.model.meta.modelWeight = Number(args[args.indexOf('--weight') + 1]);
 const pct = (x: number, n: number) => `${((100 * x) / Math.max(1, n)).toFixed(1)}%`;
 console.log('| file | n | unit | top-3 | manual | urgent (flag rate) | urgent recall | urgent precision | urgent∪check recall |');

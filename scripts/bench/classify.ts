@@ -7,9 +7,8 @@
  *   npx tsx scripts/bench/classify.ts [rounds]
  */
 import { readFileSync } from 'node:fs';
-import { Classifier } from '../../src/domain/routing/classifier.js';
-import { loadDutyList } from '../../src/domain/routing/duty-list.js';
-import { plainSegmenter } from '../../src/domain/routing/segmenter.js';
+import { createClassifier, loadDutyList } from '../../adapters/fs-config/routing.js';
+import { JiebaSegmenter } from '../../adapters/jieba/segmenter.js';
 
 const rounds = Number(process.argv[2] ?? 20);
 const texts = ['labelled.jsonl', 'holdout.jsonl'].flatMap((f) =>
@@ -26,11 +25,11 @@ const cpuMs = () => {
 const t0 = performance.now();
 const c0 = cpuMs();
 const dutyList = loadDutyList();
-const classifier = new Classifier(dutyList);
+const classifier = createClassifier(dutyList);
 const loadMs = performance.now() - t0;
 const loadCpuMs = cpuMs() - c0;
-const rulesOnly = new Classifier(dutyList, { examples: null });
-const segmenter = plainSegmenter();
+const rulesOnly = createClassifier(dutyList, { examples: null });
+const segmenter = new JiebaSegmenter();
 
 function perSecond(fn: (text: string) => unknown): number {
   for (const t of texts) fn(t); // warm-up

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { knowledgeAnalyzer } from '../../src/application/knowledge/analyzer.js';
+import { knowledgeAnalyzer } from '../../adapters/fs-config/knowledge.js';
 import { KnowledgeTextIndex, DEFAULT_RANK, type IndexedDoc, type RankParams } from '../../src/application/knowledge/text-index.js';
 import { CONFIDENT_AT } from '../../src/application/knowledge/service.js';
 

@@ -8,14 +8,14 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CityTrainer } from '../../src/application/routing-training/train.js';
-import { BUILTIN_MODEL_PATH, builtinTrainingExamples } from '../../src/domain/routing/builtin-model.js';
-import { loadDutyList } from '../../src/domain/routing/duty-list.js';
+import { BUILTIN_MODEL_PATH, builtinTrainingExamples, loadDutyList } from '../../adapters/fs-config/routing.js';
+import { jiebaSegmenter } from '../../adapters/jieba/segmenter.js';
 import { serializeRoutingModel, sourceHash } from '../../src/domain/routing/routing-model.js';
 
 const dutyList = loadDutyList();
 const examples = builtinTrainingExamples();
 const t0 = performance.now();
-const model = new CityTrainer(dutyList).train(examples, {
+const model = new CityTrainer(dutyList, { segmenter: jiebaSegmenter, builtinExamples: builtinTrainingExamples }).train(examples, {
   builtinExamples: false,
   source: 'builtin: config/routing-examples.jsonl + config/routing-history.jsonl + duty list',
 });

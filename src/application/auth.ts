@@ -52,6 +52,8 @@ export class AuthService {
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     private readonly sessionHours: number,
+    /** config/common-passwords.txt, lower-case: passwords no account may use */
+    private readonly commonPasswords: ReadonlySet<string>,
     private readonly throttle?: LoginThrottle,
     /** told when credentials stop working, so live sockets opened with them close at once (on every instance, over the bus) */
     private readonly onRevoked: (e: RevokedCredentials) => void = () => undefined,
@@ -68,7 +70,7 @@ export class AuthService {
       if (!town || town.kind !== 'township') throw invalid('unknown_township', `网格员必须属于一个乡镇:${u.township ?? '(空)'}`);
       if (!u.gridArea?.trim()) throw invalid('grid_area_required', '网格员必须填写网格(如 红都社区第3网格)');
     }
-    if (u.password !== undefined && u.password !== null) checkPassword(u.password, u.name);
+    if (u.password !== undefined && u.password !== null) checkPassword(u.password, u.name, this.commonPasswords);
     const passwordHash = u.password ? await argon2.hash(u.password) : null;
     const user = { id: randomUUID(), name: u.name, role: u.role, unit: u.role === 'unit' ? (u.unit ?? null) : null, township: u.role === 'grid' ? (u.township ?? null) : null, gridArea: u.role === 'grid' ? (u.gridArea?.trim() ?? null) : null, displayName: u.displayName ?? null, phone: u.phone ?? null, disabled: false, passwordHash };
     const now = this.clock.now();
@@ -129,7 +131,7 @@ export class AuthService {
     const u = await this.user(userId);
     let password = '';
     do password = randomBytes(12).toString('base64url');
-    while (passwordProblem(password, u.name));
+    while (passwordProblem(password, u.name, this.commonPasswords));
     await this.users.setPasswordHash(userId, await argon2.hash(password));
     await this.endSessions(userId);
     await this.throttle?.unlock(u.name);
@@ -143,7 +145,7 @@ export class AuthService {
     const full = await this.users.byName(u.name);
     const ok = full?.passwordHash ? await argon2.verify(full.passwordHash, current).catch(() => false) : false;
     if (!ok) throw new AppError('forbidden', 'bad_current_password', '当前密码不正确');
-    checkPassword(next, u.name);
+    checkPassword(next, u.name, this.commonPasswords);
     if (next === current) throw invalid('weak_password', '新密码不能与当前密码相同');
     await this.users.setPasswordHash(userId, await argon2.hash(next));
     await this.endSessions(userId, keepSession ? sha256(keepSession) : undefined);

@@ -12,8 +12,8 @@
  */
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { Classifier } from '../domain/routing/classifier.js';
-import { loadDutyList } from '../domain/routing/duty-list.js';
+import type { Classifier } from '../domain/routing/classifier.js';
+import { createClassifier, loadDutyList } from '../../adapters/fs-config/routing.js';
 
 export async function runClassify(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, classifier: Classifier): Promise<void> {
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -58,7 +58,7 @@ function write(output: NodeJS.WritableStream, chunk: string): Promise<void> {
 
 // `npx tsx src/cli/classify.ts [duty-list.yaml] < requests.jsonl`
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const classifier = new Classifier(loadDutyList(process.argv[2]));
+  const classifier = createClassifier(loadDutyList(process.argv[2]));
   runClassify(process.stdin, process.stdout, classifier).catch((e: unknown) => {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exitCode = 1;

@@ -9,15 +9,15 @@
  * unit: add those to config/unit-aliases.yaml and run again).
  */
 import { writeFileSync } from 'node:fs';
-import { loadRoutingModel } from '../application/classifier.js';
 import { evaluateDispatch, formatEvalReport } from '../application/routing-training/eval-report.js';
 import { readHistory, type ImportReport } from '../application/routing-training/history-import.js';
 import { CityTrainer, dispatchItem, historyExamples } from '../application/routing-training/train.js';
-import { loadUnitAliases } from '../domain/directory/unit-aliases.js';
 import { createUnitResolver } from '../domain/directory/unit-names.js';
-import { Classifier } from '../domain/routing/classifier.js';
-import { loadDutyList } from '../domain/routing/duty-list.js';
+import type { DutyList } from '../domain/routing/duty-list.js';
 import { serializeRoutingModel } from '../domain/routing/routing-model.js';
+import { builtinTrainingExamples, createClassifier, loadDutyList, loadRoutingModel } from '../../adapters/fs-config/routing.js';
+import { loadUnitAliases } from '../../adapters/fs-config/unit-aliases.js';
+import { jiebaSegmenter } from '../../adapters/jieba/segmenter.js';
 
 export interface RoutingCliContext {
   dutyListPath: string;
@@ -35,6 +35,8 @@ async function loadHistory(path: string, dutyListPath: string, out: NodeJS.Writa
   out.write(formatImportReport(path, report));
   return { dutyList, rows };
 }
+
+const trainer = (dutyList: DutyList) => new CityTrainer(dutyList, { segmenter: jiebaSegmenter, builtinExamples: builtinTrainingExamples });
 
 export function formatImportReport(path: string, r: ImportReport): string {
   const lines = [
@@ -58,7 +60,7 @@ export async function runTrain(args: { in: string; out: string; seed?: number; b
   const onlyCategory = rows.length - history.length;
   if (onlyCategory > 0) ctx.out.write(`  ${onlyCategory} 行只有类别、没有单位:不用于单位模型\n`);
   const t0 = performance.now();
-  const model = new CityTrainer(dutyList).train(history, { seed: args.seed, builtinExamples: args.builtinExamples, modelWeight: args.modelWeight, source: args.in });
+  const model = trainer(dutyList).train(history, { seed: args.seed, builtinExamples: args.builtinExamples, modelWeight: args.modelWeight, source: args.in });
   writeFileSync(args.out, serializeRoutingModel(model));
   ctx.out.write(
     `模型已写入 ${args.out}: ${history.length} 条历史工单, ${model.unit.classes.length} 类, ${model.unit.vocabularySize} 特征, ` +
@@ -73,11 +75,11 @@ export async function runEval(args: { in: string; model?: string; folds?: number
   let items;
   let what: string;
   if (args.folds && args.folds > 1) {
-    items = new CityTrainer(dutyList).crossValidate(history, args.folds, { seed: args.seed, builtinExamples: args.builtinExamples }, ctx.threshold);
+    items = trainer(dutyList).crossValidate(history, args.folds, { seed: args.seed, builtinExamples: args.builtinExamples }, ctx.threshold);
     what = `${args.folds} 折交叉验证(每折用 suban train 同样的训练)`;
   } else {
     const modelPath = args.model ?? ctx.configuredModel;
-    const c = new Classifier(dutyList, { threshold: ctx.threshold, ...(modelPath ? { model: loadRoutingModel(modelPath) } : {}) });
+    const c = createClassifier(dutyList, { threshold: ctx.threshold, ...(modelPath ? { model: loadRoutingModel(modelPath) } : {}) });
     items = history.map((e) => dispatchItem(c, e));
     what = modelPath ? `模型 ${modelPath}` : '内置模型';
   }

@@ -42,13 +42,15 @@ import type { AuditLog, DedupeStore, LeaseStore, StateStore } from '../applicati
 import type { TicketStore } from '../application/ports/tickets.js';
 import type { JobStore } from '../application/ports/jobs.js';
 import type { UnitStore, UserStore } from '../application/ports/users.js';
-import { loadClassifier } from '../application/classifier.js';
+import { loadClassifier, loadDutyList } from '../../adapters/fs-config/routing.js';
 import { ClassifierPool } from '../../adapters/threads/classifier-pool.js';
 import { loadPlatforms } from '../application/platforms/config.js';
 import { readUnitsFile } from '../application/seed.js';
 import { createUnitResolver } from '../domain/directory/unit-names.js';
-import { loadUnitAliases } from '../domain/directory/unit-aliases.js';
-import { loadDutyList, type DutyList } from '../domain/routing/duty-list.js';
+import { loadUnitAliases } from '../../adapters/fs-config/unit-aliases.js';
+import { loadCommonPasswords } from '../../adapters/fs-config/common-passwords.js';
+import { plainSegmenter } from '../../adapters/jieba/segmenter.js';
+import type { DutyList } from '../domain/routing/duty-list.js';
 import { PlatformService } from '../application/platforms/service.js';
 import type { VoiceDialer } from '../application/ports/voice.js';
 import type { IvrAction } from '../application/ivr/ports.js';
@@ -74,7 +76,7 @@ import { unitsWithContacts, type DutyService } from '../application/paging/duty-
 import type { PagingService } from '../application/paging/service.js';
 import { SqlKnowledgeStore } from '../../adapters/db/knowledge-store.js';
 import { KnowledgeService } from '../application/knowledge/service.js';
-import { knowledgeAnalyzer } from '../application/knowledge/analyzer.js';
+import { knowledgeAnalyzer } from '../../adapters/fs-config/knowledge.js';
 import { KpiRuleService } from '../application/supervision/kpi-rules.js';
 import { defaultAssessmentRule } from '../domain/kpi/assessment.js';
 import { AccountabilityService } from '../application/accountability/service.js';
@@ -307,7 +309,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     const replies = await noReplyEngine.answerNotConfirmed(p.channel as ChatChannel, p.contactId, p.ref);
     for (const text of replies) await chat.outbox.send(p.channel as ChatChannel, p.contactId, text).catch((err) => log.warn({ err: String(err) }, 'no-reply ticket notice not sent'));
   });
-  const hotspots = new HotspotService({ store: ticketStore, tickets, jobs, state, bus, clock, log: log.child({ component: 'hotspots' }) });
+  const hotspots = new HotspotService({ store: ticketStore, tickets, jobs, state, bus, clock, log: log.child({ component: 'hotspots' }), segmenter: plainSegmenter });
   hotspots.register(runner);
   const grid = new GridService({ tickets, store: ticketStore, users, units, clock });
   grid.register(runner);
@@ -340,7 +342,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     calendar,
     workCalendar,
     calendarCoverage: (at) => workCalendar.coverage(at, 60),
-    auth: new AuthService(users, units, audit, clock, config.sessionHours, new LoginThrottle(state, clock, log.child({ component: 'auth' })), (e) => bus.publish(TOPIC.authRevoked, e)),
+    auth: new AuthService(users, units, audit, clock, config.sessionHours, loadCommonPasswords(), new LoginThrottle(state, clock, log.child({ component: 'auth' })), (e) => bus.publish(TOPIC.authRevoked, e)),
     tickets,
     answers,
     runner,

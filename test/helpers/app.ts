@@ -8,7 +8,7 @@ import { createLogger } from '../../src/logger.js';
 import { FakeClock } from '../../src/domain/clock.js';
 import { buildApp, type AppOptions } from '../../src/web/app.js';
 import { seed } from '../../src/application/seed.js';
-import { loadClassifier } from '../../src/application/classifier.js';
+import { loadClassifier } from '../../adapters/fs-config/routing.js';
 import type { ClassifierPort } from '../../src/application/ports/routing.js';
 import type { Role } from '../../src/domain/policy.js';
 import type { FollowupChat } from '../../src/application/followup/ports.js';

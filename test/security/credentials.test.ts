@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { testApp, TEST_PASSWORD, type TestApp } from '../helpers/app.js';
 import { passwordProblem } from '../../src/domain/password-policy.js';
+import { loadCommonPasswords } from '../../adapters/fs-config/common-passwords.js';
 import { loadConfig } from '../../src/config.js';
 import { createContainer } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
@@ -69,7 +70,7 @@ t.test('reset-password: a new password shown once, following the rules; sessions
   const r = await h.call('admin', 'POST', `/api/v1/users/${op.id}/reset-password`);
   t.equal(r.status, 200);
   const pw = r.json.password as string;
-  t.equal(passwordProblem(pw, 'op'), null, 'the new password follows the rules');
+  t.equal(passwordProblem(pw, 'op', loadCommonPasswords()), null, 'the new password follows the rules');
   t.equal((await login(h, 'op', TEST_PASSWORD)).status, 401, 'the old password is gone');
   t.equal((await login(h, 'op', pw)).status, 200, 'the new one works');
   t.equal((await h.app.inject({ url: '/api/v1/auth/me', headers: { cookie: before.cookie } })).statusCode, 401, 'the old session ended');
@@ -145,7 +146,7 @@ t.test('CLI: suban user disable / enable / reset-password', async (t) => {
   t.match((await run('disable', 'zhou')).stdout, /zhou disabled/);
   const reset = (await run('reset-password', 'zhou')).stdout;
   const pw = /: (\S+)\s*$/.exec(reset)?.[1] ?? '';
-  t.equal(passwordProblem(pw, 'zhou'), null, 'printed once, follows the rules');
+  t.equal(passwordProblem(pw, 'zhou', loadCommonPasswords()), null, 'printed once, follows the rules');
   t.match((await run('enable', 'zhou')).stdout, /zhou enabled/);
   const c2 = await createContainer(cfg, createLogger('silent'));
   t.teardown(() => c2.close());

@@ -11,6 +11,7 @@ import type { Clock } from '../../domain/clock.js';
 import { invalid, notFound } from '../../domain/errors.js';
 import { matterSignature, similarity, type MatterSignature } from '../../domain/routing/similarity.js';
 import { SAME_MATTER_THRESHOLD } from '../../domain/routing/similarity.js';
+import type { Segmenter } from '../../domain/routing/segmenter.js';
 import type { Classification } from '../../domain/routing/classifier.js';
 import { canonicalPlace } from '../../domain/places/crossing.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
@@ -91,6 +92,8 @@ export interface HotspotDeps {
   bus: EventBus;
   clock: Clock;
   log: { warn(o: object, m: string): void };
+  /** Words of a ticket's text for its matter signature (jieba's base dictionary). */
+  segmenter: Segmenter;
   config?: Partial<HotspotConfig>;
 }
 
@@ -266,7 +269,7 @@ export class HotspotService {
       township: t.township ?? stored?.township ?? null,
       keywords: Array.isArray(stored?.keywords) ? stored.keywords : [],
     } as Classification;
-    return matterSignature(t.content, c);
+    return matterSignature(t.content, c, this.d.segmenter);
   }
 
   /** Union of 并单 links and pairs the duplicate detector calls the same matter. */

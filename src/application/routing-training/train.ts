@@ -7,12 +7,12 @@
  * with a short history on its list. Everything is seeded: the same file gives the same model.
  */
 import { createHash } from 'node:crypto';
-import { builtinTrainingExamples } from '../../domain/routing/builtin-model.js';
 import { Classifier } from '../../domain/routing/classifier.js';
 import type { DutyList } from '../../domain/routing/duty-list.js';
 import type { RoutingExample } from '../../domain/routing/examples.js';
 import { foldOf } from '../../domain/routing/evaluation.js';
 import { trainRoutingModel, type RoutingModel } from '../../domain/routing/routing-model.js';
+import type { SegmenterFactory } from '../../domain/routing/segmenter.js';
 import { LONG_TEXT } from '../../domain/routing/text-structure.js';
 import type { DispatchItem } from './eval-report.js';
 import type { HistoryRow } from './history-import.js';
@@ -53,12 +53,21 @@ export function rowsHash(rows: readonly RoutingExample[]): string {
   return h.digest('hex');
 }
 
+export interface CityTrainerDeps {
+  segmenter: SegmenterFactory;
+  /** The built-in labelled examples (config/), read only when a training uses them. */
+  builtinExamples(): readonly RoutingExample[];
+}
+
 export class CityTrainer {
   /** Reads texts into model features the way classification does. */
   private readonly reader: Classifier;
 
-  constructor(private readonly dutyList: DutyList) {
-    this.reader = new Classifier(dutyList, { examples: null, model: null });
+  constructor(
+    private readonly dutyList: DutyList,
+    private readonly deps: CityTrainerDeps,
+  ) {
+    this.reader = new Classifier(dutyList, { segmenter: deps.segmenter, examples: null, model: null });
   }
 
   train(history: readonly RoutingExample[], opts: CityTrainOptions = {}): RoutingModel {
@@ -77,7 +86,7 @@ export class CityTrainer {
 
   /** A classifier that dispatches with `model` (the 即办 model stays the built-in one's concern). */
   classifier(model: RoutingModel, threshold?: number): Classifier {
-    return new Classifier(this.dutyList, { examples: null, model, threshold });
+    return new Classifier(this.dutyList, { segmenter: this.deps.segmenter, examples: null, model, threshold });
   }
 
   /**
@@ -98,7 +107,7 @@ export class CityTrainer {
 
   private withBuiltin(history: readonly RoutingExample[], opts: CityTrainOptions): RoutingExample[] {
     if (opts.builtinExamples === false) return [...history];
-    return [...history, ...builtinTrainingExamples().map((e) => ({ ...e, weight: BUILTIN_WEIGHT }))];
+    return [...history, ...this.deps.builtinExamples().map((e) => ({ ...e, weight: BUILTIN_WEIGHT }))];
   }
 
   /**

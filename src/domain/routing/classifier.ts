@@ -14,15 +14,15 @@
 import type { Category } from '../tickets/ticket.js';
 import { detectCategory } from './category.js';
 import type { DutyList, DutyUnit } from './duty-list.js';
-import { DEFAULT_ROUTING_EXAMPLES_PATH, loadRoutingExamples, type RoutingExample } from './examples.js';
+import type { RoutingExample } from './examples.js';
 import { DEFAULT_LEARNED_PARAMS, LearnedUrgency, type LearnedParams } from './learned.js';
 import { normalizeText } from './normalize.js';
 import { keepMostSpecific, PhraseIndex, type PhraseMatch } from './phrase-index.js';
 import { PlaceFinder } from './places.js';
-import { builtinRoutingModel, builtinTrainingExamples } from './builtin-model.js';
+import { builtinRoutingModel, type BuiltinRouting } from './builtin-model.js';
 import { TOWNSHIP_CLASS, trainRoutingModel, type RoutingModel } from './routing-model.js';
 import { JointVocabulary } from './joint-vocabulary.js';
-import { Segmenter, type Token } from './segmenter.js';
+import { tokensOf, type Segmenter, type SegmenterFactory, type Token } from './segmenter.js';
 import { softmaxOf } from './linear-model.js';
 import { featureKey, LONG_TEXT, walkFeatures, maskPlaces, splitSentences, weightAt, weightedFeatures, type FeatureKey, type Sentence } from './text-structure.js';
 import { detectUrgent, textReadsAsEvent, type UrgentHit } from './urgent.js';
@@ -68,13 +68,18 @@ export interface Classification {
 export interface ClassifierOptions {
   /** Confidence below which the operator must choose the unit. Default DEFAULT_THRESHOLD. */
   threshold?: number;
+  /** Word segmentation (jieba, adapters/jieba): built once per duty list with its phrases and places as words. */
+  segmenter: SegmenterFactory;
   /**
-   * Labelled past requests: a JSONL path, the examples themselves, or null for the phrase rules
-   * alone. They train the 即办 model and, when no `model` is given, the unit model (the shipped
-   * config/routing-model.json is used instead when it was trained on exactly these examples).
-   * Examples are ignored when most of them name units this duty list does not have.
+   * Labelled past requests, or null for the phrase rules alone; left out, those of `builtin` (none
+   * without it). They train the 即办 model and, when no `model` is given, the unit model (left
+   * out, the shipped model of `builtin` when it was trained on this duty list, else one trained
+   * on its training examples). Examples are ignored when most of them name units this duty list
+   * does not have.
    */
-  examples?: string | URL | readonly RoutingExample[] | null;
+  examples?: readonly RoutingExample[] | null;
+  /** The shipped examples and unit model (config/, read by adapters/fs-config/routing.ts). */
+  builtin?: BuiltinRouting;
   /** A unit model trained by `suban train` (a city's own history); replaces the built-in one. */
   model?: RoutingModel | null;
   /** Tuning of the 即办 model. */
@@ -152,10 +157,10 @@ const MODEL_FLOOR = 0.03;
 const MODEL_ALONE_FLOOR = 0.35;
 
 /**
- * One segmenter per duty list: loading jieba's dictionary is most of the load time, and
- * cross-validation builds several classifiers over the same list.
+ * One segmenter per duty list (and factory): loading jieba's dictionary is most of the load time,
+ * and cross-validation builds several classifiers over the same list.
  */
-const segmenters = new WeakMap<DutyList, Segmenter>();
+const segmenters = new WeakMap<SegmenterFactory, WeakMap<DutyList, Segmenter>>();
 
 interface UnitHit {
   unit: string;
@@ -184,7 +189,7 @@ export class Classifier {
 
   constructor(
     private readonly dutyList: DutyList,
-    opts: ClassifierOptions = {},
+    opts: ClassifierOptions,
   ) {
     const threshold = opts.threshold ?? DEFAULT_THRESHOLD;
     if (!(threshold >= 0 && threshold <= 1)) throw new RangeError(`threshold must be within 0..1, got ${threshold}`);
@@ -196,11 +201,13 @@ export class Classifier {
       for (const [phrase, weight] of dutyList.townshipDuties.keywords) this.keywords.add(phrase, { unit: TOWNSHIP_CLASS, weight, agency: false });
     }
     this.places = new PlaceFinder(dutyList.townships);
-    let segmenter = segmenters.get(dutyList);
+    let perList = segmenters.get(opts.segmenter);
+    if (!perList) segmenters.set(opts.segmenter, (perList = new WeakMap()));
+    let segmenter = perList.get(dutyList);
     if (!segmenter) {
       const urgentPhrases = dutyList.urgent.flatMap((r) => r.phrases);
-      segmenter = new Segmenter([...this.keywords.phrases(), ...this.places.words(), ...urgentPhrases]);
-      segmenters.set(dutyList, segmenter);
+      segmenter = opts.segmenter([...this.keywords.phrases(), ...this.places.words(), ...urgentPhrases]);
+      perList.set(dutyList, segmenter);
     }
     this.segmenter = segmenter;
     const examples = this.loadExamples(opts);
@@ -209,9 +216,8 @@ export class Classifier {
   }
 
   private loadExamples(opts: ClassifierOptions): readonly RoutingExample[] | null {
-    const source = opts.examples === undefined ? DEFAULT_ROUTING_EXAMPLES_PATH : opts.examples;
-    if (source === null) return null;
-    const examples = typeof source === 'string' || source instanceof URL ? loadRoutingExamples(source) : source;
+    const examples = opts.examples === undefined ? (opts.builtin?.examples ?? null) : opts.examples;
+    if (examples === null) return null;
     const known = new Set([...this.dutyList.units.map((u) => u.name), ...this.townshipNames]);
     if (examples.filter((e) => known.has(e.unit)).length * 2 < examples.length) return null;
     return examples;
@@ -221,10 +227,10 @@ export class Classifier {
     if (examples === null) return null;
     // The default: the shipped model when it matches this duty list and the shipped examples;
     // anything else (a test's examples, an edited list) is trained here, which takes seconds.
-    if (opts.examples === undefined) {
-      const shipped = builtinRoutingModel(this.dutyList);
+    if (opts.examples === undefined && opts.builtin) {
+      const shipped = builtinRoutingModel(this.dutyList, opts.builtin);
       if (shipped) return shipped;
-      return trainRoutingModel(this.dutyList, builtinTrainingExamples(), (t) => this.modelFeatures(t), { source: 'builtin' });
+      return trainRoutingModel(this.dutyList, opts.builtin.trainingExamples(), (t) => this.modelFeatures(t), { source: 'builtin' });
     }
     return trainRoutingModel(this.dutyList, examples, (t) => this.modelFeatures(t));
   }
@@ -267,12 +273,12 @@ export class Classifier {
 
   /** Segmentation with this classifier's dictionary, for callers that want the same words. */
   tokens(text: string): Token[] {
-    return this.segmenter.tokens(normalizeText(text));
+    return tokensOf(this.segmenter, normalizeText(text));
   }
 
   read(rawText: string): ReadText {
     const text = normalizeText(rawText);
-    const tokens = this.segmenter.tokens(text);
+    const tokens = tokensOf(this.segmenter, text);
     const masked = maskPlaces(text, this.places.spans(text), tokens);
     const sentences = splitSentences(masked);
     return { text, masked, tokens, sentences, weightAt: weightAt(sentences) };

@@ -1,10 +1,9 @@
 /**
  * The 职责清单 (duty list) as validated data: which unit owns which matters, the place names of
- * each township, and the 即办 rules. The YAML lives in config/duty-list.yaml and is edited by the
- * hotline office, so every error names the entry that is wrong, and all errors are reported at
- * once rather than one per restart.
+ * each township, and the 即办 rules. The YAML lives in config/duty-list.yaml (read by
+ * adapters/fs-config/routing.ts) and is edited by the hotline office, so every error names the
+ * entry that is wrong, and all errors are reported at once rather than one per restart.
  */
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { invalid } from '../errors.js';
 import { CATEGORIES, type Category } from '../tickets/ticket.js';
@@ -80,31 +79,8 @@ export interface DutyListExpectations {
   townships?: readonly string[];
 }
 
-export const DEFAULT_DUTY_LIST_PATH = new URL('../../../config/duty-list.yaml', import.meta.url);
-
 const MAX_WEIGHT = 10;
 const CATEGORY_SET: ReadonlySet<string> = new Set(CATEGORIES);
-
-export function loadDutyList(path: string | URL = DEFAULT_DUTY_LIST_PATH, expect: DutyListExpectations = {}): DutyList {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw invalid('duty_list_unreadable', `职责清单文件无法读取:${String(path)}(${(e as Error).message})`);
-  }
-  if (Object.keys(expect).length) return parseDutyList(text, String(path), expect);
-  // The web routes and the classifier each load the list at start; parsing the YAML is the cost, so
-  // the same text is parsed once (an edited file is new text and parsed again).
-  let list = parsedLists.get(text);
-  if (!list) {
-    list = parseDutyList(text, String(path));
-    parsedLists.clear();
-    parsedLists.set(text, list);
-  }
-  return list;
-}
-
-const parsedLists = new Map<string, DutyList>();
 
 export function parseDutyList(yamlText: string, source = 'duty-list.yaml', expect: DutyListExpectations = {}): DutyList {
   let raw: unknown;

@@ -100,7 +100,7 @@ export function crossValidate(
   dutyList: DutyList,
   examples: readonly RoutingExample[],
   k: number,
-  opts: Omit<ClassifierOptions, 'examples'> = {},
+  opts: Omit<ClassifierOptions, 'examples'>,
   only?: readonly number[],
 ): CrossValidation {
   const folds: Scores[] = [];

@@ -2,9 +2,9 @@
  * The hotline's own labelled past requests (config/routing-examples.jsonl), from which the
  * classifier learns at load time. A county hotline feeds its archive of dispatched tickets here:
  * each line is one request with the unit that finally handled it and whether it was 即办. The file
- * is data edited outside the code, so every error names its line, and all are reported at once.
+ * is data edited outside the code (read by adapters/fs-config/routing.ts), so every error names its
+ * line, and all are reported at once.
  */
-import { readFileSync } from 'node:fs';
 import { invalid } from '../errors.js';
 
 export interface RoutingExample {
@@ -18,18 +18,6 @@ export interface RoutingExample {
   urgent: boolean | null;
   /** Loss weight in the unit model (default 1): borrowed examples teach a city's model less. */
   weight?: number;
-}
-
-export const DEFAULT_ROUTING_EXAMPLES_PATH = new URL('../../../config/routing-examples.jsonl', import.meta.url);
-
-export function loadRoutingExamples(path: string | URL = DEFAULT_ROUTING_EXAMPLES_PATH): RoutingExample[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw invalid('routing_examples_unreadable', `分派样本文件无法读取:${String(path)}(${(e as Error).message})`);
-  }
-  return parseRoutingExamples(text, String(path));
 }
 
 export function parseRoutingExamples(jsonl: string, source = 'routing-examples.jsonl'): RoutingExample[] {

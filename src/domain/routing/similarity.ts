@@ -5,7 +5,7 @@
  */
 import type { Classification } from './classifier.js';
 import { normalizeText } from './normalize.js';
-import { plainSegmenter } from './segmenter.js';
+import type { Segmenter } from './segmenter.js';
 
 export interface MatterSignature {
   unit: string | null;
@@ -25,13 +25,14 @@ const STOPWORDS = new Set([
   '附近', '门口', '好几', '几天', '能不能', '是不是', '有没有', '帮忙', '解决', '市民', '热线', '12345',
 ]);
 
-export function matterSignature(text: string, c: Classification): MatterSignature {
+/** `segmenter` needs only the base dictionary: the duty-list phrases come from `c.keywords`. */
+export function matterSignature(text: string, c: Classification, segmenter: Segmenter): MatterSignature {
   const duty = c.keywords.map(normalizeText);
   const dutySet = new Set(duty);
   const place = c.place ?? c.township;
   // The place is compared on its own; its pieces (大道 of 红都大道) must not count as shared words.
   const notPlace = (w: string) => !place || !place.includes(w);
-  const content = plainSegmenter()
+  const content = segmenter
     .cut(normalizeText(text))
     .filter((w) => w.length >= 2 && /^[\u4e00-\u9fa5A-Z0-9]+$/u.test(w) && !STOPWORDS.has(w) && !dutySet.has(w));
   return { unit: c.unit, keywords: [...new Set([...duty, ...content])].filter(notPlace), place };

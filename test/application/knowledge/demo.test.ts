@@ -2,7 +2,7 @@ import t from 'tap';
 import { FakeClock } from '../../../src/domain/clock.js';
 import { SqlKnowledgeStore } from '../../../adapters/db/knowledge-store.js';
 import { KnowledgeService } from '../../../src/application/knowledge/service.js';
-import { knowledgeAnalyzer } from '../../../src/application/knowledge/analyzer.js';
+import { knowledgeAnalyzer } from '../../../adapters/fs-config/knowledge.js';
 import { readDemoKnowledge, seedKnowledgeDemo } from '../../../src/application/knowledge/demo.js';
 import { readUnitsFile } from '../../../src/application/seed.js';
 import { normalizeContent } from '../../../src/domain/knowledge/entry.js';

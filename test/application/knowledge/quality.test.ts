@@ -3,7 +3,7 @@
  * both halves are in BENCHMARKS.md, from npm run bench:knowledge): a ranking regression fails here.
  */
 import t from 'tap';
-import { knowledgeAnalyzer } from '../../../src/application/knowledge/analyzer.js';
+import { knowledgeAnalyzer } from '../../../adapters/fs-config/knowledge.js';
 import { KnowledgeTextIndex, Synonyms, normalizeQuery } from '../../../src/application/knowledge/text-index.js';
 import { CONFIDENT_AT } from '../../../src/application/knowledge/service.js';
 import { evaluate, loadDemoDocs, loadQuestions } from '../../../scripts/bench/knowledge.js';

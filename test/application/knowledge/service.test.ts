@@ -2,7 +2,7 @@ import t from 'tap';
 import { FakeClock } from '../../../src/domain/clock.js';
 import { SqlKnowledgeStore } from '../../../adapters/db/knowledge-store.js';
 import { KnowledgeService } from '../../../src/application/knowledge/service.js';
-import { knowledgeAnalyzer } from '../../../src/application/knowledge/analyzer.js';
+import { knowledgeAnalyzer } from '../../../adapters/fs-config/knowledge.js';
 import type { KnowledgeActor } from '../../../src/domain/knowledge/entry.js';
 import { ENGINES, freshDatabase, sqliteFilePair } from '../../helpers/db.js';
 

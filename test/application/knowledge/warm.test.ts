@@ -2,7 +2,7 @@ import t from 'tap';
 import { FakeClock } from '../../../src/domain/clock.js';
 import { KnowledgeService } from '../../../src/application/knowledge/service.js';
 import { Analyzer, Synonyms } from '../../../src/application/knowledge/text-index.js';
-import { plainSegmenter } from '../../../src/domain/routing/segmenter.js';
+import { plainSegmenter } from '../../../adapters/jieba/segmenter.js';
 import type { KnowledgeStore } from '../../../src/application/ports/knowledge.js';
 
 /** An analyzer whose first reading of a text costs 2 ms of CPU, like jieba over a long answer. */
@@ -20,7 +20,7 @@ t.test('building the index yields to the event loop: a large knowledge base does
     published: { title: `社保卡补办第${i}问`, variants: [`社保卡丢了怎么办${i}`], answer: `携带身份证到社保窗口办理${i}`, unit: '市人社局', readable: true },
   }));
   const store = { revision: async () => 1, published: async () => entries } as unknown as KnowledgeStore;
-  const kb = new KnowledgeService({ store, clock: new FakeClock(new Date('2026-12-07T08:00:00Z')), analyzer: () => new SlowAnalyzer(plainSegmenter(), new Synonyms()) });
+  const kb = new KnowledgeService({ store, clock: new FakeClock(new Date('2026-12-07T08:00:00Z')), analyzer: () => new SlowAnalyzer(plainSegmenter, new Synonyms()) });
   let ranBetween = 0;
   let done = false;
   // Callbacks queued while the index is being built must run before it is finished.

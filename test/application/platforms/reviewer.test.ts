@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { loadPlatforms } from '../../../src/application/platforms/config.js';
 import { readUnitsFile } from '../../../src/application/seed.js';
 import { createUnitResolver } from '../../../src/domain/directory/unit-names.js';
-import { loadUnitAliases } from '../../../src/domain/directory/unit-aliases.js';
+import { loadUnitAliases } from '../../../adapters/fs-config/unit-aliases.js';
 import { AppError } from '../../../src/domain/errors.js';
 import { testApp } from '../../helpers/app.js';
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import t from 'tap';
 import { decodeCsvBytes, readHistory, splitUnitCell } from '../../../src/application/routing-training/history-import.js';
-import { loadUnitAliases } from '../../../src/domain/directory/unit-aliases.js';
+import { loadUnitAliases } from '../../../adapters/fs-config/unit-aliases.js';
 import { createUnitResolver } from '../../../src/domain/directory/unit-names.js';
 
 const directory = JSON.parse(readFileSync(new URL('../../../config/units.json', import.meta.url), 'utf8')) as { units: string[]; townships: string[] };

@@ -8,10 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import t from 'tap';
-import { loadClassifier } from '../../../src/application/classifier.js';
 import { runEval, runTrain } from '../../../src/cli/routing-model.js';
 import { loadConfig } from '../../../src/config.js';
-import { DEFAULT_DUTY_LIST_PATH } from '../../../src/domain/routing/duty-list.js';
+import { DEFAULT_DUTY_LIST_PATH, loadClassifier } from '../../../adapters/fs-config/routing.js';
 
 // Each training here learns from the built-in examples too (3,000 of them): a few minutes on a busy two-core host.
 t.setTimeout(600_000);

@@ -4,10 +4,9 @@
  */
 import t from 'tap';
 import { assessSpeech } from '../../../src/application/voice/speech-triage.js';
-import { Classifier } from '../../../src/domain/routing/classifier.js';
-import { loadDutyList } from '../../../src/domain/routing/duty-list.js';
+import { createClassifier, loadDutyList } from '../../../adapters/fs-config/routing.js';
 
-const assess = assessSpeech(new Classifier(loadDutyList()));
+const assess = assessSpeech(createClassifier(loadDutyList()));
 const CTX = { callId: 'c1', caller: '13800000000', flow: 'hotline', step: 'speech-triage', idempotencyKey: 'c1:1', at: new Date(0), ivrPath: '主菜单 语音' };
 
 t.test('fire, crime and medical emergencies get their number', async (t) => {

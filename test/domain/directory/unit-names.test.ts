@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { AppError } from '../../../src/domain/errors.js';
-import { loadUnitAliases } from '../../../src/domain/directory/unit-aliases.js';
+import { loadUnitAliases } from '../../../adapters/fs-config/unit-aliases.js';
 import { checkUnitAliases, createUnitResolver, unitKey } from '../../../src/domain/directory/unit-names.js';
 
 const directory = JSON.parse(readFileSync(new URL('../../../config/units.json', import.meta.url), 'utf8')) as { units: string[]; townships: string[] };

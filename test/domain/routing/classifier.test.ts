@@ -3,9 +3,10 @@ import t, { type Test } from 'tap';
 
 // Training the unit model when the shipped one is stale, plus thousands of classifications.
 t.setTimeout(300_000);
-import { Classifier, DEFAULT_THRESHOLD, MODEL_URGENT_REASON, type Classification } from '../../../src/domain/routing/classifier.js';
-import { loadDutyList, parseDutyList } from '../../../src/domain/routing/duty-list.js';
-import { loadRoutingExamples, parseRoutingExamples } from '../../../src/domain/routing/examples.js';
+import { DEFAULT_THRESHOLD, type Classifier, MODEL_URGENT_REASON, type Classification } from '../../../src/domain/routing/classifier.js';
+import { parseDutyList } from '../../../src/domain/routing/duty-list.js';
+import { parseRoutingExamples } from '../../../src/domain/routing/examples.js';
+import { createClassifier, loadBuiltinRouting, loadDutyList, loadRoutingExamples } from '../../../adapters/fs-config/routing.js';
 import { AppError } from '../../../src/domain/errors.js';
 import { normalizeText } from '../../../src/domain/routing/normalize.js';
 import { CATEGORIES } from '../../../src/domain/tickets/ticket.js';
@@ -101,7 +102,7 @@ function score(rows: Labelled[], c: Classifier): Scores {
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 const dutyList = loadDutyList(undefined, { units: UNITS, townships: TOWNSHIPS });
-const classifier = new Classifier(dutyList);
+const classifier = createClassifier(dutyList);
 const examples = loadRoutingExamples();
 
 /*
@@ -289,16 +290,16 @@ t.test('learned models: evidence, reasons and where the examples come from', asy
   t.ok(unit.evidence.some((e) => /模型\d+%/.test(e)), 'the unit model shows its posterior and n-grams');
   t.notOk(classifier.classify('喂喂,你好').urgent, 'a greeting carries no evidence of danger');
 
-  const rulesOnly = new Classifier(dutyList, { examples: null });
+  const rulesOnly = createClassifier(dutyList, { examples: null });
   t.notOk(rulesOnly.classify('隔壁屋里一股怪味,老人躺着不动').evidence.some((e) => e.includes('模型')), 'examples: null is phrase rules only');
-  const fromRows = new Classifier(dutyList, { examples: examples.slice(0, 400) });
+  const fromRows = createClassifier(dutyList, { examples: examples.slice(0, 400) });
   t.ok(fromRows.classify('小区门口垃圾堆了好几天没人清').unit !== null, 'examples can be passed in memory');
 
   // A toy list does not own the hotline's units: the examples are ignored rather than misread.
   const toy = parseDutyList(
     'version: 1\nunits:\n  甲局:\n    categories: [求助]\n    keywords: {路灯: 3}\n    examples: [路灯坏了, 路灯不亮]\ntownships:\n  甲镇: [甲村]\nurgent:\n  - id: fire\n    label: 火情\n    unit: 甲局\n    phrases: [着火]\n',
   );
-  t.notOk(new Classifier(toy).classify('我家老头子一早出去到现在还没回来').urgent, 'foreign examples do not train a toy list');
+  t.notOk(createClassifier(toy).classify('我家老头子一早出去到现在还没回来').urgent, 'foreign examples do not train a toy list');
 
   const bad = '{"text": "路灯坏了", "unit": "市城管局", "urgent": false}\nnot json\n{"text": "", "unit": "市城管局", "urgent": "yes"}\n';
   try {
@@ -311,7 +312,7 @@ t.test('learned models: evidence, reasons and where the examples come from', asy
     t.match((e as Error).message, '第 3 行: text');
     t.match((e as Error).message, '第 3 行: urgent');
   }
-  t.throws(() => new Classifier(dutyList, { examples: '/nonexistent/examples.jsonl' }), { code: 'routing_examples_unreadable' });
+  t.throws(() => createClassifier(dutyList, { examples: '/nonexistent/examples.jsonl' }), { code: 'routing_examples_unreadable' });
 });
 
 t.test('即办: every danger family fires, with its label and the unit that acts', async (t) => {
@@ -392,7 +393,7 @@ urgent:
     except: [孩子不见了的事已经]
 `;
   const list = parseDutyList(base, 'lex.yaml');
-  const c = new Classifier(list);
+  const c = createClassifier(list);
   t.ok(c.classify('我家细伢子不见了').urgent, 'a word of an included family fires');
   t.ok(c.classify('隔壁老人不见了').urgent);
   t.notOk(c.classify('孩子不见了的事已经解决了').urgent, 'except applies to pattern matches too');
@@ -530,11 +531,11 @@ t.test('manual dispatch below the threshold, with suggestions', async (t) => {
   t.same(nothing.suggestions, []);
   t.equal(nothing.confidence, 0);
 
-  const eager = new Classifier(dutyList, { threshold: 0 });
+  const eager = createClassifier(dutyList, { threshold: 0 });
   t.notOk(eager.classify('路灯坏了').needsManualDispatch, 'threshold is configurable');
-  const strict = new Classifier(dutyList, { threshold: 0.99 });
+  const strict = createClassifier(dutyList, { threshold: 0.99 });
   t.ok(strict.classify('移动宽带老是断网').needsManualDispatch);
-  t.throws(() => new Classifier(dutyList, { threshold: 1.5 }), RangeError);
+  t.throws(() => createClassifier(dutyList, { threshold: 1.5 }), RangeError);
 });
 
 t.test('duty list validation names the entry that is wrong', async (t) => {
@@ -593,7 +594,7 @@ urgent:
 t.test('the shipped unit model was trained on the shipped examples and duty list', async (t) => {
   // A changed duty list or example file makes the classifier train at every start (seconds);
   // rebuild config/routing-model.json with `npm run train:builtin`.
-  t.ok(builtinRoutingModel(dutyList), 'config/routing-model.json matches; if not, run npm run train:builtin');
+  t.ok(builtinRoutingModel(dutyList, loadBuiltinRouting()), 'config/routing-model.json matches; if not, run npm run train:builtin');
 });
 
 /*

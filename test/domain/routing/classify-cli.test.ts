@@ -1,10 +1,9 @@
 import { PassThrough, Readable } from 'node:stream';
 import t from 'tap';
 import { runClassify } from '../../../src/cli/classify.js';
-import { Classifier } from '../../../src/domain/routing/classifier.js';
-import { loadDutyList } from '../../../src/domain/routing/duty-list.js';
+import { createClassifier, loadDutyList } from '../../../adapters/fs-config/routing.js';
 
-const classifier = new Classifier(loadDutyList());
+const classifier = createClassifier(loadDutyList());
 
 async function run(input: string): Promise<Record<string, unknown>[]> {
   const out = new PassThrough();

@@ -3,10 +3,9 @@
  * training as `suban train`. Its own file: training five models takes most of a minute.
  */
 import t from 'tap';
-import { Classifier } from '../../../src/domain/routing/classifier.js';
-import { loadDutyList } from '../../../src/domain/routing/duty-list.js';
+import { createClassifier, loadDutyList, loadRoutingExamples } from '../../../adapters/fs-config/routing.js';
+import { jiebaSegmenter } from '../../../adapters/jieba/segmenter.js';
 import { crossValidate, foldOf, summarise } from '../../../src/domain/routing/evaluation.js';
-import { loadRoutingExamples } from '../../../src/domain/routing/examples.js';
 
 // Five trainings on a shared two-core machine under load can take longer than the default file timeout.
 t.setTimeout(600_000);
@@ -25,7 +24,7 @@ t.test('cross-validation: the generalisation estimate, on a fixed 5-fold split',
   t.same(examples.filter((e) => !known.has(e.unit) || !e.acceptable.every((a) => known.has(a))).map((e) => e.id), [], 'exact unit names');
   t.equal(foldOf('L001', 5), foldOf('L001', 5), 'folds are a pure function of the id');
 
-  const cv = crossValidate(dutyList, examples, 5);
+  const cv = crossValidate(dutyList, examples, 5, { segmenter: jiebaSegmenter });
   const p = cv.pooled;
   t.equal(p.n, examples.length, 'every example is tested exactly once');
   const blind2 = summarise(p.outcomes.filter((o) => o.id?.startsWith('C')));
@@ -48,7 +47,7 @@ t.test('cross-validation: the generalisation estimate, on a fixed 5-fold split',
   t.ok(blind2.unit >= 0.8 && blind2.flagRecall >= 0.9, 'blind2 part stays well above the rules-only 72.7% / 58.6%');
 
   // The models must earn their place: on the same folds, the rules alone catch fewer 即办.
-  const rulesOnly = new Classifier(dutyList, { examples: null });
+  const rulesOnly = createClassifier(dutyList, { examples: null });
   const rulesCaught = examples.filter((e) => e.urgent === true && rulesOnly.classify(e.text).urgent).length;
   const urgentCases = examples.filter((e) => e.urgent === true).length;
   const rulesFlagged = examples.filter((e) => e.urgent === true && (rulesOnly.classify(e.text).urgent || rulesOnly.classify(e.text).urgentCheck)).length;

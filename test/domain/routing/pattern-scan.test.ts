@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { loadDutyList } from '../../../src/domain/routing/duty-list.js';
+import { loadDutyList } from '../../../adapters/fs-config/routing.js';
 import { firstCharCodes, PatternScanner, type PatternMatch } from '../../../src/domain/routing/pattern-scan.js';
 
 /** What repeated exec of a global regex finds: the reference the scanner must equal. */

@@ -1,10 +1,10 @@
 import t from 'tap';
-import { Classifier } from '../../../src/domain/routing/classifier.js';
-import { loadDutyList } from '../../../src/domain/routing/duty-list.js';
+import { createClassifier, loadDutyList } from '../../../adapters/fs-config/routing.js';
+import { plainSegmenter } from '../../../adapters/jieba/segmenter.js';
 import { matterSignature, SAME_MATTER_THRESHOLD, similarity } from '../../../src/domain/routing/similarity.js';
 
-const classifier = new Classifier(loadDutyList());
-const sig = (text: string) => matterSignature(text, classifier.classify(text));
+const classifier = createClassifier(loadDutyList());
+const sig = (text: string) => matterSignature(text, classifier.classify(text), plainSegmenter);
 
 t.test('the same matter in other words is similar', async (t) => {
   const a = sig('解放路上自来水管爆了,水冒得老高');

@@ -5,10 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { Classifier } from '../../../src/domain/routing/classifier.js';
-import { loadDutyList } from '../../../src/domain/routing/duty-list.js';
+import { createClassifier, loadDutyList } from '../../../adapters/fs-config/routing.js';
 
-const classifier = new Classifier(loadDutyList());
+const classifier = createClassifier(loadDutyList());
 const level = (text: string) => {
   const c = classifier.classify(text);
   return c.urgent ? 'urgent' : c.urgentCheck ? 'check' : 'none';

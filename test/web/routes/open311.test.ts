@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { testApp } from '../../helpers/app.js';
 import { ENGINES } from '../../helpers/db.js';
 import { loadConfig } from '../../../src/config.js';
-import { loadDutyList } from '../../../src/domain/routing/duty-list.js';
+import { loadDutyList } from '../../../adapters/fs-config/routing.js';
 import { open311Matters } from '../../../src/application/platforms/open311.js';
 import { Open311Store } from '../../../src/application/platforms/open311.js';
 

@@ -10,7 +10,7 @@ import { Type } from 'typebox';
 import { shanghaiInstant, shanghaiParts } from '../../../domain/clock.js';
 import { invalid } from '../../../domain/errors.js';
 import { FIRST_CONTACT_GROUPS, firstContactFigures, groupMisses, type FirstContactGroup, type FirstContactRow } from '../../../domain/kpi/first-contact.js';
-import { Segmenter } from '../../../domain/routing/segmenter.js';
+import { plainSegmenter } from '../../../../adapters/jieba/segmenter.js';
 import { addDays } from '../../../domain/sla/dates.js';
 import { toCsv, toXlsx, type Column } from '../../../application/supervision/rates-report.js';
 import { errors } from '../../schemas/common.js';
@@ -48,8 +48,7 @@ export const firstContactColumns = (group: FirstContactGroup): Column<FirstConta
   { header: '答复后重办', kind: 'int', value: (r) => r.reopened },
 ];
 
-let segmenter: Segmenter | null = null;
-const words = (text: string) => (segmenter ??= new Segmenter()).cut(text);
+const words = (text: string) => plainSegmenter.cut(text);
 
 async function send<R>(reply: FastifyReply, format: 'csv' | 'xlsx', columns: Column<R>[], rows: R[], name: string) {
   const file = encodeURIComponent(`${name}.${format}`);

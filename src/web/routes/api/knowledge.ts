@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox';
 import { AppError, invalid } from '../../../domain/errors.js';
 import { REVIEW_STATES, REVIEW_STATE_LABELS, STALE_REASON_LABELS, staleness, type KnowledgeActor, type KnowledgeContent, type KnowledgeEntry } from '../../../domain/knowledge/entry.js';
 import { createUnitResolver } from '../../../domain/directory/unit-names.js';
-import { loadUnitAliases } from '../../../domain/directory/unit-aliases.js';
+import { loadUnitAliases } from '../../../../adapters/fs-config/unit-aliases.js';
 import { exportKnowledge, importKnowledge, MAX_IMPORT_BYTES, type TableFormat } from '../../../application/knowledge/io.js';
 import type { Principal } from '../../../domain/policy.js';
 import { readUnitsFile } from '../../../application/seed.js';

@@ -1,0 +1,117 @@
+/**
+ * Routing data from files: the 职责清单, the labelled examples, the shipped unit model and a
+ * city's own (SUBAN_ROUTING_MODEL). The domain parses and validates text (src/domain/routing);
+ * this module reads the files, names them in its errors and keeps what it read, so a process
+ * parses each once. `createClassifier` is the classifier as the service runs it: jieba and, unless
+ * told otherwise, the shipped examples and model.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { invalid } from '../../src/domain/errors.js';
+import type { BuiltinRouting } from '../../src/domain/routing/builtin-model.js';
+import { Classifier, type ClassifierOptions } from '../../src/domain/routing/classifier.js';
+import { parseDutyList, type DutyList, type DutyListExpectations } from '../../src/domain/routing/duty-list.js';
+import { parseRoutingExamples, type RoutingExample } from '../../src/domain/routing/examples.js';
+import { parseRoutingModel, type RoutingModel } from '../../src/domain/routing/routing-model.js';
+import { jiebaSegmenter } from '../jieba/segmenter.js';
+
+export const DEFAULT_DUTY_LIST_PATH = new URL('../../config/duty-list.yaml', import.meta.url);
+export const DEFAULT_ROUTING_EXAMPLES_PATH = new URL('../../config/routing-examples.jsonl', import.meta.url);
+export const BUILTIN_MODEL_PATH = new URL('../../config/routing-model.json', import.meta.url);
+/** What the shipped model is trained on; the history file is optional. */
+export const BUILTIN_TRAINING_PATHS = [DEFAULT_ROUTING_EXAMPLES_PATH, new URL('../../config/routing-history.jsonl', import.meta.url)];
+
+export function loadDutyList(path: string | URL = DEFAULT_DUTY_LIST_PATH, expect: DutyListExpectations = {}): DutyList {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw invalid('duty_list_unreadable', `职责清单文件无法读取:${String(path)}(${(e as Error).message})`);
+  }
+  if (Object.keys(expect).length) return parseDutyList(text, String(path), expect);
+  // The web routes and the classifier each load the list at start; parsing the YAML is the cost, so
+  // the same text is parsed once (an edited file is new text and parsed again).
+  let list = parsedLists.get(text);
+  if (!list) {
+    list = parseDutyList(text, String(path));
+    parsedLists.clear();
+    parsedLists.set(text, list);
+  }
+  return list;
+}
+
+const parsedLists = new Map<string, DutyList>();
+
+export function loadRoutingExamples(path: string | URL = DEFAULT_ROUTING_EXAMPLES_PATH): RoutingExample[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw invalid('routing_examples_unreadable', `分派样本文件无法读取:${String(path)}(${(e as Error).message})`);
+  }
+  return parseRoutingExamples(text, String(path));
+}
+
+let builtin: BuiltinRouting | null = null;
+let shippedModel: RoutingModel | null | undefined;
+
+/** The shipped examples and unit model, each read on first use. */
+export function loadBuiltinRouting(): BuiltinRouting {
+  builtin ??= {
+    examples: loadRoutingExamples(DEFAULT_ROUTING_EXAMPLES_PATH),
+    trainingExamples: builtinTrainingExamples,
+    model: () => {
+      if (shippedModel === undefined) {
+        shippedModel = existsSync(BUILTIN_MODEL_PATH) ? parseRoutingModel(readFileSync(BUILTIN_MODEL_PATH, 'utf8'), 'config/routing-model.json') : null;
+      }
+      return shippedModel;
+    },
+  };
+  return builtin;
+}
+
+let training: RoutingExample[] | null = null;
+
+/** The examples the shipped model learns from (`npm run train:builtin`, and `suban train` at a lower weight). */
+export function builtinTrainingExamples(): RoutingExample[] {
+  training ??= BUILTIN_TRAINING_PATHS.filter((p) => existsSync(p)).flatMap((p) => loadRoutingExamples(p));
+  return training;
+}
+
+/** A unit model file written by `suban train`. */
+export function loadRoutingModel(path: string): RoutingModel {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw invalid('routing_model_unreadable', `分派模型文件无法读取:${path}(${(e as Error).message})`);
+  }
+  try {
+    return parseRoutingModel(text, path);
+  } catch (e) {
+    throw invalid('routing_model_invalid', (e as Error).message);
+  }
+}
+
+export interface FileClassifierOptions extends Omit<ClassifierOptions, 'segmenter' | 'examples' | 'builtin'> {
+  /** A JSONL path, the examples themselves, or null for the phrase rules alone; left out, the shipped ones. */
+  examples?: string | URL | readonly RoutingExample[] | null;
+  /** Default jieba. */
+  segmenter?: ClassifierOptions['segmenter'];
+}
+
+/** A classifier with jieba and, when `examples` is left out, the shipped examples and model. */
+export function createClassifier(dutyList: DutyList, opts: FileClassifierOptions = {}): Classifier {
+  const { examples, segmenter = jiebaSegmenter, ...rest } = opts;
+  if (examples === undefined) return new Classifier(dutyList, { ...rest, segmenter, builtin: loadBuiltinRouting() });
+  const given = typeof examples === 'string' || examples instanceof URL ? loadRoutingExamples(examples) : examples;
+  return new Classifier(dutyList, { ...rest, segmenter, examples: given });
+}
+
+/**
+ * The 职责清单 classifier, loaded once per process from the configured duty list, with the unit
+ * model of SUBAN_ROUTING_MODEL (a city's own, from `suban train`) or the built-in one.
+ */
+export function loadClassifier(dutyListPath: string, threshold: number, modelPath = ''): Classifier {
+  const model = modelPath ? loadRoutingModel(modelPath) : undefined;
+  return createClassifier(loadDutyList(dutyListPath), { threshold, ...(model ? { model } : {}) });
+}
