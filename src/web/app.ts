@@ -44,14 +44,6 @@ import { wechatMpRoutes } from './routes/webhooks/wechat-mp.js';
 import { simRoutes } from './routes/sim.js';
 import { freeswitchRecordings, privateMedia } from './routes/freeswitch-recordings.js';
 
-declare module 'fastify' {
-  interface FastifyInstance {
-    ctx: Container;
-    /** ticket and grid photos (application/attachments) */
-    attachments: AttachmentService;
-  }
-}
-
 export interface AppOptions {
   /** extra route plugins, beside the API and the console (signed-in users are known there) */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
@@ -94,7 +86,6 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
         .send({ error: { code: tooLong ? 'url_too_long' : 'bad_url', message: tooLong ? '请求地址过长' : '请求地址无效(百分号编码错误)' } });
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.decorate('ctx', ctx);
   // Hooks that run for every request take a callback: an async one costs a promise and a microtask each time.
   const requestLogLevel = opts.requestLogLevel ?? 'info';
   app.addHook('onResponse', (req, reply, done) => {
@@ -160,24 +151,24 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   });
   // Everything people and their programs use: the console, the API, screen pops, media.
   const mediaDir = opts.mediaDir ?? ctx.mediaDir;
+  // Ticket and grid photos: the ticket routes link them to replies, the grid routes store patrol photos.
   const attachments = new AttachmentService({ mediaDir, state: ctx.state, clock: ctx.clock });
-  app.decorate('attachments', attachments);
   await app.register(async (site) => {
     await site.register(auth, { auth: ctx.auth });
     await site.register(
       async (api) => {
         await api.register(authRoutes, pick(ctx, 'auth', 'config'));
-        await api.register(ticketRoutes);
+        await api.register(ticketRoutes, { ...pick(ctx, 'tickets', 'ticketStore', 'clock'), attachments });
         await api.register(assistRoutes, pick(ctx, 'assist', 'clock'));
         await api.register(directoryRoutes, pick(ctx, 'units', 'users', 'auth'));
         await api.register(userRoutes, pick(ctx, 'auth', 'clock', 'users'));
         await api.register(statsRoutes, pick(ctx, 'ticketStore', 'clock', 'kpi', 'kpiRules', 'unitNames', 'isMirrorChannel', 'config'));
         await api.register(supervisionRoutes, pick(ctx, 'supervision', 'hotspots', 'followup', 'clock'));
-        await api.register(dutyRoutes);
+        await api.register(dutyRoutes, pick(ctx, 'duty', 'paging', 'clock', 'ticketStore'));
         await api.register(blockedCallerRoutes, pick(ctx, 'blockedCallers'));
         await api.register(knowledgeRoutes, pick(ctx, 'knowledge', 'clock', 'unitNames'));
-        await api.register(gridRoutes(attachments));
-        await api.register(attachmentRoutes(attachments));
+        await api.register(gridRoutes, { ...pick(ctx, 'grid', 'clock'), attachments });
+        await api.register(attachmentRoutes, { ...pick(ctx, 'tickets'), attachments });
         await api.register(mediaRoutes, pick(ctx, 'media', 'clock'));
         await api.register(mayorDayRoutes, pick(ctx, 'mayorDay'));
         await api.register(answerRoutes, pick(ctx, 'answers', 'clock'));
@@ -188,16 +179,16 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
       { prefix: '/api/v1' },
     );
     // Voice: operator screen pops and the simulator's console API.
-    await site.register(liveSockets);
+    await site.register(liveSockets, pick(ctx, 'metrics', 'bus'));
     // The one websocket hub: the operator desks' and the consoles' sockets.
-    await site.register(liveHub);
+    await site.register(liveHub, pick(ctx, 'bus', 'operatorQueue'));
     await site.register(websocket, { options: { maxPayload: 64 * 1024 }, preClose: closeSocketsForRestart, errorHandler: socketErrorHandler });
-    await site.register(operatorSocket);
+    await site.register(operatorSocket, pick(ctx, 'auth', 'config'));
     // The simulator's routes only for the simulated providers (each route for its own provider).
     await site.register(simRoutes({ sim: ctx.config.voice === 'sim' ? ctx.simVoice : null, sms: ctx.config.sms === 'sim' ? ctx.simSms : null, inbox: ctx.smsInbox, clock: ctx.clock, bus: ctx.bus }));
     // Outside platforms (附件2 push endpoint) and Open311 GeoReport v2: each keeps its own body parser / error shape inside.
     await site.register(platformRoutes, pick(ctx, 'platforms', 'clock'));
-    await site.register(open311Routes);
+    await site.register(open311Routes, pick(ctx, 'tickets', 'ticketStore', 'state', 'clock', 'unitNames', 'config', 'dutyList'));
     // FreeSWITCH recordings: the upload route (or the shared directory) and the provider's record targets.
     if (ctx.config.voice === 'freeswitch') await site.register(freeswitchRecordings({ config: ctx.config.freeswitch.recordings, recordings: ctx.freeswitchRecordings, clock: ctx.clock }));
     // Recordings, WeChat images and voice: signed-in console users only (the console's <audio>/<img> send the session cookie).
@@ -205,7 +196,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     await site.register(privateMedia({ root: mediaDir, prefix: '/media/', exclude: ['attachments'] }));
     for (const p of opts.plugins ?? []) await site.register(p);
     // The web console last: its client routes never shadow an API route.
-    await site.register(consoleRoutes);
+    await site.register(consoleRoutes, pick(ctx, 'auth', 'clock', 'config', 'state', 'calls', 'dutyList'));
   });
   return app as unknown as FastifyInstance;
 }

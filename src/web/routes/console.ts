@@ -4,9 +4,8 @@
  * lists, WeChat hand-overs, the IVR flow graph, the 职责清单 view) plus `/ws/console`, the live
  * feed every role gets. Registered last, after the API, so it never shadows an API route.
  */
-import liveSockets from '../ws/live-sockets.js';
 import { DECIDER_ROLES, OFFICE_ROLES } from '../../domain/policy.js';
-import liveHub from '../ws/hub.js';
+import { assertLiveRegistered } from '../ws/hub.js';
 import { assertSocketOrigin } from '../plugins/ws-origin.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { FlowRegistry } from '../../application/ivr/registry.js';
 import { HANDOVER_SCOPE, type HandoverDoc } from '../../application/conversation/wiring.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
 import { errors } from '../schemas/common.js';
+import type { Container } from '../../composition/container.js';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
 
@@ -41,7 +41,8 @@ export const OPTIONAL_ROUTES: Record<string, { method: 'GET' | 'POST'; url: stri
   simAnswer: { method: 'POST', url: '/api/v1/sim/calls/:id/answer' },
 };
 
-export interface ConsoleOptions {
+/** What these routes use of the service (src/composition builds it), and where the bundle is. */
+export interface ConsoleOptions extends Pick<Container, 'auth' | 'clock' | 'config' | 'state' | 'calls' | 'dutyList'> {
   /** where the built console lives (tests may point elsewhere) */
   dist?: string;
   heartbeatMs?: number;
@@ -149,11 +150,11 @@ function dutyListView(d: DutyList) {
   };
 }
 
-export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions = {}): Promise<void> {
-  const { ctx } = app;
+export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promise<void> {
+  const { auth, clock, config, state, calls } = opts;
   const dist = opts.dist ?? CONSOLE_DIST;
   const indexPath = join(dist, 'index.html');
-  const duty = () => ctx.dutyList();
+  const duty = () => opts.dutyList();
 
   // ---- the bundle ------------------------------------------------------------------------------
   if (existsSync(join(dist, 'assets'))) {
@@ -183,10 +184,10 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
 
   app.get('/api/v1/console/session', { schema: { operationId: 'getConsoleSession', tags: ['console'], summary: 'the signed-in console user and the CSRF token to echo (after a page reload)', response: errors(503) } }, async (req) => {
     const cookie = req.cookies[SESSION_COOKIE];
-    const found = cookie ? await ctx.auth.authenticate(cookie, 'session') : null;
+    const found = cookie ? await auth.authenticate(cookie, 'session') : null;
     // 200 either way: a signed-out visitor is not an error the browser should log.
     // `now` is the service's clock: deadlines and report periods are read against it, not the PC's.
-    const now = ctx.clock.now().toISOString();
+    const now = clock.now().toISOString();
     return found ? { user: found.principal, csrf: found.csrf, now } : { user: null, csrf: null, now };
   });
 
@@ -196,18 +197,18 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
 
   app.get('/api/v1/console/reference', { preValidation: app.requireAuth(), schema: { operationId: 'getConsoleReference', tags: ['console'], summary: 'townships for the intake form, and the voice provider (how handsets reach callers)', response: errors(401) } }, async () => ({
     townships: duty().townships.map((t) => t.name),
-    voice: ctx.config.voice,
+    voice: config.voice,
   }));
 
   app.get('/api/v1/console/handovers', { preValidation: office, schema: { operationId: 'listHandovers', tags: ['console'], summary: 'WeChat citizens waiting for an operator (人工)', response: errors(401, 403) } }, async () => {
-    const docs = await ctx.state.list<HandoverDoc>(HANDOVER_SCOPE, ctx.clock.now());
+    const docs = await state.list<HandoverDoc>(HANDOVER_SCOPE, clock.now());
     return { items: docs.map(({ doc }) => ({ channel: doc.channel, contactId: doc.contactId, since: doc.since, first: true, lines: doc.transcript.slice(-20) })) };
   });
 
   app.get('/api/v1/admin/flows', { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { operationId: 'getIvrFlows', tags: ['console'], summary: 'the IVR flows in service, as graphs', response: errors(401, 403) } }, async () => {
-    let registry: Pick<FlowRegistry, 'names' | 'get' | 'errors'> | undefined = ctx.calls?.registry;
+    let registry: Pick<FlowRegistry, 'names' | 'get' | 'errors'> | undefined = calls?.registry;
     if (!registry || registry.names().length === 0) {
-      const r = new FlowRegistry(ctx.config.flowsDir);
+      const r = new FlowRegistry(config.flowsDir);
       r.load();
       registry = r;
     }
@@ -218,8 +219,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
   app.get('/api/v1/admin/duty-list', { preValidation: app.requireAuth([...OFFICE_ROLES]), schema: { operationId: 'getDutyList', tags: ['console'], summary: 'the 职责清单 in service', response: errors(401, 403) } }, async () => dutyListView(duty()));
 
   // ---- live feed for every role (its sockets live in the one hub, ws/hub.ts) --------------------
-  if (!app.hasDecorator('liveSockets')) await app.register(liveSockets);
-  if (!app.hasDecorator('liveHub')) await app.register(liveHub);
+  assertLiveRegistered(app, '/ws/console');
   const hub = app.liveHub;
   hub.feed('console', { heartbeatMs: opts.heartbeatMs ?? 20_000, close: { code: 1001, reason: 'server shutting down' } });
 
@@ -229,7 +229,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
       websocket: true,
       schema: { hide: true },
       preValidation: async (req) => {
-        assertSocketOrigin(req, ctx.config.publicUrl);
+        assertSocketOrigin(req, config.publicUrl);
         if (!req.principal) throw new AppError('unauthorized', 'unauthenticated', '请先登录');
       },
     },

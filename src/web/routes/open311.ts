@@ -32,6 +32,7 @@ import type { DutyList } from '../../domain/routing/duty-list.js';
 import { STATE_LABELS, type Ticket, type TicketState } from '../../domain/tickets/ticket.js';
 import { Open311Store, open311Matters, submitOpen311Request, type Open311Matter, type Open311RequestFields, type Open311Service } from '../../application/platforms/open311.js';
 import { maskPersonalText, roundCoordinate, streetLevel } from '../../domain/privacy.js';
+import type { Container } from '../../composition/container.js';
 
 type Format = 'json' | 'xml';
 const FormatParams = Type.Object({ format: S.FormatEnum });
@@ -91,8 +92,11 @@ function parseDate(name: string, v: string): Date {
   return d;
 }
 
-export default async function open311Routes(app: FastifyInstance): Promise<void> {
-  const { tickets, ticketStore, state, clock, unitNames, config, dutyList } = app.ctx;
+/** What these routes use of the service (src/composition builds it). */
+export type Open311RouteDeps = Pick<Container, 'tickets' | 'ticketStore' | 'state' | 'clock' | 'unitNames' | 'config' | 'dutyList'>;
+
+export default async function open311Routes(app: FastifyInstance, deps: Open311RouteDeps): Promise<void> {
+  const { tickets, ticketStore, state, clock, unitNames, config, dutyList } = deps;
   const store = new Open311Store(state, () => clock.now());
   // Read at boot, like the classifier's copy: a broken duty list stops the start, not a request.
   const duty: DutyList = dutyList();

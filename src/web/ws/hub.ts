@@ -11,9 +11,14 @@
  * Every message is serialised once and the same string goes to every socket that gets it.
  */
 import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../../domain/policy.js';
 import { TOPIC, type EventBus, type Topic } from '../../application/ports/events.js';
+import type { Container } from '../../composition/container.js';
+
+/** What the hub uses of the service (src/composition builds it). */
+export type LiveHubDeps = Pick<Container, 'bus' | 'operatorQueue'>;
 
 export type FeedName = 'operator' | 'console';
 
@@ -164,10 +169,18 @@ export class LiveHub {
   }
 }
 
+/**
+ * The socket routes join the one hub and socket registry registered before them (app.ts); a route
+ * mounted without them fails at boot, not at its first socket.
+ */
+export function assertLiveRegistered(app: FastifyInstance, route: string): void {
+  if (!app.hasDecorator('liveHub') || !app.hasDecorator('liveSockets')) throw new Error(`${route}: register ws/live-sockets and ws/hub before it`);
+}
+
 /** Registers the hub once for every socket route (fastify-plugin: it decorates the app). */
-export default fp(
-  async (app) => {
-    const hub = new LiveHub({ bus: app.ctx.bus, waitingCalls: () => app.ctx.operatorQueue.waitingCalls() });
+export default fp<LiveHubDeps>(
+  async (app, { bus, operatorQueue }) => {
+    const hub = new LiveHub({ bus, waitingCalls: () => operatorQueue.waitingCalls() });
     app.decorate('liveHub', hub);
     app.addHook('onClose', async () => hub.close());
   },

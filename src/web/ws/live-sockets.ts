@@ -2,6 +2,10 @@ import fp from 'fastify-plugin';
 import type { WebSocket } from 'ws';
 import type { RevokedCredentials } from '../../application/auth.js';
 import { TOPIC } from '../../application/ports/events.js';
+import type { Container } from '../../composition/container.js';
+
+/** What the socket registry uses of the service (src/composition builds it). */
+export type LiveSocketsDeps = Pick<Container, 'metrics' | 'bus'>;
 
 /** Close code for a socket whose credentials ended (the client must log in again, not reconnect). */
 export const REVOKED_CLOSE = { code: 4401, reason: '登录已失效' } as const;
@@ -46,12 +50,12 @@ export class LiveSockets {
   }
 }
 
-export default fp(
-  async (app) => {
+export default fp<LiveSocketsDeps>(
+  async (app, { metrics, bus }) => {
     const live = new LiveSockets();
     app.decorate('liveSockets', live);
-    app.ctx.metrics.gauge('suban_websocket_clients', 'open websocket connections (operator desks, consoles)', () => live.size);
-    const off = app.ctx.bus.subscribe(TOPIC.authRevoked, (e) => live.revoke(e));
+    metrics.gauge('suban_websocket_clients', 'open websocket connections (operator desks, consoles)', () => live.size);
+    const off = bus.subscribe(TOPIC.authRevoked, (e) => live.revoke(e));
     app.addHook('onClose', async () => off());
   },
   { name: 'live-sockets' },

@@ -9,11 +9,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../domain/errors.js';
 import { OFFICE_ROLES } from '../../domain/policy.js';
-import liveSockets from './live-sockets.js';
-import liveHub from './hub.js';
+import { assertLiveRegistered } from './hub.js';
+import type { Container } from '../../composition/container.js';
 import { assertSocketOrigin } from '../plugins/ws-origin.js';
 
-export interface OperatorSocketOptions {
+/** What the route uses of the service (src/composition builds it), and its socket limits. */
+export interface OperatorSocketOptions extends Pick<Container, 'auth' | 'config'> {
   /** ping interval; a socket that did not answer the previous ping is dropped */
   heartbeatMs?: number;
   /** bytes queued for one socket before it counts as dead */
@@ -48,11 +49,10 @@ export function closeSocketsForRestart(this: FastifyInstance, done: () => void):
   done();
 }
 
-export default async function operatorSocket(app: FastifyInstance, opts: OperatorSocketOptions = {}): Promise<void> {
-  const { ctx } = app;
-  // Logout, a revoked token or a disabled user closes the sockets at once (app.ts registers it once for every socket route).
-  if (!app.hasDecorator('liveSockets')) await app.register(liveSockets);
-  if (!app.hasDecorator('liveHub')) await app.register(liveHub);
+export default async function operatorSocket(app: FastifyInstance, opts: OperatorSocketOptions): Promise<void> {
+  const { auth, config } = opts;
+  // Logout, a revoked token or a disabled user closes the sockets at once (app.ts registers the registry once for every socket route).
+  assertLiveRegistered(app, '/ws/operator');
   const hub = app.liveHub;
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   hub.feed('operator', { heartbeatMs, maxBufferedBytes: opts.maxBufferedBytes ?? 4 * 1024 * 1024, close: RESTART_CLOSE });
@@ -63,10 +63,10 @@ export default async function operatorSocket(app: FastifyInstance, opts: Operato
       websocket: true,
       // Runs before the upgrade: a refused client gets a plain 401/403 answer, no socket.
       preValidation: async (req) => {
-        assertSocketOrigin(req, ctx.config.publicUrl);
+        assertSocketOrigin(req, config.publicUrl);
         if (!req.principal) {
           const token = tokenOf(req);
-          const found = token ? await ctx.auth.authenticate(token, 'token') : null;
+          const found = token ? await auth.authenticate(token, 'token') : null;
           req.principal = found?.principal ?? null;
           req.credentialHash = found?.hash ?? null;
         }

@@ -6,6 +6,8 @@ import { testApp } from '../../helpers/app.js';
 import errors from '../../../src/web/plugins/errors.js';
 import auth from '../../../src/web/plugins/auth.js';
 import operatorSocket from '../../../src/web/ws/operator.js';
+import liveSockets from '../../../src/web/ws/live-sockets.js';
+import liveHub from '../../../src/web/ws/hub.js';
 import { TOPIC } from '../../../src/application/ports/events.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z';
@@ -146,13 +148,21 @@ t.test('ticket updates only for the tickets a client has open; WeChat hand-overs
   b.ws.close();
 });
 
+t.test('the socket route mounted without the hub and the socket registry fails at boot', async (t) => {
+  const app = Fastify();
+  t.teardown(() => app.close());
+  await app.register(websocket);
+  await t.rejects(async () => app.register(operatorSocket, { auth: h.ctx.auth, config: h.ctx.config }), /register ws\/live-sockets and ws\/hub before it/);
+});
+
 t.test('heartbeats: a socket that stops answering pings is dropped, a live one stays', async (t) => {
   const app = Fastify();
-  app.decorate('ctx', h.ctx);
   await app.register(errors);
   await app.register(auth, { auth: h.ctx.auth });
   await app.register(websocket);
-  await app.register(operatorSocket, { heartbeatMs: 40 });
+  await app.register(liveSockets, { metrics: h.ctx.metrics, bus: h.ctx.bus });
+  await app.register(liveHub, { bus: h.ctx.bus, operatorQueue: h.ctx.operatorQueue });
+  await app.register(operatorSocket, { auth: h.ctx.auth, config: h.ctx.config, heartbeatMs: 40 });
   await app.listen({ host: '127.0.0.1', port: 0 });
   t.teardown(() => app.close());
   const url = `ws://127.0.0.1:${(app.server.address() as { port: number }).port}/ws/operator?token=${h.tokens.operator}`;

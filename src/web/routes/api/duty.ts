@@ -6,6 +6,9 @@ import { PAGE_CHANNELS, TARGETS } from '../../../domain/duty/escalation.js';
 import type { DutySegment, DutyWarning, OnDuty } from '../../../domain/duty/on-duty.js';
 import type { Page, PageAttempt } from '../../../application/paging/ports.js';
 import { errors, literals } from '../../schemas/common.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it). */
+export type DutyRouteDeps = Pick<Container, 'duty' | 'paging' | 'clock' | 'ticketStore'>;
 
 const Iso = Type.String({ format: 'date-time' });
 const UnitParams = Type.Object({ unit: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -165,8 +168,8 @@ const EDIT = DECIDER_ROLES;
 const DAY = 86_400_000;
 
 /** Duty rosters, escalation chains and running pages (the console's 值班 and 呼叫 views). */
-const duty: FastifyPluginAsyncTypebox = async (app) => {
-  const { duty: svc, paging, clock, ticketStore } = app.ctx;
+const duty: FastifyPluginAsyncTypebox<DutyRouteDeps> = async (app, deps) => {
+  const { duty: svc, paging, clock, ticketStore } = deps;
   app.addHook('preValidation', app.requireAuth());
   const editor = (p: Principal) => ({ id: p.id, name: p.name });
   /** A unit user sees and acts on their own unit only. */

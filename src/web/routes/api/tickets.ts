@@ -10,7 +10,10 @@ import { Classification, CreateTicketBody, Duplicate, ListQuery, TicketEventView
 import { eventView, ticketView } from '../../views.js';
 import type { IntakeRequest } from '../../../application/tickets/service.js';
 import { BULK_MAX, type BulkItemResult } from '../../../application/tickets/bulk.js';
-import { MAX_REPLY_PHOTOS } from '../../../application/attachments/service.js';
+import { MAX_REPLY_PHOTOS, type AttachmentService } from '../../../application/attachments/service.js';
+import type { Container } from '../../../composition/container.js';
+/** What these routes use of the service (src/composition builds it), and the photo store replies link to. */
+export type TicketRouteDeps = Pick<Container, 'tickets' | 'ticketStore' | 'clock'> & { attachments: Pick<AttachmentService, 'forReply' | 'link'> };
 
 const WithReason = Type.Object({ reason: Type.String({ minLength: 1, maxLength: 2000 }) }, { additionalProperties: false });
 const Ok = { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 404, 409) };
@@ -19,8 +22,8 @@ const Ok = { 200: Type.Object({ ticket: TicketView }), ...errors(400, 401, 403, 
 /** Channels only an adapter may set: a person filing one would pose as an outside platform or an Open311 client. */
 const ADAPTER_ONLY_CHANNEL = /^(platform:|open311$)/;
 
-const tickets: FastifyPluginAsyncTypebox = async (app) => {
-  const { tickets: svc, clock } = app.ctx;
+const tickets: FastifyPluginAsyncTypebox<TicketRouteDeps> = async (app, deps) => {
+  const { tickets: svc, ticketStore, clock, attachments } = deps;
   const view = (t: Ticket, p: Principal) => ({ ticket: ticketView(t, p, clock.now()) });
   app.addHook('preValidation', app.requireAuth());
 
@@ -142,7 +145,7 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { operationId: 'getTicket', summary: 'one ticket, the actions allowed to you and its classification', tags: ['tickets'], params: IdParams, response: { 200: Type.Object({ ticket: TicketView, allowed: Type.Array(Type.String()), classification: Type.Any() }), ...errors(401, 404) } } },
     async (req) => {
       const t = await svc.get(req.principal!, req.params.id);
-      return { ticket: ticketView(t, req.principal!, clock.now()), allowed: allowedEvents(t.state), classification: await app.ctx.ticketStore.classification(t.id) };
+      return { ticket: ticketView(t, req.principal!, clock.now()), allowed: allowedEvents(t.state), classification: await ticketStore.classification(t.id) };
     },
   );
 
@@ -189,9 +192,9 @@ const tickets: FastifyPluginAsyncTypebox = async (app) => {
     { reply: Type.String({ minLength: 1, maxLength: 5000 }), attachmentIds: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: MAX_REPLY_PHOTOS, description: `at most ${MAX_REPLY_PHOTOS} photos, each uploaded by the replying user` })) },
     async (p, id, b) => {
       const ids = (b.attachmentIds as string[] | undefined) ?? [];
-      const photos = ids.length ? await app.attachments.forReply(p, id, ids) : undefined;
+      const photos = ids.length ? await attachments.forReply(p, id, ids) : undefined;
       const t = await svc.reply(p, id, b.reply as string, photos);
-      if (ids.length) await app.attachments.link(t.id, ids);
+      if (ids.length) await attachments.link(t.id, ids);
       return t;
     },
   );
