@@ -24,7 +24,7 @@ import { T } from '../../src/application/conversation/texts.js';
 import { createConversationEngine, type ChatHandler, type ConversationDeps } from '../../src/application/conversation/wiring.js';
 import type { SmsSender } from '../../src/application/ports/messaging.js';
 import type { DedupeStore } from '../../src/application/ports/misc.js';
-import { JOB, type Job as DurableJob, type JobStore } from '../../src/application/ports/jobs.js';
+import { JOB, type JobHandlers, type JobOf, type JobStore } from '../../src/application/ports/jobs.js';
 import { WechatMpCrypto, verifyPlainSignature } from './crypto.js';
 import { MAX_XML_BYTES, buildTextReply, dedupeKey, parseEncryptedEnvelope, parseIncomingMessage, sealReply, type IncomingMpMessage } from './xml.js';
 import { WechatMpApiClient, WechatMpNotifier, splitUtf8, MAX_TEXT_BYTES, type WechatMpApi } from './api-client.js';
@@ -48,7 +48,7 @@ export interface WechatMpDeps extends ConversationDeps {
   log: MpLog;
   /** The durable job runner: a message answered `success` before it was handled is finished by a job if this process dies. */
   jobs?: JobStore;
-  runner?: { register(kind: string, handler: (job: DurableJob) => Promise<void>): unknown };
+  runner?: JobHandlers;
 }
 
 export interface WechatMpOptions {
@@ -242,8 +242,8 @@ export function createWechatMp(deps: WechatMpDeps, opts: WechatMpOptions = {}): 
    * to the citizen); while a live instance still holds it, try again later; when its claim went
    * stale, handle it here and send the replies as customer-service messages.
    */
-  async function onUnanswered(j: DurableJob): Promise<void> {
-    const { key, input: raw } = j.payload as { key: string; input: ChatInput & { at: string } };
+  async function onUnanswered(j: JobOf<typeof JOB.mpUnanswered>): Promise<void> {
+    const { key, input: raw } = j.payload;
     const running = jobs.get(key);
     if (running) {
       await running.result;

@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config.js';
 import { createContainer } from '../../src/composition/container.js';
 import { createLogger } from '../../src/logger.js';
 import { FakeClock } from '../../src/domain/clock.js';
+import type { JobKind, JobSpec } from '../../src/application/ports/jobs.js';
 import { seed } from '../../src/application/seed.js';
 import type { OutboundCall } from '../../src/application/ports/voice.js';
 import { machine } from './harness.js';
@@ -76,8 +77,10 @@ async function run(engine: 'sqlite' | 'pg'): Promise<Figures> {
     const lat = placed.map((x) => x - t0);
 
     // The runner alone: a job that does nothing, through claim and complete, for comparison.
-    ctx.runner.register('bench.noop', async () => undefined);
-    await ctx.jobs.enqueue(Array.from({ length: N }, (_, i) => ({ kind: 'bench.noop', key: `bench:${i}`, runAt: clock.now(), payload: {} })));
+    // A kind of the bench's own, outside JobPayloads: the job table and the runner take any kind.
+    const noop = 'bench.noop' as JobKind;
+    ctx.runner.register(noop, async () => undefined);
+    await ctx.jobs.enqueue(Array.from({ length: N }, (_, i) => ({ kind: noop, key: `bench:${i}`, runAt: clock.now(), payload: {} }) as unknown as JobSpec));
     const n0 = performance.now();
     let done = 0;
     while (done < N) done += await ctx.runner.runDue(1000);

@@ -30,7 +30,7 @@ import { AuthService } from '../application/auth.js';
 import { TOPIC } from '../application/ports/events.js';
 import { LoginThrottle } from '../application/login-throttle.js';
 import { TicketService } from '../application/tickets/service.js';
-import { AnswerService, type NoReplyPayload } from '../application/answers/service.js';
+import { AnswerService } from '../application/answers/service.js';
 import { JOB } from '../application/ports/jobs.js';
 import { createConversationEngine, type ConversationDeps } from '../application/conversation/wiring.js';
 import type { ChatChannel } from '../application/conversation/ports.js';
@@ -301,7 +301,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   // A bot's answer without 1 or 2: the question becomes a ticket as before, and the citizen hears its number.
   const noReplyEngine = createConversationEngine(conversation);
   runner.register(JOB.answerNoReply, async (j) => {
-    const p = j.payload as unknown as NoReplyPayload;
+    const p = j.payload;
     if (p.channel === 'sms') {
       await smsInbox.answerNotConfirmed(p.contactId, p.ref);
       return;

@@ -13,6 +13,7 @@ import { FakeClock } from '../../src/domain/clock.js';
 import { countingFailures, providerErrors } from '../../src/application/ports/metrics.js';
 import { testApp } from '../helpers/app.js';
 import { pagingHarness } from '../application/paging/harness.js';
+import { foreignJob, foreignKind } from '../helpers/jobs.js';
 
 /** A sample's value by metric name (histograms: name_count / name_sum) and labels; 0 when absent. */
 async function read(m: PromMetrics, name: string, labels: Record<string, string> = {}): Promise<number> {
@@ -35,11 +36,11 @@ t.test('job runner: lag of the oldest due job, failures by kind (retry, then fin
   const m = new PromMetrics({ processDefaults: false });
   const jobs = new SqlJobStore(db, clock);
   const runner = new JobRunner(jobs, clock, quiet, { worker: 'w', maxAttempts: 2, metrics: m, random: () => 0.5 });
-  runner.register('test.flaky', async () => {
+  runner.register(foreignKind('test.flaky'), async () => {
     throw new Error('provider down');
   });
   t.equal(await read(m, 'suban_job_lag_seconds'), 0, 'no job: no lag');
-  await jobs.enqueue([{ kind: 'test.flaky', key: 'k1', runAt: clock.now(), payload: {} }]);
+  await jobs.enqueue([foreignJob('test.flaky', 'k1', clock.now())]);
   clock.advance(90_000);
   t.equal(await read(m, 'suban_job_lag_seconds'), 90, 'a job due 90 s ago and not run: 90 s of lag');
   await runner.runDue();

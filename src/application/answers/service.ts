@@ -30,12 +30,13 @@ export interface AnswerServiceDeps {
 /** A bot's answer that got neither 1 nor 2: after this the question becomes a ticket as before. */
 export const ANSWER_REPLY_WAIT_MS = 30 * 60_000;
 
-export interface NoReplyPayload {
+/** The payload of job `answers.no_reply` (a type, not an interface: a job payload is a plain JSON record). */
+export type NoReplyPayload = {
   channel: string;
   contactId: string;
   /** which answer: the conversation's id (WeChat) or the time it was sent (SMS) */
   ref: string;
-}
+};
 
 export interface Suggestions {
   hits: KnowledgeHit[];

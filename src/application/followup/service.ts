@@ -15,7 +15,7 @@ import { callbackPhoneOf, markFollowupPending } from '../conversation/wiring.js'
 import { parseFollowupReply } from '../conversation/intents.js';
 import type { ChatChannel } from '../conversation/ports.js';
 import type { ActionContext, IvrAction } from '../ivr/ports.js';
-import type { Job, JobSpec, JobStore } from '../ports/jobs.js';
+import type { JobHandlers, JobSpec, JobStore } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
 import { TOPIC, type EventBus } from '../ports/events.js';
 import type { AuditLog, DedupeStore, StateStore } from '../ports/misc.js';
@@ -87,15 +87,15 @@ export class FollowUpService {
   }
 
   /** Registers the job handlers on the runner. */
-  register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
-    runner.register(JOB.followupStart, (j) => this.onStart(j.payload as { ticketId: string; version: number }));
-    runner.register(JOB.followupCall, (j) => this.onCall(j.payload as { ticketId: string; round: number; n: number }));
-    runner.register(JOB.followupSms, (j) => this.onSms(j.payload as { ticketId: string; round: number }));
-    runner.register(JOB.followupChat, (j) => this.onChat(j.payload as { ticketId: string; round: number; n: number }));
-    runner.register(JOB.followupExpire, (j) => this.onExpire(j.payload as { ticketId: string; round: number }));
-    runner.register(JOB.followupReport, (j) => this.onReport(j.payload as { ticketId: string; version: number }));
-    runner.register(JOB.mergedGroup, (j) => this.onMergedGroup(j.payload as { ticketId: string; version: number }));
-    runner.register(JOB.mergedReopen, (j) => this.onMergedReopen(j.payload as { ticketId: string; version: number }));
+  register(runner: JobHandlers): void {
+    runner.register(JOB.followupStart, (j) => this.onStart(j.payload));
+    runner.register(JOB.followupCall, (j) => this.onCall(j.payload));
+    runner.register(JOB.followupSms, (j) => this.onSms(j.payload));
+    runner.register(JOB.followupChat, (j) => this.onChat(j.payload));
+    runner.register(JOB.followupExpire, (j) => this.onExpire(j.payload));
+    runner.register(JOB.followupReport, (j) => this.onReport(j.payload));
+    runner.register(JOB.mergedGroup, (j) => this.onMergedGroup(j.payload));
+    runner.register(JOB.mergedReopen, (j) => this.onMergedReopen(j.payload));
   }
 
   /**

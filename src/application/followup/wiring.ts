@@ -5,7 +5,7 @@
  */
 import type { Config } from '../../config.js';
 import type { Clock } from '../../domain/clock.js';
-import type { Job, JobStore } from '../ports/jobs.js';
+import type { JobHandlers, JobStore } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
 import type { EventBus } from '../ports/events.js';
 import type { AuditLog, DedupeStore, StateStore } from '../ports/misc.js';
@@ -33,7 +33,7 @@ export interface FollowupWiringDeps {
   bus: EventBus;
   audit: AuditLog;
   log: { warn(o: object, m: string): void; info(o: object, m: string): void };
-  runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown; wake(): void };
+  runner: JobHandlers & { wake(): void };
 }
 
 export interface FollowupHandle {

@@ -14,7 +14,7 @@ import { forbidden, invalid } from '../../domain/errors.js';
 import { actorOf, mayAct, OFFICE_ROLES, type Principal } from '../../domain/policy.js';
 import type { Attachment, Ticket } from '../../domain/tickets/ticket.js';
 import { SYSTEM } from '../../domain/tickets/ticket.js';
-import type { Job } from '../ports/jobs.js';
+import type { JobHandlers } from '../ports/jobs.js';
 import type { TicketStore } from '../ports/tickets.js';
 import type { UnitStore, User, UserStore } from '../ports/users.js';
 import type { IntakeResult, TicketService } from '../tickets/service.js';
@@ -52,8 +52,8 @@ const workerOf = (u: User): GridWorker => ({ id: u.id, name: u.displayName ?? u.
 export class GridService {
   constructor(private readonly d: GridServiceDeps) {}
 
-  register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
-    runner.register(JOB.gridConfirmDue, (job) => this.confirmDue(String(job.payload.ticketId)));
+  register(runner: JobHandlers): void {
+    runner.register(JOB.gridConfirmDue, (job) => this.confirmDue(job.payload.ticketId));
   }
 
   /** The grid worker behind a principal (their township and grid area are on the user record). */

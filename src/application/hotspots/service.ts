@@ -15,7 +15,7 @@ import type { Segmenter } from '../../domain/routing/segmenter.js';
 import type { Classification } from '../../domain/routing/classifier.js';
 import { canonicalPlace } from '../../domain/places/crossing.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
-import { JOB, type Job, type JobStore } from '../ports/jobs.js';
+import { JOB, type JobHandlers, type JobStore } from '../ports/jobs.js';
 import { TOPIC, type EventBus } from '../ports/events.js';
 import type { StateStore } from '../ports/misc.js';
 import type { TicketFilter, TicketStore } from '../ports/tickets.js';
@@ -107,7 +107,7 @@ export class HotspotService {
     this.config = { ...DEFAULT_HOTSPOT_CONFIG, ...d.config };
   }
 
-  register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
+  register(runner: JobHandlers): void {
     runner.register(JOB.hotspotScan, async () => {
       await this.scan();
       await this.schedule();

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
-import type { Job, JobStore } from '../ports/jobs.js';
+import type { Job, JobHandler, JobHandlers, JobKind, JobOf, JobStore } from '../ports/jobs.js';
 import { noMetrics, type Counter, type MetricsPort } from '../ports/metrics.js';
 
-export type JobHandler = (job: Job) => Promise<void>;
 
 /**
  * How long a failed job waits before its next attempt: exponential (10 s, 20 s, 40 s … up to
@@ -35,8 +34,8 @@ export interface RunnerOptions {
  * Handlers must be idempotent per job key: a job can run twice if a worker dies after the
  * side effect but before `complete`.
  */
-export class JobRunner {
-  private readonly handlers = new Map<string, JobHandler>();
+export class JobRunner implements JobHandlers {
+  private readonly handlers = new Map<string, (job: Job) => Promise<void>>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private stopped = true;
@@ -60,8 +59,9 @@ export class JobRunner {
 
   private readonly failures: Counter<'kind' | 'final'>;
 
-  register(kind: string, handler: JobHandler): this {
-    this.handlers.set(kind, handler);
+  register<K extends JobKind>(kind: K, handler: JobHandler<K>): this {
+    // The one place a stored payload meets its type: the row's kind was set by a JobSpec of that kind.
+    this.handlers.set(kind, (job) => handler(job as unknown as JobOf<K>));
     return this;
   }
 

@@ -91,16 +91,16 @@ export function createPaging(w: PagingWiring): PagingParts {
   };
 
   // The timers.
-  w.runner.register(JOB.pageStep, async (job) => paging.runStep(job.payload as { pageId: string; step: number; attempt: number }));
+  w.runner.register(JOB.pageStep, async (job) => paging.runStep(job.payload));
   w.runner.register(JOB.pageStart, async (job) => {
-    const t = await w.ticketStore.get(String(job.payload.ticketId));
+    const t = await w.ticketStore.get(job.payload.ticketId);
     if (!t) return;
     await paging.stopIfUnneeded(t.id);
     if (t.state === 'dispatched' && t.unit) await paging.start(t.id, 'urgent', SYSTEM, job.key);
     else if (t.state === 'accepted' || t.state === 'returned') await paging.start(t.id, 'unassigned', SYSTEM, job.key);
   });
   w.runner.register(JOB.signDue, async (job) => {
-    const t = await w.ticketStore.get(String(job.payload.ticketId));
+    const t = await w.ticketStore.get(job.payload.ticketId);
     if (!t || t.state !== 'dispatched' || !t.unit) return;
     if (t.signDeadline && t.signDeadline > w.clock.now()) return;
     const chain = await duty.chain(t.unit);
@@ -111,8 +111,8 @@ export function createPaging(w: PagingWiring): PagingParts {
     if (last?.status === 'cancelled' || last?.endReason === TAKEN_OVER) return;
     await paging.start(t.id, 'sign_overdue', SYSTEM, job.key);
   });
-  w.runner.register(JOB.urgentReport, async (job) => paging.reportResult(String(job.payload.ticketId), job.key));
-  w.runner.register(JOB.pageArrivalCheck, async (job) => paging.runArrivalCheck(job.payload as { pageId: string; to: string; n: number }, job.key));
+  w.runner.register(JOB.urgentReport, async (job) => paging.reportResult(job.payload.ticketId, job.key));
+  w.runner.register(JOB.pageArrivalCheck, async (job) => paging.runArrivalCheck(job.payload, job.key));
 
   // Ticket changes: stop pages nobody needs. Which pages and 市政府值班室 reports a change starts is
   // decided in one place only, the ticket timers (tickets/timers.ts), stored with the change itself;

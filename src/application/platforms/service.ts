@@ -32,7 +32,7 @@ import { AppError, invalid, notFound } from '../../domain/errors.js';
 import { mirrorEvents as mirrorSteps } from '../../domain/tickets/mirror.js';
 import type { TicketEventData } from '../../domain/tickets/events.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
-import type { Job, JobStore } from '../ports/jobs.js';
+import type { JobHandlers, JobOf, JobSpec, JobStore } from '../ports/jobs.js';
 import type { AuditLog, DedupeStore } from '../ports/misc.js';
 import type { TicketStore } from '../ports/tickets.js';
 import type { TicketService } from '../tickets/service.js';
@@ -226,7 +226,7 @@ export class PlatformService {
   }
 
   /** The next poll slot of a platform: aligned to its interval, so every instance computes the same job key. */
-  nextPoll(p: PlatformConfig, after: Date): { kind: string; key: string; runAt: Date; payload: { slug: string } } {
+  nextPoll(p: PlatformConfig, after: Date): JobSpec<typeof JOB.platformPoll> {
     const every = p.poll!.everyMinutes * 60_000;
     const runAt = new Date((Math.floor(after.getTime() / every) + 1) * every);
     return { kind: JOB.platformPoll, key: `platform.poll:${p.slug}:${runAt.toISOString()}`, runAt, payload: { slug: p.slug } };
@@ -243,8 +243,8 @@ export class PlatformService {
     return on.map((p) => p.slug);
   }
 
-  async runPollJob(job: Job): Promise<void> {
-    const slug = String(job.payload.slug);
+  async runPollJob(job: JobOf<typeof JOB.platformPoll>): Promise<void> {
+    const { slug } = job.payload;
     const p = this.get(slug);
     try {
       await this.poll(slug);
@@ -255,9 +255,8 @@ export class PlatformService {
   }
 
   /** Send the reply that made the ticket `replied` at `version` back to its platform. */
-  async runReplyJob(job: Job): Promise<void> {
-    const ticketId = String(job.payload.ticketId);
-    const version = Number(job.payload.version);
+  async runReplyJob(job: JobOf<typeof JOB.platformReply>): Promise<void> {
+    const { ticketId, version } = job.payload;
     const t = await this.d.store.get(ticketId);
     if (!t) return;
     const p = this.ofChannel(t.channel);
@@ -294,7 +293,7 @@ export class PlatformService {
     await this.d.tickets.apply(t.id, this.actor(p), `platform:${p.slug}:reply`, () => [{ type: 'note', text: `答复已回传${p.name}(案件编号 ${t.externalRef})` }]);
   }
 
-  register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
+  register(runner: JobHandlers): void {
     runner.register(JOB.platformPoll, (job) => this.runPollJob(job));
     // The reply job is set by timersFor, in the transaction of the reply.
     runner.register(JOB.platformReply, (job) => this.runReplyJob(job));

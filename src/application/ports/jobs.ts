@@ -1,7 +1,10 @@
+import type { NoReplyPayload } from '../answers/service.js';
+import type { ChatInput } from '../conversation/ports.js';
+
 /**
  * Every job kind, once. The ticket timers (tickets/timers.ts) set the first group in the ticket's
  * own transaction; the services set the rest for their own steps. Each kind has one handler,
- * registered on the one runner by the service named in its comment.
+ * registered on the one runner by the service named in its comment; its payload is in JobPayloads.
  */
 export const JOB = {
   // ---- set by ticket changes (tickets/timers.ts) ----
@@ -57,25 +60,81 @@ export const JOB = {
   mpUnanswered: 'wechat-mp.unanswered',
 } as const;
 
-export type JobKind = (typeof JOB)[keyof typeof JOB];
+type TicketVersion = { ticketId: string; version: number };
+type FollowupRound = { ticketId: string; round: number };
 
-/** A timer that must survive a restart: one row in the job table. */
-export interface JobSpec {
-  kind: string;
-  /** Idempotency key: enqueuing the same key twice keeps the first job. */
-  key: string;
-  runAt: Date;
-  payload: Record<string, unknown>;
+/**
+ * What each job kind carries, once: the services that set a job and the handler that runs it are
+ * checked against the same type, so neither casts the payload. The payload is stored as JSON: an
+ * instant travels as an ISO string.
+ */
+export interface JobPayloads {
+  [JOB.pageStart]: { ticketId: string; reason: 'urgent' | 'unassigned' };
+  [JOB.signDue]: TicketVersion;
+  [JOB.replyDue]: TicketVersion;
+  [JOB.ownerDue]: TicketVersion;
+  [JOB.signOverdue]: TicketVersion;
+  [JOB.followupStart]: TicketVersion;
+  [JOB.platformReply]: TicketVersion;
+  [JOB.urgentReport]: { ticketId: string };
+  [JOB.followupReport]: TicketVersion;
+  [JOB.mergedGroup]: TicketVersion;
+  [JOB.mergedReopen]: TicketVersion;
+  [JOB.gridConfirmDue]: TicketVersion;
+  [JOB.assistSignDue]: { ticketId: string; unit: string };
+  [JOB.assistReplyDue]: { ticketId: string; unit: string };
+  [JOB.linkagePage]: { ticketId: string; unit: string | null };
+  [JOB.pageStep]: { pageId: string; ticketId: string; step: number; attempt: number };
+  [JOB.pageArrivalCheck]: { pageId: string; ticketId: string; to: string; n: number };
+  [JOB.followupCall]: FollowupRound & { n: number };
+  [JOB.followupSms]: FollowupRound;
+  [JOB.followupChat]: FollowupRound & { n: number };
+  [JOB.followupExpire]: FollowupRound;
+  [JOB.supervisionSweep]: Record<string, never>;
+  [JOB.hotspotScan]: Record<string, never>;
+  [JOB.platformPoll]: { slug: string };
+  [JOB.answerNoReply]: NoReplyPayload;
+  [JOB.mpUnanswered]: { key: string; input: Omit<ChatInput, 'at'> & { at: string } };
 }
 
-export interface Job extends JobSpec {
+export type JobKind = keyof JobPayloads;
+/** A kind added to JOB without its payload above fails to compile here. */
+type PayloadOfEveryKind<T extends Record<(typeof JOB)[keyof typeof JOB], unknown>> = T;
+type _Checked = PayloadOfEveryKind<JobPayloads>;
+
+/** A timer that must survive a restart: one row in the job table, of a known kind with its payload. */
+export type JobSpec<K extends JobKind = JobKind> = K extends JobKind ? { kind: K; key: string; runAt: Date; payload: JobPayloads[K] } : never;
+
+/** How far a stored job got. */
+interface JobState {
   id: number;
   attempts: number;
   status: 'pending' | 'running' | 'done' | 'failed' | 'cancelled';
 }
 
+/**
+ * A job row as read back (lists, claims): any kind, its payload as stored, since a row may have
+ * been written by another version of the service. The runner hands each handler a `JobOf` its kind.
+ */
+export interface Job extends JobState {
+  kind: string;
+  key: string;
+  runAt: Date;
+  payload: Record<string, unknown>;
+}
+
+/** A claimed job of a known kind, as its handler gets it. */
+export type JobOf<K extends JobKind> = JobSpec<K> & JobState;
+
+export type JobHandler<K extends JobKind> = (job: JobOf<K>) => Promise<void>;
+
+/** Where the services register their job handlers (the one JobRunner): one handler per kind. */
+export interface JobHandlers {
+  register<K extends JobKind>(kind: K, handler: JobHandler<K>): unknown;
+}
+
 export interface JobStore {
-  enqueue(jobs: JobSpec[]): Promise<void>;
+  enqueue(jobs: readonly JobSpec[]): Promise<void>;
   /** Claim due jobs under a lease; on PostgreSQL with FOR UPDATE SKIP LOCKED so instances never share one. */
   claim(now: Date, limit: number, worker: string, leaseMs: number): Promise<Job[]>;
   complete(id: number, now: Date): Promise<void>;

@@ -9,7 +9,7 @@ import type { Clock } from '../../domain/clock.js';
 import { SHANGHAI_OFFSET_MS } from '../../domain/clock.js';
 import { AppError } from '../../domain/errors.js';
 import type { Actor, Ticket, TicketState } from '../../domain/tickets/ticket.js';
-import type { Job, JobStore } from '../ports/jobs.js';
+import type { JobHandlers, JobStore } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
 import { TOPIC, type EventBus } from '../ports/events.js';
 import type { DedupeStore, StateStore } from '../ports/misc.js';
@@ -109,14 +109,14 @@ export class SupervisionService {
     this.config = { ...DEFAULT_SUPERVISION_CONFIG, ...d.config };
   }
 
-  register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
+  register(runner: JobHandlers): void {
     runner.register(JOB.supervisionSweep, async () => {
       await this.sweep();
       await this.schedule();
     });
-    runner.register(JOB.replyDue, (j) => this.onReplyDue(j.payload as { ticketId: string; version: number }));
-    runner.register(JOB.ownerDue, (j) => this.onDue(j.payload as { ticketId: string }));
-    runner.register(JOB.signOverdue, (j) => this.onDue(j.payload as { ticketId: string }));
+    runner.register(JOB.replyDue, (j) => this.onReplyDue(j.payload));
+    runner.register(JOB.ownerDue, (j) => this.onDue(j.payload));
+    runner.register(JOB.signOverdue, (j) => this.onDue(j.payload));
   }
 
   /** Enqueue the next sweep (idempotent: one job per time slot). Call once at start. */

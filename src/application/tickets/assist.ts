@@ -13,7 +13,7 @@ import { actorOf, mayAct, type Principal } from '../../domain/policy.js';
 import { EMERGENCY_TYPES, isEmergencyType, linkageUnits, openPartsWarning, partOf, type EmergencyType, type LinkageConfig } from '../../domain/tickets/assist.js';
 import type { TicketEventData } from '../../domain/tickets/events.js';
 import type { Actor, Attachment, Ticket } from '../../domain/tickets/ticket.js';
-import type { Job } from '../ports/jobs.js';
+import type { JobHandlers } from '../ports/jobs.js';
 import type { SmsSender } from '../ports/messaging.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
 import type { TicketFilter, TicketStore } from '../ports/tickets.js';
@@ -194,10 +194,10 @@ export class AssistService {
 
   // ---- timers ----
 
-  register(runner: { register(kind: string, h: (job: Job) => Promise<void>): unknown }): void {
-    runner.register(JOB.assistSignDue, (j) => this.onDue(j.payload as { ticketId: string; unit: string }, 'sign'));
-    runner.register(JOB.assistReplyDue, (j) => this.onDue(j.payload as { ticketId: string; unit: string }, 'reply'));
-    runner.register(JOB.linkagePage, (j) => this.onLinkagePage(j.payload as { ticketId: string; unit: string | null }, j.key));
+  register(runner: JobHandlers): void {
+    runner.register(JOB.assistSignDue, (j) => this.onDue(j.payload, 'sign'));
+    runner.register(JOB.assistReplyDue, (j) => this.onDue(j.payload, 'reply'));
+    runner.register(JOB.linkagePage, (j) => this.onLinkagePage(j.payload, j.key));
   }
 
   /** A part's deadline passed with the part still owed: 督办 of the part, and its unit is told. */

@@ -9,6 +9,7 @@ import { systemClock } from '../../../src/domain/clock.js';
 import { formatTicketNumber } from '../../../src/domain/tickets/number.js';
 import { ENGINES, freshDatabase } from '../../helpers/db.js';
 import { OPERATOR, createdEvent, dispatchedEvent, newId } from '../../helpers/tickets.js';
+import { foreignJob } from '../../helpers/jobs.js';
 
 const AT = new Date('2026-11-26T02:00:00Z'); // 10:00 in Shanghai, day 2026-11-26
 
@@ -26,7 +27,7 @@ for (const engine of ENGINES) {
         sourceKey,
         decide: (number) => ({
           events: [createdEvent(number), dispatchedEvent(), ...(extra.note ? [{ type: 'note' as const, text: `编号 ${number} 已告知来电人` }] : [])],
-          jobs: extra.jobKey ? [{ kind: 'test.remind', key: `${extra.jobKey}:${number}`, runAt: new Date(AT.getTime() + 60_000), payload: { number, list: [number, 1] } }] : [],
+          jobs: extra.jobKey ? [foreignJob('test.remind', `${extra.jobKey}:${number}`, new Date(AT.getTime() + 60_000), { number, list: [number, 1] })] : [],
         }),
       });
 

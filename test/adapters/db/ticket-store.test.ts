@@ -6,6 +6,7 @@ import { foldEvents } from '../../../src/domain/tickets/lifecycle.js';
 import { AppError } from '../../../src/domain/errors.js';
 import { ENGINES, freshDatabase } from '../../helpers/db.js';
 import { OPERATOR, createdEvent, dispatchedEvent, newId } from '../../helpers/tickets.js';
+import { foreignJob } from '../../helpers/jobs.js';
 
 const AT = new Date('2026-11-26T02:00:00Z'); // 10:00 in Shanghai
 
@@ -62,8 +63,8 @@ for (const engine of ENGINES) {
       await store.mutate(ticket.id, { at: AT, actor: OPERATOR, via: 'test' }, () => ({
         events: [dispatchedEvent()],
         jobs: [
-          { kind: 'x', key: `page:${ticket.id}:1`, runAt: AT, payload: {} },
-          { kind: 'x', key: `page:${ticket.id}:2`, runAt: AT, payload: {} },
+          foreignJob('x', `page:${ticket.id}:1`, AT),
+          foreignJob('x', `page:${ticket.id}:2`, AT),
         ],
       }));
       t.equal((await jobs.get(`page:${ticket.id}:1`))?.status, 'pending');
@@ -72,7 +73,7 @@ for (const engine of ENGINES) {
       t.equal((await jobs.get(`page:${ticket.id}:2`))?.status, 'cancelled');
       // A failing decision stores neither events nor jobs.
       await store
-        .mutate(ticket.id, { at: AT, actor: OPERATOR, via: 'test' }, () => ({ events: [{ type: 'signed' }], jobs: [{ kind: 'x', key: `never:${ticket.id}`, runAt: AT, payload: {} }] }))
+        .mutate(ticket.id, { at: AT, actor: OPERATOR, via: 'test' }, () => ({ events: [{ type: 'signed' }], jobs: [foreignJob('x', `never:${ticket.id}`, AT)] }))
         .catch(() => null);
       t.equal(await jobs.get(`never:${ticket.id}`), null);
     });
@@ -80,11 +81,11 @@ for (const engine of ENGINES) {
     await t.test('jobs due at the same moment are claimed in the order they were enqueued', async (t) => {
       const due = new Date('2026-11-20T00:00:00Z');
       const keys = Array.from({ length: 12 }, (_, i) => `order-${engine}-${i}`);
-      for (const key of keys) await jobs.enqueue([{ kind: 'order', key, runAt: due, payload: {} }]);
+      for (const key of keys) await jobs.enqueue([foreignJob('order', key, due)]);
       // Rewriting the first half moves their rows (on PostgreSQL, new tuple versions at the heap's end):
       // the order must come from the jobs, not from where the rows happen to lie.
       for (const key of keys.slice(0, 6)) await jobs.retry((await jobs.get(key))!.id, 'touched', due);
-      await jobs.enqueue([{ kind: 'order', key: `order-${engine}-earlier`, runAt: new Date(due.getTime() - 1000), payload: {} }]);
+      await jobs.enqueue([foreignJob('order', `order-${engine}-earlier`, new Date(due.getTime() - 1000))]);
       const claimed = (await jobs.claim(due, 50, 'w', 60_000)).filter((j) => j.kind === 'order');
       t.same(claimed.map((j) => j.key), [`order-${engine}-earlier`, ...keys]);
     });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { FakeClock } from '../../../src/domain/clock.js';
 import { JobRunner, retryDelayMs } from '../../../src/application/jobs/runner.js';
-import type { Job, JobSpec, JobStore } from '../../../src/application/ports/jobs.js';
+import { JOB, type Job, type JobSpec, type JobStore } from '../../../src/application/ports/jobs.js';
 
 /** Deterministic [0, 1) numbers (mulberry32), so a run is reproducible. */
 function seeded(seed: number): () => number {
@@ -78,12 +78,12 @@ t.test('jobs that fail together come back at different times (fake clock, seeded
   const store = new MemoryJobs();
   const runner = new JobRunner(store, clock, quiet, { worker: 'test', maxAttempts: 3, random: seeded(2026) });
   let calls = 0;
-  runner.register('page.step', async () => {
+  runner.register(JOB.pageStep, async () => {
     calls++;
     throw new Error('provider down');
   });
   const t0 = clock.now().getTime();
-  await store.enqueue(Array.from({ length: 20 }, (_, i) => ({ kind: 'page.step', key: `page:${i}`, runAt: new Date(t0), payload: {} })));
+  await store.enqueue(Array.from({ length: 20 }, (_, i) => ({ kind: JOB.pageStep, key: `page:${i}`, runAt: new Date(t0), payload: { pageId: `p${i}`, ticketId: `t${i}`, step: 0, attempt: 1 } })));
   t.equal(await runner.runDue(), 20);
   t.equal(calls, 20);
   const firstRetry = store.rows.map((r) => r.runAt.getTime() - t0);
@@ -110,10 +110,10 @@ t.test('jobs that fail together come back at different times (fake clock, seeded
   // The same seed gives the same schedule.
   const again = new MemoryJobs();
   const r2 = new JobRunner(again, new FakeClock('2026-11-26T02:00:00Z'), quiet, { worker: 'test', maxAttempts: 3, random: seeded(2026) });
-  r2.register('page.step', async () => {
+  r2.register(JOB.pageStep, async () => {
     throw new Error('provider down');
   });
-  await again.enqueue(Array.from({ length: 20 }, (_, i) => ({ kind: 'page.step', key: `page:${i}`, runAt: new Date(t0), payload: {} })));
+  await again.enqueue(Array.from({ length: 20 }, (_, i) => ({ kind: JOB.pageStep, key: `page:${i}`, runAt: new Date(t0), payload: { pageId: `p${i}`, ticketId: `t${i}`, step: 0, attempt: 1 } })));
   await r2.runDue();
   t.same(again.rows.map((r) => r.runAt.getTime() - t0), firstRetry, 'reproducible with a seed');
 });
