@@ -53,7 +53,17 @@ interface Plain {
 let msgSeq = 7_000_000_000_000_000_000n;
 const nextMsgId = () => String(++msgSeq);
 
-async function plainService(t: Test): Promise<Plain> {
+/**
+ * The passive-reply window is wall-clock time while the engine runs for real (the first text loads
+ * the classifier): a window shorter than the engine's real latency makes the passive answers
+ * depend on the machine's load. Tests whose engine must answer within it get a window no working
+ * engine misses; tests that need the window to end hold the engine (or the claim) behind a gate,
+ * so how soon it ends changes only how long they take, not what they see.
+ */
+const ANSWERING_WINDOW_MS = 15_000;
+const ENDING_WINDOW_MS = 300;
+
+async function plainService(t: Test, passiveReplyMs: number): Promise<Plain> {
   const fake = new FakeWechatApi(APPID, SECRET);
   const apiBase = await fake.start();
   t.teardown(() => fake.stop());
@@ -65,7 +75,7 @@ async function plainService(t: Test): Promise<Plain> {
     env: { WECHAT_MP_TOKEN: TOKEN, WECHAT_MP_APPID: APPID, WECHAT_MP_SECRET: SECRET, WECHAT_API_BASE: apiBase },
     plugins: (ctx) => {
       engine = new GatedEngine(createConversationEngine(ctx));
-      mp = createWechatMp(ctx, { engine, passiveReplyMs: 300 });
+      mp = createWechatMp(ctx, { engine, passiveReplyMs });
       return [wechatMpRoutes(mp, ctx.log)];
     },
   });
@@ -93,8 +103,10 @@ async function countTickets(svc: WechatService) {
 }
 
 t.test('plain mode', async (t) => {
-  const s = await plainService(t);
+  const s = await plainService(t, ANSWERING_WINDOW_MS);
   const { svc, clock } = s;
+  // Its own service: the held-back engines and claims below leave no replies in the first one's.
+  const w = await plainService(t, ENDING_WINDOW_MS);
 
   t.test('GET URL verification echoes echostr only for a good signature', async (t) => {
     const ts = '1764122400';
@@ -160,20 +172,19 @@ t.test('plain mode', async (t) => {
 
   t.test('a slow answer: success within the deadline, then customer-service messages; a retry meanwhile joins', async (t) => {
     const from = 'oSlow';
-    s.engine.hold();
-    const ts = Math.floor(clock.now().getTime() / 1000);
+    w.engine.hold();
+    const ts = Math.floor(w.clock.now().getTime() / 1000);
     const body = mpXml({ from, createTime: ts, msgId: nextMsgId(), type: 'text', content: '你好' });
-    const started = Date.now();
-    const [first, retry] = await Promise.all([s.post(body), s.post(body)]);
-    t.ok(Date.now() - started < 2000, 'answered at the deadline, not when the engine finished');
+    // Both answered while the engine still holds the message: at the deadline, not when it finished.
+    const [first, retry] = await Promise.all([w.post(body), w.post(body)]);
     t.equal(first.body, 'success');
     t.equal(retry.body, 'success');
-    t.equal(s.fake.sent.length, 0);
-    s.engine.release();
-    await s.fake.waitForSent(1);
-    await s.mp.idle();
-    const sent = s.fake.sent;
-    t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 1);
+    t.equal(w.fake.sent.length, 0);
+    w.engine.release();
+    await w.fake.waitForSent(1);
+    await w.mp.idle();
+    const sent = w.fake.sent;
+    t.equal(w.engine.calls.filter((c) => c.contactId === from).length, 1);
     t.same(
       sent.map((m) => [m.touser, m.content]),
       [
@@ -182,9 +193,9 @@ t.test('plain mode', async (t) => {
       ],
       'each reply as its own customer-service message, in order',
     );
-    const again = await s.post(body);
+    const again = await w.post(body);
     t.equal(again.body, 'success', 'a late retry after customer-service delivery says success, not the text again');
-    t.equal(s.fake.sent.length, sent.length);
+    t.equal(w.fake.sent.length, sent.length);
   });
 
   t.test('replies too long for one passive message go as customer-service messages', async (t) => {
@@ -212,64 +223,64 @@ t.test('plain mode', async (t) => {
 
   t.test('a claim held by another instance: success; a stale one is taken over', async (t) => {
     const from = 'oOther';
-    const ts = Math.floor(clock.now().getTime() / 1000);
+    const ts = Math.floor(w.clock.now().getTime() / 1000);
     const msgId = nextMsgId();
-    await svc.ctx.dedupe.claim(MP_DEDUPE_SCOPE, `${from}:${msgId}`, clock.now(), { state: 'processing', startedAt: clock.now().toISOString() });
+    await w.svc.ctx.dedupe.claim(MP_DEDUPE_SCOPE, `${from}:${msgId}`, w.clock.now(), { state: 'processing', startedAt: w.clock.now().toISOString() });
     const body = mpXml({ from, createTime: ts, msgId, type: 'text', content: '你好' });
-    const busy = await s.post(body);
+    const busy = await w.post(body);
     t.equal(busy.body, 'success');
-    t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 0, 'nothing is done twice while the holder may be alive');
+    t.equal(w.engine.calls.filter((c) => c.contactId === from).length, 0, 'nothing is done twice while the holder may be alive');
     // `success` ends WeChat's retries: the job keeps waiting on the claim in the background, and
     // when the holder never finishes (it crashed) it takes the message over itself.
-    const sentBefore = s.fake.sent.length;
-    clock.advance(31_000);
-    await s.mp.idle();
-    t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 1, 'the stale claim was taken over');
-    const mine = s.fake.sent.slice(sentBefore).filter((m) => m.touser === from).map((m) => m.content);
+    const sentBefore = w.fake.sent.length;
+    w.clock.advance(31_000);
+    await w.mp.idle();
+    t.equal(w.engine.calls.filter((c) => c.contactId === from).length, 1, 'the stale claim was taken over');
+    const mine = w.fake.sent.slice(sentBefore).filter((m) => m.touser === from).map((m) => m.content);
     t.same(mine, [T.greeting, T.askDescription], 'its replies went as customer-service messages');
-    const late = await s.post(body);
+    const late = await w.post(body);
     t.equal(late.body, 'success', 'a retry after that changes nothing');
-    t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 1);
+    t.equal(w.engine.calls.filter((c) => c.contactId === from).length, 1);
   });
 
   t.test("a contact's messages are handled in order, also when the first waits on a dead instance's claim", async (t) => {
     const from = 'oOrder';
-    const ts = Math.floor(clock.now().getTime() / 1000);
+    const ts = Math.floor(w.clock.now().getTime() / 1000);
     const first = nextMsgId();
-    await svc.ctx.dedupe.claim(MP_DEDUPE_SCOPE, `${from}:${first}`, clock.now(), { state: 'processing', startedAt: clock.now().toISOString() });
-    t.equal((await s.post(mpXml({ from, createTime: ts, msgId: first, type: 'text', content: '金都小区门口的路灯坏了' }))).body, 'success');
-    t.equal((await s.post(mpXml({ from, createTime: ts + 5, msgId: nextMsgId(), type: 'text', content: '象湖镇金都小区' }))).body, 'success', 'the next message waits behind it');
-    t.equal(s.engine.calls.filter((c) => c.contactId === from).length, 0, 'neither handled while the claim may still be alive');
-    clock.advance(31_000);
-    await s.mp.idle();
-    t.same(s.engine.calls.filter((c) => c.contactId === from).map((c) => c.text), ['金都小区门口的路灯坏了', '象湖镇金都小区'], 'in the order the citizen sent them');
+    await w.svc.ctx.dedupe.claim(MP_DEDUPE_SCOPE, `${from}:${first}`, w.clock.now(), { state: 'processing', startedAt: w.clock.now().toISOString() });
+    t.equal((await w.post(mpXml({ from, createTime: ts, msgId: first, type: 'text', content: '金都小区门口的路灯坏了' }))).body, 'success');
+    t.equal((await w.post(mpXml({ from, createTime: ts + 5, msgId: nextMsgId(), type: 'text', content: '象湖镇金都小区' }))).body, 'success', 'the next message waits behind it');
+    t.equal(w.engine.calls.filter((c) => c.contactId === from).length, 0, 'neither handled while the claim may still be alive');
+    w.clock.advance(31_000);
+    await w.mp.idle();
+    t.same(w.engine.calls.filter((c) => c.contactId === from).map((c) => c.text), ['金都小区门口的路灯坏了', '象湖镇金都小区'], 'in the order the citizen sent them');
   });
 
   t.test('a message answered `success` before it was handled is finished by a job when its instance dies', async (t) => {
     const from = 'oSlow';
     const msgId = nextMsgId();
-    const body = mpXml({ from, createTime: Math.floor(clock.now().getTime() / 1000), msgId, type: 'text', content: '你好' });
-    s.engine.hold();
-    const first = await s.post(body);
+    const body = mpXml({ from, createTime: Math.floor(w.clock.now().getTime() / 1000), msgId, type: 'text', content: '你好' });
+    w.engine.hold();
+    const first = await w.post(body);
     t.equal(first.body, 'success', 'the engine was slower than the passive window');
-    t.ok(await svc.ctx.jobs.get(`${JOB.mpUnanswered}:${from}:${msgId}`), 'written down before `success` went out');
+    t.ok(await w.svc.ctx.jobs.get(`${JOB.mpUnanswered}:${from}:${msgId}`), 'written down before `success` went out');
     // The restarted process: the same database, its own engine and job handler; the old engine never answers.
-    const engine2 = new GatedEngine(createConversationEngine(svc.ctx));
-    const restarted = createWechatMp(svc.ctx, { engine: engine2, passiveReplyMs: 300 });
-    const sentBefore = s.fake.sent.length;
-    await svc.ctx.runner.runDue();
+    const engine2 = new GatedEngine(createConversationEngine(w.svc.ctx));
+    const restarted = createWechatMp(w.svc.ctx, { engine: engine2, passiveReplyMs: ENDING_WINDOW_MS });
+    const sentBefore = w.fake.sent.length;
+    await w.svc.ctx.runner.runDue();
     t.equal(engine2.calls.length, 0, 'not before the claim of the dead instance went stale');
-    clock.advance(10_000);
-    await svc.ctx.runner.runDue();
+    w.clock.advance(10_000);
+    await w.svc.ctx.runner.runDue();
     t.equal(engine2.calls.filter((c) => c.contactId === from).length, 1, 'handled by the restarted process');
     await restarted.idle();
-    const mine = s.fake.sent.slice(sentBefore).filter((m) => m.touser === from).map((m) => m.content);
+    const mine = w.fake.sent.slice(sentBefore).filter((m) => m.touser === from).map((m) => m.content);
     t.ok(mine.length > 0, 'its replies went as customer-service messages');
-    t.equal(((await svc.ctx.dedupe.get(MP_DEDUPE_SCOPE, `${from}:${msgId}`)) as { state: string }).state, 'done');
+    t.equal(((await w.svc.ctx.dedupe.get(MP_DEDUPE_SCOPE, `${from}:${msgId}`)) as { state: string }).state, 'done');
     // Let the "dead" process's call end (as a failure) so the app can close.
-    s.engine.failNext = true;
-    s.engine.release();
-    await s.mp.idle();
+    w.engine.failNext = true;
+    w.engine.release();
+    await w.mp.idle();
   });
 
   t.test('bodies that are not WeChat XML get 4xx', async (t) => {
