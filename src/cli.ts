@@ -98,18 +98,17 @@ async function main(argv: string[]) {
     }
   }
   // loaded after the help check: `--help` answers at once, without the service's modules
-  const [{ loadConfig, configMarkdown }, { seed }, { startServer }] = await Promise.all([import('./config.js'), import('./application/seed.js'), import('./server.js')]);
+  const [{ loadConfig, configMarkdown, cliEnv }, { seed }, { startServer }] = await Promise.all([import('./config.js'), import('./application/seed.js'), import('./server.js')]);
+  const env = cliEnv();
   switch (cmd) {
     case 'serve':
       return startServer(loadConfig());
     case 'demo': {
       // wechaty-puppet-mock is a dev dependency: a clone's `npm ci` has it, the Docker image (production
       // dependencies only) does not, and there the demo runs without the simulated WeChat contact.
-      const noMock = process.env.WECHATY_PUPPET === undefined && !installed('wechaty-puppet-mock');
-      if (noMock) console.warn('wechaty-puppet-mock 未安装(开发依赖,Docker 镜像中没有):演示不启动模拟微信 bot,其余渠道照常。');
-      const env = { ...process.env, SUBAN_VOICE: process.env.SUBAN_VOICE ?? 'sim', SUBAN_SMS: process.env.SUBAN_SMS ?? 'sim', WECHATY_PUPPET: process.env.WECHATY_PUPPET ?? (noMock ? '' : 'wechaty-puppet-mock') };
-      const cfg = loadConfig(env);
-      return startServer(cfg, { demo: true });
+      const demo = env.demo(() => installed('wechaty-puppet-mock'));
+      if (demo.noMock) console.warn('wechaty-puppet-mock 未安装(开发依赖,Docker 镜像中没有):演示不启动模拟微信 bot,其余渠道照常。');
+      return startServer(demo.config(), { demo: true });
     }
     case 'migrate': {
       const c = await container(loadConfig());
@@ -245,7 +244,7 @@ async function main(argv: string[]) {
       const holdSec = values.hold === undefined ? 60 : Number(values.hold);
       if (!Number.isFinite(holdSec) || holdSec < 0 || holdSec > 120) throw new UsageError('call: --hold must be 0–120 seconds');
       // Always the simulator: a test call from the CLI must never ring or text a real phone.
-      const cfg = loadConfig({ ...process.env, SUBAN_VOICE: 'sim', SUBAN_SMS: 'sim' });
+      const cfg = env.simulator();
       if (!values.local) {
         const { localServerUrl, serverRunning, remoteCall, RemoteCallError } = await import('./cli/call-remote.js');
         const base = (values.server ?? localServerUrl(cfg.host, cfg.port)).replace(/\/+$/, '');
@@ -258,7 +257,7 @@ async function main(argv: string[]) {
         let onInt: () => void = () => undefined;
         const abort = new Promise<void>((r) => (onInt = () => r()));
         process.once('SIGINT', onInt);
-        const { token, done } = await callToken(values.token ?? process.env.SUBAN_API_TOKEN, cfg);
+        const { token, done } = await callToken(values.token ?? env.apiToken, cfg);
         try {
           process.exitCode = await remoteCall({ base, token, from: values.from, press, ...(values.say ? { say: values.say } : {}), holdSec, json: !!values.json, abort }, process.stdout);
         } catch (e) {
@@ -288,7 +287,7 @@ async function main(argv: string[]) {
     case 'wechat': {
       const { values } = parseArgs({ args: rest, options: { say: { type: 'string' }, from: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' }, json: { type: 'boolean' } } });
       if (!values.say) throw new UsageError('wechat --say <text> [--from <wxid>] [--server <url>] [--token <t>]');
-      const cfg = loadConfig({ ...process.env, SUBAN_VOICE: 'sim', SUBAN_SMS: 'sim' });
+      const cfg = env.simulator();
       const { localServerUrl, serverRunning, remoteWechat, RemoteCallError } = await import('./cli/call-remote.js');
       const base = (values.server ?? localServerUrl(cfg.host, cfg.port)).replace(/\/+$/, '');
       if (!(await serverRunning(base))) {
@@ -296,7 +295,7 @@ async function main(argv: string[]) {
         process.exitCode = 1;
         return;
       }
-      const { token, done } = await callToken(values.token ?? process.env.SUBAN_API_TOKEN, cfg);
+      const { token, done } = await callToken(values.token ?? env.apiToken, cfg);
       try {
         process.exitCode = await remoteWechat({ base, token, text: values.say, ...(values.from ? { from: values.from } : {}), json: !!values.json }, process.stdout);
       } catch (e) {
@@ -352,8 +351,8 @@ async function callToken(given: string | undefined, cfg: Config): Promise<{ toke
 }
 
 async function container(cfg: Config) {
-  const [{ createContainer }, { createLogger }] = await Promise.all([import('./composition/container.js'), import('./logger.js')]);
-  return createContainer(cfg, createLogger(process.env.SUBAN_LOG_LEVEL ?? 'warn'));
+  const [{ createContainer }, { createLogger }, { cliEnv }] = await Promise.all([import('./composition/container.js'), import('./logger.js'), import('./config.js')]);
+  return createContainer(cfg, createLogger(cliEnv().logLevel));
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {

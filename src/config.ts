@@ -1,7 +1,8 @@
 /**
- * The one configuration loader. Every setting comes from the environment (secrets never from
- * files in the repository), is validated at start, and is listed with its default and meaning
- * in `CONFIG_DOCS`, from which the README's table is generated (`suban config --markdown`).
+ * The one configuration loader, and the one reader of the environment. Every setting comes from
+ * the environment (secrets never from files in the repository), is validated at start, and is
+ * listed with its default and meaning in `CONFIG_DOCS`, from which the README's table is generated
+ * (`suban config --markdown`); what only the `suban` commands read is in `cliEnv` below.
  */
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
@@ -27,9 +28,9 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'SUBAN_DB_QUERY_TIMEOUT_MS', default: '35000', doc: 'How long a PostgreSQL query may go unanswered before it fails with 503 + Retry-After (a network partition becomes errors, not hung requests). PostgreSQL itself cancels a slow statement a little earlier (statement_timeout = this minus 1/5, at most 5 s less).' },
   { env: 'SUBAN_READY_TIMEOUT_MS', default: '3000', doc: '`/readyz` answers 503 when the database has not answered its ping within this (a load balancer\'s probe must not hang).' },
   { env: 'SUBAN_DB_SCHEMA', default: '', doc: 'PostgreSQL schema (created if missing) for all tables; empty = the connection\'s search_path. Every instance of one deployment must use the same one.' },
-  { env: 'SUBAN_LOG_LEVEL', default: 'info', doc: 'pino log level (phone numbers, tokens and secrets are always redacted).' },
-  { env: 'SUBAN_VOICE', default: 'sim', doc: 'Voice provider: sim (simulated, offline), twilio or freeswitch.' },
-  { env: 'SUBAN_SMS', default: 'sim', doc: 'SMS provider: sim or twilio.' },
+  { env: 'SUBAN_LOG_LEVEL', default: 'info', doc: 'pino log level (phone numbers, tokens and secrets are always redacted). The one-shot `suban` commands (migrate, seed, user …) log at warn unless it is set.' },
+  { env: 'SUBAN_VOICE', default: 'sim', doc: 'Voice provider: sim (simulated, offline), twilio or freeswitch. `suban call` and `suban wechat` always use sim.' },
+  { env: 'SUBAN_SMS', default: 'sim', doc: 'SMS provider: sim or twilio. `suban call` and `suban wechat` always use sim.' },
   { env: 'SUBAN_DUTY_LIST', default: 'config/duty-list.yaml', doc: '职责清单: units, the matters they own, township place names.' },
   { env: 'SUBAN_LINKAGE_FILE', default: 'config/linkage.yaml', doc: '应急联动: the units an operator\'s 联动 for a 突发事件 adds as 协办 and pages with the lead unit (default 市应急管理局、市公安局、市交通运输局、市信访局; per type under `byType`); names must be units of config/units.json.' },
   { env: 'SUBAN_ROUTING_MODEL', default: '', doc: 'Unit model trained by `suban train` on the city\'s own history (empty = the built-in model, config/routing-model.json).' },
@@ -80,8 +81,9 @@ export const CONFIG_DOCS: Setting[] = [
   { env: 'WECHAT_MP_SECRET', default: '', doc: 'Official Account AppSecret (access_token).', secret: true },
   { env: 'WECHAT_MP_AES_KEY', default: '', doc: 'EncodingAESKey for safe mode; empty = plain mode.', secret: true },
   { env: 'WECHAT_API_BASE', default: 'https://api.weixin.qq.com', doc: 'WeChat API base URL (tests point it at a loopback fake).' },
-  { env: 'WECHATY_PUPPET', default: '', doc: 'wechaty puppet package for the WeChat bot; empty disables the bot (the demo uses wechaty-puppet-mock).' },
+  { env: 'WECHATY_PUPPET', default: '', doc: 'wechaty puppet package for the WeChat bot; empty disables the bot (unset, `suban demo` uses wechaty-puppet-mock when it is installed).' },
   { env: 'WECHATY_PUPPET_TOKEN', default: '', doc: 'Token for the puppet service, when the puppet needs one.', secret: true },
+  { env: 'SUBAN_API_TOKEN', default: '', doc: 'CLI only: the API token `suban call` and `suban wechat` use on a running server (`--token` wins; without either, a 5-minute token of the demo user admin).', secret: true },
 ];
 
 const Schema = Type.Object({
@@ -330,6 +332,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!/^(\{[^{}\s$]*\})?[^{}\s$]+$/.test(cfg.freeswitch.asr.grammar)) throw new ConfigError('SUBAN_FS_ASR_GRAMMAR: a grammar without spaces or $, optionally after {name=value,…}');
   if (cfg.wechatMp.aesKey && cfg.wechatMp.aesKey.length !== 43) throw new ConfigError('WECHAT_MP_AES_KEY must be the 43-character EncodingAESKey');
   return cfg as Config;
+}
+
+/** What the `suban` commands read from the environment beside the service's configuration. */
+export interface CliEnv {
+  /** SUBAN_API_TOKEN: `suban call` / `suban wechat` on a running server */
+  apiToken: string | undefined;
+  /** SUBAN_LOG_LEVEL for the one-shot commands: a command's output is its answer, so warn unless set */
+  logLevel: string;
+  /** `suban demo`: simulated phone and SMS unless set, the mock WeChat contact unless WECHATY_PUPPET is set (empty: no bot) */
+  demo(mockInstalled: () => boolean): { noMock: boolean; config(): Config };
+  /** `suban call` / `suban wechat`: always the simulator, so a test from the CLI never rings or texts a real phone */
+  simulator(): Config;
+}
+
+export function cliEnv(env: NodeJS.ProcessEnv = process.env): CliEnv {
+  return {
+    apiToken: env.SUBAN_API_TOKEN,
+    logLevel: env.SUBAN_LOG_LEVEL ?? 'warn',
+    demo(mockInstalled) {
+      const noMock = env.WECHATY_PUPPET === undefined && !mockInstalled();
+      return { noMock, config: () => loadConfig({ ...env, SUBAN_VOICE: env.SUBAN_VOICE ?? 'sim', SUBAN_SMS: env.SUBAN_SMS ?? 'sim', WECHATY_PUPPET: env.WECHATY_PUPPET ?? (noMock ? '' : 'wechaty-puppet-mock') }) };
+    },
+    simulator: () => loadConfig({ ...env, SUBAN_VOICE: 'sim', SUBAN_SMS: 'sim' }),
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { configMarkdown, loadConfig } from '../src/config.js';
+import { cliEnv, configMarkdown, loadConfig } from '../src/config.js';
 
 t.test('defaults load and are what the README documents', async (t) => {
   const c = loadConfig({});
@@ -28,3 +28,23 @@ t.test('invalid settings are refused with the variable named', async (t) => {
   t.throws(() => loadConfig({ WECHAT_MP_AES_KEY: 'short' }), /EncodingAESKey/);
   t.equal(loadConfig({ SUBAN_PUBLIC_URL: 'https://x.cn/' }).cookieSecure, true, 'secure cookies over https');
 });
+
+t.test('what the suban commands read from the environment (cliEnv)', async (t) => {
+  t.same([cliEnv({}).logLevel, cliEnv({}).apiToken], ['warn', undefined], 'one-shot commands log warnings only; no token');
+  t.same([cliEnv({ SUBAN_LOG_LEVEL: 'debug' }).logLevel, cliEnv({ SUBAN_API_TOKEN: 'tok' }).apiToken], ['debug', 'tok']);
+
+  let asked = 0;
+  const installed = (yes: boolean) => () => (asked++, yes);
+  const withMock = cliEnv({}).demo(installed(true));
+  t.same([withMock.noMock, withMock.config().voice, withMock.config().sms, withMock.config().wechaty.puppet], [false, 'sim', 'sim', 'wechaty-puppet-mock'], 'the demo: simulated phone and SMS, the mock WeChat contact');
+  const noMock = cliEnv({}).demo(installed(false));
+  t.same([noMock.noMock, noMock.config().wechaty.puppet], [true, ''], 'without the mock package: no bot');
+  asked = 0;
+  const off = cliEnv({ WECHATY_PUPPET: '' }).demo(installed(true));
+  t.same([off.noMock, off.config().wechaty.puppet, asked], [false, '', 0], 'WECHATY_PUPPET set (even empty) is taken as it is, the package is not looked for');
+  const twilio = { SUBAN_VOICE: 'twilio', SUBAN_SMS: 'twilio', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'secret' };
+  t.same([cliEnv(twilio).demo(installed(true)).config().voice, cliEnv(twilio).demo(installed(true)).config().sms], ['twilio', 'twilio'], 'the demo keeps providers that are set');
+  t.same([cliEnv(twilio).simulator().voice, cliEnv(twilio).simulator().sms], ['sim', 'sim'], 'suban call / wechat: always the simulator, whatever is set');
+  t.equal(cliEnv({ SUBAN_PORT: '3456' }).simulator().port, 3456, 'the rest of the environment still counts');
+});
+
