@@ -1,5 +1,5 @@
 import t from 'tap';
-import { pagingHarness, PHONES, ROSTER, UNIT } from './harness.js';
+import { nextLockRequest, pagingHarness, PHONES, ROSTER, UNIT } from './harness.js';
 
 const MIN = 60_000;
 const SMS_CHAIN = { steps: [{ target: 'duty' as const, channel: 'sms' as const }, { target: 'hotline_duty' as const, channel: 'call' as const, repeat: true }] };
@@ -137,20 +137,22 @@ t.test('an ack arriving as an escalation falls due: no page goes out after the a
 
   // 1) the step gets the lock first and its provider request is slow: the ack waits for it
   h.clock.set(due);
-  let open!: () => void;
-  h.dialer.gate = new Promise<void>((r) => (open = r));
+  const provider = h.dialer.hold();
   const step = h.runner.runDue();
-  await new Promise((r) => setTimeout(r, 30));
+  await provider.reached; // the step holds the page lock and its send is in flight
+  const request = nextLockRequest(h.paging.store, page.id, order, 'ack holds the lock');
   const ack = h.paging.acknowledge(page.id, { id: 'x', name: '张伟', side: 'unit' }, 'sms').then((r) => {
     order.push(`ack ${r.status}`);
     return r;
   });
-  await new Promise((r) => setTimeout(r, 30));
-  t.same(order, [], 'the ack is not stored while the send is in flight');
-  h.dialer.gate = null;
-  open();
+  await request.asked;
+  // A read of the page asked for after the ack's request: once it is answered, an ack that did not
+  // wait for the lock would have read the page too and be holding it.
+  await h.paging.store.get(page.id);
+  t.same(order, [], 'the ack asked for the lock while the send is in flight, and has not got it');
+  provider.open();
   await Promise.all([step, ack]);
-  t.same(order, [`call ${c1.ref.replace(/:1$/, ':2')}`, 'ack acked'], 'the call went out before the ack was stored');
+  t.same(order, [`call ${c1.ref.replace(/:1$/, ':2')}`, 'ack holds the lock', 'ack acked'], 'the ack got the lock, and was stored, only after the call went out');
   await h.advance(60 * MIN);
   t.equal(h.dialer.calls.length, 2, 'and nothing after it');
 });

@@ -26,6 +26,7 @@ import type { ChainInput } from '../../../src/domain/duty/escalation.js';
 import type { Category } from '../../../src/domain/tickets/ticket.js';
 import type { ClassifierPort } from '../../../src/application/ports/routing.js';
 import type { MetricsPort } from '../../../src/application/ports/metrics.js';
+import type { PagingStore } from '../../../src/application/paging/ports.js';
 
 export interface PlacedCall extends OutboundCall {
   callId: string;
@@ -40,13 +41,34 @@ export class FakeDialer {
   fail: Error | null = null;
   log: string[] | null = null;
   private n = 0;
+  private atGate: (() => void) | null = null;
   constructor(
     private readonly bus: LocalEventBus,
     private readonly clock: FakeClock,
     private readonly prefix = 'CA',
   ) {}
+  /**
+   * Holds the next calls at a gate: `reached` resolves when a call waits there (the step is in
+   * flight, holding its page lock), `open` lets them through.
+   */
+  hold(): { reached: Promise<void>; open: () => void } {
+    let open!: () => void;
+    this.gate = new Promise<void>((r) => (open = r));
+    const reached = new Promise<void>((r) => (this.atGate = r));
+    return {
+      reached,
+      open: () => {
+        this.gate = null;
+        this.atGate = null;
+        open();
+      },
+    };
+  }
   async placeCall(c: OutboundCall) {
-    if (this.gate) await this.gate;
+    if (this.gate) {
+      this.atGate?.();
+      await this.gate;
+    }
     if (this.fail) throw this.fail;
     const callId = `${this.prefix}${++this.n}`;
     this.calls.push({ ...c, callId, at: this.clock.now() });
@@ -56,6 +78,27 @@ export class FakeDialer {
   end(call: PlacedCall, outcome: CallOutcome['outcome'], result: string | null = null) {
     this.bus.publish(TOPIC.callOutcome, { ref: call.ref, callId: call.callId, outcome, result, at: this.clock.now() } satisfies CallOutcome);
   }
+}
+
+/**
+ * The next request for one page's lock: `asked` resolves when it is made (on SQLite the requester
+ * is then queued behind the holder; on PostgreSQL it is about to wait for the row lock), and
+ * `mark` is pushed to `log` when it gets the lock.
+ */
+export function nextLockRequest(store: PagingStore, pageId: string, log: string[], mark: string): { asked: Promise<void> } {
+  const original = store.withLock;
+  let asked!: () => void;
+  const made = new Promise<void>((r) => (asked = r));
+  store.withLock = function <T>(this: PagingStore, id: string, fn: Parameters<PagingStore['withLock']>[1]) {
+    if (id !== pageId) return original.call(this, id, fn) as Promise<T>;
+    store.withLock = original;
+    asked();
+    return original.call(this, id, (lock) => {
+      log.push(mark);
+      return fn(lock);
+    }) as Promise<T>;
+  };
+  return { asked: made };
 }
 
 export class RecordingSender {

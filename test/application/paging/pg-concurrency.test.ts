@@ -1,6 +1,22 @@
 import t from 'tap';
+import pg from 'pg';
 import { dropSchema, newSchemaName } from '../../helpers/db.js';
-import { pagingHarness } from './harness.js';
+import { nextLockRequest, pagingHarness } from './harness.js';
+
+/** Resolves once a session waits for a row lock of a page (an ack's SELECT … FOR UPDATE behind a send in flight). */
+async function rowLockWaiter(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (const end = Date.now() + 20_000; Date.now() < end; await new Promise((r) => setTimeout(r, 10))) {
+      const r = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%"pages"%for update%'`);
+      if (r.rows[0].n > 0) return;
+    }
+    throw new Error('no session waits for a page row lock');
+  } finally {
+    await c.end();
+  }
+}
 
 const url = process.env.SUBAN_TEST_PG_URL;
 // Runs where PostgreSQL is configured (SUBAN_TEST_PG_URL), like every other PostgreSQL test.
@@ -55,17 +71,17 @@ else {
     const order: string[] = [];
     a.dialer.log = order;
     a.clock.set(page.next!.at);
-    let open!: () => void;
-    a.dialer.gate = new Promise<void>((r) => (open = r));
+    const provider = a.dialer.hold();
     const step = a.runner.runDue();
-    await new Promise((r) => setTimeout(r, 100));
+    await provider.reached; // instance a holds the page's row lock and its send is in flight
+    const request = nextLockRequest(b.paging.store, page.id, order, 'ack holds the lock');
     const ack = b.paging.acknowledge(page.id, { id: 'x', name: '张伟', side: 'unit' }, 'sms').then((r) => order.push(`ack ${r.status}`));
-    await new Promise((r) => setTimeout(r, 100));
+    await request.asked;
+    await rowLockWaiter(url!);
     t.same(order, [], 'the ack on instance b waits for the row lock');
-    a.dialer.gate = null;
-    open();
+    provider.open();
     await Promise.all([step, ack]);
-    t.same(order, [`call page:${page.ticketId}:${page.id}:1:2`, 'ack acked']);
+    t.same(order, [`call page:${page.ticketId}:${page.id}:1:2`, 'ack holds the lock', 'ack acked']);
     a.clock.advance(3600_000);
     await a.settle();
     t.equal(a.dialer.calls.length, 2);
