@@ -51,6 +51,7 @@ import { loadUnitAliases } from '../../adapters/fs-config/unit-aliases.js';
 import { loadCommonPasswords } from '../../adapters/fs-config/common-passwords.js';
 import { plainSegmenter } from '../../adapters/jieba/segmenter.js';
 import type { DutyList } from '../domain/routing/duty-list.js';
+import type { Segmenter } from '../domain/routing/segmenter.js';
 import { PlatformService } from '../application/platforms/service.js';
 import type { VoiceDialer } from '../application/ports/voice.js';
 import type { IvrAction } from '../application/ivr/ports.js';
@@ -99,6 +100,10 @@ export interface Container {
   users: UserStore;
   units: UnitStore;
   unitNames: Set<string>;
+  /** Other spellings of unit names (config/unit-aliases.yaml), for imports that name units as exports do. */
+  unitAliases: Readonly<Record<string, string>>;
+  /** Words of a text with jieba's base dictionary (matter signatures, the first-contact to-do list). */
+  segmenter: Segmenter;
   /** The 职责清单 in service, read once on first use (the Open311 services, the console's view of it). */
   dutyList(): DutyList;
   classifier: ClassifierPort;
@@ -248,7 +253,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   // Merged-review platforms name their managing department as 附件2 writes it (市政府办公室); the
   // reviewer must be a directory unit (市政府办) whose users approve, or the service does not start.
   const directory = [...new Set([...readUnitsFile('config/units.json').map((u) => u.name), ...unitNames])];
-  const resolveUnit = createUnitResolver(directory, loadUnitAliases());
+  const unitAliases = loadUnitAliases();
+  const resolveUnit = createUnitResolver(directory, unitAliases);
   const platforms = new PlatformService({ fetch: countingFetch(providerFailures, 'platform', 'reply'), platforms: loadPlatforms({ env: config.platformEnv, units: new Set(directory), resolveUnit }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });
   platforms.register(runner);
   platformsRef = platforms;
@@ -337,6 +343,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
       },
     },
     unitNames,
+    unitAliases,
+    segmenter: plainSegmenter,
     dutyList: () => (dutyList ??= loadDutyList(config.dutyList)),
     classifier,
     calendar,

@@ -166,13 +166,13 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
         await api.register(supervisionRoutes, pick(ctx, 'supervision', 'hotspots', 'followup', 'clock'));
         await api.register(dutyRoutes, pick(ctx, 'duty', 'paging', 'clock', 'ticketStore'));
         await api.register(blockedCallerRoutes, pick(ctx, 'blockedCallers'));
-        await api.register(knowledgeRoutes, pick(ctx, 'knowledge', 'clock', 'unitNames'));
+        await api.register(knowledgeRoutes, pick(ctx, 'knowledge', 'clock', 'unitNames', 'unitAliases'));
         await api.register(gridRoutes, { ...pick(ctx, 'grid', 'clock'), attachments });
         await api.register(attachmentRoutes, { ...pick(ctx, 'tickets'), attachments });
         await api.register(mediaRoutes, pick(ctx, 'media', 'clock'));
         await api.register(mayorDayRoutes, pick(ctx, 'mayorDay'));
         await api.register(answerRoutes, pick(ctx, 'answers', 'clock'));
-        await api.register(firstContactRoutes, pick(ctx, 'ticketStore', 'clock', 'knowledge', 'classifier'));
+        await api.register(firstContactRoutes, pick(ctx, 'ticketStore', 'clock', 'knowledge', 'classifier', 'segmenter'));
         await api.register(kpiRuleRoutes, pick(ctx, 'kpiRules'));
         await api.register(accountabilityRoutes, pick(ctx, 'accountability', 'clock', 'unitNames'));
       },

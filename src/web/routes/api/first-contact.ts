@@ -10,13 +10,12 @@ import { Type } from 'typebox';
 import { shanghaiInstant, shanghaiParts } from '../../../domain/clock.js';
 import { invalid } from '../../../domain/errors.js';
 import { FIRST_CONTACT_GROUPS, firstContactFigures, groupMisses, type FirstContactGroup, type FirstContactRow } from '../../../domain/kpi/first-contact.js';
-import { plainSegmenter } from '../../../../adapters/jieba/segmenter.js';
 import { addDays } from '../../../domain/sla/dates.js';
 import { toCsv, toXlsx, type Column } from '../../../application/supervision/rates-report.js';
 import { errors } from '../../schemas/common.js';
 import type { Container } from '../../../composition/container.js';
 /** What these routes use of the service (src/composition builds it). */
-export type FirstContactRouteDeps = Pick<Container, 'ticketStore' | 'clock' | 'knowledge' | 'classifier'>;
+export type FirstContactRouteDeps = Pick<Container, 'ticketStore' | 'clock' | 'knowledge' | 'classifier' | 'segmenter'>;
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const Format = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')]));
@@ -47,8 +46,6 @@ export const firstContactColumns = (group: FirstContactGroup): Column<FirstConta
   { header: '一次性答复率', kind: 'rate', value: (r) => r.rate },
   { header: '答复后重办', kind: 'int', value: (r) => r.reopened },
 ];
-
-const words = (text: string) => plainSegmenter.cut(text);
 
 async function send<R>(reply: FastifyReply, format: 'csv' | 'xlsx', columns: Column<R>[], rows: R[], name: string) {
   const file = encodeURIComponent(`${name}.${format}`);
@@ -109,7 +106,7 @@ const firstContact: FastifyPluginAsyncTypebox<FirstContactRouteDeps> = async (ap
         units.set(m.question, c.needsManualDispatch ? null : c.unit);
       }
       const want = principal.role === 'unit' ? principal.unit : req.query.unit;
-      const groups = groupMisses(misses, words, (q) => units.get(q) ?? null).filter((g) => want === undefined || g.unit === want);
+      const groups = groupMisses(misses, (text) => deps.segmenter.cut(text), (q) => units.get(q) ?? null).filter((g) => want === undefined || g.unit === want);
       const byUnit = new Map<string, number>();
       for (const g of groups) byUnit.set(g.unit ?? '', (byUnit.get(g.unit ?? '') ?? 0) + g.count);
       return {
