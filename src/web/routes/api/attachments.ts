@@ -5,7 +5,7 @@ import { MAX_PHOTO_BODY, type AttachmentService } from '../../../application/att
 import { errors } from '../../schemas/common.js';
 import type { Container } from '../../../composition/container.js';
 /** The photo store, and the tickets a photo's reader must be allowed to read. */
-export type AttachmentRouteDeps = Pick<Container, 'tickets'> & { attachments: AttachmentService };
+export type AttachmentRouteDeps = Pick<Container, 'tickets'> & { attachments: Pick<AttachmentService, 'storeTicketPhoto' | 'open'> };
 
 const AttachmentParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
