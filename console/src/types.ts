@@ -1,18 +1,11 @@
 /**
  * Shapes of the REST API's answers and of the live connection's messages, as the console reads
  * them: imported from the server's own definitions (src/web/schemas for the API's views, generated
- * from the same TypeBox schemas the routes answer with; src/contracts/live.ts for /ws/operator), so
- * the two cannot drift apart. Only what the server has no type for yet is written here.
+ * from the same TypeBox schemas the routes answer with; src/contracts for the signed-in user, the
+ * units, the trend and places boards, and /ws/operator), so the two cannot drift apart.
  */
-import type { Role } from '../../src/domain/policy.js';
-
-export interface User {
-  id: string;
-  name: string;
-  role: Role;
-  unit: string | null;
-}
-
+export type { Unit, User } from '../../src/contracts/directory.js';
+export type { PlacePoint, PlacesAnswer, TownshipCount, TrendAnswer, TrendInterval, TrendPoint } from '../../src/contracts/stats.js';
 export type { Attachment, AssistPartView, Classification, Duplicate, OnSiteView, TicketEventView, TicketView } from '../../src/web/schemas/tickets.js';
 export type {
   HandoverEvent,
@@ -20,9 +13,3 @@ export type {
   OperatorScreenPop as ScreenPop,
   TicketChanged as TicketChange,
 } from '../../src/contracts/live.js';
-
-export interface Unit {
-  name: string;
-  kind: string;
-  active: boolean;
-}

@@ -8,27 +8,10 @@ import { percent } from '../format.js';
 import { units } from '../units.js';
 import { TrendChart } from './TrendChart.js';
 import { Empty, ErrorBox, Loading, Section } from './ui.js';
-
-interface Ratio {
-  numerator: number;
-  denominator: number;
-  rate: number | null;
-}
-
-export interface TrendPoint {
-  key: string;
-  label: string;
-  from: string;
-  to: string;
-  current: boolean;
-  accepted: number;
-  response: Ratio;
-  closing: Ratio;
-  satisfaction: Ratio;
-}
+import type { TrendAnswer, TrendInterval, TrendPoint } from '../types.js';
 
 export function TrendPanel({ unitUser }: { unitUser: string | null }) {
-  const [interval, setIntervalKind] = useState<'week' | 'month'>('week');
+  const [interval, setIntervalKind] = useState<TrendInterval>('week');
   const [unit, setUnit] = useState('');
   const [unitNames, setUnitNames] = useState<string[]>([]);
   const [points, setPoints] = useState<TrendPoint[] | null>(null);
@@ -38,7 +21,7 @@ export function TrendPanel({ unitUser }: { unitUser: string | null }) {
   }, [unitUser]);
   useEffect(() => {
     setPoints(null);
-    get<{ points: TrendPoint[] }>(`/api/v1/stats/trend${qs({ interval, periods: interval === 'week' ? 12 : 6, unit: unitUser ? null : unit })}`).then((r) => setPoints(r.points), setError);
+    get<TrendAnswer>(`/api/v1/stats/trend${qs({ interval, periods: interval === 'week' ? 12 : 6, unit: unitUser ? null : unit })}`).then((r) => setPoints(r.points), setError);
   }, [interval, unit, unitUser]);
   const scope = unitUser ?? (unit || '全市');
   const label = (p: TrendPoint) => (interval === 'week' ? `${p.label}周` : p.label) + (p.current ? '（至今）' : '');
@@ -50,7 +33,7 @@ export function TrendPanel({ unitUser }: { unitUser: string | null }) {
         <>
           <label class="inline">
             周期
-            <select value={interval} onChange={(e) => setIntervalKind(e.currentTarget.value as 'week' | 'month')} aria-label="趋势周期">
+            <select value={interval} onChange={(e) => setIntervalKind(e.currentTarget.value as TrendInterval)} aria-label="趋势周期">
               <option value="week">按周</option>
               <option value="month">按月</option>
             </select>

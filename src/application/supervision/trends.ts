@@ -12,11 +12,11 @@ import { byTownship, byUnit, computeKpis, WHOLE_CITY, wholeCity, type GroupBy, t
 import { addDays } from '../../domain/sla/dates.js';
 import type { TicketEvent } from '../../domain/tickets/events.js';
 import { applyEvent } from '../../domain/tickets/lifecycle.js';
-import type { Category, Channel, GeoPoint, Ticket, TicketState } from '../../domain/tickets/ticket.js';
+import type { GeoPoint, Ticket } from '../../domain/tickets/ticket.js';
+import type { PlacePoint, PlacesAnswer, TrendInterval, TrendPoint } from '../../contracts/stats.js';
 import type { TicketStore } from '../ports/tickets.js';
 
-export const TREND_INTERVALS = ['week', 'month'] as const;
-export type TrendInterval = (typeof TREND_INTERVALS)[number];
+export { TREND_INTERVALS, type TrendInterval, type TrendPoint, type PlacePoint } from '../../contracts/stats.js';
 
 export interface TrendPeriod {
   /** `2026-W49`-like key: the first day for a week (`2026-11-30`), `2026-11` for a month */
@@ -27,19 +27,6 @@ export interface TrendPeriod {
   to: Date;
   /** the running period, ending with today */
   current: boolean;
-}
-
-export interface TrendPoint {
-  key: string;
-  label: string;
-  from: string;
-  to: string;
-  current: boolean;
-  accepted: number;
-  /** null rates: nothing was due in the period (no figure rather than 0% or NaN) */
-  response: Ratio;
-  closing: Ratio;
-  satisfaction: Ratio;
 }
 
 const weekday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
@@ -101,31 +88,8 @@ export async function rateTrend(
   });
 }
 
-export interface PlacePoint {
-  id: string;
-  number: string;
-  lat: number;
-  lng: number;
-  source: string;
-  township: string | null;
-  place: string | null;
-  category: Category;
-  channel: Channel;
-  state: TicketState;
-  unit: string | null;
-  createdAt: string;
-  /** the first 40 characters of the request */
-  summary: string;
-}
-
-export interface PlacesReport {
-  /** 受理量 per township (computeKpis byTownship, as the rates board's township rows), most first */
-  townships: { township: string; accepted: number }[];
-  /** tickets created in the period that carry coordinates */
-  points: PlacePoint[];
-  /** tickets created in the period, located or not */
-  total: number;
-}
+/** /stats/places without what the route adds (the period it read, the tiles setting). */
+export type PlacesReport = Omit<PlacesAnswer, 'period' | 'tiles'>;
 
 /**
  * Where the period's tickets are. `unit`: only what that unit has (a unit user sees its own tickets);

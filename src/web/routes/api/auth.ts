@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { errors } from '../../schemas/common.js';
+import { User } from '../../../contracts/directory.js';
 import { SESSION_COOKIE } from '../../plugins/auth.js';
 import { AppError } from '../../../domain/errors.js';
 import type { Container } from '../../../composition/container.js';
 /** What these routes use of the service (src/composition builds it). */
 export type AuthRouteDeps = Pick<Container, 'auth' | 'config'>;
 
-const Me = Type.Object({ id: Type.String(), name: Type.String(), role: Type.String(), unit: Type.Union([Type.String(), Type.Null()]) });
 
 const auth: FastifyPluginAsyncTypebox<AuthRouteDeps> = async (app, deps) => {
   const { auth: svc, config } = deps;
@@ -29,7 +29,7 @@ const auth: FastifyPluginAsyncTypebox<AuthRouteDeps> = async (app, deps) => {
         tags: ['auth'],
         summary: 'console login (sets an httpOnly session cookie; returns the CSRF token to echo in x-csrf-token)',
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ user: Me, csrf: Type.String() }), ...errors(400, 401, 429) },
+        response: { 200: Type.Object({ user: User, csrf: Type.String() }), ...errors(400, 401, 429) },
       },
     },
     async (req, reply) => {
@@ -46,7 +46,7 @@ const auth: FastifyPluginAsyncTypebox<AuthRouteDeps> = async (app, deps) => {
     return { ok: true };
   });
 
-  app.get('/auth/me', { schema: { operationId: 'getCurrentUser', summary: 'the signed-in user', tags: ['auth'], response: { 200: Type.Object({ user: Me }), ...errors(401) } }, preValidation: app.requireAuth() }, async (req) => ({ user: req.principal! }));
+  app.get('/auth/me', { schema: { operationId: 'getCurrentUser', summary: 'the signed-in user', tags: ['auth'], response: { 200: Type.Object({ user: User }), ...errors(401) } }, preValidation: app.requireAuth() }, async (req) => ({ user: req.principal! }));
 };
 
 export default auth;

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ADMIN_ROLES, DECIDER_ROLES, ROLES } from '../../../domain/policy.js';
 import { errors } from '../../schemas/common.js';
+import { Unit } from '../../../contracts/directory.js';
 import type { Container } from '../../../composition/container.js';
 /** What these routes use of the service (src/composition builds it). */
 export type DirectoryRouteDeps = Pick<Container, 'units' | 'users' | 'auth'>;
@@ -26,7 +27,7 @@ const directory: FastifyPluginAsyncTypebox<DirectoryRouteDeps> = async (app, dep
     '/units',
     {
       preValidation: app.requireAuth(),
-      schema: { operationId: 'listUnits', summary: 'the units of the directory (附件1) and whether each is active', tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(Type.Object({ name: Type.String(), kind: Type.String(), active: Type.Boolean() })) }), ...errors(401) } },
+      schema: { operationId: 'listUnits', summary: 'the units of the directory (附件1) and whether each is active', tags: ['directory'], response: { 200: Type.Object({ items: Type.Array(Unit) }), ...errors(401) } },
     },
     async () => ({ items: (await units.list()).map((u) => ({ name: u.name, kind: u.kind, active: u.active })) }),
   );

@@ -8,8 +8,9 @@ import { addDays } from '../../../domain/sla/dates.js';
 import { RANKING_COLUMNS, RATE_GROUPS, rateColumns, ratesBoard, toCsv, toXlsx, type Column, type RateGroup } from '../../../application/supervision/rates-report.js';
 import { followupCoverage } from '../../../domain/kpi/followup-coverage.js';
 import { assessmentBoard, assessmentColumns } from '../../../application/supervision/kpi-rules.js';
-import { errors } from '../../schemas/common.js';
+import { errors, literals } from '../../schemas/common.js';
 import { placesReport, rateTrend, TREND_INTERVALS } from '../../../application/supervision/trends.js';
+import { PlacesAnswer, TrendAnswer } from '../../../contracts/stats.js';
 import type { Container } from '../../../composition/container.js';
 /** What these routes use of the service (src/composition builds it). */
 export type StatsRouteDeps = Pick<Container, 'ticketStore' | 'clock' | 'kpi' | 'kpiRules' | 'unitNames' | 'isMirrorChannel' | 'config'>;
@@ -89,11 +90,11 @@ const stats: FastifyPluginAsyncTypebox<StatsRouteDeps> = async (app, deps) => {
         tags: ['stats'],
         summary: '三率 over time: 受理量, 响应率, 办结率, 满意率 per week or month (the last `periods`, the running one up to today), for the city or one unit; the same KPI functions as /stats/rates',
         querystring: Type.Object({
-          interval: Type.Optional(Type.Union(TREND_INTERVALS.map((i) => Type.Literal(i)))),
+          interval: Type.Optional(literals([...TREND_INTERVALS])),
           periods: Type.Optional(Type.Integer({ minimum: 1, maximum: 104 })),
           unit: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'a unit; absent: the whole city (a unit user always gets its own unit)' })),
         }),
-        response: { 200: Type.Any(), ...errors(400, 401, 403) },
+        response: { 200: TrendAnswer, ...errors(400, 401, 403) },
       },
     },
     async (req) => {
@@ -116,7 +117,7 @@ const stats: FastifyPluginAsyncTypebox<StatsRouteDeps> = async (app, deps) => {
         tags: ['stats'],
         summary: '热点分布: tickets created over [from, to] per township, and those with coordinates (Open311, WeChat locations) as map points; the map tiles setting',
         querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 40 })), to: Type.Optional(Type.String({ maxLength: 40 })) }),
-        response: { 200: Type.Any(), ...errors(400, 401, 403) },
+        response: { 200: PlacesAnswer, ...errors(400, 401, 403) },
       },
     },
     async (req) => {
