@@ -20,6 +20,10 @@ export async function buildConsole({ minify = true, quiet = false } = {}) {
     entryPoints: { app: 'console/src/main.tsx', styles: 'console/styles.css' },
     outdir: join(DIST_DIR, 'assets'),
     entryNames: '[name]-[hash]',
+    // Each import() is a chunk of its own (the board's map with Leaflet, the flow graph with dagre),
+    // fetched when first drawn; code they share with the app goes to common chunks. ESM only.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     bundle: true,
     minify,
     sourcemap: false,
@@ -38,13 +42,18 @@ export async function buildConsole({ minify = true, quiet = false } = {}) {
   const js = outputs.find((f) => /^app-.*\.js$/.test(f));
   const css = outputs.find((f) => /^styles-.*\.css$/.test(f));
   if (!js || !css) throw new Error(`console build produced no bundle: ${outputs.join(', ')}`);
+  // The chunks the app imports statically are fetched at start anyway: preloaded beside it, not after it.
+  const meta = (f) => result.metafile.outputs[relative(root, join(DIST_DIR, 'assets', f))];
+  const atStart = meta(js).imports.filter((i) => i.kind === 'import-statement').map((i) => relative(join(DIST_DIR, 'assets'), join(root, i.path)));
+  const preload = atStart.map((f) => `<link rel="modulepreload" href="/assets/${f}" />`).join('\n    ');
   const template = await readFile(join(CONSOLE_DIR, 'index.html'), 'utf8');
-  const html = template.replace('%APP_JS%', `/assets/${js}`).replace('%STYLES_CSS%', `/assets/${css}`);
+  const html = template.replace('%APP_JS%', `/assets/${js}`).replace('%STYLES_CSS%', `/assets/${css}`).replace('%PRELOAD%', preload);
   if (html.includes('%')) throw new Error('console/index.html has an unreplaced placeholder');
   await writeFile(join(DIST_DIR, 'index.html'), html);
   if (!quiet) {
-    const size = (f) => result.metafile.outputs[relative(root, join(DIST_DIR, 'assets', f))]?.bytes ?? 0;
-    console.log(`console built in ${Date.now() - started} ms: ${js} ${(size(js) / 1024).toFixed(0)} KiB, ${css} ${(size(css) / 1024).toFixed(0)} KiB`);
+    const kib = (files) => (files.reduce((n, f) => n + (meta(f)?.bytes ?? 0), 0) / 1024).toFixed(0);
+    const later = outputs.filter((f) => f.endsWith('.js') && f !== js && !atStart.includes(f));
+    console.log(`console built in ${Date.now() - started} ms: ${js} with ${atStart.length} chunks ${kib([js, ...atStart])} KiB at start, ${later.length} chunks ${kib(later)} KiB on demand, ${css} ${kib([css])} KiB`);
   }
   return { js, css };
 }

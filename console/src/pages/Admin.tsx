@@ -2,7 +2,8 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ROLES } from '../../../src/domain/policy.js';
 import { api, post } from '../api.js';
-import { FlowGraph, type FlowGraphData } from '../components/FlowGraph.js';
+import type { FlowGraphData } from '../components/FlowGraph.js';
+import { lazy } from '../lazy.js';
 import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
 import { roleLabel } from '../format.js';
 import { useApi } from '../useApi.js';
@@ -341,6 +342,9 @@ function DutyList() {
     </>
   );
 }
+
+// dagre is fetched with the flow graph, not with every page.
+const FlowGraph = lazy(() => import('../components/FlowGraph.js').then((m) => m.FlowGraph));
 
 function Flows() {
   const { data, error, missing } = useApi<{ flows: FlowGraphData[]; errors: { file: string; line: number; message: string }[] }>('/api/v1/admin/flows');
