@@ -6,7 +6,7 @@
  * who changed it last (GET /api/v1/duty/changes/:unit), and a validation error from the server
  * appears next to the field it names (`details.field`).
  */
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, get, post } from '../api.js';
 import { Time } from '../components/Time.js';
@@ -136,6 +136,165 @@ function Field({ label, children }: { label: string; children: ComponentChildren
   );
 }
 
+/**
+ * An editor's save: `busy` while the request runs; what it did goes to `notice`, an error to the
+ * field errors (`setError`). `start` clears both before a new attempt.
+ */
+function useSaving(setError: (e: unknown) => void) {
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState('');
+  const start = () => {
+    setError(null);
+    setNotice('');
+  };
+  /** `work` answers the notice to show. */
+  const run = async (work: () => Promise<string>) => {
+    setBusy(true);
+    try {
+      setNotice(await work());
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, notice, setNotice, start, run };
+}
+
+function SaveButton({ busy, label }: { busy: boolean; label: string }) {
+  return (
+    <div class="form-actions">
+      <button type="submit" class="btn btn-primary" disabled={busy}>
+        {busy ? '正在保存…' : label}
+      </button>
+    </div>
+  );
+}
+
+/** Under an editor: the error no field shows, and what the last save did (read out by screen readers). */
+function Outcome({ error, notice }: { error: unknown; notice: string }) {
+  return (
+    <>
+      <ErrorBox error={error} />
+      <div class={notice ? 'alert alert-ok' : 'sr-only'} role="status" aria-live="polite">
+        {notice}
+      </div>
+    </>
+  );
+}
+
+/** A select's options from value → label. */
+function Options({ of }: { of: Record<string, string> }) {
+  return (
+    <>
+      {Object.entries(of).map(([k, v]) => (
+        <option key={k} value={k}>
+          {v}
+        </option>
+      ))}
+    </>
+  );
+}
+
+/** The list with item `i` moved one place up (-1) or down (1). */
+function moved<T>(list: T[], i: number, d: -1 | 1): T[] {
+  const next = [...list];
+  [next[i], next[i + d]] = [next[i + d]!, next[i]!];
+  return next;
+}
+
+/** 上移, 下移, 删除 for one row of an ordered list; `label` names the button for a screen reader. */
+function RowActions(p: { index: number; count: number; label: (verb: string) => string; onMove: (d: -1 | 1) => void; onRemove: () => void; keepOne?: boolean }) {
+  return (
+    <div class="row-actions">
+      <button type="button" class="btn btn-small" disabled={p.index === 0} aria-label={p.label('上移')} onClick={() => p.onMove(-1)}>
+        上移
+      </button>
+      <button type="button" class="btn btn-small" disabled={p.index === p.count - 1} aria-label={p.label('下移')} onClick={() => p.onMove(1)}>
+        下移
+      </button>
+      <button type="button" class="btn btn-small" disabled={!!p.keepOne && p.count === 1} aria-label={p.label('删除')} onClick={p.onRemove}>
+        删除
+      </button>
+    </div>
+  );
+}
+
+/** 调班 (someone stands in) and 请假 (someone is away): the same list and form, other names and fields. */
+const EXCEPTIONS = {
+  overrides: { title: '调班', who: '顶班人员', reason: '原因', reasonRequired: true, path: 'overrides' },
+  leave: { title: '请假', who: '请假人员', reason: '事由（可选）', reasonRequired: false, path: 'leave' },
+} as const;
+type ExceptionKind = keyof typeof EXCEPTIONS;
+interface ExceptionDraft {
+  who: string;
+  start: string;
+  end: string;
+  reason: string;
+}
+const NO_DRAFT: ExceptionDraft = { who: '', start: '', end: '', reason: '' };
+
+function ExceptionList(p: {
+  kind: ExceptionKind;
+  items: { id: string; who: string; start: string; end: string; reason?: string }[];
+  members: Member[];
+  name: (id: string) => string;
+  Err: (p: { name: string }) => JSX.Element | null;
+  /** resolves true when the server took it (the form is then cleared) */
+  onAdd: (d: ExceptionDraft) => Promise<boolean>;
+  onRemove: (id: string) => void;
+}) {
+  const k = EXCEPTIONS[p.kind];
+  const [d, setD] = useState(NO_DRAFT);
+  const { Err } = p;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    if (await p.onAdd(d)) setD(NO_DRAFT);
+  };
+  return (
+    <div>
+      <h3>{k.title}</h3>
+      <ul class="plain-list" aria-label={k.title}>
+        {p.items.map((x) => (
+          <li key={x.id}>
+            {p.name(x.who)}：<Time iso={x.start} absolute /> 至 <Time iso={x.end} absolute />
+            {x.reason ? `（${x.reason}）` : ''}
+            <button type="button" class="btn btn-small" aria-label={`删除${k.title} ${p.name(x.who)}`} onClick={() => p.onRemove(x.id)}>
+              删除
+            </button>
+          </li>
+        ))}
+        {p.items.length ? null : <li class="muted">无</li>}
+      </ul>
+      <form class="edit-grid" aria-label={`添加${k.title}`} onSubmit={submit}>
+        <Field label={k.who}>
+          <select required value={d.who} onChange={(e) => setD({ ...d, who: e.currentTarget.value })}>
+            <option value="">请选择</option>
+            {p.members.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="开始">
+          <input type="datetime-local" required value={d.start} onInput={(e) => setD({ ...d, start: e.currentTarget.value })} />
+        </Field>
+        <Field label="结束">
+          <input type="datetime-local" required value={d.end} onInput={(e) => setD({ ...d, end: e.currentTarget.value })} />
+          <Err name={`${k.path}.${p.items.length}.end`} />
+        </Field>
+        <Field label={k.reason}>
+          <input required={k.reasonRequired} maxLength={200} value={d.reason} onInput={(e) => setD({ ...d, reason: e.currentTarget.value })} />
+        </Field>
+        <button type="submit" class="btn btn-small">
+          添加{k.title}
+        </button>
+      </form>
+    </div>
+  );
+}
+
 // ---- roster -------------------------------------------------------------------------------------
 
 function RosterEditor({ unit, change, onSaved }: { unit: string; change: LastChange | null | undefined; onSaved: () => void }) {
@@ -143,11 +302,8 @@ function RosterEditor({ unit, change, onSaved }: { unit: string; change: LastCha
   const [members, setMembers] = useState<Member[]>([]);
   const [rotation, setRotation] = useState<Rotation>({ period: 'daily', handoff: '08:30', start: today(), order: [], holidays: 'pass' });
   const [loaded, setLoaded] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState('');
   const errs = useFieldErrors(/^(members\.\d+\.(name|phone)|rotation\.(period|handoff|start|order)|overrides\.\d+\.end|leave\.\d+\.end)$/);
-  const [ov, setOv] = useState({ person: '', start: '', end: '', reason: '' });
-  const [lv, setLv] = useState({ memberId: '', start: '', end: '', reason: '' });
+  const saving = useSaving(errs.setError);
 
   const show = (r: Roster | null) => {
     setRoster(r);
@@ -162,23 +318,15 @@ function RosterEditor({ unit, change, onSaved }: { unit: string; change: LastCha
     );
   useEffect(() => {
     setLoaded(false);
-    setNotice('');
-    errs.setError(null);
+    saving.start();
     void load();
   }, [unit]);
 
   const setMember = (i: number, k: 'name' | 'phone', v: string) => setMembers(members.map((m, j) => (j === i ? { ...m, [k]: v } : m)));
-  const move = (i: number, d: -1 | 1) => {
-    const next = [...members];
-    [next[i], next[i + d]] = [next[i + d]!, next[i]!];
-    setMembers(next);
-  };
-  const save = async (e: Event) => {
+  const save = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    errs.setError(null);
-    setNotice('');
-    try {
+    saving.start();
+    return saving.run(async () => {
       const ms = members.map((m) => ({ id: m.id, name: m.name.trim(), phone: m.phone?.trim() || null }));
       const r = await api<{ roster: Roster }>('PUT', `/api/v1/duty/rosters/${encodeURIComponent(unit)}`, {
         members: ms,
@@ -189,41 +337,27 @@ function RosterEditor({ unit, change, onSaved }: { unit: string; change: LastCha
         expectedVersion: roster?.version ?? 0,
       });
       show(r.roster);
-      setNotice(`值班表已保存（第 ${r.roster.version} 版）`);
       onSaved();
-    } catch (err) {
-      errs.setError(err);
-    } finally {
-      setBusy(false);
-    }
+      return `值班表已保存（第 ${r.roster.version} 版）`;
+    });
   };
-  const addOverride = async (e: Event) => {
-    e.preventDefault();
+  const add = async (kind: ExceptionKind, d: ExceptionDraft) => {
     errs.setError(null);
+    const when = { start: fromLocal(d.start), end: fromLocal(d.end) };
+    // The two take the person under different names; a 请假 may have no reason.
+    const body = kind === 'overrides' ? { person: d.who, ...when, reason: d.reason } : { memberId: d.who, ...when, ...(d.reason ? { reason: d.reason } : {}) };
     try {
-      const r = await post<{ roster: Roster }>(`/api/v1/duty/rosters/${encodeURIComponent(unit)}/overrides`, { person: ov.person, start: fromLocal(ov.start), end: fromLocal(ov.end), reason: ov.reason });
+      const r = await post<{ roster: Roster }>(`/api/v1/duty/rosters/${encodeURIComponent(unit)}/${kind}`, body);
       show(r.roster);
-      setOv({ person: '', start: '', end: '', reason: '' });
-      setNotice('已添加调班');
+      saving.setNotice(`已添加${EXCEPTIONS[kind].title}`);
       onSaved();
+      return true;
     } catch (err) {
       errs.setError(err);
+      return false;
     }
   };
-  const addLeave = async (e: Event) => {
-    e.preventDefault();
-    errs.setError(null);
-    try {
-      const r = await post<{ roster: Roster }>(`/api/v1/duty/rosters/${encodeURIComponent(unit)}/leave`, { memberId: lv.memberId, start: fromLocal(lv.start), end: fromLocal(lv.end), ...(lv.reason ? { reason: lv.reason } : {}) });
-      show(r.roster);
-      setLv({ memberId: '', start: '', end: '', reason: '' });
-      setNotice('已添加请假');
-      onSaved();
-    } catch (err) {
-      errs.setError(err);
-    }
-  };
-  const remove = async (kind: 'overrides' | 'leave', id: string) => {
+  const remove = async (kind: ExceptionKind, id: string) => {
     errs.setError(null);
     try {
       const r = await api<{ roster: Roster }>('DELETE', `/api/v1/duty/rosters/${encodeURIComponent(unit)}/${kind}/${encodeURIComponent(id)}`);
@@ -250,17 +384,13 @@ function RosterEditor({ unit, change, onSaved }: { unit: string; change: LastCha
               <input type="tel" value={m.phone ?? ''} maxLength={32} onInput={(e) => setMember(i, 'phone', e.currentTarget.value)} />
               <Err name={`members.${i}.phone`} />
             </Field>
-            <div class="row-actions">
-              <button type="button" class="btn btn-small" disabled={i === 0} aria-label={`上移 ${m.name || `第${i + 1}位`}`} onClick={() => move(i, -1)}>
-                上移
-              </button>
-              <button type="button" class="btn btn-small" disabled={i === members.length - 1} aria-label={`下移 ${m.name || `第${i + 1}位`}`} onClick={() => move(i, 1)}>
-                下移
-              </button>
-              <button type="button" class="btn btn-small" aria-label={`删除 ${m.name || `第${i + 1}位`}`} onClick={() => setMembers(members.filter((_, j) => j !== i))}>
-                删除
-              </button>
-            </div>
+            <RowActions
+              index={i}
+              count={members.length}
+              label={(verb) => `${verb} ${m.name || `第${i + 1}位`}`}
+              onMove={(d) => setMembers(moved(members, i, d))}
+              onRemove={() => setMembers(members.filter((_, j) => j !== i))}
+            />
           </li>
         ))}
       </ol>
@@ -292,11 +422,7 @@ function RosterEditor({ unit, change, onSaved }: { unit: string; change: LastCha
         </Field>
       </div>
       <Err name="rotation.order" />
-      <div class="form-actions">
-        <button type="submit" class="btn btn-primary" disabled={busy}>
-          {busy ? '正在保存…' : '保存值班表'}
-        </button>
-      </div>
+      <SaveButton busy={saving.busy} label="保存值班表" />
     </form>
   );
   return (
@@ -305,93 +431,29 @@ function RosterEditor({ unit, change, onSaved }: { unit: string; change: LastCha
       {form}
       {roster ? (
         <div class="duty-subeditors">
-          <div>
-            <h3>调班</h3>
-            <ul class="plain-list" aria-label="调班">
-              {roster.overrides.map((o) => (
-                <li key={o.id}>
-                  {name(o.person)}：<Time iso={o.start} absolute /> 至 <Time iso={o.end} absolute />（{o.reason}）
-                  <button type="button" class="btn btn-small" aria-label={`删除调班 ${name(o.person)}`} onClick={() => void remove('overrides', o.id)}>
-                    删除
-                  </button>
-                </li>
-              ))}
-              {roster.overrides.length ? null : <li class="muted">无</li>}
-            </ul>
-            <form class="edit-grid" aria-label="添加调班" onSubmit={addOverride}>
-              <Field label="顶班人员">
-                <select required value={ov.person} onChange={(e) => setOv({ ...ov, person: e.currentTarget.value })}>
-                  <option value="">请选择</option>
-                  {roster.members.map((m) => (
-                    <option key={m.id} value={m.id}>
-                      {m.name}
-                    </option>
-                  ))}
-                </select>
-              </Field>
-              <Field label="开始">
-                <input type="datetime-local" required value={ov.start} onInput={(e) => setOv({ ...ov, start: e.currentTarget.value })} />
-              </Field>
-              <Field label="结束">
-                <input type="datetime-local" required value={ov.end} onInput={(e) => setOv({ ...ov, end: e.currentTarget.value })} />
-                <Err name={`overrides.${roster.overrides.length}.end`} />
-              </Field>
-              <Field label="原因">
-                <input required maxLength={200} value={ov.reason} onInput={(e) => setOv({ ...ov, reason: e.currentTarget.value })} />
-              </Field>
-              <button type="submit" class="btn btn-small">
-                添加调班
-              </button>
-            </form>
-          </div>
-          <div>
-            <h3>请假</h3>
-            <ul class="plain-list" aria-label="请假">
-              {roster.leave.map((l) => (
-                <li key={l.id}>
-                  {name(l.memberId)}：<Time iso={l.start} absolute /> 至 <Time iso={l.end} absolute />
-                  {l.reason ? `（${l.reason}）` : ''}
-                  <button type="button" class="btn btn-small" aria-label={`删除请假 ${name(l.memberId)}`} onClick={() => void remove('leave', l.id)}>
-                    删除
-                  </button>
-                </li>
-              ))}
-              {roster.leave.length ? null : <li class="muted">无</li>}
-            </ul>
-            <form class="edit-grid" aria-label="添加请假" onSubmit={addLeave}>
-              <Field label="请假人员">
-                <select required value={lv.memberId} onChange={(e) => setLv({ ...lv, memberId: e.currentTarget.value })}>
-                  <option value="">请选择</option>
-                  {roster.members.map((m) => (
-                    <option key={m.id} value={m.id}>
-                      {m.name}
-                    </option>
-                  ))}
-                </select>
-              </Field>
-              <Field label="开始">
-                <input type="datetime-local" required value={lv.start} onInput={(e) => setLv({ ...lv, start: e.currentTarget.value })} />
-              </Field>
-              <Field label="结束">
-                <input type="datetime-local" required value={lv.end} onInput={(e) => setLv({ ...lv, end: e.currentTarget.value })} />
-                <Err name={`leave.${roster.leave.length}.end`} />
-              </Field>
-              <Field label="事由（可选）">
-                <input maxLength={200} value={lv.reason} onInput={(e) => setLv({ ...lv, reason: e.currentTarget.value })} />
-              </Field>
-              <button type="submit" class="btn btn-small">
-                添加请假
-              </button>
-            </form>
-          </div>
+          <ExceptionList
+            kind="overrides"
+            items={roster.overrides.map((o) => ({ id: o.id, who: o.person, start: o.start, end: o.end, reason: o.reason }))}
+            members={roster.members}
+            name={name}
+            Err={Err}
+            onAdd={(d) => add('overrides', d)}
+            onRemove={(id) => void remove('overrides', id)}
+          />
+          <ExceptionList
+            kind="leave"
+            items={roster.leave.map((l) => ({ id: l.id, who: l.memberId, start: l.start, end: l.end, ...(l.reason ? { reason: l.reason } : {}) }))}
+            members={roster.members}
+            name={name}
+            Err={Err}
+            onAdd={(d) => add('leave', d)}
+            onRemove={(id) => void remove('leave', id)}
+          />
         </div>
       ) : (
         <p class="muted">保存值班表后可登记调班和请假。</p>
       )}
-      <ErrorBox error={errs.general} />
-      <div class={notice ? 'alert alert-ok' : 'sr-only'} role="status" aria-live="polite">
-        {notice}
-      </div>
+      <Outcome error={errs.general} notice={saving.notice} />
     </>
   );
 }
@@ -401,31 +463,22 @@ function RosterEditor({ unit, change, onSaved }: { unit: string; change: LastCha
 function ChainEditor({ unit, change, onSaved }: { unit: string; change: LastChange | null | undefined; onSaved: () => void }) {
   const [chain, setChain] = useState<Chain | null>(null);
   const [steps, setSteps] = useState<Step[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState('');
   const errs = useFieldErrors(/^(steps|steps\.\d+\.(target|person|channel|ackTimeoutSec|attempts|repeat))$/);
+  const saving = useSaving(errs.setError);
   const show = (c: Chain) => {
     setChain(c);
     setSteps(c.steps.map((s) => ({ ...s, ...(s.person ? { person: { ...s.person } } : {}) })));
   };
   useEffect(() => {
     setChain(null);
-    setNotice('');
-    errs.setError(null);
+    saving.start();
     get<{ chain: Chain }>(`/api/v1/duty/chains/${encodeURIComponent(unit)}`).then((r) => show(r.chain), errs.setError);
   }, [unit]);
   const set = (i: number, s: Partial<Step>) => setSteps(steps.map((x, j) => (j === i ? { ...x, ...s } : x)));
-  const move = (i: number, d: -1 | 1) => {
-    const next = [...steps];
-    [next[i], next[i + d]] = [next[i + d]!, next[i]!];
-    setSteps(next);
-  };
-  const save = async (e: Event) => {
+  const save = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    errs.setError(null);
-    setNotice('');
-    try {
+    saving.start();
+    return saving.run(async () => {
       const body = {
         steps: steps.map((s, i) => ({
           target: s.target,
@@ -442,13 +495,9 @@ function ChainEditor({ unit, change, onSaved }: { unit: string; change: LastChan
       };
       const r = await api<{ chain: Chain }>('PUT', `/api/v1/duty/chains/${encodeURIComponent(unit)}`, body);
       show(r.chain);
-      setNotice(`升级链已保存（第 ${r.chain.version} 版）`);
       onSaved();
-    } catch (err) {
-      errs.setError(err);
-    } finally {
-      setBusy(false);
-    }
+      return `升级链已保存（第 ${r.chain.version} 版）`;
+    });
   };
   const { Err } = errs;
   if (!chain) return errs.error ? <ErrorBox error={errs.error} /> : <Loading />;
@@ -462,11 +511,7 @@ function ChainEditor({ unit, change, onSaved }: { unit: string; change: LastChan
               <strong class="step-no">第{i + 1}步</strong>
               <Field label={`第${i + 1}步 呼叫对象`}>
                 <select value={s.target} onChange={(e) => set(i, { target: e.currentTarget.value })}>
-                  {Object.entries(TARGETS).map(([k, v]) => (
-                    <option key={k} value={k}>
-                      {v}
-                    </option>
-                  ))}
+                  <Options of={TARGETS} />
                 </select>
                 <Err name={`steps.${i}.target`} />
               </Field>
@@ -483,11 +528,7 @@ function ChainEditor({ unit, change, onSaved }: { unit: string; change: LastChan
               ) : null}
               <Field label={`第${i + 1}步 方式`}>
                 <select value={s.channel} onChange={(e) => set(i, { channel: e.currentTarget.value })}>
-                  {Object.entries(CHANNELS).map(([k, v]) => (
-                    <option key={k} value={k}>
-                      {v}
-                    </option>
-                  ))}
+                  <Options of={CHANNELS} />
                 </select>
                 <Err name={`steps.${i}.channel`} />
               </Field>
@@ -501,17 +542,14 @@ function ChainEditor({ unit, change, onSaved }: { unit: string; change: LastChan
               </Field>
               {i === steps.length - 1 ? <span class="muted">最后一步重复呼叫，直到有人确认</span> : null}
               <Err name={`steps.${i}.repeat`} />
-              <div class="row-actions">
-                <button type="button" class="btn btn-small" disabled={i === 0} aria-label={`上移第${i + 1}步`} onClick={() => move(i, -1)}>
-                  上移
-                </button>
-                <button type="button" class="btn btn-small" disabled={i === steps.length - 1} aria-label={`下移第${i + 1}步`} onClick={() => move(i, 1)}>
-                  下移
-                </button>
-                <button type="button" class="btn btn-small" disabled={steps.length === 1} aria-label={`删除第${i + 1}步`} onClick={() => setSteps(steps.filter((_, j) => j !== i))}>
-                  删除
-                </button>
-              </div>
+              <RowActions
+                index={i}
+                count={steps.length}
+                keepOne
+                label={(verb) => `${verb}第${i + 1}步`}
+                onMove={(d) => setSteps(moved(steps, i, d))}
+                onRemove={() => setSteps(steps.filter((_, j) => j !== i))}
+              />
             </li>
           ))}
         </ol>
@@ -523,16 +561,9 @@ function ChainEditor({ unit, change, onSaved }: { unit: string; change: LastChan
           <input type="checkbox" checked={chain.pageOnSignOverdue} onChange={(e) => setChain({ ...chain, pageOnSignOverdue: e.currentTarget.checked })} />
           普通工单超时未签收时也呼叫
         </label>
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? '正在保存…' : '保存升级链'}
-          </button>
-        </div>
+        <SaveButton busy={saving.busy} label="保存升级链" />
       </form>
-      <ErrorBox error={errs.general} />
-      <div class={notice ? 'alert alert-ok' : 'sr-only'} role="status" aria-live="polite">
-        {notice}
-      </div>
+      <Outcome error={errs.general} notice={saving.notice} />
     </>
   );
 }
@@ -546,23 +577,20 @@ function ContactsEditor({ unit, change, onSaved }: { unit: string; change: LastC
   const [c, setC] = useState<Contacts | null>(null);
   const [f, setF] = useState({ headName: '', headPhone: '', deputyName: '', deputyPhone: '', officePhone: '' });
   const [local, setLocal] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState('');
   const errs = useFieldErrors(/^(head|deputy)\.(name|phone)$|^officePhone$/);
+  const saving = useSaving(errs.setError);
   const show = (x: Contacts) => {
     setC(x);
     setF({ headName: x.head?.name ?? '', headPhone: x.head?.phone ?? '', deputyName: x.deputy?.name ?? '', deputyPhone: x.deputy?.phone ?? '', officePhone: x.officePhone ?? '' });
   };
   useEffect(() => {
     setC(null);
-    setNotice('');
-    errs.setError(null);
+    saving.start();
     get<{ contacts: Contacts }>(`/api/v1/duty/contacts/${encodeURIComponent(unit)}`).then((r) => show(r.contacts), errs.setError);
   }, [unit]);
-  const save = async (e: Event) => {
+  const save = (e: Event) => {
     e.preventDefault();
-    errs.setError(null);
-    setNotice('');
+    saving.start();
     // The phone format is checked here first; the server checks everything again.
     const bad: Record<string, string> = {};
     for (const [k, field] of [['headPhone', 'head.phone'], ['deputyPhone', 'deputy.phone'], ['officePhone', 'officePhone']] as const) {
@@ -571,9 +599,8 @@ function ContactsEditor({ unit, change, onSaved }: { unit: string; change: LastC
     }
     setLocal(bad);
     if (Object.keys(bad).length) return;
-    setBusy(true);
     const person = (name: string, phone: string) => (name.trim() || phone.trim() ? { name: name.trim(), phone: phone.trim() } : null);
-    try {
+    return saving.run(async () => {
       const r = await api<{ contacts: Contacts }>('PUT', `/api/v1/duty/contacts/${encodeURIComponent(unit)}`, {
         head: person(f.headName, f.headPhone),
         deputy: person(f.deputyName, f.deputyPhone),
@@ -581,13 +608,9 @@ function ContactsEditor({ unit, change, onSaved }: { unit: string; change: LastC
         expectedVersion: c?.version ?? 0,
       });
       show(r.contacts);
-      setNotice(`联系人已保存（第 ${r.contacts.version} 版）`);
       onSaved();
-    } catch (err) {
-      errs.setError(err);
-    } finally {
-      setBusy(false);
-    }
+      return `联系人已保存（第 ${r.contacts.version} 版）`;
+    });
   };
   const { Err } = errs;
   const input = (k: keyof typeof f, label: string, field: string, tel = false) => (
@@ -612,16 +635,9 @@ function ContactsEditor({ unit, change, onSaved }: { unit: string; change: LastC
         {input('deputyName', '分管负责人姓名', 'deputy.name')}
         {input('deputyPhone', '分管负责人电话', 'deputy.phone', true)}
         {input('officePhone', '办公室电话', 'officePhone', true)}
-        <div class="form-actions">
-          <button type="submit" class="btn btn-primary" disabled={busy}>
-            {busy ? '正在保存…' : '保存联系人'}
-          </button>
-        </div>
+        <SaveButton busy={saving.busy} label="保存联系人" />
       </form>
-      <ErrorBox error={errs.general} />
-      <div class={notice ? 'alert alert-ok' : 'sr-only'} role="status" aria-live="polite">
-        {notice}
-      </div>
+      <Outcome error={errs.general} notice={saving.notice} />
     </>
   );
 }
