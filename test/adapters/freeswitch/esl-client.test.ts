@@ -176,7 +176,8 @@ t.test('a drop fails pending api and bgapi calls instead of leaving them hanging
   fs.setJobDelay(() => 500);
   const api = client.api('slow');
   const job = client.bgapi('echo never');
-  await sleep(20);
+  // Both are sent; the switch works on the first (it answers a connection's commands in turn).
+  await until(() => fs.inboundCommands().some((c) => c.line === 'api slow'), 'the switch got the api call');
   fs.dropInbound();
   t.equal(errCode(await api.catch((e) => e)), 'esl_disconnected');
   t.equal(errCode(await job.catch((e) => e)), 'esl_disconnected');
