@@ -155,6 +155,11 @@ function localityOf(text: string, township: string | null): Locality | null {
 /** Model probability below which it says nothing about a unit. */
 const MODEL_FLOOR = 0.03;
 const MODEL_ALONE_FLOOR = 0.35;
+function argmax(xs: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
+  return best;
+}
 
 /**
  * One segmenter per duty list (and factory): loading jieba's dictionary is most of the load time,
@@ -326,8 +331,11 @@ export class Classifier {
       // A text that says nothing but that it has something to say (你好,有个情况想说一下) has no
       // matter for the model to read: its few words only echo the classes' priors.
       const floor = alone ? (saysNothing(text) ? Infinity : MODEL_ALONE_FLOOR) : MODEL_FLOOR;
+      // Alone, the model's first choice is still named (it is the CLI's `unit`, and an operator's
+      // first suggestion); below the floor its confidence sends the ticket to the manual queue.
+      const best = alone && floor !== Infinity ? argmax(probs) : -1;
       probs.forEach((p, i) => {
-        if (p < floor) return;
+        if (p < floor && i !== best) return;
         const unit = model.unit.classes[i];
         const s = scores.get(unit) ?? newScore();
         s.score += w * p;
