@@ -15,7 +15,7 @@ import type { Category } from '../tickets/ticket.js';
 import { detectCategory } from './category.js';
 import type { DutyList, DutyUnit } from './duty-list.js';
 import type { RoutingExample } from './examples.js';
-import { DEFAULT_LEARNED_PARAMS, LearnedUrgency, type LearnedParams } from './learned.js';
+import { DEFAULT_LEARNED_PARAMS, LearnedUrgency, trainingParams, type LearnedParams, type UrgencyState } from './learned.js';
 import { normalizeText } from './normalize.js';
 import { keepMostSpecific, PhraseIndex, type PhraseMatch } from './phrase-index.js';
 import { PlaceFinder } from './places.js';
@@ -152,6 +152,10 @@ function localityOf(text: string, township: string | null): Locality | null {
   if (COMMUNITY_CONTEXT.test(text) && !VILLAGE_CONTEXT.test(text)) return 'community';
   return null;
 }
+function sameTraining(a: UrgencyState['trainedWith'], b: UrgencyState['trainedWith']): boolean {
+  return a.urgentPositiveWeight === b.urgentPositiveWeight && a.urgentBalance === b.urgentBalance && a.urgentL2 === b.urgentL2 && a.urgentEpochs === b.urgentEpochs;
+}
+
 /** Model probability below which it says nothing about a unit. */
 const MODEL_FLOOR = 0.03;
 const MODEL_ALONE_FLOOR = 0.35;
@@ -216,7 +220,7 @@ export class Classifier {
     }
     this.segmenter = segmenter;
     const examples = this.loadExamples(opts);
-    this.urgency = examples ? new LearnedUrgency(examples, (t) => this.urgentFeatures(t), { ...DEFAULT_LEARNED_PARAMS, ...opts.learned }) : null;
+    this.urgency = examples ? this.urgencyModel(opts, examples) : null;
     this.model = opts.model !== undefined ? opts.model : this.unitModel(opts, examples);
   }
 
@@ -226,6 +230,23 @@ export class Classifier {
     const known = new Set([...this.dutyList.units.map((u) => u.name), ...this.townshipNames]);
     if (examples.filter((e) => known.has(e.unit)).length * 2 < examples.length) return null;
     return examples;
+  }
+
+  /**
+   * The shipped 即办 model is stored beside the shipped unit model (npm run train:builtin) and used
+   * when that file fits this duty list and the shipped examples: training it again at every start
+   * costs a second or more per process, and more with every example a city adds.
+   */
+  private urgencyModel(opts: ClassifierOptions, examples: readonly RoutingExample[]): LearnedUrgency {
+    const params = { ...DEFAULT_LEARNED_PARAMS, ...opts.learned };
+    const stored = opts.examples === undefined && opts.builtin ? builtinRoutingModel(this.dutyList, opts.builtin)?.urgency : undefined;
+    if (stored && sameTraining(stored.trainedWith, trainingParams(params))) return LearnedUrgency.fromState(stored, params);
+    return new LearnedUrgency(examples, (t) => this.urgentFeatures(t), params);
+  }
+
+  /** The 即办 model as stored in a routing model file (train:builtin keeps it with the unit model). */
+  urgencyState(): UrgencyState | null {
+    return this.urgency ? this.urgency.state() : null;
   }
 
   private unitModel(opts: ClassifierOptions, examples: readonly RoutingExample[] | null): RoutingModel | null {

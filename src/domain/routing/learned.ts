@@ -4,7 +4,7 @@
  * the operators' 待核实 list (see urgent.ts). The unit model is in routing-model.ts.
  */
 import type { RoutingExample } from './examples.js';
-import { LogisticRegression } from './logistic.js';
+import { LogisticRegression, type LogisticState } from './logistic.js';
 import type { FeatureKey } from './text-structure.js';
 
 export interface LearnedParams {
@@ -17,8 +17,15 @@ export interface LearnedParams {
    */
   urgentLift: number;
   urgentShortText: number;
-  /** Loss weight of a 即办 example in the 即办 model. */
+  /** Least loss weight of a 即办 example in the 即办 model. */
   urgentPositiveWeight: number;
+  /**
+   * Weighted 即办 examples per ordinary one: a 即办 example weighs at least this share of the
+   * ordinary ones over the 即办 ones, so the threshold keeps its meaning when a city's examples
+   * bring many more ordinary requests than emergencies (the prior would otherwise sink and
+   * recall with it).
+   */
+  urgentBalance: number;
   urgentL2: number;
   urgentEpochs: number;
 }
@@ -32,9 +39,22 @@ export const DEFAULT_LEARNED_PARAMS: LearnedParams = {
   urgentLift: 0.1,
   urgentShortText: 20,
   urgentPositiveWeight: 2,
+  urgentBalance: 0.5,
   urgentL2: 1e-4,
   urgentEpochs: 30,
 };
+
+/** A trained 即办 model as stored in a routing model file. */
+export interface UrgencyState {
+  trainedOn: number;
+  /** The parameters that shape training (not the voting thresholds, which apply at use). */
+  trainedWith: Pick<LearnedParams, 'urgentPositiveWeight' | 'urgentBalance' | 'urgentL2' | 'urgentEpochs'>;
+  model: LogisticState | null;
+}
+
+export function trainingParams(p: LearnedParams): UrgencyState['trainedWith'] {
+  return { urgentPositiveWeight: p.urgentPositiveWeight, urgentBalance: p.urgentBalance, urgentL2: p.urgentL2, urgentEpochs: p.urgentEpochs };
+}
 
 export interface UrgentVote {
   probability: number;
@@ -47,11 +67,22 @@ export class LearnedUrgency {
   private readonly model: LogisticRegression | null;
   readonly trainedOn: number;
 
+  /** A 即办 model trained before (state()), e.g. the one stored beside the shipped unit model. */
+  static fromState(state: UrgencyState, params: LearnedParams = DEFAULT_LEARNED_PARAMS): LearnedUrgency {
+    return new LearnedUrgency([], () => [], params, state);
+  }
+
   constructor(
     examples: readonly RoutingExample[],
     featuresOf: (text: string) => FeatureKey[],
     readonly params: LearnedParams = DEFAULT_LEARNED_PARAMS,
+    restored?: UrgencyState,
   ) {
+    if (restored) {
+      this.trainedOn = restored.trainedOn;
+      this.model = restored.model ? LogisticRegression.fromState(restored.model) : null;
+      return;
+    }
     const docs: { features: FeatureKey[]; label: boolean }[] = [];
     for (const e of examples) if (e.urgent !== null) docs.push({ features: featuresOf(e.text), label: e.urgent });
     this.trainedOn = docs.length;
@@ -62,7 +93,7 @@ export class LearnedUrgency {
             epochs: params.urgentEpochs,
             learningRate: 0.3,
             l2: params.urgentL2,
-            positiveWeight: params.urgentPositiveWeight,
+            positiveWeight: Math.max(params.urgentPositiveWeight, (params.urgentBalance * (docs.length - positives)) / positives),
             minDocs: 2,
           })
         : null;
@@ -70,6 +101,11 @@ export class LearnedUrgency {
 
   get vocabularySize(): number {
     return this.model?.vocabularySize ?? 0;
+  }
+
+  /** What fromState needs; `trainedWith` says which training parameters it came from. */
+  state(): UrgencyState {
+    return { trainedOn: this.trainedOn, trainedWith: trainingParams(this.params), model: this.model ? this.model.state() : null };
   }
 
   /** Every feature the model knows, by index (none without a model). */

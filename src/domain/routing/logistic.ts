@@ -28,6 +28,12 @@ function lengthScale(n: number): number {
   return 1 / Math.sqrt(Math.max(MIN_FEATURES, n));
 }
 
+export interface LogisticState {
+  features: FeatureKey[];
+  weights: number[];
+  bias: number;
+}
+
 export class LogisticRegression {
   /** Feature → index into `weights`; training works on indices, not strings, for load time. */
   private readonly index = new Map<FeatureKey, number>();
@@ -37,7 +43,24 @@ export class LogisticRegression {
   private readonly weights: Float64Array;
   private bias = 0;
 
-  constructor(docs: readonly { features: readonly FeatureKey[]; label: boolean }[], opts: LogisticOptions) {
+  /** A model trained before (state()), without training again: the shipped 即办 model loads in milliseconds. */
+  static fromState(state: LogisticState): LogisticRegression {
+    return new LogisticRegression([], null, state);
+  }
+
+  constructor(docs: readonly { features: readonly FeatureKey[]; label: boolean }[], opts: LogisticOptions | null, restored?: LogisticState) {
+    if (restored) {
+      if (restored.features.length !== restored.weights.length) throw new Error('logistic model: features and weights differ in length');
+      for (const f of restored.features) {
+        this.index.set(f, this.index.size);
+        this.names.push(f);
+      }
+      this.table = new FeatureTable(this.index.entries());
+      this.weights = Float64Array.from(restored.weights);
+      this.bias = restored.bias;
+      return;
+    }
+    if (!opts) throw new Error('logistic model: training options missing');
     const df = new Map<FeatureKey, number>();
     for (const d of docs) for (const f of d.features) df.set(f, (df.get(f) ?? 0) + 1);
     for (const [f, n] of df) {
@@ -82,6 +105,11 @@ export class LogisticRegression {
 
   get vocabularySize(): number {
     return this.names.length;
+  }
+
+  /** What fromState needs: the features in index order, their weights and the bias. */
+  state(): LogisticState {
+    return { features: [...this.names], weights: Array.from(this.weights), bias: this.bias };
   }
 
   /** Every feature the model knows, by index. */

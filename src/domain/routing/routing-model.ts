@@ -9,6 +9,7 @@
  * village roads, neighbour disputes) reads the same in every township, and the place named in the
  * text decides which township gets it.
  */
+import type { UrgencyState } from './learned.js';
 import { createHash } from 'node:crypto';
 import type { DutyList } from './duty-list.js';
 import type { RoutingExample } from './examples.js';
@@ -52,6 +53,8 @@ export interface RoutingModelMeta {
 export interface RoutingModel {
   meta: RoutingModelMeta;
   unit: LinearModel;
+  /** The 即办 model trained on the same examples (the shipped model keeps it; a city's has none). */
+  urgency?: UrgencyState;
 }
 
 export interface RoutingModelOptions {
@@ -161,10 +164,11 @@ function calibrate(docs: readonly TrainingDoc[], params: LinearTrainOptions): nu
 export interface RoutingModelFile {
   meta: RoutingModelMeta;
   unit: SerializedLinearModel;
+  urgency?: UrgencyState;
 }
 
 export function serializeRoutingModel(m: RoutingModel): string {
-  const file: RoutingModelFile = { meta: m.meta, unit: serializeLinearModel(m.unit) };
+  const file: RoutingModelFile = { meta: m.meta, unit: serializeLinearModel(m.unit), ...(m.urgency ? { urgency: m.urgency } : {}) };
   return JSON.stringify(file) + '\n';
 }
 
@@ -178,5 +182,11 @@ export function parseRoutingModel(json: string, where = 'routing model'): Routin
   if (file?.meta?.format !== ROUTING_MODEL_FORMAT) throw new Error(`${where}: 不是速办分派模型文件`);
   if (file.meta.version !== ROUTING_MODEL_VERSION) throw new Error(`${where}: 模型版本 ${file.meta.version} 不受支持(应为 ${ROUTING_MODEL_VERSION})`);
   const unit = deserializeLinearModel(file.unit);
+  if (file.urgency !== undefined) {
+    const u = file.urgency;
+    const ok = u && typeof u.trainedOn === 'number' && u.trainedWith && (u.model === null || (Array.isArray(u.model.features) && Array.isArray(u.model.weights) && u.model.features.length === u.model.weights.length && typeof u.model.bias === 'number'));
+    if (!ok) throw new Error(`${where}: 即办模型部分格式不正确`);
+    return { meta: file.meta, unit, urgency: u };
+  }
   return { meta: file.meta, unit };
 }
