@@ -7,25 +7,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { get } from '../api.js';
 import { Empty, Section } from './ui.js';
 import { percent } from '../format.js';
+import type { FirstContactRow, MissGroup } from '../../../src/domain/kpi/first-contact.js';
 
-interface Row {
-  key: string;
-  label: string;
-  consultations: number;
-  answered: number;
-  rate: number | null;
-  reopened: number;
-}
 interface Figures {
-  rows: Row[];
-  total: Row;
-}
-interface MissGroup {
-  unit: string | null;
-  terms: string[];
-  count: number;
-  examples: string[];
-  lastAt: string;
+  rows: FirstContactRow[];
+  total: FirstContactRow;
 }
 interface TopEntry {
   entryId: string;
@@ -34,7 +20,7 @@ interface TopEntry {
   uses: number;
 }
 
-function RateTable({ rows, head, caption }: { rows: Row[]; head: string; caption: string }) {
+function RateTable({ rows, head, caption }: { rows: FirstContactRow[]; head: string; caption: string }) {
   if (!rows.length) return <Empty>本月还没有咨询。</Empty>;
   return (
     <table class="table" data-testid={`first-contact-${head}`}>

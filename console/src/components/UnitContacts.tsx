@@ -10,30 +10,8 @@ import { api, get } from '../api.js';
 import type { User } from '../types.js';
 import { Empty, ErrorBox, Loading, Section } from './ui.js';
 import { Time } from './Time.js';
-
-interface Coverage {
-  unit: string;
-  hasRoster: boolean;
-  covered: boolean;
-  uncoveredHours: number;
-  firstGapAt: string | null;
-  head: boolean;
-  deputy: boolean;
-  officePhone: boolean;
-}
-
-interface Person {
-  name: string;
-  phone: string;
-}
-
-interface Contacts {
-  unit: string;
-  head: Person | null;
-  deputy: Person | null;
-  officePhone: string | null;
-  version: number;
-}
+import type { UnitCoverage as Coverage } from '../../../src/application/paging/duty-service.js';
+import type { UnitContacts as Contacts } from '../../../src/domain/duty/contacts.js';
 
 const EDITORS = ['admin', 'supervisor'];
 

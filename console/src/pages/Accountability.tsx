@@ -9,38 +9,7 @@ import { Empty, ErrorBox, Loading, Section } from '../components/ui.js';
 import { serverToday } from '../format.js';
 import { useApi } from '../useApi.js';
 import { Time } from '../components/Time.js';
-
-interface EvidenceEvent {
-  ticketId: string;
-  number: string;
-  seq: number;
-  at: string;
-  label: string;
-  actor: string;
-  detail: string;
-}
-interface EvidenceFollowUp {
-  number: string;
-  at: string;
-  satisfaction: string;
-  solved: boolean | null;
-  reason: string | null;
-  comment: string | null;
-}
-interface Flag {
-  id: string;
-  kind: 'shirking' | 'false_completion' | 'copied_reply';
-  kindLabel: string;
-  basis: string;
-  unit: string;
-  summary: string;
-  ticketIds: string[];
-  numbers: string[];
-  events: EvidenceEvent[];
-  followUps: EvidenceFollowUp[];
-  dutyEvidence?: Record<string, string[]>;
-  similarity?: number;
-}
+import type { Flag } from '../../../src/domain/accountability/detect.js';
 
 const BASIS: Record<string, string> = { refused_returns: '退单被驳回', followup: '回访未解决', repeat_call: '30天内重复来电', copied_reply: '答复雷同' };
 const TONE: Record<Flag['kind'], string> = { shirking: 'danger', false_completion: 'warn', copied_reply: 'info' };

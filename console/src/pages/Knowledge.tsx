@@ -11,18 +11,8 @@ import { units } from '../units.js';
 import { useApi } from '../useApi.js';
 import type { Unit, User } from '../types.js';
 import { Time } from '../components/Time.js';
+import type { KnowledgeContent as Content } from '../../../src/domain/knowledge/entry.js';
 
-interface Content {
-  title: string;
-  variants: string[];
-  answer: string;
-  unit: string | null;
-  tags: string[];
-  validFrom: string | null;
-  validTo: string | null;
-  source: string | null;
-  readable: boolean;
-}
 interface Entry {
   id: string;
   unit: string | null;

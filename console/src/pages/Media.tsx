@@ -3,24 +3,7 @@ import { ErrorBox, Loading, Section } from '../components/ui.js';
 
 import { useApi } from '../useApi.js';
 import { Time } from '../components/Time.js';
-
-interface MediaItem {
-  id: string;
-  number: string;
-  headline: string | null;
-  summary: string | null;
-  category: string;
-  township: string | null;
-  unit: string | null;
-  place: string | null;
-  content: string;
-  reply: string | null;
-  satisfaction: string | null;
-  solved: boolean | null;
-  createdAt: string;
-  closedAt: string;
-  publishedAt: string;
-}
+import type { MediaItem } from '../../../src/application/grid/media.js';
 
 export function MediaPage() {
   const { data, error, loading } = useApi<{ items: MediaItem[] }>('/api/v1/media/tickets');
