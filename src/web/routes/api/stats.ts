@@ -17,6 +17,11 @@ export type StatsRouteDeps = Pick<Container, 'ticketStore' | 'clock' | 'kpi' | '
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const Format = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')]));
+/** The query of every board over a period, read by periodOf. */
+const PeriodQuery = {
+  from: Type.Optional(Type.String({ maxLength: 40, description: 'YYYY-MM-DD (a Shanghai day) or an ISO instant; default the 1st of this month' })),
+  to: Type.Optional(Type.String({ maxLength: 40, description: 'YYYY-MM-DD (inclusive) or an ISO instant; default now' })),
+};
 
 /** `YYYY-MM-DD` is a Shanghai day (`to` inclusive); anything else must be an ISO instant. */
 function parseBound(s: string | undefined, end: boolean): Date | null {
@@ -58,8 +63,7 @@ const stats: FastifyPluginAsyncTypebox<StatsRouteDeps> = async (app, deps) => {
         tags: ['stats'],
         summary: '三率: 受理量, 响应率, 办结率, 解决率, 满意率, 重办, 超期 … per unit/township/channel/city over [from, to]',
         querystring: Type.Object({
-          from: Type.Optional(Type.String({ maxLength: 40 })),
-          to: Type.Optional(Type.String({ maxLength: 40 })),
+          ...PeriodQuery,
           groupBy: Type.Optional(Type.Union(RATE_GROUPS.map((g) => Type.Literal(g)))),
           format: Format,
         }),
@@ -116,7 +120,7 @@ const stats: FastifyPluginAsyncTypebox<StatsRouteDeps> = async (app, deps) => {
         operationId: 'getPlaces',
         tags: ['stats'],
         summary: '热点分布: tickets created over [from, to] per township, and those with coordinates (Open311, WeChat locations) as map points; the map tiles setting',
-        querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 40 })), to: Type.Optional(Type.String({ maxLength: 40 })) }),
+        querystring: Type.Object(PeriodQuery),
         response: { 200: PlacesAnswer, ...errors(400, 401, 403) },
       },
     },
@@ -186,7 +190,7 @@ const stats: FastifyPluginAsyncTypebox<StatsRouteDeps> = async (app, deps) => {
         operationId: 'getFollowupCoverage',
         tags: ['stats'],
         summary: '回访 coverage: 回访 followed up / due over [from, to] (city and per unit); the board shows it beside the rates',
-        querystring: Type.Object({ from: Type.Optional(Type.String({ maxLength: 40 })), to: Type.Optional(Type.String({ maxLength: 40 })) }),
+        querystring: Type.Object(PeriodQuery),
         response: { 200: Type.Any(), ...errors(400, 401, 403) },
       },
     },
