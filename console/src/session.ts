@@ -1,7 +1,7 @@
 import { ApiError, get, post, setCsrf, whenUnauthorized } from './api.js';
 import { setServerNow } from './format.js';
 import { Store } from './store.js';
-import type { User } from './types.js';
+import type { ConsoleSession, User } from './types.js';
 
 /** undefined = not known yet (restoring), null = signed out. */
 export const session = new Store<User | null | undefined>(undefined);
@@ -14,7 +14,7 @@ whenUnauthorized(() => {
 /** After a reload the cookie is still there; the CSRF token is asked for again. */
 export async function restore(): Promise<void> {
   try {
-    const r = await get<{ user: User | null; csrf: string | null; now: string }>('/api/v1/console/session');
+    const r = await get<ConsoleSession>('/api/v1/console/session');
     setServerNow(r.now);
     setCsrf(r.csrf);
     session.set(r.user);

@@ -4,7 +4,7 @@
  * from the same TypeBox schemas the routes answer with; src/contracts for the signed-in user, the
  * units, the trend and places boards, and /ws/operator), so the two cannot drift apart.
  */
-export type { Unit, User } from '../../src/contracts/directory.js';
+export type { ConsoleSession, Unit, User } from '../../src/contracts/directory.js';
 export type { PlacePoint, PlacesAnswer, TownshipCount, TrendAnswer, TrendInterval, TrendPoint } from '../../src/contracts/stats.js';
 export type { Attachment, AssistPartView, Classification, Duplicate, OnSiteView, TicketEventView, TicketView } from '../../src/web/schemas/tickets.js';
 export type {

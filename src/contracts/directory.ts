@@ -19,3 +19,7 @@ export type User = Static<typeof User>;
 /** A unit of the directory (附件1). */
 export const Unit = Type.Object({ name: Type.String(), kind: Type.String(), active: Type.Boolean() });
 export type Unit = Static<typeof Unit>;
+
+/** /console/session: a page reload restores the session from its cookie (user null when signed out); `now` is the service's clock. */
+export const ConsoleSession = Type.Object({ user: Type.Union([User, Type.Null()]), csrf: Type.Union([Type.String(), Type.Null()]), now: Type.String() });
+export type ConsoleSession = Static<typeof ConsoleSession>;

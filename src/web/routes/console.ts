@@ -19,6 +19,7 @@ import { FlowRegistry } from '../../application/ivr/registry.js';
 import { HANDOVER_SCOPE, type HandoverDoc } from '../../application/conversation/wiring.js';
 import { SESSION_COOKIE } from '../plugins/auth.js';
 import { errors } from '../schemas/common.js';
+import { ConsoleSession } from '../../contracts/directory.js';
 import type { Container } from '../../composition/container.js';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
@@ -182,7 +183,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
   // ---- console-only reads ------------------------------------------------------------------------
   const office = app.requireAuth([...OFFICE_ROLES]);
 
-  app.get('/api/v1/console/session', { schema: { operationId: 'getConsoleSession', tags: ['console'], summary: 'the signed-in console user and the CSRF token to echo (after a page reload)', response: errors(503) } }, async (req) => {
+  app.get('/api/v1/console/session', { schema: { operationId: 'getConsoleSession', tags: ['console'], summary: 'the signed-in console user and the CSRF token to echo (after a page reload)', response: { 200: ConsoleSession, ...errors(503) } } }, async (req) => {
     const cookie = req.cookies[SESSION_COOKIE];
     const found = cookie ? await auth.authenticate(cookie, 'session') : null;
     // 200 either way: a signed-out visitor is not an error the browser should log.
