@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import WebSocket from 'ws';
 import { freePort } from '../helpers/proc.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -81,7 +82,12 @@ t.test('a first demo start: short output, history, and the three things to try',
   const places = (await (await fetch(`${base}/api/v1/stats/places?from=${new Date(Date.now() - 30 * 86400_000 + 8 * 3600_000).toISOString().slice(0, 10)}`, { headers: { cookie } })).json()) as { townships: unknown[]; points: unknown[]; tiles: unknown };
   t.ok(places.townships.length >= 10 && places.points.length >= 5, `townships (${places.townships.length}) and located tickets (${places.points.length}) for the map`);
   t.equal(places.tiles, null, 'no tiles by default: nothing is fetched from outside');
-  await new Promise((r) => setTimeout(r, 300));
+  // A line the demo does log at its default level (a warning): a live socket from another site. It
+  // comes after any line the requests above made, so once it is in the output, so are they.
+  const elsewhere = new WebSocket(`ws://127.0.0.1:${port}/ws/console`, { origin: 'http://elsewhere.example' });
+  elsewhere.on('error', () => undefined);
+  await wait(/websocket upgrade from another origin refused/, 20_000);
+  elsewhere.terminate();
   t.notMatch(out, /request completed/, 'no request lines at the default level');
 
   // The second and third lines work as printed (the CLI finds the demo on SUBAN_PORT, and its admin in ./data).
