@@ -18,7 +18,7 @@ import type { RoutingExample } from './examples.js';
 import { DEFAULT_LEARNED_PARAMS, LearnedUrgency, trainingParams, type LearnedParams, type UrgencyState } from './learned.js';
 import { normalizeText } from './normalize.js';
 import { keepMostSpecific, PhraseIndex, type PhraseMatch } from './phrase-index.js';
-import { PlaceFinder } from './places.js';
+import { PlaceFinder, type PlaceGuess } from './places.js';
 import { builtinRoutingModel, type BuiltinRouting } from './builtin-model.js';
 import { TOWNSHIP_CLASS, trainRoutingModel, type RoutingModel } from './routing-model.js';
 import { JointVocabulary } from './joint-vocabulary.js';
@@ -184,7 +184,15 @@ export interface ReadText {
   tokens: Token[];
   sentences: Sentence[];
   weightAt: (pos: number) => number;
+  located: PlaceGuess;
+  locality: Locality | null;
 }
+
+/**
+ * The learned models see the kind of place a text is in, not its name (names are masked): a lamp
+ * in a village is the township's, the same lamp on a city road 城管's, and only this tells them apart.
+ */
+const LOCALITY_FEATURE: Record<Locality, string> = { village: '词:@村内', rural: '词:@乡镇', community: '词:@社区', urban: '词:@城区' };
 
 export class Classifier {
   readonly threshold: number;
@@ -294,7 +302,9 @@ export class Classifier {
   /** The features the unit model sees of a raw text (training and classification alike). */
   modelFeatures(rawText: string): Map<FeatureKey, number> {
     const r = this.read(rawText);
-    return weightedFeatures(r.masked, r.tokens, r.sentences);
+    const features = weightedFeatures(r.masked, r.tokens, r.sentences);
+    if (r.locality) features.set(LOCALITY_FEATURE[r.locality], 1);
+    return features;
   }
 
   /** Segmentation with this classifier's dictionary, for callers that want the same words. */
@@ -307,7 +317,8 @@ export class Classifier {
     const tokens = tokensOf(this.segmenter, text);
     const masked = maskPlaces(text, this.places.spans(text), tokens);
     const sentences = splitSentences(masked);
-    return { text, masked, tokens, sentences, weightAt: weightAt(sentences) };
+    const located = this.places.find(text, tokens);
+    return { text, masked, tokens, sentences, weightAt: weightAt(sentences), located, locality: localityOf(text, located.township) };
   }
 
   classify(rawText: string): Classification {
@@ -336,7 +347,10 @@ export class Classifier {
     const model = this.model;
     const urgency = this.urgency;
     const joint = this.joint();
-    if (model || urgency) walkFeatures(masked, tokens, r.sentences, joint);
+    if (model || urgency) {
+      walkFeatures(masked, tokens, r.sentences, joint);
+      if (r.locality) joint.word(LOCALITY_FEATURE[r.locality], 1);
+    }
     // The 即办 model reads the same n-grams and words as the unit model.
     const { vector, urgentVote } = joint.take((tfSeen, tf, urgentSeen) => ({
       vector: model ? model.unit.weighSeen(tfSeen, tf) : null,
@@ -365,12 +379,11 @@ export class Classifier {
       });
     }
 
-    const located = this.places.find(text, tokens);
+    const { located, locality } = r;
     const { township, place } = located;
     // Inside a village (or anywhere in a rural township) the village's own roads, lights, water,
     // rubbish and its people's disputes are the township's, not 城管's or a county office's (the
     // 职责清单's boundary between the urban area and the townships).
-    const locality = localityOf(text, located.township);
     // A township matter said of a 社区 or 居委会 in town, with no township named, belongs to the
     // 城市社区 office.
     const routeTo = township ?? (locality === 'community' ? URBAN_COMMUNITY : null);
@@ -483,7 +496,8 @@ export type { UrgentHit };
 const FILLER = /[的了是在我你他她们这那就都也还很有和与把被对给吗呢啊吧个一不没说要会到去来上下里]/u;
 
 function showWord(f: string): string {
-  return f.startsWith('词:') ? f.slice(2) : f;
+  // A locality feature (词:@村内) reads as where the matter is: 地点在村内.
+  return f.startsWith('词:@') ? `地点在${f.slice(3)}` : f.startsWith('词:') ? f.slice(2) : f;
 }
 
 /** The model's reasons as an operator reads them: words and content n-grams, no filler. */

@@ -504,6 +504,14 @@ t.test('a matter the list does not name still gets the model\'s first suggestion
   t.ok(x.confidence < 0.1, `confidence ${x.confidence}`);
 });
 
+t.test('the models read the kind of place, not its name: the same lamp is 城管\'s on a city road and the township\'s in a village', async (t) => {
+  for (const text of ['象湖镇红都大道路灯全部不亮了', '八一路那边的路灯全部不亮了,晚上走路怕']) t.equal(classifier.classify(text).unit, '市城管局', text);
+  const village = classifier.classify('黄柏乡中排村的路灯全部不亮了');
+  t.equal(village.unit, '黄柏乡');
+  t.ok(village.evidence.some((e) => e.includes('地点在村内')), `the model's reason names the place kind: ${village.evidence.join(' | ')}`);
+  t.notOk(village.evidence.some((e) => e.includes('@')), 'no raw feature name is shown');
+});
+
 t.test('category from cue words', async (t) => {
   const cases: [string, string][] = [
     ['请问公积金怎么提取', '咨询'],
