@@ -92,48 +92,31 @@ function stepText(s: StepSpec): string {
   }
 }
 
+/** The fields of a verb's spec that name a next step. */
+type TargetField<V extends StepSpec['verb']> = { [K in keyof Extract<StepSpec, { verb: V }>]-?: Extract<StepSpec, { verb: V }>[K] extends string | undefined ? K : never }[keyof Extract<StepSpec, { verb: V }>];
+
+/** How the drawing labels each way on, verb by verb; a verb not here gets unlabelled edges to all its targets. */
+const EDGE_LABELS: { [V in StepSpec['verb']]?: readonly (readonly [TargetField<V>, string])[] } = {
+  gather: [['next', '输入'], ['onNoInput', '无输入'], ['onInvalid', '无效']],
+  branch: [['then', '是'], ['else', '否']],
+  queue: [['onAnswered', '接通后'], ['onTimeout', '超时']],
+  record: [['next', ''], ['onNoInput', '未录到']],
+  dial: [['next', ''], ['onFailed', '失败']],
+  sms: [['next', ''], ['onError', '出错']],
+  action: [['next', ''], ['onError', '出错']],
+  answer: [['solved', '按1 已解决'], ['next', '按2 转人工'], ['onNoMatch', '无答案']],
+};
+
 function stepEdges(s: StepSpec): { to: string; label: string }[] {
   const seen = new Map<string, string[]>();
   const add = (to: string | undefined, label: string) => {
     if (!to) return;
     seen.set(to, [...(seen.get(to) ?? []), label].filter(Boolean));
   };
-  switch (s.verb) {
-    case 'gather':
-      for (const b of s.branches) add(b.to, `按${b.key}${b.label ? ` ${b.label}` : ''}`);
-      add(s.next, '输入');
-      add(s.onNoInput, '无输入');
-      add(s.onInvalid, '无效');
-      break;
-    case 'branch':
-      add(s.then, '是');
-      add(s.else, '否');
-      break;
-    case 'queue':
-      add(s.onAnswered, '接通后');
-      add(s.onTimeout, '超时');
-      break;
-    case 'record':
-      add(s.next, '');
-      add(s.onNoInput, '未录到');
-      break;
-    case 'dial':
-      add(s.next, '');
-      add(s.onFailed, '失败');
-      break;
-    case 'sms':
-    case 'action':
-      add(s.next, '');
-      add(s.onError, '出错');
-      break;
-    case 'answer':
-      add(s.solved, '按1 已解决');
-      add(s.next, '按2 转人工');
-      add(s.onNoMatch, '无答案');
-      break;
-    default:
-      for (const t of stepTargets(s)) add(t, '');
-  }
+  if (s.verb === 'gather') for (const b of s.branches) add(b.to, `按${b.key}${b.label ? ` ${b.label}` : ''}`);
+  const labelled = EDGE_LABELS[s.verb] as readonly (readonly [keyof typeof s, string])[] | undefined;
+  if (labelled) for (const [field, label] of labelled) add(s[field] as string | undefined, label);
+  else for (const t of stepTargets(s)) add(t, '');
   return [...seen].map(([to, labels]) => ({ to, label: labels.join(' / ') }));
 }
 

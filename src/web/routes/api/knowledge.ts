@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type, type Static } from 'typebox';
+import { Type, type Static, type TOptional } from 'typebox';
 import { AppError, invalid } from '../../../domain/errors.js';
 import { REVIEW_STATES, REVIEW_STATE_LABELS, STALE_REASON_LABELS, staleness, type KnowledgeActor, type KnowledgeContent, type KnowledgeEntry } from '../../../domain/knowledge/entry.js';
 import { createUnitResolver } from '../../../domain/directory/unit-names.js';
@@ -79,31 +79,20 @@ const ContentBody = {
   source: Nullable(Text(500)),
   readable: Type.Boolean({ description: 'the phone IVR may read the answer out' }),
 };
+/** Every content field, optional: an edit names only what changes, a new entry may leave out the lists and dates. */
+const OptionalContent = Object.fromEntries(Object.entries(ContentBody).map(([k, v]) => [k, Type.Optional(v)])) as { [K in keyof typeof ContentBody]: TOptional<(typeof ContentBody)[K]> };
 const CreateBody = Type.Object(
   {
-    ...ContentBody,
-    variants: Type.Optional(ContentBody.variants),
-    unit: Type.Optional(ContentBody.unit),
-    tags: Type.Optional(ContentBody.tags),
-    validFrom: Type.Optional(ContentBody.validFrom),
-    validTo: Type.Optional(ContentBody.validTo),
-    source: Type.Optional(ContentBody.source),
-    readable: Type.Optional(ContentBody.readable),
+    ...OptionalContent,
+    title: ContentBody.title,
+    answer: ContentBody.answer,
     submit: Type.Optional(Type.Boolean({ description: 'send it to the office for review at once' })),
   },
   { additionalProperties: false },
 );
 const UpdateBody = Type.Object(
   {
-    title: Type.Optional(ContentBody.title),
-    variants: Type.Optional(ContentBody.variants),
-    answer: Type.Optional(ContentBody.answer),
-    unit: Type.Optional(ContentBody.unit),
-    tags: Type.Optional(ContentBody.tags),
-    validFrom: Type.Optional(ContentBody.validFrom),
-    validTo: Type.Optional(ContentBody.validTo),
-    source: Type.Optional(ContentBody.source),
-    readable: Type.Optional(ContentBody.readable),
+    ...OptionalContent,
     version: Type.Optional(Type.Integer({ minimum: 1, description: 'the version being edited (409 when the entry changed meanwhile)' })),
     submit: Type.Optional(Type.Boolean()),
   },

@@ -17,6 +17,8 @@ export type StatsRouteDeps = Pick<Container, 'ticketStore' | 'clock' | 'kpi' | '
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const Format = Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv'), Type.Literal('xlsx')]));
+/** The query of the boards over one month (考核), read by monthBoard. */
+const MonthQuery = Type.Object({ month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })), format: Format });
 /** The query of every board over a period, read by periodOf. */
 const PeriodQuery = {
   from: Type.Optional(Type.String({ maxLength: 40, description: 'YYYY-MM-DD (a Shanghai day) or an ISO instant; default the 1st of this month' })),
@@ -54,6 +56,19 @@ async function send<R>(reply: FastifyReply, format: 'csv' | 'xlsx', columns: Col
 const stats: FastifyPluginAsyncTypebox<StatsRouteDeps> = async (app, deps) => {
   const { ticketStore, clock, kpi, kpiRules, unitNames, isMirrorChannel, config } = deps;
   app.addHook('preValidation', app.requireAuth([...OFFICE_AND_UNIT_ROLES]));
+
+  /**
+   * A month's 考核 board (this month by default) under the rule of that month (考核规则: which
+   * tickets count, the formulas, weights and deductions), the rows the principal may see: the
+   * ranking and the assessment are two views of it.
+   */
+  async function monthBoard(p: Principal, asked: string | undefined) {
+    const now = clock.now();
+    const month = asked ?? shanghaiParts(now).date.slice(0, 7);
+    const rule = await kpiRules.forMonth(month);
+    const board = await assessmentBoard(ticketStore, month, rule, now, isMirrorChannel);
+    return { month, rule, rows: board.rows.filter((r) => visible(p, r.key)) };
+  }
 
   app.get(
     '/stats/rates',
@@ -141,18 +156,12 @@ const stats: FastifyPluginAsyncTypebox<StatsRouteDeps> = async (app, deps) => {
         operationId: 'getRanking',
         tags: ['stats'],
         summary: '月度排名 of units by composite score (响应率, 按期办结率, 解决率, 满意率)',
-        querystring: Type.Object({ month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })), format: Format }),
+        querystring: MonthQuery,
         response: { 200: Type.Any(), ...errors(400, 401, 403) },
       },
     },
     async (req, reply) => {
-      const p = req.principal!;
-      const now = clock.now();
-      const month = req.query.month ?? shanghaiParts(now).date.slice(0, 7);
-      const [y, m] = month.split('-').map(Number);
-      // The rule of that month (考核规则): which tickets count, the formulas, weights and deductions.
-      const rule = await kpiRules.forMonth(month);
-      const rows = (await assessmentBoard(ticketStore, month, rule, now, isMirrorChannel)).rows.filter((r) => visible(p, r.key));
+      const { month, rule, rows } = await monthBoard(req.principal!, req.query.month);
       const format = req.query.format ?? 'json';
       if (format !== 'json') return send(reply, format, RANKING_COLUMNS, rows, `月度排名_${month}`);
       return { month, rule: { version: rule.version, effectiveFrom: rule.effectiveFrom }, rows };
@@ -166,17 +175,12 @@ const stats: FastifyPluginAsyncTypebox<StatsRouteDeps> = async (app, deps) => {
         operationId: 'getAssessment',
         tags: ['stats'],
         summary: '综合考核: each unit’s month under that month’s 考核规则 — total score, each rate with its weight and points, each deduction with its count and points (JSON, CSV, XLSX)',
-        querystring: Type.Object({ month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })), format: Format }),
+        querystring: MonthQuery,
         response: { 200: Type.Any(), ...errors(400, 401, 403) },
       },
     },
     async (req, reply) => {
-      const p = req.principal!;
-      const now = clock.now();
-      const month = req.query.month ?? shanghaiParts(now).date.slice(0, 7);
-      const rule = await kpiRules.forMonth(month);
-      const board = await assessmentBoard(ticketStore, month, rule, now, isMirrorChannel);
-      const rows = board.rows.filter((r) => visible(p, r.key));
+      const { month, rule, rows } = await monthBoard(req.principal!, req.query.month);
       const format = req.query.format ?? 'json';
       if (format !== 'json') return send(reply, format, assessmentColumns(), rows, `综合考核_${month}_规则v${rule.version}`);
       return { month, rule, rows: rows.map((r) => ({ rank: r.rank, unit: r.key, accepted: r.figures.accepted, ...r.assessment })) };
