@@ -18,7 +18,9 @@ import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
 import { JOB, type JobHandlers, type JobStore } from '../ports/jobs.js';
 import { TOPIC, type EventBus } from '../ports/events.js';
 import type { StateStore } from '../ports/misc.js';
-import type { TicketFilter, TicketStore } from '../ports/tickets.js';
+import type { TicketStore } from '../ports/tickets.js';
+import { listAll } from '../tickets/list-all.js';
+import { periodicJob, type PeriodicJob } from '../jobs/periodic.js';
 import type { TicketService } from '../tickets/service.js';
 
 export const ALERT_SCOPE = 'hotspot-alert';
@@ -102,29 +104,26 @@ const OPEN = ['accepted', 'dispatched', 'returned', 'handling', 'replied', 'revi
 
 export class HotspotService {
   readonly config: HotspotConfig;
+  private readonly scans: PeriodicJob;
 
   constructor(private readonly d: HotspotDeps) {
     this.config = { ...DEFAULT_HOTSPOT_CONFIG, ...d.config };
+    this.scans = periodicJob({ kind: JOB.hotspotScan, keyPrefix: 'hotspots:scan', everyMs: this.config.scanMinutes * 60_000, jobs: d.jobs, clock: d.clock, run: () => this.scan() });
   }
 
   register(runner: JobHandlers): void {
-    runner.register(JOB.hotspotScan, async () => {
-      await this.scan();
-      await this.schedule();
-    });
+    this.scans.register(runner);
   }
 
   /** Enqueue the next scan (one job per time slot). Call once at start. */
-  async schedule(): Promise<void> {
-    const slot = this.config.scanMinutes * 60_000;
-    const next = new Date((Math.floor(this.d.clock.now().getTime() / slot) + 1) * slot);
-    await this.d.jobs.enqueue([{ kind: JOB.hotspotScan, key: `hotspots:scan:${next.toISOString()}`, runAt: next, payload: {} }]);
+  schedule(): Promise<void> {
+    return this.scans.schedule();
   }
 
   /** Looks for spikes and recurring matters now; returns the alerts raised (new) by this scan. */
   async scan(): Promise<HotspotAlert[]> {
     const now = this.d.clock.now();
-    const recent = await this.all({ from: new Date(now.getTime() - this.config.windowHours * HOUR), to: new Date(now.getTime() + 1) }, this.config.maxTickets);
+    const recent = await listAll(this.d.store, { from: new Date(now.getTime() - this.config.windowHours * HOUR), to: new Date(now.getTime() + 1) }, this.config.maxTickets);
     const sigs = new Map<string, MatterSignature>();
     for (const t of recent) sigs.set(t.id, await this.signature(t));
 
@@ -136,7 +135,7 @@ export class HotspotService {
       if (place) byPlace.set(place, [...(byPlace.get(place) ?? []), t]);
     }
     for (const ts of byPlace.values()) if (ts.length >= this.config.placeMinTickets) groups.push({ kind: 'place', tickets: ts });
-    const open = await this.all({ state: [...OPEN] }, this.config.maxTickets);
+    const open = await listAll(this.d.store, { state: [...OPEN] }, this.config.maxTickets);
     for (const t of open) if (t.reopenCount >= this.config.recurringReopens) groups.push({ kind: 'recurring', tickets: [t] });
 
     const existing = (await this.d.state.list<HotspotAlert>(ALERT_SCOPE, now)).map((r) => r.doc);
@@ -293,17 +292,6 @@ export class HotspotService {
     const out = new Map<number, Ticket[]>();
     tickets.forEach((t, i) => out.set(find(i), [...(out.get(find(i)) ?? []), t]));
     return [...out.values()];
-  }
-
-  private async all(f: TicketFilter, max: number): Promise<Ticket[]> {
-    const out: Ticket[] = [];
-    let cursor: string | null | undefined = null;
-    do {
-      const page: { items: Ticket[]; next: string | null } = await this.d.store.list(f, { limit: 500, cursor });
-      out.push(...page.items);
-      cursor = page.next;
-    } while (cursor && out.length < max);
-    return out.slice(0, max);
   }
 }
 

@@ -41,6 +41,7 @@ import { channelOf, type PlatformConfig } from './config.js';
 import { EXPORT_LIMITS, parseExport } from './export-file.js';
 import { mapCase, type PlatformCase } from './mapping.js';
 import { signedHeaders } from './signature.js';
+import { nextSlot } from '../jobs/periodic.js';
 
 
 export interface PlatformDeps {
@@ -228,7 +229,7 @@ export class PlatformService {
   /** The next poll slot of a platform: aligned to its interval, so every instance computes the same job key. */
   nextPoll(p: PlatformConfig, after: Date): JobSpec<typeof JOB.platformPoll> {
     const every = p.poll!.everyMinutes * 60_000;
-    const runAt = new Date((Math.floor(after.getTime() / every) + 1) * every);
+    const runAt = nextSlot(after, every);
     return { kind: JOB.platformPoll, key: `platform.poll:${p.slug}:${runAt.toISOString()}`, runAt, payload: { slug: p.slug } };
   }
 

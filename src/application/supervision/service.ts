@@ -14,10 +14,12 @@ import type { SmsSender } from '../ports/messaging.js';
 import { TOPIC, type EventBus } from '../ports/events.js';
 import type { DedupeStore, StateStore } from '../ports/misc.js';
 import type { DeadlineCalendar } from '../ports/routing.js';
-import type { TicketFilter, TicketStore } from '../ports/tickets.js';
+import type { TicketStore } from '../ports/tickets.js';
 import type { UnitStore } from '../ports/users.js';
 import type { TicketService } from '../tickets/service.js';
 import { JOB } from '../ports/jobs.js';
+import { listAll } from '../tickets/list-all.js';
+import { periodicJob, type PeriodicJob } from '../jobs/periodic.js';
 import { HOTLINE_ROSTER } from '../paging/duty-service.js';
 
 export const NOTICE_SCOPE = 'supervision-notice';
@@ -105,25 +107,23 @@ type Phase = keyof typeof PHASE_LABEL;
 export class SupervisionService {
   readonly config: SupervisionConfig;
 
+  private readonly sweeps: PeriodicJob;
+
   constructor(private readonly d: SupervisionDeps) {
     this.config = { ...DEFAULT_SUPERVISION_CONFIG, ...d.config };
+    this.sweeps = periodicJob({ kind: JOB.supervisionSweep, keyPrefix: 'supervision:sweep', everyMs: this.config.sweepMinutes * 60_000, jobs: d.jobs, clock: d.clock, run: () => this.sweep() });
   }
 
   register(runner: JobHandlers): void {
-    runner.register(JOB.supervisionSweep, async () => {
-      await this.sweep();
-      await this.schedule();
-    });
+    this.sweeps.register(runner);
     runner.register(JOB.replyDue, (j) => this.onReplyDue(j.payload));
     runner.register(JOB.ownerDue, (j) => this.onDue(j.payload));
     runner.register(JOB.signOverdue, (j) => this.onDue(j.payload));
   }
 
   /** Enqueue the next sweep (idempotent: one job per time slot). Call once at start. */
-  async schedule(): Promise<void> {
-    const slotMs = this.config.sweepMinutes * 60_000;
-    const next = new Date((Math.floor(this.d.clock.now().getTime() / slotMs) + 1) * slotMs);
-    await this.d.jobs.enqueue([{ kind: JOB.supervisionSweep, key: `supervision:sweep:${next.toISOString()}`, runAt: next, payload: {} }]);
+  schedule(): Promise<void> {
+    return this.sweeps.schedule();
   }
 
   /** The moment the reply deadline passes: 督办 at once rather than at the next sweep. */
@@ -145,8 +145,8 @@ export class SupervisionService {
   async sweep(): Promise<SweepReport> {
     const now = this.d.clock.now();
     const report: SweepReport = { checked: 0, reminded: 0, supervised: 0, noticed: 0 };
-    const owned = (await this.all({ state: AWAITING_DISPATCH })).filter((t) => t.owner && t.ownerDeadline);
-    for (const t of [...owned, ...(await this.all({ state: AWAITING_UNIT }))]) {
+    const owned = (await listAll(this.d.store, { state: AWAITING_DISPATCH })).filter((t) => t.owner && t.ownerDeadline);
+    for (const t of [...owned, ...(await listAll(this.d.store, { state: AWAITING_UNIT }))]) {
       report.checked++;
       try {
         await this.check(t, now, report);
@@ -261,7 +261,7 @@ export class SupervisionService {
 
   /** Open tickets carrying a mark (催办/督办/通报), optionally of one unit or level. */
   async supervised(f: { level?: Ticket['supervision']; unit?: string } = {}): Promise<Ticket[]> {
-    const open = await this.all({ state: OPEN, ...(f.unit ? { unit: f.unit } : {}) });
+    const open = await listAll(this.d.store, { state: OPEN, ...(f.unit ? { unit: f.unit } : {}) });
     return open.filter((t) => t.supervision !== 'none' && (!f.level || t.supervision === f.level));
   }
 
@@ -275,19 +275,8 @@ export class SupervisionService {
 
   /** Decisions waiting for the hotline office: 延期 requests and 退单 to re-dispatch. */
   async pendingDecisions(): Promise<{ extensions: Ticket[]; returns: Ticket[] }> {
-    const handling = await this.all({ state: ['handling'] });
-    const returns = await this.all({ state: ['returned'] });
+    const handling = await listAll(this.d.store, { state: ['handling'] });
+    const returns = await listAll(this.d.store, { state: ['returned'] });
     return { extensions: handling.filter((t) => t.pendingExtensionDays > 0), returns };
-  }
-
-  private async all(f: TicketFilter): Promise<Ticket[]> {
-    const out: Ticket[] = [];
-    let cursor: string | null | undefined = null;
-    do {
-      const page: { items: Ticket[]; next: string | null } = await this.d.store.list(f, { limit: 500, cursor });
-      out.push(...page.items);
-      cursor = page.next;
-    } while (cursor);
-    return out;
   }
 }
