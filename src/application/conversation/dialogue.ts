@@ -75,21 +75,9 @@ const FALLBACK_CLASSIFICATION: Classification = {
 type Turn = { state: ConversationState | null; replies: string[] };
 
 export class Dialogue {
-  private readonly ports: ConversationPorts;
-  private readonly store: ConversationStore;
-  private readonly clock: Clock;
-  private readonly idleTimeoutMs: number;
-  private readonly retentionMs: number;
-  private readonly dedupeTtlMs: number;
   private readonly limits: ConversationLimits;
 
-  constructor(opts: DialogueOptions) {
-    this.ports = opts.ports;
-    this.store = opts.store;
-    this.clock = opts.clock;
-    this.idleTimeoutMs = opts.idleTimeoutMs;
-    this.retentionMs = opts.retentionMs;
-    this.dedupeTtlMs = opts.dedupeTtlMs;
+  constructor(private readonly opts: DialogueOptions) {
     this.limits = { ...DEFAULT_LIMITS, ...opts.limits };
   }
 
@@ -100,29 +88,29 @@ export class Dialogue {
    */
   async answerNotConfirmed(contactKey: string, channel: ChatInput['channel'], contactId: string, conversationId: string): Promise<string[]> {
     const convKey = `conv:${contactKey}`;
-    const rec = await this.store.get(convKey);
+    const rec = await this.opts.store.get(convKey);
     if (rec?.t !== 'conversation' || rec.id !== conversationId || rec.step !== 'answer_feedback') return [];
     const s = rec;
     s.triedAnswer = s.answer ?? null;
     s.answer = null;
     s.step = 'describing';
-    const now = this.clock.now();
+    const now = this.opts.clock.now();
     const turn = await this.submit(s, { contactId, channel, kind: 'text', at: now }, []);
-    if (turn.state) await this.store.save(convKey, turn.state, new Date(now.getTime() + this.retentionMs));
-    else await this.store.delete(convKey);
+    if (turn.state) await this.opts.store.save(convKey, turn.state, new Date(now.getTime() + this.opts.retentionMs));
+    else await this.opts.store.delete(convKey);
     return turn.replies;
   }
 
   /** One message of the contact: its replies, in order (possibly none); the conversation is saved. */
   async turn(contactKey: string, input: ChatInput): Promise<string[]> {
-    const now = this.clock.now();
+    const now = this.opts.clock.now();
     const convKey = `conv:${contactKey}`;
-    const rec = await this.store.get(convKey);
+    const rec = await this.opts.store.get(convKey);
     // The retry of the message that ended the last conversation: its side effects happened, its answer stands.
     if (rec?.t === 'ended' && input.messageId && rec.messageId === input.messageId) return rec.replies;
     let state = rec?.t === 'conversation' && rec.v === 1 ? rec : null;
     const prefix: string[] = [];
-    if (state && now.getTime() - Date.parse(state.lastActivityAt) >= this.idleTimeoutMs) {
+    if (state && now.getTime() - Date.parse(state.lastActivityAt) >= this.opts.idleTimeoutMs) {
       if (!(input.kind === 'event' && input.event === 'unsubscribe')) prefix.push(T.timedOut);
       state = null;
     }
@@ -140,12 +128,12 @@ export class Dialogue {
     if (turn.state) {
       turn.state.lastActivityAt = now.toISOString();
       for (const r of turn.replies) this.addTranscript(turn.state, 'bot', r, now);
-      await this.store.save(convKey, turn.state, new Date(now.getTime() + this.retentionMs));
+      await this.opts.store.save(convKey, turn.state, new Date(now.getTime() + this.opts.retentionMs));
     } else if (input.messageId) {
       // One write replaces the conversation with its ending, so no crash can leave the one without the other.
-      await this.store.save(convKey, { t: 'ended', messageId: input.messageId, replies, at: now.toISOString() }, new Date(now.getTime() + this.dedupeTtlMs));
+      await this.opts.store.save(convKey, { t: 'ended', messageId: input.messageId, replies, at: now.toISOString() }, new Date(now.getTime() + this.opts.dedupeTtlMs));
     } else if (rec) {
-      await this.store.delete(convKey);
+      await this.opts.store.delete(convKey);
     }
     return replies;
   }
@@ -256,7 +244,7 @@ export class Dialogue {
           return { state: s, replies: [] };
         }
         try {
-          await this.ports.handToOperator(input.contactId, s.transcript.map((l) => ({ ...l })), input.channel);
+          await this.opts.ports.handToOperator(input.contactId, s.transcript.map((l) => ({ ...l })), input.channel);
         } catch {
           return { state, replies: [T.operatorFailed] };
         }
@@ -270,12 +258,12 @@ export class Dialogue {
   /** While with an operator, each citizen message goes to the operator as one new line. */
   private async relay(input: ChatInput, citizenLine: string | null, now: Date): Promise<void> {
     if (!citizenLine) return;
-    await this.ports.handToOperator(input.contactId, [{ from: 'citizen', text: citizenLine, at: now.toISOString() }], input.channel);
+    await this.opts.ports.handToOperator(input.contactId, [{ from: 'citizen', text: citizenLine, at: now.toISOString() }], input.channel);
   }
 
   private async lookup(number: string, input: ChatInput): Promise<string[]> {
     try {
-      const found = await this.ports.lookupTicket(number, input.contactId, input.channel);
+      const found = await this.opts.ports.lookupTicket(number, input.contactId, input.channel);
       return [found ? texts.queryResult(number, found.statusLabel, found.latestReply) : texts.queryRefused(number)];
     } catch {
       return [T.queryFailed];
@@ -286,9 +274,9 @@ export class Dialogue {
   private async tryFollowup(text: string, input: ChatInput, now: Date): Promise<string[] | null> {
     const answer = parseFollowupReply(text);
     if (!answer) return null;
-    const pending = await this.ports.pendingFollowup(input.contactId, input.channel);
+    const pending = await this.opts.ports.pendingFollowup(input.contactId, input.channel);
     if (!pending) return null;
-    await this.ports.recordFollowup({
+    await this.opts.ports.recordFollowup({
       ticketNumber: pending.ticketNumber,
       contactId: input.contactId,
       channel: input.channel,
@@ -304,17 +292,17 @@ export class Dialogue {
    * WeChat's send window the 回访 falls back to a call or SMS to it. Only while the ask is open.
    */
   private async tryCallbackPhone(text: string, input: ChatInput): Promise<string[] | null> {
-    const set = this.ports.setCallbackPhone?.bind(this.ports);
+    const set = this.opts.ports.setCallbackPhone?.bind(this.opts.ports);
     if (!set) return null;
     const phone = parseCallbackPhone(text);
     const skip = phone ? false : isCallbackSkip(text);
     if (!phone && !skip) return null;
     const key = callbackKey(input);
-    const rec = await this.store.get(key);
+    const rec = await this.opts.store.get(key);
     if (rec?.t !== 'callback') return null;
     try {
       const ok = await set(rec.ticketNumber, input.contactId, input.channel, phone);
-      await this.store.delete(key);
+      await this.opts.store.delete(key);
       if (!ok) return null;
     } catch {
       return [T.callbackPhoneFailed];
@@ -378,12 +366,12 @@ export class Dialogue {
    * answer and the question whether it helped, at any hour. Anything else goes on as a report.
    */
   private async tryAnswer(s: ConversationState, text: string, input: ChatInput, before: string[]): Promise<Turn | null> {
-    if (!this.ports.findAnswer) return null;
+    if (!this.opts.ports.findAnswer) return null;
     const c = await this.classify(text);
     if (c.urgent) return null;
     let hit: QuickAnswer | null = null;
     try {
-      hit = await this.ports.findAnswer(text, c, input.channel);
+      hit = await this.opts.ports.findAnswer(text, c, input.channel);
     } catch {
       return null; // the knowledge base is away: a report, as before
     }
@@ -393,9 +381,9 @@ export class Dialogue {
     s.step = 'answer_feedback';
     s.answer = hit;
     // No reply at all: the question becomes a ticket after a while (answerNotConfirmed).
-    await this.ports.scheduleNoReply?.(input.channel, input.contactId, s.id).catch(() => undefined);
+    await this.opts.ports.scheduleNoReply?.(input.channel, input.contactId, s.id).catch(() => undefined);
     const reply = texts.quickAnswer(hit.title, hit.answer);
-    this.addTranscript(s, 'bot', reply, this.clock.now());
+    this.addTranscript(s, 'bot', reply, this.opts.clock.now());
     return { state: s, replies: [...before, reply] };
   }
 
@@ -403,9 +391,9 @@ export class Dialogue {
   private async onAnswerFeedback(s: ConversationState, text: string, input: ChatInput, before: string[]): Promise<Turn> {
     const choice = text.replace(/[\s。.!！]+$/u, '').trim();
     const hit = s.answer ?? null;
-    if (hit && /^(1|１|已解决|解决了)$/.test(choice) && this.ports.recordAnswered) {
+    if (hit && /^(1|１|已解决|解决了)$/.test(choice) && this.opts.ports.recordAnswered) {
       try {
-        const r = await this.ports.recordAnswered({ channel: input.channel, contactId: input.contactId, contactName: s.contactName, question: s.description.join('\n'), answer: hit, idempotencyKey: `conversation:${s.id}` });
+        const r = await this.opts.ports.recordAnswered({ channel: input.channel, contactId: input.contactId, contactName: s.contactName, question: s.description.join('\n'), answer: hit, idempotencyKey: `conversation:${s.id}` });
         return { state: null, replies: [...before, texts.answeredThanks(r.number)] };
       } catch {
         return { state: s, replies: [...before, T.answerRecordFailed] };
@@ -471,7 +459,7 @@ export class Dialogue {
 
   private async classify(text: string): Promise<Classification> {
     try {
-      const c = await this.ports.classify(text);
+      const c = await this.opts.ports.classify(text);
       return { ...FALLBACK_CLASSIFICATION, ...c, urgentReasons: [...(c.urgentReasons ?? [])] };
     } catch {
       return { ...FALLBACK_CLASSIFICATION };
@@ -485,7 +473,7 @@ export class Dialogue {
     const advice = c.urgent ? emergencyAdvice(emergencyNumbers(content, c.urgentReasons)) : null;
     let created: { number: string; replyBy: Date };
     try {
-      created = await this.ports.createTicket({
+      created = await this.opts.ports.createTicket({
         channel: input.channel,
         contactId: input.contactId,
         contactName: s.contactName,
@@ -510,7 +498,7 @@ export class Dialogue {
     }
     // The 回访 needs a way back to the citizen when WeChat's send window has closed: ask for a
     // phone number, optional, in the same message so nothing else changes for those who ignore it.
-    const ask = this.ports.setCallbackPhone ? await this.openCallbackAsk(input, created.number) : false;
+    const ask = this.opts.ports.setCallbackPhone ? await this.openCallbackAsk(input, created.number) : false;
     const withAsk = (text: string) => (ask ? `${text}\n${T.askCallbackPhone}` : text);
     if (!c.urgent) return { state: null, replies: [...before, withAsk(texts.ticketCreated(created.number, created.replyBy))] };
     const replies = [...before, texts.urgentCreated(created.number, created.replyBy), advice!];
@@ -520,9 +508,9 @@ export class Dialogue {
   }
 
   private async openCallbackAsk(input: ChatInput, ticketNumber: string): Promise<boolean> {
-    const now = this.clock.now();
+    const now = this.opts.clock.now();
     try {
-      await this.store.save(callbackKey(input), { t: 'callback', ticketNumber, askedAt: now.toISOString() }, new Date(now.getTime() + CALLBACK_ASK_MS));
+      await this.opts.store.save(callbackKey(input), { t: 'callback', ticketNumber, askedAt: now.toISOString() }, new Date(now.getTime() + CALLBACK_ASK_MS));
       return true;
     } catch {
       return false; // the ticket is made; not asking is better than failing the turn
@@ -604,7 +592,7 @@ export class Dialogue {
   }
 
   private addTranscript(s: ConversationState, from: TranscriptLine['from'], text: string, at: Date): void {
-    const when = at instanceof Date && !Number.isNaN(at.getTime()) ? at : this.clock.now();
+    const when = at instanceof Date && !Number.isNaN(at.getTime()) ? at : this.opts.clock.now();
     s.transcript.push({ from, text, at: when.toISOString() });
     if (s.transcript.length > this.limits.maxTranscriptLines) s.transcript.splice(0, s.transcript.length - this.limits.maxTranscriptLines);
   }}

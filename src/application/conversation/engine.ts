@@ -10,17 +10,14 @@
  */
 import type { Clock } from '../../domain/clock.js';
 import { ContactSerializer, type ConversationLeaseOptions } from './contact-serializer.js';
-import { Dialogue, type ConversationLimits } from './dialogue.js';
-import type { ChatInput, ConversationPorts, ConversationStore, RateWindow } from './ports.js';
+import { Dialogue, type DialogueOptions } from './dialogue.js';
+import type { ChatInput, ConversationStore, RateWindow } from './ports.js';
 import { T } from './texts.js';
 
 export { CONVERSATION_LEASE_SCOPE, type ConversationLeaseOptions } from './contact-serializer.js';
 export type { ConversationLimits } from './dialogue.js';
 
-export interface ConversationEngineOptions {
-  ports: ConversationPorts;
-  store: ConversationStore;
-  clock: Clock;
+export interface ConversationEngineOptions extends Pick<DialogueOptions, 'ports' | 'store' | 'clock' | 'limits'> {
   /** A conversation idle this long starts over. Default 30 min. */
   idleTimeoutMs?: number;
   /** How long an idle conversation is kept so the citizen can be told it timed out. Default 24 h. */
@@ -29,7 +26,6 @@ export interface ConversationEngineOptions {
   rateLimit?: { max: number; windowMs: number };
   /** How long a messageId is remembered. WeChat retries within seconds; default 24 h. */
   dedupeTtlMs?: number;
-  limits?: Partial<ConversationLimits>;
   /** Without it, messages of one contact are serialised in this process only (one instance). */
   lease?: ConversationLeaseOptions;
 }
@@ -50,13 +46,10 @@ export class ConversationEngine {
     const idleTimeoutMs = opts.idleTimeoutMs ?? 30 * 60_000;
     this.serializer = new ContactSerializer(opts.clock, opts.lease);
     this.dialogue = new Dialogue({
-      ports: opts.ports,
-      store: opts.store,
-      clock: opts.clock,
+      ...opts,
       idleTimeoutMs,
       retentionMs: Math.max(opts.retentionMs ?? 24 * 3600_000, idleTimeoutMs),
       dedupeTtlMs: this.dedupeTtlMs,
-      limits: opts.limits,
     });
   }
 

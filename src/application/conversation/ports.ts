@@ -3,7 +3,7 @@ import type { ClassificationResult } from '../ports/routing.js';
  * What the conversation engine needs from the outside world. Both WeChat transports (the wechaty
  * bot and the Official Account webhook) feed the same engine, so nothing here knows about either.
  */
-import type { Attachment, Category } from '../../domain/tickets/ticket.js';
+import type { Attachment, Ticket } from '../../domain/tickets/ticket.js';
 
 export type { ChatChannel, TranscriptLine } from '../../contracts/live.js';
 import type { ChatChannel, TranscriptLine } from '../../contracts/live.js';
@@ -37,20 +37,12 @@ export interface Classifier {
   classify(text: string): Classification | Promise<Classification>;
 }
 
-
-export interface CreateTicketInput {
+/** The ticket's own fields as the conversation settled them; the rest is the chat's. */
+export interface CreateTicketInput extends Pick<Ticket, 'contactName' | 'content' | 'category' | 'urgent' | 'unit' | 'township' | 'place' | 'attachments'> {
   channel: ChatChannel;
   contactId: string;
-  contactName: string | null;
-  content: string;
-  category: Category;
-  urgent: boolean;
-  unit: string | null;
-  township: string | null;
-  place: string | null;
   /** Present when the citizen shared a WeChat location. */
   location: { lat: number; lng: number } | null;
-  attachments: Attachment[];
   classification: Classification;
   transcript: TranscriptLine[];
   /**

@@ -1,23 +1,14 @@
 import type { AssistEventData } from './assist.js';
 import { ASSIST_EVENT_LABELS } from './assist.js';
-import type { Attachment, Category, Channel, FollowUpResult, GeoPoint, Ticket, TicketState } from './ticket.js';
+import type { Attachment, FollowUpResult, GeoPoint, Ticket, TicketState } from './ticket.js';
+
+/** What a ticket is created with, as the ticket keeps it. */
+type CreatedFields = Pick<Ticket, 'number' | 'channel' | 'contact' | 'contactName' | 'content' | 'category' | 'urgent' | 'township' | 'place' | 'attachments' | 'noCallback' | 'externalRef'>;
 
 /** The append-only facts about a ticket. The ticket row is a projection of these. */
 export type TicketEventData =
-  | {
+  | ({
       type: 'created';
-      number: string;
-      channel: Channel;
-      contact: string | null;
-      contactName: string | null;
-      content: string;
-      category: Category;
-      urgent: boolean;
-      township: string | null;
-      place: string | null;
-      attachments: Attachment[];
-      noCallback: boolean;
-      externalRef: string | null;
       reviewer?: string | null;
       classification?: unknown;
       /**
@@ -30,7 +21,7 @@ export type TicketEventData =
       gridReporter?: { id: string; name: string; township: string | null } | null;
       /** Coordinates the channel gave (Open311 lat/long, a shared WeChat location). */
       location?: GeoPoint | null;
-    }
+    } & CreatedFields)
   | { type: 'dispatched'; unit: string; signDeadline: string; replyDeadline: string; note?: string }
   | { type: 'signed' }
   | { type: 'returned'; reason: string }
