@@ -37,7 +37,7 @@ async function main() {
   const config = loadConfig({ ...process.env, DATABASE_URL: 'sqlite::memory:', SUBAN_VOICE: 'sim', SUBAN_SMS: 'sim', SUBAN_COOKIE_SECURE: 'false', SUBAN_LOG_LEVEL: 'warn' });
   const quiet = new Writable({ write: (_c, _e, cb) => cb() });
   const ctx = await createContainer(config, createLogger('warn', quiet), { clock });
-  await seed(ctx, 'config/units.json', false);
+  await seed(ctx, false);
   const users: Record<string, Principal> = {};
   for (const [name, role, unit, display] of [
     ['op', 'operator', undefined, '王话务'],

@@ -49,8 +49,6 @@ const USAGE = `用法 usage: suban <command>
                              send a citizen's WeChat message to the running demo's mock bot and print its
                              replies (the same conversation goes on with the next --say from that --from)`;
 
-const UNITS_FILE = 'config/units.json';
-
 /** Options that take a value: a `-h` right after one of them is that value, not a request for help. */
 const VALUE_OPTIONS = new Set(['--role', '--unit', '--township', '--grid', '--password', '--display-name', '--token-days', '--model', '--in', '--out', '--folds', '--seed', '--model-weight', '--dir', '--from', '--press', '--say', '--hold', '--server', '--token', '--head', '--deputy', '--office', '--days']);
 
@@ -118,7 +116,7 @@ async function main(argv: string[]) {
     case 'seed': {
       const { values } = parseArgs({ args: rest, options: { demo: { type: 'boolean' } } });
       const c = await container(loadConfig());
-      const r = await seed(c, UNITS_FILE, !!values.demo);
+      const r = await seed(c, !!values.demo);
       console.log(`units: ${r.units}`);
       for (const u of r.createdUsers) console.log(`user ${u.name} (${u.role}${u.unit ? ' ' + u.unit : ''}) password: ${u.password}`);
       return c.close();
@@ -148,7 +146,7 @@ async function main(argv: string[]) {
       if (!ROLES.includes(values.role as Role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
       const c = await container(loadConfig());
       try {
-        await seed(c, UNITS_FILE, false);
+        await seed(c, false);
         const u = await c.auth.addUser({ name: positionals[1], role: values.role as Role, unit: values.unit ?? null, township: values.township ?? null, gridArea: values.grid ?? null, password: values.password ?? null, displayName: values['display-name'] ?? null });
         const token = await c.auth.issueToken(u.id, { expiresAt: tokenDays ? new Date(c.clock.now().getTime() + tokenDays * 86400_000) : null });
         console.log(`user ${u.name} added (${u.role}${u.unit ? ', ' + u.unit : ''}${u.township ? `, ${u.township} ${u.gridArea ?? ''}` : ''})`);
@@ -217,7 +215,7 @@ async function main(argv: string[]) {
       if (!(cmd === 'unit' ? sub === 'contacts' : sub === 'coverage')) throw new UsageError(cmd === 'unit' ? 'unit contacts <unit> [--head 姓名,电话] [--deputy 姓名,电话] [--office 电话]' : 'duty coverage [--days n]');
       const c = await container(loadConfig());
       try {
-        await seed(c, UNITS_FILE, false);
+        await seed(c, false);
         if (cmd === 'unit') await unitContacts(args, c.duty, process.stdout);
         else await dutyCoverage(args, c.duty, c.clock.now(), process.stdout);
       } catch (e) {
@@ -276,7 +274,7 @@ async function main(argv: string[]) {
       const { simulateCall } = await import('./application/voice/cli-commands.js');
       const c = await container(cfg);
       try {
-        await seed(c, UNITS_FILE, false);
+        await seed(c, false);
         await c.calls.start();
         process.exitCode = await simulateCall({ sim: c.simVoice!, voice: c.calls, bus: c.bus, sms: c.simSms }, { from: values.from, press, say: values.say, json: values.json }, process.stdout);
       } finally {

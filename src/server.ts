@@ -36,7 +36,7 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
   try {
     // argon2 hashes the demo passwords on the thread pool (about 1.5 s of CPU) while this thread builds
     // the app and the classifier; buildApp awaits plugin by plugin, which lets the seed get there.
-    const seeding = opts.demo ? seed(ctx, 'config/units.json', true) : null;
+    const seeding = opts.demo ? seed(ctx, true) : null;
     // Awaited below; this only keeps a failure meanwhile from leaving it unhandled.
     seeding?.catch(() => undefined);
     mkdirSync('data/media', { recursive: true });

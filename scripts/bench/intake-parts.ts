@@ -14,7 +14,7 @@ import type { TicketStore } from '../../src/application/ports/tickets.js';
 
 const url = `sqlite:${join(mkdtempSync(join(tmpdir(), 'suban-parts-')), 'b.db')}`;
 const ctx = await createContainer(loadConfig({ DATABASE_URL: url, SUBAN_LOG_LEVEL: 'warn' }), createLogger('warn'), {});
-await seed(ctx, 'config/units.json', false);
+await seed(ctx, false);
 const texts = ['象湖镇红都大道路灯不亮', '小区门口有人占道经营,影响通行', '我们村停水两天了', '超市卖过期食品', '老板拖欠工资三个月了', '楼下餐馆油烟很大'];
 const by = { id: 'bench', role: 'operator' as const, name: 'bench', unit: null };
 const N = Number(process.env.N ?? 3000);

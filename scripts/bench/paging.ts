@@ -48,7 +48,7 @@ async function run(engine: 'sqlite' | 'pg'): Promise<Figures> {
   const clock = new FakeClock('2026-11-26T02:00:00+08:00');
   const ctx = await createContainer(config, createLogger('silent'), { clock, pgSchema: schema });
   try {
-    await seed(ctx, 'config/units.json', false);
+    await seed(ctx, false);
     for (const [i, unit] of UNITS.entries()) {
       const members = [0, 1, 2].map((k) => ({ id: `m${k}`, name: `值班员${i}-${k}`, phone: `1380000${i}${k}00` }));
       await ctx.duty.saveRoster(unit, { members, rotation: { period: 'daily', handoff: '08:30', start: '2026-11-01', order: members.map((m) => m.id), holidays: 'pass' }, leave: [], overrides: [] }, { id: 'bench' });

@@ -38,7 +38,7 @@ if (kind === 'echo') {
   const url = kind === 'pg' ? (process.env.SUBAN_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test') : `sqlite:${join(mkdtempSync(join(tmpdir(), 'suban-bench-')), 'bench.db')}`;
   const config = loadConfig({ DATABASE_URL: url, SUBAN_LOG_LEVEL: 'warn', SUBAN_DB_POOL: '10', ...(process.env.SUBAN_CLASSIFY_WORKERS ? { SUBAN_CLASSIFY_WORKERS: process.env.SUBAN_CLASSIFY_WORKERS } : {}) });
   const ctx = await createContainer(config, createLogger('warn'), { pgSchema: kind === 'pg' ? schema : undefined });
-  await seed(ctx, 'config/units.json', false);
+  await seed(ctx, false);
   const user = await ctx.auth.addUser({ name: 'bench', role: 'operator' });
   const token = await ctx.auth.issueToken(user.id);
   const app = await buildApp(ctx);

@@ -35,7 +35,7 @@ async function container(memory: boolean): Promise<Container> {
   const config = loadConfig(twilioBenchEnv('suban-parts-'));
   // Production log level, written nowhere: formatting stays in the figure.
   const ctx = await createContainer(config, createLogger('info', sink()), memory ? { voice: { sessions: inMemory() } } : {});
-  await seed(ctx, 'config/units.json', false);
+  await seed(ctx, false);
   await ctx.calls.start();
   return ctx;
 }

@@ -59,7 +59,7 @@ if (role === 'serve-bare') {
   // Production log level (info), written nowhere: the cost of formatting stays in the figure.
   const sink = new Writable({ write: (_c, _e, cb) => cb() });
   const ctx = await createContainer(config, createLogger('info', sink));
-  await seed(ctx, 'config/units.json', false);
+  await seed(ctx, false);
   // serve-app-fixed: the whole app (hooks, logging, limiter, metrics) around a handler returning
   // fixed TwiML: the ceiling any /twilio/voice work can reach inside this app.
   const fixed = '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="cmn-CN">您好</Say><Hangup/></Response>';

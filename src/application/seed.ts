@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Role } from '../domain/policy.js';
 import type { AuthService } from './auth.js';
 import type { Unit, UnitStore, UserStore } from './ports/users.js';
 
-export function readUnitsFile(path: string): Unit[] {
-  const raw = JSON.parse(readFileSync(path, 'utf8')) as { units: string[]; townships: string[]; departments?: string[] };
+/** config/units.json as written (adapters/fs-config/units.ts reads it). */
+export interface UnitsFile {
+  units: string[];
+  townships: string[];
+  departments?: string[];
+}
+
+/** The directory's units from the file's lists, in the order the console shows them. */
+export function directoryUnits(raw: UnitsFile): Unit[] {
   return [
     ...raw.units.map((name, i) => ({ name, kind: 'unit' as const, sort: i, active: true })),
     ...raw.townships.map((name, i) => ({ name, kind: 'township' as const, sort: 100 + i, active: true })),
@@ -25,9 +31,12 @@ export const DEMO_USERS: { name: string; role: Role; unit?: string; township?: s
   { name: 'media', role: 'media', displayName: '市融媒体中心编辑' },
 ];
 
-/** Units of 附件1 (65 member units + 18 townships) and, for the demo, one user per role. */
-export async function seed(deps: { units: UnitStore; users: UserStore; auth: AuthService }, unitsFile: string, demoUsers: boolean) {
-  const units = readUnitsFile(unitsFile);
+/**
+ * Units of 附件1 (65 member units + 18 townships, as the composition root read them) and, for the
+ * demo, one user per role.
+ */
+export async function seed(deps: { units: UnitStore; users: UserStore; auth: AuthService; directoryUnits: readonly Unit[] }, demoUsers: boolean) {
+  const units = [...deps.directoryUnits];
   await deps.units.upsert(units);
   const created: { name: string; role: Role; unit?: string; password: string }[] = [];
   if (demoUsers) {

@@ -41,13 +41,13 @@ import type { EventBus } from '../application/ports/events.js';
 import type { AuditLog, DedupeStore, LeaseStore, StateStore } from '../application/ports/misc.js';
 import type { TicketStore } from '../application/ports/tickets.js';
 import type { JobStore } from '../application/ports/jobs.js';
-import type { UnitStore, UserStore } from '../application/ports/users.js';
+import type { Unit, UnitStore, UserStore } from '../application/ports/users.js';
 import { loadClassifier, loadDutyList } from '../../adapters/fs-config/routing.js';
 import { ClassifierPool } from '../../adapters/threads/classifier-pool.js';
 import { loadPlatforms } from '../application/platforms/config.js';
-import { readUnitsFile } from '../application/seed.js';
 import { createUnitResolver } from '../domain/directory/unit-names.js';
 import { loadUnitAliases } from '../../adapters/fs-config/unit-aliases.js';
+import { loadUnits } from '../../adapters/fs-config/units.js';
 import { loadCommonPasswords } from '../../adapters/fs-config/common-passwords.js';
 import { plainSegmenter } from '../../adapters/jieba/segmenter.js';
 import type { DutyList } from '../domain/routing/duty-list.js';
@@ -100,6 +100,8 @@ export interface Container {
   users: UserStore;
   units: UnitStore;
   unitNames: Set<string>;
+  /** The units of config/units.json (附件1 and the reviewing departments), read once at start: what `suban seed` writes. */
+  directoryUnits: readonly Unit[];
   /** Other spellings of unit names (config/unit-aliases.yaml), for imports that name units as exports do. */
   unitAliases: Readonly<Record<string, string>>;
   /** Words of a text with jieba's base dictionary (matter signatures, the first-contact to-do list). */
@@ -252,7 +254,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   // Platform secrets and endpoint overrides come from the environment only (SUBAN_PLATFORM_<SLUG>_SECRET ...).
   // Merged-review platforms name their managing department as 附件2 writes it (市政府办公室); the
   // reviewer must be a directory unit (市政府办) whose users approve, or the service does not start.
-  const directory = [...new Set([...readUnitsFile('config/units.json').map((u) => u.name), ...unitNames])];
+  const directoryUnits = loadUnits();
+  const directory = [...new Set([...directoryUnits.map((u) => u.name), ...unitNames])];
   const unitAliases = loadUnitAliases();
   const resolveUnit = createUnitResolver(directory, unitAliases);
   const platforms = new PlatformService({ fetch: countingFetch(providerFailures, 'platform', 'reply'), platforms: loadPlatforms({ env: config.platformEnv, units: new Set(directory), resolveUnit }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });
@@ -343,6 +346,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
       },
     },
     unitNames,
+    directoryUnits,
     unitAliases,
     segmenter: plainSegmenter,
     dutyList: () => (dutyList ??= loadDutyList(config.dutyList)),

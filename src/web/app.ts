@@ -166,7 +166,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
         await api.register(supervisionRoutes, pick(ctx, 'supervision', 'hotspots', 'followup', 'clock'));
         await api.register(dutyRoutes, pick(ctx, 'duty', 'paging', 'clock', 'ticketStore'));
         await api.register(blockedCallerRoutes, pick(ctx, 'blockedCallers'));
-        await api.register(knowledgeRoutes, pick(ctx, 'knowledge', 'clock', 'unitNames', 'unitAliases'));
+        await api.register(knowledgeRoutes, pick(ctx, 'knowledge', 'clock', 'unitNames', 'directoryUnits', 'unitAliases'));
         await api.register(gridRoutes, { ...pick(ctx, 'grid', 'clock'), attachments });
         await api.register(attachmentRoutes, { ...pick(ctx, 'tickets'), attachments });
         await api.register(mediaRoutes, pick(ctx, 'media', 'clock'));

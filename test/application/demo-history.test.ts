@@ -9,7 +9,7 @@ import { testApp } from '../helpers/app.js';
 import type { Engine } from '../helpers/db.js';
 import { DEMO_NOTE, seedDemoHistory } from '../../src/application/demo/history.js';
 import { STATES, BASE_CHANNELS } from '../../src/domain/tickets/ticket.js';
-import { readUnitsFile } from '../../src/application/seed.js';
+import { loadUnits } from '../../adapters/fs-config/units.js';
 
 const NOW = '2026-12-07T06:00:00Z';
 const ENGINES: Engine[] = ['sqlite', ...(process.env.SUBAN_TEST_PG_URL ? (['pg'] as const) : [])];
@@ -39,7 +39,7 @@ for (const engine of ENGINES) {
     // 网格员 reports (grid) belong to the grid feature's own demo seed.
     for (const c of BASE_CHANNELS.filter((c) => c !== 'grid')) t.ok(channels.has(c), `channel ${c}`);
     t.ok([...channels].some((c) => c.startsWith('platform:')), 'a platform of 附件2');
-    const units = readUnitsFile('config/units.json');
+    const units = loadUnits();
     const owners = new Set(items.map((x) => x.unit));
     const townships = new Set(items.map((x) => x.township));
     t.same(units.filter((u) => u.sort < 200 && !owners.has(u.name)).map((u) => u.name), [], 'every member unit and township handled tickets');

@@ -8,7 +8,7 @@ import { toPrincipal } from '../../src/application/auth.js';
 for (const engine of ENGINES) {
   t.test(`demo data for 网格员, 市长热线日 and media on ${engine} (idempotent)`, async (t) => {
     const h = await testApp(t, { engine, now: '2026-11-26T02:00:00Z' });
-    await seed(h.ctx, 'config/units.json', true);
+    await seed(h.ctx, true);
     const first = await seedGridDemo(h.ctx);
     t.equal(first.seeded.length, 4, first.seeded.join(' / '));
     const again = await seedGridDemo(h.ctx);

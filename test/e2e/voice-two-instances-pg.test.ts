@@ -34,7 +34,7 @@ t.test('repeat caller today counts the calls every instance took', { skip: url ?
     return ctx;
   };
   const a = await instance();
-  await seed(a, 'config/units.json', false);
+  await seed(a, false);
   const b = await instance();
   t.teardown(() => dropSchema(url!, schema));
 

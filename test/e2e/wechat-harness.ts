@@ -50,7 +50,7 @@ export async function startService(
   });
   const logs = new LogSink();
   const ctx = await createContainer(config, createLogger(config.logLevel, logs), { clock: opts.clock, classifier: classifier() });
-  await seed(ctx, 'config/units.json', false);
+  await seed(ctx, false);
   const extra = opts.plugins?.(ctx) ?? [];
   // A test that builds its own webhook (its own engine, timings) replaces the container's one.
   if (extra.length) ctx.wechatMp = { ...ctx.wechatMp, enabled: false };

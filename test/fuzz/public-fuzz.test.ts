@@ -61,7 +61,7 @@ for (const engine of ENGINES) t.test(`public endpoints on ${engine}: no 5xx for 
     SUBAN_PLATFORM_HOTLINE_12315_SECRET: PLATFORM_SECRET,
   });
   const ctx = await createContainer(config, createLogger('warn', new LogSink()), { clock, pgSchema: schema, classifier: classifier(), voice: { twilioHttpClient: fake.httpClient() } });
-  await seed(ctx, 'config/units.json', false);
+  await seed(ctx, false);
   const app = await buildApp(ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const port = (app.server.address() as { port: number }).port;

@@ -70,7 +70,7 @@ export async function testApp(t: Teardown, opts: { engine?: Engine; now?: string
   );
   const logs = new LogSink();
   const ctx = await createContainer(config, createLogger(config.logLevel, logs), { clock, pgSchema: schema, classifier: classifier(), ...(opts.app?.mediaDir ? { mediaDir: opts.app.mediaDir } : {}) });
-  await seed(ctx, 'config/units.json', false);
+  await seed(ctx, false);
   const app = await buildApp(ctx, opts.app);
   await app.ready();
   t.teardown(async () => {

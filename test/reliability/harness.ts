@@ -108,7 +108,7 @@ export async function prepare(t: Teardown, engine: Engine, opts: PrepareOptions 
   const urgentIds: string[] = [];
   const repliedIds: string[] = [];
   try {
-    await seed(ctx, 'config/units.json', false);
+    await seed(ctx, false);
     await seedDemoRosters(ctx);
     const op = await ctx.auth.addUser({ name: `op${randomBytes(3).toString('hex')}`, role: 'operator' });
     token = await ctx.auth.issueToken(op.id);

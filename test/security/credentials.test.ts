@@ -139,7 +139,7 @@ t.test('CLI: suban user disable / enable / reset-password', async (t) => {
   const env = { ...process.env, DATABASE_URL: `sqlite:${file}`, SUBAN_LOG_LEVEL: 'silent' };
   const cfg = loadConfig(env);
   const c = await createContainer(cfg, createLogger('silent'));
-  await seed(c, 'config/units.json', false);
+  await seed(c, false);
   await c.auth.addUser({ name: 'zhou', role: 'operator', password: 'maple-river-42' });
   await c.close();
   const run = (...args: string[]) => promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'user', ...args], { env, timeout: 60_000 });

@@ -101,7 +101,7 @@ t.test('password rules: length, common list, not the user name', async (t) => {
 
 t.test("the demo's generated passwords follow the rules", async (t) => {
   const h = await testApp(t);
-  const r = await seed(h.ctx, 'config/units.json', true);
+  const r = await seed(h.ctx, true);
   t.ok(r.createdUsers.length >= 5);
   for (const u of r.createdUsers) t.equal(passwordProblem(u.password, u.name, loadCommonPasswords()), null, `${u.name}`);
 });

@@ -23,7 +23,7 @@ t.test('revocations cross instances over the bus', { skip: url ? false : 'SUBAN_
   for (let i = 0; i < 2; i++) {
     const config = loadConfig({ DATABASE_URL: url!, SUBAN_PUBLIC_URL: 'https://hotline.example.cn', SUBAN_LOG_LEVEL: 'warn' });
     const ctx = await createContainer(config, createLogger('warn'), { clock, pgSchema: schema, classifier: classifier() });
-    if (i === 0) await seed(ctx, 'config/units.json', false);
+    if (i === 0) await seed(ctx, false);
     const app = await buildApp(ctx);
     await app.listen({ host: '127.0.0.1', port: 0 });
     instances.push({ ctx, app, port: (app.server.address() as { port: number }).port });

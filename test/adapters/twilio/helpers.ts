@@ -45,7 +45,7 @@ export async function twilioApp(t: Teardown, opts: { now?: string; authToken?: s
   });
   const logs = new LogSink();
   const ctx = await createContainer(config, createLogger(config.logLevel, logs), { clock, classifier: classifier(), voice: { twilioHttpClient: twilio.httpClient() } });
-  await seed(ctx, 'config/units.json', false);
+  await seed(ctx, false);
   const app = await buildApp(ctx);
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address() as { port: number };

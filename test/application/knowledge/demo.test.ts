@@ -4,7 +4,7 @@ import { SqlKnowledgeStore } from '../../../adapters/db/knowledge-store.js';
 import { KnowledgeService } from '../../../src/application/knowledge/service.js';
 import { knowledgeAnalyzer } from '../../../adapters/fs-config/knowledge.js';
 import { readDemoKnowledge, seedKnowledgeDemo } from '../../../src/application/knowledge/demo.js';
-import { readUnitsFile } from '../../../src/application/seed.js';
+import { loadUnits } from '../../../adapters/fs-config/units.js';
 import { normalizeContent } from '../../../src/domain/knowledge/entry.js';
 import { ENGINES, freshDatabase } from '../../helpers/db.js';
 
@@ -12,7 +12,7 @@ t.test('the sample entries are valid, owned by directory units and cover the com
   const demo = readDemoKnowledge();
   t.ok(demo.length >= 100, `${demo.length} entries`);
   t.equal(new Set(demo.map((d) => d.id)).size, demo.length, 'unique ids');
-  const units = new Set(readUnitsFile('config/units.json').map((u) => u.name));
+  const units = new Set(loadUnits().map((u) => u.name));
   for (const d of demo) {
     t.doesNotThrow(() => normalizeContent(d), d.id);
     t.ok(units.has(String(d.unit)), `${d.id}: ${String(d.unit)} is a directory unit`);

@@ -16,7 +16,7 @@ import { DEFAULT_SLA_LIMITS } from '../../../src/domain/sla/limits.js';
 import { deadlineCalendar } from '../../../src/application/deadline-calendar.js';
 import { TicketService } from '../../../src/application/tickets/service.js';
 import { JobRunner } from '../../../src/application/jobs/runner.js';
-import { readUnitsFile } from '../../../src/application/seed.js';
+import { loadUnits } from '../../../adapters/fs-config/units.js';
 import { createPaging, type PagingParts } from '../../../src/application/paging/wiring.js';
 import type { IvrAction } from '../../../src/application/ivr/ports.js';
 import type { CallOutcome, OutboundCall } from '../../../src/application/ports/voice.js';
@@ -173,7 +173,7 @@ export async function pagingHarness(t: Teardown, opts: HarnessOptions = {}) {
   const dedupe = new SqlDedupeStore(db);
   const units = new SqlUnitStore(db);
   if (!opts.seeded) {
-    const list = readUnitsFile('config/units.json').map((u) => (u.name === UNIT ? { ...u, headName: '赵局长', headPhone: PHONES.head } : u));
+    const list = loadUnits().map((u) => (u.name === UNIT ? { ...u, headName: '赵局长', headPhone: PHONES.head } : u));
     await units.upsert(list);
   }
   const unitNames = new Set((await units.list()).map((u) => u.name));

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadPlatforms } from '../../../src/application/platforms/config.js';
-import { readUnitsFile } from '../../../src/application/seed.js';
+import { loadUnits } from '../../../adapters/fs-config/units.js';
 import { createUnitResolver } from '../../../src/domain/directory/unit-names.js';
 import { loadUnitAliases } from '../../../adapters/fs-config/unit-aliases.js';
 import { AppError } from '../../../src/domain/errors.js';
 import { testApp } from '../../helpers/app.js';
 
-const names = readUnitsFile('config/units.json').map((u) => u.name);
+const names = loadUnits().map((u) => u.name);
 const resolveUnit = createUnitResolver(names, loadUnitAliases());
 
 t.test('reviewers resolve to directory units at load', async (t) => {

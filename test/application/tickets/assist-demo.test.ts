@@ -5,7 +5,7 @@ import { seedAssistDemo } from '../../../src/application/tickets/assist-demo.js'
 
 t.test('the demo shows a 协办 ticket and an 应急联动 with 现场处置; seeding twice changes nothing', async (t) => {
   const h = await testApp(t);
-  await seed(h.ctx, 'config/units.json', true);
+  await seed(h.ctx, true);
   const first = await seedAssistDemo(h.ctx);
   t.equal(first.seeded.length, 2, first.seeded.join(','));
   const { items } = await h.ctx.ticketStore.list({}, { limit: 50 });

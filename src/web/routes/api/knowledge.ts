@@ -5,11 +5,10 @@ import { REVIEW_STATES, REVIEW_STATE_LABELS, STALE_REASON_LABELS, staleness, typ
 import { createUnitResolver } from '../../../domain/directory/unit-names.js';
 import { exportKnowledge, importKnowledge, MAX_IMPORT_BYTES, type TableFormat } from '../../../application/knowledge/io.js';
 import type { Principal } from '../../../domain/policy.js';
-import { readUnitsFile } from '../../../application/seed.js';
 import { errors, literals } from '../../schemas/common.js';
 import type { Container } from '../../../composition/container.js';
 /** What these routes use of the service (src/composition builds it). */
-export type KnowledgeRouteDeps = Pick<Container, 'knowledge' | 'clock' | 'unitNames' | 'unitAliases'>;
+export type KnowledgeRouteDeps = Pick<Container, 'knowledge' | 'clock' | 'unitNames' | 'directoryUnits' | 'unitAliases'>;
 
 const Content = Type.Object({
   title: Type.String(),
@@ -150,7 +149,7 @@ const knowledge: FastifyPluginAsyncTypebox<KnowledgeRouteDeps> = async (app, dep
   // Import spellings (国网瑞金市供电公司) resolve to directory units as the platforms' do (config/unit-aliases.yaml).
   let resolver: ((raw: string) => string | null) | null = null;
   const resolveUnit = (raw: string) => {
-    resolver ??= createUnitResolver([...new Set([...readUnitsFile('config/units.json').map((u) => u.name), ...deps.unitNames])], deps.unitAliases);
+    resolver ??= createUnitResolver([...new Set([...deps.directoryUnits.map((u) => u.name), ...deps.unitNames])], deps.unitAliases);
     const name = resolver(raw);
     return name && deps.unitNames.has(name) ? name : null;
   };
