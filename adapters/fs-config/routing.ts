@@ -6,6 +6,7 @@
  * told otherwise, the shipped examples and model.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { readConfigText } from './read.js';
 import { invalid } from '../../src/domain/errors.js';
 import type { BuiltinRouting } from '../../src/domain/routing/builtin-model.js';
 import { Classifier, type ClassifierOptions } from '../../src/domain/routing/classifier.js';
@@ -21,12 +22,7 @@ export const BUILTIN_MODEL_PATH = new URL('../../config/routing-model.json', imp
 export const BUILTIN_TRAINING_PATHS = [DEFAULT_ROUTING_EXAMPLES_PATH, new URL('../../config/routing-history.jsonl', import.meta.url)];
 
 export function loadDutyList(path: string | URL = DEFAULT_DUTY_LIST_PATH, expect: DutyListExpectations = {}): DutyList {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw invalid('duty_list_unreadable', `职责清单文件无法读取:${String(path)}(${(e as Error).message})`);
-  }
+  const text = readConfigText(path, 'duty_list_unreadable', '职责清单');
   if (Object.keys(expect).length) return parseDutyList(text, String(path), expect);
   // The web routes and the classifier each load the list at start; parsing the YAML is the cost, so
   // the same text is parsed once (an edited file is new text and parsed again).
@@ -42,13 +38,7 @@ export function loadDutyList(path: string | URL = DEFAULT_DUTY_LIST_PATH, expect
 const parsedLists = new Map<string, DutyList>();
 
 export function loadRoutingExamples(path: string | URL = DEFAULT_ROUTING_EXAMPLES_PATH): RoutingExample[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw invalid('routing_examples_unreadable', `分派样本文件无法读取:${String(path)}(${(e as Error).message})`);
-  }
-  return parseRoutingExamples(text, String(path));
+  return parseRoutingExamples(readConfigText(path, 'routing_examples_unreadable', '分派样本'), String(path));
 }
 
 let builtin: BuiltinRouting | null = null;
@@ -79,12 +69,7 @@ export function builtinTrainingExamples(): RoutingExample[] {
 
 /** A unit model file written by `suban train`. */
 export function loadRoutingModel(path: string): RoutingModel {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw invalid('routing_model_unreadable', `分派模型文件无法读取:${path}(${(e as Error).message})`);
-  }
+  const text = readConfigText(path, 'routing_model_unreadable', '分派模型');
   try {
     return parseRoutingModel(text, path);
   } catch (e) {
