@@ -9,6 +9,7 @@ import { FakeClock } from '../../src/domain/clock.js';
 import { buildApp, type AppOptions } from '../../src/web/app.js';
 import { seed } from '../../src/application/seed.js';
 import { loadClassifier } from '../../adapters/fs-config/routing.js';
+import { MODEL_URGENT_REASON } from '../../src/domain/routing/classifier.js';
 import type { ClassifierPort } from '../../src/application/ports/routing.js';
 import type { Role } from '../../src/domain/policy.js';
 import type { FollowupChat } from '../../src/application/followup/ports.js';
@@ -55,7 +56,23 @@ interface Teardown {
  * A whole service on a fresh database (in-memory SQLite, or a PostgreSQL schema of its own),
  * with a fake clock, seeded units and one user per role.
  */
-export async function testApp(t: Teardown, opts: { engine?: Engine; now?: string; env?: Record<string, string>; config?: Partial<Config>; app?: AppOptions } = {}): Promise<TestApp> {
+/**
+ * The real classifier, except that for `texts` the 即办 model alone asks about the request
+ * (待核实, no rule): which requests today's model does that for moves with every retraining, and
+ * the desk's workflow tests are about the workflow.
+ */
+export function modelFlagging(texts: readonly string[]): ClassifierPort {
+  return {
+    classify: async (text) => {
+      const c = await classifier().classify(text);
+      // Intake appends the place (empty for most requests) to the content.
+      if (!texts.includes(text.trim())) return c;
+      return { ...c, urgent: false, urgentReasons: [], urgentCheck: true, urgentCheckReasons: [MODEL_URGENT_REASON] };
+    },
+  };
+}
+
+export async function testApp(t: Teardown, opts: { engine?: Engine; now?: string; env?: Record<string, string>; config?: Partial<Config>; app?: AppOptions; classifier?: ClassifierPort } = {}): Promise<TestApp> {
   const engine = opts.engine ?? 'sqlite';
   const clock = new FakeClock(opts.now ?? '2026-11-26T02:00:00Z');
   const schema = engine === 'pg' ? newSchemaName() : undefined;
@@ -69,7 +86,7 @@ export async function testApp(t: Teardown, opts: { engine?: Engine; now?: string
     opts.config,
   );
   const logs = new LogSink();
-  const ctx = await createContainer(config, createLogger(config.logLevel, logs), { clock, pgSchema: schema, classifier: classifier(), ...(opts.app?.mediaDir ? { mediaDir: opts.app.mediaDir } : {}) });
+  const ctx = await createContainer(config, createLogger(config.logLevel, logs), { clock, pgSchema: schema, classifier: opts.classifier ?? classifier(), ...(opts.app?.mediaDir ? { mediaDir: opts.app.mediaDir } : {}) });
   await seed(ctx, false);
   const app = await buildApp(ctx, opts.app);
   await app.ready();

@@ -7,12 +7,14 @@
 import t from 'tap';
 import { MODEL_URGENT_REASON } from '../../../../src/domain/routing/classifier.js';
 import { SYSTEM } from '../../../../src/domain/tickets/ticket.js';
-import { testApp, type TestApp } from '../../../helpers/app.js';
+import { modelFlagging, testApp, type TestApp } from '../../../helpers/app.js';
 
-const MODEL_ONLY = '楼下餐馆油烟很大'; // flagged by the model, no 即办 rule fires
+const MODEL_ONLY = '楼下餐馆油烟很大'; // flagged by the model (modelFlagging below), no 即办 rule fires
 const RISK = '楼道里的电线老化了，怕会起火'; // a fire rule's trigger in risk wording: 待核实, not urgent
 const BY_RULE = '小区三号楼着火了，浓烟很大';
 const DISPATCHED_MODEL_ONLY = '楼上漏水，家里天花板一直在滴水'; // the model flags it and the 职责清单 is sure of the unit
+/** The classifier with the 即办 model asking about these two (classifier.test.ts tests the model itself). */
+const flagging = () => modelFlagging([MODEL_ONLY, DISPATCHED_MODEL_ONLY]);
 const MIN = 60_000;
 
 async function wechatTicket(h: TestApp, content: string, n: number) {
@@ -29,10 +31,10 @@ async function pagesOf(h: TestApp, ticketId: string) {
 }
 
 t.test('a model-only 即办 flag from WeChat waits for the hotline office, then pages anyway', async (t) => {
-  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' }); // 22:00 in Shanghai
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z', classifier: flagging() }); // 22:00 in Shanghai
   const r = await wechatTicket(h, MODEL_ONLY, 1);
   t.same(r.classification.urgentReasons, [], 'the premise: nothing acute');
-  t.same(r.classification.urgentCheckReasons, [MODEL_URGENT_REASON], 'the premise: only the model flags this text');
+  t.same(r.classification.urgentCheckReasons, [MODEL_URGENT_REASON], 'only the model flags this text');
   t.equal(r.ticket.urgent, true, 'still 即办: recall is not given up');
   // Dispatched by the 职责清单 or, when it is unsure, left for the office to dispatch: paged either way.
   t.ok(['dispatched', 'accepted'].includes(r.ticket.state));
@@ -53,7 +55,7 @@ t.test('a model-only 即办 flag from WeChat waits for the hotline office, then 
 });
 
 t.test('cleared by an operator: not 即办, nobody is paged', async (t) => {
-  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z', classifier: flagging() });
   const r = await wechatTicket(h, MODEL_ONLY, 2);
   const cleared = await h.call('operator', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: false, note: '油烟扰民，非紧急' });
   t.equal(cleared.status, 200);
@@ -70,9 +72,9 @@ t.test('cleared by an operator: not 即办, nobody is paged', async (t) => {
 });
 
 t.test('cleared after dispatch: the unit is held to the ordinary limits, not the 即办 half hour', async (t) => {
-  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z', classifier: flagging() });
   const r = await wechatTicket(h, DISPATCHED_MODEL_ONLY, 6);
-  t.same(r.classification.urgentCheckReasons, [MODEL_URGENT_REASON], 'the premise: only the model flags it');
+  t.same(r.classification.urgentCheckReasons, [MODEL_URGENT_REASON], 'only the model flags it');
   t.equal(r.ticket.state, 'dispatched', 'the premise: the 职责清单 dispatched it');
   const cleared = (await h.call('operator', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: false })).json.ticket;
   t.equal(cleared.state, 'dispatched');
@@ -83,7 +85,7 @@ t.test('cleared after dispatch: the unit is held to the ordinary limits, not the
 });
 
 t.test('confirmed by an operator: the unit is paged at once, and only once', async (t) => {
-  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z', classifier: flagging() });
   const r = await wechatTicket(h, MODEL_ONLY, 3);
   t.equal((await h.call('operator', 'POST', `/api/v1/tickets/${r.ticket.id}/urgency`, { urgent: true })).status, 200);
   t.equal((await pagesOf(h, r.ticket.id)).length, 1, 'paged now, not in 5 minutes');
@@ -93,7 +95,7 @@ t.test('confirmed by an operator: the unit is paged at once, and only once', asy
 });
 
 t.test('an acute event, or an operator choosing 即办, pages at once; 待核实 from the desk is listed', async (t) => {
-  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z', classifier: flagging() });
   const rule = await wechatTicket(h, BY_RULE, 4);
   t.equal(rule.ticket.urgent, true);
   t.equal(rule.classification.urgent, true, 'an acute event in a present context');
@@ -108,7 +110,7 @@ t.test('an acute event, or an operator choosing 即办, pages at once; 待核实
 });
 
 t.test('a danger word in risk wording is 待核实 with its cue, and pages after the wait', async (t) => {
-  const h = await testApp(t, { now: '2026-11-26T14:00:00Z' });
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z', classifier: flagging() });
   const r = await wechatTicket(h, RISK, 7);
   t.equal(r.classification.urgent, false, 'a risk is not an event');
   t.equal(r.classification.urgentCheck, true);
@@ -121,7 +123,7 @@ t.test('a danger word in risk wording is 待核实 with its cue, and pages after
 });
 
 t.test('SUBAN_URGENT_CHECK_MIN=0: every 即办 flag pages at once', async (t) => {
-  const h = await testApp(t, { now: '2026-11-26T14:00:00Z', env: { SUBAN_URGENT_CHECK_MIN: '0' } });
+  const h = await testApp(t, { now: '2026-11-26T14:00:00Z', env: { SUBAN_URGENT_CHECK_MIN: '0' }, classifier: flagging() });
   const r = await wechatTicket(h, MODEL_ONLY, 5);
   t.equal((await pagesOf(h, r.ticket.id)).length, 1);
 });
