@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { systemClock } from '../../src/domain/clock.js';
 import { CityTrainer } from '../../src/application/routing-training/train.js';
 import { BUILTIN_MODEL_PATH, builtinTrainingExamples, createClassifier, loadDutyList, loadRoutingExamples } from '../../adapters/fs-config/routing.js';
 import { jiebaSegmenter } from '../../adapters/jieba/segmenter.js';
@@ -17,7 +18,7 @@ const WEIGHT_GRID = [3, 5, 8, 12, 20];
 const dutyList = loadDutyList();
 const examples = builtinTrainingExamples();
 const t0 = performance.now();
-const model = new CityTrainer(dutyList, { segmenter: jiebaSegmenter, builtinExamples: builtinTrainingExamples }).train(examples, {
+const model = new CityTrainer(dutyList, { segmenter: jiebaSegmenter, builtinExamples: builtinTrainingExamples, clock: systemClock }).train(examples, {
   builtinExamples: false,
   // Chosen below on the development sets, not by the inner cross-validation `suban train` uses.
   modelWeight: DEFAULT_MODEL_WEIGHT,

@@ -13,6 +13,7 @@ import { evaluateDispatch, formatEvalReport } from '../application/routing-train
 import { readHistory, type ImportReport } from '../application/routing-training/history-import.js';
 import { CityTrainer, dispatchItem, historyExamples } from '../application/routing-training/train.js';
 import { createUnitResolver } from '../domain/directory/unit-names.js';
+import { systemClock } from '../domain/clock.js';
 import type { DutyList } from '../domain/routing/duty-list.js';
 import { serializeRoutingModel } from '../domain/routing/routing-model.js';
 import { builtinTrainingExamples, createClassifier, loadDutyList, loadRoutingModel } from '../../adapters/fs-config/routing.js';
@@ -36,7 +37,7 @@ async function loadHistory(path: string, dutyListPath: string, out: NodeJS.Writa
   return { dutyList, rows };
 }
 
-const trainer = (dutyList: DutyList) => new CityTrainer(dutyList, { segmenter: jiebaSegmenter, builtinExamples: builtinTrainingExamples });
+const trainer = (dutyList: DutyList) => new CityTrainer(dutyList, { segmenter: jiebaSegmenter, builtinExamples: builtinTrainingExamples, clock: systemClock });
 
 export function formatImportReport(path: string, r: ImportReport): string {
   const lines = [

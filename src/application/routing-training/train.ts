@@ -12,6 +12,7 @@ import type { DutyList } from '../../domain/routing/duty-list.js';
 import type { RoutingExample } from '../../domain/routing/examples.js';
 import { foldOf } from '../../domain/routing/evaluation.js';
 import { trainRoutingModel, type RoutingModel } from '../../domain/routing/routing-model.js';
+import type { Clock } from '../../domain/clock.js';
 import type { SegmenterFactory } from '../../domain/routing/segmenter.js';
 import { LONG_TEXT } from '../../domain/routing/text-structure.js';
 import type { DispatchItem } from './eval-report.js';
@@ -57,6 +58,8 @@ export interface CityTrainerDeps {
   segmenter: SegmenterFactory;
   /** The built-in labelled examples (config/), read only when a training uses them. */
   builtinExamples(): readonly RoutingExample[];
+  /** Dates the model written to a file (its trainedAt). */
+  clock: Clock;
 }
 
 export class CityTrainer {
@@ -78,7 +81,7 @@ export class CityTrainer {
       modelWeightLong: chosen?.long,
       linear: opts.seed === undefined ? undefined : { seed: opts.seed },
       source: opts.source,
-      trainedAt: opts.trainedAt,
+      trainedAt: opts.trainedAt ?? this.deps.clock.now(),
     });
     model.meta.sourceHash = rowsHash(history);
     return model;

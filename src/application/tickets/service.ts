@@ -367,7 +367,7 @@ export class TicketService {
     return this.act(p, id, 'decide_extension', 'console', (t) => {
       if (!approved) return [{ type: 'extension_decided', approved, note }];
       const days = t.pendingExtensionDays;
-      return [{ type: 'extension_decided', approved, note, replyDeadline: this.d.calendar.extendReply(t.replyDeadline ?? new Date(), days).toISOString() }];
+      return [{ type: 'extension_decided', approved, note, replyDeadline: this.d.calendar.extendReply(t.replyDeadline ?? this.d.clock.now(), days).toISOString() }];
     });
   }
 

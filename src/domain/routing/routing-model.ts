@@ -64,7 +64,10 @@ export interface RoutingModelOptions {
   modelWeight?: number;
   modelWeightLong?: number;
   source?: string;
-  /** For a reproducible file: the date written into it (default now). */
+  /**
+   * The date written into the model: its trainer's clock, or a fixed date for a reproducible file.
+   * A model trained in memory and never written (the classifier's own) carries none.
+   */
   trainedAt?: Date;
 }
 
@@ -126,7 +129,7 @@ export function trainRoutingModel(dutyList: DutyList, examples: readonly Routing
     meta: {
       format: ROUTING_MODEL_FORMAT,
       version: ROUTING_MODEL_VERSION,
-      trainedAt: (opts.trainedAt ?? new Date()).toISOString(),
+      trainedAt: opts.trainedAt?.toISOString() ?? '',
       sourceHash: sourceHash(dutyList, examples),
       source: opts.source ?? '',
       classCounts,
