@@ -232,7 +232,8 @@ async function main(argv: string[]) {
       const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { dir: { type: 'string' } } });
       if (positionals[0] !== 'check') throw new UsageError('flows check [--dir <dir>]');
       const { flowsCheck } = await import('./application/voice/cli-commands.js');
-      process.exitCode = flowsCheck(values.dir ?? loadConfig().flowsDir, process.stdout);
+      const { flowDirectory } = await import('../adapters/fs-config/flow-files.js');
+      process.exitCode = flowsCheck(flowDirectory(values.dir ?? loadConfig().flowsDir), process.stdout);
       return;
     }
     case 'call': {

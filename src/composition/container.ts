@@ -48,6 +48,8 @@ import { loadPlatforms } from '../application/platforms/config.js';
 import { createUnitResolver } from '../domain/directory/unit-names.js';
 import { loadUnitAliases } from '../../adapters/fs-config/unit-aliases.js';
 import { loadUnits } from '../../adapters/fs-config/units.js';
+import { flowDirectory } from '../../adapters/fs-config/flow-files.js';
+import type { FlowFiles } from '../application/ports/flow-files.js';
 import { loadCommonPasswords } from '../../adapters/fs-config/common-passwords.js';
 import { plainSegmenter } from '../../adapters/jieba/segmenter.js';
 import type { DutyList } from '../domain/routing/duty-list.js';
@@ -131,6 +133,8 @@ export interface Container {
   voice: VoiceDialer;
   /** The call gateway: the provider, the IVR runner and flows, what callers said. */
   calls: CallGateway;
+  /** The IVR flow files (SUBAN_FLOWS_DIR), read by the gateway's registry and the admin's flow view. */
+  flowFiles: FlowFiles;
   /** Calls waiting for an operator, screen pops, call states. */
   operatorQueue: OperatorQueue;
   /** Harassing callers: listed ones leave a message instead of reaching the menu. */
@@ -280,7 +284,8 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const followup = wireFollowup({ config, tickets, ticketStore, jobs, state, dedupe, sms, voice: dialer, chat: chat.outbox, calendar, clock, bus, audit, log: log.child({ component: 'followup' }), runner });
   const ivrActions: Record<string, IvrAction> = { assessSpeech: assessSpeech(classifier), ...paging.ivrActions, ...answers.ivrActions(), ...followup.service.ivrActions() };
   const mediaDir = opts.mediaDir ?? resolve('data/media');
-  const voice = createVoice({ config, log, clock, bus, state, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers, actions: ivrActions, mediaDir, users, metrics }, opts.voice);
+  const flowFiles = flowDirectory(config.flowsDir);
+  const voice = createVoice({ config, log, clock, bus, state, tickets, ticketStore, classifier, workCalendar, sms, blocked: blockedCallers, actions: ivrActions, flowFiles, mediaDir, users, metrics }, opts.voice);
   gateway = voice.calls;
   // Paging's hook (duty acks) is tried before the 回访 answers.
   const smsInbox = new SmsInbox({ tickets, sms, dedupe, clock, hooks: [paging.smsHook, followup.smsHook], answers: { svc: answers, state } });
@@ -363,6 +368,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
     simSms,
     voice: voice.calls,
     calls: voice.calls,
+    flowFiles,
     operatorQueue: voice.queue,
     blockedCallers,
     ivrActions,

@@ -24,6 +24,7 @@ import type { TicketService } from '../application/tickets/service.js';
 import type { BlockedCallers } from '../application/voice/blocked-callers.js';
 import { CallGateway } from '../application/voice/call-gateway.js';
 import { OperatorQueue } from '../application/voice/operator-queue.js';
+import type { FlowFiles } from '../application/ports/flow-files.js';
 
 export interface VoiceWiringOptions {
   /** the twilio SDK's own `httpClient` option: tests send its requests to a loopback fake */
@@ -83,6 +84,8 @@ export function createVoice(
     blocked: BlockedCallers;
     /** every flow action, complete (assessSpeech, pageAck, recordFollowup, answers' ...) */
     actions: Record<string, IvrAction>;
+    /** the IVR flow files (SUBAN_FLOWS_DIR) */
+    flowFiles: FlowFiles;
     /** the app's media root (`data/media`): FreeSWITCH uploads go to its `recordings/` */
     mediaDir: string;
     users?: Pick<UserStore, 'byName'>;
@@ -115,7 +118,7 @@ export function createVoice(
       });
   }
   const calls = new CallGateway({
-    flowsDir: config.flowsDir,
+    flowFiles: p.flowFiles,
     bus: p.bus,
     clock: p.clock,
     state: p.state,

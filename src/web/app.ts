@@ -196,7 +196,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     await site.register(privateMedia({ root: mediaDir, prefix: '/media/', exclude: ['attachments'] }));
     for (const p of opts.plugins ?? []) await site.register(p);
     // The web console last: its client routes never shadow an API route.
-    await site.register(consoleRoutes, pick(ctx, 'auth', 'clock', 'config', 'state', 'calls', 'dutyList'));
+    await site.register(consoleRoutes, pick(ctx, 'auth', 'clock', 'config', 'state', 'calls', 'dutyList', 'flowFiles'));
   });
   return app as unknown as FastifyInstance;
 }

@@ -112,7 +112,7 @@ t.test('the service: calls queue, waits, abandons, screen pops, classifier, prov
 
   // A gateway over a provider whose calls fail, recording into the same registry.
   const c = h.ctx;
-  const failing = new CallGateway({ flowsDir: c.config.flowsDir, bus: c.bus, clock: c.clock, state: c.state, tickets: c.tickets, workCalendar: c.workCalendar, sms: c.sms, log: c.log, actions: {}, blocked: c.blockedCallers, queue: c.operatorQueue, metrics: m, provider: () => ({ name: 'freeswitch', placeCall: async () => Promise.reject(new Error('ESL not connected')) }) });
+  const failing = new CallGateway({ flowFiles: c.flowFiles, bus: c.bus, clock: c.clock, state: c.state, tickets: c.tickets, workCalendar: c.workCalendar, sms: c.sms, log: c.log, actions: {}, blocked: c.blockedCallers, queue: c.operatorQueue, metrics: m, provider: () => ({ name: 'freeswitch', placeCall: async () => Promise.reject(new Error('ESL not connected')) }) });
   await t.rejects(failing.placeCall({ to: '13800138000', flow: 'paging', vars: {}, ref: 'r1' }), /ESL not connected/, 'the error still reaches the caller');
   t.equal(await read(m, 'suban_provider_errors_total', { provider: 'freeswitch', operation: 'placeCall' }), 1);
 

@@ -1,12 +1,11 @@
 /**
- * Loads the flow directory and keeps serving: a file that breaks on reload is reported and its
+ * Loads the flow files and keeps serving: a file that breaks on reload is reported and its
  * last good version stays in use, so a typo in a hand-edited YAML never takes the hotline down.
  */
-import { readFileSync, readdirSync, watch as watchDir } from 'node:fs';
-import { join } from 'node:path';
+import type { FlowFiles } from '../ports/flow-files.js';
 import type { FlowSource } from './runner.js';
 import { compileFlow, type CompiledFlow } from './steps/index.js';
-import { FLOW_FILE_RE, flowNameOf, validateFlowSource, type FlowError, type ValidateOptions } from './validate.js';
+import { flowNameOf, validateFlowSource, type FlowError, type ValidateOptions } from './validate.js';
 
 export interface FlowLoadReport {
   /** flows (re)loaded from their current file */
@@ -31,7 +30,7 @@ export class FlowRegistry implements FlowSource {
   private lastErrors: FlowError[] = [];
 
   constructor(
-    readonly dir: string,
+    readonly files: FlowFiles,
     private readonly opts: FlowRegistryOptions = {},
   ) {}
 
@@ -48,18 +47,16 @@ export class FlowRegistry implements FlowSource {
     return [...this.lastErrors];
   }
 
-  /** Reads the directory again. Never throws. */
+  /** Reads the files again. Never throws. */
   load(): FlowLoadReport {
     const report: FlowLoadReport = { loaded: [], keptLastGood: [], failed: [], removed: [], errors: [] };
     let files: string[] = [];
     let dirReadable = false;
     try {
-      files = readdirSync(this.dir)
-        .filter((f) => FLOW_FILE_RE.test(f))
-        .sort();
+      files = this.files.list();
       dirReadable = true;
     } catch (e) {
-      report.errors.push({ file: this.dir, line: 0, message: `cannot read flow directory: ${(e as Error).message}` });
+      report.errors.push({ file: this.files.where, line: 0, message: `cannot read flow directory: ${(e as Error).message}` });
     }
     const seen = new Set<string>();
     for (const file of files) {
@@ -67,7 +64,7 @@ export class FlowRegistry implements FlowSource {
       seen.add(name);
       let source: string;
       try {
-        source = readFileSync(join(this.dir, file), 'utf8');
+        source = this.files.read(file);
       } catch (e) {
         report.errors.push({ file, line: 0, message: `cannot read: ${(e as Error).message}` });
         (this.flows.has(name) ? report.keptLastGood : report.failed).push(name);
@@ -102,19 +99,18 @@ export class FlowRegistry implements FlowSource {
   /** Reloads shortly after files change. Returns a function that stops watching. */
   watch(debounceMs = 200): () => void {
     let timer: NodeJS.Timeout | undefined;
-    let watcher: ReturnType<typeof watchDir> | undefined;
+    let stop: (() => void) | undefined;
     try {
-      watcher = watchDir(this.dir, () => {
+      stop = this.files.watch(() => {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => this.load(), debounceMs);
       });
-      watcher.on('error', () => undefined);
     } catch (e) {
-      this.lastErrors = [...this.lastErrors, { file: this.dir, line: 0, message: `cannot watch: ${(e as Error).message}` }];
+      this.lastErrors = [...this.lastErrors, { file: this.files.where, line: 0, message: `cannot watch: ${(e as Error).message}` }];
     }
     return () => {
       if (timer) clearTimeout(timer);
-      watcher?.close();
+      stop?.();
     };
   }
 }

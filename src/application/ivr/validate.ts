@@ -3,8 +3,8 @@
  * every error carries the file, the step id and the line, so the CLI can print
  * `hotline.yaml:42 menu: ...` and an editor can jump there.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, extname, join } from 'node:path';
+import { basename, extname } from 'node:path';
+import type { FlowFiles } from '../ports/flow-files.js';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Pair, type YAMLMap } from 'yaml';
 import { BUILTIN_VARS, VERBS, type FlowDefinition, type StepSpec, type Verb } from './flow.js';
 import { Opts, scalarKey, VAR_NAME_RE, type AnyNode, type ReaderSink, type VerbCheck } from './steps/check.js';
@@ -51,23 +51,19 @@ export function validateFlowSource(source: string, file: string, opts: ValidateO
   return new FlowReader(source, file, opts).read();
 }
 
-/** Checks every flow file of a directory; for the CLI (`suban check-flows`) and the start-up gate. */
-export function checkFlows(dir: string, opts: ValidateOptions = {}): { ok: boolean; errors: FlowError[]; flows: string[] } {
+/** Checks every flow file; for the CLI (`suban flows check`) and the start-up gate. */
+export function checkFlows(source: FlowFiles, opts: ValidateOptions = {}): { ok: boolean; errors: FlowError[]; flows: string[] } {
   const errors: FlowError[] = [];
   const flows: string[] = [];
   let files: string[];
   try {
-    files = readdirSync(dir)
-      .filter((f) => FLOW_FILE_RE.test(f))
-      .sort();
+    files = source.list();
   } catch (e) {
-    return { ok: false, errors: [{ file: dir, line: 0, message: `cannot read flow directory: ${(e as Error).message}` }], flows };
+    return { ok: false, errors: [{ file: source.where, line: 0, message: `cannot read flow directory: ${(e as Error).message}` }], flows };
   }
-  if (files.length === 0) errors.push({ file: dir, line: 0, message: 'no flow files (*.yaml) found' });
+  if (files.length === 0) errors.push({ file: source.where, line: 0, message: 'no flow files (*.yaml) found' });
   for (const f of files) {
-    const path = join(dir, f);
-    if (!statSync(path).isFile()) continue;
-    const res = validateFlowSource(readFileSync(path, 'utf8'), f, opts);
+    const res = validateFlowSource(source.read(f), f, opts);
     errors.push(...res.errors);
     if (res.flow) flows.push(res.flow.name);
   }

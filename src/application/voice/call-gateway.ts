@@ -9,6 +9,7 @@ import { AppError } from '../../domain/errors.js';
 import type { CompiledFlow } from '../ivr/steps/index.js';
 import type { CallProgressEvent, CallSessionStore, IvrAction } from '../ivr/ports.js';
 import { FlowRegistry, type FlowLoadReport } from '../ivr/registry.js';
+import type { FlowFiles } from '../ports/flow-files.js';
 import { IvrRunner, type FlowSource } from '../ivr/runner.js';
 import { formatFlowError } from '../ivr/validate.js';
 import type { CallHandler, VoiceLogger, VoiceProvider, VoiceProviderFactory } from '../ports/calls.js';
@@ -23,7 +24,8 @@ import { createIvrServices, type CallerTexts, type IvrServiceDeps } from './serv
 import { StateCallSessionStore } from './session-store.js';
 
 export interface CallGatewayDeps {
-  flowsDir: string;
+  /** the IVR flow files (ivr-flows/) */
+  flowFiles: FlowFiles;
   bus: EventBus;
   clock: Clock;
   state: StateStore;
@@ -62,7 +64,7 @@ export class CallGateway implements VoiceDialer, CallerTexts, CallHandler {
 
   constructor(private readonly d: CallGatewayDeps) {
     this.inboundFlow = d.inboundFlow ?? 'hotline';
-    this.registry = new FlowRegistry(d.flowsDir, { actions: Object.keys(d.actions), onReport: (r) => this.logReport(r) });
+    this.registry = new FlowRegistry(d.flowFiles, { actions: Object.keys(d.actions), onReport: (r) => this.logReport(r) });
     const flows: FlowSource = { get: (name) => this.flow(name) };
     this.runner = new IvrRunner({
       flows,

@@ -1,6 +1,7 @@
 /** `suban flows check` and `suban call`: the voice commands of the CLI, writing to a stream. */
 import type { Writable } from 'node:stream';
 import { checkFlows, formatFlowError } from '../ivr/validate.js';
+import type { FlowFiles } from '../ports/flow-files.js';
 import type { SimVoiceProvider } from '../../../adapters/sim/voice.js';
 import type { SimSmsSender } from '../../../adapters/sim/sms.js';
 import { TOPIC, type EventBus } from '../ports/events.js';
@@ -10,11 +11,11 @@ import type { OperatorScreenPop } from './screen-pop.js';
 const line = (out: Writable, s = '') => out.write(`${s}\n`);
 
 /** Prints every flow's verdict; returns the exit code (1 when any flow is broken). */
-export function flowsCheck(dir: string, out: Writable): number {
-  const r = checkFlows(dir);
+export function flowsCheck(flows: FlowFiles, out: Writable): number {
+  const r = checkFlows(flows);
   for (const e of r.errors) line(out, formatFlowError(e));
   for (const f of r.flows) line(out, `ok  ${f}`);
-  line(out, r.ok ? `${r.flows.length} 个流程检查通过 (flows ok)` : `${r.errors.length} 个错误 (errors) in ${dir}`);
+  line(out, r.ok ? `${r.flows.length} 个流程检查通过 (flows ok)` : `${r.errors.length} 个错误 (errors) in ${flows.where}`);
   return r.ok ? 0 : 1;
 }
 

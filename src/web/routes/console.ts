@@ -43,7 +43,7 @@ export const OPTIONAL_ROUTES: Record<string, { method: 'GET' | 'POST'; url: stri
 };
 
 /** What these routes use of the service (src/composition builds it), and where the bundle is. */
-export interface ConsoleOptions extends Pick<Container, 'auth' | 'clock' | 'config' | 'state' | 'calls' | 'dutyList'> {
+export interface ConsoleOptions extends Pick<Container, 'auth' | 'clock' | 'config' | 'state' | 'calls' | 'dutyList' | 'flowFiles'> {
   /** where the built console lives (tests may point elsewhere) */
   dist?: string;
   heartbeatMs?: number;
@@ -192,7 +192,7 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
   app.get('/api/v1/admin/flows', { preValidation: app.requireAuth([...DECIDER_ROLES]), schema: { operationId: 'getIvrFlows', tags: ['console'], summary: 'the IVR flows in service, as graphs', response: errors(401, 403) } }, async () => {
     let registry: Pick<FlowRegistry, 'names' | 'get' | 'errors'> | undefined = calls?.registry;
     if (!registry || registry.names().length === 0) {
-      const r = new FlowRegistry(config.flowsDir);
+      const r = new FlowRegistry(opts.flowFiles);
       r.load();
       registry = r;
     }

@@ -7,6 +7,7 @@ import { MemoryCallSessionStore } from '../../fakes/call-session-store.js';
 import type { ActionContext, CallInfo, CallProgressEvent, CreateTicketArgs, IvrAction, IvrServices, TicketLookup } from '../../../src/application/ivr/ports.js';
 import { FlowRegistry } from '../../../src/application/ivr/registry.js';
 import { IvrRunner, type FlowSource } from '../../../src/application/ivr/runner.js';
+import { flowDirectory } from '../../../adapters/fs-config/flow-files.js';
 
 export const FLOW_DIR = fileURLToPath(new URL('../../../ivr-flows/', import.meta.url));
 export const FIXTURE_DIR = fileURLToPath(new URL('../../fixtures/ivr/', import.meta.url));
@@ -84,7 +85,7 @@ export class FakeIvrServices implements IvrServices {
 }
 
 export function loadShippedFlows(): FlowRegistry {
-  const registry = new FlowRegistry(FLOW_DIR, { actions: ['assessSpeech', 'pageAck', 'pagePass', 'recordFollowup', 'setFlag', 'pageArrived', 'pageNotArrived'] });
+  const registry = new FlowRegistry(flowDirectory(FLOW_DIR), { actions: ['assessSpeech', 'pageAck', 'pagePass', 'recordFollowup', 'setFlag', 'pageArrived', 'pageNotArrived'] });
   const report = registry.load();
   if (report.errors.length) throw new Error(`shipped flows are broken: ${JSON.stringify(report.errors)}`);
   return registry;

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync, unlinkSync, chmodSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowRegistry, type FlowLoadReport } from '../../../src/application/ivr/registry.js';
+import { flowDirectory } from '../../../adapters/fs-config/flow-files.js';
 
 const GOOD_V1 = `start: hello\nsteps:\n  hello:\n    say: 第一版\n  bye:\n    hangup: done\n`;
 const GOOD_V2 = `start: hello\nsteps:\n  hello:\n    say: 第二版\n  bye:\n    hangup: done\n`;
@@ -20,7 +21,7 @@ t.test('a broken reload keeps the last good version and reports the error', asyn
   const dir = tempDir(t);
   writeFileSync(join(dir, 'main.yaml'), GOOD_V1);
   const reports: FlowLoadReport[] = [];
-  const r = new FlowRegistry(dir, { onReport: (x) => reports.push(x) });
+  const r = new FlowRegistry(flowDirectory(dir), { onReport: (x) => reports.push(x) });
   t.match(r.load(), { loaded: ['main'], errors: [] });
   t.equal(sayText(r, 'main'), '第一版');
   const v1 = r.get('main');
@@ -44,7 +45,7 @@ t.test('an unchanged file is not recompiled; a file broken from the start is not
   writeFileSync(join(dir, 'main.yaml'), GOOD_V1);
   writeFileSync(join(dir, 'bad.yml'), BROKEN);
   writeFileSync(join(dir, 'notes.txt'), 'not a flow');
-  const r = new FlowRegistry(dir);
+  const r = new FlowRegistry(flowDirectory(dir));
   const first = r.load();
   t.same(first.loaded, ['main']);
   t.same(first.failed, ['bad']);
@@ -59,13 +60,13 @@ t.test('a deleted file stops being served; an unreadable directory keeps what is
   const dir = tempDir(t);
   writeFileSync(join(dir, 'a.yaml'), GOOD_V1);
   writeFileSync(join(dir, 'b.yaml'), GOOD_V1);
-  const r = new FlowRegistry(dir);
+  const r = new FlowRegistry(flowDirectory(dir));
   r.load();
   unlinkSync(join(dir, 'b.yaml'));
   t.same(r.load().removed, ['b']);
   t.same(r.names(), ['a']);
 
-  const gone = new FlowRegistry(join(dir, 'missing'));
+  const gone = new FlowRegistry(flowDirectory(join(dir, 'missing')));
   t.doesNotThrow(() => gone.load());
   t.match(gone.errors()[0].message, /cannot read flow directory/);
 
@@ -81,7 +82,7 @@ t.test('a deleted file stops being served; an unreadable directory keeps what is
 t.test('watch reloads after a change', async (t) => {
   const dir = tempDir(t);
   writeFileSync(join(dir, 'main.yaml'), GOOD_V1);
-  const r = new FlowRegistry(dir);
+  const r = new FlowRegistry(flowDirectory(dir));
   r.load();
   const stop = r.watch(20);
   t.teardown(stop);

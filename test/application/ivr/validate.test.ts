@@ -2,9 +2,10 @@ import t from 'tap';
 import { join } from 'node:path';
 import { checkFlows, formatFlowError, validateFlowSource, type FlowError } from '../../../src/application/ivr/validate.js';
 import { FIXTURE_DIR, FLOW_DIR } from './harness.js';
+import { flowDirectory } from '../../../adapters/fs-config/flow-files.js';
 
 const BROKEN = join(FIXTURE_DIR, 'broken');
-const brokenErrors = checkFlows(BROKEN).errors;
+const brokenErrors = checkFlows(flowDirectory(BROKEN)).errors;
 const errorsOf = (file: string): string[] => brokenErrors.filter((e) => e.file === file).map(formatFlowError);
 
 function check(src: string, opts = {}): string[] {
@@ -12,14 +13,14 @@ function check(src: string, opts = {}): string[] {
 }
 
 t.test('the shipped flows are valid', async (t) => {
-  const r = checkFlows(FLOW_DIR, { actions: ['assessSpeech', 'pageAck', 'pagePass', 'recordFollowup', 'pageArrived', 'pageNotArrived'] });
+  const r = checkFlows(flowDirectory(FLOW_DIR), { actions: ['assessSpeech', 'pageAck', 'pagePass', 'recordFollowup', 'pageArrived', 'pageNotArrived'] });
   t.same(r.errors, []);
   t.equal(r.ok, true);
   t.same(r.flows, ['arrival', 'followup', 'hotline', 'paging']);
 });
 
 t.test('the broken fixtures are reported, and the directory is not ok', async (t) => {
-  const r = checkFlows(BROKEN);
+  const r = checkFlows(flowDirectory(BROKEN));
   t.equal(r.ok, false);
   t.same(r.flows, []);
 });
@@ -61,7 +62,7 @@ t.test('formatFlowError is file:line step: message', async (t) => {
 });
 
 t.test('a missing directory is an error, not an exception', async (t) => {
-  const r = checkFlows(join(FIXTURE_DIR, 'does-not-exist'));
+  const r = checkFlows(flowDirectory(join(FIXTURE_DIR, 'does-not-exist')));
   t.equal(r.ok, false);
   t.match(r.errors[0].message, /cannot read flow directory/);
 });
