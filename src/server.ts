@@ -13,6 +13,7 @@ import { seedGridDemo } from './application/grid/demo.js';
 import { seedAssistDemo } from './application/tickets/assist-demo.js';
 import { seedKnowledgeDemo } from './application/knowledge/demo.js';
 import { MOCK_PUPPET, mockChatRoutes, type MockChatHolder } from '../adapters/wechaty/mock-chat.js';
+import { loadDemoHistorySamples, loadDemoKnowledge } from '../adapters/fs-config/demo-data.js';
 
 /** Start the service: database, job runner, HTTP. Shuts down gracefully on SIGTERM/SIGINT. */
 export async function startServer(config: Config, opts: { demo?: boolean } = {}) {
@@ -80,13 +81,13 @@ export async function startServer(config: Config, opts: { demo?: boolean } = {})
       } else console.log('\n演示账号已存在 (demo users exist; passwords were printed on the first run; delete ./data to start over)');
       const rostered = await seedDemoRosters(ctx);
       if (rostered.length) console.log(`演示值班表 demo duty rosters: ${rostered.join('、')}`);
-      const history = await seedDemoHistory(ctx);
+      const history = await seedDemoHistory({ ...ctx, samples: () => loadDemoHistorySamples() });
       if (history.seeded) console.log(`演示历史 demo history: ${history.tickets} 件样例工单（近 60 天，标注「演示数据」）${history.ms} ms`);
       const gridDemo = await seedGridDemo(ctx);
       if (gridDemo.seeded.length) console.log(`演示网格员/市长热线日/媒体 demo grid, mayor day, media: ${gridDemo.seeded.join('、')}`);
       const assistDemo = await seedAssistDemo(ctx);
       if (assistDemo.seeded.length) console.log(`演示协办/应急联动 demo 协办 and 联动: ${assistDemo.seeded.join('、')}`);
-      const kbDemo = await seedKnowledgeDemo(ctx.knowledge, ctx.clock.now());
+      const kbDemo = await seedKnowledgeDemo(ctx.knowledge, ctx.clock.now(), () => loadDemoKnowledge());
       if (kbDemo.seeded) console.log(`演示知识库 demo knowledge base: ${kbDemo.seeded} 条示例知识（标注「示例」）`);
       phases.mark('demo seed');
     }

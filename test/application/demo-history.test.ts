@@ -10,6 +10,7 @@ import type { Engine } from '../helpers/db.js';
 import { DEMO_NOTE, seedDemoHistory } from '../../src/application/demo/history.js';
 import { STATES, BASE_CHANNELS } from '../../src/domain/tickets/ticket.js';
 import { loadUnits } from '../../adapters/fs-config/units.js';
+import { loadDemoHistorySamples } from '../../adapters/fs-config/demo-data.js';
 
 const NOW = '2026-12-07T06:00:00Z';
 const ENGINES: Engine[] = ['sqlite', ...(process.env.SUBAN_TEST_PG_URL ? (['pg'] as const) : [])];
@@ -17,7 +18,7 @@ if (!process.env.SUBAN_TEST_PG_URL) t.comment('PostgreSQL variant skipped: SUBAN
 
 async function seeded(t: { teardown(fn: () => unknown): void }, engine: Engine, days?: number) {
   const h = await testApp(t, { engine, now: NOW });
-  const r = await seedDemoHistory(h.ctx, days ? { days } : {});
+  const r = await seedDemoHistory({ ...h.ctx, samples: () => loadDemoHistorySamples() }, days ? { days } : {});
   const items = (await h.ctx.ticketStore.list({}, { limit: 5000 })).items;
   return { h, r, items };
 }
@@ -82,7 +83,7 @@ for (const engine of ENGINES) {
     const due = await h.ctx.jobs.list({ status: 'pending', limit: 100_000 });
     t.same(due.filter((j) => ids.has(String((j.payload as { ticketId?: string }).ticketId))).map((j) => j.kind), [], 'no job for a history ticket');
 
-    t.same(await seedDemoHistory(h.ctx), { seeded: false, tickets: 0, ms: 0 }, 'once per database');
+    t.same(await seedDemoHistory({ ...h.ctx, samples: () => loadDemoHistorySamples() }), { seeded: false, tickets: 0, ms: 0 }, 'once per database');
     t.equal((await h.ctx.ticketStore.list({}, { limit: 5000 })).items.length, items.length);
   });
 }

@@ -15,6 +15,7 @@ import type { Browser, Page } from 'playwright-core';
 import { testApp } from '../helpers/app.js';
 import { seedDemoHistory } from '../../src/application/demo/history.js';
 import { BROWSER, ensureConsoleBuilt, launch, login, watchedPage, workingMorning, type WatchedPage } from './browser.js';
+import { loadDemoHistorySamples } from '../../adapters/fs-config/demo-data.js';
 
 // Seeding 60 days of history and three browser sessions take about two minutes on a 2-core machine.
 t.setTimeout(420_000);
@@ -46,7 +47,7 @@ const overlaps = (a: { x: number; y: number; width: number; height: number }, b:
 t.test('board trends, places and the flow graph in Chromium', { skip: BROWSER.skip }, async (t) => {
   await ensureConsoleBuilt();
   const h = await testApp(t, { now: workingMorning(), env: { SUBAN_COOKIE_SECURE: 'false' } });
-  const seeded = await seedDemoHistory(h.ctx);
+  const seeded = await seedDemoHistory({ ...h.ctx, samples: () => loadDemoHistorySamples() });
   t.ok(seeded.tickets > 250, `demo history seeded (${seeded.tickets} tickets)`);
   const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
   const browser: Browser = await launch();
@@ -220,7 +221,7 @@ t.test('with SUBAN_MAP_TILES_URL the map loads its tiles from there (a loopback 
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   const port = (server.address() as AddressInfo).port;
   const h = await testApp(t, { now: workingMorning(), env: { SUBAN_COOKIE_SECURE: 'false', SUBAN_MAP_TILES_URL: `http://127.0.0.1:${port}/{z}/{x}/{y}.png`, SUBAN_MAP_TILES_ATTRIBUTION: '测试底图' } });
-  await seedDemoHistory(h.ctx, { days: 10 });
+  await seedDemoHistory({ ...h.ctx, samples: () => loadDemoHistorySamples() }, { days: 10 });
   const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
   const browser: Browser = await launch();
   t.teardown(() => browser.close());

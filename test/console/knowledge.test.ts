@@ -8,11 +8,12 @@ import type { Browser } from 'playwright-core';
 import { testApp } from '../helpers/app.js';
 import { seedKnowledgeDemo } from '../../src/application/knowledge/demo.js';
 import { BROWSER, ensureConsoleBuilt, launch, login, watchedPage, workingMorning } from './browser.js';
+import { loadDemoKnowledge } from '../../adapters/fs-config/demo-data.js';
 
 t.test('browse and search, a unit drafts and submits, the office approves, the operator finds it', { skip: BROWSER.skip }, async (t) => {
   await ensureConsoleBuilt();
   const h = await testApp(t, { now: workingMorning(), env: { SUBAN_COOKIE_SECURE: 'false' } });
-  await seedKnowledgeDemo(h.ctx.knowledge, h.clock.now());
+  await seedKnowledgeDemo(h.ctx.knowledge, h.clock.now(), () => loadDemoKnowledge());
   const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
   const browser: Browser = await launch();
   t.teardown(() => browser.close());

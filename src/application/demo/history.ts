@@ -10,7 +10,6 @@
  * database (a marker in the state store) and each ticket has its own idempotency key, so a start that
  * stopped half-way continues where it stopped.
  */
-import { readFileSync } from 'node:fs';
 import { FakeClock, type Clock } from '../../domain/clock.js';
 import type { Principal } from '../../domain/policy.js';
 import type { Category, Channel, FollowUpResult, GeoPoint, Ticket } from '../../domain/tickets/ticket.js';
@@ -32,15 +31,32 @@ export interface DemoHistoryDeps {
   unitNames: Set<string>;
   hotspots?: { scan(): Promise<unknown[]> };
   log?: { info(o: object, m: string): void; warn(o: object, m: string): void };
+  /** What the history is made of (adapters/fs-config/demo-data.ts reads config/); read only when seeding. */
+  samples: () => DemoHistorySamples;
+}
+
+/** A labelled request the demo retells as a ticket. */
+export interface DemoRequest {
+  text: string;
+  unit: string;
+  category?: Category;
+  urgent?: boolean;
+}
+
+export interface DemoHistorySamples {
+  /** the member units of 附件1, in their order */
+  units: readonly string[];
+  townships: readonly string[];
+  /** labelled requests of member units (config/routing-examples.jsonl) */
+  examples: readonly DemoRequest[];
+  /** labelled history, from which the townships' requests are taken (config/routing-history.jsonl) */
+  history: readonly DemoRequest[];
 }
 
 export interface DemoHistoryOptions {
   days?: number;
   /** tickets on an ordinary weekday (weekends get half) */
   perDay?: number;
-  unitsFile?: string;
-  examplesFile?: string;
-  historyFile?: string;
   /** days played side by side */
   parallel?: number;
 }
@@ -77,12 +93,7 @@ function rng(seed: number) {
   };
 }
 
-interface Example {
-  text: string;
-  unit: string;
-  category?: Category;
-  urgent?: boolean;
-}
+type Example = DemoRequest;
 
 /** Channels with their weights: the phone carries most of a hotline's work. */
 const CHANNELS: [Channel, number][] = [
@@ -135,9 +146,9 @@ export async function seedDemoHistory(d: DemoHistoryDeps, o: DemoHistoryOptions 
   if (await d.state.get(STATE_SCOPE, STATE_KEY, now)) return { seeded: false, tickets: 0, ms: 0 };
   const days = o.days ?? 60;
   const perDay = o.perDay ?? 6;
-  const units = JSON.parse(readFileSync(o.unitsFile ?? 'config/units.json', 'utf8')) as { units: string[]; townships: string[] };
-  const examples = readJsonl(o.examplesFile ?? 'config/routing-examples.jsonl').filter((e) => d.unitNames.has(e.unit));
-  const townshipRows = readJsonl(o.historyFile ?? 'config/routing-history.jsonl').filter((e) => units.townships.includes(e.unit) && e.text.length <= 160);
+  const units = d.samples();
+  const examples = units.examples.filter((e) => d.unitNames.has(e.unit));
+  const townshipRows = units.history.filter((e) => units.townships.includes(e.unit) && e.text.length <= 160);
   const byUnit = new Map<string, Example[]>();
   for (const e of [...examples, ...townshipRows]) byUnit.set(e.unit, [...(byUnit.get(e.unit) ?? []), e]);
   // Ordinary matters where a unit has them: a 即办 is the exception (about 3 in 100 below).
@@ -381,11 +392,4 @@ function withoutTimers(store: TicketStore): TicketStore {
 /** 00:00 in Asia/Shanghai (UTC+8, no daylight saving) of the day holding `ms`. */
 function startOfShanghaiDay(ms: number): number {
   return Math.floor((ms + 8 * HOUR) / DAY) * DAY - 8 * HOUR;
-}
-
-function readJsonl(path: string): Example[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Example);
 }

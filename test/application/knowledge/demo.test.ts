@@ -3,13 +3,14 @@ import { FakeClock } from '../../../src/domain/clock.js';
 import { SqlKnowledgeStore } from '../../../adapters/db/knowledge-store.js';
 import { KnowledgeService } from '../../../src/application/knowledge/service.js';
 import { knowledgeAnalyzer } from '../../../adapters/fs-config/knowledge.js';
-import { readDemoKnowledge, seedKnowledgeDemo } from '../../../src/application/knowledge/demo.js';
+import { seedKnowledgeDemo } from '../../../src/application/knowledge/demo.js';
+import { loadDemoKnowledge } from '../../../adapters/fs-config/demo-data.js';
 import { loadUnits } from '../../../adapters/fs-config/units.js';
 import { normalizeContent } from '../../../src/domain/knowledge/entry.js';
 import { ENGINES, freshDatabase } from '../../helpers/db.js';
 
 t.test('the sample entries are valid, owned by directory units and cover the common matters', async (t) => {
-  const demo = readDemoKnowledge();
+  const demo = loadDemoKnowledge();
   t.ok(demo.length >= 100, `${demo.length} entries`);
   t.equal(new Set(demo.map((d) => d.id)).size, demo.length, 'unique ids');
   const units = new Set(loadUnits().map((u) => u.name));
@@ -26,9 +27,9 @@ for (const engine of ENGINES) {
     const { db } = await freshDatabase(t, engine);
     const clock = new FakeClock(new Date('2026-12-07T02:00:00Z'));
     const kb = new KnowledgeService({ store: new SqlKnowledgeStore(db), clock, analyzer: () => knowledgeAnalyzer('config/duty-list.yaml'), refreshMs: 0 });
-    const first = await seedKnowledgeDemo(kb, clock.now());
+    const first = await seedKnowledgeDemo(kb, clock.now(), () => loadDemoKnowledge());
     t.ok(first.seeded >= 100);
-    t.same(await seedKnowledgeDemo(kb, clock.now()), { seeded: 0 }, 'not twice');
+    t.same(await seedKnowledgeDemo(kb, clock.now(), () => loadDemoKnowledge()), { seeded: 0 }, 'not twice');
     const e = await kb.get('gjj-01');
     t.equal(e.state, 'approved');
     t.equal(e.sample, true);
