@@ -44,7 +44,7 @@ import type { JobStore } from '../application/ports/jobs.js';
 import type { Unit, UnitStore, UserStore } from '../application/ports/users.js';
 import { loadClassifier, loadDutyList } from '../../adapters/fs-config/routing.js';
 import { ClassifierPool } from '../../adapters/threads/classifier-pool.js';
-import { loadPlatforms } from '../application/platforms/config.js';
+import { loadPlatforms } from '../../adapters/fs-config/platforms.js';
 import { createUnitResolver } from '../domain/directory/unit-names.js';
 import { loadUnitAliases } from '../../adapters/fs-config/unit-aliases.js';
 import { loadUnits } from '../../adapters/fs-config/units.js';

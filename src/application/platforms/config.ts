@@ -5,10 +5,9 @@
  * those files: each names the environment variable that holds its HMAC key.
  *
  * Every problem in the files is reported at once, naming the file and the entry, because the
- * files are edited by the hotline office and a restart per typo is a bad way to find them.
+ * files are edited by the hotline office and a restart per typo is a bad way to find them. The
+ * files are read by adapters/fs-config/platforms.ts; their texts are checked here.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { invalid } from '../../domain/errors.js';
 import { CATEGORIES, type Category } from '../../domain/tickets/ticket.js';
@@ -90,9 +89,7 @@ interface ChannelRow {
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const DEFAULT_REPLY_FIELDS: Record<ReplyField, string> = { caseId: 'caseId', ticketNumber: 'ticketNumber', reply: 'reply', unit: 'unit', repliedAt: 'repliedAt', reviewedBy: 'reviewedBy' };
 
-export interface LoadOptions {
-  channelsFile?: string;
-  dir?: string;
+export interface PlatformCheckOptions {
   /** The platforms' settings (Config.platformEnv: SUBAN_PLATFORM_*); none when absent. */
   env?: Record<string, string | undefined>;
   /** When given, managerUnit must be one of these. */
@@ -106,22 +103,30 @@ export interface LoadOptions {
   resolveUnit?: (name: string) => string | null;
 }
 
-/** Load and check all platforms; throws one error listing every problem. */
-export function loadPlatforms(opts: LoadOptions = {}): Map<string, PlatformConfig> {
-  const channelsFile = opts.channelsFile ?? 'config/channels.json';
-  const dir = opts.dir ?? 'config/platforms';
+/** The texts of the platform files: config/channels.json and config/platforms/*.yaml. */
+export interface PlatformFiles {
+  /** where channels.json is, and its text */
+  channelsFile: string;
+  channels: string;
+  /** the directory of the mapping files, and each file's name (sorted) and text (a read error as the Error) */
+  dir: string;
+  mappings: { file: string; path: string; text: string | Error }[];
+}
+
+/** Check all platforms; throws one error listing every problem. */
+export function parsePlatforms(files: PlatformFiles, opts: PlatformCheckOptions = {}): Map<string, PlatformConfig> {
+  const { channelsFile, dir } = files;
   const env = opts.env ?? {};
-  const rows = (JSON.parse(readFileSync(channelsFile, 'utf8')) as { channels: ChannelRow[] }).channels;
+  const rows = (JSON.parse(files.channels) as { channels: ChannelRow[] }).channels;
   const problems: string[] = [];
   const out = new Map<string, PlatformConfig>();
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
   const seenNames = new Set<string>();
-  for (const f of files) {
+  for (const { file: f, path: where, text } of files.mappings) {
     const slug = f.replace(/\.ya?ml$/, '');
-    const where = `${join(dir, f)}`;
     let doc: unknown;
     try {
-      doc = parseYaml(readFileSync(join(dir, f), 'utf8'));
+      if (text instanceof Error) throw text;
+      doc = parseYaml(text);
     } catch (e) {
       problems.push(`${where}: not valid YAML (${(e as Error).message.split('\n')[0]})`);
       continue;

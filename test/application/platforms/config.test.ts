@@ -2,7 +2,8 @@ import t from 'tap';
 import { mkdtempSync, readFileSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadPlatforms, envPrefix } from '../../../src/application/platforms/config.js';
+import { envPrefix } from '../../../src/application/platforms/config.js';
+import { loadPlatforms } from '../../../adapters/fs-config/platforms.js';
 import { AppError } from '../../../src/domain/errors.js';
 
 // The directory: member units and the managing departments that review (市委办 for 民声通道).

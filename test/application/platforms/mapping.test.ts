@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
-import { loadPlatforms } from '../../../src/application/platforms/config.js';
+import { loadPlatforms } from '../../../adapters/fs-config/platforms.js';
 import { mapCase } from '../../../src/application/platforms/mapping.js';
 import { sign, signedHeaders, verify } from '../../../src/application/platforms/signature.js';
 

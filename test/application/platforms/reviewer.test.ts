@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { loadPlatforms } from '../../../src/application/platforms/config.js';
+import { loadPlatforms } from '../../../adapters/fs-config/platforms.js';
 import { loadUnits } from '../../../adapters/fs-config/units.js';
 import { createUnitResolver } from '../../../src/domain/directory/unit-names.js';
 import { loadUnitAliases } from '../../../adapters/fs-config/unit-aliases.js';
