@@ -45,6 +45,7 @@ import type { Unit, UnitStore, UserStore } from '../application/ports/users.js';
 import { loadClassifier, loadDutyList } from '../../adapters/fs-config/routing.js';
 import { ClassifierPool } from '../../adapters/threads/classifier-pool.js';
 import { loadPlatforms } from '../../adapters/fs-config/platforms.js';
+import { localExportFolders } from '../../adapters/files/export-folders.js';
 import { createUnitResolver } from '../domain/directory/unit-names.js';
 import { loadUnitAliases } from '../../adapters/fs-config/unit-aliases.js';
 import { loadUnits } from '../../adapters/fs-config/units.js';
@@ -262,7 +263,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   const directory = [...new Set([...directoryUnits.map((u) => u.name), ...unitNames])];
   const unitAliases = loadUnitAliases();
   const resolveUnit = createUnitResolver(directory, unitAliases);
-  const platforms = new PlatformService({ fetch: countingFetch(providerFailures, 'platform', 'reply'), platforms: loadPlatforms({ env: config.platformEnv, units: new Set(directory), resolveUnit }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames });
+  const platforms = new PlatformService({ fetch: countingFetch(providerFailures, 'platform', 'reply'), platforms: loadPlatforms({ env: config.platformEnv, units: new Set(directory), resolveUnit }), tickets, store: ticketStore, jobs, dedupe: new SqlDedupeStore(db), audit, clock, log: log.child({ component: 'platforms' }), units: () => unitNames, folders: localExportFolders });
   platforms.register(runner);
   platformsRef = platforms;
   await platforms.schedulePolls();

@@ -23,9 +23,6 @@
  */
 import { createHash } from 'node:crypto';
 import { stripBadDeep } from '../../domain/text.js';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, invalid, notFound } from '../../domain/errors.js';
@@ -34,6 +31,7 @@ import type { TicketEventData } from '../../domain/tickets/events.js';
 import type { Actor, Ticket } from '../../domain/tickets/ticket.js';
 import type { JobHandlers, JobOf, JobSpec, JobStore } from '../ports/jobs.js';
 import type { AuditLog, DedupeStore } from '../ports/misc.js';
+import type { ExportFolders } from '../ports/export-folders.js';
 import type { TicketStore } from '../ports/tickets.js';
 import type { TicketService } from '../tickets/service.js';
 import { JOB } from '../ports/jobs.js';
@@ -54,6 +52,8 @@ export interface PlatformDeps {
   clock: Clock;
   log: Pick<Logger, 'info' | 'warn' | 'error'>;
   units: () => Set<string>;
+  /** Where the poll sources' export files are dropped. */
+  folders: ExportFolders;
   /** Injected for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
   replyTimeoutMs?: number;
@@ -188,23 +188,23 @@ export class PlatformService {
     const p = this.get(slug);
     if (!p.poll) return [];
     const { dir, format } = p.poll;
-    if (!existsSync(dir)) {
+    const folders = this.d.folders;
+    if (!folders.exists(dir)) {
       this.d.log.warn({ platform: slug, dir }, 'platform poll directory does not exist');
       return [];
     }
     const ext = format === 'xlsx' ? /\.xlsx$/i : format === 'csv' ? /\.csv$/i : /\.json$/i;
-    const names = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile() && !e.name.startsWith('.') && ext.test(e.name)).map((e) => e.name).sort();
+    const names = await folders.list(dir, ext);
     const out: ImportSummary[] = [];
     for (const name of names) {
-      const path = join(dir, name);
       // Too big to read at all: set aside like a file that cannot be parsed (issue 19).
-      if ((await stat(path)).size > EXPORT_LIMITS.maxBytes) {
+      if ((await folders.size(dir, name)) > EXPORT_LIMITS.maxBytes) {
         this.d.log.error({ platform: slug, file: name }, 'platform export file too large, set aside');
         await this.d.audit.append({ at: this.d.clock.now(), actorId: `platform:${slug}`, kind: 'platform.import_failed', subject: `platform:${slug}`, data: { file: name, error: 'export_too_large' } });
-        await moveTo(dir, 'rejected', name).catch(() => undefined);
+        await folders.moveTo(dir, 'rejected', name).catch(() => undefined);
         continue;
       }
-      const data = await readFile(path);
+      const data = await folders.read(dir, name);
       const hash = createHash('sha256').update(data).digest('hex');
       const key = `${slug}:${hash}`;
       if ((await this.d.dedupe.get('platform.file', key)) === undefined) {
@@ -217,11 +217,11 @@ export class PlatformService {
           // A file that cannot be parsed at all is set aside, not retried forever.
           this.d.log.error({ platform: slug, file: name, err: e.message }, 'platform export file rejected');
           await this.d.audit.append({ at: this.d.clock.now(), actorId: `platform:${slug}`, kind: 'platform.import_failed', subject: `platform:${slug}`, data: { file: name, error: e.message } });
-          await moveTo(dir, 'rejected', name).catch(() => undefined);
+          await folders.moveTo(dir, 'rejected', name).catch(() => undefined);
           continue;
         }
       }
-      await moveTo(dir, 'processed', name).catch((e: Error) => this.d.log.warn({ platform: slug, file: name, err: e.message }, 'could not move imported file'));
+      await folders.moveTo(dir, 'processed', name).catch((e: Error) => this.d.log.warn({ platform: slug, file: name, err: e.message }, 'could not move imported file'));
     }
     return out;
   }
@@ -239,7 +239,7 @@ export class PlatformService {
    */
   async schedulePolls(): Promise<string[]> {
     const now = this.d.clock.now();
-    const on = this.list().filter((p) => p.poll && existsSync(p.poll.dir));
+    const on = this.list().filter((p) => p.poll && this.d.folders.exists(p.poll.dir));
     await this.d.jobs.enqueue(on.map((p) => ({ ...this.nextPoll(p, new Date(now.getTime() - p.poll!.everyMinutes * 60_000)), runAt: now })));
     return on.map((p) => p.slug);
   }
@@ -305,9 +305,4 @@ export class PlatformService {
 function mirrorEvents(t: Ticket, target: 'replied' | 'closed', c: PlatformCase, p: PlatformConfig): TicketEventData[] {
   const reply = c.reply ?? `${p.name}已${target === 'closed' ? '办结' : '答复'}(详见原平台)`;
   return mirrorSteps(t, target, reply, `${p.name}已办结`);
-}
-
-async function moveTo(dir: string, sub: string, name: string) {
-  await mkdir(join(dir, sub), { recursive: true });
-  await rename(join(dir, name), join(dir, sub, name));
 }
