@@ -34,6 +34,8 @@ import accountabilityRoutes from './routes/api/accountability.js';
 import platformRoutes from './routes/platforms.js';
 import open311Routes from './routes/open311.js';
 import consoleRoutes from './routes/console.js';
+import { mediaPhotoStore } from '../../adapters/files/photo-store.js';
+import { consoleBundle } from '../../adapters/files/console-bundle.js';
 import websocket from '@fastify/websocket';
 import operatorSocket, { closeSocketsForRestart } from './ws/operator.js';
 import liveSockets from './ws/live-sockets.js';
@@ -152,7 +154,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
   // Everything people and their programs use: the console, the API, screen pops, media.
   const mediaDir = opts.mediaDir ?? ctx.mediaDir;
   // Ticket and grid photos: the ticket routes link them to replies, the grid routes store patrol photos.
-  const attachments = new AttachmentService({ mediaDir, state: ctx.state, clock: ctx.clock });
+  const attachments = new AttachmentService({ photos: mediaPhotoStore(mediaDir), state: ctx.state, clock: ctx.clock });
   await app.register(async (site) => {
     await site.register(auth, { auth: ctx.auth });
     await site.register(
@@ -196,7 +198,7 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     await site.register(privateMedia({ root: mediaDir, prefix: '/media/', exclude: ['attachments'] }));
     for (const p of opts.plugins ?? []) await site.register(p);
     // The web console last: its client routes never shadow an API route.
-    await site.register(consoleRoutes, pick(ctx, 'auth', 'clock', 'config', 'state', 'calls', 'dutyList', 'flowFiles'));
+    await site.register(consoleRoutes, { ...pick(ctx, 'auth', 'clock', 'config', 'state', 'calls', 'dutyList', 'flowFiles'), bundle: consoleBundle() });
   });
   return app as unknown as FastifyInstance;
 }

@@ -3,7 +3,7 @@
  * writer for every form that takes photos — the grid workers' reports, the 协办/现场 forms, and a
  * unit's reply on the ticket page.
  *
- * Two places to keep them:
+ * Two places to keep them (a PhotoStore, application/ports/photo-store.ts):
  * - `grid`: `<media>/grid/<uuid>.<ext>`, served at `/media/grid/…` to signed-in users (names are
  *   unguessable); the grid pages and the 现场 forms link them into events by URL.
  * - `ticket`: `<media>/attachments/<uuid>.<ext>` (never served by /media/), its record in the state
@@ -11,13 +11,13 @@
  *   to. `GET /api/v1/attachments/:id` serves it to whoever may read that ticket (the uploader before).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Clock } from '../../domain/clock.js';
 import { AppError, forbidden, invalid, notFound } from '../../domain/errors.js';
 import type { Principal } from '../../domain/policy.js';
 import type { Attachment, Ticket } from '../../domain/tickets/ticket.js';
 import type { StateStore } from '../ports/misc.js';
+import type { PhotoStore } from '../ports/photo-store.js';
 
 /** Largest photo accepted, decoded (the forms scale photos down to about 1600 px before sending). */
 export const MAX_PHOTO_BYTES = 6 * 1024 * 1024;
@@ -66,28 +66,21 @@ export function decodePhoto(data: string): { bytes: Buffer; ext: PhotoType } {
 }
 
 export class AttachmentService {
-  constructor(private readonly d: { mediaDir: string; state: StateStore; clock: Clock }) {}
-
-  private get privateDir() {
-    return join(this.d.mediaDir, 'attachments');
-  }
+  constructor(private readonly d: { photos: PhotoStore; state: StateStore; clock: Clock }) {}
 
   /** A grid or 现场 photo: stored under /media/grid/, its URL returned for the form's event. */
   async storeGridPhoto(data: string): Promise<{ url: string }> {
     const { bytes, ext } = decodePhoto(data);
-    const dir = join(this.d.mediaDir, 'grid');
-    await mkdir(dir, { recursive: true });
     const name = `${randomUUID()}.${ext}`;
-    await writeFile(join(dir, name), bytes, { flag: 'wx' });
+    await this.d.photos.put('grid', name, bytes);
     return { url: `/media/grid/${name}` };
   }
 
   /** A photo for a ticket reply: stored privately, owned by its uploader until a reply carries it. */
   async storeTicketPhoto(p: Principal, data: string): Promise<{ id: string; url: string; type: string; bytes: number }> {
     const { bytes, ext } = decodePhoto(data);
-    await mkdir(this.privateDir, { recursive: true });
     const id = randomUUID();
-    await writeFile(join(this.privateDir, `${id}.${ext}`), bytes, { flag: 'wx' });
+    await this.d.photos.put('attachments', `${id}.${ext}`, bytes);
     const now = this.d.clock.now();
     const rec: AttachmentRecord = { id, ext, bytes: bytes.length, uploadedBy: p.id, uploadedAt: now.toISOString(), ticketId: null };
     await this.d.state.put(SCOPE, id, rec, now);
@@ -130,7 +123,7 @@ export class AttachmentService {
    * A photo for `p`: the uploader's own, or one on a ticket `p` may read (`readTicket` throws when
    * not) and that the ticket's attachments list. Anyone else: 403.
    */
-  async open(p: Principal, id: string, readTicket: (ticketId: string) => Promise<Ticket>): Promise<{ path: string; type: string; bytes: number }> {
+  async open(p: Principal, id: string, readTicket: (ticketId: string) => Promise<Ticket>): Promise<{ body: Readable; type: string; bytes: number }> {
     const r = await this.record(id);
     if (!r) throw notFound('attachment', id);
     let allowed = r.uploadedBy === p.id;
@@ -142,10 +135,8 @@ export class AttachmentService {
       allowed = !!t && t.attachments.some((a) => a.url === `${ATTACHMENT_URL_PREFIX}${id}`);
     }
     if (!allowed) throw forbidden('无权查看这张照片');
-    const path = join(this.privateDir, `${r.id}.${r.ext}`);
-    await stat(path).catch(() => {
-      throw notFound('attachment', id);
-    });
-    return { path, type: PHOTO_MIME[r.ext], bytes: r.bytes };
+    const body = await this.d.photos.open('attachments', `${r.id}.${r.ext}`);
+    if (!body) throw notFound('attachment', id);
+    return { body, type: PHOTO_MIME[r.ext], bytes: r.bytes };
   }
 }

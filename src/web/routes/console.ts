@@ -7,9 +7,6 @@
 import { DECIDER_ROLES, OFFICE_ROLES } from '../../domain/policy.js';
 import { assertLiveRegistered } from '../ws/hub.js';
 import { assertSocketOrigin } from '../plugins/ws-origin.js';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { AppError } from '../../domain/errors.js';
@@ -22,7 +19,15 @@ import { errors } from '../schemas/common.js';
 import { ConsoleSession } from '../../contracts/directory.js';
 import type { Container } from '../../composition/container.js';
 
-export const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url));
+/** The built console (adapters/files/console-bundle.ts reads console/dist). */
+export interface ConsoleBundle {
+  /** where it is, for the log line when it is not built */
+  dist: string;
+  /** the hashed assets' directory, served by @fastify/static; null when not built */
+  assetsDir: string | null;
+  /** index.html, or null when not built (asked again until it is) */
+  index(): string | null;
+}
 
 /** Paths the console's router owns; anything else keeps the API's 404. */
 export const CLIENT_ROUTES = ['/', '/login', '/desk', '/inbox', '/tickets', '/tickets/:id', '/duty', '/duty/edit', '/board', '/board/accountability', '/admin', '/account', '/grid', '/media', '/mayor-day', '/knowledge'];
@@ -44,8 +49,8 @@ export const OPTIONAL_ROUTES: Record<string, { method: 'GET' | 'POST'; url: stri
 
 /** What these routes use of the service (src/composition builds it), and where the bundle is. */
 export interface ConsoleOptions extends Pick<Container, 'auth' | 'clock' | 'config' | 'state' | 'calls' | 'dutyList' | 'flowFiles'> {
-  /** where the built console lives (tests may point elsewhere) */
-  dist?: string;
+  /** the built console (tests may point elsewhere) */
+  bundle: ConsoleBundle;
   heartbeatMs?: number;
 }
 
@@ -136,14 +141,13 @@ function dutyListView(d: DutyList) {
 
 export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleOptions): Promise<void> {
   const { auth, clock, config, state, calls } = opts;
-  const dist = opts.dist ?? CONSOLE_DIST;
-  const indexPath = join(dist, 'index.html');
+  const { bundle } = opts;
   const duty = () => opts.dutyList();
 
   // ---- the bundle ------------------------------------------------------------------------------
-  if (existsSync(join(dist, 'assets'))) {
+  if (bundle.assetsDir) {
     await app.register(fastifyStatic, {
-      root: join(dist, 'assets'),
+      root: bundle.assetsDir,
       prefix: '/assets/',
       // file names carry a content hash
       immutable: true,
@@ -151,11 +155,11 @@ export default async function consoleRoutes(app: FastifyInstance, opts: ConsoleO
       index: false,
     });
   } else {
-    app.log.warn({ dist }, 'console is not built (npm run build): the web console is unavailable');
+    app.log.warn({ dist: bundle.dist }, 'console is not built (npm run build): the web console is unavailable');
   }
   let index: string | null = null;
   const sendIndex = (reply: FastifyReply) => {
-    index ??= existsSync(indexPath) ? readFileSync(indexPath, 'utf8') : null;
+    index ??= bundle.index();
     if (!index) return reply.status(503).type('text/plain; charset=utf-8').send('控制台尚未构建：请运行 npm run build');
     return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);
   };

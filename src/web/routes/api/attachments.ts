@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { MAX_PHOTO_BODY, type AttachmentService } from '../../../application/attachments/service.js';
@@ -51,7 +50,7 @@ const attachmentRoutes: FastifyPluginAsyncTypebox<AttachmentRouteDeps> = async (
         .header('content-length', String(f.bytes))
         .header('cache-control', 'private, max-age=86400')
         .header('x-content-type-options', 'nosniff')
-        .send(createReadStream(f.path));
+        .send(f.body);
     },
   );
 };
