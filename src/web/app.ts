@@ -36,6 +36,8 @@ import open311Routes from './routes/open311.js';
 import consoleRoutes from './routes/console.js';
 import { mediaPhotoStore } from '../../adapters/files/photo-store.js';
 import { consoleBundle } from '../../adapters/files/console-bundle.js';
+import { directoryExists } from '../../adapters/files/directories.js';
+import { localRecordingFiles } from '../../adapters/freeswitch/recording-files.js';
 import websocket from '@fastify/websocket';
 import operatorSocket, { closeSocketsForRestart } from './ws/operator.js';
 import liveSockets from './ws/live-sockets.js';
@@ -192,10 +194,10 @@ export async function buildApp(ctx: Container, opts: AppOptions = {}): Promise<F
     await site.register(platformRoutes, pick(ctx, 'platforms', 'clock'));
     await site.register(open311Routes, pick(ctx, 'tickets', 'ticketStore', 'state', 'clock', 'unitNames', 'config', 'dutyList'));
     // FreeSWITCH recordings: the upload route (or the shared directory) and the provider's record targets.
-    if (ctx.config.voice === 'freeswitch') await site.register(freeswitchRecordings({ config: ctx.config.freeswitch.recordings, recordings: ctx.freeswitchRecordings, clock: ctx.clock }));
+    if (ctx.config.voice === 'freeswitch') await site.register(freeswitchRecordings({ config: ctx.config.freeswitch.recordings, recordings: ctx.freeswitchRecordings, clock: ctx.clock, files: localRecordingFiles }));
     // Recordings, WeChat images and voice: signed-in console users only (the console's <audio>/<img> send the session cookie).
     // Ticket photos under <media>/attachments/ are not among them: /api/v1/attachments/:id checks the ticket.
-    await site.register(privateMedia({ root: mediaDir, prefix: '/media/', exclude: ['attachments'] }));
+    await site.register(privateMedia({ root: mediaDir, prefix: '/media/', exclude: ['attachments'], exists: directoryExists }));
     for (const p of opts.plugins ?? []) await site.register(p);
     // The web console last: its client routes never shadow an API route.
     await site.register(consoleRoutes, { ...pick(ctx, 'auth', 'clock', 'config', 'state', 'calls', 'dutyList', 'flowFiles'), bundle: consoleBundle() });

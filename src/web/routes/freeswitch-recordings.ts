@@ -15,10 +15,6 @@
  * The composition root (src/composition/voice.ts) builds both ends of the signed URLs from one
  * RecordingTargets: the provider's record targets and, here, the receiving end.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { link, open, readdir, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
@@ -30,8 +26,21 @@ import { RECORDING_NAME_RE, RECORDINGS_UPLOAD_PATH, RECORDINGS_URL_PREFIX, verif
 /** What mod_http_cache sends for `.wav` (FreeSWITCH's mime.types), plus the two other names for it. */
 const WAV_TYPES = new Set(['audio/x-wav', 'audio/wav', 'application/octet-stream']);
 
+/** Where uploaded recordings are kept (adapters/freeswitch/recording-files.ts: a local directory). */
+export interface RecordingFiles {
+  exists(dir: string): boolean;
+  /** Makes the directory; removes partial uploads an earlier process left. Returns how many. */
+  prepare(dir: string, now: Date): Promise<number>;
+  /**
+   * Stores a WAV body under `name`, at most `maxBytes`; never replaces a stored recording (the
+   * same bytes again: `duplicate`; other bytes: a conflict). Throws AppErrors the route answers.
+   */
+  store(dir: string, name: string, body: Readable, maxBytes: number): Promise<{ bytes: number; duplicate: boolean }>;
+}
+
 export interface FreeSwitchRecordingsOptions {
   config: Config['freeswitch']['recordings'];
+  files: RecordingFiles;
   /** The settings and where recordings are stored (upload mode: `<media>/recordings`), as the composition root resolved them. */
   recordings: { settings: RecordingSettings | null; storeDir: string } | null;
   clock: Clock;
@@ -42,7 +51,7 @@ export interface FreeSwitchRecordingsOptions {
  * voice are personal data. Names are unguessable, so a unit user reaches only what a ticket it
  * may read links to. Never cached by shared caches; dotfiles (uploads in progress) are not there.
  */
-export function privateMedia(o: { root: string; prefix: string; exclude?: string[] }) {
+export function privateMedia(o: { root: string; prefix: string; exclude?: string[]; exists: (dir: string) => boolean }) {
   const excluded = (path: string) => (o.exclude ?? []).some((d) => path.replace(/^\/+/, '').split('/')[0]!.toLowerCase() === d);
   return async (app: FastifyInstance) => {
     app.addHook('onRequest', app.requireAuth());
@@ -50,7 +59,7 @@ export function privateMedia(o: { root: string; prefix: string; exclude?: string
       root: o.root,
       prefix: o.prefix,
       decorateReply: false,
-      serve: existsSync(o.root),
+      serve: o.exists(o.root),
       dotfiles: 'ignore',
       // a directory kept by its own route (ticket photos): not a file here
       ...(o.exclude?.length ? { allowedPath: (path: string) => !excluded(path) } : {}),
@@ -69,18 +78,17 @@ export function freeswitchRecordings(o: FreeSwitchRecordingsOptions) {
       return;
     }
     if (settings.mode === 'shared') {
-      if (!existsSync(storeDir)) app.log.error({ dir: storeDir }, 'SUBAN_FS_RECORDINGS_DIR does not exist: recordings cannot be played');
-      await app.register(privateMedia({ root: storeDir, prefix: RECORDINGS_URL_PREFIX }));
+      if (!o.files.exists(storeDir)) app.log.error({ dir: storeDir }, 'SUBAN_FS_RECORDINGS_DIR does not exist: recordings cannot be played');
+      await app.register(privateMedia({ root: storeDir, prefix: RECORDINGS_URL_PREFIX, exists: o.files.exists }));
       return;
     }
-    mkdirSync(storeDir, { recursive: true });
-    const swept = await sweepPartialUploads(storeDir, o.clock.now());
+    const swept = await o.files.prepare(storeDir, o.clock.now());
     if (swept) app.log.warn({ dir: storeDir, removed: swept }, 'removed partial recording uploads left by an earlier process');
-    await app.register(uploadRoute({ dir: storeDir, secret: settings.secret, maxBytes: o.config.maxBytes, clock: o.clock }));
+    await app.register(uploadRoute({ dir: storeDir, secret: settings.secret, maxBytes: o.config.maxBytes, clock: o.clock, files: o.files }));
   };
 }
 
-function uploadRoute(o: { dir: string; secret: string; maxBytes: number; clock: Clock }) {
+function uploadRoute(o: { dir: string; secret: string; maxBytes: number; clock: Clock; files: RecordingFiles }) {
   return async (app: FastifyInstance) => {
     // The body is streamed to disk, whatever its declared type: the type is judged after the
     // signature, so a stranger learns nothing but 403.
@@ -110,105 +118,17 @@ function uploadRoute(o: { dir: string; secret: string; maxBytes: number; clock: 
         const body = req.body as Readable | undefined;
         if (!body || typeof body.on !== 'function') throw invalid('empty_body', '缺少录音内容');
 
-        const tmp = join(o.dir, `.${name}.${randomBytes(6).toString('hex')}.part`);
-        const final = join(o.dir, name);
-        let written: { bytes: number; sha256: string };
+        let written: { bytes: number; duplicate: boolean };
         try {
-          written = await receive(body, tmp, o.maxBytes);
+          written = await o.files.store(o.dir, name, body, o.maxBytes);
         } catch (err) {
-          await unlink(tmp).catch(() => undefined);
           if (err instanceof AppError && err.kind === 'too_large') reply.header('connection', 'close');
           throw err;
         }
-        try {
-          // link() never replaces: of two racing uploads one wins, and a recording once stored is
-          // evidence that a later request cannot overwrite.
-          await link(tmp, final);
-          await syncDir(o.dir);
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-          const existing = await fileDigest(final);
-          if (existing.bytes === written.bytes && existing.sha256 === written.sha256) {
-            return reply.status(200).send({ name, bytes: written.bytes, url: `${RECORDINGS_URL_PREFIX}${name}`, duplicate: true });
-          }
-          throw new AppError('conflict', 'recording_exists', '该录音已存在，内容不同，不予覆盖');
-        } finally {
-          await unlink(tmp).catch(() => undefined);
-        }
+        if (written.duplicate) return reply.status(200).send({ name, bytes: written.bytes, url: `${RECORDINGS_URL_PREFIX}${name}`, duplicate: true });
         req.log.info({ recording: name, bytes: written.bytes }, 'FreeSWITCH recording stored');
         return reply.status(201).send({ name, bytes: written.bytes, url: `${RECORDINGS_URL_PREFIX}${name}` });
       },
     );
   };
-}
-
-/** A partial upload this old belongs to a process that died mid-upload (uploads take seconds). */
-const PARTIAL_UPLOAD_MAX_AGE_MS = 60 * 60 * 1000;
-
-/**
- * Removes `.part` files that a process killed mid-upload left behind. Only old ones: another
- * instance sharing the directory may be receiving one right now.
- */
-async function sweepPartialUploads(dir: string, now: Date): Promise<number> {
-  let removed = 0;
-  for (const f of await readdir(dir).catch(() => [] as string[])) {
-    if (!f.startsWith('.') || !f.endsWith('.part')) continue;
-    const path = join(dir, f);
-    const s = await stat(path).catch(() => null);
-    if (!s || now.getTime() - s.mtimeMs < PARTIAL_UPLOAD_MAX_AGE_MS) continue;
-    if (await unlink(path).then(() => true, () => false)) removed++;
-  }
-  return removed;
-}
-
-/** Streams the body into a new file, fsynced; refuses more than maxBytes and anything but RIFF/WAVE. */
-async function receive(body: Readable, path: string, maxBytes: number): Promise<{ bytes: number; sha256: string }> {
-  const fh = await open(path, 'wx', 0o640);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  let head = Buffer.alloc(0);
-  try {
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        bytes += chunk.length;
-        if (bytes > maxBytes) throw new AppError('too_large', 'recording_too_large', `录音超过 ${Math.floor(maxBytes / 1024 / 1024)} MiB`);
-        if (head.length < 12) {
-          head = Buffer.concat([head, chunk.subarray(0, 12 - head.length)]);
-          if (head.length === 12 && !isWav(head)) throw invalid('not_wav', '内容不是 WAV 录音');
-        }
-        hash.update(chunk);
-        await fh.write(chunk);
-      }
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      // The switch went away mid-upload: nothing is kept; mod_http_cache logs the failure.
-      throw invalid('upload_incomplete', '录音上传中断');
-    }
-    if (head.length < 12 || !isWav(head)) throw invalid('not_wav', '内容不是 WAV 录音');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  return { bytes, sha256: hash.digest('hex') };
-}
-
-const isWav = (h: Buffer) => h.toString('latin1', 0, 4) === 'RIFF' && h.toString('latin1', 8, 12) === 'WAVE';
-
-async function fileDigest(path: string): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return { bytes: (await stat(path)).size, sha256: hash.digest('hex') };
-}
-
-/** The new name survives a power cut, not only the bytes. */
-async function syncDir(dir: string): Promise<void> {
-  const d = await open(dir, 'r').catch(() => null);
-  if (!d) return;
-  try {
-    await d.sync();
-  } catch {
-    // some filesystems refuse fsync on a directory; the file itself is synced
-  } finally {
-    await d.close();
-  }
 }
