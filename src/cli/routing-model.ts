@@ -10,7 +10,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { evaluateDispatch, formatEvalReport } from '../application/routing-training/eval-report.js';
-import { readHistory, type ImportReport } from '../application/routing-training/history-import.js';
+import type { ImportReport } from '../application/routing-training/history-import.js';
+import { readHistory } from '../../adapters/fs-config/history-file.js';
 import { CityTrainer, dispatchItem, historyExamples } from '../application/routing-training/train.js';
 import { createUnitResolver } from '../domain/directory/unit-names.js';
 import { systemClock } from '../domain/clock.js';

@@ -8,7 +8,6 @@
  * sees which spellings to add to config/unit-aliases.yaml before training on a file that lost a
  * third of its rows to 国网瑞金市供电公司 not matching 供电公司.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
 import type ExcelJS from 'exceljs';
@@ -79,23 +78,32 @@ interface Source {
   records: RawRecord[];
 }
 
+/** A history export as the import reads it (adapters/fs-config/history-file.ts: a file on disk). */
+export interface HistoryFile {
+  /** its name, for the format (by extension) and the messages */
+  path: string;
+  size(): Promise<number>;
+  read(): Promise<Buffer>;
+}
+
 /**
- * The labelled rows of the history file at `path` and a report of what was used and why the rest
- * was not. The format follows the extension (.csv, .xlsx, .jsonl or .json). Throws (AppError)
- * for an unsupported extension, a file over `maxBytes` or with more than `maxRows` data rows, and
- * a table without a text column (the error lists the headers found).
+ * The labelled rows of a history file and a report of what was used and why the rest was not.
+ * The format follows the extension (.csv, .xlsx, .jsonl or .json). Throws (AppError) for an
+ * unsupported extension, an unreadable file, one over `maxBytes` or with more than `maxRows` data
+ * rows, and a table without a text column (the error lists the headers found).
  */
-export async function readHistory(
-  path: string,
+export async function importHistory(
+  file: HistoryFile,
   resolveUnit: (raw: string) => string | null,
   opts: ReadHistoryOptions = {},
 ): Promise<{ rows: HistoryRow[]; report: ImportReport }> {
+  const { path } = file;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
   const format = formatOf(path);
   let size: number;
   try {
-    size = (await stat(path)).size;
+    size = await file.size();
   } catch (e) {
     throw invalid('history_unreadable', `历史文件无法读取:${path}(${(e as Error).message})`);
   }
@@ -103,7 +111,7 @@ export async function readHistory(
   if (size > maxBytes) {
     throw new AppError('too_large', 'history_too_large', `历史文件 ${path} 有 ${mb(size)} MB,超过上限 ${mb(maxBytes)} MB;请分批导出或提高上限`, { size, maxBytes });
   }
-  const data = await readFile(path);
+  const data = await file.read();
   const tooManyRows = () =>
     new AppError('too_large', 'history_too_many_rows', `历史文件 ${path} 超过 ${maxRows} 行数据的上限;请分批导出或提高上限`, { maxRows });
   const source =

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import t from 'tap';
-import { decodeCsvBytes, readHistory, splitUnitCell } from '../../../src/application/routing-training/history-import.js';
+import { decodeCsvBytes, splitUnitCell } from '../../../src/application/routing-training/history-import.js';
+import { readHistory } from '../../../adapters/fs-config/history-file.js';
 import { loadUnitAliases } from '../../../adapters/fs-config/unit-aliases.js';
 import { createUnitResolver } from '../../../src/domain/directory/unit-names.js';
 
