@@ -1,4 +1,5 @@
 import { wechatMpRoutes } from '../../../../src/web/routes/webhooks/wechat-mp.js';
+import { VECTOR_B_SEALED } from '../../../fixtures/wechat-mp/vector-b.js';
 import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { FakeClock } from '../../../../src/domain/clock.js';
@@ -342,16 +343,7 @@ t.test('plain mode', async (t) => {
 });
 
 // Vector B of protocol-vectors.md: the account, and a message WeChat sealed for it.
-const B = {
-  token: 'QDG6eK',
-  key: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C',
-  appId: 'wx5823bf96d3bd56c7',
-  timestamp: '1409659813',
-  nonce: '1372623149',
-  signature: '477715d11cdb4164915debcba66cb864d751f3e6',
-  encrypt:
-    'RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYvuJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+LtwGc2hgf5gsijff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wLVMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q==',
-};
+const B = VECTOR_B_SEALED;
 
 t.test('AES safe mode (vector B)', async (t) => {
   const clock = new FakeClock('2026-11-26T02:00:00Z');
