@@ -13,6 +13,7 @@ import { Classifier, type ClassifierOptions } from '../../src/domain/routing/cla
 import { parseDutyList, type DutyList, type DutyListExpectations } from '../../src/domain/routing/duty-list.js';
 import { parseRoutingExamples, type RoutingExample } from '../../src/domain/routing/examples.js';
 import { parseRoutingModel, type RoutingModel } from '../../src/domain/routing/routing-model.js';
+import { pinyinHomophones } from '../pinyin/phonetics.js';
 import { jiebaSegmenter } from '../jieba/segmenter.js';
 
 export const DEFAULT_DUTY_LIST_PATH = new URL('../../config/duty-list.yaml', import.meta.url);
@@ -77,19 +78,22 @@ export function loadRoutingModel(path: string): RoutingModel {
   }
 }
 
-export interface FileClassifierOptions extends Omit<ClassifierOptions, 'segmenter' | 'examples' | 'builtin'> {
+export interface FileClassifierOptions extends Omit<ClassifierOptions, 'segmenter' | 'examples' | 'builtin' | 'homophones'> {
   /** A JSONL path, the examples themselves, or null for the phrase rules alone; left out, the shipped ones. */
   examples?: string | URL | readonly RoutingExample[] | null;
   /** Default jieba. */
   segmenter?: ClassifierOptions['segmenter'];
+  /** Default pinyin-pro with jieba's words; null reads texts as typed. */
+  homophones?: ClassifierOptions['homophones'] | null;
 }
 
 /** A classifier with jieba and, when `examples` is left out, the shipped examples and model. */
 export function createClassifier(dutyList: DutyList, opts: FileClassifierOptions = {}): Classifier {
-  const { examples, segmenter = jiebaSegmenter, ...rest } = opts;
-  if (examples === undefined) return new Classifier(dutyList, { ...rest, segmenter, builtin: loadBuiltinRouting() });
+  const { examples, segmenter = jiebaSegmenter, homophones = pinyinHomophones, ...rest } = opts;
+  const reading = { segmenter, ...(homophones ? { homophones } : {}) };
+  if (examples === undefined) return new Classifier(dutyList, { ...rest, ...reading, builtin: loadBuiltinRouting() });
   const given = typeof examples === 'string' || examples instanceof URL ? loadRoutingExamples(examples) : examples;
-  return new Classifier(dutyList, { ...rest, segmenter, examples: given });
+  return new Classifier(dutyList, { ...rest, ...reading, examples: given });
 }
 
 /**

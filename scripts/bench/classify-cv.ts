@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { createClassifier, loadDutyList, loadRoutingExamples } from '../../adapters/fs-config/routing.js';
 import { jiebaSegmenter } from '../../adapters/jieba/segmenter.js';
+import { pinyinHomophones } from '../../adapters/pinyin/phonetics.js';
 import { crossValidate, scoreClassifier, type Scores } from '../../src/domain/routing/evaluation.js';
 import { parseRoutingExamples } from '../../src/domain/routing/examples.js';
 
@@ -28,7 +29,7 @@ const row = (name: string, s: Scores) =>
 const dutyList = loadDutyList();
 const examples = loadRoutingExamples();
 const t0 = performance.now();
-const cv = crossValidate(dutyList, examples, k, { segmenter: jiebaSegmenter, learned });
+const cv = crossValidate(dutyList, examples, k, { segmenter: jiebaSegmenter, homophones: pinyinHomophones, learned });
 const rulesOnly = scoreClassifier(examples, createClassifier(dutyList, { examples: null }));
 console.log(`${k}-fold cross-validation over ${examples.length} examples (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 console.log('| set | n | unit (acceptable) | 即办 recall (cases) | 即办 precision |');

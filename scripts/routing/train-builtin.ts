@@ -11,14 +11,15 @@ import { systemClock } from '../../src/domain/clock.js';
 import { CityTrainer } from '../../src/application/routing-training/train.js';
 import { BUILTIN_MODEL_PATH, builtinTrainingExamples, createClassifier, loadDutyList, loadRoutingExamples } from '../../adapters/fs-config/routing.js';
 import { jiebaSegmenter } from '../../adapters/jieba/segmenter.js';
+import { pinyinHomophones } from '../../adapters/pinyin/phonetics.js';
 import { DEFAULT_MODEL_WEIGHT, serializeRoutingModel, sourceHash, type RoutingModel } from '../../src/domain/routing/routing-model.js';
 import type { RoutingExample } from '../../src/domain/routing/examples.js';
 
-const WEIGHT_GRID = [3, 5, 8, 12, 20];
+const WEIGHT_GRID = [3, 4, 5, 6, 8, 12, 20];
 const dutyList = loadDutyList();
 const examples = builtinTrainingExamples();
 const t0 = performance.now();
-const model = new CityTrainer(dutyList, { segmenter: jiebaSegmenter, builtinExamples: builtinTrainingExamples, clock: systemClock }).train(examples, {
+const model = new CityTrainer(dutyList, { segmenter: jiebaSegmenter, homophones: pinyinHomophones, builtinExamples: builtinTrainingExamples, clock: systemClock }).train(examples, {
   builtinExamples: false,
   // Chosen below on the development sets, not by the inner cross-validation `suban train` uses.
   modelWeight: DEFAULT_MODEL_WEIGHT,
@@ -49,7 +50,7 @@ console.log(
 function chooseWeightsOnDevelopmentSets(m: RoutingModel): void {
   const dir = new URL('../../test/fixtures/classify/', import.meta.url);
   const read = (name: string) => loadRoutingExamples(new URL(`${name}.jsonl`, dir));
-  const short = ['blind4', 'blind5', 'blind6'].flatMap(read);
+  const short = ['blind4', 'blind5', 'blind6', 'blind7', 'blind8'].flatMap(read);
   const long = ['dev-long-a', 'dev-long-b', 'blind6-long'].flatMap(read);
   const c = createClassifier(dutyList, { examples: null, model: m });
   const hits = (rows: readonly RoutingExample[]) =>

@@ -20,6 +20,7 @@ import { serializeRoutingModel } from '../domain/routing/routing-model.js';
 import { builtinTrainingExamples, createClassifier, loadDutyList, loadRoutingModel } from '../../adapters/fs-config/routing.js';
 import { loadUnitAliases } from '../../adapters/fs-config/unit-aliases.js';
 import { jiebaSegmenter } from '../../adapters/jieba/segmenter.js';
+import { pinyinHomophones } from '../../adapters/pinyin/phonetics.js';
 
 export interface RoutingCliContext {
   dutyListPath: string;
@@ -38,7 +39,7 @@ async function loadHistory(path: string, dutyListPath: string, out: NodeJS.Writa
   return { dutyList, rows };
 }
 
-const trainer = (dutyList: DutyList) => new CityTrainer(dutyList, { segmenter: jiebaSegmenter, builtinExamples: builtinTrainingExamples, clock: systemClock });
+const trainer = (dutyList: DutyList) => new CityTrainer(dutyList, { segmenter: jiebaSegmenter, homophones: pinyinHomophones, builtinExamples: builtinTrainingExamples, clock: systemClock });
 
 export function formatImportReport(path: string, r: ImportReport): string {
   const lines = [

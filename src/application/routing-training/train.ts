@@ -13,6 +13,7 @@ import type { RoutingExample } from '../../domain/routing/examples.js';
 import { foldOf } from '../../domain/routing/evaluation.js';
 import { trainRoutingModel, type RoutingModel } from '../../domain/routing/routing-model.js';
 import type { Clock } from '../../domain/clock.js';
+import type { HomophoneSource } from '../../domain/routing/homophones.js';
 import type { SegmenterFactory } from '../../domain/routing/segmenter.js';
 import { LONG_TEXT } from '../../domain/routing/text-structure.js';
 import type { DispatchItem } from './eval-report.js';
@@ -56,6 +57,8 @@ export function rowsHash(rows: readonly RoutingExample[]): string {
 
 export interface CityTrainerDeps {
   segmenter: SegmenterFactory;
+  /** Homophone typos put right as at classification (adapters/pinyin); left out, none. */
+  homophones?: HomophoneSource;
   /** The built-in labelled examples (config/), read only when a training uses them. */
   builtinExamples(): readonly RoutingExample[];
   /** Dates the model written to a file (its trainedAt). */
@@ -70,7 +73,7 @@ export class CityTrainer {
     private readonly dutyList: DutyList,
     private readonly deps: CityTrainerDeps,
   ) {
-    this.reader = new Classifier(dutyList, { segmenter: deps.segmenter, examples: null, model: null });
+    this.reader = new Classifier(dutyList, { segmenter: deps.segmenter, homophones: deps.homophones, examples: null, model: null });
   }
 
   train(history: readonly RoutingExample[], opts: CityTrainOptions = {}): RoutingModel {
@@ -89,7 +92,7 @@ export class CityTrainer {
 
   /** A classifier that dispatches with `model` (the 即办 model stays the built-in one's concern). */
   classifier(model: RoutingModel, threshold?: number): Classifier {
-    return new Classifier(this.dutyList, { segmenter: this.deps.segmenter, examples: null, model, threshold });
+    return new Classifier(this.dutyList, { segmenter: this.deps.segmenter, homophones: this.deps.homophones, examples: null, model, threshold });
   }
 
   /**

@@ -16,6 +16,7 @@ import { detectCategory } from './category.js';
 import type { DutyList, DutyUnit } from './duty-list.js';
 import type { RoutingExample } from './examples.js';
 import { DEFAULT_LEARNED_PARAMS, LearnedUrgency, trainingParams, type LearnedParams, type UrgencyState } from './learned.js';
+import { HomophoneCorrector, type Correction, type HomophoneSource } from './homophones.js';
 import { normalizeText } from './normalize.js';
 import { keepMostSpecific, PhraseIndex, type PhraseMatch } from './phrase-index.js';
 import { PlaceFinder, type PlaceGuess } from './places.js';
@@ -84,6 +85,11 @@ export interface ClassifierOptions {
   model?: RoutingModel | null;
   /** Tuning of the 即办 model. */
   learned?: Partial<LearnedParams>;
+  /**
+   * Syllables and words (adapters/pinyin) for putting homophone typos right (设保卡 → 社保卡);
+   * left out, texts are read as typed.
+   */
+  homophones?: HomophoneSource;
 }
 
 /** The 待核实 reason shown when only the model, not a rule, recognised the danger. */
@@ -170,6 +176,8 @@ function argmax(xs: ArrayLike<number>): number {
  * and cross-validation builds several classifiers over the same list.
  */
 const segmenters = new WeakMap<SegmenterFactory, WeakMap<DutyList, Segmenter>>();
+/** Likewise one homophone corrector per duty list and source: it scans the language's words once. */
+const correctors = new WeakMap<HomophoneSource, WeakMap<DutyList, HomophoneCorrector>>();
 
 interface UnitHit {
   unit: string;
@@ -186,6 +194,8 @@ export interface ReadText {
   weightAt: (pos: number) => number;
   located: PlaceGuess;
   locality: Locality | null;
+  /** Homophone typos put right before reading (设保卡 → 社保卡). */
+  corrections: Correction[];
 }
 
 /**
@@ -202,6 +212,7 @@ export class Classifier {
   private readonly places: PlaceFinder;
   private readonly segmenter: Segmenter;
   private readonly urgency: LearnedUrgency | null;
+  private readonly corrector: HomophoneCorrector | null;
   readonly model: RoutingModel | null;
 
   constructor(
@@ -227,9 +238,23 @@ export class Classifier {
       perList.set(dutyList, segmenter);
     }
     this.segmenter = segmenter;
+    this.corrector = opts.homophones ? this.homophoneCorrector(opts.homophones) : null;
     const examples = this.loadExamples(opts);
     this.urgency = examples ? this.urgencyModel(opts, examples) : null;
     this.model = opts.model !== undefined ? opts.model : this.unitModel(opts, examples);
+  }
+
+  private homophoneCorrector(source: HomophoneSource): HomophoneCorrector {
+    let perList = correctors.get(source);
+    if (!perList) correctors.set(source, (perList = new WeakMap()));
+    let corrector = perList.get(this.dutyList);
+    if (!corrector) {
+      // The units' phrases only: a 即办 phrase sounded out of an ordinary text (被人撕了 → 人死了)
+      // would page a duty officer for nothing.
+      const phrases = [...this.keywords.phrases()];
+      perList.set(this.dutyList, (corrector = new HomophoneCorrector(phrases, source)));
+    }
+    return corrector;
   }
 
   private loadExamples(opts: ClassifierOptions): readonly RoutingExample[] | null {
@@ -313,12 +338,16 @@ export class Classifier {
   }
 
   read(rawText: string): ReadText {
-    const text = normalizeText(rawText);
+    const typed = normalizeText(rawText);
+    // Place names are never corrected, so their spans hold for the corrected text too.
+    const placeSpans = this.places.spans(typed);
+    const corrections = this.corrector ? this.corrector.find(typed, placeSpans) : [];
+    const text = HomophoneCorrector.apply(typed, corrections);
     const tokens = tokensOf(this.segmenter, text);
-    const masked = maskPlaces(text, this.places.spans(text), tokens);
+    const masked = maskPlaces(text, placeSpans, tokens);
     const sentences = splitSentences(masked);
     const located = this.places.find(text, tokens);
-    return { text, masked, tokens, sentences, weightAt: weightAt(sentences), located, locality: localityOf(text, located.township) };
+    return { text, masked, tokens, sentences, weightAt: weightAt(sentences), located, locality: localityOf(text, located.township), corrections };
   }
 
   classify(rawText: string): Classification {
@@ -471,6 +500,7 @@ export class Classifier {
     if (urgentVote?.flagged) evidence.push(`即办模型 ${Math.round(urgentVote.probability * 100)}%:${urgentVote.reasons.map(showWord).join('、')}`);
     if (category.cues.length > 0) evidence.push(`类别「${category.category}」:${category.cues.join('、')}`);
     if (township) evidence.push(`乡镇「${township}」:${place ?? township}`);
+    for (const c of r.corrections) evidence.push(`同音纠正:${c.from}→${c.to}`);
 
     return {
       unit,

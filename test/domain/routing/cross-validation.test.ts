@@ -5,6 +5,7 @@
 import t from 'tap';
 import { createClassifier, loadDutyList, loadRoutingExamples } from '../../../adapters/fs-config/routing.js';
 import { jiebaSegmenter } from '../../../adapters/jieba/segmenter.js';
+import { pinyinHomophones } from '../../../adapters/pinyin/phonetics.js';
 import { crossValidate, foldOf, summarise } from '../../../src/domain/routing/evaluation.js';
 
 // Five trainings on a shared two-core machine under load can take longer than the default file timeout.
@@ -27,7 +28,7 @@ t.test('cross-validation: the generalisation estimate, on two folds of a fixed 5
   // Two of the five folds: each fold trains on 5,000 examples, and two of them test 2,400 requests,
   // enough for the floors below; `scripts/bench/classify-cv.ts` runs all five for BENCHMARKS.md.
   const FOLDS = [0, 1];
-  const cv = crossValidate(dutyList, examples, 5, { segmenter: jiebaSegmenter }, FOLDS);
+  const cv = crossValidate(dutyList, examples, 5, { segmenter: jiebaSegmenter, homophones: pinyinHomophones }, FOLDS);
   const p = cv.pooled;
   t.equal(p.n, examples.filter((e) => FOLDS.includes(foldOf(e.id ?? e.text, 5))).length, 'every example of the two folds is tested exactly once');
   t.ok(p.n >= examples.length * 0.3, `${p.n} tested`);
