@@ -116,6 +116,14 @@ const UNALIGNED_FACTOR = 0.5;
  */
 const AGENCY_FACTOR_LONG = 0.35;
 const AGENCY = /(局|委|办|部|大队|中队|派出所|分局|中心|公司|法院|检察院|政府|热线|12345)$|^(城管|交警|公安|民警|警察|纪委|纪检|消防|环保|工商|税务|医保|信访|妇联|残联|团委|工会|宣传部|统战部|组织部|供电所|电力公司|移动|联通|电信|广电)$/u;
+/**
+ * An agency named where the caller says it disowned the matter or sent them on (派出所说不归他们管,
+ * 交警说要找城管) is the one that does not own it, in a short request as in a long one.
+ */
+const DISCLAIMED_FACTOR = 0.2;
+const DISCLAIMER = /不归|不属于|不是(他们|我们|他|这边|这里)管|管不了|没(有)?权(管|限)|推给|推到|踢皮球|转给|(让|叫|要)(我|我们)(去)?找|说(要)?找|说归/u;
+/** Where a clause ends: a citizen's clause runs between commas, spaces and full stops. */
+const CLAUSE_END = /[,，。!！?？;；\s、]/u;
 /** Length (characters) from which phrase points are scaled down (see scoreUnits). */
 const PHRASE_SCALE_FROM = 100;
 /** Score at which strength reaches 1 - 1/e. */
@@ -357,7 +365,7 @@ export class Classifier {
     const bounds = this.wordBounds(tokens, text.length);
 
     const matches = keepMostSpecific(this.keywords.findAll(masked));
-    const scores = scoreUnits(matches, bounds, r.weightAt, text.length);
+    const scores = scoreUnits(matches, bounds, r.weightAt, text.length, masked);
 
     const urgentHits = detectUrgent(masked, this.dutyList.urgent, tokens);
     const acute = urgentHits.filter((h) => h.level === 'urgent');
@@ -564,17 +572,27 @@ function newScore(): UnitScore {
 const WORD_START = 1;
 const WORD_END = 2;
 
-function scoreUnits(matches: PhraseMatch<UnitHit>[], bounds: Uint8Array, at: (pos: number) => number, length: number): Map<string, UnitScore> {
+/** Whether the clause after an agency named at [start, end) says it disowned the matter (城管说不归他们). */
+function disclaimed(text: string, start: number, end: number): boolean {
+  let b = end;
+  while (b < text.length && !CLAUSE_END.test(text[b])) b++;
+  return DISCLAIMER.test(text.slice(end, b));
+}
+
+function scoreUnits(matches: PhraseMatch<UnitHit>[], bounds: Uint8Array, at: (pos: number) => number, length: number, text: string): Map<string, UnitScore> {
   const scores = new Map<string, UnitScore>();
   const long = length >= LONG_TEXT;
   // A long message collects phrases of many units in passing; their sum grows with the length
   // while the model's share does not, so phrase points shrink as 1/sqrt(length) past PHRASE_SCALE_FROM.
   const lengthFactor = length > PHRASE_SCALE_FROM ? Math.pow(PHRASE_SCALE_FROM / length, 0.75) : 1;
+  // An agency that disowned the matter once (打了交警电话, 交警说要找城管) is not its owner anywhere in the text.
+  const disowned = new Set(matches.filter((m) => m.payload.some((h) => h.agency) && disclaimed(text, m.start, m.end)).map((m) => m.phrase));
   for (const m of matches) {
     const aligned = (bounds[m.start] & WORD_START) !== 0 && (bounds[m.end] & WORD_END) !== 0;
     const where = at(m.start);
     for (const hit of m.payload) {
-      const factor = (aligned ? 1 : UNALIGNED_FACTOR) * where * (long && hit.agency ? AGENCY_FACTOR_LONG : 1) * lengthFactor;
+      const agency = hit.agency ? (disowned.has(m.phrase) ? DISCLAIMED_FACTOR : long ? AGENCY_FACTOR_LONG : 1) : 1;
+      const factor = (aligned ? 1 : UNALIGNED_FACTOR) * where * agency * lengthFactor;
       const value = round2(hit.weight * factor);
       const s = scores.get(hit.unit) ?? newScore();
       const before = s.seen.get(m.phrase) ?? 0;
