@@ -5,9 +5,11 @@
  * character in three at most written differently, is written back as the phrase, so the rules,
  * the models and the 即办 check all read what the caller meant.
  *
- * What is not corrected: a span that is a word of the language (楼上方 is not 上访: 上方 is in the
- * dictionary), a span that is another listed phrase, and a span inside a place name. Segmentation
- * cannot tell: jieba glues a typo into a word of its own (社宝卡, 传消).
+ * What is not corrected (each was a false correction once): a span that is a word of the language
+ * (楼上方 is not 上访: 上方 is in the dictionary) or another listed phrase, a function character
+ * (说是政府 is not 市政府), a character that makes a word with the text next to the span (好多学生 is
+ * not 好多血), a place name, and two-character phrases. Segmentation cannot decide it: jieba glues
+ * a typo into a word of its own (社宝卡, 传消).
  */
 import { PhraseIndex } from './phrase-index.js';
 
@@ -55,31 +57,20 @@ export class HomophoneCorrector {
       // Two-character phrases are left alone: half of all character pairs sound like some other
       // pair, and across a word boundary (的时候 → 的士) no dictionary can tell.
       if (p.length < MIN_PHRASE) continue;
-      const key = soundOf(this.phonetics, p);
+      const key = soundOf(this.phonetics, p, false);
       if (key === null) continue;
       this.index.add(key, p);
       for (const w of this.lexicon.bySound.get(key) ?? []) if (!this.phrases.has(w)) this.realWords.add(w);
     }
   }
 
-  /** The text's phonetic string, offset for offset (unknown characters stay as they are). */
-  private soundOf(text: string): string {
-    let out = '';
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      const s = this.phonetics(c);
-      out += s > 0 && s <= MAX_SYLLABLE ? String.fromCharCode(SYLLABLE_BASE + s) : text[i];
-    }
-    return out;
-  }
-
   /**
    * The corrections to make in `text`: non-overlapping, longest first. `protectedSpans` are place
-   * names; `tokens` the text's words as segmented before any correction.
+   * names.
    */
   find(text: string, protectedSpans: readonly { start: number; end: number }[]): Correction[] {
     if (!/[\u4e00-\u9fff]/u.test(text)) return [];
-    const matches = this.index.findAll(this.soundOf(text));
+    const matches = this.index.findAll(soundOf(this.phonetics, text, true)!);
     if (matches.length === 0) return [];
     const out: Correction[] = [];
     const taken = (s: number, e: number) => out.some((c) => s < c.end && c.start < e) || protectedSpans.some((p) => s < p.end && p.start < e);
@@ -127,13 +118,17 @@ export class HomophoneCorrector {
   }
 }
 
-/** The phonetic string of a word, or null when a character has no known syllable. */
-function soundOf(phonetics: Phonetics, word: string): string | null {
+/**
+ * The phonetic string of a text, offset for offset. A character with no known syllable stays as it
+ * is when `keepUnknown` (a citizen's text), and makes the result null otherwise (a phrase or word).
+ */
+function soundOf(phonetics: Phonetics, text: string, keepUnknown: boolean): string | null {
   let out = '';
-  for (let i = 0; i < word.length; i++) {
-    const s = phonetics(word.charCodeAt(i));
-    if (s <= 0 || s > MAX_SYLLABLE) return null;
-    out += String.fromCharCode(SYLLABLE_BASE + s);
+  for (let i = 0; i < text.length; i++) {
+    const s = phonetics(text.charCodeAt(i));
+    if (s > 0 && s <= MAX_SYLLABLE) out += String.fromCharCode(SYLLABLE_BASE + s);
+    else if (keepUnknown) out += text[i];
+    else return null;
   }
   return out;
 }
@@ -156,7 +151,7 @@ function lexiconOf(source: HomophoneSource): Lexicon {
   for (const w of source.words()) {
     if (w.length === 2 || w.length === 3) lexicon.shortWords.add(w);
     if (w.length < MIN_PHRASE || w.length > MAX_PHRASE) continue;
-    const key = soundOf(source.phonetics, w);
+    const key = soundOf(source.phonetics, w, false);
     if (key === null) continue;
     const same = lexicon.bySound.get(key);
     if (same) same.push(w);
