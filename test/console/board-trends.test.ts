@@ -84,6 +84,9 @@ t.test('board trends, places and the flow graph in Chromium', { skip: BROWSER.sk
     }
 
     await card.getByLabel('趋势周期').selectOption('month');
+    // The weekly table's 12 rows are there until the monthly data arrives: wait for the seventh row
+    // to go, then for the sixth to be there (counting at once raced the reload).
+    await t.resolves(card.getByTestId('trend-table').locator('tbody tr').nth(6).waitFor({ state: 'detached' }), 'the weekly rows are gone');
     await t.resolves(card.getByTestId('trend-table').locator('tbody tr').nth(5).waitFor({ state: 'attached' }), 'six months');
     t.equal(await card.getByTestId('trend-table').locator('tbody tr').count(), 6);
     await card.getByLabel('趋势范围').selectOption('市城管局');
