@@ -3,7 +3,8 @@
  * of HTTP, SQL, providers or jieba; those live in adapters/ and reach the domain through ports
  * (the Segmenter of domain/routing/segmenter.ts) or as already-read text and data.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { sourceFiles } from '../helpers/source-files.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -15,7 +16,7 @@ const DOMAIN = join(ROOT, 'src', 'domain');
 /** Node modules that touch the outside world (files, processes, network, threads, the host). */
 const IO_BUILTINS = new Set(['fs', 'fs/promises', 'path', 'child_process', 'net', 'http', 'https', 'http2', 'dgram', 'worker_threads', 'os', 'readline']);
 /** Packages of the web, the databases, the providers and the word segmenter. */
-const OUTSIDE_PACKAGES = [/^fastify$/, /^@fastify\//, /^drizzle-orm(\/|$)/, /^better-sqlite3$/, /^pg$/, /^@node-rs\/jieba(\/|$)/, /^twilio(\/|$)/, /^wechaty/, /^modesl$/, /^prom-client$/, /^pino(\/|$)/, /^ws$/];
+const OUTSIDE_PACKAGES = [/^fastify$/, /^@fastify\//, /^drizzle-orm(\/|$)/, /^better-sqlite3$/, /^pg$/, /^@node-rs\/jieba(\/|$)/, /^pinyin-pro(\/|$)/, /^twilio(\/|$)/, /^wechaty/, /^modesl$/, /^prom-client$/, /^pino(\/|$)/, /^ws$/];
 /** Folders of the repository the domain must not reach into. */
 const OUTSIDE_FOLDERS = ['adapters', 'src/web', 'src/application', 'src/composition', 'src/cli', 'src/cli.ts', 'src/server.ts', 'src/config.ts'];
 /** Source tokens that mean "read something from where this process runs". */
@@ -38,20 +39,13 @@ function impurities(file: string, text: string): string[] {
   return found;
 }
 
-function domainFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return domainFiles(p);
-    return /\.(ts|tsx|mts|cts)$/.test(e.name) ? [p] : [];
-  });
-}
-
 t.test('the check finds what it looks for', async (t) => {
   const f = join(DOMAIN, 'routing', 'example.ts');
   t.same(impurities(f, "import { readFileSync } from 'node:fs';"), ['imports node:fs']);
   t.same(impurities(f, "import { join } from 'path';"), ['imports path']);
   t.same(impurities(f, "import {\n  Jieba,\n} from '@node-rs/jieba';"), ['imports @node-rs/jieba']);
   t.same(impurities(f, "import { dict } from '@node-rs/jieba/dict.js';"), ['imports @node-rs/jieba/dict.js']);
+  t.same(impurities(f, "import { pinyin } from 'pinyin-pro';"), ['imports pinyin-pro'], 'syllables come through the Phonetics port');
   t.same(impurities(f, "import type { FastifyInstance } from 'fastify';"), ['imports fastify']);
   t.same(impurities(f, "import { sql } from 'drizzle-orm';"), ['imports drizzle-orm']);
   t.same(impurities(f, "export { x } from '../../../adapters/jieba/segmenter.js';"), ['imports ../../../adapters/jieba/segmenter.js (adapters/jieba/segmenter.js)']);
@@ -63,7 +57,7 @@ t.test('the check finds what it looks for', async (t) => {
 });
 
 t.test('src/domain reads no files and imports no adapter, web, database or jieba code', async (t) => {
-  const files = domainFiles(DOMAIN);
+  const files = sourceFiles(DOMAIN);
   t.ok(files.length > 50, `${files.length} domain files checked`);
   const problems = files.flatMap((f) => impurities(f, readFileSync(f, 'utf8')).map((p) => `${relative(ROOT, f)}: ${p}`));
   t.same(problems, [], 'a domain module that needs outside data takes it as text or data, or through a port (see README, Architecture)');

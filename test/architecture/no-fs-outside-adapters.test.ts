@@ -4,7 +4,8 @@
  * bundle) are reached through ports or data that adapters/ read, handed in by the composition
  * root, the CLI or the app builder.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { sourceFiles } from '../helpers/source-files.js';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -26,14 +27,6 @@ function fsImports(text: string): string[] {
     .filter((spec) => /^(node:)?fs(\/promises)?$/.test(spec));
 }
 
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) return sources(p);
-    return /\.(ts|tsx|mts|cts)$/.test(e.name) ? [p] : [];
-  });
-}
-
 t.test('the check finds what it looks for', async (t) => {
   t.same(fsImports("import { readFileSync } from 'node:fs';"), ['node:fs']);
   t.same(fsImports("import { readFile } from 'fs/promises';"), ['fs/promises']);
@@ -44,7 +37,7 @@ t.test('the check finds what it looks for', async (t) => {
 });
 
 t.test('no file under src/application or src/web imports node:fs', async (t) => {
-  const files = CHECKED.flatMap((d) => sources(join(ROOT, d))).map((f) => relative(ROOT, f).split(sep).join('/'));
+  const files = CHECKED.flatMap((d) => sourceFiles(join(ROOT, d))).map((f) => relative(ROOT, f).split(sep).join('/'));
   t.ok(files.length > 100, `${files.length} files checked`);
   const offenders = files.filter((f) => !(f in ALLOWED) && fsImports(readFileSync(join(ROOT, f), 'utf8')).length > 0);
   t.same(offenders, [], 'files that import node:fs: read through an adapter (adapters/) and hand in the data or a port');
