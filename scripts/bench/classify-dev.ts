@@ -18,6 +18,7 @@ if (args.includes('--weight') && c.model) c.model.meta.modelWeight = Number(args
 const pct = (x: number, n: number) => `${((100 * x) / Math.max(1, n)).toFixed(1)}%`;
 console.log('| file | n | unit | top-3 | manual | urgent (flag rate) | urgent recall | urgent precision | urgent∪check recall |');
 console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+const total = { n: 0, rows: 0, ok: 0, top3: 0, manual: 0, pos: 0, caught: 0, caughtAny: 0, neg: 0, negPaged: 0, negCheck: 0 };
 for (const f of files) {
   const rows = readFileSync(f, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
   let ok = 0, top3 = 0, manual = 0, flagged = 0, pos = 0, caught = 0, caughtAny = 0, tp = 0;
@@ -40,9 +41,20 @@ for (const f of files) {
       if (!x.urgent) misses.push(`urgent-miss ${r.id} (${x.urgentCheck ? 'check' : 'none'}): ${text.slice(0, 120)}`);
     }
     if (x.urgent && r.urgent === true) tp++;
+    if (r.urgent === false) {
+      total.neg++;
+      if (x.urgent) total.negPaged++;
+      else if (x.urgentCheck) total.negCheck++;
+    }
     if (x.urgent && r.urgent === false) misses.push(`urgent-false ${r.id} ${x.urgentReasons.join(',')} ${x.evidence.filter((e) => e.startsWith('即办')).join(' ')}: ${text.slice(0, 100)}`);
   }
   const n = rows.filter((r) => r.unit).length;
   console.log(`| ${f.split('/').pop()} | ${rows.length} | ${pct(ok, n)} | ${pct(top3, n)} | ${pct(manual, n)} | ${flagged} (${pct(flagged, rows.length)}) | ${pos ? pct(caught, pos) : '-'} | ${flagged ? pct(tp, flagged) : '-'} | ${pos ? pct(caughtAny, pos) : '-'} |`);
+  Object.assign(total, { n: total.n + n, rows: total.rows + rows.length, ok: total.ok + ok, top3: total.top3 + top3, manual: total.manual + manual, pos: total.pos + pos, caught: total.caught + caught, caughtAny: total.caughtAny + caughtAny });
   if (showMisses) for (const m of misses) console.log('  ' + m);
+}
+if (files.length > 1) {
+  const t = total;
+  console.log(`| all | ${t.rows} | ${pct(t.ok, t.n)} (${t.ok}/${t.n}) | ${pct(t.top3, t.n)} | ${pct(t.manual, t.n)} | | ${pct(t.caught, t.pos)} (${t.caught}/${t.pos}) | | ${pct(t.caughtAny, t.pos)} (${t.caughtAny}/${t.pos}) |`);
+  console.log(`ordinary (urgent:false) requests: ${t.negPaged}/${t.neg} paged at once (${pct(t.negPaged, t.neg)}), ${t.negCheck} 待核实 (${pct(t.negCheck, t.neg)})`);
 }

@@ -77,6 +77,29 @@ t.test('acute events page at once, calm wording included', async (t) => {
   ]) t.equal(level(text), 'urgent', text);
 });
 
+t.test('safety nets (请核实) and building damage wait for an operator unless something else says now', async (t) => {
+  // Each of these fires only a (请核实) safety-net rule or a crack in a wall: a person reads it first.
+  for (const text of [
+    '跟团去购物店，导游说不买东西就不让走',
+    '新分的安置房客厅墙上好几条裂缝，交房还不到两年',
+    '老街那排店铺外墙的瓷砖有点脱落，下面天天有人走',
+  ]) t.equal(level(text), 'check', text);
+  // A collapse under way, or a safety net with a present cue, still pages.
+  for (const text of ['巷子里一栋老屋正在塌，里面还住着人', '隔壁土坯房的墙倒了，压到人了快来人']) t.equal(level(text), 'urgent', text);
+});
+
+t.test('almost, rumours, years ago, a card that is 卡在 somewhere: no page', async (t) => {
+  for (const text of [
+    '两个组为了山林界线吵得差点打起来，请乡里来调解',
+    '群里都在转发说水库要溃坝，是不是真的，别是造谣吧',
+    '村口那口塘前几年淹死过一个细伢子，能不能装个护栏',
+    '我在外地读书，社保卡在这边看病用不了',
+    '楼顶漏水漏了半个月了还没人来修',
+  ]) t.not(level(text), 'urgent', text);
+  // Uncertainty about a present event is still an event: callers rarely say they are sure.
+  t.equal(level('对面楼好像着火了，冒了好多黑烟，里面可能有人'), 'urgent');
+});
+
 t.test('the cue is said on the desk and in the ticket', async (t) => {
   const risk = classifier.classify('楼道里的电线老化了，怕会起火');
   t.ok(risk.urgentCheckReasons.some((r) => r.includes('火情') && r.includes('风险措辞(怕)')), JSON.stringify(risk.urgentCheckReasons));
