@@ -16,6 +16,7 @@ import { CityTrainer, dispatchItem, historyExamples } from '../application/routi
 import { createUnitResolver } from '../domain/directory/unit-names.js';
 import { systemClock } from '../domain/clock.js';
 import type { DutyList } from '../domain/routing/duty-list.js';
+import type { RoutingExample } from '../domain/routing/examples.js';
 import { serializeRoutingModel } from '../domain/routing/routing-model.js';
 import { builtinTrainingExamples, createClassifier, loadDutyList, loadRoutingModel } from '../../adapters/fs-config/routing.js';
 import { loadUnitAliases } from '../../adapters/fs-config/unit-aliases.js';
@@ -28,6 +29,8 @@ export interface RoutingCliContext {
   /** SUBAN_ROUTING_MODEL, used by eval when no --model is given. */
   configuredModel: string;
   out: NodeJS.WritableStream;
+  /** The built-in examples `--builtin` adds; default the shipped ones (tests pass a sample). */
+  builtinExamples?: () => RoutingExample[];
 }
 
 async function loadHistory(path: string, dutyListPath: string, out: NodeJS.WritableStream) {
@@ -39,7 +42,8 @@ async function loadHistory(path: string, dutyListPath: string, out: NodeJS.Writa
   return { dutyList, rows };
 }
 
-const trainer = (dutyList: DutyList) => new CityTrainer(dutyList, { segmenter: jiebaSegmenter, homophones: pinyinHomophones, builtinExamples: builtinTrainingExamples, clock: systemClock });
+const trainer = (dutyList: DutyList, ctx: RoutingCliContext) =>
+  new CityTrainer(dutyList, { segmenter: jiebaSegmenter, homophones: pinyinHomophones, builtinExamples: ctx.builtinExamples ?? builtinTrainingExamples, clock: systemClock });
 
 export function formatImportReport(path: string, r: ImportReport): string {
   const lines = [
@@ -63,7 +67,7 @@ export async function runTrain(args: { in: string; out: string; seed?: number; b
   const onlyCategory = rows.length - history.length;
   if (onlyCategory > 0) ctx.out.write(`  ${onlyCategory} 行只有类别、没有单位:不用于单位模型\n`);
   const t0 = performance.now();
-  const model = trainer(dutyList).train(history, { seed: args.seed, builtinExamples: args.builtinExamples, modelWeight: args.modelWeight, source: args.in });
+  const model = trainer(dutyList, ctx).train(history, { seed: args.seed, builtinExamples: args.builtinExamples, modelWeight: args.modelWeight, source: args.in });
   writeFileSync(args.out, serializeRoutingModel(model));
   ctx.out.write(
     `模型已写入 ${args.out}: ${history.length} 条历史工单, ${model.unit.classes.length} 类, ${model.unit.vocabularySize} 特征, ` +
@@ -78,7 +82,7 @@ export async function runEval(args: { in: string; model?: string; folds?: number
   let items;
   let what: string;
   if (args.folds && args.folds > 1) {
-    items = trainer(dutyList).crossValidate(history, args.folds, { seed: args.seed, builtinExamples: args.builtinExamples }, ctx.threshold);
+    items = trainer(dutyList, ctx).crossValidate(history, args.folds, { seed: args.seed, builtinExamples: args.builtinExamples }, ctx.threshold);
     what = `${args.folds} 折交叉验证(每折用 suban train 同样的训练)`;
   } else {
     const modelPath = args.model ?? ctx.configuredModel;

@@ -17,7 +17,7 @@ const examples = loadRoutingExamples();
 const UNITS = dutyList.units.map((u) => u.name);
 const TOWNSHIPS = dutyList.townships.map((tw) => tw.name);
 
-t.test('cross-validation: the generalisation estimate, on two folds of a fixed 5-fold split', async (t) => {
+t.test('cross-validation: the generalisation estimate, on one fold of a fixed 5-fold split', async (t) => {
   t.ok(examples.length >= 1000, `${examples.length} training examples`);
   t.equal(new Set(examples.map((e) => e.id)).size, examples.length, 'example ids are unique');
   // Short township-owned requests (T…) are labelled with the township, like the history's.
@@ -25,13 +25,14 @@ t.test('cross-validation: the generalisation estimate, on two folds of a fixed 5
   t.same(examples.filter((e) => !known.has(e.unit) || !e.acceptable.every((a) => known.has(a))).map((e) => e.id), [], 'exact unit names');
   t.equal(foldOf('L001', 5), foldOf('L001', 5), 'folds are a pure function of the id');
 
-  // Two of the five folds: each fold trains on 5,000 examples, and two of them test 2,400 requests,
-  // enough for the floors below; `scripts/bench/classify-cv.ts` runs all five for BENCHMARKS.md.
-  const FOLDS = [0, 1];
+  // One of the five folds: it trains on 8,700 examples and tests 2,200 requests, enough for the
+  // floors below (a second fold cost 80 s of CI for no other check); `scripts/bench/classify-cv.ts`
+  // runs all five for BENCHMARKS.md.
+  const FOLDS = [0];
   const cv = crossValidate(dutyList, examples, 5, { segmenter: jiebaSegmenter, homophones: pinyinHomophones }, FOLDS);
   const p = cv.pooled;
-  t.equal(p.n, examples.filter((e) => FOLDS.includes(foldOf(e.id ?? e.text, 5))).length, 'every example of the two folds is tested exactly once');
-  t.ok(p.n >= examples.length * 0.3, `${p.n} tested`);
+  t.equal(p.n, examples.filter((e) => FOLDS.includes(foldOf(e.id ?? e.text, 5))).length, 'every example of the fold is tested exactly once');
+  t.ok(p.n >= examples.length * 0.15, `${p.n} tested`);
   // blind2's requests are C001…; the coverage examples CV… are another part.
   const blind2 = summarise(p.outcomes.filter((o) => /^C\d/.test(o.id ?? '')));
   t.comment(
@@ -60,7 +61,7 @@ t.test('cross-validation: the generalisation estimate, on two folds of a fixed 5
   // the rules page for many they call ordinary: 54.8% on two folds (61% before them). The held-out
   // sets did not move (blind8 63%→65%, the 即办 labelled set 83%), so the floor follows to 50%.
   t.ok(p.urgentPrecision >= 0.5, `CV 即办 precision ${pct(p.urgentPrecision)} >= 50%`);
-  // 63 of blind2's requests fall in the two folds: a coarse check.
+  // About 30 of blind2's requests fall in the fold: a coarse check.
   t.ok(blind2.unit >= 0.78 && blind2.flagRecall >= 0.85, 'blind2 part stays well above the rules-only 72.7% / 58.6%');
 
   // The models must earn their place: on the same folds, the rules alone catch fewer 即办.
