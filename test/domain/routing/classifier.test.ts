@@ -230,7 +230,7 @@ t.test('blind3 set (measured once before joining the training data; fit now)', a
   t.ok(s.urgentRecall >= 0.9, `blind3 即办 paged at once ${pct(s.urgentRecall)} >= 90%`);
 });
 
-t.test('blind4 set (short WeChat/IVR requests, measured once blind, then used for error analysis)', async (t) => {
+t.test('blind4 set (short WeChat/IVR requests, measured once blind, then used for error analysis; training data since session 11: fit)', async (t) => {
   const rows = readJsonl('blind4.jsonl');
   const owners = [...UNITS, ...TOWNSHIPS];
   t.ok(rows.length >= 500, `${rows.length} requests >= 500`);
@@ -246,7 +246,7 @@ t.test('blind4 set (short WeChat/IVR requests, measured once blind, then used fo
   // Measured blind (written from 附件1 without reading the examples or the duty list, before any
   // tuning): unit 88.4%, top-3 95.2%, manual queue 15.3%, 即办 flagged 39/39 (37 paged at once).
   // Its misses then drove the coverage phrases and township examples of that round, so this is a
-  // development figure now (94.4% after). Floors keep a small margin.
+  // development figure (94.4% after), and since session 11 training data. Floors keep a small margin.
   t.ok(s.unit >= 0.92, `blind4 unit accuracy ${pct(s.unit)} >= 92%`);
   t.ok(s.flagRecall >= 0.97, `blind4 即办 flagged ${pct(s.flagRecall)} >= 97%`, { misses: s.misses });
   t.ok(s.urgentRecall >= 0.9, `blind4 即办 paged at once ${pct(s.urgentRecall)} >= 90%`);
@@ -259,7 +259,7 @@ for (const [file, label, minRows, floor] of [
   // 82.9% (top-3 92.9%) with this one, measured once blind. Not yet used for error analysis.
   ['blind7.jsonl', 'blind7 (short requests, varied voices)', 400, 0.8],
 ] as const) {
-  t.test(`${label}: measured once blind`, async (t) => {
+  t.test(`${label}: measured once blind, training data since session 11`, async (t) => {
     const rows = readJsonl(file);
     const owners = [...UNITS, ...TOWNSHIPS];
     t.ok(rows.length >= minRows, `${rows.length} requests >= ${minRows}`);
@@ -272,8 +272,9 @@ for (const [file, label, minRows, floor] of [
     t.comment(`${file} n=${s.n}: unit ${pct(s.unit)} (township-owned ${pct(ts.unit)} of ${ts.n}), 即办 recall ${pct(s.urgentRecall)} (precision ${pct(s.urgentPrecision)}), manual ${pct(s.manualRate)}`);
     // Measured blind, before any change made after reading them: blind6 84.0% (session-7 code),
     // 84.3% with the 属地 scoring written before the set arrived; blind6-long 93.6% / 94.1%.
-    // Their misses then drove township stems, 属地 priors and coverage, so these are now
-    // development figures; the floors keep a small margin below them.
+    // Their misses then drove township stems, 属地 priors and coverage, so these became
+    // development figures; since session 11 the short sets are training data (blind6-long is
+    // not). The floors keep a small margin below them.
     t.ok(s.unit >= floor, `${file} unit accuracy ${pct(s.unit)} >= ${pct(floor)}`);
     t.ok(s.flagRecall >= 0.9, `${file} 即办 flagged ${pct(s.flagRecall)} >= 90%`, { misses: s.misses });
   });
@@ -501,7 +502,7 @@ t.test('a matter the list does not name still gets the model\'s first suggestion
   t.equal(x.unit, x.suggestions[0]?.unit, 'the first suggestion');
   t.match(x.evidence[0], /模型\d+%/, 'from the model alone');
   t.ok(x.needsManualDispatch, 'an unsure model sends it to the manual queue');
-  t.ok(x.confidence < 0.1, `confidence ${x.confidence}`);
+  t.ok(x.confidence < 0.2, `confidence ${x.confidence}`);
 });
 
 t.test('the models read the kind of place, not its name: the same lamp is 城管\'s on a city road and the township\'s in a village', async (t) => {
