@@ -4,7 +4,7 @@
  * theme below was flagged urgent by the earlier recall-first rules (plain substrings, no context).
  */
 import { readFileSync } from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createClassifier, loadDutyList } from '../../../adapters/fs-config/routing.js';
 
 const classifier = createClassifier(loadDutyList());
@@ -12,51 +12,55 @@ const level = (text: string) => {
   const c = classifier.classify(text);
   return c.urgent ? 'urgent' : c.urgentCheck ? 'check' : 'none';
 };
+/** Each text is at most 待核实: nobody is paged at once for it. */
+const neverPaged = (t: Test, texts: readonly string[]) => {
+  for (const text of texts) t.not(level(text), 'urgent', text);
+};
 
 t.test('a risk is not an event: 待核实 at most', async (t) => {
-  for (const text of [
+  neverPaged(t, [
     '小区消防通道老是停满车，万一着火消防车根本进不来',
     '我们村后山那个坡很陡，下大雨容易滑坡，住在下面的几户人家很担心',
     '楼道里的电线老化了，怕会起火，物业一直不换',
     '学校门口的围墙有裂缝，存在安全隐患，希望尽快加固',
-  ]) t.not(level(text), 'urgent', text);
+  ]);
 });
 
 t.test('single characters and over-broad words do not make an event', async (t) => {
-  for (const text of [
+  neverPaged(t, [
     '楼下烧烤店油烟太大了，熏得家里全是烟味，窗户都不敢开',
     '小区门口的下水道堵死了，污水流到路上好几天了',
     '有人天天往河边倒垃圾，臭气熏天',
     '我妈把身份证丢了，户口在老家，能在瑞金补办吗',
     '菜市场门口的摊贩把路堵住了，车都开不进去',
-  ]) t.not(level(text), 'urgent', text);
+  ]);
 });
 
 t.test('danger words in a past or administrative matter', async (t) => {
-  for (const text of [
+  neverPaged(t, [
     '去年发洪水我家房子被淹了，救灾补助到现在还没发下来',
     '我被人打伤以后想申请法律援助，请问要什么材料',
     '新买的房子墙上裂了好几道缝，开发商说不是质量问题，要怎么维权',
     '上个季度我家田埂塌了一段，村里说要等统一修，到现在也没修',
     '前年隔壁着火烧了我家厨房，当时说好的赔偿一直没给',
-  ]) t.not(level(text), 'urgent', text);
+  ]);
 });
 
 t.test('violence or health matters that are not acute', async (t) => {
-  for (const text of [
+  neverPaged(t, [
     '我儿子上周在学校被老师用尺子打了手心，想问问学校这样体罚对不对',
     '我长期被老公打，现在住在娘家，想咨询怎么申请人身安全保护令',
     '前几天被狗咬了，已经打了疫苗，想问狗主人要不要负责',
-  ]) t.not(level(text), 'urgent', text);
+  ]);
 });
 
 t.test('很危险 as an adjective and routine service faults', async (t) => {
-  for (const text of [
+  neverPaged(t, [
     '人行道上电动车骑得飞快，真的很危险，希望交警管一管',
     '解放路口的红绿灯坏了三天了一直没修，过马路太危险了',
     '我们小区这个月已经停了四次电，每次都说是线路检修',
     '巷子里的污水井冒水好几天了，味道很大',
-  ]) t.not(level(text), 'urgent', text);
+  ]);
 });
 
 t.test('negation, resolution and a 但是 that starts a new matter', async (t) => {
@@ -88,13 +92,13 @@ t.test('safety nets (请核实) and building damage wait for an operator unless 
 });
 
 t.test('almost, rumours, years ago, a card that is 卡在 somewhere: no page', async (t) => {
-  for (const text of [
+  neverPaged(t, [
     '两个组为了山林界线吵得差点打起来，请乡里来调解',
     '群里都在转发说水库要溃坝，是不是真的，别是造谣吧',
     '村口那口塘前几年淹死过一个细伢子，能不能装个护栏',
     '我在外地读书，社保卡在这边看病用不了',
     '楼顶漏水漏了半个月了还没人来修',
-  ]) t.not(level(text), 'urgent', text);
+  ]);
   // Uncertainty about a present event is still an event: callers rarely say they are sure.
   t.equal(level('对面楼好像着火了，冒了好多黑烟，里面可能有人'), 'urgent');
 });
