@@ -29,7 +29,7 @@ const USAGE = `用法 usage: suban <command>
   user enable <name>         enable a disabled user
   user reset-password <name> set a new password that follows the rules; prints it once
   user unlock <name>         lift the login lock that wrong passwords put on a user
-  classify [--model <m>]     JSON lines {"id","text"[,"title"]} on stdin → one JSON line per input on stdout
+  classify [--model <m>]     JSON lines {"id","text"[,"title","place"]} on stdin → one JSON line per input on stdout
   train --in <file> --out <model.json> [--seed N] [--no-builtin-examples]
                              train a unit model on the city's own history (CSV, XLSX or JSON lines)
   eval --in <file> [--model <m>] [--folds k] [--json]

@@ -3,7 +3,8 @@
  * duty list against past tickets. One output line per non-blank input line, in input order; a
  * bad line yields an error line and the run goes on, so one typo does not lose a night's batch.
  *
- *   in:  {"id": "T1", "text": "解放路水管爆了"}            (optional "title": a message board's subject)
+ *   in:  {"id": "T1", "text": "解放路水管爆了"}            (optional "title": a message board's subject;
+ *        optional "place" or "address": where it is, as the operator or the channel recorded it — 诉求地址)
  *   out: {"id":"T1","unit":"润泉供水公司","category":"求助","urgent":true,"township":"象湖镇","confidence":0.9,
  *         "urgentCheck":false,"needsManualDispatch":false,"suggestions":["润泉供水公司",…],"reasons":[…]}
  *
@@ -31,10 +32,14 @@ function classifyLine(line: string, classifier: Classifier): Record<string, unkn
     return { id: null, error: `不是有效的 JSON:${(e as Error).message}` };
   }
   if (typeof req !== 'object' || req === null || Array.isArray(req)) return { id: null, error: '每行应为 JSON 对象 {"id","text"}' };
-  const { id, text, title } = req as { id?: unknown; text?: unknown; title?: unknown };
+  const { id, text, title, place, address } = req as { id?: unknown; text?: unknown; title?: unknown; place?: unknown; address?: unknown };
   if (typeof text !== 'string' || text.trim() === '') return { id: null, error: '缺少 text(诉求内容)' };
   // A title goes first, on its own line: the classifier weighs a message's subject more.
-  const c = classifier.classify(typeof title === 'string' && title.trim() !== '' ? `${title.trim()}\n${text}` : text);
+  const body = typeof title === 'string' && title.trim() !== '' ? `${title.trim()}\n${text}` : text;
+  // The recorded place is read after the text, as intake does (TicketService.intake): a village
+  // matter that names no village goes to the township the address is in.
+  const where = [place, address].find((p): p is string => typeof p === 'string' && p.trim() !== '');
+  const c = classifier.classify(where ? `${body} ${where.trim()}` : body);
   return {
     id: typeof id === 'string' || typeof id === 'number' ? id : null,
     unit: c.unit,

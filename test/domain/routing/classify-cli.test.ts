@@ -37,6 +37,17 @@ t.test('one output line per request, same order, documented fields', async (t) =
   t.type(rows[0].confidence, 'number');
 });
 
+t.test('a recorded place (place or address) is read with the text, as intake reads it', async (t) => {
+  const matter = '村委会开个证明拖了半个月，支书总说不在';
+  const [alone, placed, addressed] = await run(
+    [{ id: 'A', text: matter }, { id: 'B', text: matter, place: '黄柏乡中排村' }, { id: 'C', text: matter, address: '瑞金市黄柏乡中排村' }].map((r) => JSON.stringify(r)).join('\n'),
+  );
+  t.not(alone.unit, '黄柏乡', 'without a place no township can be chosen');
+  t.equal(placed.unit, '黄柏乡', 'the place locates the village matter');
+  t.equal(placed.township, '黄柏乡');
+  t.equal(addressed.unit, '黄柏乡', 'address is the same field by its export name');
+});
+
 t.test('bad lines give an error line and the run goes on', async (t) => {
   const rows = await run(
     ['{"id": "A", "text": "小区停水了"}', 'not json', '{"id": "B"}', '{"id": "C", "text": "   "}', '[1,2]', '{"id": "D", "text": "家里停电了"}'].join('\n') + '\n',
