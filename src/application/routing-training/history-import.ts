@@ -32,7 +32,7 @@ export type HistoryFormat = 'csv' | 'xlsx' | 'jsonl';
 export interface ImportReport {
   format: HistoryFormat;
   /** The file's own column names that were used (field names for JSONL). */
-  columns: { text: string; title?: string; unit?: string; category?: string };
+  columns: { text: string; title?: string; unit?: string; category?: string; place?: string };
   /** Data rows in the file, blank ones not counted. */
   rows: number;
   used: number;
@@ -49,7 +49,7 @@ export interface ReadHistoryOptions {
 export const DEFAULT_MAX_BYTES = 50 * 1024 * 1024;
 export const DEFAULT_MAX_ROWS = 200_000;
 
-type Role = 'text' | 'title' | 'unit' | 'category';
+type Role = 'text' | 'title' | 'unit' | 'category' | 'place';
 
 /** Header names per role, in order of preference when a file has more than one. */
 const HEADERS: Record<Role, string[]> = {
@@ -57,6 +57,8 @@ const HEADERS: Record<Role, string[]> = {
   title: ['标题', '留言主题', '留言标题', '主题', 'title'],
   unit: ['承办单位', '主办单位', '处理单位', '办理单位', '责任单位', 'unit'],
   category: ['一级分类', '类别', '诉求类别', '问题分类', 'category'],
+  // Where the matter is, as the operator recorded it: it locates a village matter whose text names no place.
+  place: ['诉求地址', '事发地址', '事发地点', '问题地址', '地址', 'place', 'address'],
 };
 
 /** One record before labelling, whatever the format. */
@@ -64,6 +66,8 @@ interface RawRecord {
   line: number;
   text: string;
   title: string;
+  /** 诉求地址 ('' when none). */
+  place: string;
   /** The owner's name as written ('' when none), not yet resolved. */
   owner: string;
   /** Other units that could have handled it, as written. */
@@ -151,7 +155,10 @@ function label(format: HistoryFormat, source: Source, resolveUnit: (raw: string)
     const title = clean(r.title);
     // Title first: the classifier weighs the first line more. A title alone still says what the
     // request was about; one repeated as the content is not doubled.
-    const text = !title || title === content ? content : !content ? title : `${title}\n${content}`;
+    const told = !title || title === content ? content : !content ? title : `${title}\n${content}`;
+    // The recorded place is read after the text, as intake reads it (TicketService.intake).
+    const place = clean(r.place);
+    const text = told && place ? `${told} ${place}` : told;
     if (!text) {
       skipped.push({ line: r.line, reason: '内容为空' });
       continue;
@@ -234,7 +241,7 @@ function mapColumns(header: readonly string[], where: string): { map: ColumnMap;
     throw invalid('history_no_label_column', `${where}没有承办单位列或分类列(${[...HEADERS.unit, ...HEADERS.category].join('、')});找到的表头:${listed}`, { headers: found });
   }
   const columns: ImportReport['columns'] = { text: header[map.text].trim() };
-  for (const role of ['title', 'unit', 'category'] as const) {
+  for (const role of ['title', 'unit', 'category', 'place'] as const) {
     if (map[role] !== undefined) columns[role] = header[map[role]!].trim();
   }
   return { map, columns };
@@ -243,7 +250,7 @@ function mapColumns(header: readonly string[], where: string): { map: ColumnMap;
 function recordOf(cells: readonly string[], map: ColumnMap, line: number): RawRecord {
   const cell = (role: Role) => (map[role] === undefined ? '' : (cells[map[role]!] ?? ''));
   const [owner = '', ...others] = splitUnitCell(cell('unit'));
-  return { line, text: cell('text'), title: cell('title'), owner, others, category: cell('category') };
+  return { line, text: cell('text'), title: cell('title'), place: cell('place'), owner, others, category: cell('category') };
 }
 
 const isBlank = (cells: readonly string[]) => cells.every((c) => c.trim() === '');
@@ -361,12 +368,12 @@ function cellText(v: ExcelJS.CellValue | undefined): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// JSON lines: {"text","unit"} with optional "acceptable" and "title", or {"text","category"}
+// JSON lines: {"text","unit"} with optional "acceptable", "title" and "place" (or "address"), or {"text","category"}
 
 function readJsonLines(data: Buffer, maxRows: number, tooMany: () => Error): Source {
   const text = new TextDecoder('utf-8').decode(data);
   const records: RawRecord[] = [];
-  const seen = new Set<'title' | 'unit' | 'category'>();
+  const seen = new Set<'title' | 'unit' | 'category' | 'place'>();
   const add = (line: number, doc: unknown) => {
     if (records.length >= maxRows) throw tooMany();
     records.push(jsonRecord(line, doc, seen));
@@ -395,21 +402,23 @@ function readJsonLines(data: Buffer, maxRows: number, tooMany: () => Error): Sou
     }
   }
   const columns: ImportReport['columns'] = { text: 'text' };
-  for (const f of ['title', 'unit', 'category'] as const) if (seen.has(f)) columns[f] = f;
+  for (const f of ['title', 'unit', 'category', 'place'] as const) if (seen.has(f)) columns[f] = f;
   return { columns, records };
 }
 
 const BAD_JSON = Symbol('bad json');
 
-function jsonRecord(line: number, doc: unknown, seen: Set<'title' | 'unit' | 'category'>): RawRecord {
-  const empty = { line, text: '', title: '', owner: '', others: [], category: '' };
+function jsonRecord(line: number, doc: unknown, seen: Set<'title' | 'unit' | 'category' | 'place'>): RawRecord {
+  const empty = { line, text: '', title: '', place: '', owner: '', others: [], category: '' };
   if (doc === BAD_JSON) return { ...empty, error: '不是有效的 JSON' };
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) return { ...empty, error: '不是 JSON 对象' };
   const o = doc as Record<string, unknown>;
   const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
   for (const f of ['title', 'unit', 'category'] as const) if (typeof o[f] === 'string') seen.add(f);
+  const place = typeof o.place === 'string' ? o.place : typeof o.address === 'string' ? o.address : '';
+  if (place) seen.add('place');
   // "unit" may itself be a 主办、协办 cell; "acceptable" adds to what it lists.
   const [owner = '', ...others] = typeof o.unit === 'string' ? splitUnitCell(o.unit) : [];
   if (Array.isArray(o.acceptable)) others.push(...o.acceptable.map(str));
-  return { line, text: str(o.text), title: str(o.title), owner, others, category: str(o.category) };
+  return { line, text: str(o.text), title: str(o.title), place, owner, others, category: str(o.category) };
 }

@@ -84,6 +84,19 @@ t.test('title and content: title first, a title alone kept, a repeated one not d
   t.same(rows.map((r) => r.text), ['电费\n电费突然涨了', '路灯不亮', '停水']);
 });
 
+t.test('诉求地址 is read after the text, as intake reads a ticket\'s place (CSV and JSON lines)', async (t) => {
+  const p = join(tmp, 'places.csv');
+  writeFileSync(p, '诉求内容,诉求地址,承办单位\n村里的路灯坏了,黄柏乡中排村,黄柏乡\n路灯坏了,,市城管局\n');
+  const csv = await readHistory(p, resolve);
+  t.equal(csv.report.columns.place, '诉求地址');
+  t.same(csv.rows.map((r) => r.text), ['村里的路灯坏了 黄柏乡中排村', '路灯坏了']);
+  const j = join(tmp, 'places.jsonl');
+  writeFileSync(j, ['{"text":"村道被堆了砖","unit":"谢坊镇","address":"谢坊镇谢坊村"}', '{"text":"井盖丢了","unit":"市城管局","place":"八一路"}'].join('\n'));
+  const json = await readHistory(j, resolve);
+  t.equal(json.report.columns.place, 'place');
+  t.same(json.rows.map((r) => r.text), ['村道被堆了砖 谢坊镇谢坊村', '井盖丢了 八一路']);
+});
+
 t.test('unit cells: separators, brackets, duplicates and unplaced co-handlers', async (t) => {
   t.same(splitUnitCell('市城管局、市住建局,市公安局，市教体局;市卫健委；市民政局/市财政局'), ['市城管局', '市住建局', '市公安局', '市教体局', '市卫健委', '市民政局', '市财政局']);
   t.same(splitUnitCell(' 供电公司（城区、象湖供电所）/ 市城管局 '), ['供电公司（城区、象湖供电所）', '市城管局']);
