@@ -12,7 +12,7 @@ import { modelFlagging, testApp, type TestApp } from '../../../helpers/app.js';
 const MODEL_ONLY = '楼下餐馆油烟很大'; // flagged by the model (modelFlagging below), no 即办 rule fires
 const RISK = '楼道里的电线老化了，怕会起火'; // a fire rule's trigger in risk wording: 待核实, not urgent
 const BY_RULE = '小区三号楼着火了，浓烟很大';
-const DISPATCHED_MODEL_ONLY = '楼上漏水，家里天花板一直在滴水'; // the model flags it and the 职责清单 is sure of the unit
+const DISPATCHED_MODEL_ONLY = '小区门口的路灯坏了，晚上黑漆漆的'; // the model flags it and the 职责清单 is sure of the unit
 /** The classifier with the 即办 model asking about these two (classifier.test.ts tests the model itself). */
 const flagging = () => modelFlagging([MODEL_ONLY, DISPATCHED_MODEL_ONLY]);
 const MIN = 60_000;
