@@ -32,7 +32,10 @@ export interface UrgentHit {
 
 const SENTENCE = /[。!?;\n!?;]/u;
 const CLAUSE_END = /[。!?;\n!?;,,、]/u;
-const NOW_IN_CLAUSE = /(现在|目前|此时|这时候|正在|刚刚|刚才)/u;
+// 到现在/至今 counts the time since the event (去年冲坏的桥到现在都没修), not the present; except
+// for someone missing, where the time since 昨天 is itself the danger (昨天出门到现在还没回来).
+const NOW_IN_CLAUSE = /((?<![到至])(现在|目前)|此时|这时候|正在|刚刚|刚才)/u;
+const NOW_IN_CLAUSE_MISSING = /(现在|目前|此时|这时候|正在|刚刚|刚才)/u;
 /**
  * A present-danger cue next to the trigger. Only these override a negation, a past, a resolution,
  * an administrative question or a risk wording; 现在 alone does not (现在住在娘家, 现在没问题了:
@@ -49,9 +52,9 @@ const RESOLVED = /(已经.{0,6}(灭|好了|修好|处理|没事|扑灭|断电|�
 const CONTRAST = /(但是|可是|不过|然而|但)/gu;
 const ONGOING = /(还在|一直在|越来越|正在|仍在|又开始|不停)/u;
 /** Asking about a matter (咨询, 想问, 怎么申请) rather than reporting a danger. */
-const ASKING = /(调解|协调|谁管|归谁管|哪个部门|找谁|找哪个|咨询|想请|请有关部门|想问|请问|问一下|问问|怎么申请|如何申请|能不能申请|可以申请|申请|需不需要|要不要|谁(来)?负责|谁来管|收费|罚款|保护令|备案|补办|怎么处理才|有没有(政策|补助|规定))/u;
+const ASKING = /(调解|协调|谁管|归谁管|哪个部门|找谁|找哪个|咨询|想请|请有关部门|想问|请问|问一下|问问|怎么申请|如何申请|能不能申请|可以申请|申请|需不需要|要不要|谁(来)?负责|谁来管|收费|罚款|保护令|备案|补办|怎么处理才|有没有(政策|补助|规定)|多少钱|(去|在)?哪(里|儿)?(能)?买|怎么买)/u;
 /** A condition that has lasted (一直没修, 好几天了): a service fault, not an emergency. */
-const CHRONIC = /(一直没(修|人管|人修|处理|解决)|一下雨|每逢|(找|打|反映|报)了?.{0,4}几次|好几天|几天了|[半一二三四五六七八九十两几]+(个)?(天|星期|礼拜|月|年)(了|都|还|没)|年年|每年|很久|好久|好长时间|很长时间|长时间|一段时间|老半年|大半年|一个?(礼拜|星期|月)(都|了|还|没)|多年|常年|经常|每天|天天|每次|一到|一下雨就)/u;
+const CHRONIC = /(一直(没|冇)(修|人管|人修|处理|解决)|拖了|[到至](现在|今|目前)(都|还)?(没|冇|不)|至今|一下雨|每逢|(找|打|反映|报)了?.{0,4}几次|好几天|几天了|[半一二三四五六七八九十两几]+(个)?(天|星期|礼拜|月|年)(了|都|还|没)|年年|每年|很久|好久|好长时间|很长时间|长时间|一段时间|老半年|大半年|一个?(礼拜|星期|月)(都|了|还|没)|多年|常年|经常|每天|天天|每次|一到|一下雨就)/u;
 const ADMIN = /(造谣|谣言|辟谣|没这回事|是不是真的|补贴|救助金|救济金|慰问金|法律援助|质量纠纷|质量问题|赔偿|理赔|保险|补偿|报销|鉴定|起诉|判决|仲裁|维权|退款|索赔|政策|怎么办理|手续|报案回执|事故认定|责任认定|医药费|工伤认定|追责|问责|处理结果|调查结果|整改|不给(换|退|修|维修|赔|处理)|不肯(换|退|修|赔)|售后|三包)/u;
 
 /** How far from a trigger a present cue may stand. */
@@ -172,7 +175,8 @@ class Context {
     if (!present) {
       // A past cue in the sentence ends it, unless the trigger's own clause says now (昨晚刮大风，…，
       // 现在树干靠在电线上 is happening now).
-      const past = NOW_IN_CLAUSE.test(this.commaClause(start, start + 1)) ? undefined : PAST.exec(sentence)?.[0];
+      const now = rule.id === 'missing' ? NOW_IN_CLAUSE_MISSING : NOW_IN_CLAUSE;
+      const past = now.test(this.commaClause(start, start + 1)) ? undefined : PAST.exec(sentence)?.[0];
       if (past) return null;
       if (this.administrative) return null;
     }
