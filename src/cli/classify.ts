@@ -14,6 +14,7 @@
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import type { Classifier } from '../domain/routing/classifier.js';
+import { requestText } from '../domain/routing/request-text.js';
 import { createClassifier, loadDutyList } from '../../adapters/fs-config/routing.js';
 
 export async function runClassify(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, classifier: Classifier): Promise<void> {
@@ -34,12 +35,8 @@ function classifyLine(line: string, classifier: Classifier): Record<string, unkn
   if (typeof req !== 'object' || req === null || Array.isArray(req)) return { id: null, error: '每行应为 JSON 对象 {"id","text"}' };
   const { id, text, title, place, address } = req as { id?: unknown; text?: unknown; title?: unknown; place?: unknown; address?: unknown };
   if (typeof text !== 'string' || text.trim() === '') return { id: null, error: '缺少 text(诉求内容)' };
-  // A title goes first, on its own line: the classifier weighs a message's subject more.
-  const body = typeof title === 'string' && title.trim() !== '' ? `${title.trim()}\n${text}` : text;
-  // The recorded place is read after the text, as intake does (TicketService.intake): a village
-  // matter that names no village goes to the township the address is in.
   const where = [place, address].find((p): p is string => typeof p === 'string' && p.trim() !== '');
-  const c = classifier.classify(where ? `${body} ${where.trim()}` : body);
+  const c = classifier.classify(requestText({ content: text, title: typeof title === 'string' ? title : null, place: where }));
   return {
     id: typeof id === 'string' || typeof id === 'number' ? id : null,
     unit: c.unit,

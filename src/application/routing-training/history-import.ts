@@ -12,6 +12,7 @@ import { extname } from 'node:path';
 import { parse as parseCsv } from 'csv-parse';
 import type ExcelJS from 'exceljs';
 import { AppError, invalid } from '../../domain/errors.js';
+import { requestText } from '../../domain/routing/request-text.js';
 
 /** exceljs takes ~0.4 s to load: only XLSX history needs it. */
 const excel = async () => (await import('exceljs')).default;
@@ -153,12 +154,8 @@ function label(format: HistoryFormat, source: Source, resolveUnit: (raw: string)
     }
     const content = clean(r.text);
     const title = clean(r.title);
-    // Title first: the classifier weighs the first line more. A title alone still says what the
-    // request was about; one repeated as the content is not doubled.
-    const told = !title || title === content ? content : !content ? title : `${title}\n${content}`;
-    // The recorded place is read after the text, as intake reads it (TicketService.intake).
-    const place = clean(r.place);
-    const text = told && place ? `${told} ${place}` : told;
+    // Read as intake reads a ticket: title first, the recorded place after the text.
+    const text = requestText({ content, title, place: clean(r.place) });
     if (!text) {
       skipped.push({ line: r.line, reason: '内容为空' });
       continue;

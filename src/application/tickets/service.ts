@@ -11,6 +11,7 @@ import { CATEGORIES, type Actor, type Attachment, type Category, type Channel, t
 import { TOPIC, type EventBus } from '../ports/events.js';
 import type { JobSpec } from '../ports/jobs.js';
 import type { ClassificationResult, ClassifierPort, DeadlineCalendar } from '../ports/routing.js';
+import { requestText } from '../../domain/routing/request-text.js';
 import type { Change, Decision, TicketFilter, TicketStore } from '../ports/tickets.js';
 import { BULK_MAX, eachTicket, type BulkItemResult } from './bulk.js';
 import { findDuplicates, type DuplicateSuggestion } from './duplicates.js';
@@ -114,7 +115,7 @@ export class TicketService {
     if (!content) throw invalid('empty_content', '诉求内容不能为空');
     if (req.unit && !this.d.units().has(req.unit)) throw invalid('unknown_unit', `未知的承办单位:${req.unit}`);
     if (req.category && !CATEGORIES.includes(req.category)) throw invalid('unknown_category', `未知的诉求类别:${req.category}`);
-    const c = await this.d.classifier.classify(`${content} ${req.place ?? ''}`);
+    const c = await this.d.classifier.classify(requestText({ content, place: req.place }));
     const at = this.d.clock.now();
     const category = req.category ?? (req.categoryHint && c.category !== '举报' ? req.categoryHint : c.category);
     // An urgent flag is never dropped: the classifier can raise one, a human can raise one.
@@ -141,7 +142,7 @@ export class TicketService {
       sourceKey: req.sourceKey ?? null,
       classification: c,
       // A crossing is one place however it is said (A和B交叉口, B/A): 并单 and hotspots match on it.
-      placeKey: canonicalPlace(c.place, `${content} ${req.place ?? ''}`),
+      placeKey: canonicalPlace(c.place, requestText({ content, place: req.place })),
       decide: (number) => {
         const events: TicketEventData[] = [
           {
@@ -194,7 +195,7 @@ export class TicketService {
     if (!OFFICE_ROLES.includes(p.role)) throw forbidden();
     const content = d.content.trim();
     if (!content) return [];
-    const c = await this.d.classifier.classify(`${content} ${d.place ?? ''}`);
+    const c = await this.d.classifier.classify(requestText({ content, place: d.place }));
     const draft = { id: '', content, contact: d.contact?.trim() || null, place: d.place?.trim() || null, unit: d.unit || c.unit } as Ticket;
     return findDuplicates(this.d.store, draft, c, this.d.clock.now());
   }
