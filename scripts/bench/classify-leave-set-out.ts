@@ -10,6 +10,7 @@ import { CityTrainer } from '../../src/application/routing-training/train.js';
 import { builtinTrainingExamples, createClassifier, loadBuiltinRouting, loadDutyList, loadRoutingExamples } from '../../adapters/fs-config/routing.js';
 import { jiebaSegmenter } from '../../adapters/jieba/segmenter.js';
 import { pinyinHomophones } from '../../adapters/pinyin/phonetics.js';
+import { UrgencyTally } from './urgency-tally.js';
 
 const dutyList = loadDutyList();
 const shipped = loadBuiltinRouting().model();
@@ -27,22 +28,15 @@ for (const name of process.argv.slice(2)) {
   model.meta.modelWeight = shipped?.meta.modelWeight ?? model.meta.modelWeight;
   model.meta.modelWeightLong = shipped?.meta.modelWeightLong;
   const c = createClassifier(dutyList, { model, examples: loadRoutingExamples().filter((e) => !ids.has(e.id)) });
-  let ok = 0, pos = 0, at = 0, either = 0, neg = 0, paged = 0, check = 0;
+  let ok = 0;
+  const tally = new UrgencyTally();
   for (const r of held) {
     const x = c.classify(r.text);
     if (x.unit !== null && (x.unit === r.unit || r.acceptable.includes(x.unit))) ok++;
-    if (r.urgent === true) {
-      pos++;
-      if (x.urgent) at++;
-      if (x.urgent || x.urgentCheck) either++;
-    } else if (r.urgent === false) {
-      neg++;
-      if (x.urgent) paged++;
-      else if (x.urgentCheck) check++;
-    }
+    tally.add(r.urgent, x);
   }
   console.log(
     `${name} left out (${training.length} training examples, ${((performance.now() - t0) / 1000).toFixed(0)} s): unit ${ok}/${held.length} (${((100 * ok) / held.length).toFixed(1)}%), ` +
-      `即办 paged at once ${at}/${pos}, either level ${either}/${pos}; ordinary paged at once ${paged}/${neg}, 待核实 ${check}`,
+      tally.summary(),
   );
 }
