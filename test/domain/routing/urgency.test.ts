@@ -103,6 +103,21 @@ t.test('almost, rumours, years ago, a card that is 卡在 somewhere: no page', a
   t.equal(level('对面楼好像着火了，冒了好多黑烟，里面可能有人'), 'urgent');
 });
 
+t.test('time since, hyperbole, mistaken alarms and questions about a danger: no page', async (t) => {
+  neverPaged(t, [
+    '前年山洪冲断的那座木桥到现在还冇修好，细伢子上学要绕远路',
+    '村里那段水泥路塌了个坑，报上去拖了大半年',
+    '排队办个证排了三个钟头，真是急死人了',
+    '这家超市的猪肉卖得跟抢钱一样，一斤要四十',
+    '邻居家装修报警器一响，我们还以为着火了，能不能让他们提前说一声',
+    '家里想装个燃气报警器，哪里能买到正规的，多少钱',
+    '网上有视频说我们县医院出了人命被压下来了，官方能不能出来辟个谣',
+    '我舅舅在外地回不来，他的养老认证能不能网上做',
+  ]);
+  // Time since matters where the time is the danger: someone gone since yesterday.
+  t.equal(level('我爸昨天上午出去放牛，到现在还没回来，手机也打不通'), 'urgent');
+});
+
 t.test('the cue is said on the desk and in the ticket', async (t) => {
   const risk = classifier.classify('楼道里的电线老化了，怕会起火');
   t.ok(risk.urgentCheckReasons.some((r) => r.includes('火情') && r.includes('风险措辞(怕)')), JSON.stringify(risk.urgentCheckReasons));
