@@ -59,8 +59,12 @@ export function trainingParams(p: LearnedParams): UrgencyState['trainedWith'] {
 export interface UrgentVote {
   probability: number;
   flagged: boolean;
+  /** How far the model is toward flagging: 1 when flagged, else probability / threshold. */
+  agreement: number;
   reasons: string[];
 }
+
+const NO_VOTE: UrgentVote = Object.freeze({ probability: 0, flagged: false, agreement: 0, reasons: [] as string[] });
 
 /** The 即办 model: logistic regression over the labelled past requests' 即办 flags. */
 export class LearnedUrgency {
@@ -120,21 +124,23 @@ export class LearnedUrgency {
 
   /** The vote from the distinct known features' indices (see indexOf). */
   voteIndices(known: ArrayLike<number>): UrgentVote {
-    if (!this.model) return { probability: 0, flagged: false, reasons: [] };
     const m = this.model;
-    const probability = m.probabilityOfIndices(known);
-    const saysSomething = known.length >= this.params.urgentShortText || probability >= m.baseline + this.params.urgentLift;
-    const flagged = probability >= this.params.urgentThreshold && saysSomething;
-    return { probability, flagged, reasons: flagged ? readable(m.reasonsOfIndices(known, 12), 4) : [] };
+    if (!m) return NO_VOTE;
+    return this.decide(m.probabilityOfIndices(known), known.length, () => m.reasonsOfIndices(known, 12));
   }
 
   vote(features: Iterable<FeatureKey>): UrgentVote {
-    if (!this.model) return { probability: 0, flagged: false, reasons: [] };
     const m = this.model;
+    if (!m) return NO_VOTE;
     const { probability, known } = m.assess(features);
-    const saysSomething = known.length >= this.params.urgentShortText || probability >= m.baseline + this.params.urgentLift;
+    return this.decide(probability, known.length, () => m.reasons(known, 12));
+  }
+
+  private decide(probability: number, knownCount: number, reasons: () => string[]): UrgentVote {
+    const saysSomething = knownCount >= this.params.urgentShortText || probability >= this.model!.baseline + this.params.urgentLift;
     const flagged = probability >= this.params.urgentThreshold && saysSomething;
-    return { probability, flagged, reasons: flagged ? readable(m.reasons(known, 12), 4) : [] };
+    const agreement = flagged ? 1 : saysSomething ? Math.min(1, probability / this.params.urgentThreshold) : 0;
+    return { probability, flagged, agreement, reasons: flagged ? readable(reasons(), 4) : [] };
   }
 }
 
