@@ -52,6 +52,18 @@ export class PlaceFinder {
     const matches = keepMostSpecific(this.index.findAll(text));
     if (matches.length > 0) {
       const ranked = [...matches].sort((a, b) => b.end - b.start - (a.end - a.start) || a.start - b.start);
+      // 叶坪镇洋溪村: a village named right after a township is in that township, in the caller's
+      // own words, even where the list (or another township) knows a village of that name.
+      const byStart = [...matches].sort((a, b) => a.start - b.start);
+      for (let i = 0; i < byStart.length; i++) {
+        const m = byStart[i];
+        const t = m.payload[0];
+        if (!this.isTownshipName(m.phrase, t)) continue;
+        for (let j = i + 1; j < byStart.length && byStart[j].start <= m.end + 1; j++) {
+          const v = byStart[j];
+          if (v.start >= m.end && !this.isTownshipName(v.phrase, v.payload[0]) && !v.payload.includes(t)) return { township: t, place: v.phrase };
+        }
+      }
       const best = ranked[0];
       const township = best.payload[0];
       // 从武阳到谢坊: two townships named with equal precision; better none than a wrong one.

@@ -456,6 +456,10 @@ t.test('township and place from place names', async (t) => {
   t.equal(d.place, '幸福里小区', 'but is still kept as the place');
   const e = classifier.classify('从武阳到谢坊那段公路全是坑');
   t.equal(e.township, null, 'two townships named equally: no guess');
+  // A village the list files under another township, named right after a township by the caller.
+  const f = classifier.classify('我是瑞林镇大埠村的，村里的路灯坏了半年');
+  t.same([f.township, f.place, f.unit], ['瑞林镇', '大埠村', '瑞林镇'], 'the township the caller names holds its village');
+  t.equal(classifier.classify('大埠村的路灯坏了半年').township, '沙洲坝镇', 'the village alone is where the list files it');
   t.equal(classifier.classify('ＫＴＶ太吵了,在红都大道').township, '象湖镇', 'full-width input is normalised');
 });
 
