@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { WebSocket } from 'ws';
 import { testApp } from '../helpers/app.js';
 import type { Engine } from '../helpers/db.js';
+import { ensureBundle } from '../helpers/bundle.js';
 
 const IN_HOURS = '2026-11-26T02:00:00Z';
 const ENGINES: Engine[] = ['sqlite', ...(process.env.SUBAN_TEST_PG_URL ? (['pg'] as const) : [])];
@@ -24,8 +25,11 @@ interface Run {
   stderr: string;
 }
 
+// The bundle, as `npm run suban -- call` runs it; each child through tsx pays seconds of transforming.
+const bundle = await ensureBundle();
+
 function suban(args: string[], env: Record<string, string>, onStdout?: (text: string) => void) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env: { ...process.env, SUBAN_LOG_LEVEL: 'silent', SUBAN_API_TOKEN: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bundle, ...args], { env: { ...process.env, SUBAN_LOG_LEVEL: 'silent', SUBAN_API_TOKEN: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => {
