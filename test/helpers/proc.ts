@@ -1,6 +1,7 @@
 /**
- * A real `suban serve` in a child process (`node --import tsx src/cli.ts serve`), the way an
- * operations team runs it: its own port, its own environment, readiness by `/healthz`, and an
+ * A real `suban serve` in a child process (`node dist/suban.cjs serve`, the bundle `npm start`
+ * runs, rebuilt first when older than the sources: test/helpers/bundle.ts), the way an operations
+ * team runs it: its own port, its own environment, readiness by `/healthz`, and an
  * end by SIGTERM (graceful) or SIGKILL (a crash). Reliability tests start one or two of these on
  * one database and look at what survives.
  */
@@ -8,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBundle } from './bundle.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -65,7 +67,9 @@ export async function startServe(t: Teardown, opts: ServeOptions): Promise<Serve
   const env: NodeJS.ProcessEnv = { ...process.env, SUBAN_LOG_LEVEL: 'warn', ...opts.env, SUBAN_HOST: '127.0.0.1', SUBAN_PORT: String(port) };
   // tap's own variables would make a child that happens to load tap think it is a test.
   for (const k of Object.keys(env)) if (k.startsWith('TAP')) delete env[k];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Not through tsx: a restart mid-test would spend seconds transforming the sources again.
+  const bundle = await ensureBundle();
+  const child = spawn(process.execPath, [bundle, 'serve'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const keep = (b: Buffer) => {
     out += b.toString();
