@@ -1,12 +1,15 @@
 /*
- * The generalisation estimate of the built-in examples: 5-fold cross-validation with the same
- * training as `suban train`. Its own file: each fold's model takes tens of seconds to train.
+ * The generalisation estimate of the built-in examples: one fold of a 5-fold cross-validation with
+ * the same training as `suban train`, on a fixed stratified 40% of the fold's training examples
+ * (see TRAIN_SHARE). Its own file: the model takes seconds to tens of seconds to train.
  */
 import t from 'tap';
 import { createClassifier, loadDutyList, loadRoutingExamples } from '../../../adapters/fs-config/routing.js';
 import { jiebaSegmenter } from '../../../adapters/jieba/segmenter.js';
 import { pinyinHomophones } from '../../../adapters/pinyin/phonetics.js';
-import { crossValidate, foldOf, summarise } from '../../../src/domain/routing/evaluation.js';
+import { Classifier } from '../../../src/domain/routing/classifier.js';
+import { foldOf, scoreClassifier, summarise } from '../../../src/domain/routing/evaluation.js';
+import type { RoutingExample } from '../../../src/domain/routing/examples.js';
 
 // Five trainings on a shared two-core machine under load can take longer than the default file timeout.
 t.setTimeout(600_000);
@@ -17,6 +20,28 @@ const examples = loadRoutingExamples();
 const UNITS = dutyList.units.map((u) => u.name);
 const TOWNSHIPS = dutyList.townships.map((tw) => tw.name);
 
+/**
+ * Training on all 12,900 examples outside the fold took 36 s of the suite's critical path; 40% of
+ * every unit's examples (the same ones every run: ordered by a hash of the id) took 15 s and, on
+ * fold 0, unit 87.9%, 即办 paged 86.6%, precision 64.9% (trained on all of them: unit 89.5%, paged
+ * 88.4%, precision 65.9%; 即办 flagged 98.1%, and 96.8% on a 40% sample). A smaller training set can only make the estimate more pessimistic, so the floors
+ * below still say what the full training reaches at least; scripts/bench/classify-cv.ts runs all
+ * five folds on all examples for BENCHMARKS.md.
+ */
+const TRAIN_SHARE = 0.4;
+function stratifiedSample(train: readonly RoutingExample[], share: number): RoutingExample[] {
+  const byUnit = new Map<string, RoutingExample[]>();
+  for (const e of train) byUnit.set(e.unit, [...(byUnit.get(e.unit) ?? []), e]);
+  const order = (e: RoutingExample) => foldOf(`sample:${e.id ?? e.text}`, 2 ** 31);
+  return [...byUnit.values()].flatMap((group) =>
+    group
+      .map((e) => [order(e), e] as const)
+      .sort((a, b) => a[0] - b[0] || (a[1].id ?? a[1].text).localeCompare(b[1].id ?? b[1].text))
+      .slice(0, Math.ceil(group.length * share))
+      .map(([, e]) => e),
+  );
+}
+
 t.test('cross-validation: the generalisation estimate, on one fold of a fixed 5-fold split', async (t) => {
   t.ok(examples.length >= 1000, `${examples.length} training examples`);
   t.equal(new Set(examples.map((e) => e.id)).size, examples.length, 'example ids are unique');
@@ -25,18 +50,24 @@ t.test('cross-validation: the generalisation estimate, on one fold of a fixed 5-
   t.same(examples.filter((e) => !known.has(e.unit) || !e.acceptable.every((a) => known.has(a))).map((e) => e.id), [], 'exact unit names');
   t.equal(foldOf('L001', 5), foldOf('L001', 5), 'folds are a pure function of the id');
 
-  // One of the five folds: it trains on 8,700 examples and tests 2,200 requests, enough for the
-  // floors below (a second fold cost 80 s of CI for no other check); `scripts/bench/classify-cv.ts`
-  // runs all five for BENCHMARKS.md.
-  const FOLDS = [0];
-  const cv = crossValidate(dutyList, examples, 5, { segmenter: jiebaSegmenter, homophones: pinyinHomophones }, FOLDS);
-  const p = cv.pooled;
-  t.equal(p.n, examples.filter((e) => FOLDS.includes(foldOf(e.id ?? e.text, 5))).length, 'every example of the fold is tested exactly once');
+  // One of the five folds: it tests 3,200 requests, enough for the floors below (a second fold
+  // cost 80 s of CI for no other check); `scripts/bench/classify-cv.ts` runs all five.
+  const FOLD = 0;
+  const key = (e: RoutingExample) => e.id ?? e.text;
+  const outside = examples.filter((e) => foldOf(key(e), 5) !== FOLD);
+  const train = stratifiedSample(outside, TRAIN_SHARE);
+  t.same(new Set(train.map((e) => e.unit)), new Set(outside.map((e) => e.unit)), `the sample (${train.length} of ${outside.length}) keeps every unit`);
+  t.ok(train.every((e) => foldOf(key(e), 5) !== FOLD), 'no tested example is trained on');
+  const p = scoreClassifier(
+    examples.filter((e) => foldOf(key(e), 5) === FOLD),
+    new Classifier(dutyList, { segmenter: jiebaSegmenter, homophones: pinyinHomophones, examples: train }),
+  );
+  t.equal(p.n, examples.filter((e) => foldOf(key(e), 5) === FOLD).length, 'every example of the fold is tested exactly once');
   t.ok(p.n >= examples.length * 0.15, `${p.n} tested`);
   // blind2's requests are C001…; the coverage examples CV… are another part.
   const blind2 = summarise(p.outcomes.filter((o) => /^C\d/.test(o.id ?? '')));
   t.comment(
-    `5-FOLD CV n=${p.n}: unit ${pct(p.unit)}, 即办 recall ${pct(p.urgentRecall)} (precision ${pct(p.urgentPrecision)}); ` +
+    `5-FOLD CV n=${p.n}, trained on ${train.length}: unit ${pct(p.unit)}, 即办 recall ${pct(p.urgentRecall)} (precision ${pct(p.urgentPrecision)}, flagged ${pct(p.flagRecall)}); ` +
       `blind2 part (never read by the rules' authors, n=${blind2.n}): unit ${pct(blind2.unit)}, recall ${pct(blind2.urgentRecall)}, flagged ${pct(blind2.flagRecall)}`,
   );
   const coverage = summarise(p.outcomes.filter((o) => o.id?.startsWith('CV')));
@@ -53,8 +84,9 @@ t.test('cross-validation: the generalisation estimate, on one fold of a fixed 5-
   // Session 9 added 3,105 requests in citizens' own voices (TW/VA/VB: speech-to-text, typos,
   // dialect, boundary cases), written to bring words the list lacks: on two folds 84.2% pooled,
   // the VA/VB part 71-72% (each unit's 25-40 of them teach each other little), while every
-  // held-out set rose (BENCHMARKS.md, "Dispatch in session 9"). The floor follows, at 82%.
-  t.ok(p.unit >= 0.82, `CV unit accuracy ${pct(p.unit)} >= 82%`);
+  // held-out set rose (BENCHMARKS.md, "Dispatch in session 9"). The floor followed, at 82%.
+  // Trained on the 40% sample (TRAIN_SHARE): 87.9% on fold 0 in session 11; the floor, 84%.
+  t.ok(p.unit >= 0.84, `CV unit accuracy ${pct(p.unit)} >= 84%`);
   t.ok(p.flagRecall >= 0.95, `CV 即办 flagged (urgent or 待核实) ${pct(p.flagRecall)} >= 95%`);
   t.ok(p.urgentRecall >= 0.8, `CV 即办 paged at once ${pct(p.urgentRecall)} >= 80%`);
   // Session 9's writers labelled near-emergencies (电线杆斜了, 整村停电) each their own way, and
