@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { freePort } from '../helpers/proc.js';
+import { ensureBundle } from '../helpers/bundle.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 // A demo start from source on a busy 2-core machine takes tens of seconds before anything is tested.
@@ -90,10 +91,12 @@ t.test('a first demo start: short output, history, and the three things to try',
   elsewhere.terminate();
   t.notMatch(out, /request completed/, 'no request lines at the default level');
 
-  // The second and third lines work as printed (the CLI finds the demo on SUBAN_PORT, and its admin in ./data).
+  // The second and third lines work as printed (the CLI finds the demo on SUBAN_PORT, and its admin in ./data):
+  // `npm run suban` is the bundle (the demo itself starts from source above).
+  const bundle = await ensureBundle();
   const cli = (args: string[]) =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((res) => {
-      const c = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: dir, env: { ...env, SUBAN_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const c = spawn(process.execPath, [bundle, ...args], { cwd: dir, env: { ...env, SUBAN_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
       let so = '';
       let se = '';
       c.stdout.on('data', (b: Buffer) => (so += b.toString()));
