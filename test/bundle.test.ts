@@ -5,6 +5,7 @@
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { bundleStale, ensureBundle } from './helpers/bundle.js';
 
 const run = (args: string[], input?: string) => {
   const r = spawnSync(process.execPath, ['dist/suban.cjs', ...args], { input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, SUBAN_LOG_LEVEL: 'warn' } });
@@ -47,4 +48,12 @@ t.test('migrate from the bundle finds the migrations folder', async (t) => {
   const r = spawnSync(process.execPath, ['dist/suban.cjs', 'migrate'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, SUBAN_LOG_LEVEL: 'warn', DATABASE_URL: `sqlite:${dir}/m.db` } });
   t.equal(r.status, 0, r.stderr);
   t.ok(existsSync(`${dir}/m.db`), 'the database was created and migrated');
+});
+
+t.test('the tests that spawn the bundle run a current one: ensureBundle leaves nothing for the launcher to rebuild', async (t) => {
+  await ensureBundle();
+  t.equal(bundleStale(), null, 'no source is newer than dist/suban-build.json');
+  const r = run(['--help']);
+  t.equal(r.code, 0, r.err);
+  t.equal(r.err, '', 'the launcher did not rebuild (it says so on stderr when it does)');
 });
