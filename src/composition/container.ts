@@ -310,7 +310,7 @@ export async function createContainer(config: Config, log: Logger, opts: Contain
   // WeChat: the Official Account webhook (routes only when WECHAT_MP_TOKEN is set) is built here; the
   // wechaty bot holds a long-lived session and starts in server.ts when WECHATY_PUPPET is set. Both
   // transports' conversations end in the same intake pipeline.
-  const conversation: ConversationDeps = { tickets, state, leases, bus, clock, calendar, log, answers };
+  const conversation: ConversationDeps = { tickets, state, leases, leaseTtlMs: config.conversationLeaseMs, bus, clock, calendar, log, answers };
   const wechatMp = createWechatMp({ ...conversation, metrics, config, dedupe, sms, log, jobs, runner });
   if (config.wechatMp.token) chat.attach('wechat-mp', wechatMp);
   // A bot's answer without 1 or 2: the question becomes a ticket as before, and the citizen hears its number.

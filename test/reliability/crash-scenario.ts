@@ -41,7 +41,8 @@ interface Item {
 
 export async function crashScenario(t: Test, engine: Engine): Promise<void> {
   const p: Prepared = await prepare(t, engine, { urgent: URGENT, replied: REPLIED });
-  const env = p.env({ SUBAN_JOB_LEASE_MS: '3000', SUBAN_JOB_POLL_MS: '100' });
+  // Short leases: a crashed instance's jobs and WeChat contacts are free again within seconds.
+  const env = p.env({ SUBAN_JOB_LEASE_MS: '3000', SUBAN_JOB_POLL_MS: '100', SUBAN_CONVERSATION_LEASE_MS: '3000' });
   let server: ServeProcess = await startServe(t, { name: 'first', env });
   const url = server.url;
   const salt = Date.now().toString(36);

@@ -57,6 +57,8 @@ export interface ConversationDeps {
    * serialised only inside one process: enough for one instance, not behind a load balancer.
    */
   leases?: LeaseStore;
+  /** How long a contact's lease lasts (SUBAN_CONVERSATION_LEASE_MS); the serializer's default without it. */
+  leaseTtlMs?: number;
   bus: EventBus;
   clock: Clock;
   calendar: Pick<DeadlineCalendar, 'deadlines'>;
@@ -294,7 +296,7 @@ export function conversationPorts(deps: ConversationDeps): ConversationPorts {
  * `deps.leases` a contact's message is handled by one instance at a time.
  */
 export function createConversationEngine(deps: ConversationDeps, opts: Partial<Omit<ConversationEngineOptions, 'ports' | 'store' | 'clock'>> = {}): ConversationEngine {
-  const lease = opts.lease ?? (deps.leases ? { store: deps.leases } : undefined);
+  const lease = opts.lease ?? (deps.leases ? { store: deps.leases, ...(deps.leaseTtlMs ? { ttlMs: deps.leaseTtlMs } : {}) } : undefined);
   return new ConversationEngine({
     ...opts,
     ports: conversationPorts(deps),
