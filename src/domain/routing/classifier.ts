@@ -435,29 +435,13 @@ export class Classifier {
     if (locality === 'village' || locality === 'rural') {
       // Outside the city 城管 does not sweep, light or police stalls: a rural township's 集镇 and its
       // villages do that themselves (the 职责清单's boundary), so 城管's points go to the township.
-      const urban = scores.get(URBAN_MANAGEMENT);
-      if (urban && urban.score > 0) {
-        const moved = round2(urban.score * RURAL_URBAN_SHARE);
-        urban.score -= moved;
-        const townshipScore = scores.get(TOWNSHIP_CLASS) ?? newScore();
-        townshipScore.score += moved;
-        townshipScore.evidence.push(`城区以外的市容环卫事项(+${moved})`);
-        scores.set(TOWNSHIP_CLASS, townshipScore);
-      }
+      moveShare(scores, URBAN_MANAGEMENT, TOWNSHIP_CLASS, '城区以外的市容环卫事项');
     }
     if (locality === 'urban' && place !== null && !place.startsWith(URBAN_SEAT.slice(0, 2))) {
       // The mirror image: in the urban seat's streets (红都大道) the lamps, roads and rubbish that a
       // village looks after itself are 城管's, so the township's share learned from villages moves.
       // A text that names 象湖镇 itself speaks to the township government.
-      const seat = scores.get(TOWNSHIP_CLASS);
-      if (seat && seat.score > 0) {
-        const moved = round2(seat.score * RURAL_URBAN_SHARE);
-        seat.score -= moved;
-        const urban = scores.get(URBAN_MANAGEMENT) ?? newScore();
-        urban.score += moved;
-        urban.evidence.push(`城区的乡镇职责事项归城管(+${moved})`);
-        scores.set(URBAN_MANAGEMENT, urban);
-      }
+      moveShare(scores, TOWNSHIP_CLASS, URBAN_MANAGEMENT, '城区的乡镇职责事项归城管');
     }
     if (locality !== 'urban' && locality !== null) {
       const townshipScore = scores.get(TOWNSHIP_CLASS) ?? newScore();
@@ -584,6 +568,18 @@ interface UnitScore {
   /** Best contribution per phrase: a phrase said twice is still one piece of evidence. */
   seen: Map<string, number>;
   model?: number;
+}
+
+/** Moves RURAL_URBAN_SHARE of one unit's points to another (the 职责清单's urban/rural boundary). */
+function moveShare(scores: Map<string, UnitScore>, from: string, to: string, why: string): void {
+  const source = scores.get(from);
+  if (!source || source.score <= 0) return;
+  const moved = round2(source.score * RURAL_URBAN_SHARE);
+  source.score -= moved;
+  const target = scores.get(to) ?? newScore();
+  target.score += moved;
+  target.evidence.push(`${why}(+${moved})`);
+  scores.set(to, target);
 }
 
 function newScore(): UnitScore {
