@@ -350,6 +350,11 @@ t.test('即办: every danger family fires, with its label and the unit that acts
     t.ok(c.urgentReasons.includes(label), `「${label}」 in ${JSON.stringify(c.urgentReasons)}: ${text}`);
     if (unit) t.equal(c.unit, unit, `acting unit for ${text}`);
   }
+  // Still urgent, but the rule's unit (供电) does not outweigh a matter the text gives its owner:
+  // the acting unit gets the model's weight only as far as the 即办 model agrees.
+  const pole = classifier.classify('移动公司的信号塔线杆被大风吹歪了，线都垂到路上了');
+  t.ok(pole.urgentReasons.includes('电线掉落漏电'));
+  t.equal(pole.unit, '移动公司', 'a telecom line stays with its company');
 });
 
 t.test('即办: word families reach colloquial and dialect phrasings', async (t) => {
