@@ -274,10 +274,15 @@ function patternMatches(
   return out;
 }
 
+/**
+ * A match inside an exception word (冒火花 for 冒火), or a pattern match whose last word runs on
+ * into one (电线掉在路上还在冒火|花: sparks, not a fire).
+ */
 function insideException(text: string, start: number, end: number, except: readonly string[]): boolean {
   for (const ex of except) {
     for (let at = text.indexOf(ex); at >= 0; at = text.indexOf(ex, at + 1)) {
       if (at <= start && end <= at + ex.length) return true;
+      if (start <= at && at < end && end < at + ex.length) return true;
     }
   }
   return false;

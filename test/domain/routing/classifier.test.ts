@@ -355,6 +355,10 @@ t.test('即办: every danger family fires, with its label and the unit that acts
   const pole = classifier.classify('移动公司的信号塔线杆被大风吹歪了，线都垂到路上了');
   t.ok(pole.urgentReasons.includes('电线掉落漏电'));
   t.equal(pole.unit, '移动公司', 'a telecom line stays with its company');
+  // Sparks from a fallen wire are the wire's: 冒火 runs on into 冒火花, the fire rule's exception.
+  const sparks = classifier.classify('大风把电线杆吹倒了，电线掉在地上还在冒火花');
+  t.ok(sparks.urgentReasons.includes('电线掉落漏电') && !sparks.urgentReasons.includes('火情'), JSON.stringify(sparks.urgentReasons));
+  t.equal(sparks.unit, '供电公司');
 });
 
 t.test('即办: word families reach colloquial and dialect phrasings', async (t) => {
