@@ -59,7 +59,7 @@ export function trainingParams(p: LearnedParams): UrgencyState['trainedWith'] {
 export interface UrgentVote {
   probability: number;
   flagged: boolean;
-  /** How far the model is toward flagging: 1 when flagged, else probability / threshold. */
+  /** How far the model is toward flagging: 1 when flagged, probability / threshold below it, 0 when the text says too little to judge. */
   agreement: number;
   reasons: string[];
 }
